@@ -1,0 +1,103 @@
+"""The AutoMod engine: the one place where the order of the stages is written.
+
+normalise (2) -> terms (3) -> classify (4) -> policy (5) -> decide (6). Every stage is pure, so
+the same text, settings and model always give the same decision, and replay is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from chatwarden.categories import Category
+from chatwarden.decision import Decision
+from chatwarden.errors import InputError
+from chatwarden.model import Model, load_model
+from chatwarden.pipeline.classify import mask_spans, score_rows, trigger_spans
+from chatwarden.pipeline.decide import Versions, decide
+from chatwarden.pipeline.normalise import normalise
+from chatwarden.pipeline.policy import find_categories
+from chatwarden.pipeline.terms import Term, TermMatcher
+from chatwarden.settings import AutoModSettings, Role, TermSpec
+
+
+def _to_term(spec: TermSpec) -> Term:
+    return Term(
+        text=spec.text,
+        kind=spec.kind,
+        private=spec.private,
+        scope=spec.scope,
+        is_regex=spec.is_regex,
+    )
+
+
+class AutoMod:
+    """Checks chat messages against one channel's settings.
+
+    >>> automod = AutoMod(AutoModSettings(overall_level=2))
+    >>> automod.check("gg wp").action
+    <Action.ALLOW: 'allow'>
+    """
+
+    def __init__(
+        self,
+        settings: AutoModSettings | None = None,
+        *,
+        model: Model | None = None,
+        global_terms: Iterable[TermSpec] = (),
+    ) -> None:
+        self.settings = settings if settings is not None else AutoModSettings()
+        self.model = model if model is not None else load_model()
+        specs = [*(t.model_copy(update={"scope": "global"}) for t in global_terms)]
+        specs.extend(self.settings.terms)
+        self._matcher = TermMatcher([_to_term(s) for s in specs])
+        self._levels = self.settings.category_levels()
+        self._versions = Versions(model=self.model.version, settings=self.settings.version)
+
+    @property
+    def levels(self) -> dict[Category, int]:
+        return dict(self._levels)
+
+    def check(self, text: str, *, role: Role | str | None = None) -> Decision:
+        """Decide one message from a sender with ``role`` (None: an ordinary viewer)."""
+        return self.check_batch([text], roles=[role])[0]
+
+    def check_batch(
+        self, texts: Sequence[str], *, roles: Sequence[Role | str | None] | None = None
+    ) -> list[Decision]:
+        """Decide many messages at once (much faster per message than ``check``)."""
+        if roles is not None and len(roles) != len(texts):
+            raise InputError(f"got {len(texts)} texts but {len(roles)} roles")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InputError(f"message {i}: text must be a string, got {type(text).__name__}")
+        norms = [normalise(text) for text in texts]
+        matches = [self._matcher.match(norm) for norm in norms]
+        model_texts = [
+            mask_spans(norm.text, match.permitted_spans)
+            for norm, match in zip(norms, matches, strict=True)
+        ]
+        rows = score_rows(self.model, model_texts)
+        thresholds = self.model.thresholds
+        decisions = []
+        for i, (norm, match, model_text, (harm, cats)) in enumerate(
+            zip(norms, matches, model_texts, rows, strict=True)
+        ):
+            exempt = self.settings.is_exempt(roles[i]) if roles is not None else False
+            findings = find_categories(cats, self._levels, thresholds)
+
+            def explain(category: Category, text: str = model_text) -> list[tuple[int, int]]:
+                return trigger_spans(self.model, text, category)
+
+            decisions.append(
+                decide(
+                    norm,
+                    harm=harm,
+                    categories=cats,
+                    blocked=match.blocked,
+                    findings=findings,
+                    exempt=exempt,
+                    explain=explain,
+                    versions=self._versions,
+                )
+            )
+        return decisions

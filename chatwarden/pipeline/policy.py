@@ -1,0 +1,47 @@
+"""(5) Policy: which category scores cross the threshold of the level the channel chose.
+
+Pure: scores, levels and the model's per-level thresholds in, findings out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chatwarden.categories import CATEGORIES, Category
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFinding:
+    """A category whose score reached the threshold of the channel's level for it."""
+
+    category: Category
+    level: int
+    score: float
+    threshold: float
+
+
+def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, level: int) -> float:
+    """The score a category must reach at ``level`` (1-4); level 0 never holds."""
+    if level <= 0:
+        return float("inf")
+    return thresholds[category][min(level, 4) - 1]
+
+
+def find_categories(
+    scores: Mapping[str, float],
+    levels: Mapping[Category, int],
+    thresholds: Mapping[str, tuple[float, ...]],
+) -> list[CategoryFinding]:
+    """Categories to hold for, highest score first."""
+    found = []
+    for cat in CATEGORIES:
+        level = levels.get(cat, 0)
+        if level <= 0:
+            continue
+        limit = threshold_for(thresholds, cat, level)
+        score = scores[cat]
+        if score >= limit:
+            found.append(CategoryFinding(cat, level, score, limit))
+    found.sort(key=lambda f: (-f.score, f.category))
+    return found

@@ -1,0 +1,1 @@
+"""Offline ML: datasets, training, evaluation. Never imported by the pipeline."""

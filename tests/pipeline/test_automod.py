@@ -1,0 +1,95 @@
+"""The engine end to end with the bundled model: stage order, actions and explanations."""
+
+import pytest
+
+from chatwarden import Action, AutoMod, AutoModSettings, InputError
+from chatwarden.categories import CATEGORIES
+from chatwarden.settings import TermSpec
+
+
+@pytest.fixture(scope="module")
+def automod() -> AutoMod:
+    return AutoMod(AutoModSettings(overall_level=4))
+
+
+def test_benign_chat_is_allowed(automod: AutoMod) -> None:
+    for text in ["gg wp", "lol that was so close KEKW", "hi chat, how is everyone"]:
+        decision = automod.check(text)
+        assert decision.action is Action.ALLOW, (text, decision.categories)
+        assert decision.reasons == ()
+
+
+def test_abuse_is_held_with_an_explanation(automod: AutoMod) -> None:
+    decision = automod.check("you are a stupid worthless idiot")
+    assert decision.action is Action.HOLD
+    reason = decision.reasons[0]
+    assert reason.kind == "category" and reason.category in CATEGORIES
+    assert reason.score is not None and reason.threshold is not None
+    assert reason.score >= reason.threshold
+    assert reason.level == 4
+    assert reason.words, "the words that triggered it"
+    for span, word in zip(reason.spans, reason.words, strict=True):
+        assert decision.text[span.start : span.end] == word
+
+
+def test_obfuscated_abuse_is_explained_in_original_coordinates(automod: AutoMod) -> None:
+    text = "you are a st.u.p.i.d 1d10t"
+    decision = automod.check(text)
+    assert decision.action is Action.HOLD
+    spans = [s for r in decision.reasons for s in r.spans]
+    assert spans and all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert "idiot" in decision.normalised
+
+
+def test_level_zero_allows_everything_the_model_finds() -> None:
+    decision = AutoMod(AutoModSettings(overall_level=0)).check("you are a stupid worthless idiot")
+    assert decision.action is Action.ALLOW
+    assert decision.harm > 0.5, "scores are still reported"
+
+
+def test_blocked_term_blocks_and_names_the_term() -> None:
+    settings = AutoModSettings(terms=(TermSpec(text="spoil*", private=True),))
+    decision = AutoMod(settings).check("he SPOILS the ending")
+    assert decision.action is Action.BLOCK
+    (reason,) = [r for r in decision.reasons if r.kind == "blocked_term"]
+    assert reason.term == "spoil*" and reason.words == ("SPOILS",)
+    assert reason.to_dict(reveal_private=False)["term"] is None
+
+
+def test_permitted_term_clears_only_its_span() -> None:
+    settings = AutoModSettings(
+        terms=(TermSpec(text="hell"), TermSpec(text="hell yeah", kind="permitted"))
+    )
+    automod = AutoMod(settings)
+    assert automod.check("hell yeah!").action is Action.ALLOW
+    assert automod.check("hell yeah, go to hell").action is Action.BLOCK
+
+
+def test_moderators_and_vips_are_exempt(automod: AutoMod) -> None:
+    text = "you are a stupid worthless idiot"
+    assert automod.check(text, role="moderator").action is Action.ALLOW
+    assert automod.check(text, role="moderator").exempt
+    assert automod.check(text, role="vip").action is Action.ALLOW
+    strict = AutoMod(AutoModSettings(overall_level=4, vip_exempt=False))
+    assert strict.check(text, role="vip").action is Action.HOLD
+
+
+def test_same_input_and_settings_reproduce_the_same_decision(automod: AutoMod) -> None:
+    text = "u r such a l0ser"
+    first, again = automod.check(text), AutoMod(AutoModSettings(overall_level=4)).check(text)
+    assert first.to_dict() == again.to_dict()
+    assert first.model_version == automod.model.version
+    assert first.settings_version == automod.settings.version
+
+
+def test_batch_equals_one_at_a_time(automod: AutoMod) -> None:
+    texts = ["gg", "you are a stupid idiot", "", "🙂🙂", "ＦＵＣＫ you"]
+    batch = automod.check_batch(texts)
+    assert [d.to_dict() for d in batch] == [automod.check(t).to_dict() for t in texts]
+
+
+def test_bad_input_is_a_clear_error(automod: AutoMod) -> None:
+    with pytest.raises(InputError, match="must be a string"):
+        automod.check_batch(["ok", 3])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="roles"):
+        automod.check_batch(["a", "b"], roles=["vip"])

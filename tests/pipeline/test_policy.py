@@ -1,0 +1,27 @@
+from chatwarden.categories import CATEGORIES, preset
+from chatwarden.pipeline.policy import find_categories, threshold_for
+
+THRESHOLDS = {c: (0.9, 0.8, 0.7, 0.5) for c in ("harm", *CATEGORIES)}
+
+
+def scores(**given: float) -> dict[str, float]:
+    return {c: given.get(c, 0.0) for c in CATEGORIES}
+
+
+def test_level_zero_never_holds() -> None:
+    assert threshold_for(THRESHOLDS, "bullying", 0) == float("inf")
+    found = find_categories(scores(swearing=1.0), preset(3), THRESHOLDS)
+    assert found == []
+
+
+def test_higher_levels_use_lower_thresholds() -> None:
+    s = scores(bullying=0.75)
+    assert find_categories(s, {"bullying": 2}, THRESHOLDS) == []
+    (finding,) = find_categories(s, {"bullying": 3}, THRESHOLDS)
+    assert (finding.category, finding.level, finding.threshold) == ("bullying", 3, 0.7)
+
+
+def test_threshold_is_inclusive_and_findings_sorted_by_score() -> None:
+    s = scores(aggression=0.8, race_ethnicity_or_religion=0.95)
+    found = find_categories(s, preset(2) | {"aggression": 2}, THRESHOLDS)
+    assert [f.category for f in found] == ["race_ethnicity_or_religion", "aggression"]
