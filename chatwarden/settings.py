@@ -62,7 +62,9 @@ class AutoModSettings(BaseModel):
         default_factory=dict,
         description="Per-category levels 0-4; overrides the preset for the categories given.",
     )
-    vip_exempt: bool = Field(True, description="VIPs skip AutoMod (owner and moderators always do).")
+    vip_exempt: bool = Field(
+        True, description="VIPs skip AutoMod (owner and moderators always do)."
+    )
     terms: tuple[TermSpec, ...] = Field(default=(), description="Blocked and permitted terms.")
 
     @model_validator(mode="after")
@@ -117,7 +119,9 @@ class AutoModSettings(BaseModel):
             else:
                 data = tomllib.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}") from None
+            raise ConfigError(
+                f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}"
+            ) from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a table/object at the top level")
         return cls.from_mapping(data, source=str(path))

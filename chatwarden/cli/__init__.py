@@ -16,7 +16,7 @@ app = typer.Typer(
     help="ChatWarden: AutoMod and community-health tools for live chat.\n\n"
     "Examples:\n\n"
     "  chatwarden check 'you are such an 1d10t'\n\n"
-    "  echo '{\"text\": \"gg wp\"}' | chatwarden score\n\n"
+    '  echo \'{"text": "gg wp"}\' | chatwarden score\n\n'
     "  chatwarden eval\n\n"
     "  chatwarden train",
     no_args_is_help=True,

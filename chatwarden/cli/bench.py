@@ -99,8 +99,9 @@ def bench_command(
     console.print(table)
     if len(reports) == 2:
         peer = reports[1]
+        speedup = ours.batch_msgs_per_s / peer.batch_msgs_per_s
         console.print(
-            f"throughput ratio chatwarden/peer: {ours.batch_msgs_per_s / peer.batch_msgs_per_s:.2f}x;"
+            f"throughput ratio chatwarden/peer: {speedup:.2f}x;"
             f" p99 ratio: {ours.p99_ms / peer.p99_ms:.2f}x"
         )
     if note:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from chatwarden.categories import CATEGORIES
 from chatwarden.errors import ModelError
-from chatwarden.model.features import FeatureConfig, extract
+from chatwarden.model.features import FeatureConfig, extract, sums
 
 __all__ = ["BUNDLED_DIR", "COLUMNS", "Model", "load_model"]
 
@@ -44,10 +44,11 @@ class Model:
         thresholds: Thresholds,
         version: str,
     ) -> None:
-        if weights.shape != (features.buckets, len(COLUMNS)) or bias.shape != (len(COLUMNS),):
+        rows = features.buckets + 1  # the extra zero row absorbs padding n-grams
+        if weights.shape != (rows, len(COLUMNS)) or bias.shape != (len(COLUMNS),):
             raise ModelError(
                 f"weights have shape {weights.shape}, bias {bias.shape}; expected "
-                f"({features.buckets}, {len(COLUMNS)}) and ({len(COLUMNS)},)"
+                f"({rows}, {len(COLUMNS)}) and ({len(COLUMNS)},)"
             )
         self.weights = weights
         self.bias = bias
@@ -57,14 +58,8 @@ class Model:
 
     def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Raw scores ``(len(texts), len(COLUMNS))`` before the sigmoid."""
-        out = np.empty((len(texts), len(COLUMNS)), dtype=np.float32)
-        out[:] = self.bias
-        if not texts:
-            return out
-        grams = extract(texts, self.features)
-        contrib = self.weights[grams.bucket]
-        contrib *= grams.value[:, None]
-        np.add.at(out, grams.row, contrib)
+        out = sums(texts, self.features, self.weights)
+        out += self.bias
         return out
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -156,7 +151,9 @@ def _load(path: pathlib.Path) -> Model:
             rows = np.asarray(npz["rows"], dtype=np.int64)
             packed = np.asarray(npz["weights"], dtype=np.float32)
             bias = np.asarray(npz["bias"], dtype=np.float32)
-        dense = np.zeros((features.buckets, len(COLUMNS)), dtype=np.float32)
+        dense = np.zeros((features.buckets + 1, len(COLUMNS)), dtype=np.float32)
+        if rows.size and int(rows.max()) >= features.buckets:
+            raise ModelError(f"{weights_path} has a row outside the {features.buckets} buckets")
         dense[rows] = packed
     except ModelError:
         raise

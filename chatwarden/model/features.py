@@ -16,12 +16,13 @@ chat lines live on the same scale. The same code serves training (a sparse matri
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+# uint64 array arithmetic wraps modulo 2**64 silently, which the hashes rely on.
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
@@ -31,8 +32,8 @@ _BASE_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SEP = 1  # code point that separates messages in the batch buffer
 _SPACE = 32
-_WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
-_BIGRAM_SALT = np.uint64(0xA0761D6478BD642F)
+_WORD_SALT = 0xD6E8FEB86659FD93
+_BIGRAM_SALT = 0xA0761D6478BD642F
 
 
 @dataclass(frozen=True)
@@ -85,127 +86,184 @@ class Grams:
     end: I64
 
 
-@dataclass
 class _Powers:
-    fwd: U64 = field(default_factory=lambda: np.ones(1, dtype=np.uint64))
-    inv: U64 = field(default_factory=lambda: np.ones(1, dtype=np.uint64))
+    """``BASE**i`` and ``BASE**-i`` modulo 2**64, grown on demand (swapped in atomically)."""
+
+    def __init__(self) -> None:
+        one = np.ones(1, dtype=np.uint64)
+        self._both: tuple[U64, U64] = (one, one)
 
     def upto(self, n: int) -> tuple[U64, U64]:
-        if len(self.fwd) < n:
-            size = max(n, 2 * len(self.fwd))
-            with np.errstate(over="ignore"):
-                fwd = np.full(size, _BASE, dtype=np.uint64)
-                fwd[0] = 1
-                inv = np.full(size, _BASE_INV, dtype=np.uint64)
-                inv[0] = 1
-                self.fwd = np.cumprod(fwd, dtype=np.uint64)
-                self.inv = np.cumprod(inv, dtype=np.uint64)
-        return self.fwd[:n], self.inv[:n]
+        fwd, inv = self._both
+        if len(fwd) < n:
+            size = max(n, 2 * len(fwd))
+            f = np.full(size, _BASE, dtype=np.uint64)
+            g = np.full(size, _BASE_INV, dtype=np.uint64)
+            f[0] = g[0] = 1
+            fwd, inv = np.cumprod(f, dtype=np.uint64), np.cumprod(g, dtype=np.uint64)
+            self._both = (fwd, inv)
+        return fwd[:n], inv[:n]
 
 
 _POWERS = _Powers()
 
 
-def _codepoints(texts: Sequence[str]) -> tuple[U64, I64, I64]:
-    """The batch as one code-point buffer ``\\x01 text0 \\x01 text1 ... \\x01``.
+@dataclass
+class _Batch:
+    """A batch as one code-point buffer ``\\x01 ␠text0␠ \\x01 ␠text1␠ \\x01 ... \\x01...``.
 
-    Each text is wrapped in spaces; returns the buffer, the start offset of each padded text and
-    the message index of every position (-1 on separators).
+    ``starts[i]`` is the offset of message i's leading padding space; ``prefix`` holds the
+    polynomial prefix hashes and ``seps`` the running count of separators.
     """
-    padded = "\x01" + "\x01".join(f" {t.replace(chr(_SEP), ' ')} " for t in texts) + "\x01"
+
+    size: int
+    starts: I64
+    lengths: I64
+    prefix: U64
+    inv: U64
+    seps: I64
+    w_start: I64
+    w_end: I64
+    w_first: I64
+
+    def sub_hash(self, a: I64 | slice, b: I64 | slice) -> U64:
+        out: U64 = (self.prefix[b] - self.prefix[a]) * self.inv[a]
+        return out
+
+
+def _batch(texts: Sequence[str], tail: int) -> _Batch:
+    sep = chr(_SEP)
+    padded = sep + sep.join(f" {t.replace(sep, ' ')} " for t in texts) + sep * (tail + 1)
     raw = padded.encode("utf-32-le", errors="surrogatepass")
     cps = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
-    lens = np.fromiter((len(t) + 2 for t in texts), dtype=np.int64, count=len(texts))
+    size = len(cps)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     starts = np.empty(len(texts), dtype=np.int64)
     if len(texts):
         starts[0] = 1
-        np.cumsum(lens[:-1] + 1, out=starts[1:])
+        np.cumsum(lengths[:-1] + 3, out=starts[1:])
         starts[1:] += 1
-    row = np.full(len(cps), -1, dtype=np.int64)
-    seps = np.flatnonzero(cps == _SEP)
-    marks = np.zeros(len(cps), dtype=np.int64)
-    marks[seps[:-1] + 1] = 1
-    row = np.cumsum(marks) - 1
-    row[seps] = -1
-    return cps, starts, row
+    fwd, inv = _POWERS.upto(size + 1)
+    prefix = np.zeros(size + 1, dtype=np.uint64)
+    np.cumsum(cps * fwd[:size], out=prefix[1:])
+    is_sep = cps == _SEP
+    seps = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(is_sep, out=seps[1:])
+    is_gap = (cps == _SPACE) | is_sep
+    edges = np.diff(is_gap.view(np.int8))
+    w_start = np.flatnonzero(edges == -1) + 1
+    w_end = np.flatnonzero(edges == 1) + 1
+    w_first = np.searchsorted(w_start, np.append(starts, size))
+    return _Batch(size, starts, lengths, prefix, inv, seps, w_start, w_end, w_first)
 
 
-def _finish(h: U64, salt: np.uint64, bits: int) -> I64:
-    with np.errstate(over="ignore"):
-        x = (h ^ salt) * _MIX
+def _finish(h: U64, salt: int, bits: int) -> I64:
+    x = (h ^ np.uint64(salt)) * _MIX
     return (x >> np.uint64(64 - bits)).astype(np.int64)
 
 
+def _char_buckets(batch: _Batch, n: int, bits: int) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Bucket and validity of the n-gram at every buffer position (position space)."""
+    m = batch.size - n + 1
+    h = batch.sub_hash(slice(0, m), slice(n, m + n))
+    valid = batch.seps[n : m + n] == batch.seps[0:m]
+    return _finish(h, n, bits), valid
+
+
+def _word_hashes(batch: _Batch) -> tuple[U64, U64]:
+    w_hash = batch.sub_hash(batch.w_start, batch.w_end)
+    pair = w_hash[:-1] * _MIX + w_hash[1:]
+    return w_hash, pair
+
+
+def _scale(batch: _Batch, cfg: FeatureConfig) -> F32:
+    padded = batch.lengths + 2
+    count = np.zeros(len(padded), dtype=np.int64)
+    for n in cfg.char_ngrams:
+        count += np.maximum(padded - n + 1, 0)
+    words = np.diff(batch.w_first)
+    if cfg.word_unigrams:
+        count += words
+    if cfg.word_bigrams:
+        count += np.maximum(words - 1, 0)
+    out: F32 = (1.0 / np.sqrt(np.maximum(count, 1))).astype(np.float32)
+    return out
+
+
+def sums(texts: Sequence[str], cfg: FeatureConfig, table: F32) -> F32:
+    """``features(texts) @ table[:-1]`` without building the features: the serving fast path.
+
+    ``table`` has ``2**bits + 1`` rows; the last must be zero (it absorbs invalid n-grams).
+    """
+    k = table.shape[1]
+    out = np.zeros((len(texts), k), dtype=np.float32)
+    if not texts:
+        return out
+    batch = _batch(texts, max(cfg.char_ngrams, default=1))
+    dead = cfg.buckets
+    for n in cfg.char_ngrams:
+        buckets, valid = _char_buckets(batch, n, cfg.bits)
+        buckets[~valid] = dead
+        out += np.add.reduceat(np.take(table, buckets, axis=0), batch.starts, axis=0)
+    if (cfg.word_unigrams or cfg.word_bigrams) and len(batch.w_start):
+        w_hash, pair = _word_hashes(batch)
+        first = batch.w_first
+        if cfg.word_unigrams:
+            rows = np.take(table, _finish(w_hash, _WORD_SALT, cfg.bits), axis=0)
+            acc = np.zeros((len(rows) + 1, k), dtype=np.float64)
+            np.cumsum(rows, axis=0, out=acc[1:])
+            out += (acc[first[1:]] - acc[first[:-1]]).astype(np.float32)
+        if cfg.word_bigrams and len(pair):
+            rows = np.take(table, _finish(pair, _BIGRAM_SALT, cfg.bits), axis=0)
+            # a pair starting at the last word of a message crosses into the next: drop it
+            last = first[1:] - 1
+            last = last[(last >= 0) & (last < len(rows))]
+            rows[last] = 0.0
+            acc = np.zeros((len(rows) + 1, k), dtype=np.float64)
+            np.cumsum(rows, axis=0, out=acc[1:])
+            hi = np.minimum(first[1:], len(rows))
+            lo = np.minimum(first[:-1], len(rows))
+            out += (acc[hi] - acc[lo]).astype(np.float32)
+    out *= _scale(batch, cfg)[:, None]
+    return out
+
+
 def extract(texts: Sequence[str], cfg: FeatureConfig) -> Grams:
-    """All hashed n-grams of ``texts`` (already normalised)."""
-    cps, starts, row = _codepoints(texts)
-    size = len(cps)
-    fwd, inv = _POWERS.upto(size + 1)
-    with np.errstate(over="ignore"):
-        prefix = np.zeros(size + 1, dtype=np.uint64)
-        np.cumsum(cps * fwd[:size], out=prefix[1:])
+    """Every hashed n-gram of ``texts`` (already normalised), with its character range."""
+    batch = _batch(texts, max(cfg.char_ngrams, default=1))
     buckets: list[I64] = []
-    rows: list[I64] = []
     lo: list[I64] = []
     hi: list[I64] = []
-
-    def sub_hash(a: I64, b: I64) -> U64:
-        with np.errstate(over="ignore"):
-            out: U64 = (prefix[b] - prefix[a]) * inv[a]
-        return out
-
     for n in cfg.char_ngrams:
-        if size < n:
-            continue
-        a = np.arange(size - n + 1, dtype=np.int64)
-        ok = (row[a] >= 0) & (row[a] == row[a + n - 1])
-        a = a[ok]
-        b = a + n
-        h = sub_hash(a, b)
-        buckets.append(_finish(h, np.uint64(n), cfg.bits))
-        rows.append(row[a])
-        lo.append(a)
-        hi.append(b)
-
-    if cfg.word_unigrams or cfg.word_bigrams:
-        is_gap = (cps == _SPACE) | (cps == _SEP)
-        edges = np.diff(is_gap.astype(np.int8))
-        w_start = np.flatnonzero(edges == -1) + 1
-        w_end = np.flatnonzero(edges == 1) + 1
-        w_hash = sub_hash(w_start, w_end)
-        w_row = row[w_start]
+        b, valid = _char_buckets(batch, n, cfg.bits)
+        pos = np.flatnonzero(valid)
+        buckets.append(b[pos])
+        lo.append(pos)
+        hi.append(pos + n)
+    if (cfg.word_unigrams or cfg.word_bigrams) and len(batch.w_start):
+        w_hash, pair = _word_hashes(batch)
         if cfg.word_unigrams:
             buckets.append(_finish(w_hash, _WORD_SALT, cfg.bits))
-            rows.append(w_row)
-            lo.append(w_start)
-            hi.append(w_end)
-        if cfg.word_bigrams and len(w_start) > 1:
-            same = w_row[:-1] == w_row[1:]
-            with np.errstate(over="ignore"):
-                pair = w_hash[:-1][same] * _MIX + w_hash[1:][same]
-            buckets.append(_finish(pair, _BIGRAM_SALT, cfg.bits))
-            rows.append(w_row[:-1][same])
-            lo.append(w_start[:-1][same])
-            hi.append(w_end[1:][same])
-
+            lo.append(batch.w_start)
+            hi.append(batch.w_end)
+        if cfg.word_bigrams and len(pair):
+            w_row = np.searchsorted(batch.starts, batch.w_start, side="right") - 1
+            same = np.flatnonzero(w_row[:-1] == w_row[1:])
+            buckets.append(_finish(pair[same], _BIGRAM_SALT, cfg.bits))
+            lo.append(batch.w_start[same])
+            hi.append(batch.w_end[same + 1])
     empty = np.zeros(0, dtype=np.int64)
     bucket = np.concatenate(buckets) if buckets else empty
-    grow = np.concatenate(rows) if rows else empty
     start = np.concatenate(lo) if lo else empty
     end = np.concatenate(hi) if hi else empty
-    counts = np.bincount(grow, minlength=len(texts)).astype(np.float32)
-    scale = 1.0 / np.sqrt(np.maximum(counts, 1.0))
-    # Offsets relative to each message's own text: the padding space sits at starts[row].
-    base = starts[grow] + 1 if len(grow) else empty
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    rel_start = np.clip(start - base, 0, None)
-    rel_end = np.minimum(end - base, lengths[grow]) if len(grow) else empty
+    row = np.searchsorted(batch.starts, start, side="right") - 1
+    base = batch.starts[row] + 1
     return Grams(
         bucket=bucket,
-        row=grow,
-        value=scale[grow].astype(np.float32),
-        start=rel_start,
-        end=rel_end,
+        row=row,
+        value=_scale(batch, cfg)[row],
+        start=np.clip(start - base, 0, None),
+        end=np.minimum(end - base, batch.lengths[row]),
     )
 
 

@@ -36,9 +36,7 @@ def score_rows(model: Model, texts: Sequence[str]) -> list[tuple[float, dict[Cat
     return [(row[0], dict(zip(cols, row[1:], strict=True))) for row in rows]  # type: ignore[misc]
 
 
-def trigger_spans(
-    model: Model, text: str, column: str, *, limit: int = 3
-) -> list[tuple[int, int]]:
+def trigger_spans(model: Model, text: str, column: str, *, limit: int = 3) -> list[tuple[int, int]]:
     """The word spans (normalised coordinates) that pushed ``column`` up the most."""
     contribs = model.contributions(text, column)
     return [(s, e) for s, e, w in contribs[:limit] if w > 0]

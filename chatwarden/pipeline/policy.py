@@ -29,7 +29,7 @@ def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, le
 
 
 def find_categories(
-    scores: Mapping[str, float],
+    scores: Mapping[Category, float],
     levels: Mapping[Category, int],
     thresholds: Mapping[str, tuple[float, ...]],
 ) -> list[CategoryFinding]:

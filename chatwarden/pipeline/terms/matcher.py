@@ -1,10 +1,10 @@
 """Match a normalised message against blocked and permitted terms, at a cost that does not grow
 with the number of terms.
 
-How: each message word is looked up in a dict keyed by skeleton (one C-level set intersection
-for the whole message); wildcard words are found by one Aho-Corasick pass over the message; regex
-terms by one ``re2.Set`` pass. Only when one of those reports a candidate does the slow path run,
-and it looks only at the candidate words' terms.
+How: the message's words (skeletons) meet a set of trigger words in one C-level set operation,
+where a term's trigger is its longest word (a phrase cannot hit without it); wildcard words are
+found by one Aho-Corasick pass; regex terms by one ``re2.Set`` pass. Only when one of those
+reports a candidate does the slow path run, and it looks only at the candidates' terms.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from chatwarden.errors import InputError
 from chatwarden.pipeline.normalise import Normalised
 from chatwarden.pipeline.terms.patterns import MAX_REGEX_TERMS, PatternSet, Span
 from chatwarden.pipeline.terms.term import Term, dedupe_terms
-from chatwarden.pipeline.terms.words import WORD_RE, WordMode, WordPattern, parse_literal, skeleton
+from chatwarden.pipeline.terms.words import (
+    WORD_RE,
+    WordMode,
+    WordPattern,
+    ascii_words,
+    skeleton,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,7 @@ class TermMatch:
 
 
 _NO_MATCH = TermMatch()
+_NO_WORDS: set[int] = set()  # shared, never mutated
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,9 @@ class TermMatcher:
         "_automaton",
         "_blocked",
         "_exact",
-        "_exact_keys",
+        "_trigger_bytes",
+        "_trigger_keys",
+        "_trigger_wild",
         "_patterns",
         "_permitted",
         "_regex_terms",
@@ -87,12 +96,15 @@ class TermMatcher:
         self._patterns = PatternSet([self.terms[i].text for i in regex])
 
         word_ids: dict[WordPattern, int] = {}
+        triggers: set[int] = set()  # a term can only hit when its longest word occurs
         self._blocked: list[_Literal] = []
         self._permitted: list[_Literal] = []
         for index, term in enumerate(self.terms):
             if term.is_regex:
                 continue
-            ids = tuple(word_ids.setdefault(w, len(word_ids)) for w in parse_literal(term.text))
+            ids = tuple(word_ids.setdefault(w, len(word_ids)) for w in term.words)
+            longest = max(zip(ids, term.words, strict=True), key=lambda pair: len(pair[1].core))
+            triggers.add(longest[0])
             lit = _Literal(index, ids)
             (self._blocked if term.kind == "blocked" else self._permitted).append(lit)
         self._words = tuple(word_ids)
@@ -100,8 +112,8 @@ class TermMatcher:
         # word id -> blocked literals using it, and permitted literals starting with it
         users: defaultdict[int, list[int]] = defaultdict(list)
         for n, lit in enumerate(self._blocked):
-            for word in dict.fromkeys(lit.words):
-                users[word].append(n)
+            for wid in dict.fromkeys(lit.words):
+                users[wid].append(n)
         self._users = dict(users)
         starts: defaultdict[int, list[int]] = defaultdict(list)
         for n, lit in enumerate(self._permitted):
@@ -110,15 +122,19 @@ class TermMatcher:
 
         exact: defaultdict[str, list[int]] = defaultdict(list)
         wild: defaultdict[str, list[int]] = defaultdict(list)
-        for wid, word in enumerate(self._words):
-            (exact if word.mode is WordMode.EXACT else wild)[word.skel].append(wid)
+        for wid, pattern in enumerate(self._words):
+            (exact if pattern.mode is WordMode.EXACT else wild)[pattern.skel].append(wid)
         self._exact = {key: tuple(ids) for key, ids in exact.items()}
-        self._exact_keys = frozenset(self._exact)
+        self._trigger_keys = frozenset(
+            key for key, ids in self._exact.items() if not triggers.isdisjoint(ids)
+        )
+        self._trigger_bytes = frozenset(key.encode() for key in self._trigger_keys)
+        self._trigger_wild = frozenset(wid for ids in wild.values() for wid in ids) & triggers
         self._automaton: ahocorasick.Automaton | None = None
         if wild:
             automaton = ahocorasick.Automaton()
-            for key, ids in wild.items():
-                automaton.add_word(key, tuple(ids))
+            for key, wids in wild.items():
+                automaton.add_word(key, tuple(wids))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -126,35 +142,43 @@ class TermMatcher:
         """Find the terms in ``norm.text``; spans are normalised-text coordinates."""
         text = norm.text
         skel = skeleton(text)
-        exact_hits = self._exact_keys.intersection(WORD_RE.findall(skel))
+        if skel.isascii():
+            hit = not self._trigger_bytes.isdisjoint(ascii_words(skel))
+        else:
+            hit = not self._trigger_keys.isdisjoint(WORD_RE.findall(skel))
         wild_ids: set[int] = set()
         if self._automaton is not None:
             for _end, ids in self._automaton.iter(skel):
                 wild_ids.update(ids)
+            hit = hit or not self._trigger_wild.isdisjoint(wild_ids)
         regex_hits = self._patterns.hits(text) if self._regex_terms else []
-        if not exact_hits and not wild_ids and not regex_hits:
+        if not hit and not regex_hits:
             return _NO_MATCH
-        return self._match_slow(text, exact_hits, wild_ids, regex_hits)
+        return self._match_slow(text, skel, wild_ids, regex_hits)
 
     def _match_slow(
-        self, text: str, exact_hits: frozenset[str], wild_ids: set[int], regex_hits: list[int]
+        self, text: str, skel: str, wild_ids: set[int], regex_hits: list[int]
     ) -> TermMatch:
-        words = self._words
+        words, exact_words = self._words, self._exact
         wild = [(wid, words[wid]) for wid in sorted(wild_ids)]
-        tokens: list[Span] = []
-        token_words: list[set[int]] = []
         found: defaultdict[int, list[Span]] = defaultdict(list)
-        for m in WORD_RE.finditer(text):
-            token, span = m.group(), m.span()
-            token_skel = skeleton(token)
-            ids: set[int] = set()
-            if token_skel in exact_hits:
-                ids.update(w for w in self._exact[token_skel] if words[w].matches(token, token_skel))
+        matches = list(WORD_RE.finditer(text))
+        token_words: list[set[int]] = [_NO_WORDS] * len(matches)
+        # skeleton() keeps every word boundary, so words of text and skel pair up one to one
+        skels = WORD_RE.findall(skel) if skel is not text else [m[0] for m in matches]
+        for i, token_skel in enumerate(skels):
+            exact = exact_words.get(token_skel, ())
+            if not exact and not wild:
+                continue
+            token = matches[i][0]
+            ids = {w for w in exact if words[w].matches(token, token_skel)}
             ids.update(wid for wid, w in wild if w.matches(token, token_skel))
-            for wid in ids:
-                found[wid].append(span)
-            tokens.append(span)
-            token_words.append(ids)
+            if ids:
+                token_words[i] = ids
+                span = matches[i].span()
+                for wid in ids:
+                    found[wid].append(span)
+        tokens = [m.span() for m in matches]
 
         permitted = self._find_permitted(tokens, token_words, found)
         cleared = _merge([s for hit in permitted for s in hit.spans])

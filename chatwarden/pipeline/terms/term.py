@@ -1,15 +1,15 @@
-"""A blocked or permitted term (Twitch semantics, plus Discord-style regex), valid by construction."""
+"""A blocked or permitted term (Twitch semantics plus Discord-style regex), valid when built."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal, get_args
 
 from chatwarden.errors import InputError
 from chatwarden.pipeline.terms.patterns import compile_pattern
-from chatwarden.pipeline.terms.words import WILDCARD, parse_literal
+from chatwarden.pipeline.terms.words import WILDCARD, WordPattern, parse_literal
 
 TermKind = Literal["blocked", "permitted"]
 TermScope = Literal["global", "channel"]
@@ -29,10 +29,13 @@ class Term:
     """
 
     text: str
+    _: KW_ONLY
     kind: TermKind = "blocked"
     private: bool = False
     scope: TermScope = "channel"
     is_regex: bool = False
+    words: tuple[WordPattern, ...] = field(init=False, repr=False, compare=False)
+    """The parsed words of a literal term (empty for regex), derived from ``text``."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
@@ -55,10 +58,11 @@ class Term:
             if self.kind == "permitted":
                 raise InputError(f"term {text!r}: permitted terms are exact phrases, not regex")
             compile_pattern(text)
+            object.__setattr__(self, "words", ())
             return
         if self.kind == "permitted" and WILDCARD in text:
             raise InputError(f"term {text!r}: permitted terms cannot use the wildcard '*'")
-        parse_literal(text)
+        object.__setattr__(self, "words", parse_literal(text))
 
     @property
     def key(self) -> Hashable:
@@ -66,13 +70,14 @@ class Term:
         if self.is_regex:
             form: Hashable = self.text
         else:
-            form = tuple((w.core, w.mode) for w in parse_literal(self.text))
+            form = self.words
         return (self.kind, self.scope, self.is_regex, form)
 
 
 def _check_choice(name: str, value: object, choices: tuple[str, ...], text: str) -> None:
     if value not in choices:
-        raise InputError(f"term {text!r}: {name} must be one of {', '.join(choices)}, got {value!r}")
+        expected = ", ".join(choices)
+        raise InputError(f"term {text!r}: {name} must be one of {expected}, got {value!r}")
 
 
 def dedupe_terms(terms: Iterable[Term]) -> list[Term]:

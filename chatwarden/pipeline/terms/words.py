@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from chatwarden.errors import InputError
-from chatwarden.pipeline.normalise import normalise
+from chatwarden.pipeline.normalise import normalise, skeleton
+
+__all__ = [
+    "MIN_WILDCARD_CORE",
+    "WILDCARD",
+    "WORD_RE",
+    "WordMode",
+    "WordPattern",
+    "ascii_words",
+    "parse_literal",
+    "skeleton",
+    "split_words",
+]
 
 WORD_RE = re.compile(r"[^\W_]+")
 """One whole word of normalised text: a run of Unicode letters or digits."""
@@ -21,15 +33,12 @@ WILDCARD = "*"
 MIN_WILDCARD_CORE = 2
 """A wildcard term needs this many characters besides ``*`` (``a*`` would hit half of chat)."""
 
-_RUNS_RE = re.compile(r"(.)\1+", re.DOTALL)
+_ASCII_WORDS = bytes(b if b >= 128 or chr(b).isalnum() else 32 for b in range(256))
 
 
-def skeleton(text: str) -> str:
-    """Collapse every run of one repeated character to a single one: "stuupid" -> "stupid".
-
-    Private stand-in for ``chatwarden.pipeline.normalise.skeleton`` until that exists.
-    """
-    return _RUNS_RE.sub(r"\1", text)
+def ascii_words(text: str) -> list[bytes]:
+    """``WORD_RE.findall(text)`` as UTF-8 bytes, for ASCII ``text`` only, about 4x faster."""
+    return text.encode().translate(_ASCII_WORDS).split()
 
 
 class WordMode(Enum):

@@ -1,0 +1,120 @@
+"""Whitespace and spaced-out letters: "f   u c k" -> "fuck", "f.u.c.k" -> "fuck".
+
+Works on folded text, where every whitespace character is already a plain space, and on a
+``starts`` offset map that it keeps in step with every character it drops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+Starts = Sequence[int]
+"""Origin code point of each character: a ``range`` while nothing moved, else a list."""
+
+OPENERS = frozenset('([{"<')
+"""A spaced-out word may start right after one of these (or a space, or the start)."""
+
+SEPARATORS = frozenset(".-_*~,/\\:;'^=")
+"""Characters that may sit between spaced-out letters instead of (or around) spaces."""
+
+
+def delete(s: str, starts: Starts, cuts: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """Drop the sorted, disjoint ``cuts`` ranges from ``s`` and from its ``starts``."""
+    parts: list[str] = []
+    out: list[int] = []
+    pos = 0
+    for a, b in cuts:
+        parts.append(s[pos:a])
+        out.extend(starts[pos:a])
+        pos = b
+    parts.append(s[pos:])
+    out.extend(starts[pos:])
+    return "".join(parts), out
+
+
+_SPACES_RE = re.compile(r" {2,}|^ | $")
+
+
+def collapse_spaces(s: str, starts: Starts, tail: int) -> tuple[str, Starts, int]:
+    """Runs of spaces become one; leading and trailing ones go (and map to nothing)."""
+    if not (s.startswith(" ") or s.endswith(" ") or "  " in s):
+        return s, starts, tail
+    n = len(s)
+    cuts = []
+    for m in _SPACES_RE.finditer(s):
+        a, b = m.span()
+        cuts.append((a, b) if a == 0 or b == n else (a + 1, b))
+    if cuts[-1][1] == n and cuts[-1][0] > 0:
+        tail = starts[cuts[-1][0]]
+    s, out = delete(s, starts, cuts)
+    return s, out, tail
+
+
+_J = r"(?:[^\W_]|[$@])"  # a letter, digit, or leet symbol that can stand for a letter
+_SINGLE = rf"{_J}(?!{_J})"  # ... standing alone
+_SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + "]"
+JOIN_RE = re.compile(
+    r"(?<![^ (\[{\"<])"
+    rf"(?:{_SINGLE}(?: +{_SINGLE}){{2,}}"  # f u c k
+    rf"|{_SINGLE} *({_SEP_CLASS}) *{_SINGLE}(?: *\1 *{_SINGLE})+(?! *\1 *{_J}))"  # f.u.c.k
+)
+"""Three or more one-character tokens, split by spaces or by one repeated separator."""
+
+
+def join_spaced(s: str, starts: Starts) -> tuple[str, Starts]:
+    """Rejoin spaced-out letters; a run needs two letters, so "1 2 3" stays a count."""
+    cuts: list[tuple[int, int]] = []
+    for m in JOIN_RE.finditer(s):
+        seg = m.group()
+        if sum(c.isalpha() for c in seg) < 2:
+            continue
+        gap = -1
+        for i, c in enumerate(seg, m.start()):
+            if c == " " or c in SEPARATORS:
+                if gap < 0:
+                    gap = i
+            elif gap >= 0:
+                cuts.append((gap, i))
+                gap = -1
+    if not cuts:
+        return s, starts
+    return delete(s, starts, cuts)
+
+
+_ASCII_J = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$@")
+
+
+def _is_j(c: str) -> bool:
+    return c in _ASCII_J or (c.isalnum() and c != "_")
+
+
+def edges(token: str) -> tuple[bool, bool]:
+    """Whether a spaced-out run could reach into ``token`` from the left / leave it rightwards.
+
+    Conservative (a true answer only means "maybe"). A run crossing a space needs the token
+    before it to end in a live single letter or separator and the token after it to start
+    with one; so when no neighbouring pair of tokens says "maybe", the text has no run
+    spanning tokens and each token can be normalised on its own.
+    """
+    n = len(token)
+    if n >= 2 and all(map(_is_j, (token[0], token[1], token[-2], token[-1]))):
+        return False, False  # an ordinary word: no single letter at either edge
+    first = token[0]
+    left = first in SEPARATORS or (_is_j(first) and (n == 1 or not _is_j(token[1])))
+    live = [False] * n  # a single letter that a run starting in or before the token can use
+    for i, c in enumerate(token):
+        if not _is_j(c) or (i and _is_j(token[i - 1])) or (i + 1 < n and _is_j(token[i + 1])):
+            continue
+        before = token[i - 1] if i else " "
+        live[i] = (
+            before == " "
+            or before in OPENERS
+            or (before in SEPARATORS and (i == 1 or (i >= 2 and live[i - 2])))
+        )
+    last = token[-1]
+    if last in SEPARATORS:
+        right = n == 1 or live[n - 2]
+    else:
+        right = live[n - 1]
+    return left, right

@@ -1,0 +1,275 @@
+"""Train the tier 1 model from ``data/`` into a model directory (``weights.npz`` + ``meta.json``).
+
+Steps: read and label every source (``datasets``), add synthetic chat (``chatgen``), dedupe,
+split by group into train/dev, add chat-style variants of the training lines (``augment``),
+normalise everything exactly as serving does, hash n-grams (``chatwarden.model.features``), fit
+one L2 logistic regression per column on the rows that column's label is known for, prune tiny
+weights, pick per-level thresholds on the dev split, and write the files. Same data and seed give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from rich.console import Console
+from rich.progress import Progress
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE
+from chatwarden.model.features import FeatureConfig, matrix
+from chatwarden.pipeline.normalise import normalise
+from chatwarden.training import chatgen
+from chatwarden.training.augment import restyle
+from chatwarden.training.datasets import (
+    UNKNOWN,
+    Example,
+    Lexicon,
+    file_hashes,
+    load_examples,
+    make_labels,
+    split,
+)
+
+#: Precision each level aims for on the dev split (level 1 first), at ``PREVALENCE``.
+LEVEL_PRECISION: Final = (0.9, 0.8, 0.7, 0.55)
+#: Share of harmful lines assumed when computing precision: chat is mostly harmless, and the
+#: dev split's own mix (mostly positives) would make every threshold far too low.
+PREVALENCE: Final = 0.1
+#: Thresholds used when the dev split has too few positives of a column to pick them.
+DEFAULT_THRESHOLDS: Final = (0.9, 0.8, 0.65, 0.5)
+MIN_DEV_POSITIVES: Final = 20
+PRUNE_BELOW: Final = 0.02
+C_REG: Final = 2.0
+AUGMENT_COPIES: Final = 1
+CHAT_BENIGN: Final = 24_000
+CHAT_TOXIC: Final = 6_000
+
+
+@dataclass
+class TrainReport:
+    """What ``train`` did: sizes, dev metrics, the version it wrote and how long it took."""
+
+    out_dir: Path
+    version: str
+    n_train: int
+    n_dev: int
+    dev_auc: dict[str, float]
+    thresholds: dict[str, tuple[float, float, float, float]]
+    seconds: float = 0.0
+    sources: dict[str, int] = field(default_factory=dict)
+
+
+def _chat_examples(lex: Lexicon, seed: int, scale: float) -> list[Example]:
+    out: list[Example] = []
+    lines = chatgen.generate(int(CHAT_BENIGN * scale), int(CHAT_TOXIC * scale), seed=seed)
+    for text, kind in lines:
+        if kind == "toxic":
+            hits = lex.categories(text)
+            known = {} if "aggression" in hits else {"bullying": 1}
+            labels = make_labels(lex, text, 1, known)
+        else:
+            labels = make_labels(lex, text, 0)
+        out.append(Example(text, labels, f"chatgen_{kind}", group=f"chatgen:{text}"))
+    return out
+
+
+def build_examples(data_dir: Path, seed: int) -> list[Example]:
+    """Every labelled example: the sources in ``data_dir`` plus synthetic chat, deduplicated."""
+    examples = load_examples(data_dir, seed=seed)
+    scale = min(1.0, len(examples) / 60_000)
+    seen = {" ".join(eg.text.lower().split()) for eg in examples}
+    for eg in _chat_examples(Lexicon.load(data_dir), seed, scale):
+        key = " ".join(eg.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            examples.append(eg)
+    return examples
+
+
+def augment(examples: Sequence[Example], seed: int, copies: int = AUGMENT_COPIES) -> list[Example]:
+    """The examples plus ``copies`` chat-style variants of each (same labels, same group)."""
+    rng = random.Random(seed + 1)
+    out = list(examples)
+    for eg in examples:
+        for _ in range(copies):
+            out.append(Example(restyle(eg.text, rng), eg.labels, eg.source, eg.weight, eg.group))
+    return out
+
+
+def _labels(examples: Sequence[Example]) -> npt.NDArray[np.int8]:
+    return np.array([eg.labels for eg in examples], dtype=np.int8).reshape(-1, len(COLUMNS))
+
+
+def _fit(
+    x: sparse.csr_matrix, y: npt.NDArray[np.int8], w: npt.NDArray[np.float64], seed: int
+) -> tuple[npt.NDArray[np.float64], float]:
+    if len(np.unique(y)) < 2:  # nothing to learn: a constant score at the only label
+        return np.zeros(x.shape[1]), (4.0 if len(y) and y[0] == 1 else -4.0)
+    clf = LogisticRegression(
+        C=C_REG, solver="liblinear", class_weight="balanced", max_iter=200, random_state=seed
+    )
+    clf.fit(x, y, sample_weight=w)
+    return np.asarray(clf.coef_[0], dtype=np.float64), float(clf.intercept_[0])
+
+
+def _precision_at_prevalence(
+    scores: npt.NDArray[np.float64], y: npt.NDArray[np.int8], t: float
+) -> float:
+    tp = PREVALENCE * float(np.mean(scores[y == 1] >= t))
+    fp = (1.0 - PREVALENCE) * float(np.mean(scores[y == 0] >= t))
+    return tp / (tp + fp) if tp + fp > 0 else 1.0
+
+
+def pick_thresholds(
+    scores: npt.NDArray[np.float64], y: npt.NDArray[np.int8]
+) -> tuple[float, float, float, float]:
+    """Per level, the lowest score whose precision reaches ``LEVEL_PRECISION``.
+
+    Precision is computed as if ``PREVALENCE`` of lines were harmful, so it does not depend on
+    how the dev split happens to be mixed. Too few dev positives (or negatives) fall back to
+    ``DEFAULT_THRESHOLDS``.
+    """
+    if int((y == 1).sum()) < MIN_DEV_POSITIVES or int((y == 0).sum()) < MIN_DEV_POSITIVES:
+        return DEFAULT_THRESHOLDS
+    grid = np.unique(np.round(scores, 4))
+    prec = np.array([_precision_at_prevalence(scores, y, float(t)) for t in grid])
+    out: list[float] = []
+    for target in LEVEL_PRECISION:
+        ok = np.flatnonzero(prec >= target)
+        t = float(grid[ok[0]]) if len(ok) else 0.99
+        out.append(round(min(max(t, 0.05), 0.99), 4))
+    for i in range(1, len(out)):  # level 1 strictest: thresholds never increase with the level
+        out[i] = min(out[i], out[i - 1])
+    a, b, c, d = out
+    return a, b, c, d
+
+
+def _write_npz(path: Path, arrays: dict[str, npt.NDArray[np.generic]]) -> None:
+    """Like ``numpy.savez_compressed`` but byte-reproducible (fixed zip timestamps, order)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue(), compresslevel=9)
+
+
+def _roc(y: npt.NDArray[np.int8], s: npt.NDArray[np.float64]) -> float:
+    if len(np.unique(y)) < 2:
+        return float("nan")
+    return round(float(roc_auc_score(y, s)), 4)
+
+
+def train(
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    seed: int = 0,
+    progress: bool = True,
+    features: FeatureConfig | None = None,
+) -> TrainReport:
+    """Train on ``data_dir`` and write ``weights.npz`` and ``meta.json`` into ``out_dir``."""
+    began = time.perf_counter()
+    cfg = features or FeatureConfig()
+    with Progress(console=Console(stderr=True), disable=not progress, transient=True) as bar:
+        task = bar.add_task("reading data", total=len(COLUMNS) + 4)
+
+        def step(what: str) -> None:
+            bar.update(task, advance=1, description=what)
+
+        examples = build_examples(data_dir, seed)
+        train_eg, dev_eg = split(examples)
+        train_eg = augment(train_eg, seed)
+        step("normalising")
+        norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
+        x_train = matrix([norm(eg.text) for eg in train_eg], cfg)
+        x_dev = matrix([norm(eg.text) for eg in dev_eg], cfg)
+        y_train, y_dev = _labels(train_eg), _labels(dev_eg)
+        w_train = np.array([eg.weight for eg in train_eg], dtype=np.float64)
+        step("training")
+        weights = np.zeros((cfg.buckets, len(COLUMNS)), dtype=np.float64)
+        bias = np.zeros(len(COLUMNS), dtype=np.float64)
+        for j, col in enumerate(COLUMNS):
+            rows = np.flatnonzero(y_train[:, j] != UNKNOWN)
+            weights[:, j], bias[j] = _fit(x_train[rows], y_train[rows, j], w_train[rows], seed)
+            step(f"trained {col}")
+        weights[np.abs(weights) < PRUNE_BELOW] = 0.0
+        keep = np.flatnonzero(np.any(weights != 0.0, axis=1)).astype(np.uint32)
+        packed = weights[keep].astype(np.float16)
+        bias32 = bias.astype(np.float32)
+        # score the dev split with exactly the stored (float16, pruned) weights
+        dev_logits = x_dev[:, keep] @ packed.astype(np.float32) + bias32
+        dev_scores = 1.0 / (1.0 + np.exp(-np.clip(dev_logits, -30, 30)))
+        step("choosing thresholds")
+        thresholds: dict[str, tuple[float, float, float, float]] = {}
+        dev_auc: dict[str, float] = {}
+        support: dict[str, list[int]] = {}
+        for j, col in enumerate(COLUMNS):
+            known = y_dev[:, j] != UNKNOWN
+            y, s = y_dev[known, j], np.asarray(dev_scores[known, j], dtype=np.float64)
+            thresholds[col] = pick_thresholds(s, y)
+            dev_auc[col] = _roc(y, s)
+            support[col] = [int((y == 1).sum()), int((y == 0).sum())]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        weights_path = out_dir / WEIGHTS_FILE
+        _write_npz(weights_path, {"rows": keep, "weights": packed, "bias": bias32})
+        digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()
+        version = f"tier1-{digest[:12]}"
+        sources: dict[str, int] = {}
+        for eg in examples:
+            sources[eg.source] = sources.get(eg.source, 0) + 1
+        meta = {
+            "version": version,
+            "columns": list(COLUMNS),
+            "weights_sha256": digest,
+            "thresholds": {c: list(t) for c, t in thresholds.items()},
+            "threshold_rule": (
+                "per column and level, the lowest score whose precision on the dev split, "
+                f"reweighted to {PREVALENCE:.0%} harmful lines, reaches "
+                f"{list(LEVEL_PRECISION)} for levels 1-4; columns with fewer than "
+                f"{MIN_DEV_POSITIVES} dev positives or negatives use {list(DEFAULT_THRESHOLDS)}"
+            ),
+            "features": cfg.to_json(),
+            "input": "chatwarden.pipeline.normalise.normalise(text).text",
+            "training": {
+                "seed": seed,
+                "c": C_REG,
+                "augment_copies": AUGMENT_COPIES,
+                "prune_below": PRUNE_BELOW,
+                "n_train": len(train_eg),
+                "n_dev": len(dev_eg),
+                "sources": dict(sorted(sources.items())),
+                "data_sha256": file_hashes(data_dir),
+            },
+            "dev_metrics": {"roc_auc": dev_auc, "support_pos_neg": support},
+        }
+        (out_dir / META_FILE).write_text(
+            json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        step("done")
+    return TrainReport(
+        out_dir=out_dir,
+        version=version,
+        n_train=len(train_eg),
+        n_dev=len(dev_eg),
+        dev_auc=dev_auc,
+        thresholds=thresholds,
+        seconds=round(time.perf_counter() - began, 1),
+        sources=sources,
+    )

@@ -1,0 +1,225 @@
+"""normalise: every evasion trick, the whole-word safe list, and the offset-map invariants."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from chatwarden.pipeline.normalise import Normalised, normalise, normalise_text, skeleton
+
+
+def check_map(norm: Normalised) -> None:
+    """The invariants every caller relies on."""
+    n, size = len(norm.text), len(norm.original)
+    assert len(norm.starts) == len(norm.ends) == n
+    for i in range(n):
+        assert 0 <= norm.starts[i] < norm.ends[i] <= size
+        if i:
+            assert norm.starts[i - 1] <= norm.starts[i]
+            assert norm.ends[i - 1] <= norm.ends[i]
+    for a in range(n + 1):
+        for b in (a, n):
+            s, e = norm.span(a, b)
+            assert 0 <= s <= e <= size
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Unicode: NFKC, casefold, accents, zalgo, look-alikes
+        ("FUCK", "fuck"),
+        ("Ｆｕｃｋ", "fuck"),
+        ("𝐟𝐮𝐜𝐤 𝓯𝓾𝓬𝓴 𝕗𝕦𝕔𝕜", "fuck fuck fuck"),
+        ("ⓕⓤⓒⓚ", "fuck"),
+        ("🇫🇺🇨🇰", "fuck"),
+        ("fùçk", "fuck"),
+        ("fu\u0300c\u0327k", "fuck"),
+        ("Z̷̢̛a̶l̸g̵o̴ t̸̡e̵x̷t̴", "zalgo text"),
+        ("ѕһіт", "shit"),  # Cyrillic
+        ("fuсk", "fuck"),  # one Cyrillic letter in a Latin word
+        ("ΒΙΤCΗ", "bitch"),  # Greek capitals
+        ("ʙɪᴛᴄʜ", "bitch"),  # small caps
+        ("Straße", "strasse"),
+        ("ﬁne", "fine"),
+        ("søn łol ıt", "son lol it"),
+        # invisible characters
+        ("f\u200bu\u200cc\u200dk", "fuck"),
+        ("f\u00adu\u2060c\ufeffk", "fuck"),
+        ("\u202efuck\u202c", "fuck"),
+        ("fu\ufe0fck", "fuck"),
+        # leetspeak inside words
+        ("n00b", "noob"),
+        ("5h1t", "shit"),
+        ("$hit a$$", "shit ass"),
+        ("h@te", "hate"),
+        ("@ss", "ass"),
+        ("sh!t", "shit"),
+        ("b1tch", "bitch"),
+        ("n1gg3r", "nigger"),
+        ("h4x0r l33t", "haxor leet"),
+        ("k1ll y0urs3lf", "kill yourself"),
+        ("9ay", "gay"),
+        ("shi+head", "shithead"),
+        # numbers, counts, names with digits stay
+        ("top 10", "top 10"),
+        ("gg 100%", "gg 100%"),
+        ("2020", "2020"),
+        ("1v1 me", "1v1 me"),
+        ("10k subs 3rd place 60fps", "10k subs 3rd place 60fps"),
+        ("ps5 cs2 mp3", "ps5 cs2 mp3"),
+        ("4Head 5Head", "4head 5head"),
+        ("noob123", "noob123"),
+        ("$100", "$100"),
+        ("1000", "1000"),
+        ("gg!!!", "gg!!"),
+        # spaced-out letters
+        ("f u c k", "fuck"),
+        ("f   u   c   k you", "fuck you"),
+        ("f.u.c.k", "fuck"),
+        ("f-u-c-k", "fuck"),
+        ("f_u_c_k", "fuck"),
+        ("f*u*c*k", "fuck"),
+        ("f . u . c . k", "fuck"),
+        ("n i g g e r", "nigger"),
+        ("n 1 g g 3 r", "nigger"),
+        ("f u c k.", "fuck."),
+        ("i am a", "i am a"),
+        ("1 2 3", "1 2 3"),
+        ("5 - 3 = 2", "5 - 3 = 2"),
+        ("what's a b c", "what's abc"),
+        ("it's a good day", "it's a good day"),
+        ("a.b.c.com", "a.b.c.com"),
+        # repeats
+        ("stuuuupid", "stuupid"),
+        ("assss", "ass"),
+        ("looool", "lool"),
+        ("noooo!!!!!", "noo!!"),
+        # whitespace
+        ("  hi \t there \n", "hi there"),
+        ("a\u00a0b\u3000c", "abc"),
+        ("x\u2800y", "x y"),
+        # whole words survive
+        ("Scunthorpe", "scunthorpe"),
+        ("bass classic assessment", "bass classic assessment"),
+        ("cocktail Dickens", "cocktail dickens"),
+        # chat furniture
+        ("PogChamp KEKW LUL", "pogchamp kekw lul"),
+        ("@Streamer_99 hi", "@streamer_99 hi"),
+        ("@ssh0le", "@ssh0le"),  # four or more characters read as a username: kept
+        ("see https://www.twitch.tv/xqc?aaa=1111", "see https://www.twitch.tv/xqc?aaa=1111"),
+        ("go to www.g00gle.com now", "go to www.g00gle.com now"),
+        ("clips.twitch.tv/Abc123", "clips.twitch.tv/abc123"),
+        ("", ""),
+        ("   ", ""),
+        ("\u200b", ""),
+    ],
+)
+def test_normalise_table(raw: str, expected: str) -> None:
+    norm = normalise(raw)
+    assert norm.text == expected
+    assert normalise_text(raw) == expected
+    check_map(norm)
+    assert normalise(norm.text).text == norm.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "word", "original"),
+    [
+        ("you are stuuuupid ok", "stuupid", "stuuuupid"),
+        ("lol f.u.c.k you", "fuck", "f.u.c.k"),
+        ("ok ｆｕｃｋ", "fuck", "ｆｕｃｋ"),
+        ("Straße!", "strasse", "Straße"),
+        ("hi f\u200bu\u200bc\u200bk", "fuck", "f\u200bu\u200bc\u200bk"),
+        ("fu\u0300ck", "fuck", "fu\u0300ck"),
+        ("the  n00b   here", "noob", "n00b"),
+    ],
+)
+def test_span_maps_word_back_to_original(raw: str, word: str, original: str) -> None:
+    norm = normalise(raw)
+    i = norm.text.index(word)
+    s, e = norm.span(i, i + len(word))
+    assert raw[s:e] == original
+
+
+def test_span_of_empty_range_is_a_point() -> None:
+    norm = normalise("ab cd")
+    assert norm.span(3, 3) == (3, 3)
+    assert norm.span(5, 5) == (5, 5)
+    assert normalise("").span(0, 0) == (0, 0)
+
+
+def test_expansion_shares_origin() -> None:
+    norm = normalise("ß")
+    assert norm.text == "ss"
+    assert norm.starts == (0, 0)
+    assert norm.ends == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("word", "skel"),
+    [("stuupid", "stupid"), ("looool", "lol"), ("ass", "as"), ("", ""), ("abc", "abc")],
+)
+def test_skeleton(word: str, skel: str) -> None:
+    assert skeleton(word) == skel
+
+
+def test_fast_path_agrees_with_repeated_calls() -> None:
+    # the token cache must not change answers: same line twice, and in other company
+    first = normalise("u r a n00b lol")
+    again = normalise("u r a n00b lol")
+    assert first == again
+    assert normalise("n00b").text == "noob"
+
+
+any_text = st.text(st.characters(codec=None, categories=None), max_size=80)
+chat_text = st.text(
+    st.sampled_from(list("abcdefgiklnorstu013457$@!|+.-_*' ")) | st.characters(codec=None),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text | chat_text)
+@example("a\ud800b")
+@example("a \u0e31b")
+@example("$\u0e31")
+def test_invariants_on_any_text(raw: str) -> None:
+    norm = normalise(raw)
+    check_map(norm)
+    assert normalise(norm.text).text == norm.text
+    norm.text.encode("utf-8")  # never leaves a lone surrogate behind
+
+
+def _tile(chunk: str) -> str:
+    return (chunk * (10_000 // len(chunk) + 1))[:10_000]
+
+
+@settings(max_examples=10, deadline=None)
+@given((any_text | chat_text).filter(bool).map(_tile))
+@example(_tile("a "))
+@example(_tile("a."))
+@example(_tile("a" * 50 + " 1"))
+def test_long_input(raw: str) -> None:
+    norm = normalise(raw)
+    assert len(norm.starts) == len(norm.text)
+    assert normalise(norm.text).text == norm.text
+
+
+ascii_chat = st.lists(
+    st.sampled_from(list("abcdefgiklnorstuxy0123456789$@!|+.-_*'()\"<:/ "))
+    | st.sampled_from(["http://", "www.", "@user", ".com", "  ", "it's", "i'm", "f u c k"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ascii_chat)
+@example("what's a b c")
+@example("f. u. c. k.")
+def test_ascii_fast_path_matches_general_path(raw: str) -> None:
+    # a leading zero-width space forces the general path and shifts every offset by one
+    fast, general = normalise(raw), normalise("\u200b" + raw)
+    assert general.text == fast.text
+    assert general.starts == tuple(i + 1 for i in fast.starts)
+    assert general.ends == tuple(i + 1 for i in fast.ends)
