@@ -30,3 +30,37 @@ class ModelError(ChatWardenError):
     """The bundled or a trained model cannot be loaded."""
 
     code = "model_error"
+
+
+class Unauthorized(ChatWardenError):
+    """No valid session or token (unknown, expired or revoked), or bad credentials (HTTP 401)."""
+
+    code = "unauthorized"
+
+
+class Forbidden(ChatWardenError):
+    """The actor is known but not allowed to do this here (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class NotFound(ChatWardenError):
+    """The channel, user, message or item does not exist (HTTP 404)."""
+
+    code = "not_found"
+
+
+class Conflict(ChatWardenError):
+    """The thing changed under the caller: already resolved, already exists (HTTP 409)."""
+
+    code = "conflict"
+
+
+class RateLimited(ChatWardenError):
+    """Too many requests; ``retry_after_s`` says when to try again (HTTP 429)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -7,14 +7,17 @@ import typer
 from chatwarden import __version__
 from chatwarden.cli.bench import bench_command
 from chatwarden.cli.check import check_command
+from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
 from chatwarden.cli.score import score_command
+from chatwarden.cli.serve import serve_command
 from chatwarden.cli.train import train_command
 
 app = typer.Typer(
     name="chatwarden",
     help="ChatWarden: AutoMod and community-health tools for live chat.\n\n"
     "Examples:\n\n"
+    "  chatwarden serve --demo\n\n"
     "  chatwarden check 'you are such an 1d10t'\n\n"
     '  echo \'{"text": "gg wp"}\' | chatwarden score\n\n'
     "  chatwarden eval\n\n"
@@ -45,6 +48,8 @@ app.command("score")(score_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("bench")(bench_command)
+app.command("serve")(serve_command)
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

@@ -32,9 +32,9 @@ def train_command(
 
     Examples:
 
-      chatwarden train                       # rebuild the bundled model from data/
+      chatwarden train                    (rebuild the bundled model)
 
-      chatwarden train --out /tmp/model      # try changes without touching the bundled one
+      chatwarden train --out /tmp/model   (leave the bundled one alone)
 
       chatwarden train --seed 1 --out /tmp/m1
     """

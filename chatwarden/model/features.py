@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,7 @@ _SEP = 1  # code point that separates messages in the batch buffer
 _SPACE = 32
 _WORD_SALT = 0xD6E8FEB86659FD93
 _BIGRAM_SALT = 0xA0761D6478BD642F
+_DEDUP_SALT = 0xE7037ED1A0B428DB
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,12 @@ class FeatureConfig:
     """What the hashing featuriser extracts; saved in ``meta.json`` next to the weights."""
 
     bits: int = 20
-    char_ngrams: tuple[int, ...] = (2, 3, 4, 5)
+    char_ngrams: tuple[int, ...] = (3, 4, 5)
     word_unigrams: bool = True
     word_bigrams: bool = True
+    #: also each word with its repeated letters collapsed ("stupiid" -> "stupid"): the
+    #: normaliser keeps doubles, so elongated words would otherwise miss their word feature.
+    word_dedoubled: bool = True
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -51,6 +56,7 @@ class FeatureConfig:
             "char_ngrams": list(self.char_ngrams),
             "word_unigrams": self.word_unigrams,
             "word_bigrams": self.word_bigrams,
+            "word_dedoubled": self.word_dedoubled,
         }
 
     @classmethod
@@ -64,6 +70,7 @@ class FeatureConfig:
             char_ngrams=tuple(int(n) for n in grams),
             word_unigrams=bool(raw["word_unigrams"]),
             word_bigrams=bool(raw["word_bigrams"]),
+            word_dedoubled=bool(raw.get("word_dedoubled", False)),
         )
 
     @property
@@ -117,6 +124,7 @@ class _Batch:
     """
 
     size: int
+    cps: U64
     starts: I64
     lengths: I64
     prefix: U64
@@ -154,7 +162,7 @@ def _batch(texts: Sequence[str], tail: int) -> _Batch:
     w_start = np.flatnonzero(edges == -1) + 1
     w_end = np.flatnonzero(edges == 1) + 1
     w_first = np.searchsorted(w_start, np.append(starts, size))
-    return _Batch(size, starts, lengths, prefix, inv, seps, w_start, w_end, w_first)
+    return _Batch(size, cps, starts, lengths, prefix, inv, seps, w_start, w_end, w_first)
 
 
 def _finish(h: U64, salt: int, bits: int) -> I64:
@@ -168,6 +176,22 @@ def _char_buckets(batch: _Batch, n: int, bits: int) -> tuple[I64, npt.NDArray[np
     h = batch.sub_hash(slice(0, m), slice(n, m + n))
     valid = batch.seps[n : m + n] == batch.seps[0:m]
     return _finish(h, n, bits), valid
+
+
+def _dedoubled_hashes(batch: _Batch) -> U64:
+    """Hash of every word with runs of a repeated character collapsed to one."""
+    cps = batch.cps
+    keep = np.ones(len(cps), dtype=np.bool_)
+    np.not_equal(cps[1:], cps[:-1], out=keep[1:])
+    kept = np.cumsum(keep)  # kept[i]: characters kept in cps[: i + 1]
+    short = cps[keep]
+    fwd, inv = _POWERS.upto(len(short) + 1)
+    prefix = np.zeros(len(short) + 1, dtype=np.uint64)
+    np.cumsum(short * fwd[: len(short)], out=prefix[1:])
+    a = kept[batch.w_start] - 1
+    b = kept[batch.w_end - 1]
+    out: U64 = (prefix[b] - prefix[a]) * inv[a]
+    return out
 
 
 def _word_hashes(batch: _Batch) -> tuple[U64, U64]:
@@ -184,9 +208,67 @@ def _scale(batch: _Batch, cfg: FeatureConfig) -> F32:
     words = np.diff(batch.w_first)
     if cfg.word_unigrams:
         count += words
+    if cfg.word_dedoubled:
+        count += words
     if cfg.word_bigrams:
         count += np.maximum(words - 1, 0)
     out: F32 = (1.0 / np.sqrt(np.maximum(count, 1))).astype(np.float32)
+    return out
+
+
+_M64: Final = (1 << 64) - 1
+_PY_MIX: Final = int(_MIX)
+#: One message up to this long is hashed in plain Python: fewer calls than the numpy batch path.
+SINGLE_MAX_CHARS: Final = 300
+_PY_FWD: Final = [pow(int(_BASE), i, 1 << 64) for i in range(SINGLE_MAX_CHARS + 8)]
+_PY_INV: Final = [pow(int(_BASE_INV), i, 1 << 64) for i in range(SINGLE_MAX_CHARS + 8)]
+
+
+def single_buckets(text: str, cfg: FeatureConfig) -> list[int]:
+    """The buckets of one message's n-grams, computed like ``extract`` but in plain Python."""
+    padded = f" {text.replace(chr(_SEP), ' ')} "
+    prefix = [0]
+    acc = 0
+    for i, ch in enumerate(padded):
+        acc = (acc + ord(ch) * _PY_FWD[i]) & _M64
+        prefix.append(acc)
+    shift = 64 - cfg.bits
+    inv = _PY_INV
+    out: list[int] = []
+    size = len(padded)
+    for n in cfg.char_ngrams:
+        out.extend(
+            ((((prefix[a + n] - prefix[a]) * inv[a] & _M64) ^ n) * _PY_MIX & _M64) >> shift
+            for a in range(size - n + 1)
+        )
+    if cfg.word_unigrams or cfg.word_bigrams or cfg.word_dedoubled:
+        hashes: list[int] = []
+        words: list[str] = []
+        pos = 1
+        for word in padded[1:-1].split(" "):
+            if word:
+                end = pos + len(word)
+                hashes.append((prefix[end] - prefix[pos]) * inv[pos] & _M64)
+                words.append(word)
+            pos += len(word) + 1
+        if cfg.word_unigrams:
+            out.extend(((h ^ _WORD_SALT) * _PY_MIX & _M64) >> shift for h in hashes)
+        if cfg.word_dedoubled:
+            for word in words:
+                h = prev = 0
+                k = 0
+                for ch in word:
+                    c = ord(ch)
+                    if c != prev:
+                        h = (h + c * _PY_FWD[k]) & _M64
+                        k += 1
+                    prev = c
+                out.append(((h ^ _DEDUP_SALT) * _PY_MIX & _M64) >> shift)
+        if cfg.word_bigrams:
+            out.extend(
+                ((((a * _PY_MIX + b) & _M64) ^ _BIGRAM_SALT) * _PY_MIX & _M64) >> shift
+                for a, b in zip(hashes, hashes[1:], strict=False)
+            )
     return out
 
 
@@ -196,6 +278,11 @@ def sums(texts: Sequence[str], cfg: FeatureConfig, table: F32) -> F32:
     ``table`` has ``2**bits + 1`` rows; the last must be zero (it absorbs invalid n-grams).
     """
     k = table.shape[1]
+    if len(texts) == 1 and len(texts[0]) <= SINGLE_MAX_CHARS:
+        ids = single_buckets(texts[0], cfg)
+        one: F32 = np.take(table, ids, axis=0).sum(axis=0, dtype=np.float32)
+        one *= np.float32(1.0 / np.sqrt(max(len(ids), 1)))
+        return one.reshape(1, k)
     out = np.zeros((len(texts), k), dtype=np.float32)
     if not texts:
         return out
@@ -205,11 +292,16 @@ def sums(texts: Sequence[str], cfg: FeatureConfig, table: F32) -> F32:
         buckets, valid = _char_buckets(batch, n, cfg.bits)
         buckets[~valid] = dead
         out += np.add.reduceat(np.take(table, buckets, axis=0), batch.starts, axis=0)
-    if (cfg.word_unigrams or cfg.word_bigrams) and len(batch.w_start):
+    if (cfg.word_unigrams or cfg.word_bigrams or cfg.word_dedoubled) and len(batch.w_start):
         w_hash, pair = _word_hashes(batch)
         first = batch.w_first
+        unigrams: list[I64] = []
         if cfg.word_unigrams:
-            rows = np.take(table, _finish(w_hash, _WORD_SALT, cfg.bits), axis=0)
+            unigrams.append(_finish(w_hash, _WORD_SALT, cfg.bits))
+        if cfg.word_dedoubled:
+            unigrams.append(_finish(_dedoubled_hashes(batch), _DEDUP_SALT, cfg.bits))
+        for word_ids in unigrams:
+            rows = np.take(table, word_ids, axis=0)
             acc = np.zeros((len(rows) + 1, k), dtype=np.float64)
             np.cumsum(rows, axis=0, out=acc[1:])
             out += (acc[first[1:]] - acc[first[:-1]]).astype(np.float32)
@@ -240,10 +332,14 @@ def extract(texts: Sequence[str], cfg: FeatureConfig) -> Grams:
         buckets.append(b[pos])
         lo.append(pos)
         hi.append(pos + n)
-    if (cfg.word_unigrams or cfg.word_bigrams) and len(batch.w_start):
+    if (cfg.word_unigrams or cfg.word_bigrams or cfg.word_dedoubled) and len(batch.w_start):
         w_hash, pair = _word_hashes(batch)
         if cfg.word_unigrams:
             buckets.append(_finish(w_hash, _WORD_SALT, cfg.bits))
+            lo.append(batch.w_start)
+            hi.append(batch.w_end)
+        if cfg.word_dedoubled:
+            buckets.append(_finish(_dedoubled_hashes(batch), _DEDUP_SALT, cfg.bits))
             lo.append(batch.w_start)
             hi.append(batch.w_end)
         if cfg.word_bigrams and len(pair):

@@ -18,24 +18,37 @@ from chatwarden.training.obfuscate import TRICKS, obfuscate
 
 _PUNCT: Final = re.compile(r"[^\w\s']")
 FILLERS: Final = ("lol", "lmao", "bro", "xd", "fr", "ngl", "tbh", "smh", "lul", "haha", "omg")
-OBFUSCATE_P: Final = 0.15
+OBFUSCATE_P: Final = 0.35
+ELONGATE_P: Final = 0.3
 
 
-def crop(text: str, rng: random.Random, max_words: int = 8) -> str:
-    """A random run of at most ``max_words`` words."""
+def crop(text: str, rng: random.Random, max_words: int = 8, keep: str = "") -> str:
+    """A random run of at most ``max_words`` words; with ``keep``, one that contains that word."""
     words = text.split()
     if len(words) <= max_words:
         return text
     size = rng.randint(2, max_words)
-    start = rng.randint(0, len(words) - size)
+    first, last = 0, len(words) - size
+    if keep:
+        at = [i for i, w in enumerate(words) if keep in w.lower()]
+        if not at:
+            return text
+        pick = rng.choice(at)
+        first, last = max(0, pick - size + 1), min(pick, len(words) - size)
+    start = rng.randint(first, last)
     return " ".join(words[start : start + size])
 
 
-def restyle(text: str, rng: random.Random, *, keep: str = "") -> str:
-    """A chat-style variant of ``text``. ``keep``: a substring that cropping must not cut."""
+def restyle(text: str, rng: random.Random, *, crop_to: str | None = "") -> str:
+    """A chat-style variant of ``text``.
+
+    ``crop_to``: ``""`` crops anywhere (fine for harmless lines: any part of them is harmless),
+    a word crops to a run containing it (a harmful line keeps its harmful word), ``None`` never
+    crops.
+    """
     out = text
-    if not keep and rng.random() < 0.5:
-        out = crop(out, rng)
+    if crop_to is not None and rng.random() < 0.5:
+        out = crop(out, rng, keep=crop_to)
     if rng.random() < 0.6:
         out = " ".join(_PUNCT.sub(" ", out).split()) or out
     roll = rng.random()
@@ -45,7 +58,7 @@ def restyle(text: str, rng: random.Random, *, keep: str = "") -> str:
         out = f"{rng.choice(EMOTES)} {out}"
     elif roll < 0.45:
         out = f"{out} {rng.choice(FILLERS)}"
-    if rng.random() < 0.15:
+    if rng.random() < ELONGATE_P:
         words = out.split()
         i = rng.randrange(len(words)) if words else 0
         if words and words[i][-1:].isalpha():

@@ -100,13 +100,24 @@ def build_examples(data_dir: Path, seed: int) -> list[Example]:
     return examples
 
 
-def augment(examples: Sequence[Example], seed: int, copies: int = AUGMENT_COPIES) -> list[Example]:
-    """The examples plus ``copies`` chat-style variants of each (same labels, same group)."""
+def augment(
+    examples: Sequence[Example], lexicon: Lexicon, seed: int, copies: int = AUGMENT_COPIES
+) -> list[Example]:
+    """The examples plus ``copies`` chat-style variants of each (same labels, same group).
+
+    A harmful line is cropped only to a run that keeps one of its lexicon words (a random crop
+    of a toxic comment is often harmless); without such a word it is not cropped.
+    """
     rng = random.Random(seed + 1)
     out = list(examples)
     for eg in examples:
         for _ in range(copies):
-            out.append(Example(restyle(eg.text, rng), eg.labels, eg.source, eg.weight, eg.group))
+            crop_to: str | None = ""
+            if eg.labels[0] != 0:
+                hits = lexicon.hits(eg.text)
+                crop_to = rng.choice(hits) if hits else None
+            text = restyle(eg.text, rng, crop_to=crop_to)
+            out.append(Example(text, eg.labels, eg.source, eg.weight, eg.group))
     return out
 
 
@@ -195,7 +206,7 @@ def train(
 
         examples = build_examples(data_dir, seed)
         train_eg, dev_eg = split(examples)
-        train_eg = augment(train_eg, seed)
+        train_eg = augment(train_eg, Lexicon.load(data_dir), seed)
         step("normalising")
         norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
         x_train = matrix([norm(eg.text) for eg in train_eg], cfg)

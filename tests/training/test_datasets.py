@@ -41,12 +41,14 @@ def test_harmless_rows_are_zero_except_swearing(lexicon: Lexicon) -> None:
     assert labels[_col("bullying")] == 0
 
 
-def test_harmful_rows_get_lexicon_categories_or_unknown(lexicon: Lexicon) -> None:
+def test_harmful_rows_get_lexicon_categories(lexicon: Lexicon) -> None:
     labels = make_labels(lexicon, "you idiot", 1)
     assert labels[_col("bullying")] == 1
-    assert labels[_col("disability")] == UNKNOWN
-    known = make_labels(lexicon, "you idiot", 1, annotated=["disability"])
-    assert known[_col("disability")] == 0
+    assert labels[_col("disability")] == 0  # weak negative: no disability word
+    unsure = make_labels(lexicon, "you idiot", 1, unsure=["disability"])
+    assert unsure[_col("disability")] == UNKNOWN
+    known = make_labels(lexicon, "you idiot", 1, {"disability": 1}, unsure=["disability"])
+    assert known[_col("disability")] == 1
 
 
 def test_clean_drops_tweet_artefacts() -> None:

@@ -1,0 +1,291 @@
+"""End-to-end load on the chat service: N WebSocket clients on 127.0.0.1, one channel.
+
+The server runs in a child process (uvicorn + the app from ``build_services``, as
+``chatwarden serve`` runs it); this process drives N clients. Every client listens; ``--senders``
+of them also send, each with up to ``--window`` messages in flight. Each message text carries its
+send time (CLOCK_MONOTONIC is shared by the two processes), so every delivered copy gives a
+send->deliver latency. The run stops by itself after ``--duration`` seconds and prints:
+
+  accepted/s   messages acknowledged by the server (decided + persisted: the ack comes after
+               the commit), split by outcome (delivered, held, blocked, rejected)
+  delivered/s  chat messages per second that reached every connected client
+  frames/s     chat messages received summed over all clients
+  p50/p99      send -> deliver latency over every delivered copy
+  persisted    rows in the messages table afterwards (must equal the stored acks)
+
+Examples:
+  python bench/service_load.py                      # SQLite file in a temp dir, 100 clients, 10 s
+  python bench/service_load.py --clients 20 --duration 5
+  python bench/service_load.py --database-url postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHANNEL = "bench"
+
+
+# -- server process ----------------------------------------------------------------------------
+
+
+def serve(database_url: str, port: int, clients: int) -> None:
+    """Child process: seed the channel and users, print their sessions, run uvicorn."""
+    import uvicorn
+
+    from chatwarden.config import ServiceConfig
+    from chatwarden.services import build_services
+    from chatwarden.web import WebSettings, create_app
+
+    config = ServiceConfig(
+        database_url=database_url,
+        rate_limit_messages_per_30s=10**9,  # the bench measures throughput, not the chat limit
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+    )
+    services = build_services(config)
+    from chatwarden.service.types import Actor
+
+    password = "bench-password"
+    owner = services.accounts.register("bench_owner", password)
+    channel = services.channels.create_channel(Actor(owner.id, owner.username), CHANNEL)
+    sessions = []
+    for i in range(clients):
+        user = services.accounts.register(f"bench_user_{i}", password)
+        services.channels.follow(Actor(user.id, user.username), channel.id)
+        sessions.append(services.accounts.login(user.username, password).token)
+    web = WebSettings(ws_frames_per_s=10**6, api_requests=10**6)
+    app = create_app(services, web)
+    print(json.dumps({"sessions": sessions}), flush=True)
+    uvicorn.run(app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning")
+
+
+# -- clients ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    acks: dict[str, int] = field(default_factory=dict)
+    received: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+def _lines(n: int) -> list[str]:
+    from chatwarden.training.chatgen import benign
+
+    rng = random.Random(7)
+    return [benign(rng)[0] for _ in range(n)]
+
+
+async def client(
+    url: str,
+    session: str,
+    cid: int,
+    sender: bool,
+    window: int,
+    lines: list[str],
+    stats: Stats,
+    stop: asyncio.Event,
+    ready: asyncio.Barrier,
+) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, additional_headers={"Cookie": f"cw_session={session}"}) as ws:
+        json.loads(await ws.recv())  # welcome
+        await ready.wait()
+        credit = asyncio.Semaphore(window)
+
+        async def send_loop() -> None:
+            seq = 0
+            while not stop.is_set():
+                await credit.acquire()
+                text = f"{lines[(cid * 131 + seq) % len(lines)]} t{time.perf_counter_ns()}"
+                key = f"{cid}-{seq}"
+                await ws.send(json.dumps({"type": "send", "text": text, "idempotency_key": key}))
+                seq += 1
+
+        sending = asyncio.create_task(send_loop()) if sender else None
+        try:
+            async for raw in ws:
+                now = time.perf_counter_ns()
+                data = json.loads(raw)
+                frames = data["frames"] if data.get("type") == "batch" else [data]
+                for frame in frames:
+                    kind = frame.get("type")
+                    if kind == "message":
+                        stats.received += 1
+                        sent_ns = int(frame["text"].rsplit(" t", 1)[1])
+                        stats.latencies_ms.append((now - sent_ns) / 1e6)
+                    elif frame.get("idempotency_key") is not None:
+                        status = frame.get("status") or frame.get("code", "error")
+                        stats.acks[status] = stats.acks.get(status, 0) + 1
+                        credit.release()
+                    elif kind == "error":
+                        stats.errors += 1
+                if stop.is_set() and not sender:
+                    break
+        finally:
+            if sending is not None:
+                sending.cancel()
+
+
+async def drive(args: argparse.Namespace, sessions: list[str], port: int) -> tuple[Stats, float]:
+    url = f"ws://127.0.0.1:{port}/api/v1/channels/{CHANNEL}/chat/ws"
+    lines = _lines(2000)
+    stats = Stats()
+    stop = asyncio.Event()
+    ready = asyncio.Barrier(len(sessions) + 1)
+    tasks = [
+        asyncio.create_task(
+            client(url, s, i, i < args.senders, args.window, lines, stats, stop, ready)
+        )
+        for i, s in enumerate(sessions)
+    ]
+    await ready.wait()
+    await asyncio.sleep(args.warmup)
+    stats.acks.clear()
+    stats.received = 0
+    stats.latencies_ms.clear()
+    start = time.perf_counter()
+    await asyncio.sleep(args.duration)
+    elapsed = time.perf_counter() - start
+    snapshot = Stats(dict(stats.acks), stats.received, list(stats.latencies_ms), stats.errors)
+    stop.set()
+    await asyncio.sleep(0.5)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return snapshot, elapsed
+
+
+def _count_rows(database_url: str) -> int:
+    import sqlalchemy as sa
+
+    from chatwarden.store.engine import create_engine
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("select count(*) from messages")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--senders", type=int, default=None, help="default: all clients")
+    parser.add_argument("--window", type=int, default=4, help="messages in flight per sender")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.database_url, args.port, args.clients)
+        return
+    args.senders = args.clients if args.senders is None else min(args.senders, args.clients)
+    tmp = None
+    if args.database_url is None:
+        tmp = tempfile.TemporaryDirectory()
+        args.database_url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    elif args.database_url.startswith("postgres"):
+        _reset_postgres(args.database_url)
+    port = _free_port()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            "--database-url",
+            args.database_url,
+            "--port",
+            str(port),
+            "--clients",
+            str(args.clients),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert child.stdout is not None
+        sessions = json.loads(child.stdout.readline())["sessions"]
+        _wait_for(port)
+        stats, elapsed = asyncio.run(drive(args, sessions, port))
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    persisted = _count_rows(args.database_url)
+    accepted = sum(v for k, v in stats.acks.items() if k in ("delivered", "held", "blocked"))
+    delivered_acks = stats.acks.get("delivered", 0)
+    print(f"database      {args.database_url.split('://')[0]}")
+    print(f"clients       {args.clients} connected, {args.senders} sending, window {args.window}")
+    print(f"duration      {elapsed:.1f} s (after {args.warmup:.0f} s warm-up)")
+    print(f"accepted/s    {accepted / elapsed:,.0f}  (acks: {stats.acks})")
+    print(f"delivered/s   {stats.received / args.clients / elapsed:,.0f} messages to every client")
+    print(f"frames/s      {stats.received / elapsed:,.0f} chat messages received over all clients")
+    print(
+        f"latency       p50 {_pct(stats.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {_pct(stats.latencies_ms, 0.99):.1f} ms send->deliver"
+    )
+    print(f"persisted     {persisted} message rows in total (incl. warm-up); errors {stats.errors}")
+    print(f"delivered acks {delivered_acks}")
+    if tmp is not None:
+        tmp.cleanup()
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+def _reset_postgres(url: str) -> None:
+    """Drop every table in the bench database so each run starts empty."""
+    import sqlalchemy as sa
+
+    from chatwarden.store.engine import create_engine
+    from chatwarden.store.schema import metadata
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

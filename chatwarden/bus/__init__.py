@@ -1,0 +1,66 @@
+"""Event fan-out between the services and the live connections.
+
+The database is the truth; the bus only tells listeners that something happened, after the
+commit. ``InProcessBus`` serves one process; a Redis Streams bus can replace it behind the same
+``Bus`` protocol. Topics: ``channel:{id}``, ``mods:{id}``, ``user:{id}``
+(see docs/service-design.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+from chatwarden.bus.memory import InProcessBus, MemorySubscription
+from chatwarden.bus.state import ChatState, MemoryChatState
+
+Event = dict[str, Any]
+
+RESYNC: Event = {"type": "resync"}
+
+
+def channel_topic(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def mods_topic(channel_id: int) -> str:
+    return f"mods:{channel_id}"
+
+
+def user_topic(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class Subscription(Protocol):
+    """An async iterator of events on one topic; ``close()`` ends it."""
+
+    topic: str
+
+    def __aiter__(self) -> AsyncIterator[Event]: ...
+
+    async def __anext__(self) -> Event: ...
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    """Publish is thread-safe and never blocks; subscribe on the loop that will iterate."""
+
+    def publish(self, topic: str, event: Event) -> None: ...
+
+    def subscribe(self, topic: str) -> Subscription: ...
+
+
+__all__ = [
+    "RESYNC",
+    "Bus",
+    "ChatState",
+    "Event",
+    "InProcessBus",
+    "MemoryChatState",
+    "MemorySubscription",
+    "Subscription",
+    "channel_topic",
+    "mods_topic",
+    "user_topic",
+]

@@ -1,0 +1,72 @@
+"""``chatwarden serve``: the chat service over HTTP and WebSocket (uvicorn)."""
+
+from __future__ import annotations
+
+import typer
+
+from chatwarden.cli._common import fail
+from chatwarden.config import ServiceConfig
+from chatwarden.errors import ChatWardenError
+
+
+def serve_command(
+    host: str | None = typer.Option(
+        None, "--host", help="Address to bind (default 127.0.0.1; CHATWARDEN_HOST)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", "-p", help="Port to listen on (default 8000; CHATWARDEN_PORT)."
+    ),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="sqlite:///path.db (default ./chatwarden.db) or postgresql://user@host/db.",
+    ),
+    demo: bool = typer.Option(
+        False, "--demo", help="Seed a 'demo' channel and drive chat traffic into it."
+    ),
+) -> None:
+    """Run the chat service: live chat with AutoMod, the review queue and the moderator API.
+
+    The database is migrated to the newest schema on start. Settings come from CHATWARDEN_*
+    environment variables; the options override them. The API is documented at /docs.
+
+    Examples:
+
+      chatwarden serve
+
+      chatwarden serve --demo
+
+      chatwarden serve --port 9000 --database-url postgresql://chat@localhost/chatwarden
+    """
+    import uvicorn
+
+    from chatwarden.demo import seed
+    from chatwarden.services import build_services
+    from chatwarden.web import create_app
+
+    try:
+        config = ServiceConfig.from_env(
+            host=host, port=port, database_url=database_url, demo=demo or None
+        )
+        services = build_services(config)
+    except ChatWardenError as exc:
+        fail(exc.message)
+    try:
+        base = f"http://{config.host}:{config.port}"
+        if config.demo:
+            logins = seed(services)
+            typer.echo(f"demo channel: {base}/api/v1/channels/demo (chat traffic starts now)")
+            for login in logins:
+                typer.echo(
+                    f"  {login.role:<10} username {login.username!r} password {login.password!r}"
+                )
+        typer.echo(f"ChatWarden on {base} (API docs: {base}/docs); Ctrl+C stops it")
+        uvicorn.run(
+            create_app(services),
+            host=config.host,
+            port=config.port,
+            ws="websockets-sansio",
+            log_level="info",
+        )
+    finally:
+        services.close()

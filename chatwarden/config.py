@@ -1,0 +1,71 @@
+"""Deployment settings for the chat service, read once from ``CHATWARDEN_*`` environment variables.
+
+``ServiceConfig.from_env()`` validates early; an error names the variable and the bad value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from chatwarden.errors import ConfigError
+
+ENV_PREFIX = "CHATWARDEN_"
+
+
+class ServiceConfig(BaseModel):
+    """How one ChatWarden server runs. Every field can be set as ``CHATWARDEN_<FIELD>``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        "sqlite:///./chatwarden.db",
+        description="sqlite:///path.db or postgresql://user@host:port/db (psycopg 3).",
+    )
+    host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
+    port: int = Field(8000, ge=0, le=65535, description="Port the HTTP server listens on.")
+    max_message_length: int = Field(
+        500, ge=1, le=10_000, description="Longest chat message in characters."
+    )
+    review_expiry_seconds: int = Field(
+        3600, ge=1, description="How long a held message waits for a moderator before it expires."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Server secret; generated once and stored in the database when unset."
+    )
+    session_ttl_seconds: int = Field(14 * 24 * 3600, ge=60, description="Session lifetime.")
+    webhook_max_attempts: int = Field(5, ge=1, le=20, description="Deliveries tried per event.")
+    webhook_backoff_seconds: float = Field(
+        2.0, gt=0, description="First retry delay; doubles on every attempt."
+    )
+    webhook_timeout_seconds: float = Field(5.0, gt=0, description="HTTP timeout per delivery.")
+    rate_limit_messages_per_30s: int = Field(
+        100, ge=1, description="Messages one chatter may send per 30 s in one channel."
+    )
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes.")
+    argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory in KiB.")
+    argon2_parallelism: int = Field(4, ge=1, le=64, description="argon2id lanes (threads).")
+    demo: bool = Field(False, description="Seed a demo channel and drive chat traffic.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServiceConfig:
+        """Build from ``CHATWARDEN_*`` variables, then ``overrides`` (e.g. CLI flags)."""
+        environ = os.environ if environ is None else environ
+        data: dict[str, Any] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in environ:
+                data[name] = environ[key]
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                f" (got {err.get('input')!r})"
+                for err in exc.errors()
+            )
+            raise ConfigError(f"invalid service configuration: {problems}") from None

@@ -1,0 +1,261 @@
+"""Moderator actions on people and messages. Each is permission-checked (moderators never act
+on the owner or on another moderator), appends a mod-log entry in the same transaction, and
+publishes ``channel.moderate`` after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from chatwarden.errors import Conflict, InputError, NotFound
+from chatwarden.service import events
+from chatwarden.service.base import Outbox, ServiceBase, clean_text
+from chatwarden.service.modlog import to_entry
+from chatwarden.service.permissions import Permission
+from chatwarden.service.types import Actor, ModLogEntry
+from chatwarden.store import audit
+from chatwarden.store import channels as channel_store
+from chatwarden.store import messages as message_store
+
+MAX_REASON = 500
+MAX_TIMEOUT_S = 14 * 24 * 3600
+
+
+class ActionService(ServiceBase):
+    def delete_message(
+        self, actor: Actor, channel_id: int, message_id: str, reason: str = ""
+    ) -> ModLogEntry:
+        """Remove a delivered (or still delayed) message from chat."""
+        reason = clean_text(reason, "reason", MAX_REASON)
+        with self.transaction() as out:
+            conn = out.conn
+            channel = self.channel_txn(conn, channel_id)
+            msg = message_store.get_message_txn(conn, str(message_id))
+            if msg is None or msg["channel_id"] != channel_id:
+                raise NotFound(f"no message {message_id!r} in this channel")
+            self.require_txn(conn, actor, channel, Permission.DELETE_MESSAGE, msg["sender_id"])
+            if msg["status"] not in ("delivered", "delayed"):
+                raise Conflict(f"this message is {msg['status']}, not in chat")
+            if not message_store.set_status_txn(conn, msg["id"], "deleted", expect=msg["status"]):
+                raise Conflict("this message changed meanwhile; reload")
+            out.emit(
+                channel,
+                events.CHAT_MESSAGE_DELETE,
+                events.message_delete(
+                    channel,
+                    message_id=msg["public_id"],
+                    target_id=msg["sender_id"],
+                    target_name=msg["sender_name"],
+                ),
+                public=True,
+                mods=False,
+            )
+            detail = events.target(
+                msg["sender_id"],
+                msg["sender_name"],
+                message_id=msg["public_id"],
+                message_body=msg["text"],
+            )
+            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "delete", detail))
+            out.notify(msg["sender_id"], "message_deleted", channel_id, message_id=msg["public_id"])
+            return self._log(
+                out, channel, actor, "delete", msg["sender_id"], reason, msg["public_id"], {}
+            )
+
+    def warn(self, actor: Actor, channel_id: int, user_id: int, reason: str) -> ModLogEntry:
+        """Warn a chatter, who must acknowledge it before chatting again (a new one replaces it)."""
+        reason = clean_text(reason, "reason", MAX_REASON, allow_empty=False)
+        with self.transaction() as out:
+            conn = out.conn
+            channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.WARN)
+            channel_store.update_member_txn(
+                conn, channel_id, user_id, warned_at=out.now, warning_reason=reason
+            )
+            detail = events.target(user_id, target["username"], reason=reason)
+            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "warn", detail))
+            out.notify(user_id, "warned", channel_id, reason=reason)
+            return self._log(out, channel, actor, "warn", user_id, reason, None, {})
+
+    def acknowledge_warning(self, actor: Actor, channel_id: int) -> None:
+        """The warned chatter acknowledges; they can chat again. No pending warning: no-op."""
+        with self.db.write() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.ACKNOWLEDGE_WARNING)
+            member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
+            if member is not None and member["warned_at"] is not None:
+                channel_store.update_member_txn(
+                    conn, channel_id, actor.user_id, warned_at=None, warning_reason=None
+                )
+
+    def timeout(
+        self, actor: Actor, channel_id: int, user_id: int, duration_s: int, reason: str = ""
+    ) -> ModLogEntry:
+        """Keep a chatter out of chat for ``duration_s`` seconds (1 to 14 days)."""
+        if isinstance(duration_s, bool) or not isinstance(duration_s, int):
+            raise InputError("duration_s must be a whole number of seconds")
+        if not 1 <= duration_s <= MAX_TIMEOUT_S:
+            raise InputError(f"duration_s must be 1 to {MAX_TIMEOUT_S}, got {duration_s}")
+        reason = clean_text(reason, "reason", MAX_REASON)
+        with self.transaction() as out:
+            conn = out.conn
+            channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.TIMEOUT)
+            member = channel_store.ensure_member_txn(conn, channel_id, user_id)
+            if member["banned"]:
+                raise Conflict(f"{target['username']} is banned; unban before a timeout")
+            until = out.now + timedelta(seconds=duration_s)
+            channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=until)
+            detail = events.target(
+                user_id, target["username"], reason=reason, expires_at=until.isoformat()
+            )
+            self._announce_user_action(out, channel, actor, "timeout", detail)
+            out.notify(
+                user_id,
+                "timed_out",
+                channel_id,
+                reason=reason,
+                until=until.isoformat(),
+                duration_s=duration_s,
+            )
+            return self._log(
+                out,
+                channel,
+                actor,
+                "timeout",
+                user_id,
+                reason,
+                None,
+                {"duration_s": duration_s, "until": until.isoformat()},
+            )
+
+    def untimeout(
+        self, actor: Actor, channel_id: int, user_id: int, reason: str = ""
+    ) -> ModLogEntry:
+        reason = clean_text(reason, "reason", MAX_REASON)
+        with self.transaction() as out:
+            conn = out.conn
+            channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.TIMEOUT)
+            member = channel_store.get_member_txn(conn, channel_id, user_id)
+            if (
+                member is None
+                or member["timeout_until"] is None
+                or (member["timeout_until"] <= out.now)
+            ):
+                raise Conflict(f"{target['username']} is not timed out")
+            channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=None)
+            detail = events.target(user_id, target["username"])
+            self._announce_user_action(out, channel, actor, "untimeout", detail)
+            out.notify(user_id, "untimed_out", channel_id)
+            return self._log(out, channel, actor, "untimeout", user_id, reason, None, {})
+
+    def ban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
+        reason = clean_text(reason, "reason", MAX_REASON)
+        with self.transaction() as out:
+            conn = out.conn
+            channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.BAN)
+            member = channel_store.ensure_member_txn(conn, channel_id, user_id)
+            if member["banned"]:
+                raise Conflict(f"{target['username']} is already banned")
+            channel_store.update_member_txn(
+                conn, channel_id, user_id, banned=True, timeout_until=None
+            )
+            detail = events.target(user_id, target["username"], reason=reason)
+            self._announce_user_action(out, channel, actor, "ban", detail)
+            out.notify(user_id, "banned", channel_id, reason=reason)
+            return self._log(out, channel, actor, "ban", user_id, reason, None, {})
+
+    def unban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
+        reason = clean_text(reason, "reason", MAX_REASON)
+        with self.transaction() as out:
+            entry = self.unban_txn(out, actor, channel_id, user_id, reason, {})
+        return entry
+
+    def unban_txn(
+        self,
+        out: Outbox,
+        actor: Actor,
+        channel_id: int,
+        user_id: int,
+        reason: str,
+        details: dict[str, Any],
+    ) -> ModLogEntry:
+        conn = out.conn
+        channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.UNBAN)
+        member = channel_store.get_member_txn(conn, channel_id, user_id)
+        if member is None or not member["banned"]:
+            raise Conflict(f"{target['username']} is not banned")
+        channel_store.update_member_txn(conn, channel_id, user_id, banned=False)
+        detail = events.target(user_id, target["username"])
+        self._announce_user_action(out, channel, actor, "unban", detail)
+        out.notify(user_id, "unbanned", channel_id)
+        return self._log(out, channel, actor, "unban", user_id, reason, None, details)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _target_txn(
+        self, conn: Connection, actor: Actor, channel_id: int, user_id: int, perm: Permission
+    ) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
+        channel = self.channel_txn(conn, channel_id)
+        target = self.user_txn(conn, user_id)
+        self.require_txn(conn, actor, channel, perm, user_id)
+        return channel, target
+
+    @staticmethod
+    def _moderate(
+        channel: Mapping[Any, Any], actor: Actor, action: str, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        return events.moderate(
+            channel,
+            moderator_id=actor.user_id,
+            moderator_name=actor.username,
+            action=action,
+            detail=detail,
+        )
+
+    def _announce_user_action(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        actor: Actor,
+        action: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """Mods (and webhooks) get the full event; the channel gets it without the reason."""
+        out.emit(channel, events.MODERATE, self._moderate(channel, actor, action, detail))
+        public = {k: v for k, v in detail.items() if k != "reason"}
+        out.emit(
+            channel,
+            events.MODERATE,
+            self._moderate(channel, actor, action, public),
+            public=True,
+            mods=False,
+            webhook=False,
+        )
+
+    def _log(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        actor: Actor,
+        action: str,
+        target_user_id: int | None,
+        reason: str,
+        message_id: str | None,
+        details: dict[str, Any],
+    ) -> ModLogEntry:
+        entry_id = audit.append_txn(
+            out.conn,
+            channel_id=channel["id"],
+            actor_id=actor.user_id,
+            action=action,
+            created_at=out.now,
+            target_user_id=target_user_id,
+            message_id=message_id,
+            reason=reason,
+            details=details,
+        )
+        row = audit.get_entry_txn(out.conn, entry_id)
+        assert row is not None
+        return to_entry(row)

@@ -1,0 +1,273 @@
+"""A channel's AutoMod levels and its blocked/permitted terms (private terms: owner only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from chatwarden.errors import ChatWardenError, ConfigError, Conflict, InputError, NotFound
+from chatwarden.pipeline.terms import Term, dump_terms, load_terms
+from chatwarden.service import events
+from chatwarden.service.base import Outbox, ServiceBase
+from chatwarden.service.permissions import Permission, can
+from chatwarden.service.types import Actor, ChannelTerm, ImportResult
+from chatwarden.settings import AutoModSettings, Role
+from chatwarden.store import audit
+from chatwarden.store import channels as channel_store
+from chatwarden.store.engine import is_unique_violation
+
+TermKindArg = Literal["blocked", "permitted"]
+MAX_TERMS = 5000
+_SETTING_KEYS = ("overall_level", "levels", "vip_exempt")
+
+
+def to_term(row: Mapping[Any, Any]) -> ChannelTerm:
+    return ChannelTerm(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        text=row["text"],
+        kind=row["kind"],
+        private=bool(row["private"]),
+        is_regex=bool(row["is_regex"]),
+        created_at=row["created_at"],
+    )
+
+
+class AutoModSettingsService(ServiceBase):
+    def get_settings(self, actor: Actor, channel_id: int) -> AutoModSettings:
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.VIEW_AUTOMOD_SETTINGS)
+        return AutoModSettings.from_mapping(dict(channel["automod_settings"]))
+
+    def update_settings(
+        self, actor: Actor, channel_id: int, patch: Mapping[str, Any]
+    ) -> AutoModSettings:
+        """Change ``overall_level`` (a preset: resets ``levels``), ``levels`` or ``vip_exempt``."""
+        if not isinstance(patch, Mapping) or not patch:
+            raise InputError("give at least one AutoMod setting to change")
+        unknown = sorted(set(patch) - set(_SETTING_KEYS))
+        if unknown:
+            raise InputError(f"unknown AutoMod settings {unknown}; use {', '.join(_SETTING_KEYS)}")
+        with self.transaction() as out:
+            conn = out.conn
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.UPDATE_AUTOMOD_SETTINGS)
+            data = dict(channel["automod_settings"])
+            if "overall_level" in patch and patch["overall_level"] is not None:
+                data["levels"] = {}
+            data.update(patch)
+            try:
+                settings = AutoModSettings.from_mapping(data, source="automod settings")
+            except ConfigError as exc:
+                raise InputError(exc.message) from None
+            stored = settings.model_dump(mode="json", exclude={"terms"})
+            channel_store.update_channel_txn(conn, channel_id, automod_settings=stored)
+            channel_store.bump_settings_rev_txn(conn, channel_id)
+            audit.append_txn(
+                conn,
+                channel_id=channel_id,
+                actor_id=actor.user_id,
+                action="automod.settings.update",
+                created_at=out.now,
+                details={"before": dict(channel["automod_settings"]), "after": stored},
+            )
+            out.emit(
+                channel,
+                events.AUTOMOD_SETTINGS_UPDATE,
+                events.automod_settings_update(
+                    channel,
+                    moderator_id=actor.user_id,
+                    moderator_name=actor.username,
+                    settings=stored,
+                    levels={str(k): v for k, v in settings.category_levels().items()},
+                ),
+            )
+        return settings
+
+    def list_terms(
+        self, actor: Actor, channel_id: int, kind: TermKindArg | None = None
+    ) -> list[ChannelTerm]:
+        """The channel's terms; private ones only for the owner (and site admins)."""
+        if kind not in (None, "blocked", "permitted"):
+            raise InputError(f"kind must be 'blocked' or 'permitted', got {kind!r}")
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_AUTOMOD_SETTINGS)
+            rows = channel_store.list_terms_txn(conn, channel_id)
+        see_private = can(role, Permission.MANAGE_PRIVATE_TERMS, is_admin=actor.is_admin)
+        return [
+            to_term(r)
+            for r in rows
+            if (kind is None or r["kind"] == kind) and (see_private or not r["private"])
+        ]
+
+    def add_term(
+        self,
+        actor: Actor,
+        channel_id: int,
+        text: str,
+        *,
+        kind: TermKindArg = "blocked",
+        private: bool = False,
+        is_regex: bool = False,
+    ) -> ChannelTerm:
+        """Add one term (validated like Twitch: 2-500 characters, ``*`` only at the ends)."""
+        try:
+            term = Term(text, kind=kind, private=private, is_regex=is_regex)
+        except ChatWardenError as exc:
+            raise InputError(exc.message) from None
+        with self.transaction() as out:
+            channel, _ = self._check_txn(out.conn, actor, channel_id, private)
+            existing = channel_store.list_terms_txn(out.conn, channel_id)
+            if any(_same(term, r) for r in existing):
+                raise Conflict(f"the {kind} term {term.text!r} is already in the list")
+            if len(existing) >= MAX_TERMS:
+                raise InputError(f"a channel can have at most {MAX_TERMS} terms")
+            row = self._insert_txn(out, channel, actor, term)
+            self._announce(out, channel, actor, "add", [term])
+        return to_term(row)
+
+    def remove_term(self, actor: Actor, channel_id: int, term_id: int) -> None:
+        with self.transaction() as out:
+            row = channel_store.get_term_txn(out.conn, term_id)
+            if row is None or row["channel_id"] != channel_id:
+                raise NotFound(f"no term with id {term_id} in this channel")
+            channel, role = self._check_txn(out.conn, actor, channel_id, bool(row["private"]))
+            channel_store.delete_term_txn(out.conn, term_id)
+            channel_store.bump_settings_rev_txn(out.conn, channel_id)
+            audit.append_txn(
+                out.conn,
+                channel_id=channel_id,
+                actor_id=actor.user_id,
+                action="automod.terms.remove",
+                created_at=out.now,
+                details=_term_details(row),
+            )
+            term = Term(
+                row["text"], kind=row["kind"], private=row["private"], is_regex=row["is_regex"]
+            )
+            self._announce(out, channel, actor, "remove", [term])
+
+    def import_terms(
+        self, actor: Actor, channel_id: int, data: str, fmt: Literal["csv", "json"] | None = None
+    ) -> ImportResult:
+        """Add every term in a CSV/JSON export; terms already present are skipped. All or nothing:
+        one bad row rejects the file (``InputError`` names the line)."""
+        if not isinstance(data, str):
+            raise InputError("terms data must be text")
+        terms = load_terms(data, fmt)
+        with self.transaction() as out:
+            channel, _ = self._check_txn(out.conn, actor, channel_id, any(t.private for t in terms))
+            existing = channel_store.list_terms_txn(out.conn, channel_id)
+            new = [t for t in terms if not any(_same(t, r) for r in existing)]
+            if len(existing) + len(new) > MAX_TERMS:
+                raise InputError(f"a channel can have at most {MAX_TERMS} terms")
+            for term in new:
+                self._insert_txn(out, channel, actor, term, log=False)
+            if new:
+                audit.append_txn(
+                    out.conn,
+                    channel_id=channel_id,
+                    actor_id=actor.user_id,
+                    action="automod.terms.import",
+                    created_at=out.now,
+                    details={"added": len(new), "skipped": len(terms) - len(new)},
+                )
+                self._announce(out, channel, actor, "add", new)
+        return ImportResult(added=len(new), skipped=len(terms) - len(new))
+
+    def export_terms(self, actor: Actor, channel_id: int, fmt: Literal["csv", "json"]) -> str:
+        """The terms this actor may see, in a format ``import_terms`` reads back."""
+        rows = self.list_terms(actor, channel_id)
+        terms = [
+            Term(r.text, kind=r.kind, private=r.private, is_regex=r.is_regex)  # type: ignore[arg-type]
+            for r in rows
+        ]
+        return dump_terms(terms, fmt)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _check_txn(
+        self, conn: Connection, actor: Actor, channel_id: int, private: bool
+    ) -> tuple[RowMapping, Role]:
+        channel = self.channel_txn(conn, channel_id)
+        perm = Permission.MANAGE_PRIVATE_TERMS if private else Permission.MANAGE_TERMS
+        return channel, self.require_txn(conn, actor, channel, perm)
+
+    def _insert_txn(
+        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor, term: Term, log: bool = True
+    ) -> RowMapping:
+        try:
+            term_id = channel_store.insert_term_txn(
+                out.conn,
+                channel_id=channel["id"],
+                text=term.text,
+                kind=term.kind,
+                private=term.private,
+                is_regex=term.is_regex,
+                created_by=actor.user_id,
+                created_at=out.now,
+            )
+        except IntegrityError as exc:
+            if is_unique_violation(exc):
+                raise Conflict(
+                    f"the {term.kind} term {term.text!r} is already in the list"
+                ) from None
+            raise
+        channel_store.bump_settings_rev_txn(out.conn, channel["id"])
+        row = channel_store.get_term_txn(out.conn, term_id)
+        assert row is not None
+        if log:
+            audit.append_txn(
+                out.conn,
+                channel_id=channel["id"],
+                actor_id=actor.user_id,
+                action="automod.terms.add",
+                created_at=out.now,
+                details=_term_details(row),
+            )
+        return row
+
+    def _announce(
+        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor, verb: str, terms: list[Term]
+    ) -> None:
+        for kind in ("blocked", "permitted"):
+            chosen = [t for t in terms if t.kind == kind]
+            if not chosen:
+                continue
+            out.emit(
+                channel,
+                events.AUTOMOD_TERMS_UPDATE,
+                events.automod_terms_update(
+                    channel,
+                    moderator_id=actor.user_id,
+                    moderator_name=actor.username,
+                    action=f"{verb}_{kind}",
+                    terms=[t.text for t in chosen if not t.private],
+                ),
+            )
+
+
+def _same(term: Term, row: Mapping[Any, Any]) -> bool:
+    if row["kind"] != term.kind or bool(row["is_regex"]) != term.is_regex:
+        return False
+    try:
+        other = Term(row["text"], kind=row["kind"], is_regex=row["is_regex"])
+    except ChatWardenError:
+        return bool(row["text"] == term.text)
+    return bool(other.key == term.key)
+
+
+def _term_details(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """What the mod log keeps about a term: private text stays out of the (mod-visible) log."""
+    return {
+        "term_id": row["id"],
+        "kind": row["kind"],
+        "private": bool(row["private"]),
+        "is_regex": bool(row["is_regex"]),
+        "text": None if row["private"] else row["text"],
+    }

@@ -1,0 +1,217 @@
+"""What every service shares: dependencies, transactions that publish after commit, lookups."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.bus import Bus, ChatState, channel_topic, mods_topic, user_topic
+from chatwarden.clock import Clock
+from chatwarden.config import ServiceConfig
+from chatwarden.errors import NotFound
+from chatwarden.service import events
+from chatwarden.service.permissions import Permission, require
+from chatwarden.service.types import Actor, ChatMessage, User
+from chatwarden.settings import Role
+from chatwarden.store import accounts as account_store
+from chatwarden.store import channels as channel_store
+from chatwarden.store import webhooks as webhook_store
+from chatwarden.store.engine import Database
+
+_GRANTED = {r.value: r for r in (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP)}
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    clock: Clock
+    bus: Bus
+    config: ServiceConfig
+    state: ChatState
+
+
+@dataclass
+class Outbox:
+    """Events raised inside one transaction. Webhook deliveries are written in the transaction
+    (so they survive a crash); bus events are published only after the commit."""
+
+    conn: Connection
+    now: datetime
+    published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _subs: dict[int, list[RowMapping]] = field(default_factory=dict)
+
+    def emit(
+        self,
+        channel: Mapping[Any, Any],
+        event_type: str,
+        event: dict[str, Any],
+        *,
+        public: bool = False,
+        mods: bool = True,
+        webhook: bool = True,
+    ) -> dict[str, Any]:
+        """Queue ``event`` for the channel topic (``public``), the mods topic and webhooks."""
+        env = events.envelope(event_type, event, self.now)
+        if public:
+            self.published.append((channel_topic(channel["id"]), env))
+        if mods:
+            self.published.append((mods_topic(channel["id"]), env))
+        if webhook:
+            self._queue_webhooks(channel, env)
+        return env
+
+    def notify(self, user_id: int, kind: str, channel_id: int, **fields: Any) -> None:
+        env = events.envelope(events.NOTICE, events.notice(kind, channel_id, **fields), self.now)
+        self.published.append((user_topic(user_id), env))
+
+    def _queue_webhooks(self, channel: Mapping[Any, Any], env: dict[str, Any]) -> None:
+        cid = int(channel["id"])
+        if cid not in self._subs:
+            self._subs[cid] = webhook_store.list_subscriptions_txn(self.conn, cid, active_only=True)
+        for sub in self._subs[cid]:
+            if env["type"] not in sub["types"]:
+                continue
+            message_id = str(uuid.uuid4())
+            body = {
+                "subscription": {
+                    "id": str(sub["id"]),
+                    "type": env["type"],
+                    "version": env["version"],
+                    "status": "enabled",
+                    "condition": {"broadcaster_user_id": str(channel["owner_id"])},
+                    "transport": {"method": "webhook", "callback": sub["url"]},
+                    "created_at": sub["created_at"].isoformat(),
+                },
+                "event": env["event"],
+            }
+            webhook_store.insert_delivery_txn(
+                self.conn,
+                subscription_id=sub["id"],
+                message_id=message_id,
+                event_type=env["type"],
+                body=json.dumps(body, separators=(",", ":"), sort_keys=True),
+                status="pending",
+                attempts=0,
+                next_attempt_at=self.now,
+                created_at=self.now,
+            )
+
+
+class ServiceBase:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.db = deps.db
+        self.clock = deps.clock
+        self.bus = deps.bus
+        self.config = deps.config
+
+    @contextmanager
+    def transaction(self) -> Iterator[Outbox]:
+        """A write transaction; its events are published after a successful commit."""
+        now = self.clock.now()
+        with self.db.write() as conn:
+            outbox = Outbox(conn, now)
+            yield outbox
+        for topic, env in outbox.published:
+            self.bus.publish(topic, env)
+
+    # -- lookups shared by the services -------------------------------------------------------
+
+    @staticmethod
+    def channel_txn(conn: Connection, channel_id: int) -> RowMapping:
+        row = channel_store.get_channel_txn(conn, channel_id)
+        if row is None:
+            raise NotFound(f"no channel with id {channel_id}")
+        return row
+
+    @staticmethod
+    def user_txn(conn: Connection, user_id: int) -> RowMapping:
+        row = account_store.get_user_txn(conn, user_id)
+        if row is None:
+            raise NotFound(f"no user with id {user_id}")
+        return row
+
+    @staticmethod
+    def role_txn(conn: Connection, channel: Mapping[Any, Any], user_id: int) -> Role:
+        member = channel_store.get_member_txn(conn, channel["id"], user_id)
+        return effective_role(channel, user_id, member)
+
+    def require_txn(
+        self,
+        conn: Connection,
+        actor: Actor,
+        channel: Mapping[Any, Any],
+        perm: Permission,
+        target_user_id: int | None = None,
+    ) -> Role:
+        """Check ``actor`` may do ``perm`` here (to ``target_user_id``); return the actor's role."""
+        role = self.role_txn(conn, channel, actor.user_id)
+        target_role = None
+        if target_user_id is not None:
+            target_role = self.role_txn(conn, channel, target_user_id)
+            if target_user_id == actor.user_id and not actor.is_admin:
+                target_role = role  # nobody outranks themselves
+        require(actor, role, perm, target_role)
+        return role
+
+
+def effective_role(
+    channel: Mapping[Any, Any], user_id: int, member: Mapping[Any, Any] | None
+) -> Role:
+    if channel["owner_id"] == user_id:
+        return Role.OWNER
+    if member is None:
+        return Role.VIEWER
+    granted = _GRANTED.get(member["role"])
+    if granted is not None:
+        return granted
+    if member["subscribed"]:
+        return Role.SUBSCRIBER
+    if member["followed_at"] is not None:
+        return Role.FOLLOWER
+    return Role.VIEWER
+
+
+def to_user(row: Mapping[Any, Any]) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        created_at=row["created_at"],
+        email_verified=bool(row["email_verified"]),
+        phone_verified=bool(row["phone_verified"]),
+        is_admin=bool(row["is_admin"]),
+    )
+
+
+def to_message(row: Mapping[Any, Any]) -> ChatMessage:
+    return ChatMessage(
+        id=row["public_id"],
+        channel_id=row["channel_id"],
+        sender_id=row["sender_id"],
+        sender_name=row["sender_name"],
+        text=row["text"],
+        status=row["status"],
+        created_at=row["created_at"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+def clean_text(value: str, name: str, max_length: int, *, allow_empty: bool = True) -> str:
+    """Strip and length-check a free-text field (reasons, notes)."""
+    from chatwarden.errors import InputError
+
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be a string")
+    value = value.strip()
+    if not allow_empty and not value:
+        raise InputError(f"{name} must not be empty")
+    if len(value) > max_length:
+        raise InputError(f"{name} is {len(value)} characters; the limit is {max_length}")
+    return value

@@ -1,0 +1,169 @@
+"""The hold-for-review queue. Two moderators acting on one item at once: exactly one wins
+(a conditional ``UPDATE ... WHERE status = 'pending'``), the other gets ``Conflict``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from chatwarden.errors import Conflict, InputError, NotFound
+from chatwarden.service import events
+from chatwarden.service.base import Outbox, ServiceBase
+from chatwarden.service.chat import message_event
+from chatwarden.service.permissions import Permission
+from chatwarden.service.types import Actor, ChatMessage, ReviewItem
+from chatwarden.settings import Role
+from chatwarden.store import audit
+from chatwarden.store import messages as message_store
+from chatwarden.store import review as store
+
+Verdict = Literal["allow", "deny"]
+
+
+def hide_private(reasons: list[dict[str, Any]], reveal: bool) -> list[dict[str, Any]]:
+    if reveal:
+        return reasons
+    return [
+        {**r, "term": None} if r.get("kind") != "category" and r.get("private") else r
+        for r in reasons
+    ]
+
+
+def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
+    message = ChatMessage(
+        id=row["public_id"],
+        channel_id=row["channel_id"],
+        sender_id=row["sender_id"],
+        sender_name=row["sender_name"],
+        text=row["text"],
+        status=row["message_status"],
+        created_at=row["message_created_at"],
+        delivered_at=row["delivered_at"],
+    )
+    reasons = list((row["decision"] or {}).get("reasons", []))
+    return ReviewItem(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        message=message,
+        status=row["status"],
+        reasons=hide_private(reasons, reveal_private),
+        held_at=row["held_at"],
+        expires_at=row["expires_at"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+    )
+
+
+class ReviewService(ServiceBase):
+    def list_pending(self, actor: Actor, channel_id: int) -> list[ReviewItem]:
+        """Pending, unexpired items, oldest first, each with AutoMod's explanation."""
+        now = self.clock.now()
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
+            rows = store.list_pending_txn(conn, channel_id, now)
+        reveal = role is Role.OWNER or actor.is_admin
+        return [to_item(r, reveal_private=reveal) for r in rows]
+
+    def get_item(self, actor: Actor, item_id: int) -> ReviewItem:
+        with self.db.read() as conn:
+            row = store.get_item_txn(conn, item_id)
+            if row is None:
+                raise NotFound(f"no review item with id {item_id}")
+            channel = self.channel_txn(conn, row["channel_id"])
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
+        return to_item(row, reveal_private=role is Role.OWNER or actor.is_admin)
+
+    def resolve(self, actor: Actor, item_id: int, verdict: Verdict) -> ReviewItem:
+        """Allow (the message appears as the newest in chat) or deny a held message."""
+        if verdict not in ("allow", "deny"):
+            raise InputError(f"verdict must be 'allow' or 'deny', got {verdict!r}")
+        with self.transaction() as out:
+            conn, now = out.conn, out.now
+            row = store.get_item_txn(conn, item_id)
+            if row is None:
+                raise NotFound(f"no review item with id {item_id}")
+            channel = self.channel_txn(conn, row["channel_id"])
+            role = self.require_txn(conn, actor, channel, Permission.RESOLVE_HELD)
+            status = "allowed" if verdict == "allow" else "denied"
+            if not store.resolve_item_txn(
+                conn, item_id, status, resolved_by=actor.user_id, now=now
+            ):
+                current = store.get_item_txn(conn, item_id)
+                assert current is not None
+                if current["status"] == "pending":
+                    raise Conflict("this held message has expired")
+                raise Conflict(f"this held message was already {current['status']}")
+            if verdict == "allow":
+                message_store.set_status_txn(
+                    conn, row["message_id"], "delivered", expect="held", delivered_at=now
+                )
+            else:
+                message_store.set_status_txn(conn, row["message_id"], "denied", expect="held")
+            audit.append_txn(
+                conn,
+                channel_id=channel["id"],
+                actor_id=actor.user_id,
+                action="automod." + ("approve" if verdict == "allow" else "deny"),
+                created_at=now,
+                target_user_id=row["sender_id"],
+                message_id=row["public_id"],
+                details={"review_item_id": item_id},
+            )
+            self._announce(out, channel, row, "approved" if verdict == "allow" else "denied", actor)
+            result = store.get_item_txn(conn, item_id)
+        assert result is not None
+        return to_item(result, reveal_private=role is Role.OWNER or actor.is_admin)
+
+    def expire_due(self, limit: int = 500) -> int:
+        """Expire pending items past their time (their messages are never shown)."""
+        expired = 0
+        with self.transaction() as out:
+            for row in store.due_for_expiry_txn(out.conn, out.now, limit):
+                if not store.expire_item_txn(out.conn, row["id"], out.now):
+                    continue
+                message_store.set_status_txn(out.conn, row["message_id"], "expired", expect="held")
+                channel = self.channel_txn(out.conn, row["channel_id"])
+                self._announce(out, channel, row, "expired", None)
+                expired += 1
+        return expired
+
+    def _announce(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        row: Mapping[Any, Any],
+        status: str,
+        actor: Actor | None,
+    ) -> None:
+        out.emit(
+            channel,
+            events.AUTOMOD_UPDATE,
+            events.automod_update(
+                channel,
+                message_id=row["public_id"],
+                item_id=row["id"],
+                sender_id=row["sender_id"],
+                sender_name=row["sender_name"],
+                text=row["text"],
+                status=status,
+                moderator_id=None if actor is None else actor.user_id,
+                moderator_name=None if actor is None else actor.username,
+                held_at=row["held_at"],
+            ),
+        )
+        kind = {"approved": "message_allowed", "denied": "message_denied"}.get(
+            status, "message_expired"
+        )
+        out.notify(row["sender_id"], kind, channel["id"], message_id=row["public_id"])
+        if status == "approved":
+            msg = message_store.get_message_txn(out.conn, row["public_id"])
+            assert msg is not None
+            role = self.role_txn(out.conn, channel, row["sender_id"])
+            out.emit(
+                channel,
+                events.CHAT_MESSAGE,
+                message_event(channel, msg, role, out.now),
+                public=True,
+                mods=False,
+            )

@@ -1,0 +1,112 @@
+"""The user card: what a moderator sees about one chatter in one channel, and team notes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chatwarden.errors import NotFound
+from chatwarden.service.base import ServiceBase, clean_text, effective_role, to_message, to_user
+from chatwarden.service.permissions import Permission
+from chatwarden.service.types import Actor, Note, UserCard
+from chatwarden.store import audit
+from chatwarden.store import channels as channel_store
+from chatwarden.store import messages as message_store
+from chatwarden.store import notes as store
+
+MAX_NOTE = 1000
+_SHOWN = ("delivered", "delayed", "held", "blocked", "denied", "expired", "deleted")
+
+
+def to_note(row: Mapping[Any, Any]) -> Note:
+    return Note(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        user_id=row["user_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        text=row["text"],
+        created_at=row["created_at"],
+    )
+
+
+class UserCardService(ServiceBase):
+    def user_card(
+        self, actor: Actor, channel_id: int, user_id: int, message_limit: int = 50
+    ) -> UserCard:
+        """Messages here (newest ``message_limit``, any status), sanction counts, account age,
+        follow date and the team's notes."""
+        message_limit = max(1, min(int(message_limit), 500))
+        now = self.clock.now()
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            user = self.user_txn(conn, user_id)
+            self.require_txn(conn, actor, channel, Permission.VIEW_USER_CARD)
+            member = channel_store.get_member_txn(conn, channel_id, user_id)
+            rows = message_store.recent_messages_txn(
+                conn, channel_id, limit=message_limit, statuses=_SHOWN, sender_id=user_id
+            )
+            counts = audit.count_actions_txn(conn, channel_id, user_id)
+            notes = store.list_notes_txn(conn, channel_id, user_id)
+        until = member["timeout_until"] if member is not None else None
+        return UserCard(
+            user=to_user(user),
+            channel_id=channel_id,
+            role=effective_role(channel, user_id, member),
+            followed_at=member["followed_at"] if member is not None else None,
+            account_age_s=(now - user["created_at"]).total_seconds(),
+            messages=[to_message(r) for r in rows],
+            warnings=counts.get("warn", 0),
+            timeouts=counts.get("timeout", 0),
+            bans=counts.get("ban", 0),
+            banned=bool(member["banned"]) if member is not None else False,
+            timeout_until=until if until is not None and until > now else None,
+            notes=[to_note(n) for n in notes],
+        )
+
+    def add_note(self, actor: Actor, channel_id: int, user_id: int, text: str) -> Note:
+        text = clean_text(text, "note", MAX_NOTE, allow_empty=False)
+        with self.db.write() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.user_txn(conn, user_id)
+            self.require_txn(conn, actor, channel, Permission.ADD_NOTE)
+            now = self.clock.now()
+            note_id = store.insert_note_txn(
+                conn,
+                channel_id=channel_id,
+                user_id=user_id,
+                author_id=actor.user_id,
+                text=text,
+                created_at=now,
+            )
+            audit.append_txn(
+                conn,
+                channel_id=channel_id,
+                actor_id=actor.user_id,
+                action="note.add",
+                created_at=now,
+                target_user_id=user_id,
+                details={"note_id": note_id},
+            )
+            row = store.get_note_txn(conn, note_id)
+        assert row is not None
+        return to_note(row)
+
+    def delete_note(self, actor: Actor, note_id: int) -> None:
+        """Lead moderators and the owner may delete notes."""
+        with self.db.write() as conn:
+            row = store.get_note_txn(conn, note_id)
+            if row is None:
+                raise NotFound(f"no note with id {note_id}")
+            channel = self.channel_txn(conn, row["channel_id"])
+            self.require_txn(conn, actor, channel, Permission.DELETE_NOTE)
+            store.delete_note_txn(conn, note_id)
+            audit.append_txn(
+                conn,
+                channel_id=channel["id"],
+                actor_id=actor.user_id,
+                action="note.delete",
+                created_at=self.clock.now(),
+                target_user_id=row["user_id"],
+                details={"note_id": note_id, "author_id": row["author_id"], "text": row["text"]},
+            )

@@ -1,0 +1,128 @@
+"""The composition root: ``build_services(config)`` wires the store, bus, clock and services.
+
+No globals: the web app, the CLI and the tests each build their own ``Services``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from chatwarden.bus import Bus, ChatState, InProcessBus, MemoryChatState
+from chatwarden.clock import Clock, SystemClock
+from chatwarden.config import ServiceConfig
+from chatwarden.errors import ConfigError
+from chatwarden.model import Model, load_model
+from chatwarden.service.accounts import AccountService
+from chatwarden.service.actions import ActionService
+from chatwarden.service.automod_settings import AutoModSettingsService
+from chatwarden.service.base import Deps
+from chatwarden.service.channels import ChannelService
+from chatwarden.service.chat import ChatService
+from chatwarden.service.modes import ModeService
+from chatwarden.service.modlog import ModLogService
+from chatwarden.service.review import ReviewService
+from chatwarden.service.unban import UnbanService
+from chatwarden.service.usercard import UserCardService
+from chatwarden.service.webhooks import WebhookService
+from chatwarden.store import accounts as account_store
+from chatwarden.store.engine import Database
+from chatwarden.store.migrate import is_up_to_date, upgrade
+
+
+@dataclass(frozen=True)
+class Services:
+    config: ServiceConfig
+    clock: Clock
+    bus: Bus
+    state: ChatState
+    db: Database
+    secret_key: str
+    accounts: AccountService
+    channels: ChannelService
+    chat: ChatService
+    review: ReviewService
+    actions: ActionService
+    modes: ModeService
+    automod: AutoModSettingsService
+    usercard: UserCardService
+    unban: UnbanService
+    modlog: ModLogService
+    webhooks: WebhookService
+
+    def tick(self) -> None:
+        """Periodic work (call about once a second): expire held messages, release delayed
+        messages, send due webhooks."""
+        self.review.expire_due()
+        self.chat.release_delayed()
+        self.webhooks.deliver_due()
+
+    def close(self) -> None:
+        self.webhooks.close()
+        self.db.dispose()
+
+
+def build_services(
+    config: ServiceConfig,
+    *,
+    clock: Clock | None = None,
+    bus: Bus | None = None,
+    state: ChatState | None = None,
+    model: Model | None = None,
+    migrate: bool = True,
+) -> Services:
+    """Open the database (migrating it to the newest schema unless ``migrate=False``, in which
+    case an out-of-date schema is a ``ConfigError``) and build every service."""
+    db = Database(config.database_url)
+    if migrate:
+        upgrade(db.engine)
+    elif not is_up_to_date(db.engine):
+        db.dispose()
+        raise ConfigError("the database schema is not up to date; run `chatwarden db upgrade`")
+    deps = Deps(
+        db=db,
+        clock=clock or SystemClock(),
+        bus=bus if bus is not None else InProcessBus(),
+        config=config,
+        state=state if state is not None else MemoryChatState(),
+    )
+    actions = ActionService(deps)
+    return Services(
+        config=config,
+        clock=deps.clock,
+        bus=deps.bus,
+        state=deps.state,
+        db=db,
+        secret_key=_secret_key(db, config),
+        accounts=AccountService(deps),
+        channels=ChannelService(deps),
+        chat=ChatService(deps, model if model is not None else load_model()),
+        review=ReviewService(deps),
+        actions=actions,
+        modes=ModeService(deps),
+        automod=AutoModSettingsService(deps),
+        usercard=UserCardService(deps),
+        unban=UnbanService(deps, actions),
+        modlog=ModLogService(deps),
+        webhooks=WebhookService(deps),
+    )
+
+
+def _secret_key(db: Database, config: ServiceConfig) -> str:
+    if config.secret_key is not None:
+        return config.secret_key.get_secret_value()
+    with db.read() as conn:
+        stored = account_store.get_secret_txn(conn, "secret_key")
+    if stored is not None:
+        return stored
+    try:
+        with db.write() as conn:
+            account_store.insert_secret_txn(conn, "secret_key", secrets.token_urlsafe(48))
+    except IntegrityError:
+        pass  # another process stored one first
+    with db.read() as conn:
+        stored = account_store.get_secret_txn(conn, "secret_key")
+    assert stored is not None
+    return stored

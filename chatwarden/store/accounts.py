@@ -1,0 +1,137 @@
+"""Users, sessions, API tokens and server secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.store.schema import api_tokens, server_secrets, sessions, users
+
+
+def insert_user_txn(
+    conn: Connection, *, username: str, password_hash: str, created_at: datetime
+) -> int:
+    result = conn.execute(
+        sa.insert(users)
+        .values(
+            username=username,
+            login=username.lower(),
+            password_hash=password_hash,
+            created_at=created_at,
+            email_verified=False,
+            phone_verified=False,
+            is_admin=False,
+        )
+        .returning(users.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def get_user_txn(conn: Connection, user_id: int) -> RowMapping | None:
+    return conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+
+
+def get_user_by_login_txn(conn: Connection, username: str) -> RowMapping | None:
+    query = sa.select(users).where(users.c.login == username.lower())
+    return conn.execute(query).mappings().first()
+
+
+def get_users_txn(conn: Connection, user_ids: Sequence[int]) -> dict[int, RowMapping]:
+    if not user_ids:
+        return {}
+    rows = conn.execute(sa.select(users).where(users.c.id.in_(set(user_ids)))).mappings()
+    return {row["id"]: row for row in rows}
+
+
+def update_user_txn(conn: Connection, user_id: int, **values: Any) -> None:
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(**values))
+
+
+def set_password_hash_txn(conn: Connection, user_id: int, password_hash: str) -> None:
+    update_user_txn(conn, user_id, password_hash=password_hash)
+
+
+def insert_session_txn(
+    conn: Connection, *, user_id: int, token_hash: str, created_at: datetime, expires_at: datetime
+) -> None:
+    conn.execute(
+        sa.insert(sessions).values(
+            user_id=user_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
+        )
+    )
+
+
+def get_session_txn(conn: Connection, token_hash: str) -> RowMapping | None:
+    query = sa.select(sessions).where(sessions.c.token_hash == token_hash)
+    return conn.execute(query).mappings().first()
+
+
+def delete_session_txn(conn: Connection, token_hash: str) -> int:
+    return conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash)).rowcount
+
+
+def delete_expired_sessions_txn(conn: Connection, now: datetime) -> int:
+    return conn.execute(sa.delete(sessions).where(sessions.c.expires_at <= now)).rowcount
+
+
+def insert_api_token_txn(
+    conn: Connection,
+    *,
+    user_id: int,
+    name: str,
+    token_hash: str,
+    scopes: list[str],
+    created_at: datetime,
+    expires_at: datetime | None,
+) -> int:
+    result = conn.execute(
+        sa.insert(api_tokens)
+        .values(
+            user_id=user_id,
+            name=name,
+            token_hash=token_hash,
+            scopes=scopes,
+            created_at=created_at,
+            expires_at=expires_at,
+        )
+        .returning(api_tokens.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def get_api_token_txn(conn: Connection, token_hash: str) -> RowMapping | None:
+    query = sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)
+    return conn.execute(query).mappings().first()
+
+
+def get_api_token_by_id_txn(conn: Connection, token_id: int) -> RowMapping | None:
+    query = sa.select(api_tokens).where(api_tokens.c.id == token_id)
+    return conn.execute(query).mappings().first()
+
+
+def list_api_tokens_txn(conn: Connection, user_id: int) -> list[RowMapping]:
+    query = sa.select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id)
+    return list(conn.execute(query).mappings())
+
+
+def revoke_api_token_txn(conn: Connection, token_id: int, now: datetime) -> int:
+    query = (
+        sa.update(api_tokens)
+        .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return conn.execute(query).rowcount
+
+
+def get_secret_txn(conn: Connection, name: str) -> str | None:
+    query = sa.select(server_secrets.c.value).where(server_secrets.c.name == name)
+    value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def insert_secret_txn(conn: Connection, name: str, value: str) -> None:
+    conn.execute(sa.insert(server_secrets).values(name=name, value=value))

@@ -1,0 +1,160 @@
+"""Channels, their members (roles, follows, subscriptions, sanctions) and their terms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.store.schema import channel_roles, channel_terms, channels, users
+
+
+def insert_channel_txn(
+    conn: Connection,
+    *,
+    name: str,
+    owner_id: int,
+    created_at: datetime,
+    chat_settings: dict[str, Any],
+    automod_settings: dict[str, Any],
+) -> int:
+    result = conn.execute(
+        sa.insert(channels)
+        .values(
+            name=name,
+            owner_id=owner_id,
+            created_at=created_at,
+            chat_settings=chat_settings,
+            automod_settings=automod_settings,
+            settings_rev=0,
+        )
+        .returning(channels.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def get_channel_txn(conn: Connection, channel_id: int) -> RowMapping | None:
+    return conn.execute(sa.select(channels).where(channels.c.id == channel_id)).mappings().first()
+
+
+def get_channel_by_name_txn(conn: Connection, name: str) -> RowMapping | None:
+    query = sa.select(channels).where(channels.c.name == name.lower())
+    return conn.execute(query).mappings().first()
+
+
+def list_channels_txn(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(sa.select(channels).order_by(channels.c.id)).mappings())
+
+
+def update_channel_txn(conn: Connection, channel_id: int, **values: Any) -> None:
+    conn.execute(sa.update(channels).where(channels.c.id == channel_id).values(**values))
+
+
+def bump_settings_rev_txn(conn: Connection, channel_id: int) -> None:
+    conn.execute(
+        sa.update(channels)
+        .where(channels.c.id == channel_id)
+        .values(settings_rev=channels.c.settings_rev + 1)
+    )
+
+
+def get_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping | None:
+    query = sa.select(channel_roles).where(
+        channel_roles.c.channel_id == channel_id, channel_roles.c.user_id == user_id
+    )
+    return conn.execute(query).mappings().first()
+
+
+def ensure_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping:
+    """The member row, created (as a plain viewer) if missing; safe against concurrent creation."""
+    row = get_member_txn(conn, channel_id, user_id)
+    if row is not None:
+        return row
+    values = {
+        "channel_id": channel_id,
+        "user_id": user_id,
+        "role": "viewer",
+        "subscribed": False,
+        "banned": False,
+    }
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(channel_roles).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(channel_roles).values(**values).on_conflict_do_nothing())
+    row = get_member_txn(conn, channel_id, user_id)
+    assert row is not None
+    return row
+
+
+def update_member_txn(conn: Connection, channel_id: int, user_id: int, **values: Any) -> None:
+    ensure_member_txn(conn, channel_id, user_id)
+    conn.execute(
+        sa.update(channel_roles)
+        .where(channel_roles.c.channel_id == channel_id, channel_roles.c.user_id == user_id)
+        .values(**values)
+    )
+
+
+def list_members_txn(
+    conn: Connection, channel_id: int, roles: list[str] | None = None
+) -> list[RowMapping]:
+    query = (
+        sa.select(channel_roles, users.c.username)
+        .join(users, users.c.id == channel_roles.c.user_id)
+        .where(channel_roles.c.channel_id == channel_id)
+        .order_by(channel_roles.c.user_id)
+    )
+    if roles is not None:
+        query = query.where(channel_roles.c.role.in_(roles))
+    return list(conn.execute(query).mappings())
+
+
+def list_terms_txn(conn: Connection, channel_id: int) -> list[RowMapping]:
+    query = (
+        sa.select(channel_terms)
+        .where(channel_terms.c.channel_id == channel_id)
+        .order_by(channel_terms.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def get_term_txn(conn: Connection, term_id: int) -> RowMapping | None:
+    query = sa.select(channel_terms).where(channel_terms.c.id == term_id)
+    return conn.execute(query).mappings().first()
+
+
+def insert_term_txn(
+    conn: Connection,
+    *,
+    channel_id: int,
+    text: str,
+    kind: str,
+    private: bool,
+    is_regex: bool,
+    created_by: int | None,
+    created_at: datetime,
+) -> int:
+    result = conn.execute(
+        sa.insert(channel_terms)
+        .values(
+            channel_id=channel_id,
+            text=text,
+            kind=kind,
+            private=private,
+            is_regex=is_regex,
+            created_by=created_by,
+            created_at=created_at,
+        )
+        .returning(channel_terms.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def delete_term_txn(conn: Connection, term_id: int) -> int:
+    return conn.execute(sa.delete(channel_terms).where(channel_terms.c.id == term_id)).rowcount

@@ -1,0 +1,90 @@
+"""The hold-for-review queue: one item per held message; resolved by a conditional update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.store.schema import messages, review_items, users
+
+_ITEM = (
+    sa.select(
+        review_items,
+        messages.c.public_id,
+        messages.c.sender_id,
+        messages.c.text,
+        messages.c.status.label("message_status"),
+        messages.c.created_at.label("message_created_at"),
+        messages.c.delivered_at,
+        messages.c.decision,
+        users.c.username.label("sender_name"),
+    )
+    .join(messages, messages.c.id == review_items.c.message_id)
+    .join(users, users.c.id == messages.c.sender_id)
+)
+
+
+def insert_item_txn(
+    conn: Connection, *, message_pk: int, channel_id: int, held_at: datetime, expires_at: datetime
+) -> int:
+    result = conn.execute(
+        sa.insert(review_items)
+        .values(
+            message_id=message_pk,
+            channel_id=channel_id,
+            status="pending",
+            held_at=held_at,
+            expires_at=expires_at,
+        )
+        .returning(review_items.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def get_item_txn(conn: Connection, item_id: int) -> RowMapping | None:
+    return conn.execute(_ITEM.where(review_items.c.id == item_id)).mappings().first()
+
+
+def list_pending_txn(conn: Connection, channel_id: int, now: datetime) -> list[RowMapping]:
+    query = _ITEM.where(
+        review_items.c.channel_id == channel_id,
+        review_items.c.status == "pending",
+        review_items.c.expires_at > now,
+    ).order_by(review_items.c.id)
+    return list(conn.execute(query).mappings())
+
+
+def resolve_item_txn(
+    conn: Connection, item_id: int, status: str, *, resolved_by: int | None, now: datetime
+) -> bool:
+    """Move a pending, unexpired item to ``status``. False if someone else got there first."""
+    query = (
+        sa.update(review_items)
+        .where(
+            review_items.c.id == item_id,
+            review_items.c.status == "pending",
+            review_items.c.expires_at > now,
+        )
+        .values(status=status, resolved_by=resolved_by, resolved_at=now)
+    )
+    return conn.execute(query).rowcount == 1
+
+
+def due_for_expiry_txn(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
+    query = (
+        _ITEM.where(review_items.c.status == "pending", review_items.c.expires_at <= now)
+        .order_by(review_items.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def expire_item_txn(conn: Connection, item_id: int, now: datetime) -> bool:
+    query = (
+        sa.update(review_items)
+        .where(review_items.c.id == item_id, review_items.c.status == "pending")
+        .values(status="expired", resolved_at=now)
+    )
+    return conn.execute(query).rowcount == 1

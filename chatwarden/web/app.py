@@ -1,0 +1,117 @@
+"""The ASGI app factory: ``create_app(services)`` wires routes, middleware and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from chatwarden import __version__
+from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
+from chatwarden.web.errors import install_error_handlers
+from chatwarden.web.events_ws import event_socket
+from chatwarden.web.ratelimit import RateLimiter
+from chatwarden.web.routes import (
+    accounts,
+    channels,
+    chat,
+    moderation,
+    people,
+    queue,
+    settings,
+    webhooks,
+)
+from chatwarden.web.settings import WebSettings
+from chatwarden.web.state import Edge
+from chatwarden.web.ws import chat_socket
+
+if TYPE_CHECKING:
+    from chatwarden.services import Services
+
+log = logging.getLogger("chatwarden.web")
+
+API_PREFIX = "/api/v1"
+
+INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ChatWarden</title></head>
+<body><h1>ChatWarden</h1>
+<p>The HTTP API is at <a href="/docs">/docs</a>
+(OpenAPI: <a href="/openapi.json">/openapi.json</a>).
+Chat: <code>ws://HOST/api/v1/channels/NAME/chat/ws</code>.</p></body></html>
+"""
+
+
+async def _tick_forever(services: Services, interval_s: float) -> None:
+    """The services' periodic work: expire held messages, release delayed ones, webhooks."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await run_in_threadpool(services.tick)
+        except Exception:
+            log.exception("periodic service work failed; retrying in %.1f s", interval_s)
+
+
+def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
+    """The ChatWarden HTTP + WebSocket app over ``services`` (built by ``build_services``)."""
+    web = web if web is not None else WebSettings.from_env()
+    secret = services.secret_key.encode()
+    edge = Edge(
+        services=services,
+        settings=web,
+        api_limiter=RateLimiter(web.api_requests, web.api_window_s, time.monotonic),
+        auth_limiter=RateLimiter(web.auth_requests, web.auth_window_s, time.monotonic),
+        csrf_secret=secret,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_tick_forever(services, web.tick_interval_s))]
+        if services.config.demo:
+            from chatwarden.demo import drive_traffic
+
+            tasks.append(asyncio.create_task(drive_traffic(services)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="ChatWarden",
+        version=__version__,
+        summary="Live-chat moderation: chat, AutoMod, review queue, moderator tools.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.edge = edge
+    install_error_handlers(app)
+    app.add_middleware(
+        CSRFMiddleware,
+        expected_token=lambda token: derive_csrf_token(secret, token),
+        allowed_origins=web.allowed_origins,
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    for area in (accounts, channels, chat, queue, moderation, settings, people, webhooks):
+        api.include_router(area.router)
+    app.include_router(api)
+    app.add_api_websocket_route(f"{API_PREFIX}/channels/{{name}}/chat/ws", chat_socket)
+    app.add_api_websocket_route(f"{API_PREFIX}/eventsub/ws", event_socket)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return INDEX
+
+    return app

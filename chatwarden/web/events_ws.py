@@ -1,0 +1,194 @@
+"""The EventSub-style event stream for integrations: ``/api/v1/eventsub/ws``.
+
+Like Twitch's EventSub WebSocket transport: the server greets with ``session_welcome``, the
+client subscribes, and each event arrives as a ``notification`` with ``metadata`` and
+``payload: {subscription, event}`` (the same body a webhook gets). ``session_keepalive``
+follows every ``keepalive_timeout_seconds`` of silence.
+
+Client frames:
+    {"type": "subscribe", "channel": "demo", "types": ["channel.chat.message", ...]}
+    {"type": "unsubscribe", "channel": "demo"}
+
+Chat events are open to anyone who may read the chat; the others (AutoMod holds, moderation,
+unban requests, settings) need a moderator of that channel (token scope ``moderation:read``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chatwarden.bus import Subscription, channel_topic, mods_topic
+from chatwarden.errors import ChatWardenError, InputError
+from chatwarden.service import events
+from chatwarden.service.permissions import Permission, require
+from chatwarden.service.types import Actor
+from chatwarden.web.outbox import Outbox, dumps
+from chatwarden.web.state import Edge, edge_of
+from chatwarden.web.ws import CLOSE_UNAUTHORIZED, authenticate, call, reject
+
+KEEPALIVE_S = 10
+#: event types anyone in the channel sees; everything else is for its moderators
+PUBLIC_TYPES = frozenset(
+    {events.CHAT_MESSAGE, events.CHAT_MESSAGE_DELETE, events.CHAT_SETTINGS_UPDATE}
+)
+
+
+class SubscribeFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    channel: str = Field(min_length=1, max_length=64)
+    types: list[str] = Field(default_factory=list, max_length=32)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def message(kind: str, payload: dict[str, Any], **meta: Any) -> dict[str, Any]:
+    metadata = {"message_id": str(uuid.uuid4()), "message_type": kind, "message_timestamp": _now()}
+    return {"metadata": {**metadata, **meta}, "payload": payload}
+
+
+class _Session:
+    """One event-stream connection and its subscriptions (channel name -> listeners)."""
+
+    def __init__(self, ws: WebSocket, edge: Edge, actor: Actor) -> None:
+        self.ws = ws
+        self.edge = edge
+        self.actor = actor
+        self.id = str(uuid.uuid4())
+        self.outbox = Outbox()
+        self.subs: dict[str, tuple[list[Subscription], list[asyncio.Task[None]]]] = {}
+
+    async def subscribe(self, frame: SubscribeFrame) -> None:
+        services = self.edge.services
+        unknown = sorted(set(frame.types) - set(events.SUBSCRIBABLE))
+        if unknown or not frame.types:
+            raise InputError(
+                f"unknown or missing types {unknown}; choose from {', '.join(events.SUBSCRIBABLE)}"
+            )
+        channel = await call(services.channels.get_channel_by_name, frame.channel)
+        wanted = frozenset(frame.types)
+        if wanted - PUBLIC_TYPES:
+            role = await call(services.channels.role_of, channel.id, self.actor.user_id)
+            require(self.actor, role, Permission.VIEW_QUEUE)
+        self.unsubscribe(frame.channel)
+        topics = [channel_topic(channel.id)]
+        if wanted - PUBLIC_TYPES:
+            topics.append(mods_topic(channel.id))
+        subscription = {
+            "id": str(uuid.uuid4()),
+            "status": "enabled",
+            "types": sorted(wanted),
+            "condition": {"broadcaster_user_id": str(channel.owner_id)},
+            "transport": {"method": "websocket", "session_id": self.id},
+            "created_at": _now(),
+        }
+        listeners = [services.bus.subscribe(t) for t in topics]
+        tasks = [asyncio.create_task(self._pump(s, wanted, subscription)) for s in listeners]
+        self.subs[frame.channel] = (listeners, tasks)
+        self.outbox.put_frame(message("subscribed", {"subscription": subscription}))
+
+    def unsubscribe(self, channel: str) -> None:
+        listeners, tasks = self.subs.pop(channel, ([], []))
+        for sub in listeners:
+            sub.close()
+        for task in tasks:
+            task.cancel()
+
+    async def _pump(
+        self, sub: Subscription, wanted: frozenset[str], subscription: dict[str, Any]
+    ) -> None:
+        async for env in sub:
+            if env.get("type") == "resync":
+                self.outbox.put_frame(message("revocation_warning", {"reason": "events_dropped"}))
+                continue
+            if env.get("type") not in wanted or not self.outbox.first_sighting(env.get("id")):
+                continue
+            sub_info = {**subscription, "type": env["type"], "version": env["version"]}
+            self.outbox.put_frame(
+                {
+                    "metadata": {
+                        "message_id": env["id"],
+                        "message_type": "notification",
+                        "message_timestamp": env["created_at"],
+                        "subscription_type": env["type"],
+                        "subscription_version": env["version"],
+                    },
+                    "payload": {"subscription": sub_info, "event": env["event"]},
+                }
+            )
+
+    async def write(self) -> None:
+        while True:
+            try:
+                text = await asyncio.wait_for(self.outbox.next_text(max_batch=1), KEEPALIVE_S)
+            except TimeoutError:
+                text = dumps(message("session_keepalive", {}))
+            await self.ws.send_text(text)
+
+    async def read(self) -> None:
+        while True:
+            try:
+                raw = await self.ws.receive_text()
+            except (WebSocketDisconnect, RuntimeError, KeyError):
+                return
+            try:
+                data = json.loads(raw)
+                frame = SubscribeFrame.model_validate(data)
+                if frame.type == "subscribe":
+                    await self.subscribe(frame)
+                elif frame.type == "unsubscribe":
+                    self.unsubscribe(frame.channel)
+                    self.outbox.put_frame(message("unsubscribed", {"channel": frame.channel}))
+                else:
+                    raise InputError(f"unknown frame type {frame.type!r}")
+            except ValueError as exc:  # JSON and pydantic errors
+                code = "invalid_frame" if isinstance(exc, ValidationError) else "invalid_json"
+                self.outbox.put_frame({"type": "error", "code": code, "message": str(exc)})
+            except ChatWardenError as exc:
+                self.outbox.put_frame({"type": "error", "code": exc.code, "message": exc.message})
+
+
+async def event_socket(ws: WebSocket) -> None:
+    """``/api/v1/eventsub/ws``: EventSub-shaped notifications for integrations."""
+    edge = edge_of(ws)
+    actor, problem = await authenticate(ws, edge)
+    if actor is None:
+        await reject(
+            ws, "unauthorized", problem or "an API token or session is required", CLOSE_UNAUTHORIZED
+        )
+        return
+    await ws.accept()
+    session = _Session(ws, edge, actor)
+    session.outbox.put_frame(
+        message(
+            "session_welcome",
+            {
+                "session": {
+                    "id": session.id,
+                    "status": "connected",
+                    "keepalive_timeout_seconds": KEEPALIVE_S,
+                    "connected_at": _now(),
+                }
+            },
+        )
+    )
+    writer = asyncio.create_task(session.write())
+    try:
+        await session.read()
+    finally:
+        for channel in list(session.subs):
+            session.unsubscribe(channel)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer

@@ -1,0 +1,95 @@
+"""Accounts, sessions (cookies for people) and API tokens (bearer, for bots)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from chatwarden.web.auth import (
+    CurrentActor,
+    clear_session_cookies,
+    limit_by_ip,
+    set_session_cookies,
+)
+from chatwarden.web.csrf import SESSION_COOKIE, derive_csrf_token
+from chatwarden.web.routes.deps import UserArg
+from chatwarden.web.schemas import Credentials, NewToken, Verification
+from chatwarden.web.state import edge_of, services_of
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_by_ip)])
+def register(body: Credentials, request: Request) -> dict[str, Any]:
+    """Create an account (username 3-25 letters, digits or ``_``; password 8+ characters)."""
+    return services_of(request).accounts.register(body.username, body.password).to_dict()
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_by_ip)])
+def login(body: Credentials, request: Request, response: Response) -> dict[str, Any]:
+    """Log in: sets the ``cw_session`` (HttpOnly) and ``cw_csrf`` cookies.
+
+    Send the ``csrf_token`` back in the ``X-CSRF-Token`` header on POST/PUT/PATCH/DELETE.
+    """
+    edge = edge_of(request)
+    session = edge.services.accounts.login(body.username, body.password)
+    csrf_token = derive_csrf_token(edge.csrf_secret, session.token)
+    set_session_cookies(
+        response,
+        token=session.token,
+        csrf_token=csrf_token,
+        expires_at=session.expires_at,
+        now=edge.services.clock.now(),
+        secure=edge.settings.cookie_secure,
+    )
+    return {
+        "user": session.user.to_dict(),
+        "expires_at": session.expires_at.isoformat(),
+        "csrf_token": csrf_token,
+    }
+
+
+@router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
+def logout(actor: CurrentActor, request: Request, response: Response) -> None:
+    """Log out: the session ends on the server and the cookies are cleared."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        services_of(request).accounts.logout(token)
+    clear_session_cookies(response, secure=edge_of(request).settings.cookie_secure)
+
+
+@router.get("/me")
+def me(actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """The caller's account (and, for an API token, its scopes)."""
+    user = services_of(request).accounts.get_user(actor.user_id).to_dict()
+    scopes = None if actor.scopes is None else sorted(actor.scopes)
+    return {**user, "scopes": scopes}
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_token(body: NewToken, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """Create an API token with scopes; the token is shown once."""
+    accounts = services_of(request).accounts
+    return accounts.create_api_token(actor, body.name, body.scopes, body.expires_in_s).to_dict()
+
+
+@router.get("/tokens")
+def list_tokens(actor: CurrentActor, request: Request) -> list[dict[str, Any]]:
+    return [t.to_dict() for t in services_of(request).accounts.list_api_tokens(actor)]
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: int, actor: CurrentActor, request: Request) -> None:
+    services_of(request).accounts.revoke_api_token(actor, token_id)
+
+
+@router.patch("/users/{username}/verification")
+def set_verification(
+    body: Verification, user: UserArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Set email/phone-verified flags (site admins only)."""
+    accounts = services_of(request).accounts
+    return accounts.set_verified(
+        actor, user.id, email=body.email_verified, phone=body.phone_verified
+    ).to_dict()

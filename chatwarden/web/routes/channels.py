@@ -1,0 +1,70 @@
+"""Channels, roles, follows and subscriptions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+
+from chatwarden.settings import Role
+from chatwarden.web.auth import CurrentActor
+from chatwarden.web.routes.deps import ChannelArg, UserArg
+from chatwarden.web.schemas import NewChannel, RoleChange, Subscription
+from chatwarden.web.state import services_of
+
+router = APIRouter(tags=["channels"])
+
+
+@router.post("/channels", status_code=status.HTTP_201_CREATED)
+def create_channel(body: NewChannel, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """Create a channel owned by the caller."""
+    return services_of(request).channels.create_channel(actor, body.name).to_dict()
+
+
+@router.get("/channels")
+def list_channels(request: Request) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in services_of(request).channels.list_channels()]
+
+
+@router.get("/channels/{name}")
+def get_channel(channel: ChannelArg) -> dict[str, Any]:
+    return channel.to_dict()
+
+
+@router.get("/channels/{name}/members")
+def list_members(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    role: Annotated[list[Role] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Members with a relation to the channel (moderators; ``?role=`` filters)."""
+    members = services_of(request).channels.list_members(actor, channel.id, role)
+    return [m.to_dict() for m in members]
+
+
+@router.put("/channels/{name}/roles/{username}")
+def set_role(
+    body: RoleChange, channel: ChannelArg, user: UserArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Grant lead_moderator, moderator or vip, or remove a role (viewer)."""
+    return services_of(request).channels.set_role(actor, channel.id, user.id, body.role).to_dict()
+
+
+@router.put("/channels/{name}/follow")
+def follow(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    return services_of(request).channels.follow(actor, channel.id).to_dict()
+
+
+@router.delete("/channels/{name}/follow")
+def unfollow(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    return services_of(request).channels.unfollow(actor, channel.id).to_dict()
+
+
+@router.put("/channels/{name}/subscribers/{username}")
+def set_subscribed(
+    body: Subscription, channel: ChannelArg, user: UserArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Mark a subscription (owner only; there are no payments here)."""
+    channels = services_of(request).channels
+    return channels.set_subscribed(actor, channel.id, user.id, body.subscribed).to_dict()

@@ -1,0 +1,54 @@
+"""Chat over HTTP (for bots; people use the WebSocket), recent messages, the AutoMod pre-check."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from chatwarden.web.auth import CurrentActor
+from chatwarden.web.routes.deps import ChannelArg
+from chatwarden.web.schemas import ChatSend, TextCheck
+from chatwarden.web.state import services_of
+
+router = APIRouter(tags=["chat"])
+
+
+@router.post("/channels/{name}/messages")
+def send_message(
+    body: ChatSend, channel: ChannelArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Send a chat message. ``status``: delivered, delayed, held, blocked or rejected.
+
+    Resending with the same ``idempotency_key`` returns the first result (``replayed``: true)
+    and stores nothing new.
+    """
+    chat = services_of(request).chat
+    result = chat.send_message(actor, channel.id, body.text, body.idempotency_key)
+    out = result.to_dict()
+    out.pop("decision", None)  # the sender sees the outcome, not AutoMod's scores
+    return out
+
+
+@router.get("/channels/{name}/messages")
+def recent_messages(
+    channel: ChannelArg, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[dict[str, Any]]:
+    """The newest delivered messages, oldest first."""
+    return [m.to_dict() for m in services_of(request).chat.recent_messages(channel.id, limit)]
+
+
+@router.post("/channels/{name}/automod/check")
+def check_automod_status(
+    body: TextCheck, channel: ChannelArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Would this message be held? (Twitch's Check AutoMod Status; moderators.)
+
+    ``is_permitted`` is false when a viewer's message would be held or blocked.
+    """
+    decision = services_of(request).chat.precheck(actor, channel.id, body.text)
+    return {
+        "is_permitted": decision.action.value == "allow",
+        "action": decision.action.value,
+        "decision": decision.to_dict(),
+    }

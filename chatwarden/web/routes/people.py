@@ -1,0 +1,84 @@
+"""User cards, moderator notes and unban requests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, status
+
+from chatwarden.web.auth import CurrentActor
+from chatwarden.web.routes.deps import ChannelArg, UserArg
+from chatwarden.web.schemas import NewNote, NewUnbanRequest, UnbanResolution
+from chatwarden.web.state import services_of
+
+router = APIRouter(tags=["people"])
+
+
+@router.get("/channels/{name}/users/{username}/card")
+def user_card(
+    channel: ChannelArg,
+    user: UserArg,
+    actor: CurrentActor,
+    request: Request,
+    messages: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """A user's messages here, warning/timeout/ban counts, account age, follow date, notes."""
+    card = services_of(request).usercard.user_card(actor, channel.id, user.id, messages)
+    return card.to_dict()
+
+
+@router.post("/channels/{name}/users/{username}/notes", status_code=status.HTTP_201_CREATED)
+def add_note(
+    body: NewNote, channel: ChannelArg, user: UserArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """A note for the mod team (not shown to the user)."""
+    return services_of(request).usercard.add_note(actor, channel.id, user.id, body.text).to_dict()
+
+
+@router.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_note(note_id: int, actor: CurrentActor, request: Request) -> None:
+    """Delete a note (lead moderators and the owner)."""
+    services_of(request).usercard.delete_note(actor, note_id)
+
+
+@router.post("/channels/{name}/unban-requests", status_code=status.HTTP_201_CREATED)
+def create_unban_request(
+    body: NewUnbanRequest, channel: ChannelArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """A banned user asks to be unbanned."""
+    return services_of(request).unban.create_request(actor, channel.id, body.text).to_dict()
+
+
+@router.get("/channels/{name}/unban-requests")
+def list_unban_requests(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    status: Literal["pending", "approved", "denied", "all"] = "pending",
+) -> list[dict[str, Any]]:
+    """Unban requests for the mod team (``status=all`` for every one)."""
+    wanted = None if status == "all" else status
+    found = services_of(request).unban.list_requests(actor, channel.id, wanted)
+    return [r.to_dict() for r in found]
+
+
+@router.get("/channels/{name}/unban-requests/mine")
+def my_unban_requests(
+    channel: ChannelArg, actor: CurrentActor, request: Request
+) -> list[dict[str, Any]]:
+    """The caller's own requests and their outcome (with the note to the user)."""
+    return [r.to_dict() for r in services_of(request).unban.my_requests(actor, channel.id)]
+
+
+@router.post("/unban-requests/{request_id}")
+def resolve_unban_request(
+    request_id: int, body: UnbanResolution, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Approve (unbans the user) or deny, with a note to the user and a private note."""
+    return (
+        services_of(request)
+        .unban.resolve(
+            actor, request_id, body.decision == "approve", body.note_to_user, body.private_note
+        )
+        .to_dict()
+    )

@@ -1,0 +1,90 @@
+"""Request bodies (pydantic). Responses are the services' ``to_dict()`` output."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatwarden.settings import Role
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(_Body):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class NewToken(_Body):
+    name: str = Field(max_length=100)
+    scopes: list[str] = Field(max_length=16)
+    expires_in_s: int | None = None
+
+
+class Verification(_Body):
+    email_verified: bool | None = None
+    phone_verified: bool | None = None
+
+
+class NewChannel(_Body):
+    name: str = Field(max_length=64)
+
+
+class RoleChange(_Body):
+    role: Role
+
+
+class Subscription(_Body):
+    subscribed: bool
+
+
+class ChatSend(_Body):
+    text: str = Field(max_length=10_000)
+    idempotency_key: str = Field(min_length=1, max_length=64)
+
+
+class TextCheck(_Body):
+    text: str = Field(max_length=10_000)
+
+
+class Resolution(_Body):
+    action: Literal["allow", "deny"]
+
+
+class Reason(_Body):
+    reason: str = Field("", max_length=500)
+
+
+class TimeoutAction(_Body):
+    duration_s: int = Field(ge=1, le=1_209_600)
+    reason: str = Field("", max_length=500)
+
+
+class NewNote(_Body):
+    text: str = Field(max_length=1000)
+
+
+class NewUnbanRequest(_Body):
+    text: str = Field(max_length=1000)
+
+
+class UnbanResolution(_Body):
+    decision: Literal["approve", "deny"]
+    note_to_user: str = Field("", max_length=1000)
+    private_note: str = Field("", max_length=1000)
+
+
+class NewTerm(_Body):
+    text: str = Field(max_length=500)
+    kind: Literal["blocked", "permitted"] = "blocked"
+    private: bool = False
+    is_regex: bool = False
+
+
+class NewWebhook(_Body):
+    url: str = Field(max_length=2000)
+    secret: str = Field(min_length=10, max_length=100)
+    types: list[str] = Field(min_length=1, max_length=32)

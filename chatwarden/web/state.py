@@ -1,0 +1,31 @@
+"""What the routes reach through ``request.app.state``: the services and the edge's own parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from starlette.requests import HTTPConnection
+
+from chatwarden.web.ratelimit import RateLimiter
+from chatwarden.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from chatwarden.services import Services
+
+
+@dataclass(frozen=True)
+class Edge:
+    services: Services
+    settings: WebSettings
+    api_limiter: RateLimiter
+    auth_limiter: RateLimiter
+    csrf_secret: bytes
+
+
+def edge_of(conn: HTTPConnection) -> Edge:
+    return cast(Edge, conn.app.state.edge)
+
+
+def services_of(conn: HTTPConnection) -> Services:
+    return edge_of(conn).services

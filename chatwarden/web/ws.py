@@ -1,0 +1,214 @@
+"""The chat WebSocket: ``/api/v1/channels/{name}/chat/ws``.
+
+One connection = one person in one channel. On connect the server sends ``welcome`` (the
+channel, the caller's role and the recent messages), then every chat event of the channel;
+moderators also get the review queue (``queue`` frames) and every user gets their own
+``notice`` frames. Client frames are described in ``frames.py``; each ``send`` is answered
+with exactly one of ``sent`` (delivered or delayed), ``held``, ``blocked``, ``rejected`` or
+``error``, carrying the frame's ``idempotency_key``. A frame the server cannot use gets an
+``error`` frame and the socket stays open.
+
+Close codes: 4401 (the session or token is not valid), 4403 (cross-site origin), 4404
+(unknown channel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
+from chatwarden.errors import ChatWardenError, Unauthorized
+from chatwarden.service.permissions import is_mod
+from chatwarden.service.types import Actor, Channel, SendResult
+from chatwarden.settings import Role
+from chatwarden.web.auth import credentials
+from chatwarden.web.csrf import same_origin
+from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
+from chatwarden.web.outbox import Outbox, dumps, encode_event
+from chatwarden.web.ratelimit import RateLimiter
+from chatwarden.web.state import Edge, edge_of
+
+T = TypeVar("T")
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+async def call(fn: Callable[..., T], *args: Any) -> T:
+    """Run a (blocking) service call off the event loop."""
+    return await run_in_threadpool(fn, *args)
+
+
+async def authenticate(ws: WebSocket, edge: Edge) -> tuple[Actor | None, str | None]:
+    """``(actor, None)``, ``(None, None)`` for an anonymous viewer, or ``(None, problem)``.
+
+    A browser attaches cookies to a cross-site WebSocket handshake, so cookie-authenticated
+    sockets must come from our own origin (bearer tokens cannot be forged that way).
+    """
+    try:
+        found = credentials(ws.headers, ws.cookies)
+    except Unauthorized as exc:
+        return None, exc.message
+    if found is None:
+        return None, None
+    token, from_cookie = found
+    origin = ws.headers.get("origin")
+    if from_cookie and origin is not None:
+        if not same_origin(ws.scope, origin, edge.settings.allowed_origins):
+            return None, f"cross-site WebSocket from origin {origin!r} refused"
+    try:
+        return await call(edge.services.accounts.authenticate, token), None
+    except Unauthorized as exc:
+        return None, exc.message
+
+
+async def reject(ws: WebSocket, code: str, message: str, close_code: int) -> None:
+    await ws.accept()
+    await ws.send_text(dumps({"type": "error", "code": code, "message": message}))
+    await ws.close(code=close_code, reason=code)
+
+
+def result_frame(result: SendResult, key: str) -> dict[str, Any]:
+    """The answer to one ``send`` frame."""
+    kind = {"delivered": "sent", "delayed": "sent"}.get(result.status, result.status)
+    frame: dict[str, Any] = {
+        "type": kind,
+        "status": result.status,
+        "idempotency_key": key,
+        "message_id": result.message_id,
+        "replayed": result.replayed,
+    }
+    if result.reason is not None:
+        frame["reason"] = result.reason
+        frame["message"] = result.detail
+    if result.retry_after_s is not None:
+        frame["retry_after_s"] = round(result.retry_after_s, 3)
+    return frame
+
+
+async def pump(sub: Subscription, outbox: Outbox, channel_id: int | None = None) -> None:
+    """Move one subscription's events into the outbox (dropping duplicates across topics).
+
+    With ``channel_id``, events about other channels are skipped (a user's notices topic
+    carries notices from every channel).
+    """
+    async for env in sub:
+        if channel_id is not None and env.get("event", {}).get("channel_id", channel_id) != (
+            channel_id
+        ):
+            continue
+        if outbox.first_sighting(env.get("id")):
+            outbox.put(encode_event(env))
+
+
+async def write(ws: WebSocket, outbox: Outbox) -> None:
+    while True:
+        await ws.send_text(await outbox.next_text())
+
+
+async def chat_socket(ws: WebSocket, name: str) -> None:
+    """``/api/v1/channels/{name}/chat/ws``: live chat for one channel."""
+    edge = edge_of(ws)
+    services = edge.services
+    actor, problem = await authenticate(ws, edge)
+    if problem is not None:
+        code = "csrf_failed" if "origin" in problem else "unauthorized"
+        close = CLOSE_FORBIDDEN if code == "csrf_failed" else CLOSE_UNAUTHORIZED
+        await reject(ws, code, problem, close)
+        return
+    try:
+        channel = await call(services.channels.get_channel_by_name, name)
+        role = Role.VIEWER
+        if actor is not None:
+            role = await call(services.channels.role_of, channel.id, actor.user_id)
+        recent = await call(services.chat.recent_messages, channel.id, 50)
+    except ChatWardenError as exc:
+        await reject(ws, exc.code, exc.message, CLOSE_NOT_FOUND)
+        return
+    await ws.accept()
+    outbox = Outbox()
+    moderator = actor is not None and (is_mod(role) or actor.is_admin)
+    subs = [edge.services.bus.subscribe(channel_topic(channel.id))]
+    if actor is not None:
+        subs.append(edge.services.bus.subscribe(user_topic(actor.user_id)))
+    if moderator:
+        subs.append(edge.services.bus.subscribe(mods_topic(channel.id)))
+    outbox.put_frame(
+        {
+            "type": "welcome",
+            "channel": channel.to_dict(),
+            "user": None if actor is None else {"id": actor.user_id, "username": actor.username},
+            "role": role.value,
+            "moderator": moderator,
+            "max_message_length": services.config.max_message_length,
+            "recent": [m.to_dict() for m in recent],
+        }
+    )
+    tasks = [asyncio.create_task(pump(sub, outbox, channel.id)) for sub in subs]
+    writer = asyncio.create_task(write(ws, outbox))
+    try:
+        await read(ws, edge, actor, channel, outbox)
+    finally:
+        for sub in subs:
+            sub.close()
+        for task in (*tasks, writer):
+            task.cancel()
+        for task in (*tasks, writer):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def read(
+    ws: WebSocket, edge: Edge, actor: Actor | None, channel: Channel, outbox: Outbox
+) -> None:
+    """Answer client frames until the client goes away."""
+    limiter = RateLimiter(edge.settings.ws_frames_per_s, 1.0, time.monotonic)
+    chat = edge.services.chat
+    while True:
+        try:
+            message = await ws.receive()
+        except WebSocketDisconnect:
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        if limiter.hit("frames") is not None:
+            outbox.put_frame(
+                {"type": "error", "code": "rate_limited", "message": "too many frames; slow down"}
+            )
+            continue
+        try:
+            frame = parse_client_frame(raw)
+        except FrameError as exc:
+            outbox.put_frame(exc.to_frame())
+            continue
+        if frame.type == "ping":
+            outbox.put_frame({"type": "pong"})
+            continue
+        if actor is None:
+            outbox.put_frame({"type": "error", "code": "unauthorized", "message": "log in to chat"})
+            continue
+        try:
+            if isinstance(frame, SendFrame):
+                result = await call(
+                    chat.send_message, actor, channel.id, frame.text, frame.idempotency_key
+                )
+                outbox.put_frame(result_frame(result, frame.idempotency_key))
+            elif isinstance(frame, AckWarningFrame):
+                await call(edge.services.actions.acknowledge_warning, actor, channel.id)
+                outbox.put_frame({"type": "warning_acknowledged"})
+        except ChatWardenError as exc:
+            key = getattr(frame, "idempotency_key", None)
+            outbox.put_frame(
+                {"type": "error", "code": exc.code, "message": exc.message, "idempotency_key": key}
+            )

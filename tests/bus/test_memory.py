@@ -1,0 +1,63 @@
+"""The in-process bus and chat state."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+
+from chatwarden.bus import InProcessBus, MemoryChatState
+
+
+def test_fan_out_thread_safe_publish_and_close() -> None:
+    async def main() -> None:
+        bus = InProcessBus()
+        a, b = bus.subscribe("channel:1"), bus.subscribe("channel:1")
+        other = bus.subscribe("channel:2")
+        thread = threading.Thread(
+            target=lambda: [bus.publish("channel:1", {"n": i}) for i in range(3)]
+        )
+        thread.start()
+        thread.join()
+        got_a = [await anext(a) for _ in range(3)]
+        got_b = [await anext(b) for _ in range(3)]
+        assert got_a == got_b == [{"n": 0}, {"n": 1}, {"n": 2}]
+        assert other.pending() == 0
+        a.close()
+        assert bus.subscriber_count("channel:1") == 1
+        assert [e async for e in a] == []  # a closed subscription ends
+        b.close()
+        other.close()
+        assert bus.subscriber_count("channel:1") == 0
+
+    asyncio.run(main())
+
+
+def test_slow_subscriber_drops_oldest_and_gets_resync() -> None:
+    async def main() -> None:
+        bus = InProcessBus(max_pending=3)
+        sub = bus.subscribe("t")
+        for i in range(5):
+            bus.publish("t", {"n": i})
+        events = [await anext(sub) for _ in range(4)]
+        assert events == [{"type": "resync"}, {"n": 2}, {"n": 3}, {"n": 4}]
+        assert sub.dropped == 2
+        sub.close()
+
+    asyncio.run(main())
+
+
+def test_chat_state_windows() -> None:
+    state = MemoryChatState()
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    assert [state.hit_rate("k", t0, 30, 2) for _ in range(2)] == [None, None]
+    assert state.hit_rate("k", t0 + timedelta(seconds=10), 30, 2) == 20
+    assert state.hit_rate("k", t0 + timedelta(seconds=30), 30, 2) is None
+    assert state.slow_mode_wait("s", t0, 5) is None
+    assert state.slow_mode_wait("s", t0 + timedelta(seconds=2), 5) == 3
+    assert state.slow_mode_wait("s", t0 + timedelta(seconds=5), 5) is None
+    assert not state.seen_recently("u", "gg", t0, 30)
+    assert state.seen_recently("u", "gg", t0 + timedelta(seconds=29), 30)
+    assert not state.seen_recently("u", "gg", t0 + timedelta(seconds=31), 30)
+    state.forget("k")
+    assert state.hit_rate("k", t0, 30, 2) is None

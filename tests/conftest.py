@@ -1,0 +1,102 @@
+"""Shared fixtures: ``database_url`` runs a test on SQLite and again on PostgreSQL.
+
+PostgreSQL: CHATWARDEN_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
+each pytest(-xdist) worker gets its own schema, migrated once and truncated before every test.
+Unreachable server: the PostgreSQL variants skip, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "CHATWARDEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _with_schema(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    # tests need no durability: asynchronous commit makes every transaction much cheaper
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    return f"{url}{sep}options={quote(options)}"
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from chatwarden.store.engine import create_engine
+    from chatwarden.store.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema(_worker_name: str) -> Iterator[str]:
+    """A migrated schema for this worker (dropped at the end): returns the URL using it."""
+    import sqlalchemy as sa
+
+    from chatwarden.store.engine import create_engine
+    from chatwarden.store.migrate import upgrade
+
+    admin = create_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except Exception as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
+    schema = f"cw_test_{_worker_name}_{uuid.uuid4().hex[:8]}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_schema(POSTGRES_URL, schema)
+    try:
+        engine = create_engine(url, pool_size=1, max_overflow=0)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _worker_name(request: pytest.FixtureRequest) -> str:
+    """The xdist worker id ("gw0", ...) or "main" without xdist."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return "main" if workerinput is None else str(workerinput["workerid"])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a copy of a template on SQLite, a truncated schema on PG."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "chatwarden.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    import sqlalchemy as sa
+
+    from chatwarden.store.engine import create_engine
+    from chatwarden.store.schema import metadata
+
+    url: str = request.getfixturevalue("_postgres_schema")
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chatwarden.cli.db import db_app
+from chatwarden.clock import FakeClock, SystemClock
+from chatwarden.config import ServiceConfig
+from chatwarden.errors import ConfigError
+
+
+def test_config_from_env_names_the_bad_variable() -> None:
+    cfg = ServiceConfig.from_env({"CHATWARDEN_PORT": "9000", "CHATWARDEN_DEMO": "true"})
+    assert (cfg.port, cfg.demo, cfg.max_message_length) == (9000, True, 500)
+    assert ServiceConfig.from_env({}, port=1234).port == 1234
+    with pytest.raises(ConfigError, match="CHATWARDEN_PORT"):
+        ServiceConfig.from_env({"CHATWARDEN_PORT": "lots"})
+
+
+def test_clocks() -> None:
+    assert SystemClock().now().tzinfo is not None
+    clock = FakeClock(datetime(2025, 5, 1, tzinfo=UTC))
+    assert clock.advance(90).minute == 1
+    with pytest.raises(ValueError):
+        clock.advance(-1)
+    with pytest.raises(ValueError):
+        FakeClock(datetime(2025, 5, 1))
+
+
+def test_db_upgrade_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    result = runner.invoke(db_app, ["upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "upgraded from empty to 0001" in result.output
+    result = runner.invoke(db_app, ["upgrade", "--database-url", url])
+    assert "already at revision 0001" in result.output
+    assert "up to date" in runner.invoke(db_app, ["status", "--database-url", url]).output
+    bad = runner.invoke(db_app, ["upgrade", "--database-url", "mysql://x"])
+    assert bad.exit_code == 2 and "database_url" in bad.output

@@ -1,0 +1,86 @@
+"""OpenAPI, the index page, the AutoMod pre-check and the EventSub-style event stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from websockets.sync.client import connect
+
+from tests.web.harness import World, abusive_text
+
+
+def test_openapi_lists_the_routes(world: World) -> None:
+    with world.client() as anon:
+        spec = anon.get("/openapi.json").json()
+        index = anon.get("/")
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/sessions",
+        "/api/v1/channels/{name}/queue",
+        "/api/v1/queue/{item_id}",
+        "/api/v1/channels/{name}/automod/check",
+        "/api/v1/channels/{name}/bans/{username}",
+        "/api/v1/channels/{name}/unban-requests",
+        "/api/v1/channels/{name}/modlog",
+    ):
+        assert path in paths, path
+    assert index.status_code == 200 and "/docs" in index.text
+
+
+def test_precheck_would_this_be_held(world: World) -> None:
+    mod = world["mod"].http
+    held = mod.post("/api/v1/channels/main/automod/check", json={"text": abusive_text()}).json()
+    fine = mod.post("/api/v1/channels/main/automod/check", json={"text": "gg wp"}).json()
+    assert held["is_permitted"] is False and held["action"] == "hold"
+    assert held["decision"]["reasons"]
+    assert fine["is_permitted"] is True
+    assert mod.get("/api/v1/channels/main/queue").json() == []  # nothing was sent
+
+
+def _recv(ws: Any) -> dict[str, Any]:
+    return dict(json.loads(ws.recv(timeout=5)))
+
+
+def test_event_stream_for_integrations(world: World) -> None:
+    token = (
+        world["mod"]
+        .http.post("/api/v1/tokens", json={"name": "dash", "scopes": ["moderation:read"]})
+        .json()["token"]
+    )
+    with connect(
+        f"{world.ws_base}/api/v1/eventsub/ws",
+        additional_headers={"Authorization": f"Bearer {token}"},
+    ) as ws:
+        welcome = _recv(ws)
+        assert welcome["metadata"]["message_type"] == "session_welcome"
+        ws.send(json.dumps({"type": "subscribe", "channel": "main", "types": ["nope"]}))
+        assert _recv(ws)["code"] == "invalid_input"
+        ws.send(
+            json.dumps(
+                {
+                    "type": "subscribe",
+                    "channel": "main",
+                    "types": ["automod.message.hold", "channel.chat.message"],
+                }
+            )
+        )
+        assert _recv(ws)["metadata"]["message_type"] == "subscribed"
+        world["mallory"].http.post(
+            "/api/v1/channels/main/messages",
+            json={"text": abusive_text(), "idempotency_key": "e1"},
+        )
+        note = _recv(ws)
+        assert note["metadata"]["message_type"] == "notification"
+        assert note["metadata"]["subscription_type"] == "automod.message.hold"
+        assert note["payload"]["event"]["user_login"] == "mallory"
+    # a viewer may follow chat but not the moderators' events
+    with connect(
+        f"{world.ws_base}/api/v1/eventsub/ws",
+        additional_headers={"Cookie": f"cw_session={world['alice'].session}"},
+    ) as ws:
+        _recv(ws)
+        ws.send(
+            json.dumps({"type": "subscribe", "channel": "main", "types": ["automod.message.hold"]})
+        )
+        assert _recv(ws)["code"] == "forbidden"
