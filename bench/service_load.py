@@ -2,9 +2,11 @@
 
 The server runs in a child process (uvicorn + the app from ``build_services``, as
 ``chatwarden serve`` runs it); this process drives N clients. Every client listens; ``--senders``
-of them also send, each with up to ``--window`` messages in flight. Each message text carries its
-send time (CLOCK_MONOTONIC is shared by the two processes), so every delivered copy gives a
-send->deliver latency. The run stops by itself after ``--duration`` seconds and prints:
+of them also send, each with up to ``--window`` messages in flight (closed loop: latency is then
+in-flight / throughput, Little's law) or, with ``--rate``, at a fixed total rate (open loop).
+Each message text carries its send time (CLOCK_MONOTONIC is shared by the two processes), so
+every delivered copy gives a send->deliver latency. The run stops by itself after
+``--duration`` seconds and prints:
 
   accepted/s   messages acknowledged by the server (decided + persisted: the ack comes after
                the commit), split by outcome (delivered, held, blocked, rejected)
@@ -16,6 +18,7 @@ send->deliver latency. The run stops by itself after ``--duration`` seconds and 
 Examples:
   python bench/service_load.py                      # SQLite file in a temp dir, 100 clients, 10 s
   python bench/service_load.py --clients 20 --duration 5
+  python bench/service_load.py --rate 2000 --window 64   # open loop at 2,000 msgs/s
   python bench/service_load.py --database-url postgresql://postgres@127.0.0.1:5432/bench
 """
 
@@ -26,6 +29,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -35,6 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHANNEL = "bench"
+
+# what the server's frames look like (chatwarden/web/outbox.py, ws.py result_frame)
+_SENT_AT = re.compile(r' t(\d{9,})","badges"')
+_ACK = re.compile(r'"status":"(\w+)","idempotency_key"')
+_ERROR = re.compile(r'"type":"error","code":"(\w+)","message":"(?:[^"\\]|\\.)*","idempotency_key"')
 
 
 # -- server process ----------------------------------------------------------------------------
@@ -68,7 +77,23 @@ def serve(database_url: str, port: int, clients: int) -> None:
     web = WebSettings(ws_frames_per_s=10**6, api_requests=10**6)
     app = create_app(services, web)
     print(json.dumps({"sessions": sessions}), flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning")
+    profile = os.environ.get("CHATWARDEN_BENCH_PROFILE")  # a file for the server's cProfile
+    if profile:  # the event loop's thread only; written some seconds after the start
+        import cProfile
+        import threading
+
+        prof = cProfile.Profile()
+        after = float(os.environ.get("CHATWARDEN_BENCH_PROFILE_S", "8"))
+        threading.Timer(after, prof.dump_stats, [profile]).start()
+        prof.enable()
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,  # as `chatwarden serve` runs it
+        log_level="warning",
+    )
 
 
 # -- clients ------------------------------------------------------------------------------------
@@ -95,6 +120,7 @@ async def client(
     cid: int,
     sender: bool,
     window: int,
+    interval_s: float,
     lines: list[str],
     stats: Stats,
     stop: asyncio.Event,
@@ -109,7 +135,12 @@ async def client(
 
         async def send_loop() -> None:
             seq = 0
+            loop = asyncio.get_running_loop()
+            due = loop.time() + random.random() * interval_s
             while not stop.is_set():
+                if interval_s:  # open loop: a fixed rate, whatever the answers do
+                    due += interval_s
+                    await asyncio.sleep(max(0.0, due - loop.time()))
                 await credit.acquire()
                 text = f"{lines[(cid * 131 + seq) % len(lines)]} t{time.perf_counter_ns()}"
                 key = f"{cid}-{seq}"
@@ -119,21 +150,22 @@ async def client(
         sending = asyncio.create_task(send_loop()) if sender else None
         try:
             async for raw in ws:
+                # Minimal parsing (the generator shares the CPU with the server): regular
+                # expressions over the frame text instead of json.loads per frame.
                 now = time.perf_counter_ns()
-                data = json.loads(raw)
-                frames = data["frames"] if data.get("type") == "batch" else [data]
-                for frame in frames:
-                    kind = frame.get("type")
-                    if kind == "message":
-                        stats.received += 1
-                        sent_ns = int(frame["text"].rsplit(" t", 1)[1])
-                        stats.latencies_ms.append((now - sent_ns) / 1e6)
-                    elif frame.get("idempotency_key") is not None:
-                        status = frame.get("status") or frame.get("code", "error")
+                text = raw if isinstance(raw, str) else raw.decode()
+                sent = _SENT_AT.findall(text)
+                if sent:
+                    stats.received += len(sent)
+                    stats.latencies_ms.extend([(now - int(t)) / 1e6 for t in sent])
+                if '"idempotency_key"' in text:
+                    for status in _ACK.findall(text):
                         stats.acks[status] = stats.acks.get(status, 0) + 1
                         credit.release()
-                    elif kind == "error":
+                    for code in _ERROR.findall(text):
+                        stats.acks[code] = stats.acks.get(code, 0) + 1
                         stats.errors += 1
+                        credit.release()
                 if stop.is_set() and not sender:
                     break
         finally:
@@ -144,12 +176,13 @@ async def client(
 async def drive(args: argparse.Namespace, sessions: list[str], port: int) -> tuple[Stats, float]:
     url = f"ws://127.0.0.1:{port}/api/v1/channels/{CHANNEL}/chat/ws"
     lines = _lines(2000)
+    interval = args.senders / args.rate if args.rate else 0.0
     stats = Stats()
     stop = asyncio.Event()
     ready = asyncio.Barrier(len(sessions) + 1)
     tasks = [
         asyncio.create_task(
-            client(url, s, i, i < args.senders, args.window, lines, stats, stop, ready)
+            client(url, s, i, i < args.senders, args.window, interval, lines, stats, stop, ready)
         )
         for i, s in enumerate(sessions)
     ]
@@ -202,6 +235,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--senders", type=int, default=None, help="default: all clients")
     parser.add_argument("--window", type=int, default=4, help="messages in flight per sender")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: send this many messages/s in total (each sender still waits\n"
+        "when --window of its messages are unanswered); default: closed loop",
+    )
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
@@ -247,7 +287,10 @@ def main() -> None:
     accepted = sum(v for k, v in stats.acks.items() if k in ("delivered", "held", "blocked"))
     delivered_acks = stats.acks.get("delivered", 0)
     print(f"database      {args.database_url.split('://')[0]}")
-    print(f"clients       {args.clients} connected, {args.senders} sending, window {args.window}")
+    print(
+        f"clients       {args.clients} connected, {args.senders} sending, window {args.window}"
+        + (f", offered {args.rate:,.0f} msgs/s" if args.rate else ", closed loop")
+    )
     print(f"duration      {elapsed:.1f} s (after {args.warmup:.0f} s warm-up)")
     print(f"accepted/s    {accepted / elapsed:,.0f}  (acks: {stats.acks})")
     print(f"delivered/s   {stats.received / args.clients / elapsed:,.0f} messages to every client")

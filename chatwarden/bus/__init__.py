@@ -8,7 +8,7 @@ commit. ``InProcessBus`` serves one process; a Redis Streams bus can replace it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 
 from chatwarden.bus.memory import InProcessBus, MemorySubscription
@@ -40,6 +40,10 @@ class Subscription(Protocol):
 
     async def __anext__(self) -> Event: ...
 
+    async def next_chunks(self) -> list[list[Event]]:
+        """Everything waiting, in the chunks it was published in (empty once closed)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -47,6 +51,10 @@ class Bus(Protocol):
     """Publish is thread-safe and never blocks; subscribe on the loop that will iterate."""
 
     def publish(self, topic: str, event: Event) -> None: ...
+
+    def publish_many(self, items: Iterable[tuple[str, Event]]) -> None:
+        """Publish in order; a topic's events may travel to its subscribers as one chunk."""
+        ...
 
     def subscribe(self, topic: str) -> Subscription: ...
 

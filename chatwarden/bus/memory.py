@@ -1,53 +1,59 @@
-"""The in-process bus: per-subscriber bounded asyncio queues, fed thread-safely."""
+"""The in-process bus: per-subscriber bounded buffers on the subscriber's loop, fed thread-safely.
+
+Events travel in chunks: ``publish_many`` hands each subscriber the list of its topic's events
+with one loop callback per subscribing loop (not one per event and subscriber), and every
+subscriber of a topic receives the same list object, so a consumer can encode a chunk once and
+share the result (``chatwarden.web.outbox``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 _RESYNC: dict[str, Any] = {"type": "resync"}
 
+Chunk = list[dict[str, Any]]
+
 
 class MemorySubscription:
-    """One listener on one topic; a full buffer drops its oldest event and queues a resync."""
+    """One listener on one topic; a full buffer drops its oldest events and queues a resync."""
 
     def __init__(self, bus: InProcessBus, topic: str, maxsize: int) -> None:
         self.topic = topic
         self._bus = bus
         self._maxsize = maxsize
-        self._buffer: deque[dict[str, Any]] = deque()
+        self._chunks: deque[Chunk] = deque()
+        self._count = 0
         self._loop = asyncio.get_running_loop()
         self._ready = asyncio.Event()
         self._closed = False
         self._lost = False
         self.dropped = 0
 
-    def _push(self, event: dict[str, Any]) -> None:
+    def _push(self, chunk: Chunk) -> None:
         # Runs on the subscriber's loop.
-        if self._closed:
+        if self._closed or not chunk:
             return
-        if len(self._buffer) >= self._maxsize:
-            self._buffer.popleft()
-            self.dropped += 1
+        self._chunks.append(chunk)
+        self._count += len(chunk)
+        while self._count > self._maxsize:
+            oldest = self._chunks.popleft()
+            excess = self._count - self._maxsize
+            if excess < len(oldest):  # keep the newest part of the oldest chunk
+                self._chunks.appendleft(oldest[excess:])
+                oldest = oldest[:excess]
+            self._count -= len(oldest)
+            self.dropped += len(oldest)
             self._lost = True
-        self._buffer.append(event)
         self._ready.set()
 
     def deliver(self, event: dict[str, Any]) -> None:
         """Hand ``event`` over from any thread."""
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._push(event)
-        else:
-            try:
-                self._loop.call_soon_threadsafe(self._push, event)
-            except RuntimeError:  # the loop is closed: the listener is gone
-                self.close()
+        self._bus._hand_over([(self, [event])])
 
     def __aiter__(self) -> MemorySubscription:
         return self
@@ -57,15 +63,37 @@ class MemorySubscription:
             if self._lost:
                 self._lost = False
                 return dict(_RESYNC)
-            if self._buffer:
-                return self._buffer.popleft()
+            if self._chunks:
+                chunk = self._chunks[0]
+                if len(chunk) == 1:
+                    self._chunks.popleft()
+                else:
+                    self._chunks[0] = chunk[1:]
+                self._count -= 1
+                return chunk[0]
             if self._closed:
                 raise StopAsyncIteration
             self._ready.clear()
             await self._ready.wait()
 
+    async def next_chunks(self) -> list[Chunk]:
+        """Wait for events; everything buffered, as the chunks it arrived in (a resync marker
+        first when events were dropped). Empty once the subscription is closed."""
+        while not self._chunks and not self._lost:
+            if self._closed:
+                return []
+            self._ready.clear()
+            await self._ready.wait()
+        out = list(self._chunks)
+        self._chunks.clear()
+        self._count = 0
+        if self._lost:
+            self._lost = False
+            out.insert(0, [dict(_RESYNC)])
+        return out
+
     def pending(self) -> int:
-        return len(self._buffer)
+        return self._count
 
     def close(self) -> None:
         if not self._closed:
@@ -78,7 +106,7 @@ class MemorySubscription:
 
 
 class InProcessBus:
-    """Fan-out inside one process. ``publish`` may be called from any thread."""
+    """Fan-out inside one process. ``publish``/``publish_many`` may be called from any thread."""
 
     def __init__(self, max_pending: int = 1000) -> None:
         self._max_pending = max_pending
@@ -87,11 +115,41 @@ class InProcessBus:
         self.published = 0
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
+        self.publish_many([(topic, event)])
+
+    def publish_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Publish events in order; each topic's events reach its subscribers as one chunk."""
+        by_topic: dict[str, Chunk] = {}
+        for topic, event in items:
+            by_topic.setdefault(topic, []).append(event)
         with self._lock:
-            self.published += 1
-            subs = list(self._topics.get(topic, ()))
-        for sub in subs:
-            sub.deliver(event)
+            self.published += sum(len(chunk) for chunk in by_topic.values())
+            handovers = [
+                (sub, chunk)
+                for topic, chunk in by_topic.items()
+                for sub in self._topics.get(topic, ())
+            ]
+        self._hand_over(handovers)
+
+    def _hand_over(self, handovers: list[tuple[MemorySubscription, Chunk]]) -> None:
+        """Push chunks to their subscribers: directly on the caller's own loop, else with one
+        ``call_soon_threadsafe`` per subscribing loop."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        per_loop: dict[asyncio.AbstractEventLoop, list[tuple[MemorySubscription, Chunk]]] = {}
+        for sub, chunk in handovers:
+            if sub._loop is running:
+                sub._push(chunk)
+            else:
+                per_loop.setdefault(sub._loop, []).append((sub, chunk))
+        for loop, group in per_loop.items():
+            try:
+                loop.call_soon_threadsafe(_push_all, group)
+            except RuntimeError:  # the loop is closed: its listeners are gone
+                for sub, _ in group:
+                    sub.close()
 
     def subscribe(self, topic: str) -> MemorySubscription:
         sub = MemorySubscription(self, topic, self._max_pending)
@@ -110,3 +168,8 @@ class InProcessBus:
                 subs.discard(sub)
                 if not subs:
                     del self._topics[sub.topic]
+
+
+def _push_all(group: list[tuple[MemorySubscription, Chunk]]) -> None:
+    for sub, chunk in group:
+        sub._push(chunk)

@@ -19,7 +19,14 @@ def upgrade_command(
     ),
     revision: str = typer.Option("head", help="Target revision."),
 ) -> None:
-    """Create or migrate the database schema to the newest version."""
+    """Create or migrate the database schema to the newest version.
+
+    Examples:
+
+      chatwarden db upgrade
+
+      chatwarden db upgrade --database-url postgresql://chat@localhost/chatwarden
+    """
     from chatwarden.store.engine import create_engine
     from chatwarden.store.migrate import current_revision, upgrade
 
@@ -45,7 +52,12 @@ def status_command(
         None, "--database-url", help="Overrides CHATWARDEN_DATABASE_URL."
     ),
 ) -> None:
-    """Show the schema revision of the database and the newest one."""
+    """Show the schema revision of the database and the newest one.
+
+    Examples:
+
+      chatwarden db status --database-url sqlite:///chatwarden.db
+    """
     from chatwarden.store.engine import create_engine
     from chatwarden.store.migrate import current_revision, head_revision
 

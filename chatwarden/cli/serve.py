@@ -66,6 +66,9 @@ def serve_command(
             host=config.host,
             port=config.port,
             ws="websockets-sansio",
+            # Compressing each frame for each client was over half the event loop's time
+            # when fanning chat out (bench/service_load.py); chat frames are small.
+            ws_per_message_deflate=False,
             log_level="info",
         )
     finally:

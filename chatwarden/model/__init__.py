@@ -43,6 +43,7 @@ class Model:
         features: FeatureConfig,
         thresholds: Thresholds,
         version: str,
+        gated_by_harm: Sequence[str] = (),
     ) -> None:
         rows = features.buckets + 1  # the extra zero row absorbs padding n-grams
         if weights.shape != (rows, len(COLUMNS)) or bias.shape != (len(COLUMNS),):
@@ -55,6 +56,9 @@ class Model:
         self.features = features
         self.thresholds = thresholds
         self.version = version
+        #: columns served as P(harm) * P(column | harm)
+        self.gated_by_harm = tuple(gated_by_harm)
+        self._gated = [COLUMNS.index(c) for c in self.gated_by_harm]
 
     def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Raw scores ``(len(texts), len(COLUMNS))`` before the sigmoid."""
@@ -70,10 +74,15 @@ class Model:
         np.exp(z, out=z)
         z += 1.0
         np.reciprocal(z, out=z)
+        if self._gated:
+            z[:, self._gated] *= z[:, :1]
         return z
 
     def contributions(self, text: str, column: str) -> list[tuple[int, int, float]]:
         """Word spans of ``text`` with their share of ``column``'s logit, largest first.
+
+        For a column gated by harm this is the logit of its conditional head (which words make
+        it this category rather than another).
 
         Each n-gram's weight is split evenly among the words it touches, so the contributions
         plus the bias add up to the logit.
@@ -162,7 +171,11 @@ def _load(path: pathlib.Path) -> Model:
     version = meta.get("version")
     if not isinstance(version, str):
         raise ModelError("meta.json has no 'version' string")
-    return Model(dense, bias, features, _thresholds(meta.get("thresholds")), version)
+    gated = meta.get("gated_by_harm", [])
+    if not isinstance(gated, list) or not set(gated) <= set(COLUMNS[1:]):
+        raise ModelError(f"meta.json 'gated_by_harm' must list columns of {COLUMNS[1:]}")
+    thresholds = _thresholds(meta.get("thresholds"))
+    return Model(dense, bias, features, thresholds, version, [str(c) for c in gated])
 
 
 _CACHE: dict[pathlib.Path, Model] = {}

@@ -83,7 +83,7 @@ class AutoMod:
             zip(norms, matches, model_texts, rows, strict=True)
         ):
             exempt = self.settings.is_exempt(roles[i]) if roles is not None else False
-            findings = find_categories(cats, self._levels, thresholds)
+            findings = find_categories(cats, self._levels, thresholds, harm=harm)
 
             def explain(category: Category, text: str = model_text) -> list[tuple[int, int]]:
                 return trigger_spans(self.model, text, category)

@@ -1,6 +1,12 @@
 """(5) Policy: which category scores cross the threshold of the level the channel chose.
 
 Pure: scores, levels and the model's per-level thresholds in, findings out.
+
+The harm head says *whether* a line is harmful, the category heads say *which kind* it is: a
+category finding needs both its own score and the harm score to reach the thresholds of the
+category's level. That keeps neutral identity mentions ("im gay"), counter-speech and reclaimed
+terms, which mention a category without harming anyone, out of the queue. Swearing is the
+exception: it is about the words, not about harm (level 4 holds profanity that hurts nobody).
 """
 
 from __future__ import annotations
@@ -28,10 +34,16 @@ def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, le
     return thresholds[category][min(level, 4) - 1]
 
 
+#: Categories held on their own score alone, without the harm gate.
+UNGATED: frozenset[Category] = frozenset({"swearing"})
+
+
 def find_categories(
     scores: Mapping[Category, float],
     levels: Mapping[Category, int],
     thresholds: Mapping[str, tuple[float, ...]],
+    *,
+    harm: float,
 ) -> list[CategoryFinding]:
     """Categories to hold for, highest score first."""
     found = []
@@ -41,7 +53,10 @@ def find_categories(
             continue
         limit = threshold_for(thresholds, cat, level)
         score = scores[cat]
-        if score >= limit:
-            found.append(CategoryFinding(cat, level, score, limit))
+        if score < limit:
+            continue
+        if cat not in UNGATED and harm < threshold_for(thresholds, "harm", level):
+            continue
+        found.append(CategoryFinding(cat, level, score, limit))
     found.sort(key=lambda f: (-f.score, f.category))
     return found

@@ -46,6 +46,7 @@ class Outbox:
     now: datetime
     published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _subs: dict[int, list[RowMapping]] = field(default_factory=dict)
+    _deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def emit(
         self,
@@ -91,17 +92,24 @@ class Outbox:
                 },
                 "event": env["event"],
             }
-            webhook_store.insert_delivery_txn(
-                self.conn,
-                subscription_id=sub["id"],
-                message_id=message_id,
-                event_type=env["type"],
-                body=json.dumps(body, separators=(",", ":"), sort_keys=True),
-                status="pending",
-                attempts=0,
-                next_attempt_at=self.now,
-                created_at=self.now,
+            self._deliveries.append(
+                {
+                    "subscription_id": sub["id"],
+                    "message_id": message_id,
+                    "event_type": env["type"],
+                    "body": json.dumps(body, separators=(",", ":"), sort_keys=True),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": self.now,
+                    "created_at": self.now,
+                }
             )
+
+    def flush(self) -> None:
+        """Write the queued webhook deliveries (one statement); ``transaction()`` calls this
+        before the commit."""
+        rows, self._deliveries = self._deliveries, []
+        webhook_store.insert_deliveries_txn(self.conn, rows)
 
 
 class ServiceBase:
@@ -119,8 +127,9 @@ class ServiceBase:
         with self.db.write() as conn:
             outbox = Outbox(conn, now)
             yield outbox
-        for topic, env in outbox.published:
-            self.bus.publish(topic, env)
+            outbox.flush()
+        if outbox.published:
+            self.bus.publish_many(outbox.published)
 
     # -- lookups shared by the services -------------------------------------------------------
 

@@ -9,34 +9,45 @@ so a resend returns the first result and writes nothing.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from chatwarden.decision import Action, Decision
-from chatwarden.errors import Conflict, Forbidden, InputError
+from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, NotFound
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
 from chatwarden.service.permissions import SCOPE_OF, Permission, is_mod
-from chatwarden.service.types import Actor, ChatMessage, ChatSettings, SendResult, SendStatus
+from chatwarden.service.types import (
+    Actor,
+    ChatMessage,
+    ChatSettings,
+    SendRequest,
+    SendResult,
+    SendStatus,
+)
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as store
 from chatwarden.store import review as review_store
-from chatwarden.store.engine import is_unique_violation
+from chatwarden.store.engine import is_deadlock, is_unique_violation
 
 MAX_IDEMPOTENCY_KEY = 64
 UNIQUE_CHAT_WINDOW_S = 30.0
 RATE_WINDOW_S = 30.0
+
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # Unicode category Cc but the tab
 
 HELD_DETAIL = "Your message is being checked by the moderators and has not been sent yet."
 BLOCKED_DETAIL = "Your message was not sent: it contains a term blocked in this channel."
@@ -83,46 +94,152 @@ class ChatService(ServiceBase):
         self, actor: Actor, channel_id: int, text: str, idempotency_key: str | None = None
     ) -> SendResult:
         """Send ``text`` to a channel as ``actor``. See the module docstring for the order."""
-        text = self._check_text(text)
-        if idempotency_key is not None:
+        result = self.send_messages([SendRequest(actor, channel_id, text, idempotency_key)])[0]
+        if isinstance(result, ChatWardenError):
+            raise result
+        return result
+
+    def send_messages(self, requests: Sequence[SendRequest]) -> list[SendResult | ChatWardenError]:
+        """Send many messages with one read, one AutoMod batch per channel and one transaction.
+
+        Each result is what ``send_message`` would have returned (or raised) for that request
+        had the requests been sent one after another in this order.
+        """
+        results: list[SendResult | ChatWardenError | None] = [None] * len(requests)
+        # a key repeated in the batch waits for the next round, where it sees the first one
+        rounds: list[list[int]] = []
+        seen: dict[tuple[int, int, str], int] = {}
+        for i, req in enumerate(requests):
+            n = 0
+            if isinstance(req.idempotency_key, str):
+                pair = (req.channel_id, req.actor.user_id, req.idempotency_key)
+                n = seen[pair] = seen.get(pair, -1) + 1
+            if n == len(rounds):
+                rounds.append([])
+            rounds[n].append(i)
+        for indices in rounds:
+            for i, result in zip(
+                indices, self._send_round([requests[i] for i in indices]), strict=True
+            ):
+                results[i] = result
+        return [r for r in results if r is not None]
+
+    def _send_round(self, requests: list[SendRequest]) -> list[SendResult | ChatWardenError]:
+        results: list[SendResult | ChatWardenError | None] = [None] * len(requests)
+        texts: dict[int, str] = {}
+        for i, req in enumerate(requests):
+            try:
+                texts[i] = self._check_request(req)
+            except ChatWardenError as exc:
+                results[i] = exc
+        now = self.clock.now()
+        by_channel: dict[int, list[int]] = {}
+        for i in texts:
+            by_channel.setdefault(requests[i].channel_id, []).append(i)
+        channels: dict[int, RowMapping] = {}
+        previous: dict[int, dict[tuple[int, str], RowMapping]] = {}
+        members: dict[int, dict[int, RowMapping]] = {}
+        engines: dict[int, AutoMod] = {}
+        with self.db.read() as conn:
+            for cid, indices in by_channel.items():
+                channel = channel_store.get_channel_txn(conn, cid)
+                if channel is None:
+                    for i in indices:
+                        results[i] = NotFound(f"no channel with id {cid}")
+                    continue
+                channels[cid] = channel
+                keys = [
+                    (requests[i].actor.user_id, key)
+                    for i in indices
+                    if (key := requests[i].idempotency_key) is not None
+                ]
+                previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
+                users = sorted({requests[i].actor.user_id for i in indices})
+                members[cid] = channel_store.get_members_txn(conn, cid, users)
+                engines[cid] = self.automod_for(conn, channel)
+        accepted: dict[int, list[tuple[int, Role]]] = {}
+        for i, text in texts.items():
+            req = requests[i]
+            channel = channels.get(req.channel_id)
+            if channel is None:
+                continue
+            user_id = req.actor.user_id
+            if req.idempotency_key is not None:
+                row = previous[channel["id"]].get((user_id, req.idempotency_key))
+                if row is not None:
+                    results[i] = _replay_or_error(row, text)
+                    continue
+            member = members[channel["id"]].get(user_id)
+            role = effective_role(channel, user_id, member)
+            rejection = self._check_rules(channel, member, role, text, now, user_id)
+            if rejection is not None:
+                results[i] = rejection
+            else:
+                accepted.setdefault(channel["id"], []).append((i, role))
+        pending: list[_Accepted] = []
+        for cid, items in accepted.items():
+            decisions = engines[cid].check_batch(
+                [texts[i] for i, _ in items], roles=[role for _, role in items]
+            )
+            for (i, role), decision in zip(items, decisions, strict=True):
+                req = requests[i]
+                pending.append(
+                    _Accepted(
+                        i, channels[cid], req.actor, role, texts[i], req.idempotency_key, decision
+                    )
+                )
+        pending.sort(key=lambda item: item.index)
+        for item, result in zip(pending, self._store(pending), strict=True):
+            results[item.index] = result
+        assert all(r is not None for r in results)
+        return [r for r in results if r is not None]
+
+    def _check_request(self, req: SendRequest) -> str:
+        text = self._check_text(req.text)
+        key = req.idempotency_key
+        if key is not None:
             if (
-                not isinstance(idempotency_key, str)
-                or not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY
-                or not idempotency_key.isprintable()
+                not isinstance(key, str)
+                or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY
+                or not key.isprintable()
             ):
                 raise InputError(
                     f"idempotency_key must be 1-{MAX_IDEMPOTENCY_KEY} printable characters"
                 )
-        if not actor.has_scope(SCOPE_OF[Permission.SEND_MESSAGE]):
+        if not req.actor.has_scope(SCOPE_OF[Permission.SEND_MESSAGE]):
             raise Forbidden("this token lacks the 'chat:write' scope")
-        now = self.clock.now()
-        with self.db.read() as conn:
-            channel = self.channel_txn(conn, channel_id)
-            if idempotency_key is not None:
-                previous = store.get_by_idempotency_key_txn(
-                    conn, channel_id, actor.user_id, idempotency_key
-                )
-                if previous is not None:
-                    return _replay(previous, text)
-            member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
-            role = effective_role(channel, actor.user_id, member)
-            automod = self.automod_for(conn, channel)
-        rejection = self._check_rules(channel, member, role, text, now, actor.user_id)
-        if rejection is not None:
-            return rejection
-        decision = automod.check(text, role=role)
+        return text
+
+    def _store(
+        self, items: list[_Accepted], attempts: int = 3
+    ) -> list[SendResult | ChatWardenError]:
+        """Store decided messages in one transaction. If another process took one of the keys
+        meanwhile (or two batches deadlocked on each other's keys), store them one by one, so
+        only that message turns into a replay."""
+        if not items:
+            return []
         try:
             with self.transaction() as out:
-                return self._store_txn(out, channel, actor, role, text, idempotency_key, decision)
-        except IntegrityError as exc:
-            if idempotency_key is None or not is_unique_violation(exc):
+                return list(self._store_txn(out, items))
+        except (IntegrityError, OperationalError) as exc:
+            unique = isinstance(exc, IntegrityError) and is_unique_violation(exc)
+            if not (unique or is_deadlock(exc)):
+                raise
+            if len(items) > 1:
+                return [r for item in items for r in self._store([item])]
+            item = items[0]
+            if not unique:
+                if attempts <= 1:
+                    raise
+                return self._store(items, attempts - 1)
+            if item.key is None:
                 raise
         with self.db.read() as conn:  # a concurrent send with the same key won
-            previous = store.get_by_idempotency_key_txn(
-                conn, channel_id, actor.user_id, idempotency_key
+            row = store.get_by_idempotency_key_txn(
+                conn, item.channel["id"], item.actor.user_id, item.key
             )
-        assert previous is not None
-        return _replay(previous, text)
+        assert row is not None
+        return [_replay_or_error(row, item.text)]
 
     def _check_text(self, text: object) -> str:
         if not isinstance(text, str):
@@ -134,7 +251,7 @@ class ChatService(ServiceBase):
             raise InputError(
                 f"message is {len(text)} characters; the limit is {self.config.max_message_length}"
             )
-        if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
+        if _CONTROL.search(text):
             raise InputError("message must not contain control characters (e.g. newlines)")
         return text
 
@@ -204,109 +321,147 @@ class ChatService(ServiceBase):
             return reject("rate_limited", "You are sending messages too fast.", wait)
         return None
 
-    def _store_txn(
-        self,
-        out: Outbox,
-        channel: Mapping[Any, Any],
-        actor: Actor,
-        role: Role,
-        text: str,
-        key: str | None,
-        decision: Decision,
-    ) -> SendResult:
+    def _store_txn(self, out: Outbox, items: list[_Accepted]) -> list[SendResult]:
         conn, now = out.conn, out.now
-        public_id = str(uuid.uuid4())
-        values: dict[str, Any] = {
-            "public_id": public_id,
-            "channel_id": channel["id"],
-            "sender_id": actor.user_id,
-            "text": text,
-            "idempotency_key": key,
-            "created_at": now,
-            "decision": decision.to_dict(),
-        }
-        status: SendStatus
-        if decision.action is Action.ALLOW:
-            delay = ChatSettings.model_validate(channel["chat_settings"]).non_mod_chat_delay_s
-            if delay and not is_mod(role):
-                status = "delayed"
-                values["deliver_after"] = now + timedelta(seconds=delay)
+        rows: list[dict[str, Any]] = []
+        outcomes: list[tuple[SendStatus, str | None, str | None]] = []
+        delays: dict[int, int] = {}
+        for item in items:
+            channel, decision = item.channel, item.decision
+            values: dict[str, Any] = {
+                "public_id": str(uuid.uuid4()),
+                "channel_id": channel["id"],
+                "sender_id": item.actor.user_id,
+                "text": item.text,
+                "idempotency_key": item.key,
+                "created_at": now,
+                "decision": decision.to_dict(),
+                "delivered_at": None,
+                "deliver_after": None,
+            }
+            status: SendStatus
+            if decision.action is Action.ALLOW:
+                if channel["id"] not in delays:
+                    modes = ChatSettings.model_validate(channel["chat_settings"])
+                    delays[channel["id"]] = modes.non_mod_chat_delay_s
+                delay = delays[channel["id"]]
+                if delay and not is_mod(item.role):
+                    status = "delayed"
+                    values["deliver_after"] = now + timedelta(seconds=delay)
+                else:
+                    status = "delivered"
+                    values["delivered_at"] = now
+                reason = detail = None
+            elif decision.action is Action.HOLD:
+                status, reason, detail = "held", "held_for_review", HELD_DETAIL
             else:
-                status = "delivered"
-                values["delivered_at"] = now
-            reason = detail = None
-        elif decision.action is Action.HOLD:
-            status, reason, detail = "held", "held_for_review", HELD_DETAIL
-        else:
-            status, reason, detail = "blocked", "blocked_term", BLOCKED_DETAIL
-        values.update(status=status, initial_status=status, reason=reason, detail=detail)
-        pk = store.insert_message_txn(conn, **values)
-        if status == "delivered":
-            out.emit(
-                channel,
-                events.CHAT_MESSAGE,
-                events.chat_message(
-                    channel,
+                status, reason, detail = "blocked", "blocked_term", BLOCKED_DETAIL
+            values.update(status=status, initial_status=status, reason=reason, detail=detail)
+            rows.append(values)
+            outcomes.append((status, reason, detail))
+        store.insert_messages_txn(conn, rows)
+        # the queue items and mod-log entries of held and blocked messages, one statement each
+        expires_at = now + timedelta(seconds=self.config.review_expiry_seconds)
+        held = [
+            v["public_id"]
+            for v, (status, _, _) in zip(rows, outcomes, strict=True)
+            if status == "held"
+        ]
+        pks = store.ids_by_public_id_txn(conn, held)
+        item_ids = review_store.insert_items_txn(
+            conn,
+            [
+                {
+                    "message_id": pks[v["public_id"]],
+                    "channel_id": v["channel_id"],
+                    "status": "pending",
+                    "held_at": now,
+                    "expires_at": expires_at,
+                }
+                for v, (status, _, _) in zip(rows, outcomes, strict=True)
+                if status == "held"
+            ],
+        )
+        log_rows: list[dict[str, Any]] = []
+        results = []
+        for item, values, (status, reason, detail) in zip(items, rows, outcomes, strict=True):
+            public_id = values["public_id"]
+            results.append(
+                SendResult(status, public_id, reason, detail, None, item.decision, False)
+            )
+            if status == "delivered":
+                self._emit_chat_message(out, item, public_id)
+            elif status in ("held", "blocked"):
+                public = item.decision.to_dict(reveal_private=False)
+                details: dict[str, Any] = {"decision": public}
+                if status == "held":
+                    item_id = item_ids[pks[public_id]]
+                    details = {"review_item_id": item_id, "decision": public}
+                    self._emit_hold(out, item, public_id, item_id, expires_at, public)
+                log_rows.append(
+                    {
+                        "channel_id": item.channel["id"],
+                        "actor_id": None,
+                        "action": f"automod.{'hold' if status == 'held' else 'block'}",
+                        "target_user_id": item.actor.user_id,
+                        "message_id": public_id,
+                        "reason": _summary(item.decision),
+                        "details": details,
+                        "created_at": now,
+                    }
+                )
+                out.notify(
+                    item.actor.user_id,
+                    f"message_{status}",
+                    item.channel["id"],
                     message_id=public_id,
-                    sender_id=actor.user_id,
-                    sender_name=actor.username,
-                    text=text,
-                    sent_at=now,
-                    delivered_at=now,
-                    badges=_badges(role),
-                ),
-                public=True,
-                mods=False,
-            )
-        elif status == "held":
-            expires_at = now + timedelta(seconds=self.config.review_expiry_seconds)
-            item_id = review_store.insert_item_txn(
-                conn, message_pk=pk, channel_id=channel["id"], held_at=now, expires_at=expires_at
-            )
-            audit.append_txn(
-                conn,
-                channel_id=channel["id"],
-                actor_id=None,
-                action="automod.hold",
-                created_at=now,
-                target_user_id=actor.user_id,
+                )
+        audit.append_many_txn(conn, log_rows)
+        return results
+
+    @staticmethod
+    def _emit_chat_message(out: Outbox, item: _Accepted, public_id: str) -> None:
+        out.emit(
+            item.channel,
+            events.CHAT_MESSAGE,
+            events.chat_message(
+                item.channel,
                 message_id=public_id,
-                reason=_summary(decision),
-                details={
-                    "review_item_id": item_id,
-                    "decision": decision.to_dict(reveal_private=False),
-                },
-            )
-            out.emit(
-                channel,
-                events.AUTOMOD_HOLD,
-                events.automod_hold(
-                    channel,
-                    message_id=public_id,
-                    sender_id=actor.user_id,
-                    sender_name=actor.username,
-                    text=text,
-                    held_at=now,
-                    expires_at=expires_at,
-                    item_id=item_id,
-                    decision=decision.to_dict(reveal_private=False),
-                ),
-            )
-            out.notify(actor.user_id, "message_held", channel["id"], message_id=public_id)
-        elif status == "blocked":
-            audit.append_txn(
-                conn,
-                channel_id=channel["id"],
-                actor_id=None,
-                action="automod.block",
-                created_at=now,
-                target_user_id=actor.user_id,
+                sender_id=item.actor.user_id,
+                sender_name=item.actor.username,
+                text=item.text,
+                sent_at=out.now,
+                delivered_at=out.now,
+                badges=_badges(item.role),
+            ),
+            public=True,
+            mods=False,
+        )
+
+    @staticmethod
+    def _emit_hold(
+        out: Outbox,
+        item: _Accepted,
+        public_id: str,
+        item_id: int,
+        expires_at: datetime,
+        decision: dict[str, Any],
+    ) -> None:
+        out.emit(
+            item.channel,
+            events.AUTOMOD_HOLD,
+            events.automod_hold(
+                item.channel,
                 message_id=public_id,
-                reason=_summary(decision),
-                details={"decision": decision.to_dict(reveal_private=False)},
-            )
-            out.notify(actor.user_id, "message_blocked", channel["id"], message_id=public_id)
-        return SendResult(status, public_id, reason, detail, None, decision, False)
+                sender_id=item.actor.user_id,
+                sender_name=item.actor.username,
+                text=item.text,
+                held_at=out.now,
+                expires_at=expires_at,
+                item_id=item_id,
+                decision=decision,
+            ),
+        )
 
     # -- other entry points -----------------------------------------------------------------
 
@@ -346,6 +501,26 @@ class ChatService(ServiceBase):
                 )
                 released += 1
         return released
+
+
+@dataclass(frozen=True, slots=True)
+class _Accepted:
+    """A message that passed the chat rules, with AutoMod's decision, waiting to be stored."""
+
+    index: int
+    channel: Mapping[Any, Any]
+    actor: Actor
+    role: Role
+    text: str
+    key: str | None
+    decision: Decision
+
+
+def _replay_or_error(row: Mapping[Any, Any], text: str) -> SendResult | ChatWardenError:
+    try:
+        return _replay(row, text)
+    except Conflict as exc:
+        return exc
 
 
 def _replay(row: Mapping[Any, Any], text: str) -> SendResult:

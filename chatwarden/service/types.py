@@ -151,6 +151,16 @@ class SendResult(_ToDict):
 
 
 @dataclass(frozen=True, slots=True)
+class SendRequest:
+    """One message to send (the arguments of ``ChatService.send_message``)."""
+
+    actor: Actor
+    channel_id: int
+    text: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewItem(_ToDict):
     id: int
     channel_id: int

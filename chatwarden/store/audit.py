@@ -41,6 +41,12 @@ def append_txn(
     return int(result.scalar_one())
 
 
+def append_many_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append many entries in one statement (rows share their keys: every column but id)."""
+    if rows:
+        conn.execute(sa.insert(mod_log), rows)
+
+
 def _query() -> sa.Select[Any]:
     actor = aliased(users)
     target = aliased(users)

@@ -67,6 +67,18 @@ def get_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMappin
     return conn.execute(query).mappings().first()
 
 
+def get_members_txn(
+    conn: Connection, channel_id: int, user_ids: list[int]
+) -> dict[int, RowMapping]:
+    """The member rows of ``user_ids`` in one channel (absent users are left out), by user."""
+    if not user_ids:
+        return {}
+    query = sa.select(channel_roles).where(
+        channel_roles.c.channel_id == channel_id, channel_roles.c.user_id.in_(sorted(user_ids))
+    )
+    return {row["user_id"]: row for row in conn.execute(query).mappings()}
+
+
 def ensure_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping:
     """The member row, created (as a plain viewer) if missing; safe against concurrent creation."""
     row = get_member_txn(conn, channel_id, user_id)

@@ -100,3 +100,10 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     if sqlstate is not None:
         return bool(sqlstate == "23505")
     return "UNIQUE constraint failed" in str(orig)
+
+
+def is_deadlock(exc: Exception) -> bool:
+    """True when the database aborted the transaction to break a deadlock (PostgreSQL 40P01,
+    or a serialization failure, 40001); retrying it may succeed."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return sqlstate in ("40P01", "40001")

@@ -20,6 +20,22 @@ def insert_message_txn(conn: Connection, **values: Any) -> int:
     return int(result.scalar_one())
 
 
+def insert_messages_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert many messages at once (rows share their keys). No RETURNING: on SQLite an
+    ordered RETURNING falls back to one statement per row; see ``ids_by_public_id_txn``."""
+    if rows:
+        conn.execute(sa.insert(messages), rows)
+
+
+def ids_by_public_id_txn(conn: Connection, public_ids: list[str]) -> dict[str, int]:
+    if not public_ids:
+        return {}
+    query = sa.select(messages.c.public_id, messages.c.id).where(
+        messages.c.public_id.in_(public_ids)
+    )
+    return {public_id: int(pk) for public_id, pk in conn.execute(query)}
+
+
 def get_message_txn(conn: Connection, public_id: str) -> RowMapping | None:
     query = _WITH_SENDER.where(messages.c.public_id == public_id)
     return conn.execute(query).mappings().first()
@@ -38,6 +54,24 @@ def get_by_idempotency_key_txn(
         messages.c.idempotency_key == key,
     )
     return conn.execute(query).mappings().first()
+
+
+def get_by_idempotency_keys_txn(
+    conn: Connection, channel_id: int, keys: list[tuple[int, str]]
+) -> dict[tuple[int, str], RowMapping]:
+    """The messages stored under ``(sender_id, key)`` pairs in one channel, by that pair."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    # probes the unique (channel, sender, key) index; a row-value IN scans the channel on SQLite
+    query = _WITH_SENDER.where(
+        messages.c.channel_id == channel_id,
+        messages.c.sender_id.in_(sorted({sender for sender, _ in wanted})),
+        messages.c.idempotency_key.in_(sorted({key for _, key in wanted})),
+    )
+    rows = conn.execute(query).mappings()
+    found = {(r["sender_id"], r["idempotency_key"]): r for r in rows}
+    return {pair: row for pair, row in found.items() if pair in wanted}
 
 
 def set_status_txn(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -41,6 +42,17 @@ def insert_item_txn(
         .returning(review_items.c.id)
     )
     return int(result.scalar_one())
+
+
+def insert_items_txn(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert many items at once (rows share their keys); item id by message id."""
+    if not rows:
+        return {}
+    conn.execute(sa.insert(review_items), rows)
+    query = sa.select(review_items.c.message_id, review_items.c.id).where(
+        review_items.c.message_id.in_([row["message_id"] for row in rows])
+    )
+    return {int(message_pk): int(pk) for message_pk, pk in conn.execute(query)}
 
 
 def get_item_txn(conn: Connection, item_id: int) -> RowMapping | None:

@@ -56,8 +56,10 @@ def delete_subscription_txn(conn: Connection, subscription_id: int) -> int:
     return conn.execute(query).rowcount
 
 
-def insert_delivery_txn(conn: Connection, **values: Any) -> None:
-    conn.execute(sa.insert(webhook_deliveries).values(**values))
+def insert_deliveries_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert many deliveries in one statement (rows share their keys)."""
+    if rows:
+        conn.execute(sa.insert(webhook_deliveries), rows)
 
 
 def due_deliveries_txn(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:

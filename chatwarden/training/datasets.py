@@ -316,10 +316,12 @@ def split(
 
 
 def file_hashes(data_dir: Path) -> dict[str, str]:
-    """SHA-256 of every data file used for training, keyed by path relative to ``data_dir``."""
+    """SHA-256 of every data file training reads, keyed by path relative to ``data_dir``."""
     out: dict[str, str] = {}
-    for path in sorted(data_dir.rglob("*")):
-        if path.is_file() and path.suffix in {".csv", ".json", ""} and "LICENSE" not in path.name:
-            rel = path.relative_to(data_dir).as_posix()
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    for folder in (*SOURCES, LEXICON_FILE.parent.name):
+        for path in sorted((data_dir / folder).glob("*")):
+            is_data = path.suffix in {".csv", ".json", ""} and "LICENSE" not in path.name
+            if path.is_file() and is_data:
+                rel = path.relative_to(data_dir).as_posix()
+                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return dict(sorted(out.items()))

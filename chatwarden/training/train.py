@@ -29,6 +29,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from chatwarden.categories import CATEGORIES
 from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE
 from chatwarden.model.features import FeatureConfig, matrix
 from chatwarden.pipeline.normalise import normalise
@@ -52,6 +53,13 @@ PREVALENCE: Final = 0.1
 #: Thresholds used when the dev split has too few positives of a column to pick them.
 DEFAULT_THRESHOLDS: Final = (0.9, 0.8, 0.65, 0.5)
 MIN_DEV_POSITIVES: Final = 20
+#: Thresholds never go below these probabilities (levels 1-4): the dev split's harmless rows
+#: are easy negatives, so the precision rule alone can pick thresholds near zero.
+MIN_THRESHOLDS: Final = (0.5, 0.35, 0.25, 0.15)
+#: Category heads trained only on harmful rows and served as P(harm) * P(category | harm):
+#: profanity or an identity word alone then cannot raise a discrimination category.
+#: Swearing is not gated (profanity is swearing whether or not it is harmful).
+GATED: Final = tuple(c for c in CATEGORIES if c != "swearing")
 PRUNE_BELOW: Final = 0.02
 C_REG: Final = 2.0
 AUGMENT_COPIES: Final = 1
@@ -126,12 +134,21 @@ def _labels(examples: Sequence[Example]) -> npt.NDArray[np.int8]:
 
 
 def _fit(
-    x: sparse.csr_matrix, y: npt.NDArray[np.int8], w: npt.NDArray[np.float64], seed: int
+    x: sparse.csr_matrix,
+    y: npt.NDArray[np.int8],
+    w: npt.NDArray[np.float64],
+    seed: int,
+    *,
+    balanced: bool = True,
 ) -> tuple[npt.NDArray[np.float64], float]:
     if len(np.unique(y)) < 2:  # nothing to learn: a constant score at the only label
         return np.zeros(x.shape[1]), (4.0 if len(y) and y[0] == 1 else -4.0)
     clf = LogisticRegression(
-        C=C_REG, solver="liblinear", class_weight="balanced", max_iter=200, random_state=seed
+        C=C_REG,
+        solver="liblinear",
+        class_weight="balanced" if balanced else None,
+        max_iter=200,
+        random_state=seed,
     )
     clf.fit(x, y, sample_weight=w)
     return np.asarray(clf.coef_[0], dtype=np.float64), float(clf.intercept_[0])
@@ -148,7 +165,8 @@ def _precision_at_prevalence(
 def pick_thresholds(
     scores: npt.NDArray[np.float64], y: npt.NDArray[np.int8]
 ) -> tuple[float, float, float, float]:
-    """Per level, the lowest score whose precision reaches ``LEVEL_PRECISION``.
+    """Per level, the lowest score whose precision reaches ``LEVEL_PRECISION``, raised to the
+    lowest dev positive at or above it (same recall, more room for harmless lines).
 
     Precision is computed as if ``PREVALENCE`` of lines were harmful, so it does not depend on
     how the dev split happens to be mixed. Too few dev positives (or negatives) fall back to
@@ -159,10 +177,14 @@ def pick_thresholds(
     grid = np.unique(np.round(scores, 4))
     prec = np.array([_precision_at_prevalence(scores, y, float(t)) for t in grid])
     out: list[float] = []
+    positives = np.sort(scores[y == 1])
     for target in LEVEL_PRECISION:
         ok = np.flatnonzero(prec >= target)
         t = float(grid[ok[0]]) if len(ok) else 0.99
-        out.append(round(min(max(t, 0.05), 0.99), 4))
+        # raise it to the lowest positive it keeps: same dev recall, more margin for negatives
+        kept = positives[positives >= t]
+        t = float(kept[0]) if len(kept) else t
+        out.append(round(min(max(t, MIN_THRESHOLDS[len(out)]), 0.99), 4))
     for i in range(1, len(out)):  # level 1 strictest: thresholds never increase with the level
         out[i] = min(out[i], out[i - 1])
     a, b, c, d = out
@@ -217,8 +239,15 @@ def train(
         weights = np.zeros((cfg.buckets, len(COLUMNS)), dtype=np.float64)
         bias = np.zeros(len(COLUMNS), dtype=np.float64)
         for j, col in enumerate(COLUMNS):
-            rows = np.flatnonzero(y_train[:, j] != UNKNOWN)
-            weights[:, j], bias[j] = _fit(x_train[rows], y_train[rows, j], w_train[rows], seed)
+            known = y_train[:, j] != UNKNOWN
+            if col in GATED:  # a conditional head: which category, given that it is harmful
+                known &= y_train[:, 0] == 1
+            rows = np.flatnonzero(known)
+            # a gated head keeps its true base rate among harmful rows: balancing the classes
+            # would put every harmful line without evidence at P(category | harm) = 0.5
+            weights[:, j], bias[j] = _fit(
+                x_train[rows], y_train[rows, j], w_train[rows], seed, balanced=col not in GATED
+            )
             step(f"trained {col}")
         weights[np.abs(weights) < PRUNE_BELOW] = 0.0
         keep = np.flatnonzero(np.any(weights != 0.0, axis=1)).astype(np.uint32)
@@ -227,6 +256,8 @@ def train(
         # score the dev split with exactly the stored (float16, pruned) weights
         dev_logits = x_dev[:, keep] @ packed.astype(np.float32) + bias32
         dev_scores = 1.0 / (1.0 + np.exp(-np.clip(dev_logits, -30, 30)))
+        gated = [COLUMNS.index(c) for c in GATED]
+        dev_scores[:, gated] *= dev_scores[:, :1]
         step("choosing thresholds")
         thresholds: dict[str, tuple[float, float, float, float]] = {}
         dev_auc: dict[str, float] = {}
@@ -254,9 +285,12 @@ def train(
                 "per column and level, the lowest score whose precision on the dev split, "
                 f"reweighted to {PREVALENCE:.0%} harmful lines, reaches "
                 f"{list(LEVEL_PRECISION)} for levels 1-4; columns with fewer than "
-                f"{MIN_DEV_POSITIVES} dev positives or negatives use {list(DEFAULT_THRESHOLDS)}"
+                f"{MIN_DEV_POSITIVES} dev positives or negatives use {list(DEFAULT_THRESHOLDS)}; "
+                "each threshold is then raised to the lowest dev positive score at or above it, "
+                f"and to at least {list(MIN_THRESHOLDS)}"
             ),
             "features": cfg.to_json(),
+            "gated_by_harm": list(GATED),
             "input": "chatwarden.pipeline.normalise.normalise(text).text",
             "training": {
                 "seed": seed,

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from chatwarden import __version__
+from chatwarden.service.ingest import Ingest
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
 from chatwarden.web.events_ws import event_socket
@@ -69,6 +70,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         api_limiter=RateLimiter(web.api_requests, web.api_window_s, time.monotonic),
         auth_limiter=RateLimiter(web.auth_requests, web.auth_window_s, time.monotonic),
         csrf_secret=secret,
+        ingest=Ingest(services.chat),
     )
 
     @asynccontextmanager
@@ -86,6 +88,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await edge.ingest.close()
 
     app = FastAPI(
         title="ChatWarden",

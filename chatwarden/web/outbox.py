@@ -1,9 +1,11 @@
 """Frames on their way to one WebSocket: bus events mapped to client frames, encoded once.
 
 A channel event reaches every connection in the channel, so its JSON text is built once and
-shared (``encode_event`` caches by event identity). Frames that pile up while a socket is busy
-are sent together as one ``{"type": "batch", "frames": [...]}`` frame, which keeps a busy
-channel to a few socket writes per client per event-loop turn instead of one per message.
+shared (``encode_event`` caches by event identity; ``encode_chunk`` does the same for a chunk
+of events from the bus, so a connection queues one string per chunk, not one per event).
+Frames that pile up while a socket is busy are sent together as one
+``{"type": "batch", "frames": [...]}`` frame, which keeps a busy channel to a few socket
+writes per client per event-loop turn instead of one per message.
 """
 
 from __future__ import annotations
@@ -91,23 +93,49 @@ class _EncodeCache:
 encode_event = _EncodeCache().encode
 
 
+class _ChunkCache:
+    """Chunk (a list of events shared by every subscriber) -> its frames, comma-joined."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._items: OrderedDict[int, tuple[list[dict[str, Any]], str]] = OrderedDict()
+
+    def encode(self, chunk: list[dict[str, Any]]) -> str:
+        key = id(chunk)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is chunk:
+            return hit[1]
+        text = ",".join([encode_event(env) for env in chunk])
+        self._items[key] = (chunk, text)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return text
+
+
+encode_chunk = _ChunkCache().encode
+
+
 class Outbox:
     """Encoded frames waiting for one socket, bounded; ``next_text`` batches what is waiting."""
 
     def __init__(self, limit: int = 2000) -> None:
         self._limit = limit
-        self._frames: deque[str] = deque()
+        self._frames: deque[tuple[str, int]] = deque()  # (frames comma-joined, how many)
+        self._count = 0
         self._ready = asyncio.Event()
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
         self.dropped = 0
 
-    def put(self, text: str) -> None:
-        if len(self._frames) >= self._limit:
-            self.dropped += len(self._frames)
+    def put(self, text: str, frames: int = 1) -> None:
+        """Queue ``text``: one encoded frame, or ``frames`` of them joined by commas."""
+        if self._frames and self._count + frames > self._limit:
+            self.dropped += self._count
             self._frames.clear()
-            self._frames.append(dumps(to_frame({"type": "resync"})))
-        self._frames.append(text)
+            self._frames.append((dumps(to_frame({"type": "resync"})), 1))
+            self._count = 1
+        self._frames.append((text, frames))
+        self._count += frames
         self._ready.set()
 
     def put_frame(self, frame: dict[str, Any]) -> None:
@@ -130,8 +158,14 @@ class Outbox:
         while not self._frames:
             self._ready.clear()
             await self._ready.wait()
-        take = min(len(self._frames), max_batch)
-        if take == 1:
-            return self._frames.popleft()
-        parts = [self._frames.popleft() for _ in range(take)]
+        first, n = self._frames.popleft()
+        self._count -= n
+        if n == 1 and not self._frames:
+            return first
+        parts = [first]
+        while self._frames and n < max_batch:
+            text, more = self._frames.popleft()
+            self._count -= more
+            n += more
+            parts.append(text)
         return '{"type":"batch","frames":[' + ",".join(parts) + "]}"

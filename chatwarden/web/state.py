@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from starlette.requests import HTTPConnection
 
+from chatwarden.service.ingest import Ingest
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.settings import WebSettings
 
@@ -21,6 +22,7 @@ class Edge:
     api_limiter: RateLimiter
     auth_limiter: RateLimiter
     csrf_secret: bytes
+    ingest: Ingest  # group commit for chat sends (WebSocket and HTTP)
 
 
 def edge_of(conn: HTTPConnection) -> Edge:

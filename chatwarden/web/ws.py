@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,12 +27,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
 from chatwarden.errors import ChatWardenError, Unauthorized
 from chatwarden.service.permissions import is_mod
-from chatwarden.service.types import Actor, Channel, SendResult
+from chatwarden.service.types import Actor, Channel, SendRequest, SendResult
 from chatwarden.settings import Role
 from chatwarden.web.auth import credentials
 from chatwarden.web.csrf import same_origin
 from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
-from chatwarden.web.outbox import Outbox, dumps, encode_event
+from chatwarden.web.outbox import Outbox, dumps, encode_chunk, encode_event
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.state import Edge, edge_of
 
@@ -40,6 +41,7 @@ T = TypeVar("T")
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+MAX_SENDS_IN_FLIGHT = 64  # per connection; the read loop waits beyond this
 
 
 async def call(fn: Callable[..., T], *args: Any) -> T:
@@ -94,19 +96,28 @@ def result_frame(result: SendResult, key: str) -> dict[str, Any]:
     return frame
 
 
-async def pump(sub: Subscription, outbox: Outbox, channel_id: int | None = None) -> None:
-    """Move one subscription's events into the outbox (dropping duplicates across topics).
+async def pump(
+    sub: Subscription, outbox: Outbox, channel_id: int | None = None, *, dedupe: bool = True
+) -> None:
+    """Move one subscription's events into the outbox, a chunk at a time.
 
     With ``channel_id``, events about other channels are skipped (a user's notices topic
-    carries notices from every channel).
+    carries notices from every channel). With ``dedupe``, events already queued from another
+    topic are dropped (a moderator hears mod events on two topics). Without either, a chunk
+    is queued as one shared pre-encoded string (the hot path: chat to viewers).
     """
-    async for env in sub:
-        if channel_id is not None and env.get("event", {}).get("channel_id", channel_id) != (
-            channel_id
-        ):
-            continue
-        if outbox.first_sighting(env.get("id")):
-            outbox.put(encode_event(env))
+    while chunks := await sub.next_chunks():
+        for chunk in chunks:
+            if channel_id is None and not dedupe:
+                outbox.put(encode_chunk(chunk), len(chunk))
+                continue
+            for env in chunk:
+                if channel_id is not None and env.get("event", {}).get(
+                    "channel_id", channel_id
+                ) != (channel_id):
+                    continue
+                if not dedupe or outbox.first_sighting(env.get("id")):
+                    outbox.put(encode_event(env))
 
 
 async def write(ws: WebSocket, outbox: Outbox) -> None:
@@ -136,11 +147,15 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
     await ws.accept()
     outbox = Outbox()
     moderator = actor is not None and (is_mod(role) or actor.is_admin)
-    subs = [edge.services.bus.subscribe(channel_topic(channel.id))]
+    bus = edge.services.bus
+    # (subscription, only this channel's events, drop events seen on another topic)
+    subs: list[tuple[Subscription, int | None, bool]] = [
+        (bus.subscribe(channel_topic(channel.id)), None, moderator)
+    ]
     if actor is not None:
-        subs.append(edge.services.bus.subscribe(user_topic(actor.user_id)))
+        subs.append((bus.subscribe(user_topic(actor.user_id)), channel.id, moderator))
     if moderator:
-        subs.append(edge.services.bus.subscribe(mods_topic(channel.id)))
+        subs.append((bus.subscribe(mods_topic(channel.id)), None, True))
     outbox.put_frame(
         {
             "type": "welcome",
@@ -152,12 +167,12 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
             "recent": [m.to_dict() for m in recent],
         }
     )
-    tasks = [asyncio.create_task(pump(sub, outbox, channel.id)) for sub in subs]
+    tasks = [asyncio.create_task(pump(s, outbox, cid, dedupe=d)) for s, cid, d in subs]
     writer = asyncio.create_task(write(ws, outbox))
     try:
         await read(ws, edge, actor, channel, outbox)
     finally:
-        for sub in subs:
+        for sub, _, _ in subs:
             sub.close()
         for task in (*tasks, writer):
             task.cancel()
@@ -171,7 +186,7 @@ async def read(
 ) -> None:
     """Answer client frames until the client goes away."""
     limiter = RateLimiter(edge.settings.ws_frames_per_s, 1.0, time.monotonic)
-    chat = edge.services.chat
+    inflight: set[asyncio.Future[SendResult]] = set()
     while True:
         try:
             message = await ws.receive()
@@ -198,13 +213,20 @@ async def read(
         if actor is None:
             outbox.put_frame({"type": "error", "code": "unauthorized", "message": "log in to chat"})
             continue
+        if isinstance(frame, SendFrame):
+            # Sends are pipelined through the group-commit ingest; answers keep their order.
+            if len(inflight) >= MAX_SENDS_IN_FLIGHT:
+                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+            request = SendRequest(actor, channel.id, frame.text, frame.idempotency_key)
+            future = edge.ingest.submit(request)
+            inflight.add(future)
+            future.add_done_callback(inflight.discard)
+            future.add_done_callback(functools.partial(answer, outbox, frame.idempotency_key))
+            continue
+        if inflight:  # anything else sees the effect of the sends before it
+            await asyncio.wait(inflight)
         try:
-            if isinstance(frame, SendFrame):
-                result = await call(
-                    chat.send_message, actor, channel.id, frame.text, frame.idempotency_key
-                )
-                outbox.put_frame(result_frame(result, frame.idempotency_key))
-            elif isinstance(frame, AckWarningFrame):
+            if isinstance(frame, AckWarningFrame):
                 await call(edge.services.actions.acknowledge_warning, actor, channel.id)
                 outbox.put_frame({"type": "warning_acknowledged"})
         except ChatWardenError as exc:
@@ -212,3 +234,25 @@ async def read(
             outbox.put_frame(
                 {"type": "error", "code": exc.code, "message": exc.message, "idempotency_key": key}
             )
+
+
+def answer(outbox: Outbox, key: str, future: asyncio.Future[SendResult]) -> None:
+    """Queue the answer to one ``send`` frame once its batch is stored."""
+    if future.cancelled():
+        return
+    exc = future.exception()
+    if exc is None:
+        outbox.put_frame(result_frame(future.result(), key))
+    elif isinstance(exc, ChatWardenError):
+        outbox.put_frame(
+            {"type": "error", "code": exc.code, "message": exc.message, "idempotency_key": key}
+        )
+    else:
+        outbox.put_frame(
+            {
+                "type": "error",
+                "code": "internal_error",
+                "message": "the message could not be stored; send it again",
+                "idempotency_key": key,
+            }
+        )

@@ -61,3 +61,26 @@ def test_chat_state_windows() -> None:
     assert not state.seen_recently("u", "gg", t0 + timedelta(seconds=31), 30)
     state.forget("k")
     assert state.hit_rate("k", t0, 30, 2) is None
+
+
+def test_publish_many_hands_each_topic_over_as_one_shared_chunk() -> None:
+    async def run() -> None:
+        bus = InProcessBus(max_pending=3)
+        a, b, other = bus.subscribe("t"), bus.subscribe("t"), bus.subscribe("u")
+        events = [{"n": i} for i in range(2)]
+        thread = threading.Thread(
+            target=bus.publish_many, args=([("t", events[0]), ("u", {"x": 1}), ("t", events[1])],)
+        )
+        thread.start()
+        thread.join()
+        chunks_a, chunks_b = await a.next_chunks(), await b.next_chunks()
+        assert chunks_a == [events] and chunks_a[0] is chunks_b[0]  # encoded once downstream
+        assert await other.next_chunks() == [[{"x": 1}]]
+        bus.publish_many([("t", {"n": i}) for i in range(5)])  # over max_pending: resync first
+        assert await a.next_chunks() == [[{"type": "resync"}], [{"n": 2}, {"n": 3}, {"n": 4}]]
+        assert await b.__anext__() == {"type": "resync"}
+        assert await b.__anext__() == {"n": 2}
+        a.close()
+        assert await a.next_chunks() == []
+
+    asyncio.run(run())

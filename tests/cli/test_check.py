@@ -13,9 +13,9 @@ def test_version_and_help() -> None:
     assert result.exit_code == 0 and __version__ in result.output
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("check", "score", "train", "eval", "bench"):
-        assert command in result.output
-        sub = runner.invoke(app, [command, "--help"])
+    for command in ("serve", "check", "score", "train", "eval", "bench", "db upgrade", "db status"):
+        assert command.split()[0] in result.output
+        sub = runner.invoke(app, [*command.split(), "--help"])
         assert sub.exit_code == 0 and "Examples" in sub.output, command
 
 

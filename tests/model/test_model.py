@@ -183,3 +183,9 @@ def test_old_feature_configs_still_load() -> None:
     raw = FeatureConfig().to_json()
     del raw["word_dedoubled"]
     assert FeatureConfig.from_json(raw).word_dedoubled is False
+
+
+def test_gated_categories_never_exceed_harm(model: Model) -> None:
+    probs = model.predict(_norm(["im gay and i love this stream", "you retarded faggot", "gg"]))
+    for col in model.gated_by_harm:
+        assert np.all(probs[:, COLUMNS.index(col)] <= probs[:, 0] + 1e-6)

@@ -6,16 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from chatwarden.service.types import SendRequest
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg
 from chatwarden.web.schemas import ChatSend, TextCheck
-from chatwarden.web.state import services_of
+from chatwarden.web.state import edge_of, services_of
 
 router = APIRouter(tags=["chat"])
 
 
 @router.post("/channels/{name}/messages")
-def send_message(
+async def send_message(
     body: ChatSend, channel: ChannelArg, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     """Send a chat message. ``status``: delivered, delayed, held, blocked or rejected.
@@ -23,8 +24,8 @@ def send_message(
     Resending with the same ``idempotency_key`` returns the first result (``replayed``: true)
     and stores nothing new.
     """
-    chat = services_of(request).chat
-    result = chat.send_message(actor, channel.id, body.text, body.idempotency_key)
+    request_ = SendRequest(actor, channel.id, body.text, body.idempotency_key)
+    result = await edge_of(request).ingest.send(request_)
     out = result.to_dict()
     out.pop("decision", None)  # the sender sees the outcome, not AutoMod's scores
     return out
