@@ -143,7 +143,9 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=REPO / "data" / "static_embeddings")
+    ap.add_argument(
+        "--out", type=Path, default=REPO / "chatwarden" / "model" / "bundled" / "embeddings"
+    )
     ap.add_argument("--dims", type=int, default=128)
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--threads", type=int, default=1)

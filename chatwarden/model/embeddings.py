@@ -1,10 +1,11 @@
 """Static sentence embeddings distilled from all-MiniLM-L6-v2: a WordPiece lookup and a mean.
 
-``data/static_embeddings/`` holds one vector per WordPiece token of all-MiniLM-L6-v2's vocabulary
-(``minilm_static.npz``, float16, made once by ``scripts/distill_embeddings.py``) and the vocabulary
-(``vocab.txt``). A line is embedded as the L2-normalised mean of its tokens' vectors: no neural
-network runs here, only a pure-Python tokenizer (BERT's uncased basic tokenizer plus greedy
-longest-match-first WordPiece, cached per word) and one numpy gather. Unknown tokens are skipped;
+``chatwarden/model/bundled/embeddings/`` (shipped inside the package) holds one vector per
+WordPiece token of all-MiniLM-L6-v2's vocabulary (``minilm_static.npz``, float16, made once by
+``scripts/distill_embeddings.py``) and the vocabulary (``vocab.txt``). A line is embedded as the
+L2-normalised mean of its tokens' vectors: no neural network runs here, only a pure-Python
+tokenizer (BERT's uncased basic tokenizer plus greedy longest-match-first WordPiece, cached per
+word) and one numpy gather. Unknown tokens are skipped;
 a line with no known token embeds to the zero vector.
 
 Input is expected to be normalised already (``chatwarden.pipeline.normalise.normalise_text``);
@@ -13,6 +14,8 @@ the tokenizer still lower-cases and strips accents itself, as BERT's does.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -24,9 +27,9 @@ import numpy.typing as npt
 
 from chatwarden.errors import ModelError
 
-__all__ = ["DEFAULT_DIR", "StaticEmbedder", "WordPiece", "load_embedder"]
+__all__ = ["DEFAULT_DIR", "StaticEmbedder", "WordPiece", "embeddings_digest", "load_embedder"]
 
-DEFAULT_DIR: Final = Path(__file__).resolve().parents[2] / "data" / "static_embeddings"
+DEFAULT_DIR: Final = Path(__file__).resolve().parent / "bundled" / "embeddings"
 EMBEDDINGS_FILE: Final = "minilm_static.npz"
 VOCAB_FILE: Final = "vocab.txt"
 UNK: Final = "[UNK]"
@@ -171,6 +174,23 @@ class StaticEmbedder:
         self._ids[word] = ids
         return ids
 
+    def word_sums(self, words: Sequence[str]) -> F32:
+        """Per word, the sum of its token vectors, shape ``(len(words), dim)``.
+
+        A line's unit embedding is the sum of its words' rows divided by the norm of that sum,
+        so a linear head over it splits exactly into per-word shares (used for explanations).
+        """
+        out = np.zeros((len(words), self.dim), dtype=np.float32)
+        cache = self._ids
+        for i, text in enumerate(words):
+            ids: list[int] = []
+            for w in text.split():
+                got = cache.get(w)
+                ids.extend(got if got is not None else self._word(w))
+            if ids:
+                out[i] = self.table[ids].sum(axis=0)
+        return out
+
     def embed(self, texts: Sequence[str], *, unit: bool = True) -> F32:
         """Embeddings of ``texts`` (normalised chat lines), shape ``(len(texts), dim)``.
 
@@ -192,15 +212,15 @@ class StaticEmbedder:
                 extend(got if got is not None else word(w))
         if not ids:
             return out
-        if n == 1:  # the one-message path: skip the segment bookkeeping
-            sums = self.table[ids].sum(axis=0, keepdims=True)
-            has: npt.NDArray[np.bool_] | slice = slice(None)
-            counts = np.array([[len(ids)]], dtype=np.float32)
-        else:
-            lengths = np.diff(np.append(starts, len(ids)))
-            has = lengths > 0
-            sums = np.add.reduceat(self.table[np.asarray(ids, dtype=np.int64)], starts[has], axis=0)
-            counts = lengths[has, None].astype(np.float32)
+        if n == 1:  # the one-message path: as few numpy calls as possible
+            vec = self.table[ids].sum(axis=0)
+            scale1 = math.sqrt(float(vec @ vec)) if unit else float(len(ids))
+            out[0] = vec / max(scale1, 1e-12)
+            return out
+        lengths = np.diff(np.append(starts, len(ids)))
+        has = lengths > 0
+        sums = np.add.reduceat(self.table[np.asarray(ids, dtype=np.int64)], starts[has], axis=0)
+        counts = lengths[has, None].astype(np.float32)
         if unit:
             scale = np.linalg.norm(sums, axis=1, keepdims=True)
             np.maximum(scale, 1e-12, out=scale)
@@ -222,6 +242,22 @@ def _load(path: Path) -> StaticEmbedder:
     except (OSError, KeyError, ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"cannot load static embeddings from {path}: {exc}") from exc
     return StaticEmbedder(table, vocab)
+
+
+def embeddings_digest(path: Path | None = None) -> str:
+    """SHA-256 over the embedding table and the vocabulary in ``path`` (``None``: DEFAULT_DIR).
+
+    Raises:
+        ModelError: a file is missing or unreadable.
+    """
+    folder = path or DEFAULT_DIR
+    h = hashlib.sha256()
+    try:
+        for name in (EMBEDDINGS_FILE, VOCAB_FILE):
+            h.update(hashlib.sha256((folder / name).read_bytes()).digest())
+    except OSError as exc:
+        raise ModelError(f"cannot read static embeddings in {folder}: {exc}") from exc
+    return h.hexdigest()
 
 
 def load_embedder(path: Path | None = None) -> StaticEmbedder:

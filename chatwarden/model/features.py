@@ -272,6 +272,85 @@ def single_buckets(text: str, cfg: FeatureConfig) -> list[int]:
     return out
 
 
+def single_grams(text: str, cfg: FeatureConfig) -> Grams:
+    """``extract([text], cfg)`` for one message, in plain Python (explanations of one line).
+
+    Same n-grams, buckets, values and character ranges as ``extract`` (in the same order), at a
+    fraction of the numpy call overhead. Longer texts than ``SINGLE_MAX_CHARS`` go to
+    ``extract``.
+    """
+    if len(text) > SINGLE_MAX_CHARS:
+        return extract([text], cfg)
+    padded = f" {text.replace(chr(_SEP), ' ')} "
+    prefix = [0]
+    acc = 0
+    for i, ch in enumerate(padded):
+        acc = (acc + ord(ch) * _PY_FWD[i]) & _M64
+        prefix.append(acc)
+    shift = 64 - cfg.bits
+    inv = _PY_INV
+    size = len(padded)
+    length = len(text)
+    buckets: list[int] = []
+    lo: list[int] = []
+    hi: list[int] = []
+    for n in cfg.char_ngrams:
+        m = size - n + 1
+        if m <= 0:
+            continue
+        buckets.extend(
+            ((((prefix[a + n] - prefix[a]) * inv[a] & _M64) ^ n) * _PY_MIX & _M64) >> shift
+            for a in range(m)
+        )
+        # padded position a covers text[a - 1 : a + n - 1], clipped to the text
+        lo.append(0)
+        lo.extend(range(m - 1))
+        hi.extend(v if v < length else length for v in range(n - 1, m + n - 1))
+    if cfg.word_unigrams or cfg.word_bigrams or cfg.word_dedoubled:
+        hashes: list[int] = []
+        spans: list[tuple[int, int]] = []
+        words: list[str] = []
+        pos = 1
+        for word in padded[1:-1].split(" "):
+            if word:
+                end = pos + len(word)
+                hashes.append((prefix[end] - prefix[pos]) * inv[pos] & _M64)
+                spans.append((pos - 1, end - 1))
+                words.append(word)
+            pos += len(word) + 1
+        if cfg.word_unigrams:
+            buckets.extend(((h ^ _WORD_SALT) * _PY_MIX & _M64) >> shift for h in hashes)
+            lo.extend(a for a, _ in spans)
+            hi.extend(b for _, b in spans)
+        if cfg.word_dedoubled:
+            for word in words:
+                h = prev = 0
+                k = 0
+                for ch in word:
+                    c = ord(ch)
+                    if c != prev:
+                        h = (h + c * _PY_FWD[k]) & _M64
+                        k += 1
+                    prev = c
+                buckets.append(((h ^ _DEDUP_SALT) * _PY_MIX & _M64) >> shift)
+            lo.extend(a for a, _ in spans)
+            hi.extend(b for _, b in spans)
+        if cfg.word_bigrams:
+            for i in range(len(hashes) - 1):
+                pair = (hashes[i] * _PY_MIX + hashes[i + 1]) & _M64
+                buckets.append(((pair ^ _BIGRAM_SALT) * _PY_MIX & _M64) >> shift)
+                lo.append(spans[i][0])
+                hi.append(spans[i + 1][1])
+    count = len(buckets)
+    return Grams(
+        bucket=np.array(buckets, dtype=np.int64),
+        row=np.zeros(count, dtype=np.int64),
+        value=np.full(count, 1.0 / np.sqrt(max(count, 1)), dtype=np.float32),
+        start=np.array(lo, dtype=np.int64),
+        end=np.array(hi, dtype=np.int64),
+    )
+
+
 def sums(texts: Sequence[str], cfg: FeatureConfig, table: F32) -> F32:
     """``features(texts) @ table[:-1]`` without building the features: the serving fast path.
 

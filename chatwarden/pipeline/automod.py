@@ -12,10 +12,10 @@ from chatwarden.categories import Category
 from chatwarden.decision import Decision
 from chatwarden.errors import InputError
 from chatwarden.model import Model, load_model
-from chatwarden.pipeline.classify import mask_spans, score_rows, trigger_spans
+from chatwarden.pipeline.classify import mask_spans, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.normalise import normalise
-from chatwarden.pipeline.policy import find_categories
+from chatwarden.pipeline.policy import Policy
 from chatwarden.pipeline.terms import Term, TermMatcher
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 
@@ -51,6 +51,7 @@ class AutoMod:
         specs.extend(self.settings.terms)
         self._matcher = TermMatcher([_to_term(s) for s in specs])
         self._levels = self.settings.category_levels()
+        self._policy = Policy(self._levels, self.model.thresholds)
         self._versions = Versions(model=self.model.version, settings=self.settings.version)
 
     @property
@@ -77,16 +78,35 @@ class AutoMod:
             for norm, match in zip(norms, matches, strict=True)
         ]
         rows = score_rows(self.model, model_texts)
-        thresholds = self.model.thresholds
+        exempt = [
+            self.settings.is_exempt(roles[i]) if roles is not None else False
+            for i in range(len(texts))
+        ]
+        findings = [
+            [] if exempt[i] else self._policy.find(cats, harm)
+            for i, (harm, cats) in enumerate(rows)
+        ]
+        # one batched explanation for every message held for a category
+        to_explain = [i for i, found in enumerate(findings) if found]
+        explained = dict(
+            zip(
+                to_explain,
+                trigger_spans_batch(
+                    self.model,
+                    [model_texts[i] for i in to_explain],
+                    [[f.category for f in findings[i]] for i in to_explain],
+                ),
+                strict=True,
+            )
+        )
         decisions = []
-        for i, (norm, match, model_text, (harm, cats)) in enumerate(
-            zip(norms, matches, model_texts, rows, strict=True)
-        ):
-            exempt = self.settings.is_exempt(roles[i]) if roles is not None else False
-            findings = find_categories(cats, self._levels, thresholds, harm=harm)
+        for i, (norm, match, (harm, cats)) in enumerate(zip(norms, matches, rows, strict=True)):
+            spans = explained.get(i, {})
 
-            def explain(category: Category, text: str = model_text) -> list[tuple[int, int]]:
-                return trigger_spans(self.model, text, category)
+            def explain(
+                category: Category, spans: dict[str, list[tuple[int, int]]] = spans
+            ) -> list[tuple[int, int]]:
+                return spans.get(category, [])
 
             decisions.append(
                 decide(
@@ -94,8 +114,8 @@ class AutoMod:
                     harm=harm,
                     categories=cats,
                     blocked=match.blocked,
-                    findings=findings,
-                    exempt=exempt,
+                    findings=findings[i],
+                    exempt=exempt[i],
                     explain=explain,
                     versions=self._versions,
                 )

@@ -36,7 +36,29 @@ def score_rows(model: Model, texts: Sequence[str]) -> list[tuple[float, dict[Cat
     return [(row[0], dict(zip(cols, row[1:], strict=True))) for row in rows]  # type: ignore[misc]
 
 
-def trigger_spans(model: Model, text: str, column: str, *, limit: int = 3) -> list[tuple[int, int]]:
-    """The word spans (normalised coordinates) that pushed ``column`` up the most."""
-    contribs = model.contributions(text, column)
-    return [(s, e) for s, e, w in contribs[:limit] if w > 0]
+def trigger_spans_batch(
+    model: Model,
+    texts: Sequence[str],
+    columns: Sequence[Sequence[str]] | None = None,
+    *,
+    limit: int = 3,
+) -> list[dict[str, list[tuple[int, int]]]]:
+    """Per text, per column (``columns[i]``, default all), the word spans that pushed the column
+    up the most.
+
+    Uses ``Model.word_contributions``: one feature extraction for all the texts a batch has to
+    explain.
+    """
+    out: list[dict[str, list[tuple[int, int]]]] = []
+    for i, (words, totals) in enumerate(model.word_contributions(texts)):
+        wanted = COLUMNS if columns is None else columns[i]
+        per_col: dict[str, list[tuple[int, int]]] = {}
+        for col in wanted:
+            j = COLUMNS.index(col)
+            ranked = sorted(
+                ((s, e, float(v)) for (s, e), v in zip(words, totals[:, j], strict=True)),
+                key=lambda item: (-item[2], item[0]),
+            )
+            per_col[col] = [(s, e) for s, e, w in ranked[:limit] if w > 0]
+        out.append(per_col)
+    return out

@@ -60,3 +60,35 @@ def find_categories(
         found.append(CategoryFinding(cat, level, score, limit))
     found.sort(key=lambda f: (-f.score, f.category))
     return found
+
+
+class Policy:
+    """``find_categories`` with the channel's levels and the model's thresholds bound once.
+
+    The engine asks it about every message, so the per-level limits are looked up up front.
+    """
+
+    def __init__(
+        self, levels: Mapping[Category, int], thresholds: Mapping[str, tuple[float, ...]]
+    ) -> None:
+        self._rules = [
+            (
+                cat,
+                levels[cat],
+                threshold_for(thresholds, cat, levels[cat]),
+                0.0 if cat in UNGATED else threshold_for(thresholds, "harm", levels[cat]),
+            )
+            for cat in CATEGORIES
+            if levels.get(cat, 0) > 0
+        ]
+
+    def find(self, scores: Mapping[Category, float], harm: float) -> list[CategoryFinding]:
+        """Same result as ``find_categories(scores, levels, thresholds, harm=harm)``."""
+        found = [
+            CategoryFinding(cat, level, scores[cat], limit)
+            for cat, level, limit, gate in self._rules
+            if scores[cat] >= limit and harm >= gate
+        ]
+        if len(found) > 1:
+            found.sort(key=lambda f: (-f.score, f.category))
+        return found

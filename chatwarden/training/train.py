@@ -2,10 +2,11 @@
 
 Steps: read and label every source (``datasets``), add synthetic chat (``chatgen``), dedupe,
 split by group into train/dev, add chat-style variants of the training lines (``augment``),
-normalise everything exactly as serving does, hash n-grams (``chatwarden.model.features``), fit
-one L2 logistic regression per column on the rows that column's label is known for, prune tiny
-weights, pick per-level thresholds on the dev split, and write the files. Same data and seed give
-byte-identical files.
+normalise everything exactly as serving does, hash n-grams (``chatwarden.model.features``) and
+append the 128 unit-length static MiniLM embedding dims (``chatwarden.model.embeddings``) as dense
+features, fit one joint L2 logistic regression per column on the rows that column's label is
+known for, prune tiny n-gram weights, pick per-level thresholds on the dev split, and write the
+files. Same data and seed give byte-identical files.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from chatwarden.categories import CATEGORIES
-from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE
+from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE, model_version
+from chatwarden.model.embeddings import DEFAULT_DIR as EMBEDDINGS_DIR
+from chatwarden.model.embeddings import embeddings_digest, load_embedder
 from chatwarden.model.features import FeatureConfig, matrix
 from chatwarden.pipeline.normalise import normalise
 from chatwarden.training import chatgen
@@ -65,6 +68,9 @@ C_REG: Final = 2.0
 AUGMENT_COPIES: Final = 1
 CHAT_BENIGN: Final = 24_000
 CHAT_TOXIC: Final = 6_000
+#: Factor on the unit-length embedding dims appended to the n-grams (whose rows also have unit
+#: L2 norm): 1.0 puts both blocks on the same scale under one L2 penalty.
+EMB_SCALE: Final = 1.0
 
 
 @dataclass
@@ -216,8 +222,12 @@ def train(
     seed: int = 0,
     progress: bool = True,
     features: FeatureConfig | None = None,
+    embeddings: bool = True,
 ) -> TrainReport:
-    """Train on ``data_dir`` and write ``weights.npz`` and ``meta.json`` into ``out_dir``."""
+    """Train on ``data_dir`` and write ``weights.npz`` and ``meta.json`` into ``out_dir``.
+
+    With ``embeddings`` (the default) each head also sees the bundled static embeddings.
+    """
     began = time.perf_counter()
     cfg = features or FeatureConfig()
     with Progress(console=Console(stderr=True), disable=not progress, transient=True) as bar:
@@ -231,12 +241,21 @@ def train(
         train_eg = augment(train_eg, Lexicon.load(data_dir), seed)
         step("normalising")
         norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
-        x_train = matrix([norm(eg.text) for eg in train_eg], cfg)
-        x_dev = matrix([norm(eg.text) for eg in dev_eg], cfg)
+        train_txt = [norm(eg.text) for eg in train_eg]
+        dev_txt = [norm(eg.text) for eg in dev_eg]
+        x_train = matrix(train_txt, cfg)
+        x_dev = matrix(dev_txt, cfg)
+        n_grams = cfg.buckets
+        embedder = load_embedder(EMBEDDINGS_DIR) if embeddings else None
+        if embedder is not None:
+            e_train = EMB_SCALE * embedder.embed(train_txt)
+            e_dev = embedder.embed(dev_txt)
+            x_train = sparse.hstack([x_train, sparse.csr_matrix(e_train)], format="csr")
+        n_emb = embedder.dim if embedder is not None else 0
         y_train, y_dev = _labels(train_eg), _labels(dev_eg)
         w_train = np.array([eg.weight for eg in train_eg], dtype=np.float64)
         step("training")
-        weights = np.zeros((cfg.buckets, len(COLUMNS)), dtype=np.float64)
+        weights = np.zeros((n_grams + n_emb, len(COLUMNS)), dtype=np.float64)
         bias = np.zeros(len(COLUMNS), dtype=np.float64)
         for j, col in enumerate(COLUMNS):
             known = y_train[:, j] != UNKNOWN
@@ -249,12 +268,18 @@ def train(
                 x_train[rows], y_train[rows, j], w_train[rows], seed, balanced=col not in GATED
             )
             step(f"trained {col}")
+        # the embedding weights (scale folded in) are kept whole in float32: serving computes
+        # embed(texts) @ emb; only the n-gram weights are pruned and stored as float16
+        emb = (EMB_SCALE * weights[n_grams:]).astype(np.float32)
+        weights = weights[:n_grams]
         weights[np.abs(weights) < PRUNE_BELOW] = 0.0
         keep = np.flatnonzero(np.any(weights != 0.0, axis=1)).astype(np.uint32)
         packed = weights[keep].astype(np.float16)
         bias32 = bias.astype(np.float32)
         # score the dev split with exactly the stored (float16, pruned) weights
         dev_logits = x_dev[:, keep] @ packed.astype(np.float32) + bias32
+        if embedder is not None:
+            dev_logits += e_dev @ emb
         dev_scores = 1.0 / (1.0 + np.exp(-np.clip(dev_logits, -30, 30)))
         gated = [COLUMNS.index(c) for c in GATED]
         dev_scores[:, gated] *= dev_scores[:, :1]
@@ -270,14 +295,30 @@ def train(
             support[col] = [int((y == 1).sum()), int((y == 0).sum())]
         out_dir.mkdir(parents=True, exist_ok=True)
         weights_path = out_dir / WEIGHTS_FILE
-        _write_npz(weights_path, {"rows": keep, "weights": packed, "bias": bias32})
+        arrays: dict[str, npt.NDArray[np.generic]] = {
+            "rows": keep,
+            "weights": packed,
+            "bias": bias32,
+        }
+        if embedder is not None:
+            arrays["emb"] = emb
+        _write_npz(weights_path, arrays)
         digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()
-        version = f"tier1-{digest[:12]}"
         sources: dict[str, int] = {}
         for eg in examples:
             sources[eg.source] = sources.get(eg.source, 0) + 1
-        meta = {
-            "version": version,
+        emb_meta = (
+            {
+                "sha256": embeddings_digest(EMBEDDINGS_DIR),
+                "dim": embedder.dim,
+                "unit": True,
+                "scale": EMB_SCALE,
+                "files": "embeddings/ (minilm_static.npz, vocab.txt): sha256 of their sha256s",
+            }
+            if embedder is not None
+            else None
+        )
+        meta: dict[str, object] = {
             "columns": list(COLUMNS),
             "weights_sha256": digest,
             "thresholds": {c: list(t) for c, t in thresholds.items()},
@@ -290,6 +331,7 @@ def train(
                 f"and to at least {list(MIN_THRESHOLDS)}"
             ),
             "features": cfg.to_json(),
+            "embeddings": emb_meta,
             "gated_by_harm": list(GATED),
             "input": "chatwarden.pipeline.normalise.normalise(text).text",
             "training": {
@@ -304,6 +346,8 @@ def train(
             },
             "dev_metrics": {"roc_auc": dev_auc, "support_pos_neg": support},
         }
+        version = model_version(weights_path, meta)
+        meta["version"] = version
         (out_dir / META_FILE).write_text(
             json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )

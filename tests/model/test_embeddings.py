@@ -16,6 +16,7 @@ from chatwarden.model.embeddings import (
     VOCAB_FILE,
     StaticEmbedder,
     WordPiece,
+    embeddings_digest,
     load_embedder,
 )
 
@@ -114,3 +115,20 @@ def test_plain_mean_without_unit(emb: StaticEmbedder) -> None:
     np.testing.assert_allclose(emb.embed(texts[:1], unit=False), out[:1], atol=1e-6)
     unit = emb.embed(texts)
     np.testing.assert_allclose(unit[0], out[0] / np.linalg.norm(out[0]), atol=1e-5)
+
+
+def test_table_ships_inside_the_package() -> None:
+    import chatwarden
+
+    package = Path(chatwarden.__file__).resolve().parent
+    assert DEFAULT_DIR.is_relative_to(package)
+    for name in (EMBEDDINGS_FILE, VOCAB_FILE, "LICENSE", "MODEL_CARD.md", "README.md"):
+        assert (DEFAULT_DIR / name).is_file()
+    assert len(embeddings_digest()) == 64
+
+
+def test_word_sums_add_up_to_the_line_embedding(emb: StaticEmbedder) -> None:
+    words = ["you", "are", "an", "idiot", "pogchamp", "\U0001f602"]
+    total = emb.word_sums(words).sum(axis=0)
+    line = emb.embed([" ".join(words)])[0]
+    np.testing.assert_allclose(total / np.linalg.norm(total), line, atol=1e-5)

@@ -11,8 +11,22 @@ import numpy as np
 import pytest
 
 from chatwarden.errors import ModelError
-from chatwarden.model import BUNDLED_DIR, COLUMNS, Model, load_model, weights_digest
-from chatwarden.model.features import FeatureConfig, extract, matrix, single_buckets, sums
+from chatwarden.model import (
+    BUNDLED_DIR,
+    COLUMNS,
+    Model,
+    load_model,
+    model_version,
+    weights_digest,
+)
+from chatwarden.model.features import (
+    FeatureConfig,
+    extract,
+    matrix,
+    single_buckets,
+    single_grams,
+    sums,
+)
 from chatwarden.pipeline.normalise import normalise
 
 
@@ -88,6 +102,60 @@ def test_contributions_add_up_to_the_logit(model: Model) -> None:
     )
 
 
+def test_contributions_many_matches_one_column_at_a_time(model: Model) -> None:
+    text = normalise("you are such an idiot, go kill yourself").text
+    many = model.contributions_many(text, ["harm", "bullying", "aggression"])
+    assert set(many) == {"harm", "bullying", "aggression"}
+    for column, got in many.items():
+        assert got == model.contributions(text, column)
+        col = COLUMNS.index(column)
+        assert sum(w for _, _, w in got) + float(model.bias[col]) == pytest.approx(
+            float(model.logits([text])[0, col]), abs=1e-3
+        )
+    assert model.contributions_many("", ["harm"]) == {"harm": []}
+    with pytest.raises(KeyError, match="unknown column"):
+        model.contributions_many("hi", ["harm", "spam"])
+
+
+def test_batch_and_single_paths_agree(model: Model) -> None:
+    texts = _norm(["you are an idiot", "gg wp", "", "kys loser lol"])
+    batch = model.predict(texts)
+    singles = np.vstack([model.predict([t]) for t in texts])
+    np.testing.assert_allclose(batch, singles, atol=1e-5)
+
+
+def test_version_covers_thresholds_and_embeddings(tmp_path: Path) -> None:
+    copy = _corrupt_copy(tmp_path)
+    meta = json.loads((copy / "meta.json").read_text())
+    before = model_version(copy / "weights.npz", meta)
+    changed = json.loads(json.dumps(meta))
+    changed["thresholds"]["harm"][0] = 0.5
+    assert model_version(copy / "weights.npz", changed) != before
+    if meta.get("embeddings"):
+        changed = json.loads(json.dumps(meta))
+        changed["embeddings"]["sha256"] = "0" * 64
+        assert model_version(copy / "weights.npz", changed) != before
+    changed = json.loads(json.dumps(meta))
+    changed["features"]["bits"] = 19
+    assert model_version(copy / "weights.npz", changed) != before
+    # a meta.json edited without a new version is refused
+    meta["thresholds"]["harm"][0] = 0.5
+    (copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="version"):
+        load_model(copy)
+
+
+def test_modified_embedding_table_is_a_model_error(tmp_path: Path) -> None:
+    copy = _corrupt_copy(tmp_path)
+    meta = json.loads((copy / "meta.json").read_text())
+    if not meta.get("embeddings"):
+        pytest.skip("the bundled model has no embedding block")
+    vocab = copy / "embeddings" / "vocab.txt"
+    vocab.write_text(vocab.read_text() + "extra\n")
+    with pytest.raises(ModelError, match="embeddings"):
+        load_model(copy)
+
+
 def test_contributions_unknown_column(model: Model) -> None:
     with pytest.raises(KeyError, match="unknown column"):
         model.contributions("hi", "spam")
@@ -105,7 +173,7 @@ def test_meta_matches_files() -> None:
     meta = json.loads((BUNDLED_DIR / "meta.json").read_text())
     digest = weights_digest(BUNDLED_DIR / "weights.npz")
     assert meta["weights_sha256"] == digest
-    assert meta["version"] == f"tier1-{digest[:12]}"
+    assert meta["version"] == model_version(BUNDLED_DIR / "weights.npz", meta)
     assert meta["columns"] == list(COLUMNS)
     with np.load(BUNDLED_DIR / "weights.npz", allow_pickle=False) as npz:
         assert npz["weights"].shape == (len(npz["rows"]), len(COLUMNS))
@@ -162,6 +230,19 @@ def test_fast_path_matches_sparse_features(texts: list[str]) -> None:
     table[-1] = 0.0
     expected = matrix(texts, cfg) @ table[:-1]
     np.testing.assert_allclose(sums(texts, cfg, table), expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "hi there you", "\x01weird\ud800", "  double  spaces ", "stuuupid idiot", "x" * 400],
+)
+def test_single_grams_match_extract(text: str) -> None:
+    cfg = FeatureConfig(bits=16)
+    one, many = single_grams(text, cfg), extract([text], cfg)
+    got = sorted(zip(one.bucket.tolist(), one.start.tolist(), one.end.tolist(), strict=True))
+    want = sorted(zip(many.bucket.tolist(), many.start.tolist(), many.end.tolist(), strict=True))
+    assert got == want
+    np.testing.assert_allclose(one.value, many.value, rtol=1e-6)
 
 
 def test_gram_offsets_stay_inside_the_text() -> None:

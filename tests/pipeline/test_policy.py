@@ -1,5 +1,7 @@
+import itertools
+
 from chatwarden.categories import CATEGORIES, preset
-from chatwarden.pipeline.policy import find_categories, threshold_for
+from chatwarden.pipeline.policy import Policy, find_categories, threshold_for
 
 THRESHOLDS = {c: (0.9, 0.8, 0.7, 0.5) for c in ("harm", *CATEGORIES)}
 
@@ -39,3 +41,13 @@ def test_a_category_needs_the_harm_score_of_its_level_too() -> None:
 def test_swearing_is_not_gated_by_harm() -> None:
     (finding,) = find_categories(scores(swearing=0.6), {"swearing": 4}, THRESHOLDS, harm=0.0)
     assert finding.category == "swearing"
+
+
+def test_bound_policy_equals_find_categories() -> None:
+    grid = (0.0, 0.5, 0.7, 0.8, 0.95)
+    for level in range(5):
+        levels = preset(level)
+        policy = Policy(levels, THRESHOLDS)
+        for harm, bully, swear, race in itertools.product(grid, repeat=4):
+            s = scores(bullying=bully, swearing=swear, race_ethnicity_or_religion=race)
+            assert policy.find(s, harm) == find_categories(s, levels, THRESHOLDS, harm=harm)
