@@ -2,7 +2,8 @@
 
 PostgreSQL: CHATWARDEN_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 each pytest(-xdist) worker gets its own schema, migrated once and truncated before every test.
-Unreachable server: the PostgreSQL variants skip, saying why.
+Unreachable server: the PostgreSQL variants skip, saying why (they fail instead when
+CHATWARDEN_REQUIRE_POSTGRES=1, as in CI).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -19,6 +21,14 @@ import pytest
 POSTGRES_URL = os.environ.get(
     "CHATWARDEN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+
+
+def skip_without_postgres(exc: Exception) -> NoReturn:
+    """Skip a PostgreSQL test, saying why; fail instead when CI requires PostgreSQL."""
+    reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
+    if os.environ.get("CHATWARDEN_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason} (CHATWARDEN_REQUIRE_POSTGRES=1: CI must not skip it)")
+    pytest.skip(reason)
 
 
 def _with_schema(url: str, schema: str) -> str:
@@ -55,7 +65,7 @@ def _postgres_schema(_worker_name: str) -> Iterator[str]:
             conn.execute(sa.text("select 1"))
     except Exception as exc:
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
+        skip_without_postgres(exc)
     schema = f"cw_test_{_worker_name}_{uuid.uuid4().hex[:8]}"
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

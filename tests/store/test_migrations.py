@@ -37,7 +37,7 @@ def test_upgrade_head_on_empty_sqlite_matches_metadata(tmp_path: Path) -> None:
 
 
 def test_upgrade_head_on_empty_postgres_schema_matches_metadata() -> None:
-    from tests.conftest import POSTGRES_URL
+    from tests.conftest import POSTGRES_URL, skip_without_postgres
 
     admin = create_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
     try:
@@ -45,7 +45,7 @@ def test_upgrade_head_on_empty_postgres_schema_matches_metadata() -> None:
             conn.execute(sa.text("select 1"))
     except Exception as exc:
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
+        skip_without_postgres(exc)
     schema = f"cw_mig_{uuid.uuid4().hex[:10]}"
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
