@@ -99,8 +99,10 @@ class ChannelService(ServiceBase):
             if user_id == channel["owner_id"]:
                 raise Forbidden("the owner's role cannot be changed")
             current = self.role_txn(conn, channel, user_id)
-            for changed in {role, current} & set(_ROLE_PERMISSION):
-                self.require_txn(conn, actor, channel, _ROLE_PERMISSION[changed], None)
+            # managing any role needs at least the VIP permission, even a no-op viewer -> viewer
+            changed = {role, current} & set(_ROLE_PERMISSION) or {Role.VIP}
+            for each in changed:
+                self.require_txn(conn, actor, channel, _ROLE_PERMISSION[each], None)
             if user_id == actor.user_id and not actor.is_admin:
                 raise Forbidden("you cannot change your own role")
             store.update_member_txn(conn, channel_id, user_id, role=role.value)

@@ -98,6 +98,15 @@ def test_roles_follow_and_members(services: Services, cast: Cast) -> None:
     assert sorted(m.username for m in mods) == ["lena", "mike"]
     services.channels.unfollow(cast.fiona, cid)
     assert services.channels.role_of(cid, cast.fiona.user_id) is Role.VIEWER
+
+
+def test_a_viewer_cannot_set_roles_even_as_a_no_op(services: Services, cast: Cast) -> None:
+    cid = cast.channel.id
+    with pytest.raises(Forbidden):
+        services.channels.set_role(cast.mallory, cid, cast.victor.user_id, Role.VIEWER)
+    with pytest.raises(Forbidden):
+        services.channels.set_role(cast.vera, cid, cast.victor.user_id, Role.VIEWER)
+    services.channels.set_role(cast.lena, cid, cast.victor.user_id, Role.VIEWER)
     with pytest.raises(Conflict):
         services.channels.create_channel(cast.victor, "ALPHA")
     with pytest.raises(InputError):
