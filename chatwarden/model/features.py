@@ -224,14 +224,33 @@ _PY_FWD: Final = [pow(int(_BASE), i, 1 << 64) for i in range(SINGLE_MAX_CHARS + 
 _PY_INV: Final = [pow(int(_BASE_INV), i, 1 << 64) for i in range(SINGLE_MAX_CHARS + 8)]
 
 
-def single_buckets(text: str, cfg: FeatureConfig) -> list[int]:
-    """The buckets of one message's n-grams, computed like ``extract`` but in plain Python."""
+def _py_prefix(text: str) -> tuple[str, list[int]]:
+    """The padded text and its polynomial prefix hashes (the plain-Python paths' common start)."""
     padded = f" {text.replace(chr(_SEP), ' ')} "
     prefix = [0]
     acc = 0
     for i, ch in enumerate(padded):
         acc = (acc + ord(ch) * _PY_FWD[i]) & _M64
         prefix.append(acc)
+    return padded, prefix
+
+
+def _py_dedoubled(word: str, shift: int) -> int:
+    """The bucket of ``word`` with every run of a repeated character counted once."""
+    h = prev = 0
+    k = 0
+    for ch in word:
+        c = ord(ch)
+        if c != prev:
+            h = (h + c * _PY_FWD[k]) & _M64
+            k += 1
+        prev = c
+    return ((h ^ _DEDUP_SALT) * _PY_MIX & _M64) >> shift
+
+
+def single_buckets(text: str, cfg: FeatureConfig) -> list[int]:
+    """The buckets of one message's n-grams, computed like ``extract`` but in plain Python."""
+    padded, prefix = _py_prefix(text)
     shift = 64 - cfg.bits
     inv = _PY_INV
     out: list[int] = []
@@ -254,16 +273,7 @@ def single_buckets(text: str, cfg: FeatureConfig) -> list[int]:
         if cfg.word_unigrams:
             out.extend(((h ^ _WORD_SALT) * _PY_MIX & _M64) >> shift for h in hashes)
         if cfg.word_dedoubled:
-            for word in words:
-                h = prev = 0
-                k = 0
-                for ch in word:
-                    c = ord(ch)
-                    if c != prev:
-                        h = (h + c * _PY_FWD[k]) & _M64
-                        k += 1
-                    prev = c
-                out.append(((h ^ _DEDUP_SALT) * _PY_MIX & _M64) >> shift)
+            out.extend(_py_dedoubled(word, shift) for word in words)
         if cfg.word_bigrams:
             out.extend(
                 ((((a * _PY_MIX + b) & _M64) ^ _BIGRAM_SALT) * _PY_MIX & _M64) >> shift
@@ -281,12 +291,7 @@ def single_grams(text: str, cfg: FeatureConfig) -> Grams:
     """
     if len(text) > SINGLE_MAX_CHARS:
         return extract([text], cfg)
-    padded = f" {text.replace(chr(_SEP), ' ')} "
-    prefix = [0]
-    acc = 0
-    for i, ch in enumerate(padded):
-        acc = (acc + ord(ch) * _PY_FWD[i]) & _M64
-        prefix.append(acc)
+    padded, prefix = _py_prefix(text)
     shift = 64 - cfg.bits
     inv = _PY_INV
     size = len(padded)
@@ -323,16 +328,7 @@ def single_grams(text: str, cfg: FeatureConfig) -> Grams:
             lo.extend(a for a, _ in spans)
             hi.extend(b for _, b in spans)
         if cfg.word_dedoubled:
-            for word in words:
-                h = prev = 0
-                k = 0
-                for ch in word:
-                    c = ord(ch)
-                    if c != prev:
-                        h = (h + c * _PY_FWD[k]) & _M64
-                        k += 1
-                    prev = c
-                buckets.append(((h ^ _DEDUP_SALT) * _PY_MIX & _M64) >> shift)
+            buckets.extend(_py_dedoubled(word, shift) for word in words)
             lo.extend(a for a, _ in spans)
             hi.extend(b for _, b in spans)
         if cfg.word_bigrams:
