@@ -8,6 +8,7 @@ CHATWARDEN_REQUIRE_POSTGRES=1, as in CI).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -51,13 +52,15 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _postgres_schema(_worker_name: str) -> Iterator[str]:
-    """A migrated schema for this worker (dropped at the end): returns the URL using it."""
+@contextlib.contextmanager
+def empty_postgres_schema(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema, dropped afterwards: yields a URL that uses it.
+
+    Skips (or, in CI, fails) when the server is unreachable.
+    """
     import sqlalchemy as sa
 
     from chatwarden.store.engine import create_engine
-    from chatwarden.store.migrate import upgrade
 
     admin = create_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
     try:
@@ -66,21 +69,30 @@ def _postgres_schema(_worker_name: str) -> Iterator[str]:
     except Exception as exc:
         admin.dispose()
         skip_without_postgres(exc)
-    schema = f"cw_test_{_worker_name}_{uuid.uuid4().hex[:8]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_schema(POSTGRES_URL, schema)
     try:
+        yield _with_schema(POSTGRES_URL, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema(_worker_name: str) -> Iterator[str]:
+    """A migrated schema for this worker (dropped at the end): returns the URL using it."""
+    from chatwarden.store.engine import create_engine
+    from chatwarden.store.migrate import upgrade
+
+    with empty_postgres_schema(f"cw_test_{_worker_name}") as url:
         engine = create_engine(url, pool_size=1, max_overflow=0)
         try:
             upgrade(engine)
         finally:
             engine.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -37,31 +35,17 @@ def test_upgrade_head_on_empty_sqlite_matches_metadata(tmp_path: Path) -> None:
 
 
 def test_upgrade_head_on_empty_postgres_schema_matches_metadata() -> None:
-    from tests.conftest import POSTGRES_URL, skip_without_postgres
+    from tests.conftest import empty_postgres_schema
 
-    admin = create_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("select 1"))
-    except Exception as exc:
-        admin.dispose()
-        skip_without_postgres(exc)
-    schema = f"cw_mig_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in POSTGRES_URL else "?"
-        url = f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with empty_postgres_schema("cw_mig") as url:
         engine = create_engine(url, pool_size=1, max_overflow=0)
-        assert current_revision(engine) is None
-        upgrade(engine)
-        assert is_up_to_date(engine)
-        _assert_matches_metadata(engine)
-        engine.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        try:
+            assert current_revision(engine) is None
+            upgrade(engine)
+            assert is_up_to_date(engine)
+            _assert_matches_metadata(engine)
+        finally:
+            engine.dispose()
 
 
 def test_fixture_database_is_at_head(database_url: str) -> None:
