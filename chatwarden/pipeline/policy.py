@@ -38,34 +38,10 @@ def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, le
 UNGATED: frozenset[Category] = frozenset({"swearing"})
 
 
-def find_categories(
-    scores: Mapping[Category, float],
-    levels: Mapping[Category, int],
-    thresholds: Mapping[str, tuple[float, ...]],
-    *,
-    harm: float,
-) -> list[CategoryFinding]:
-    """Categories to hold for, highest score first."""
-    found = []
-    for cat in CATEGORIES:
-        level = levels.get(cat, 0)
-        if level <= 0:
-            continue
-        limit = threshold_for(thresholds, cat, level)
-        score = scores[cat]
-        if score < limit:
-            continue
-        if cat not in UNGATED and harm < threshold_for(thresholds, "harm", level):
-            continue
-        found.append(CategoryFinding(cat, level, score, limit))
-    found.sort(key=lambda f: (-f.score, f.category))
-    return found
-
-
 class Policy:
-    """``find_categories`` with the channel's levels and the model's thresholds bound once.
+    """A channel's levels and the model's per-level thresholds, bound once.
 
-    The engine asks it about every message, so the per-level limits are looked up up front.
+    The engine asks it about every message, so the limits are looked up up front.
     """
 
     def __init__(
@@ -83,7 +59,7 @@ class Policy:
         ]
 
     def find(self, scores: Mapping[Category, float], harm: float) -> list[CategoryFinding]:
-        """Same result as ``find_categories(scores, levels, thresholds, harm=harm)``."""
+        """Categories to hold for, highest score first."""
         found = [
             CategoryFinding(cat, level, scores[cat], limit)
             for cat, level, limit, gate in self._rules
@@ -92,3 +68,14 @@ class Policy:
         if len(found) > 1:
             found.sort(key=lambda f: (-f.score, f.category))
         return found
+
+
+def find_categories(
+    scores: Mapping[Category, float],
+    levels: Mapping[Category, int],
+    thresholds: Mapping[str, tuple[float, ...]],
+    *,
+    harm: float,
+) -> list[CategoryFinding]:
+    """Categories to hold for, highest score first (``Policy`` for one message)."""
+    return Policy(levels, thresholds).find(scores, harm)
