@@ -241,4 +241,10 @@ webhook_deliveries = sa.Table(
     sa.Index(None, "subscription_id", "id"),
 )
 
+# -- proactive detection (issue 5; migration 0002) ----------------------------------------------
+
+
+# -- channel health analytics and shadow mode (issue 6; migration 0003) ----------------------------
+
+
 ALL_TABLES = tuple(metadata.sorted_tables)
