@@ -42,6 +42,11 @@ class ServiceConfig(BaseModel):
         2.0, gt=0, description="First retry delay; doubles on every attempt."
     )
     webhook_timeout_seconds: float = Field(5.0, gt=0, description="HTTP timeout per delivery.")
+    webhook_allow_private_addresses: bool = Field(
+        False,
+        description="Let webhook URLs reach loopback, private and link-local addresses "
+        "(off: an SSRF guard; turn on only for a trusted receiver on your own network).",
+    )
     rate_limit_messages_per_30s: int = Field(
         100, ge=1, description="Messages one chatter may send per 30 s in one channel."
     )

@@ -14,13 +14,13 @@ import hmac
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from chatwarden.errors import InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Deps, ServiceBase
+from chatwarden.service.egress import check_url
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, WebhookDelivery, WebhookSubscription
 from chatwarden.store import audit
@@ -88,11 +88,11 @@ class WebhookService(ServiceBase):
     ) -> WebhookSubscription:
         """Subscribe ``url`` to event ``types`` (see ``events.SUBSCRIBABLE``). The secret
         (10-100 ASCII characters, as in EventSub) signs every delivery."""
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        if not isinstance(url, str):
             raise InputError("url must be an http:// or https:// address")
         if len(url) > 2000:
             raise InputError("url must be at most 2000 characters")
+        check_url(url, allow_private=self.config.webhook_allow_private_addresses)
         if (
             not isinstance(secret, str)
             or not 10 <= len(secret) <= 100
@@ -212,6 +212,10 @@ class WebhookService(ServiceBase):
             "Twitch-Eventsub-Subscription-Version": events.VERSIONS.get(row["event_type"], "1"),
             "User-Agent": "ChatWarden-Webhooks",
         }
+        try:
+            check_url(row["url"], allow_private=self.config.webhook_allow_private_addresses)
+        except InputError as exc:
+            return None, f"refused: {exc.message}"[:500]
         try:
             response = self._client.post(row["url"], content=body, headers=headers)
         except httpx.HTTPError as exc:

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
+from chatwarden.bus import InProcessBus
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError, NotFound
+from chatwarden.model import Model
+from chatwarden.service.egress import check_url
 from chatwarden.service.webhooks import sign, verify
-from chatwarden.services import Services
-from tests.service.conftest import Cast
+from chatwarden.services import Services, build_services
+from tests.service.conftest import Cast, make_config
 
 SECRET = "s3cret-webhook-key"
 
@@ -137,3 +140,77 @@ def test_subscription_validation_and_permissions(
     services.webhooks.delete_subscription(cast.olivia, sub.id)
     with pytest.raises(NotFound):
         services.webhooks.delete_subscription(cast.olivia, sub.id)
+
+
+PRIVATE_URLS = [
+    "http://127.0.0.1:8000/hook",
+    "http://localhost/hook",
+    "http://10.1.2.3/hook",
+    "http://192.168.0.10/hook",
+    "http://172.16.5.4/hook",
+    "http://100.64.0.1/hook",  # carrier-grade NAT
+    "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+    "http://0.0.0.0/hook",
+    "http://[::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://[fe80::1]/hook",
+    "http://[fc00::1]/hook",
+    "http://224.0.0.1/hook",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_egress_guard_refuses_non_public_addresses(url: str) -> None:
+    with pytest.raises(InputError, match="non-public"):
+        check_url(url, allow_private=False)
+    check_url(url, allow_private=True)  # an operator may allow a trusted local receiver
+
+
+def test_egress_guard_resolves_names_and_accepts_public_addresses() -> None:
+    check_url("https://93.184.215.14/hook", allow_private=False)
+    check_url("http://[2606:4700::1111]:8443/hook", allow_private=False)
+    public = {"hooks.example": ["93.184.215.14"], "rebind.example": ["93.184.215.14", "10.0.0.7"]}
+    resolver = lambda host, port: public[host]  # noqa: E731
+    check_url("https://hooks.example/x", allow_private=False, resolve=resolver)
+    with pytest.raises(InputError, match=r"10\.0\.0\.7"):  # one private address is enough
+        check_url("https://rebind.example/x", allow_private=False, resolve=resolver)
+    with pytest.raises(InputError, match="does not resolve"):
+        check_url("https://nowhere.invalid/x", allow_private=False)
+    with pytest.raises(InputError, match="http"):
+        check_url("file:///etc/passwd", allow_private=False)
+
+
+def test_guard_applies_at_subscription_and_again_at_delivery(
+    database_url: str,
+    services: Services,
+    cast: Cast,
+    clock: FakeClock,
+    receiver: Receiver,
+    bus: InProcessBus,
+    model: Model,
+) -> None:
+    cid = cast.channel.id
+    guarded = build_services(
+        make_config(database_url, webhook_allow_private_addresses=False),
+        clock=clock,
+        bus=bus,
+        model=model,
+        migrate=False,
+    )
+    try:
+        with pytest.raises(InputError, match="non-public"):
+            guarded.webhooks.create_subscription(
+                cast.olivia, cid, receiver.url, SECRET, ["channel.moderate"]
+            )
+        # subscribed while the server allowed private receivers; the operator then turned it off
+        sub = services.webhooks.create_subscription(
+            cast.olivia, cid, receiver.url, SECRET, ["channel.moderate"]
+        )
+        services.actions.ban(cast.mike, cid, cast.mallory.user_id, "spam")
+        assert guarded.webhooks.deliver_due() == 0
+        assert receiver.requests == []
+        (delivery,) = services.webhooks.list_deliveries(cast.olivia, sub.id)
+        assert delivery.attempts == 1 and delivery.status == "pending"
+        assert delivery.last_error is not None and delivery.last_error.startswith("refused:")
+    finally:
+        guarded.close()
