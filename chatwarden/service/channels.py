@@ -139,6 +139,8 @@ class ChannelService(ServiceBase):
                         detail=events.target(user_id, target["username"]),
                     ),
                 )
+                # the user's open chat sockets subscribed as the old role: they reconnect
+                out.notify(user_id, "role_changed", channel_id, role=role.value)
             return self._member_txn(conn, channel, user_id)
 
     def follow(self, actor: Actor, channel_id: int) -> Member:

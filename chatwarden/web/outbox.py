@@ -138,6 +138,10 @@ class Outbox:
         self._count += frames
         self._ready.set()
 
+    def waiting(self) -> int:
+        """How many frames are queued."""
+        return self._count
+
     def put_frame(self, frame: dict[str, Any]) -> None:
         self.put(dumps(frame))
 

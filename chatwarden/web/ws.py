@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
 from chatwarden.errors import ChatWardenError, Unauthorized
+from chatwarden.service import events
 from chatwarden.service.permissions import is_mod
 from chatwarden.service.types import Actor, Channel, SendRequest, SendResult
 from chatwarden.settings import Role
@@ -41,6 +42,7 @@ T = TypeVar("T")
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_ROLE_CHANGED = 4005  # the socket subscribed as the old role; the client reconnects
 MAX_SENDS_IN_FLIGHT = 64  # per connection; the read loop waits beyond this
 
 
@@ -97,14 +99,20 @@ def result_frame(result: SendResult, key: str) -> dict[str, Any]:
 
 
 async def pump(
-    sub: Subscription, outbox: Outbox, channel_id: int | None = None, *, dedupe: bool = True
+    sub: Subscription,
+    outbox: Outbox,
+    channel_id: int | None = None,
+    *,
+    dedupe: bool = True,
+    role_changed: asyncio.Event | None = None,
 ) -> None:
     """Move one subscription's events into the outbox, a chunk at a time.
 
     With ``channel_id``, events about other channels are skipped (a user's notices topic
     carries notices from every channel). With ``dedupe``, events already queued from another
     topic are dropped (a moderator hears mod events on two topics). Without either, a chunk
-    is queued as one shared pre-encoded string (the hot path: chat to viewers).
+    is queued as one shared pre-encoded string (the hot path: chat to viewers). A
+    ``role_changed`` notice for ``channel_id`` sets ``role_changed``.
     """
     while chunks := await sub.next_chunks():
         for chunk in chunks:
@@ -118,6 +126,12 @@ async def pump(
                     continue
                 if not dedupe or outbox.first_sighting(env.get("id")):
                     outbox.put(encode_event(env))
+                if (
+                    role_changed is not None
+                    and env.get("type") == events.NOTICE
+                    and env.get("event", {}).get("kind") == "role_changed"
+                ):
+                    role_changed.set()
 
 
 async def write(ws: WebSocket, outbox: Outbox) -> None:
@@ -167,18 +181,33 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
             "recent": [m.to_dict() for m in recent],
         }
     )
-    tasks = [asyncio.create_task(pump(s, outbox, cid, dedupe=d)) for s, cid, d in subs]
+    role_changed = asyncio.Event()
+    tasks = [
+        asyncio.create_task(pump(s, outbox, cid, dedupe=d, role_changed=role_changed))
+        for s, cid, d in subs
+    ]
     writer = asyncio.create_task(write(ws, outbox))
+    reader = asyncio.create_task(read(ws, edge, actor, channel, outbox))
+    changed = asyncio.create_task(role_changed.wait())
+    reconnect = False
     try:
-        await read(ws, edge, actor, channel, outbox)
+        await asyncio.wait((reader, changed), return_when=asyncio.FIRST_COMPLETED)
+        reconnect = not reader.done()
     finally:
         for sub, _, _ in subs:
             sub.close()
-        for task in (*tasks, writer):
+        for task in (*tasks, writer, reader, changed):
             task.cancel()
-        for task in (*tasks, writer):
+        for task in (*tasks, writer, reader, changed):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+    if reconnect:
+        with contextlib.suppress(Exception):
+            while outbox.waiting():  # the role_changed notice goes out before the close
+                await ws.send_text(await outbox.next_text())
+            await ws.close(CLOSE_ROLE_CHANGED, "your role in this channel changed; reconnect")
+    elif reader.done() and not reader.cancelled() and reader.exception() is not None:
+        reader.result()  # re-raise what ended the read loop
 
 
 async def read(
