@@ -54,10 +54,11 @@ class Services:
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
-        messages, send due webhooks."""
+        messages, send due webhooks, purge expired sessions."""
         self.review.expire_due()
         self.chat.release_delayed()
         self.webhooks.deliver_due()
+        self.accounts.purge_expired_sessions()
 
     def close(self) -> None:
         self.webhooks.close()

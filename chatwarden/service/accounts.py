@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,6 +44,7 @@ class AccountService(ServiceBase):
         )
         # verifying an unknown user costs the same as a known one (no user enumeration by timing)
         self._dummy_hash = self._hasher.hash(secrets.token_hex(8))
+        self._last_purge: datetime | None = None
 
     def register(self, username: str, password: str) -> User:
         """Create an account. Usernames: 3-25 letters, digits or ``_``, unique ignoring case."""
@@ -118,6 +119,15 @@ class AccountService(ServiceBase):
                 scopes = frozenset(row["scopes"])
                 return Actor(user["id"], user["username"], bool(user["is_admin"]), scopes)
         raise Unauthorized("malformed token")
+
+    def purge_expired_sessions(self, every_s: float = 60.0) -> int:
+        """Delete expired sessions (they are refused anyway); at most once per ``every_s``."""
+        now = self.clock.now()
+        if self._last_purge is not None and (now - self._last_purge).total_seconds() < every_s:
+            return 0
+        self._last_purge = now
+        with self.db.write() as conn:
+            return store.delete_expired_sessions_txn(conn, now)
 
     def logout(self, token: str) -> None:
         with self.db.write() as conn:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Conflict, Forbidden, InputError, NotFound, Unauthorized
 from chatwarden.services import Services
 from chatwarden.store import accounts as store
+from chatwarden.store.schema import sessions
 from tests.service.conftest import PASSWORD, make_actor
 
 
@@ -49,6 +51,32 @@ def test_session_expires(services: Services, clock: FakeClock) -> None:
     clock.advance(1)
     with pytest.raises(Unauthorized, match="expired"):
         services.accounts.authenticate(token)
+
+
+def test_expired_sessions_are_purged_by_the_tick(services: Services, clock: FakeClock) -> None:
+    ttl = services.config.session_ttl_seconds
+    services.accounts.register("alice", PASSWORD)
+    old = services.accounts.login("alice", PASSWORD).token
+    clock.advance(ttl / 2)
+    fresh = services.accounts.login("alice", PASSWORD).token
+    assert services.accounts.purge_expired_sessions() == 0  # none expired yet
+    clock.advance(ttl / 2)
+    services.tick()
+    assert _session_count(services) == 1
+    services.accounts.authenticate(fresh)
+    with pytest.raises(Unauthorized):
+        services.accounts.authenticate(old)
+    clock.advance(ttl / 2 - 30)
+    assert services.accounts.purge_expired_sessions() == 0
+    clock.advance(30)  # ``fresh`` has expired, but the last purge was 30 s ago
+    assert services.accounts.purge_expired_sessions() == 0
+    clock.advance(30)
+    assert services.accounts.purge_expired_sessions() == 1
+
+
+def _session_count(services: Services) -> int:
+    with services.db.read() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one())
 
 
 def test_api_tokens_scopes_expiry_revocation(services: Services, clock: FakeClock) -> None:
