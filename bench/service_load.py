@@ -76,6 +76,9 @@ def serve(database_url: str, port: int, clients: int) -> None:
         sessions.append(services.accounts.login(user.username, password).token)
     web = WebSettings(ws_frames_per_s=10**6, api_requests=10**6)
     app = create_app(services, web)
+    interval_ms = os.environ.get("CHATWARDEN_BENCH_BATCH_MS")  # experiment: group-commit pace
+    if interval_ms:
+        app.state.edge.ingest.min_interval_s = float(interval_ms) / 1000
     print(json.dumps({"sessions": sessions}), flush=True)
     profile = os.environ.get("CHATWARDEN_BENCH_PROFILE")  # a file for the server's cProfile
     if profile:  # the event loop's thread only; written some seconds after the start
@@ -105,6 +108,13 @@ class Stats:
     received: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    cpu: tuple[float, float] = (0.0, 0.0)  # CPU seconds in the window: server, load generator
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` and its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _lines(n: int) -> list[str]:
@@ -173,7 +183,9 @@ async def client(
                 sending.cancel()
 
 
-async def drive(args: argparse.Namespace, sessions: list[str], port: int) -> tuple[Stats, float]:
+async def drive(
+    args: argparse.Namespace, sessions: list[str], port: int, server_pid: int
+) -> tuple[Stats, float]:
     url = f"ws://127.0.0.1:{port}/api/v1/channels/{CHANNEL}/chat/ws"
     lines = _lines(2000)
     interval = args.senders / args.rate if args.rate else 0.0
@@ -192,9 +204,11 @@ async def drive(args: argparse.Namespace, sessions: list[str], port: int) -> tup
     stats.received = 0
     stats.latencies_ms.clear()
     start = time.perf_counter()
+    cpu0 = (_cpu_seconds(server_pid), time.process_time())
     await asyncio.sleep(args.duration)
     elapsed = time.perf_counter() - start
     snapshot = Stats(dict(stats.acks), stats.received, list(stats.latencies_ms), stats.errors)
+    snapshot.cpu = (_cpu_seconds(server_pid) - cpu0[0], time.process_time() - cpu0[1])
     stop.set()
     await asyncio.sleep(0.5)
     for task in tasks:
@@ -279,7 +293,7 @@ def main() -> None:
         assert child.stdout is not None
         sessions = json.loads(child.stdout.readline())["sessions"]
         _wait_for(port)
-        stats, elapsed = asyncio.run(drive(args, sessions, port))
+        stats, elapsed = asyncio.run(drive(args, sessions, port, child.pid))
     finally:
         child.terminate()
         child.wait(timeout=30)
@@ -298,6 +312,13 @@ def main() -> None:
     print(
         f"latency       p50 {_pct(stats.latencies_ms, 0.5):.1f} ms, "
         f"p99 {_pct(stats.latencies_ms, 0.99):.1f} ms send->deliver"
+    )
+    server_cpu, load_cpu = stats.cpu
+    per_msg = 1e6 / max(1, accepted)
+    print(
+        f"CPU           server {server_cpu / elapsed:.0%} of a core, "
+        f"{server_cpu * per_msg:,.0f} us/accepted message; load generator "
+        f"{load_cpu / elapsed:.0%}, {load_cpu * per_msg:,.0f} us/message"
     )
     print(f"persisted     {persisted} message rows in total (incl. warm-up); errors {stats.errors}")
     print(f"delivered acks {delivered_acks}")
