@@ -17,13 +17,26 @@ from chatwarden.errors import ConfigError
 from chatwarden.model import Model, load_model
 from chatwarden.service.accounts import AccountService
 from chatwarden.service.actions import ActionService
+from chatwarden.service.analytics import AnalyticsService, AnalyticsSettings
 from chatwarden.service.automod_settings import AutoModSettingsService
 from chatwarden.service.base import Deps
 from chatwarden.service.channels import ChannelService
 from chatwarden.service.chat import ChatService
+from chatwarden.service.detection import DetectionHook
+from chatwarden.service.detection_settings import DetectionSettingsService
 from chatwarden.service.modes import ModeService
 from chatwarden.service.modlog import ModLogService
+from chatwarden.service.opsmetrics import OpsMetrics
+from chatwarden.service.policy_lists import PolicyListService
+from chatwarden.service.preview import PreviewService
 from chatwarden.service.review import ReviewService
+from chatwarden.service.shadow import ShadowService
+from chatwarden.service.sharing import SharingService
+from chatwarden.service.shield import ShieldService
+from chatwarden.service.spam import SpamService
+from chatwarden.service.strikes import StrikeService
+from chatwarden.service.suspicious import SuspiciousService
+from chatwarden.service.trust import TrustService
 from chatwarden.service.unban import UnbanService
 from chatwarden.service.usercard import UserCardService
 from chatwarden.service.webhooks import WebhookService
@@ -51,14 +64,32 @@ class Services:
     unban: UnbanService
     modlog: ModLogService
     webhooks: WebhookService
+    # proactive detection (issue 5)
+    detection: DetectionSettingsService
+    shield: ShieldService
+    trust: TrustService
+    suspicious: SuspiciousService
+    sharing: SharingService
+    policy_lists: PolicyListService
+    strikes: StrikeService
+    spam: SpamService
+    metrics: OpsMetrics
+    analytics: AnalyticsService
+    shadow: ShadowService
+    preview: PreviewService
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
-        messages, send due webhooks, purge expired sessions."""
-        self.review.expire_due()
-        self.chat.release_delayed()
-        self.webhooks.deliver_due()
-        self.accounts.purge_expired_sessions()
+        messages, send due webhooks, purge expired sessions, then roll up finished minutes
+        of health analytics and run shadow-mode candidates (off the live path)."""
+        with self.metrics.tick_seconds.time():
+            self.review.expire_due()
+            self.chat.release_delayed()
+            self.webhooks.deliver_due()
+            self.accounts.purge_expired_sessions()
+            if self.analytics.settings.enabled:
+                self.analytics.roll_up()
+                self.shadow.evaluate()
 
     def close(self) -> None:
         self.webhooks.close()
@@ -73,6 +104,8 @@ def build_services(
     state: ChatState | None = None,
     model: Model | None = None,
     migrate: bool = True,
+    analytics: AnalyticsSettings | None = None,
+    shadow_models: dict[str, Model] | None = None,
 ) -> Services:
     """Open the database (migrating it to the newest schema unless ``migrate=False``, in which
     case an out-of-date schema is a ``ConfigError``) and build every service."""
@@ -90,16 +123,28 @@ def build_services(
         state=state if state is not None else MemoryChatState(),
     )
     actions = ActionService(deps)
+    live_model = model if model is not None else load_model()
+    metrics = OpsMetrics()
+    analytics_service = AnalyticsService(deps, metrics, analytics)
+    metrics.sample(
+        "chatwarden_review_queue_depth",
+        "Held messages waiting for a moderator (all channels).",
+        lambda: float(analytics_service.pending_review_count()),
+    )
+    secret = _secret_key(db, config)
+    detection = DetectionSettingsService(deps)
+    shield = ShieldService(deps, actions)
+    hook = DetectionHook(deps, secret, shield)
     return Services(
         config=config,
         clock=deps.clock,
         bus=deps.bus,
         state=deps.state,
         db=db,
-        secret_key=_secret_key(db, config),
+        secret_key=secret,
         accounts=AccountService(deps),
         channels=ChannelService(deps),
-        chat=ChatService(deps, model if model is not None else load_model()),
+        chat=ChatService(deps, live_model, hook),
         review=ReviewService(deps),
         actions=actions,
         modes=ModeService(deps),
@@ -108,6 +153,23 @@ def build_services(
         unban=UnbanService(deps, actions),
         modlog=ModLogService(deps),
         webhooks=WebhookService(deps),
+        detection=detection,
+        shield=shield,
+        trust=TrustService(deps, detection),
+        suspicious=SuspiciousService(deps),
+        sharing=SharingService(deps),
+        policy_lists=PolicyListService(deps),
+        strikes=StrikeService(deps, detection),
+        spam=SpamService(deps, hook),
+        metrics=metrics,
+        analytics=analytics_service,
+        shadow=ShadowService(
+            deps,
+            {"bundled": live_model, **(shadow_models or {})},
+            metrics,
+            analytics_service.settings,
+        ),
+        preview=PreviewService(deps, live_model),
     )
 
 

@@ -122,3 +122,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the browser tests' screenshots are (tests/web/browser/support.py)."""
+    from tests.web.browser.support import report_screenshots
+
+    report_screenshots(terminalreporter)

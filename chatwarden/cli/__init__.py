@@ -9,8 +9,11 @@ from chatwarden.cli.bench import bench_command
 from chatwarden.cli.check import check_command
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
+from chatwarden.cli.export import export_command
+from chatwarden.cli.replay import replay_command
 from chatwarden.cli.score import score_command
 from chatwarden.cli.serve import serve_command
+from chatwarden.cli.simulate import simulate_command
 from chatwarden.cli.train import train_command
 
 app = typer.Typer(
@@ -49,6 +52,9 @@ app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("bench")(bench_command)
 app.command("serve")(serve_command)
+app.command("simulate")(simulate_command)
+app.command("replay")(replay_command)
+app.command("export")(export_command)
 app.add_typer(db_app, name="db")
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from chatwarden.errors import Conflict, Forbidden, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import ServiceBase, effective_role
-from chatwarden.service.permissions import Permission
-from chatwarden.service.types import Actor, Channel, ChatSettings, Member
+from chatwarden.service.permissions import SCOPE_OF, Permission, can
+from chatwarden.service.types import Actor, Channel, ChannelAccess, ChatSettings, Member
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
 from chatwarden.store import channels as store
@@ -79,6 +79,35 @@ class ChannelService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             return self.role_txn(conn, channel, user_id)
+
+    def access_of(self, actor: Actor, channel_id: int) -> ChannelAccess:
+        """The caller's role here, every permission they hold (what a page may offer) and
+        their own standing (banned, timed out, warned).
+
+        Only a hint for user interfaces: each action is still checked when it is requested.
+        """
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            member = store.get_member_txn(conn, channel_id, actor.user_id)
+            role = effective_role(channel, actor.user_id, member)
+        held = [
+            p.value
+            for p in Permission
+            if actor.has_scope(SCOPE_OF[p]) and can(role, p, is_admin=actor.is_admin)
+        ]
+        now = self.clock.now()
+        until = None if member is None else member["timeout_until"]
+        if until is not None and until <= now:
+            until = None
+        warned = member is not None and member["warned_at"] is not None
+        return ChannelAccess(
+            role=role,
+            permissions=held,
+            banned=bool(member is not None and member["banned"]),
+            timeout_until=until,
+            timeout_left_s=None if until is None else (until - now).total_seconds(),
+            warning=(member["warning_reason"] or "") if warned and member is not None else None,
+        )
 
     def set_role(self, actor: Actor, channel_id: int, user_id: int, role: Role) -> Member:
         """Grant ``role`` (lead_moderator, moderator, vip) or remove any granted role (viewer).

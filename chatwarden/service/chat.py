@@ -16,11 +16,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from chatwarden.bus import user_topic
 from chatwarden.decision import Action, Decision
 from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, NotFound
 from chatwarden.model import Model
@@ -40,8 +41,12 @@ from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as store
+from chatwarden.store import policy_lists as policy_store
 from chatwarden.store import review as review_store
 from chatwarden.store.engine import is_deadlock, is_unique_violation
+
+if TYPE_CHECKING:
+    from chatwarden.service.detection import BatchContext, DetectionHook, Screening
 
 MAX_IDEMPOTENCY_KEY = 64
 UNIQUE_CHAT_WINDOW_S = 30.0
@@ -69,9 +74,10 @@ def fingerprint(text: str) -> str:
 
 
 class ChatService(ServiceBase):
-    def __init__(self, deps: Deps, model: Model) -> None:
+    def __init__(self, deps: Deps, model: Model, detection: DetectionHook | None = None) -> None:
         super().__init__(deps)
         self.model = model
+        self.detection = detection  # proactive detection (service/detection.py)
         self.state = deps.state
         self._engines: dict[int, tuple[int, AutoMod]] = {}
         self._lock = threading.Lock()
@@ -82,7 +88,11 @@ class ChatService(ServiceBase):
         cached = self._engines.get(channel["id"])
         if cached is not None and cached[0] == channel["settings_rev"]:
             return cached[1]
-        settings = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel["id"]))
+        terms = [
+            *channel_store.list_terms_txn(conn, channel["id"]),
+            *policy_store.subscribed_terms_txn(conn, channel["id"]),  # subscribed policy lists
+        ]
+        settings = load_automod_settings(channel, terms)
         automod = AutoMod(settings, model=self.model)
         with self._lock:
             self._engines[channel["id"]] = (channel["settings_rev"], automod)
@@ -140,6 +150,7 @@ class ChatService(ServiceBase):
         previous: dict[int, dict[tuple[int, str], RowMapping]] = {}
         members: dict[int, dict[int, RowMapping]] = {}
         engines: dict[int, AutoMod] = {}
+        detect: dict[int, BatchContext] = {}
         with self.db.read() as conn:
             for cid, indices in by_channel.items():
                 channel = channel_store.get_channel_txn(conn, cid)
@@ -157,6 +168,8 @@ class ChatService(ServiceBase):
                 users = sorted({requests[i].actor.user_id for i in indices})
                 members[cid] = channel_store.get_members_txn(conn, cid, users)
                 engines[cid] = self.automod_for(conn, channel)
+                if self.detection is not None:
+                    detect[cid] = self.detection.load_txn(conn, channel, users)
         accepted: dict[int, list[tuple[int, Role]]] = {}
         for i, text in texts.items():
             req = requests[i]
@@ -172,6 +185,9 @@ class ChatService(ServiceBase):
             member = members[channel["id"]].get(user_id)
             role = effective_role(channel, user_id, member)
             rejection = self._check_rules(channel, member, role, text, now, user_id)
+            if rejection is None and self.detection is not None:
+                ctx = detect[channel["id"]]
+                rejection = self.detection.gate(ctx, i, user_id, role, member, now)
             if rejection is not None:
                 results[i] = rejection
             else:
@@ -181,11 +197,26 @@ class ChatService(ServiceBase):
             decisions = engines[cid].check_batch(
                 [texts[i] for i, _ in items], roles=[role for _, role in items]
             )
-            for (i, role), decision in zip(items, decisions, strict=True):
+            screens: list[Screening | None] = [None] * len(items)
+            if self.detection is not None:
+                batch = [
+                    (i, requests[i], role, texts[i], d)
+                    for (i, role), d in zip(items, decisions, strict=True)
+                ]
+                screens = list(self.detection.screen(detect[cid], batch, members[cid], now))
+            for (i, role), decision, screen in zip(items, decisions, screens, strict=True):
                 req = requests[i]
                 pending.append(
                     _Accepted(
-                        i, channels[cid], req.actor, role, texts[i], req.idempotency_key, decision
+                        i,
+                        channels[cid],
+                        req.actor,
+                        role,
+                        texts[i],
+                        req.idempotency_key,
+                        decision,
+                        screen,
+                        req,
                     )
                 )
         pending.sort(key=lambda item: item.index)
@@ -324,7 +355,7 @@ class ChatService(ServiceBase):
     def _store_txn(self, out: Outbox, items: list[_Accepted]) -> list[SendResult]:
         conn, now = out.conn, out.now
         rows: list[dict[str, Any]] = []
-        outcomes: list[tuple[SendStatus, str | None, str | None]] = []
+        outcomes: list[tuple[str, str | None, str | None]] = []
         delays: dict[int, int] = {}
         for item in items:
             channel, decision = item.channel, item.decision
@@ -339,7 +370,7 @@ class ChatService(ServiceBase):
                 "delivered_at": None,
                 "deliver_after": None,
             }
-            status: SendStatus
+            status: str
             if decision.action is Action.ALLOW:
                 if channel["id"] not in delays:
                     modes = ChatSettings.model_validate(channel["chat_settings"])
@@ -356,6 +387,13 @@ class ChatService(ServiceBase):
                 status, reason, detail = "held", "held_for_review", HELD_DETAIL
             else:
                 status, reason, detail = "blocked", "blocked_term", BLOCKED_DETAIL
+            screen = item.screen
+            if screen is not None and not screen.empty:  # proactive detection may go further
+                status, reason, detail = screen.apply(status, reason, detail)
+                if status not in ("delivered", "delayed"):
+                    values["deliver_after"] = None
+                    values["delivered_at"] = now if status == "restricted" else None
+                values["decision"] = {**values["decision"], "detection": screen.to_dict()}
             values.update(status=status, initial_status=status, reason=reason, detail=detail)
             rows.append(values)
             outcomes.append((status, reason, detail))
@@ -386,13 +424,18 @@ class ChatService(ServiceBase):
         results = []
         for item, values, (status, reason, detail) in zip(items, rows, outcomes, strict=True):
             public_id = values["public_id"]
-            results.append(
-                SendResult(status, public_id, reason, detail, None, item.decision, False)
-            )
+            shown = cast(SendStatus, "delivered" if status == "restricted" else status)
+            results.append(SendResult(shown, public_id, reason, detail, None, item.decision, False))
+            screen = item.screen
+            by_detection = screen is not None and screen.status == status and screen.log_action
             if status == "delivered":
                 self._emit_chat_message(out, item, public_id)
+            elif status == "restricted":  # only moderators (and the sender) see it
+                self._emit_chat_message(out, item, public_id, to_sender_only=True)
             elif status in ("held", "blocked"):
                 public = item.decision.to_dict(reveal_private=False)
+                if screen is not None and not screen.empty:
+                    public = {**public, "detection": screen.to_dict()}
                 details: dict[str, Any] = {"decision": public}
                 if status == "held":
                     item_id = item_ids[pks[public_id]]
@@ -402,10 +445,16 @@ class ChatService(ServiceBase):
                     {
                         "channel_id": item.channel["id"],
                         "actor_id": None,
-                        "action": f"automod.{'hold' if status == 'held' else 'block'}",
+                        "action": screen.log_action
+                        if by_detection and screen is not None
+                        else f"automod.{'hold' if status == 'held' else 'block'}",
                         "target_user_id": item.actor.user_id,
                         "message_id": public_id,
-                        "reason": _summary(item.decision),
+                        "reason": "; ".join(
+                            filter(None, [screen.explanation, _summary(item.decision)])
+                        )
+                        if by_detection and screen is not None
+                        else _summary(item.decision),
                         "details": details,
                         "created_at": now,
                     }
@@ -417,10 +466,35 @@ class ChatService(ServiceBase):
                     message_id=public_id,
                 )
         audit.append_many_txn(conn, log_rows)
+        if self.detection is not None:
+            self.detection.after_store_txn(
+                out,
+                [
+                    (item.channel, item.request, item.screen, values["public_id"], status)
+                    for item, values, (status, _, _) in zip(items, rows, outcomes, strict=True)
+                    if item.screen is not None and item.request is not None
+                ],
+            )
         return results
 
     @staticmethod
-    def _emit_chat_message(out: Outbox, item: _Accepted, public_id: str) -> None:
+    def _emit_chat_message(
+        out: Outbox, item: _Accepted, public_id: str, *, to_sender_only: bool = False
+    ) -> None:
+        if to_sender_only:
+            event = events.chat_message(
+                item.channel,
+                message_id=public_id,
+                sender_id=item.actor.user_id,
+                sender_name=item.actor.username,
+                text=item.text,
+                sent_at=out.now,
+                delivered_at=out.now,
+                badges=_badges(item.role),
+            )
+            env = events.envelope(events.CHAT_MESSAGE, event, out.now)
+            out.published.append((user_topic(item.actor.user_id), env))
+            return
         out.emit(
             item.channel,
             events.CHAT_MESSAGE,
@@ -514,6 +588,8 @@ class _Accepted:
     text: str
     key: str | None
     decision: Decision
+    screen: Screening | None = None  # proactive detection's verdict
+    request: SendRequest | None = None
 
 
 def _replay_or_error(row: Mapping[Any, Any], text: str) -> SendResult | ChatWardenError:
@@ -527,7 +603,7 @@ def _replay(row: Mapping[Any, Any], text: str) -> SendResult:
     if row["text"] != text:
         raise Conflict("this idempotency key was already used for a different message")
     return SendResult(
-        status=row["initial_status"],
+        status="delivered" if row["initial_status"] == "restricted" else row["initial_status"],
         message_id=row["public_id"],
         reason=row["reason"],
         detail=row["detail"],

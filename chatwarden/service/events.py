@@ -22,6 +22,14 @@ UNBAN_REQUEST_RESOLVE = "channel.unban_request.resolve"
 CHAT_SETTINGS_UPDATE = "channel.chat_settings.update"
 AUTOMOD_SETTINGS_UPDATE = "automod.settings.update"
 AUTOMOD_TERMS_UPDATE = "automod.terms.update"
+# proactive detection (issue 5): the first four are Twitch EventSub types, the rest ours
+SHIELD_MODE_BEGIN = "channel.shield_mode.begin"
+SHIELD_MODE_END = "channel.shield_mode.end"
+SUSPICIOUS_USER_MESSAGE = "channel.suspicious_user.message"
+SUSPICIOUS_USER_UPDATE = "channel.suspicious_user.update"
+RAID_ALERT = "channel.raid_alert"
+DETECTION_FINDING = "channel.detection.finding"
+DETECTION_SETTINGS_UPDATE = "channel.detection_settings.update"
 NOTICE = "notice"
 
 #: the types a webhook may subscribe to
@@ -36,6 +44,13 @@ SUBSCRIBABLE = (
     CHAT_SETTINGS_UPDATE,
     AUTOMOD_SETTINGS_UPDATE,
     AUTOMOD_TERMS_UPDATE,
+    SHIELD_MODE_BEGIN,
+    SHIELD_MODE_END,
+    SUSPICIOUS_USER_MESSAGE,
+    SUSPICIOUS_USER_UPDATE,
+    RAID_ALERT,
+    DETECTION_FINDING,
+    DETECTION_SETTINGS_UPDATE,
 )
 
 VERSIONS = {AUTOMOD_HOLD: "2", AUTOMOD_UPDATE: "2", MODERATE: "2"}
@@ -296,3 +311,126 @@ def automod_terms_update(
 
 def notice(kind: str, channel_id: int, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "channel_id": channel_id, **fields}
+
+
+# -- proactive detection (issue 5) -------------------------------------------------------------
+
+
+def shield_mode(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    at: datetime,
+    begin: bool,
+) -> dict[str, Any]:
+    """``channel.shield_mode.begin``/``.end``; a moderator of None is AutoMod (raid response)."""
+    return {
+        **broadcaster(channel),
+        **_user("moderator_user", moderator_id, moderator_name),
+        ("started_at" if begin else "ended_at"): at.isoformat(),
+    }
+
+
+def suspicious_user_message(
+    channel: Mapping[Any, Any],
+    *,
+    user_id: int,
+    login: str,
+    low_trust_status: str,
+    types: list[str],
+    evaluation: str,
+    shared_ban_channel_ids: list[int],
+    reasons: list[str],
+    message_id: str,
+    text: str,
+) -> dict[str, Any]:
+    """EventSub ``channel.suspicious_user.message``: ``low_trust_status`` active_monitoring |
+    restricted; ``types`` manually_added | ban_evader_detector | banned_in_shared_channel."""
+    return {
+        **broadcaster(channel),
+        **_user("user", user_id, login),
+        "low_trust_status": low_trust_status,
+        "shared_ban_channel_ids": [str(c) for c in shared_ban_channel_ids],
+        "types": types,
+        "ban_evasion_evaluation": evaluation,
+        "reasons": reasons,
+        "message": {
+            "message_id": message_id,
+            "text": text,
+            "fragments": [{"type": "text", "text": text}],
+        },
+    }
+
+
+def suspicious_user_update(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    user_id: int,
+    login: str,
+    low_trust_status: str,
+    reasons: list[str],
+) -> dict[str, Any]:
+    """EventSub ``channel.suspicious_user.update``: ``low_trust_status`` none |
+    active_monitoring | restricted."""
+    return {
+        **broadcaster(channel),
+        **_user("moderator_user", moderator_id, moderator_name),
+        **_user("user", user_id, login),
+        "low_trust_status": low_trust_status,
+        "reasons": reasons,
+    }
+
+
+def raid_alert(
+    channel: Mapping[Any, Any], *, finding: dict[str, Any], at: datetime, shield_enabled: bool
+) -> dict[str, Any]:
+    """A suspected hate raid: the detector's finding and whether Shield Mode was turned on."""
+    return {
+        **broadcaster(channel),
+        "code": finding.get("code"),
+        "explanation": finding.get("explanation"),
+        "evidence": finding.get("evidence", {}),
+        "detected_at": at.isoformat(),
+        "shield_mode_enabled": shield_enabled,
+    }
+
+
+def detection_finding(
+    channel: Mapping[Any, Any],
+    *,
+    user_id: int,
+    login: str,
+    message_id: str | None,
+    text: str,
+    action: str,
+    findings: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the detectors found in one message and what was done (``action``)."""
+    return {
+        **broadcaster(channel),
+        **_user("user", user_id, login),
+        "message_id": message_id,
+        "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
+        "action": action,
+        "findings": findings,
+    }
+
+
+def detection_settings_update(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int,
+    moderator_name: str,
+    what: str,
+    changed: dict[str, Any],
+) -> dict[str, Any]:
+    """``what``: settings | shield_preset | sharing | policy_lists."""
+    return {
+        **broadcaster(channel),
+        **_user("moderator_user", moderator_id, moderator_name),
+        "what": what,
+        "changed": changed,
+    }

@@ -44,6 +44,22 @@ class Permission(StrEnum):
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions"
     MANAGE_WEBHOOKS = "manage_webhooks"
     VIEW_MEMBERS = "view_members"
+    # channel health analytics and shadow mode (issue 6)
+    VIEW_HEALTH = "view_health"
+    MANAGE_SHADOW = "manage_shadow"
+    # replay and policy preview (issue 6)
+    PREVIEW_AUTOMOD = "preview_automod"
+    EXPORT_CHAT_HISTORY = "export_chat_history"
+    # proactive detection (issue 5)
+    VIEW_DETECTION = "view_detection"
+    TOGGLE_SHIELD = "toggle_shield"
+    UPDATE_SHIELD_PRESET = "update_shield_preset"
+    BULK_BAN = "bulk_ban"
+    UPDATE_DETECTION_SETTINGS = "update_detection_settings"
+    MANAGE_SUSPICIOUS = "manage_suspicious"
+    MANAGE_SHARING = "manage_sharing"
+    MANAGE_POLICY_LISTS = "manage_policy_lists"
+    PERMIT_LINKS = "permit_links"
 
 
 _EVERYONE = frozenset(Role)
@@ -81,6 +97,19 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SUBSCRIPTIONS: _OWNER,
     Permission.MANAGE_WEBHOOKS: _OWNER,
     Permission.VIEW_MEMBERS: _MODS,
+    Permission.VIEW_HEALTH: _MODS,
+    Permission.MANAGE_SHADOW: _LEADS,
+    Permission.PREVIEW_AUTOMOD: _MODS,
+    Permission.EXPORT_CHAT_HISTORY: _MODS,
+    Permission.VIEW_DETECTION: _MODS,
+    Permission.TOGGLE_SHIELD: _MODS,
+    Permission.UPDATE_SHIELD_PRESET: _LEADS,
+    Permission.BULK_BAN: _MODS,
+    Permission.UPDATE_DETECTION_SETTINGS: _LEADS,
+    Permission.MANAGE_SUSPICIOUS: _MODS,
+    Permission.MANAGE_SHARING: _OWNER,
+    Permission.MANAGE_POLICY_LISTS: _LEADS,
+    Permission.PERMIT_LINKS: _MODS,
 }
 
 #: perms that act on another person: the actor must outrank the target
@@ -94,6 +123,7 @@ TARGETED = frozenset(
         Permission.MANAGE_VIPS,
         Permission.MANAGE_MODERATORS,
         Permission.MANAGE_LEAD_MODERATORS,
+        Permission.MANAGE_SUSPICIOUS,
     }
 )
 
@@ -110,6 +140,10 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.VIEW_USER_CARD: "moderation:read",
     Permission.VIEW_UNBAN_REQUESTS: "moderation:read",
     Permission.VIEW_MEMBERS: "moderation:read",
+    Permission.VIEW_HEALTH: "moderation:read",
+    Permission.MANAGE_SHADOW: "channel:manage",
+    Permission.PREVIEW_AUTOMOD: "moderation:read",
+    Permission.EXPORT_CHAT_HISTORY: "moderation:read",
     Permission.RESOLVE_HELD: "moderation:write",
     Permission.DELETE_MESSAGE: "moderation:write",
     Permission.WARN: "moderation:write",
@@ -128,6 +162,15 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.MANAGE_LEAD_MODERATORS: "channel:manage",
     Permission.MANAGE_SUBSCRIPTIONS: "channel:manage",
     Permission.MANAGE_WEBHOOKS: "webhooks:manage",
+    Permission.VIEW_DETECTION: "moderation:read",
+    Permission.TOGGLE_SHIELD: "moderation:write",
+    Permission.BULK_BAN: "moderation:write",
+    Permission.MANAGE_SUSPICIOUS: "moderation:write",
+    Permission.UPDATE_SHIELD_PRESET: "channel:manage",
+    Permission.UPDATE_DETECTION_SETTINGS: "channel:manage",
+    Permission.MANAGE_SHARING: "channel:manage",
+    Permission.MANAGE_POLICY_LISTS: "channel:manage",
+    Permission.PERMIT_LINKS: "moderation:write",
 }
 
 _RANK = {Role.OWNER: 3, Role.LEAD_MODERATOR: 2, Role.MODERATOR: 1}

@@ -158,6 +158,9 @@ class SendRequest:
     channel_id: int
     text: str
     idempotency_key: str | None = None
+    # optional client/platform signals for ban-evasion detection; stored only as HMAC hashes
+    device_fingerprint: str | None = None
+    network_fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,3 +272,17 @@ class WebhookDelivery(_ToDict):
 class ImportResult(_ToDict):
     added: int
     skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAccess(_ToDict):
+    """What the caller may do in a channel and where they stand (for user interfaces)."""
+
+    role: Role
+    permissions: list[str]
+    banned: bool
+    timeout_until: datetime | None
+    #: seconds of timeout left (by the server's clock, so a skewed client clock does not matter)
+    timeout_left_s: float | None
+    #: the reason of a warning not yet acknowledged (``""`` when none was given), else None
+    warning: str | None

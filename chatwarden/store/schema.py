@@ -243,8 +243,209 @@ webhook_deliveries = sa.Table(
 
 # -- proactive detection (issue 5; migration 0002) ----------------------------------------------
 
+# One row per channel that changed any detection setting (absent: the defaults). ``settings``
+# holds the typed ``DetectionSettings`` (service/detection_settings.py); ``rev`` is bumped on
+# every change so the in-process detectors are rebuilt. Shield Mode: ``shield_preset`` is the
+# saved strict preset, ``shield_saved`` the chat modes + AutoMod settings it replaced.
+channel_detection = sa.Table(
+    "channel_detection",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("shield_preset", sa.JSON, nullable=False),
+    sa.Column("shield_active", sa.Boolean, nullable=False, default=False),
+    sa.Column("shield_saved", sa.JSON, nullable=True),
+    _ts("shield_changed_at", nullable=True),
+    _fk("shield_changed_by", "users.id", nullable=True),
+    sa.Column("rev", sa.Integer, nullable=False, default=0),
+    _ts("updated_at"),
+    sa.PrimaryKeyConstraint("channel_id"),
+)
+
+# Suspicious users per channel: ``status`` monitored | restricted | cleared (a cleared row stays
+# so the automatic checks do not flag the user again); ``source`` manual | auto | shared.
+suspicious_users = sa.Table(
+    "suspicious_users",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("evasion_level", sa.String(16), nullable=True),
+    sa.Column("evasion_score", sa.Float, nullable=True),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("shared_channel_ids", sa.JSON, nullable=False),
+    _fk("matched_user_id", "users.id", nullable=True, ondelete="SET NULL"),
+    _fk("added_by", "users.id", nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.PrimaryKeyConstraint("channel_id", "user_id"),
+    sa.Index(None, "channel_id", "status"),
+)
+
+# Device/network fingerprints a client sent at ingest, stored only as HMAC-SHA256 (server secret).
+user_fingerprints = sa.Table(
+    "user_fingerprints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    _ts("first_seen"),
+    _ts("last_seen"),
+    sa.UniqueConstraint("user_id", "kind", "hash"),
+    sa.Index(None, "hash"),
+)
+
+# Offences counted by the strike ladder (they expire by age, per the channel's settings).
+offences = sa.Table(
+    "offences",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("message_id", sa.String(36), nullable=True),
+    _ts("created_at"),
+    sa.Index(None, "channel_id", "user_id", "created_at"),
+)
+
+# ``channel_id`` agrees to share ban information with ``partner_id``; sharing needs both rows.
+sharing_agreements = sa.Table(
+    "sharing_agreements",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("partner_id", "channels.id", ondelete="CASCADE"),
+    _fk("created_by", "users.id"),
+    _ts("created_at"),
+    sa.PrimaryKeyConstraint("channel_id", "partner_id"),
+    sa.Index(None, "partner_id"),
+)
+
+# Community-curated blocked-term lists: curated by one channel's leads, subscribable by any.
+policy_lists = sa.Table(
+    "policy_lists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+policy_list_terms = sa.Table(
+    "policy_list_terms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("list_id", "policy_lists.id", ondelete="CASCADE"),
+    sa.Column("text", sa.String(500), nullable=False),
+    sa.Column("is_regex", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("list_id", "is_regex", "text"),
+)
+
+policy_subscriptions = sa.Table(
+    "policy_subscriptions",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("list_id", "policy_lists.id", ondelete="CASCADE"),
+    _fk("created_by", "users.id"),
+    _ts("created_at"),
+    sa.PrimaryKeyConstraint("channel_id", "list_id"),
+    sa.Index(None, "list_id"),
+)
+
 
 # -- channel health analytics and shadow mode (issue 6; migration 0003) ----------------------------
+
+# One row per channel-minute with activity: additive counts (chatwarden.analytics.rollup).
+analytics_minutes = sa.Table(
+    "analytics_minutes",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _ts("minute"),
+    sa.Column("messages", sa.Integer, nullable=False, default=0),
+    sa.Column("chatters", sa.Integer, nullable=False, default=0),
+    sa.Column("repeated", sa.Integer, nullable=False, default=0),
+    sa.Column("entropy_sum", sa.Float, nullable=False, default=0.0),
+    sa.Column("emote_only", sa.Integer, nullable=False, default=0),
+    sa.Column("allowed", sa.Integer, nullable=False, default=0),
+    sa.Column("held", sa.Integer, nullable=False, default=0),
+    sa.Column("blocked", sa.Integer, nullable=False, default=0),
+    sa.Column("category_findings", sa.JSON, nullable=False),
+    sa.Column("held_by_category", sa.JSON, nullable=False),
+    sa.Column("resolved_allowed", sa.Integer, nullable=False, default=0),
+    sa.Column("resolved_denied", sa.Integer, nullable=False, default=0),
+    sa.Column("expired", sa.Integer, nullable=False, default=0),
+    sa.Column("decision_seconds", sa.JSON, nullable=False),
+    sa.Column("mod_actions", sa.Integer, nullable=False, default=0),
+    sa.Column("mod_actions_by_actor", sa.JSON, nullable=False),
+    sa.Column("first_time_chatters", sa.Integer, nullable=False, default=0),
+    sa.Column("raid_events", sa.Integer, nullable=False, default=0),
+    sa.Column("bot_wave_events", sa.Integer, nullable=False, default=0),
+    sa.PrimaryKeyConstraint("channel_id", "minute"),
+)
+
+# Per channel: every minute before ``rolled_until`` is rolled up (compare-and-set in the same
+# transaction as the rows, so two processes never roll the same minutes).
+analytics_watermarks = sa.Table(
+    "analytics_watermarks",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _ts("rolled_until"),
+    sa.PrimaryKeyConstraint("channel_id"),
+)
+
+# First message of each chatter in a channel, and their first message >= 1 h later within N days.
+analytics_first_chatters = sa.Table(
+    "analytics_first_chatters",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    _ts("first_at"),
+    _ts("returned_at", nullable=True),
+    sa.PrimaryKeyConstraint("channel_id", "user_id"),
+    sa.Index(None, "channel_id", "first_at"),
+)
+
+# Shadow mode: one candidate per channel; ``rev`` bumps on every change, results carry it.
+shadow_configs = sa.Table(
+    "shadow_configs",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    sa.Column("enabled", sa.Boolean, nullable=False, default=True),
+    sa.Column("candidate_settings", sa.JSON, nullable=True),
+    sa.Column("candidate_model", sa.String(64), nullable=True),
+    sa.Column("rev", sa.Integer, nullable=False, default=1),
+    # evaluated up to this message: (created_at, id) of the last one
+    _ts("cursor_at"),
+    sa.Column("cursor_message_id", sa.Integer, nullable=False, default=0),
+    _fk("updated_by", "users.id", nullable=True),
+    _ts("updated_at"),
+    sa.PrimaryKeyConstraint("channel_id"),
+)
+
+shadow_results = sa.Table(
+    "shadow_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("message_id", "messages.id", ondelete="CASCADE"),
+    sa.Column("rev", sa.Integer, nullable=False),
+    _ts("created_at"),
+    sa.Column("live_action", sa.String(8), nullable=False),
+    sa.Column("candidate_action", sa.String(8), nullable=False),
+    sa.Column("candidate_reasons", sa.JSON, nullable=True),
+    sa.UniqueConstraint("message_id", "rev"),
+    sa.Index(None, "channel_id", "rev", "created_at"),
+)
+
+# Range reads of finished minutes (the roll-up reads a channel's rows by time).
+sa.Index("ix_messages_channel_id_created_at", messages.c.channel_id, messages.c.created_at)
+sa.Index(
+    "ix_review_items_channel_id_resolved_at", review_items.c.channel_id, review_items.c.resolved_at
+)
+sa.Index("ix_mod_log_channel_id_created_at", mod_log.c.channel_id, mod_log.c.created_at)
 
 
 ALL_TABLES = tuple(metadata.sorted_tables)

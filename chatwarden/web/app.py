@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from chatwarden import __version__
@@ -19,13 +18,18 @@ from chatwarden.service.ingest import Ingest
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
 from chatwarden.web.events_ws import event_socket
+from chatwarden.web.pages import install_pages
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.routes import (
     accounts,
     channels,
     chat,
+    detection,
+    health,
+    metrics,
     moderation,
     people,
+    preview,
     queue,
     settings,
     webhooks,
@@ -40,14 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatwarden.web")
 
 API_PREFIX = "/api/v1"
-
-INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ChatWarden</title></head>
-<body><h1>ChatWarden</h1>
-<p>The HTTP API is at <a href="/docs">/docs</a>
-(OpenAPI: <a href="/openapi.json">/openapi.json</a>).
-Chat: <code>ws://HOST/api/v1/channels/NAME/chat/ws</code>.</p></body></html>
-"""
 
 
 async def _tick_forever(services: Services, interval_s: float) -> None:
@@ -109,12 +105,14 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for area in (accounts, channels, chat, queue, moderation, settings, people, webhooks):
         api.include_router(area.router)
+    api.include_router(preview.router)  # replay: policy preview and history export
+    api.include_router(health.router)  # health analytics and shadow mode
+    api.include_router(detection.router)  # proactive detection: Shield Mode, suspicious users, ...
     app.include_router(api)
+    app.include_router(health.assets)  # /vendor/plotly.min.js (from the plotly package)
+    app.include_router(metrics.router)  # /metrics (Prometheus; see routes/metrics.py)
     app.add_api_websocket_route(f"{API_PREFIX}/channels/{{name}}/chat/ws", chat_socket)
     app.add_api_websocket_route(f"{API_PREFIX}/eventsub/ws", event_socket)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return INDEX
-
+    install_pages(app)  # the browser pages, /static and the security headers (pages.py)
     return app

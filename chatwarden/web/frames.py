@@ -4,7 +4,8 @@ Every frame is one JSON object with a ``type``. A frame the server cannot use ge
 ``{"type": "error", "code": ..., "message": ...}`` reply and the socket stays open.
 
 Client frames:
-    {"type": "send", "text": "...", "idempotency_key": "..."}
+    {"type": "send", "text": "...", "idempotency_key": "...",
+     "device_fingerprint": "...", "network_fingerprint": "..."}   (both optional)
     {"type": "ack_warning"}
     {"type": "ping"}
 
@@ -32,6 +33,8 @@ class SendFrame(BaseModel):
     type: Literal["send"]
     text: str = Field(min_length=1, max_length=10_000)
     idempotency_key: str = Field(min_length=1, max_length=128)
+    device_fingerprint: str | None = Field(None, max_length=512)  # optional; hashed at ingest
+    network_fingerprint: str | None = Field(None, max_length=512)
 
 
 class AckWarningFrame(BaseModel):

@@ -44,6 +44,12 @@ class Subscription(_Body):
 class ChatSend(_Body):
     text: str = Field(max_length=10_000)
     idempotency_key: str = Field(min_length=1, max_length=64)
+    device_fingerprint: str | None = Field(
+        None, max_length=512, description="Optional device signal (stored only as a keyed hash)."
+    )
+    network_fingerprint: str | None = Field(
+        None, max_length=512, description="Optional network signal (stored only as a keyed hash)."
+    )
 
 
 class TextCheck(_Body):

@@ -246,7 +246,14 @@ async def read(
             # Sends are pipelined through the group-commit ingest; answers keep their order.
             if len(inflight) >= MAX_SENDS_IN_FLIGHT:
                 await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-            request = SendRequest(actor, channel.id, frame.text, frame.idempotency_key)
+            request = SendRequest(
+                actor,
+                channel.id,
+                frame.text,
+                frame.idempotency_key,
+                frame.device_fingerprint,
+                frame.network_fingerprint,
+            )
             future = edge.ingest.submit(request)
             inflight.add(future)
             future.add_done_callback(inflight.discard)

@@ -60,6 +60,19 @@ EXPECTED: dict[str, set[Role]] = {
     "manage_subscriptions": {OW},
     "manage_webhooks": {OW},
     "view_members": MODS,
+    "view_detection": MODS,
+    "toggle_shield": MODS,
+    "update_shield_preset": LEADS,
+    "bulk_ban": MODS,
+    "update_detection_settings": LEADS,
+    "manage_suspicious": MODS,
+    "manage_sharing": {OW},
+    "manage_policy_lists": LEADS,
+    "permit_links": MODS,
+    "view_health": MODS,
+    "manage_shadow": LEADS,
+    "preview_automod": MODS,
+    "export_chat_history": MODS,
 }
 
 Op = Callable[[Services, Actor, int, Actor, Actor], object]
@@ -80,6 +93,12 @@ def _held_item(s: Services, cid: int, target: Actor, admin: Actor) -> int:
 def _unban_request(s: Services, cid: int, target: Actor, admin: Actor) -> int:
     s.actions.ban(admin, cid, target.user_id, "setup")
     return s.unban.create_request(target, cid, "please").id
+
+
+def _share(s: Services, actor: Actor, cid: int) -> None:
+    partner = "beta" if s.channels.get_channel(cid).name == "alpha" else "alpha"
+    s.sharing.agree(actor, cid, partner)
+    s.sharing.revoke(actor, cid, partner)
 
 
 OPS: dict[str, Op] = {
@@ -127,6 +146,23 @@ OPS: dict[str, Op] = {
     "manage_subscriptions": lambda s, a, c, t, ad: s.channels.set_subscribed(a, c, t.user_id, True),
     "manage_webhooks": lambda s, a, c, t, ad: s.webhooks.list_subscriptions(a, c),
     "view_members": lambda s, a, c, t, ad: s.channels.list_members(a, c),
+    "view_detection": lambda s, a, c, t, ad: s.detection.get(a, c),
+    "toggle_shield": lambda s, a, c, t, ad: (s.shield.activate(a, c), s.shield.deactivate(ad, c)),
+    "update_shield_preset": lambda s, a, c, t, ad: s.shield.update_preset(a, c, {"slow_mode_s": 9}),
+    "bulk_ban": lambda s, a, c, t, ad: s.shield.bulk_ban(a, c, "no message says this"),
+    "update_detection_settings": lambda s, a, c, t, ad: s.detection.update(
+        a, c, {"shared_bans": {"treatment": "monitor"}}
+    ),
+    "manage_suspicious": lambda s, a, c, t, ad: s.suspicious.flag(a, c, t.user_id, "monitored"),
+    "manage_sharing": lambda s, a, c, t, ad: _share(s, a, c),
+    "manage_policy_lists": lambda s, a, c, t, ad: s.policy_lists.create(a, c, f"list{t.user_id}"),
+    "permit_links": lambda s, a, c, t, ad: s.spam.permit(a, c, t.user_id),
+    "view_health": lambda s, a, c, t, ad: s.analytics.series(a, c),
+    "manage_shadow": lambda s, a, c, t, ad: s.shadow.configure(
+        a, c, candidate_settings={"overall_level": 1}
+    ),
+    "preview_automod": lambda s, a, c, t, ad: s.preview.preview(a, c, {"overall_level": 3}),
+    "export_chat_history": lambda s, a, c, t, ad: s.preview.export_history(a, c),
 }
 
 

@@ -39,6 +39,36 @@ ENDPOINTS: dict[str, tuple[Call, set[str]]] = {
         LEADS,
     ),
     "webhooks": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/webhooks"), {"owner"}),
+    "view health": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/health"), MODS),
+    "automod preview": (
+        lambda c, ch: c.post(f"/api/v1/channels/{ch}/automod/preview", json={"overall_level": 3}),
+        MODS,
+    ),
+    "history export": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/history/export"), MODS),
+    "shadow mode": (
+        lambda c, ch: c.put(
+            f"/api/v1/channels/{ch}/shadow", json={"candidate_settings": {"overall_level": 3}}
+        ),
+        LEADS,
+    ),
+    "shield mode switch": (
+        lambda c, ch: c.put(f"/api/v1/channels/{ch}/shield", json={"active": False}),
+        MODS,
+    ),
+    "detection settings": (
+        lambda c, ch: c.patch(f"/api/v1/channels/{ch}/detection/settings", json={"enabled": False}),
+        LEADS,
+    ),
+    "flag a suspicious user": (
+        lambda c, ch: c.put(
+            f"/api/v1/channels/{ch}/suspicious-users/mallory", json={"status": "monitored"}
+        ),
+        MODS,
+    ),
+    "share ban information": (
+        lambda c, ch: c.put(f"/api/v1/channels/{ch}/sharing/{'other' if ch == 'main' else 'main'}"),
+        {"owner"},
+    ),
     "ban the owner": (
         lambda c, ch: c.put(f"/api/v1/channels/{ch}/bans/owner", json={"reason": "x"}),
         set(),

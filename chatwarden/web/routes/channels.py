@@ -31,6 +31,22 @@ def get_channel(channel: ChannelArg) -> dict[str, Any]:
     return channel.to_dict()
 
 
+@router.get("/channels/{name}/permissions")
+def my_permissions(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """The caller's role in the channel, the permissions it gives and their own standing
+    (``banned``, ``timeout_until``, ``warning``: an unacknowledged warning's reason), for user
+    interfaces.
+
+    A hint for what to show; every action is still checked when it is requested.
+    """
+    access = services_of(request).channels.access_of(actor, channel.id)
+    return {
+        "channel": channel.to_dict(),
+        "user": {"id": actor.user_id, "username": actor.username, "is_admin": actor.is_admin},
+        **access.to_dict(),
+    }
+
+
 @router.get("/channels/{name}/members")
 def list_members(
     channel: ChannelArg,

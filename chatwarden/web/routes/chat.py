@@ -24,7 +24,14 @@ async def send_message(
     Resending with the same ``idempotency_key`` returns the first result (``replayed``: true)
     and stores nothing new.
     """
-    request_ = SendRequest(actor, channel.id, body.text, body.idempotency_key)
+    request_ = SendRequest(
+        actor,
+        channel.id,
+        body.text,
+        body.idempotency_key,
+        body.device_fingerprint,
+        body.network_fingerprint,
+    )
     result = await edge_of(request).ingest.send(request_)
     out = result.to_dict()
     out.pop("decision", None)  # the sender sees the outcome, not AutoMod's scores

@@ -1,0 +1,139 @@
+"""Hate raids: a channel-level burst of first-time chatters that looks coordinated and hostile.
+
+The detector keeps the last ``window_s`` seconds of messages from *newcomers* (first-time
+chatters, or chatters whose first message here was in the last ``newcomer_s``). Once at least
+``min_newcomers`` distinct newcomers are in the window it scores the burst, each share 0-1:
+
+* ``young``: newcomers whose account is younger than ``young_account_s``;
+* ``hostile``: newcomer messages AutoMod held or blocked, or scored ``harm >= hostile_harm``
+  (messages made only of the channel's own emotes never count: a text model can read an
+  emote named "...Rage" as hostile, and raiders rarely have the channel's sub emotes);
+* ``similar``: newcomer messages that are near-duplicates of another newcomer's message.
+
+``score = 0.2 young + 0.6 hostile + 0.2 similar``. A friendly raid (another streamer's viewers
+arriving together, "raid hype" spam) has similar messages but established accounts and no
+hostility, so it stays under the threshold; so does a spam-bot wave (young and similar, not
+hostile: the wave detector's business); a hate raid has all three. At ``threshold``, with
+at least ``min_hostile_share`` of the messages hostile, the detector raises one
+``raid.suspected`` alert recommending Shield Mode, then stays quiet for ``cooldown_s``.
+A *burst* alerts too: at least ``burst_newcomers`` newcomers in the window, at least
+``burst_young_share`` of them young and ``burst_min_hostile_share`` of their messages hostile
+(a flood of new accounts whose slogans mostly slip past AutoMod).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chatwarden.decision import Action
+from chatwarden.detect.config import RaidConfig
+from chatwarden.detect.types import FLAG, Finding, MessageContext
+
+W_YOUNG, W_HOSTILE, W_SIMILAR = 0.2, 0.6, 0.2
+MAX_WINDOW = 5000  # newcomer messages kept at most, whatever the window
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    at: datetime
+    user_id: int
+    young: bool
+    hostile: bool
+    cluster_id: int
+
+
+class RaidDetector:
+    """Sliding-window raid detector for one channel."""
+
+    def __init__(self, config: RaidConfig | None = None) -> None:
+        self.config = config if config is not None else RaidConfig()
+        self._window: deque[_Entry] = deque()
+        self._quiet_until: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._window)
+
+    def _expire(self, now: datetime) -> None:
+        horizon = now - timedelta(seconds=self.config.window_s)
+        while self._window and (self._window[0].at < horizon or len(self._window) > MAX_WINDOW):
+            self._window.popleft()
+
+    def observe(
+        self,
+        ctx: MessageContext,
+        *,
+        newcomer: bool,
+        cluster_id: int,
+        emotes: frozenset[str] = frozenset(),
+    ) -> Finding | None:
+        """File one message; return a ``raid.suspected`` alert when this message tips it."""
+        cfg = self.config
+        now = ctx.at
+        self._expire(now)
+        if not cfg.enabled or not newcomer:
+            return None
+        age = ctx.account_age_s()
+        young = age is None or age < cfg.young_account_s
+        hostile = ctx.harm >= cfg.hostile_harm or ctx.automod_action is not Action.ALLOW
+        if hostile and emotes and all(t in emotes for t in ctx.text.split()):
+            hostile = False  # the channel's own emotes (a text model may read "Rage" as hostile)
+        self._window.append(_Entry(now, ctx.user_id, young, hostile, cluster_id))
+        if self._quiet_until is not None and now < self._quiet_until:
+            return None
+        users = {e.user_id: e for e in self._window}
+        if len(users) < cfg.min_newcomers:
+            return None
+        n_msgs = len(self._window)
+        young_share = sum(e.young for e in users.values()) / len(users)
+        hostile_share = sum(e.hostile for e in self._window) / n_msgs
+        cluster_users: dict[int, set[int]] = {}
+        for e in self._window:
+            cluster_users.setdefault(e.cluster_id, set()).add(e.user_id)
+        similar = sum(1 for e in self._window if len(cluster_users[e.cluster_id]) > 1)
+        similar_share = similar / n_msgs
+        score = W_YOUNG * young_share + W_HOSTILE * hostile_share + W_SIMILAR * similar_share
+        scored = score >= cfg.threshold and hostile_share >= cfg.min_hostile_share
+        # a flood of young accounts is a raid even when most of its lines slip past AutoMod
+        burst = (
+            len(users) >= cfg.burst_newcomers
+            and young_share >= cfg.burst_young_share
+            and hostile_share >= cfg.burst_min_hostile_share
+        )
+        if not (scored or burst):
+            return None
+        self._quiet_until = now + timedelta(seconds=cfg.cooldown_s)
+        first = self._window[0].at
+        explanation = (
+            f"possible hate raid: {len(users)} first-time chatters in the last {cfg.window_s} s; "
+            f"{young_share * 100:.0f}% have accounts younger than "
+            f"{cfg.young_account_s // 86400} d, {hostile_share * 100:.0f}% of their messages "
+            f"are hostile, {similar_share * 100:.0f}% are near-duplicates. "
+            + (
+                "Turning on Shield Mode."
+                if cfg.auto_shield
+                else "Recommendation: turn on Shield Mode."
+            )
+        )
+        return Finding(
+            detector="raid",
+            code="raid.suspected",
+            action=FLAG,
+            explanation=explanation,
+            evidence={
+                "score": round(score, 4),
+                "threshold": cfg.threshold,
+                "newcomers": len(users),
+                "messages": n_msgs,
+                "young_share": round(young_share, 4),
+                "hostile_share": round(hostile_share, 4),
+                "similar_share": round(similar_share, 4),
+                "window_s": cfg.window_s,
+                "rule": "score" if scored else "burst",
+                "first_at": first.isoformat(),
+                "user_ids": sorted(users)[:200],
+                "recommendation": "shield_mode",
+                "auto_shield": cfg.auto_shield,
+            },
+        )

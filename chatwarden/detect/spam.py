@@ -1,0 +1,386 @@
+"""The per-message spam filters chat bots made standard.
+
+Caps ratio, symbol ratio, repeated characters/words, emote flood, message length, links
+(domain allow-list, per-user permit) and mention spam. Each filter is a pure function of the
+message text and its config that returns a ``SpamHit`` (measured value, limit, explanation) or
+None; ``check_spam`` runs them all with exemptions. Escalating timeouts need a user's recent
+offences, which ``ChannelDetectors`` keeps; ``filter_action`` turns a hit count into an action.
+
+Channel emotes are ignored by the caps and repetition filters: Nightbot's caps filter fires on
+emote names such as "LUL" (a known complaint), and an emote repeated is the emote filter's
+business, not the repetition filter's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatwarden.detect.config import FilterConfig, SpamConfig
+from chatwarden.detect.types import DELETE, HOLD, DetectAction, MessageContext, timeout
+from chatwarden.settings import Role
+
+
+@dataclass(frozen=True, slots=True)
+class SpamHit:
+    """One filter that a message tripped."""
+
+    filter: str  # caps, symbols, repetition, emote_flood, length, links, mentions, rate
+    explanation: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return f"spam.{self.filter}"
+
+
+def filter_action(config: FilterConfig, offence_number: int) -> DetectAction:
+    """The action for the ``offence_number``-th hit (1-based) of a filter within its window."""
+    if config.action == "delete":
+        return DELETE
+    if config.action == "hold":
+        return HOLD
+    index = min(max(offence_number, 1), len(config.timeouts)) - 1
+    return timeout(config.timeouts[index])
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+# ---- the filters ---------------------------------------------------------------------------
+
+
+_UPPER = bytes(range(65, 91))
+_LETTERS = _UPPER + bytes(range(97, 123))
+_SPACE = b" \t\n\r\x0b\x0c"
+_ALNUM_SPACE = _LETTERS + b"0123456789" + _SPACE
+
+
+def caps(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    """Capitals among letters, channel emotes left out (``words`` are the non-emote tokens)."""
+    cfg = config.caps
+    if len(text) < cfg.min_length or text.islower():
+        return None  # too short to have enough letters, or no capitals at all
+    body = " ".join(words) if len(words) != len(tokens) else text
+    if body.isascii():
+        raw = body.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _LETTERS))
+        upper = len(raw) - len(raw.translate(None, _UPPER))
+    else:
+        letters = sum(map(str.isalpha, body))
+        upper = sum(map(str.isupper, body))
+    if letters < cfg.min_length or letters == 0:
+        return None
+    ratio = upper / letters
+    if ratio <= cfg.threshold:
+        return None
+    return SpamHit(
+        "caps",
+        f"{_pct(ratio)} capitals (limit {_pct(cfg.threshold)}) over {letters} letters",
+        {"ratio": round(ratio, 4), "limit": cfg.threshold, "letters": letters},
+    )
+
+
+def symbols(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    """Characters that are neither letters, digits nor spaces, among non-space characters."""
+    cfg = config.symbols
+    if len(text) < cfg.min_length:
+        return None
+    if text.isascii():
+        raw = text.encode("ascii")
+        chars = len(raw.translate(None, _SPACE))
+        odd = len(raw.translate(None, _ALNUM_SPACE))
+    else:
+        chars = len(text) - sum(map(str.isspace, text))
+        odd = chars - sum(map(str.isalnum, text))
+    if chars < cfg.min_length or chars == 0:
+        return None
+    ratio = odd / chars
+    if ratio <= cfg.threshold:
+        return None
+    return SpamHit(
+        "symbols",
+        f"{_pct(ratio)} symbols (limit {_pct(cfg.threshold)}) over {chars} characters",
+        {"ratio": round(ratio, 4), "limit": cfg.threshold, "characters": chars},
+    )
+
+
+_RUN_CACHE: dict[int, re.Pattern[str]] = {}
+
+
+def _run_re(limit: int) -> re.Pattern[str]:
+    pattern = _RUN_CACHE.get(limit)
+    if pattern is None:
+        pattern = _RUN_CACHE[limit] = re.compile(r"(.)\1{" + str(limit) + ",}", re.DOTALL)
+    return pattern
+
+
+def _may_have_run(text: str, limit: int) -> bool:
+    """False when ``text`` surely has no run of more than ``limit`` equal characters.
+
+    A run of ``limit + 1`` or more covers two positions ``step`` apart that are both
+    multiples of ``step`` (``step = (limit + 1) // 2``), so comparing those pairs is enough
+    to rule most messages out without the regex.
+    """
+    step = max((limit + 1) // 2, 1)
+    return any(map(str.__eq__, text[::step], text[step::step]))
+
+
+def repetition(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    cfg = config.repetition
+    if len(text) < cfg.min_length:
+        return None
+    if len(text) > cfg.max_char_run and _may_have_run(text, cfg.max_char_run):
+        m = _run_re(cfg.max_char_run).search(text)
+        if m is not None:
+            run = len(m.group(0))
+            return SpamHit(
+                "repetition",
+                f"{m.group(1)!r} repeated {run} times in a row (limit {cfg.max_char_run})",
+                {"kind": "characters", "run": run, "limit": cfg.max_char_run},
+            )
+    if len(words) > cfg.max_word_repeats:
+        word, count = Counter(w.casefold() for w in words).most_common(1)[0]
+        if count > cfg.max_word_repeats:
+            return SpamHit(
+                "repetition",
+                f"{word!r} repeated {count} times (limit {cfg.max_word_repeats})",
+                {"kind": "words", "word": word, "count": count, "limit": cfg.max_word_repeats},
+            )
+    return None
+
+
+def emote_flood(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    cfg = config.emote_flood
+    if len(tokens) <= cfg.max_emotes or not config.emotes:
+        return None
+    count = sum(1 for t in tokens if t in config.emotes)
+    if count <= cfg.max_emotes:
+        return None
+    return SpamHit(
+        "emote_flood",
+        f"{count} emotes (limit {cfg.max_emotes})",
+        {"emotes": count, "limit": cfg.max_emotes},
+    )
+
+
+def length(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    cfg = config.length
+    if len(text) <= cfg.max_length:
+        return None
+    return SpamHit(
+        "length",
+        f"{len(text)} characters (limit {cfg.max_length})",
+        {"length": len(text), "limit": cfg.max_length},
+    )
+
+
+_TLDS = (
+    "com|net|org|io|gg|tv|co|me|ly|xyz|ru|info|biz|app|dev|link|live|site|shop|store|online|"
+    "top|club|fun|win|click|pw|cc|us|uk|de|fr|nl|be|es|it|pl|br|in|cn|jp|kr|to|tk|ml|ga|cf|gq|"
+    "sh|am|fm|ai|so|ws|su|ee|lt|lv|eu|ca|au|nz|ch|at|se|no|fi|dk|cz|sk|hu|ro|gr|pt|ie|tr|ua|kz"
+)
+# a scheme or www., or host.tld with a known TLD; then an optional path
+_LINK_RE = re.compile(
+    r"(?:(?:https?://|www\.)([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
+    r"|\b((?:[a-z0-9-]+\.)+(?:" + _TLDS + r")))\b(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+
+
+def find_domains(text: str) -> list[str]:
+    """The host names of every link in ``text`` (lower case, without ``www.``)."""
+    if "." not in text:
+        return []
+    out = []
+    for m in _LINK_RE.finditer(text):
+        host = (m.group(1) or m.group(2) or "").lower().rstrip(".")
+        out.append(host.removeprefix("www."))
+    return out
+
+
+def domain_allowed(host: str, allowed: frozenset[str]) -> bool:
+    """``host`` is an allowed domain or a subdomain of one."""
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in allowed for i in range(len(parts) - 1))
+
+
+def unallowed_domains(text: str, config: SpamConfig) -> list[str]:
+    """The link hosts in ``text`` that are not on the channel's allow-list."""
+    return [h for h in find_domains(text) if not domain_allowed(h, config.links.allowed_domains)]
+
+
+def links(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    if permitted:
+        return None
+    bad = unallowed_domains(text, config) if bad is None else bad
+    if not bad:
+        return None
+    shown = ", ".join(sorted(set(bad)))
+    return SpamHit(
+        "links",
+        f"link to {shown}, which is not on the channel's allowed list",
+        {"domains": sorted(set(bad))},
+    )
+
+
+def mentions(
+    text: str,
+    tokens: list[str],
+    words: list[str],
+    config: SpamConfig,
+    permitted: bool = False,
+    bad: list[str] | None = None,
+) -> SpamHit | None:
+    cfg = config.mentions
+    if len(tokens) <= cfg.max_mentions:
+        return None
+    count = sum(1 for t in tokens if len(t) > 1 and t[0] == "@")
+    if count <= cfg.max_mentions:
+        return None
+    return SpamHit(
+        "mentions",
+        f"{count} mentions (limit {cfg.max_mentions})",
+        {"mentions": count, "limit": cfg.max_mentions},
+    )
+
+
+_FilterFn = Callable[
+    [str, list[str], list[str], SpamConfig, bool, "list[str] | None"], "SpamHit | None"
+]
+
+
+_FILTERS: tuple[tuple[str, _FilterFn], ...] = (
+    ("caps", caps),
+    ("symbols", symbols),
+    ("repetition", repetition),
+    ("emote_flood", emote_flood),
+    ("length", length),
+    ("links", links),
+    ("mentions", mentions),
+)
+# per config object and role: the filters that apply, each with the fewest characters and
+# the fewest tokens that could trip it (either is enough), a character the text must contain
+# ("" for none) and the filter's min_length; configs are frozen, so this is computed once
+_Step = tuple[_FilterFn, int, int, str, int]
+_PLANS: dict[int, tuple[SpamConfig, dict[Role, tuple[_Step, ...]]]] = {}
+_NEVER = 1 << 30
+
+
+def _plan(config: SpamConfig, role: Role) -> tuple[_Step, ...]:
+    entry = _PLANS.get(id(config))
+    if entry is None or entry[0] is not config:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        entry = _PLANS[id(config)] = (config, {})
+    plan = entry[1].get(role)
+    if plan is None:
+        c = config
+        guards: dict[str, tuple[int, int, str]] = {
+            "caps": (c.caps.min_length, _NEVER, ""),
+            "symbols": (c.symbols.min_length, _NEVER, ""),
+            "repetition": (
+                max(c.repetition.max_char_run + 1, c.repetition.min_length),
+                c.repetition.max_word_repeats + 1,
+                "",
+            ),
+            "emote_flood": (_NEVER, c.emote_flood.max_emotes + 1, ""),
+            "length": (c.length.max_length + 1, _NEVER, ""),
+            "links": (0, 0, "."),
+            "mentions": (_NEVER, c.mentions.max_mentions + 1, "@"),
+        }
+        plan = entry[1][role] = tuple(
+            (fn, *guards[name], filter_config(config, name).min_length)
+            for name, fn in _FILTERS
+            if filter_config(config, name).enabled
+            and role not in filter_config(config, name).exempt_roles
+        )
+    return plan
+
+
+def check_spam(
+    ctx: MessageContext,
+    config: SpamConfig,
+    *,
+    permitted: bool = False,
+    bad_domains: list[str] | None = None,
+) -> list[SpamHit]:
+    """Every per-message filter this message trips (the sender's role exemptions applied).
+
+    ``permitted``: a moderator gave the sender a link permit that is still running.
+    ``bad_domains``: ``unallowed_domains(ctx.text, config)`` if the caller already has it.
+    """
+    plan = _plan(config, ctx.role)
+    if not plan:
+        return []
+    text = ctx.text
+    tokens = text.split()
+    n_chars = len(text)
+    n_tokens = len(tokens)
+    emotes = config.emotes
+    words: list[str] | None = None
+    hits: list[SpamHit] = []
+    for fn, min_chars, min_tokens, needs, min_length in plan:
+        if (n_chars < min_chars and n_tokens < min_tokens) or n_chars < min_length:
+            continue
+        if needs and needs not in text:
+            continue
+        if words is None:
+            words = [t for t in tokens if t not in emotes] if emotes else tokens
+        hit = fn(text, tokens, words, config, permitted, bad_domains)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def filter_config(config: SpamConfig, name: str) -> FilterConfig:
+    """The config of the filter called ``name`` (``spam.<name>`` codes)."""
+    value = getattr(config, name)
+    assert isinstance(value, FilterConfig)
+    return value

@@ -1,0 +1,56 @@
+"""What a replay runs with: AutoMod settings, chat modes and the model, from files.
+
+A replay settings file is an AutoMod settings file (``docs/settings.example.toml``) with an
+optional ``[chat_modes]`` table (``ChatModes``); without the table no chat mode is simulated
+(only the default rate limit).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from chatwarden.errors import ConfigError
+from chatwarden.replay.modes import ChatModes
+from chatwarden.settings import AutoModSettings
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    automod: AutoModSettings = field(default_factory=AutoModSettings)
+    modes: ChatModes = field(default_factory=ChatModes)
+    #: where the settings came from (for the report): a file name or "defaults"
+    source: str = "defaults"
+
+
+def load_replay_settings(path: Path | None) -> ReplaySettings:
+    """Settings from a ``.toml``/``.json`` file (``None``: the defaults, overall level 2)."""
+    if path is None:
+        return ReplaySettings()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings file {str(path)!r}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw.decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a table/object at the top level")
+    modes_data = data.pop("chat_modes", {})
+    if not isinstance(modes_data, dict):
+        raise ConfigError(f"{path}: chat_modes must be a table")
+    try:
+        modes = ChatModes.model_validate(modes_data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"chat_modes.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    automod = AutoModSettings.from_mapping(data, source=str(path))
+    return ReplaySettings(automod=automod, modes=modes, source=path.name)

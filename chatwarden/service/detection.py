@@ -1,0 +1,747 @@
+"""Proactive detection on the chat path: what ``ChatService`` calls for each batch.
+
+Three calls per batch and channel, all inside the chat service's own read and write:
+
+1. ``load_txn`` (in the batch's read): the channel's detection state, and for the senders
+   their account facts, whether they chatted here before, their suspicious-user flags and
+   bans in channels sharing ban information. Only what the channel's settings need is read.
+2. ``gate`` (with the chat rules, per message): trust gates (verification) and Shield Mode's
+   first-time-chatter rule; a refusal is a ``rejected`` result, nothing stored.
+3. ``screen`` (after AutoMod, per accepted message, in order): the live detectors
+   (``ChannelDetectors.observe``, when the channel enabled them), suspicious-user treatment
+   (monitored / restricted) and new automatic flags. Returns a ``Screening`` per message
+   that ``_store_txn`` applies (status held / blocked / restricted, the explanation).
+4. ``after_store_txn`` (in the batch's write transaction): fingerprints (HMAC-SHA256 with the
+   server secret), new flags, timeouts, strike-ladder offences, mod-log entries, findings and
+   raid alerts for moderators, and Shield Mode switched on by AutoMod if the owner allowed it.
+
+The detectors' per-channel state (windows, per-user history, banned profiles) lives in this
+process, like ``bus.MemoryChatState``: with several server processes each sees only its own
+share of the traffic (TODO: move it behind the ChatState protocol, in Redis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.decision import Action, Decision
+from chatwarden.detect.channel import ChannelDetectors
+from chatwarden.detect.config import TrustGateConfig
+from chatwarden.detect.types import (
+    NO_ACTION,
+    ActionKind,
+    DetectAction,
+    Finding,
+    MessageContext,
+)
+from chatwarden.service import events
+from chatwarden.service import trust as trust_gates
+from chatwarden.service.base import Deps, Outbox
+from chatwarden.service.detection_settings import DetectionState, load_state_txn
+from chatwarden.service.permissions import is_mod
+from chatwarden.service.shield import ShieldService
+from chatwarden.service.strikes import apply_offence_txn, automod_moderate
+from chatwarden.service.suspicious import EVENTSUB_TYPE, LOW_TRUST, flag_txn
+from chatwarden.service.types import SendRequest, SendResult
+from chatwarden.settings import Role
+from chatwarden.store import audit
+from chatwarden.store import channels as channel_store
+from chatwarden.store import detection as store
+
+MAX_FINGERPRINT = 512
+BANNED_REFRESH_S = 30.0
+BANNED_TEXTS = 8
+FIRST_TIME_SHIELD = "first-time chatter while Shield Mode is on"
+_EXEMPT_FIRST_TIME = frozenset(
+    {Role.OWNER, Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP, Role.SUBSCRIBER}
+)
+Override = Literal["held", "blocked", "restricted"]
+_RANK = {None: 0, "delivered": 0, "delayed": 0, "restricted": 1, "held": 2, "blocked": 3}
+
+
+def hash_fingerprint(secret: str, kind: str, value: str) -> str:
+    """HMAC-SHA256 of ``kind:value`` with the server secret (the raw value is never stored)."""
+    return hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """How a suspicious sender's message is treated and why (for moderators only)."""
+
+    status: Literal["monitored", "restricted"]
+    types: tuple[str, ...]
+    reasons: tuple[str, ...]
+    evaluation: str = "unknown"
+    shared_channel_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """What detection decided for one accepted message (applied by ``ChatService``)."""
+
+    status: Override | None = None
+    reason: str | None = None
+    detail: str | None = None
+    log_action: str | None = None  # mod-log action for a detection hold/block
+    explanation: str = ""
+    findings: tuple[Finding, ...] = ()
+    action: DetectAction = NO_ACTION
+    alerts: tuple[Finding, ...] = ()
+    flag: Flag | None = None
+    new_flag: dict[str, Any] | None = None  # a suspicious-user row to write (AutoMod)
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    first_time: bool = False
+
+    def apply(
+        self, status: str, reason: str | None, detail: str | None
+    ) -> tuple[str, str | None, str | None]:
+        """The message's status after detection: the stronger of AutoMod's and ours."""
+        if self.status is None or _RANK[self.status] <= _RANK.get(status, 0):
+            return status, reason, detail
+        return self.status, self.reason, self.detail
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "explanation": self.explanation,
+            "action": self.action.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "flag": None
+            if self.flag is None
+            else {
+                "low_trust_status": LOW_TRUST[self.flag.status],
+                "types": list(self.flag.types),
+                "reasons": list(self.flag.reasons),
+                "ban_evasion_evaluation": self.flag.evaluation,
+                "shared_ban_channel_ids": list(self.flag.shared_channel_ids),
+            },
+            "first_time": self.first_time,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return self.status is None and not self.findings and self.flag is None
+
+
+EMPTY = Screening()
+
+
+@dataclass
+class BatchContext:
+    """What one batch of one channel needs from the store (``load_txn``)."""
+
+    channel: Mapping[Any, Any]
+    state: DetectionState
+    gates: TrustGateConfig
+    users: dict[int, RowMapping] = field(default_factory=dict)
+    seen: set[int] = field(default_factory=set)  # senders who chatted here before the batch
+    suspicious: dict[int, RowMapping] = field(default_factory=dict)
+    shared: dict[int, list[int]] = field(default_factory=dict)
+    shared_names: dict[int, str] = field(default_factory=dict)
+    accepted: set[int] = field(default_factory=set)  # senders accepted so far in the batch
+    firsts: dict[int, bool] = field(default_factory=dict)  # request index -> first-time chatter
+    detectors: ChannelDetectors | None = None
+
+    def first_time(self, user_id: int) -> bool:
+        return user_id not in self.seen and user_id not in self.accepted
+
+
+@dataclass
+class _Entry:
+    detectors: ChannelDetectors
+    rev: int
+    banned_sig: tuple[int, int] | None = None
+    banned_ids: set[int] = field(default_factory=set)
+    checked_at: datetime | None = None
+
+
+class DetectionHook:
+    """The chat path's detection (see the module docstring); one per ``Services``."""
+
+    def __init__(self, deps: Deps, secret_key: str, shield: ShieldService) -> None:
+        self.deps = deps
+        self.clock = deps.clock
+        self.secret = secret_key
+        self.shield = shield
+        self._channels: dict[int, _Entry] = {}
+        # ChannelDetectors are not thread-safe: every use of one (observe, configure, permit,
+        # banned profiles) holds this lock (the ingest sends one batch at a time anyway)
+        self._lock = threading.RLock()
+
+    # -- 1. load --------------------------------------------------------------------------------
+
+    def load_txn(
+        self, conn: Connection, channel: Mapping[Any, Any], user_ids: Sequence[int]
+    ) -> BatchContext:
+        state = load_state_txn(conn, channel["id"])
+        gates = trust_gates.effective_gates(state)
+        ctx = BatchContext(channel=channel, state=state, gates=gates)
+        cid = channel["id"]
+        live = state.settings.enabled
+        need_people = (
+            live
+            or trust_gates.gates_active(gates)
+            or (state.shield_active and state.preset.first_time_chatters != "allow")
+        )
+        if need_people:
+            ctx.users = store.users_txn(conn, user_ids)
+            ctx.seen = store.senders_with_messages_txn(conn, cid, user_ids)
+        ctx.suspicious = store.get_suspicious_many_txn(conn, cid, user_ids)
+        if state.settings.shared_bans.treatment != "off":
+            unflagged = [u for u in user_ids if u not in ctx.suspicious]
+            if unflagged:
+                outgoing, incoming = store.agreements_txn(conn, cid)
+                mutual = outgoing & incoming
+                if mutual:
+                    ctx.shared = store.banned_in_txn(conn, mutual, unflagged)
+                    if ctx.shared:
+                        ctx.shared_names = store.channel_names_txn(conn, mutual)
+        if live:
+            ctx.detectors = self._detectors_txn(conn, channel, state, ctx)
+        return ctx
+
+    def _detectors_txn(
+        self, conn: Connection, channel: Mapping[Any, Any], state: DetectionState, ctx: BatchContext
+    ) -> ChannelDetectors:
+        cid = channel["id"]
+        config = state.settings.detectors
+        with self._lock:
+            entry = self._channels.get(cid)
+            if entry is None:
+                entry = self._channels[cid] = _Entry(ChannelDetectors(cid, config), state.rev)
+            elif entry.rev != state.rev:
+                entry.detectors.configure(config)
+                entry.rev = state.rev
+            now = self.clock.now()
+            newcomers = any(u not in ctx.seen for u in ctx.users)
+            stale = entry.checked_at is None or (now - entry.checked_at).total_seconds() > (
+                BANNED_REFRESH_S
+            )
+            if config.evasion.enabled and (newcomers or stale):
+                entry.checked_at = now
+                self._refresh_banned_txn(conn, cid, entry, config.evasion.max_banned, now)
+            return entry.detectors
+
+    def permit(self, state: DetectionState, user_id: int, now: datetime) -> datetime:
+        """A moderator's link permit for ``user_id``; returns when it ends."""
+        cid = state.channel_id
+        with self._lock:
+            entry = self._channels.get(cid)
+            if entry is None:
+                detectors = ChannelDetectors(cid, state.settings.detectors)
+                entry = self._channels[cid] = _Entry(detectors, state.rev)
+            return entry.detectors.permit(user_id, now)
+
+    @staticmethod
+    def _refresh_banned_txn(
+        conn: Connection, cid: int, entry: _Entry, limit: int, now: datetime
+    ) -> None:
+        """Load the banned profiles (names, fingerprints, writing) when bans changed."""
+        sig = store.ban_signature_txn(conn, cid)
+        if sig == entry.banned_sig:
+            return
+        rows = store.banned_users_txn(conn, cid, limit)
+        ids = {int(r["user_id"]) for r in rows}
+        new = ids - entry.banned_ids
+        fps = store.fingerprints_of_txn(conn, new)
+        texts = store.recent_texts_txn(conn, cid, new, BANNED_TEXTS)
+        det = entry.detectors
+        for uid in entry.banned_ids - ids:
+            det.remove_banned(uid)
+        for row in rows:
+            uid = int(row["user_id"])
+            if uid in new:
+                det.add_banned(
+                    det.banned_profile(
+                        uid,
+                        row["username"],
+                        row["banned_at"] or now,
+                        fingerprints=fps.get(uid, ()),
+                        texts=texts.get(uid, ()),
+                    )
+                )
+        entry.banned_ids = ids
+        entry.banned_sig = sig
+
+    # -- 2. gate --------------------------------------------------------------------------------
+
+    def gate(
+        self,
+        ctx: BatchContext,
+        index: int,
+        user_id: int,
+        role: Role,
+        member: Mapping[Any, Any] | None,
+        now: datetime,
+    ) -> SendResult | None:
+        """Trust gates and Shield Mode's first-time rule (None: accepted)."""
+        first = ctx.first_time(user_id)
+        rejection = self._gate(ctx, user_id, role, member, now, first)
+        if rejection is None:
+            ctx.firsts[index] = first
+            ctx.accepted.add(user_id)
+        return rejection
+
+    def _gate(
+        self,
+        ctx: BatchContext,
+        user_id: int,
+        role: Role,
+        member: Mapping[Any, Any] | None,
+        now: datetime,
+        first: bool,
+    ) -> SendResult | None:
+        state = ctx.state
+        if trust_gates.gates_active(ctx.gates) and not is_mod(role):
+            user = ctx.users.get(user_id)
+            mctx = MessageContext(
+                channel_id=ctx.channel["id"],
+                user_id=user_id,
+                username="" if user is None else user["username"],
+                text="",
+                at=now,
+                role=role,
+                account_created_at=None if user is None else user["created_at"],
+                email_verified=bool(user and user["email_verified"]),
+                phone_verified=bool(user and user["phone_verified"]),
+                followed_at=None if member is None else member["followed_at"],
+                first_message_in_channel=first,
+            )
+            rejection = trust_gates.check(mctx, ctx.gates)
+            if rejection is not None:
+                return rejection
+        if (
+            state.shield_active
+            and first
+            and state.preset.first_time_chatters == "reject"
+            and role not in _EXEMPT_FIRST_TIME
+        ):
+            return SendResult(
+                "rejected",
+                None,
+                "shield_mode",
+                "Shield Mode is on: first-time chatters cannot chat here right now.",
+            )
+        return None
+
+    # -- 3. screen ------------------------------------------------------------------------------
+
+    def screen(
+        self,
+        ctx: BatchContext,
+        items: Sequence[tuple[int, SendRequest, Role, str, Decision]],
+        member_of: Mapping[int, Mapping[Any, Any]],
+        now: datetime,
+    ) -> list[Screening]:
+        """One ``Screening`` per accepted message ``(index, request, role, text, decision)``."""
+        with self._lock:
+            return self._screen(ctx, items, member_of, now)
+
+    def _screen(
+        self,
+        ctx: BatchContext,
+        items: Sequence[tuple[int, SendRequest, Role, str, Decision]],
+        member_of: Mapping[int, Mapping[Any, Any]],
+        now: datetime,
+    ) -> list[Screening]:
+        out: list[Screening] = []
+        flagged: dict[int, Flag] = {}  # flags raised earlier in this batch
+        for index, req, role, text, decision in items:
+            uid = req.actor.user_id
+            first = ctx.firsts.get(index, False)
+            fps = self._fingerprints(req)
+            findings: tuple[Finding, ...] = ()
+            alerts: tuple[Finding, ...] = ()
+            action = NO_ACTION
+            evasion = None
+            if ctx.detectors is not None:
+                user = ctx.users.get(uid)
+                member = member_of.get(uid)
+                result = ctx.detectors.observe(
+                    MessageContext(
+                        channel_id=ctx.channel["id"],
+                        user_id=uid,
+                        username=req.actor.username,
+                        text=text,
+                        at=now,
+                        role=role,
+                        account_created_at=None if user is None else user["created_at"],
+                        email_verified=bool(user and user["email_verified"]),
+                        phone_verified=bool(user and user["phone_verified"]),
+                        followed_at=None if member is None else member["followed_at"],
+                        first_message_in_channel=first,
+                        fingerprints=tuple(f"{k}:{h}" for k, h in fps),
+                        harm=decision.harm,
+                        automod_action=decision.action,
+                        normalised=decision.normalised,
+                    )
+                )
+                findings, alerts, evasion = result.findings, result.alerts, result.evasion
+                for f in findings:  # evasion findings become flags, not holds
+                    if f.detector != "evasion" and f.action.outranks(action):
+                        action = f.action
+            flag, new_flag = self._flag(ctx, uid, role, first, evasion, flagged)
+            if new_flag is not None and flag is not None:
+                flagged[uid] = flag
+            status: Override | None = None
+            reason = detail = log_action = None
+            explanation = ""
+            acting = [f for f in findings if f.action == action and f.detector != "evasion"]
+            if acting:
+                explanation = "; ".join(f.explanation for f in acting)
+            if action.kind is ActionKind.HOLD:
+                status, reason, log_action = "held", "held_for_review", "detection.hold"
+                detail = (
+                    "Your message is being checked by the moderators and has not been sent yet."
+                )
+            elif action.kind in (ActionKind.DELETE, ActionKind.TIMEOUT):
+                status, reason = "blocked", "detection"
+                log_action = f"detection.{action.kind.value}"
+                detail = f"Your message was not sent: {explanation}."
+            elif flag is not None and flag.status == "restricted":
+                status = "restricted"
+            out.append(
+                Screening(
+                    status=status,
+                    reason=reason,
+                    detail=detail,
+                    log_action=log_action,
+                    explanation=explanation,
+                    findings=findings,
+                    action=action,
+                    alerts=alerts,
+                    flag=flag,
+                    new_flag=new_flag,
+                    fingerprints=fps,
+                    first_time=first,
+                )
+            )
+        return out
+
+    def _fingerprints(self, req: SendRequest) -> tuple[tuple[str, str], ...]:
+        out = []
+        for kind, value in (
+            ("device", req.device_fingerprint),
+            ("network", req.network_fingerprint),
+        ):
+            if isinstance(value, str) and value.strip():
+                out.append(
+                    (kind, hash_fingerprint(self.secret, kind, value.strip()[:MAX_FINGERPRINT]))
+                )
+        return tuple(out)
+
+    @staticmethod
+    def _flag(
+        ctx: BatchContext,
+        uid: int,
+        role: Role,
+        first: bool,
+        evasion: Any,
+        flagged: Mapping[int, Flag],
+    ) -> tuple[Flag | None, dict[str, Any] | None]:
+        """The sender's treatment (existing flag, or a new one from shared bans or evasion)."""
+        if is_mod(role) or role is Role.VIP:
+            return None, None
+        if uid in flagged:
+            return flagged[uid], None
+        row = ctx.suspicious.get(uid)
+        settings = ctx.state.settings
+        upgrade = (  # an automatic "monitored" flag that the detector now scores stricter
+            row is not None
+            and row["source"] == "auto"
+            and row["status"] == "monitored"
+            and evasion is not None
+            and evasion.level == "likely"
+            and settings.detectors.evasion.likely_treatment == "restrict"
+        )
+        if row is not None and not upgrade:
+            if row["status"] == "cleared":
+                return None, None
+            status: Literal["monitored", "restricted"] = row["status"]
+            return (
+                Flag(
+                    status,
+                    (EVENTSUB_TYPE[row["source"]],),
+                    tuple(row["reasons"] or ()),
+                    row["evasion_level"] or "unknown",
+                    tuple(row["shared_channel_ids"] or ()),
+                ),
+                None,
+            )
+        shared = None if upgrade else ctx.shared.get(uid)
+        if shared and settings.shared_bans.treatment != "off":
+            names = ", ".join(ctx.shared_names.get(c, str(c)) for c in shared)
+            status = "restricted" if settings.shared_bans.treatment == "restrict" else "monitored"
+            reasons = [f"banned in {names}, which share ban information with this channel"]
+            flag = Flag(
+                status, (EVENTSUB_TYPE["shared"],), tuple(reasons), "unknown", tuple(shared)
+            )
+            return flag, {
+                "status": status,
+                "source": "shared",
+                "reasons": reasons,
+                "shared_channel_ids": list(shared),
+            }
+        if evasion is not None and evasion.level in ("likely", "possible"):
+            cfg = settings.detectors.evasion
+            treatment = (
+                cfg.likely_treatment if evasion.level == "likely" else cfg.possible_treatment
+            )
+            status = "restricted" if treatment == "restrict" else "monitored"
+            reasons = [f"{evasion.level} ban evader (score {evasion.score:.2f})", *evasion.reasons]
+            flag = Flag(status, (EVENTSUB_TYPE["auto"],), tuple(reasons), evasion.level)
+            return flag, {
+                "status": status,
+                "source": "auto",
+                "reasons": reasons,
+                "evasion_level": evasion.level,
+                "evasion_score": round(float(evasion.score), 4),
+                "matched_user_id": evasion.matched_user_id,
+            }
+        state = ctx.state
+        if (
+            state.shield_active
+            and first
+            and state.preset.first_time_chatters == "restrict"
+            and role not in _EXEMPT_FIRST_TIME
+        ):
+            return Flag("restricted", (), (FIRST_TIME_SHIELD,)), None
+        return None, None
+
+    # -- 4. after the messages are stored (same transaction) ------------------------------------
+
+    def after_store_txn(
+        self,
+        out: Outbox,
+        stored: Sequence[tuple[Mapping[Any, Any], SendRequest, Screening, str, str]],
+    ) -> None:
+        """Effects of the screenings: ``(channel, request, screening, public_id, status)``."""
+        fps: list[tuple[int, str, str]] = []
+        struck: set[tuple[int, int]] = set()
+        shield_on: dict[int, Finding] = {}
+        states: dict[int, DetectionState] = {}  # read once per channel for this batch
+        for channel, req, screen, public_id, status in stored:
+            uid, name = req.actor.user_id, req.actor.username
+            fps.extend((uid, kind, digest) for kind, digest in screen.fingerprints)
+            if screen.new_flag is not None:
+                flag_txn(out, channel, user_id=uid, username=name, **screen.new_flag)
+            if screen.flag is not None and status in ("delivered", "delayed", "restricted"):
+                self._emit_flagged(out, channel, req, screen, public_id)
+            if screen.action.kind is ActionKind.TIMEOUT and screen.action.seconds:
+                self._timeout_txn(out, channel, uid, name, screen, public_id)
+            elif screen.action.kind is ActionKind.FLAG or (
+                screen.findings and screen.action.kind is not ActionKind.NONE
+            ):
+                out.emit(
+                    channel,
+                    events.DETECTION_FINDING,
+                    events.detection_finding(
+                        channel,
+                        user_id=uid,
+                        login=name,
+                        message_id=public_id,
+                        text=req.text,
+                        action=screen.action.kind.value,
+                        findings=[f.to_dict() for f in screen.findings],
+                    ),
+                )
+            for alert in screen.alerts:
+                self._raid_alert_txn(out, channel, alert, shield_on)
+            for finding in screen.findings:
+                if finding.code == "wave.bot":
+                    self._wave_cleanup_txn(out, channel, finding)
+            self._offence_txn(out, channel, req, screen, public_id, status, struck, states)
+        if fps:
+            store.record_fingerprints_txn(out.conn, fps, out.now)
+
+    def _emit_flagged(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        req: SendRequest,
+        screen: Screening,
+        public_id: str,
+    ) -> None:
+        flag = screen.flag
+        assert flag is not None
+        out.emit(
+            channel,
+            events.SUSPICIOUS_USER_MESSAGE,
+            events.suspicious_user_message(
+                channel,
+                user_id=req.actor.user_id,
+                login=req.actor.username,
+                low_trust_status=LOW_TRUST[flag.status],
+                types=list(flag.types),
+                evaluation=flag.evaluation,
+                shared_ban_channel_ids=list(flag.shared_channel_ids),
+                reasons=list(flag.reasons),
+                message_id=public_id,
+                text=req.text,
+            ),
+        )
+
+    def _timeout_txn(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        uid: int,
+        name: str,
+        screen: Screening,
+        public_id: str,
+    ) -> None:
+        seconds = screen.action.seconds or 0
+        until = out.now + timedelta(seconds=seconds)
+        member = channel_store.ensure_member_txn(out.conn, channel["id"], uid)
+        if member["timeout_until"] is None or member["timeout_until"] < until:
+            channel_store.update_member_txn(out.conn, channel["id"], uid, timeout_until=until)
+        reason = screen.explanation
+        detail = events.target(uid, name, reason=reason, expires_at=until.isoformat())
+        out.emit(channel, events.MODERATE, automod_moderate(channel, "timeout", detail))
+        out.notify(
+            uid,
+            "timed_out",
+            channel["id"],
+            reason=reason,
+            until=until.isoformat(),
+            duration_s=seconds,
+        )
+        audit.append_txn(
+            out.conn,
+            channel_id=channel["id"],
+            actor_id=None,
+            action="detection.timeout_user",
+            created_at=out.now,
+            target_user_id=uid,
+            message_id=public_id,
+            reason=reason,
+            details={
+                "duration_s": seconds,
+                "until": until.isoformat(),
+                "findings": [f.to_dict() for f in screen.findings],
+            },
+        )
+
+    def _wave_cleanup_txn(self, out: Outbox, channel: Mapping[Any, Any], finding: Finding) -> None:
+        """A cluster just became a bot wave: remove its bot-like members' earlier messages that
+        are still in chat (those sent before the wave was recognised)."""
+        users = [int(u) for u in finding.evidence.get("bot_like_user_ids", [])]
+        settings = load_state_txn(out.conn, channel["id"]).settings
+        since = out.now - timedelta(seconds=settings.detectors.waves.similarity.window_s)
+        removed = store.remove_recent_txn(out.conn, channel["id"], users, since)
+        for row in removed:
+            out.emit(
+                channel,
+                events.CHAT_MESSAGE_DELETE,
+                events.message_delete(
+                    channel,
+                    message_id=row["public_id"],
+                    target_id=row["sender_id"],
+                    target_name=row["sender_name"],
+                ),
+                public=True,
+                mods=False,
+            )
+        if removed:
+            audit.append_many_txn(
+                out.conn,
+                [
+                    {
+                        "channel_id": channel["id"],
+                        "actor_id": None,
+                        "action": "detection.delete",
+                        "target_user_id": row["sender_id"],
+                        "message_id": row["public_id"],
+                        "reason": f"earlier message of a bot wave: {finding.explanation}",
+                        "details": {"finding": finding.to_dict()},
+                        "created_at": out.now,
+                    }
+                    for row in removed
+                ],
+            )
+
+    def _raid_alert_txn(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        alert: Finding,
+        shield_on: dict[int, Finding],
+    ) -> None:
+        cid = channel["id"]
+        state = load_state_txn(out.conn, cid)
+        enabled = False
+        if state.settings.detectors.raid.auto_shield and cid not in shield_on:
+            fresh = channel_store.get_channel_txn(out.conn, cid)
+            assert fresh is not None
+            enabled = self.shield.activate_txn(
+                out, fresh, None, f"hate raid suspected: {alert.explanation}"
+            )
+            shield_on[cid] = alert
+        audit.append_txn(
+            out.conn,
+            channel_id=cid,
+            actor_id=None,
+            action="detection.raid_alert",
+            created_at=out.now,
+            reason=alert.explanation,
+            details={**alert.to_dict(), "shield_mode_enabled": enabled},
+        )
+        out.emit(
+            channel,
+            events.RAID_ALERT,
+            events.raid_alert(channel, finding=alert.to_dict(), at=out.now, shield_enabled=enabled),
+        )
+
+    def _offence_txn(
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        req: SendRequest,
+        screen: Screening,
+        public_id: str,
+        status: str,
+        struck: set[tuple[int, int]],
+        states: dict[int, DetectionState],
+    ) -> None:
+        """A blocked message may be an offence on the strike ladder (one per user per batch)."""
+        if status != "blocked":
+            return
+        key = (channel["id"], req.actor.user_id)
+        if key in struck:
+            return
+        cid = channel["id"]
+        if cid not in states:
+            states[cid] = load_state_txn(out.conn, cid)
+        settings = states[cid].settings
+        if not settings.detectors.strikes.enabled:
+            return
+        if screen.status == "blocked" and settings.offences.detector_actions:
+            codes = [f.code for f in screen.findings if f.action == screen.action]
+            code, why = (codes[0] if codes else "detection"), screen.explanation
+        elif screen.status != "blocked" and settings.offences.automod_blocks:
+            code, why = "automod.block", "a blocked term"
+        else:
+            return
+        struck.add(key)
+        apply_offence_txn(
+            out,
+            channel,
+            settings.detectors.strikes,
+            user_id=req.actor.user_id,
+            username=req.actor.username,
+            code=code,
+            message_id=public_id,
+            explanation=why,
+        )
+
+
+def automod_blocked(decision: Decision) -> bool:
+    return decision.action is Action.BLOCK

@@ -1,0 +1,72 @@
+"""A channel's stored chat history over a time window, for replay, preview and export.
+
+Every stored message (whatever its status: delivered, held, blocked, denied, deleted, ...) with
+its sender's name and the sender's membership row in the channel (for the role).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.store.schema import channel_roles, messages, users
+
+_HISTORY = (
+    sa.select(
+        messages.c.id,
+        messages.c.public_id,
+        messages.c.sender_id,
+        messages.c.text,
+        messages.c.status,
+        messages.c.initial_status,
+        messages.c.created_at,
+        messages.c.decision,
+        users.c.username.label("sender_name"),
+        channel_roles.c.role.label("member_role"),
+        channel_roles.c.subscribed.label("member_subscribed"),
+        channel_roles.c.followed_at.label("member_followed_at"),
+        channel_roles.c.user_id.label("member_user_id"),
+    )
+    .join(users, users.c.id == messages.c.sender_id)
+    .outerjoin(
+        channel_roles,
+        sa.and_(
+            channel_roles.c.channel_id == messages.c.channel_id,
+            channel_roles.c.user_id == messages.c.sender_id,
+        ),
+    )
+)
+
+
+def history_txn(
+    conn: Connection, channel_id: int, *, since: datetime, until: datetime, limit: int
+) -> list[RowMapping]:
+    """The newest ``limit`` messages created in ``[since, until]``, oldest first."""
+    query = (
+        _HISTORY.where(
+            messages.c.channel_id == channel_id,
+            messages.c.created_at >= since,
+            messages.c.created_at <= until,
+        )
+        .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(conn.execute(query).mappings())))
+
+
+def count_history_txn(
+    conn: Connection, channel_id: int, *, since: datetime, until: datetime
+) -> int:
+    """How many messages were created in ``[since, until]``."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(messages)
+        .where(
+            messages.c.channel_id == channel_id,
+            messages.c.created_at >= since,
+            messages.c.created_at <= until,
+        )
+    )
+    return int(conn.execute(query).scalar_one())

@@ -1,0 +1,114 @@
+// Live updates: ONE chat WebSocket per page (/api/v1/channels/{name}/chat/ws), shared by
+// every panel. The server sends moderators every moderation event of the channel on it
+// (AutoMod holds, queue resolutions, bans, unban requests, settings changes, and any new
+// EventSub-shaped event type a later feature publishes), so panels need no socket of their own.
+//
+//   const off = live.on("message", (frame) => ...);        // by frame type
+//   live.on("automod.message.hold", (frame) => ...);       // or by EventSub type (frame.event_type)
+//   live.on("welcome", (frame) => reload());               // (re)connected: reload your state
+//   live.on("status", ({ state }) => ...);                 // "connecting" | "open" | "closed"
+//   off();                                                 // stop listening
+//
+// Frame types (see chatwarden/web/frames.py): welcome, message, sent, held, blocked, rejected,
+// error, notice, moderation, message_deleted, settings, queue, unban_request, automod, resync,
+// event (anything else; its EventSub type is in frame.event_type). Batches are unwrapped here.
+
+import { toLogin } from "./api.js";
+
+const CLOSE_UNAUTHORIZED = 4401;
+
+export class Live {
+  constructor(channel) {
+    this.channel = channel;
+    this.listeners = new Map();
+    this.ws = null;
+    this.state = "closed";
+    this.retry = 0;
+    this.stopped = false;
+    this.welcome = null;
+  }
+
+  /** Listen to a frame type, an EventSub type, "status" or "*"; returns an unsubscribe fn. */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    if (type === "welcome" && this.welcome) queueMicrotask(() => fn(this.welcome));
+    return () => this.listeners.get(type)?.delete(fn);
+  }
+
+  emit(type, frame) {
+    for (const fn of this.listeners.get(type) || []) {
+      try {
+        fn(frame);
+      } catch (err) {
+        console.error("live listener for", type, "failed:", err);
+      }
+    }
+  }
+
+  dispatch(frame) {
+    if (frame.type === "welcome") this.welcome = frame;
+    this.emit(frame.type, frame);
+    if (frame.event_type && frame.event_type !== frame.type) this.emit(frame.event_type, frame);
+    this.emit("*", frame);
+  }
+
+  setState(state) {
+    this.state = state;
+    this.emit("status", { state });
+  }
+
+  connect() {
+    this.stopped = false;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const url = `${scheme}://${location.host}/api/v1/channels/${encodeURIComponent(this.channel)}/chat/ws`;
+    this.setState("connecting");
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      this.retry = 0;
+      this.setState("open");
+    });
+    ws.addEventListener("message", (ev) => {
+      let data;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      const frames = data.type === "batch" ? data.frames : [data];
+      for (const frame of frames) this.dispatch(frame);
+    });
+    ws.addEventListener("close", (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.setState("closed");
+      if (ev.code === CLOSE_UNAUTHORIZED) {
+        toLogin();
+        return;
+      }
+      if (this.stopped) return;
+      const delay = Math.min(10000, 250 * 2 ** this.retry++);
+      setTimeout(() => this.connect(), delay);
+    });
+    return this;
+  }
+
+  close() {
+    this.stopped = true;
+    this.ws?.close();
+  }
+
+  /** Send a raw frame; false if the socket is not open. */
+  send(frame) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Send a chat message; returns its idempotency key (answers carry it), or null if offline. */
+  say(text) {
+    const key = crypto.randomUUID();
+    return this.send({ type: "send", text, idempotency_key: key }) ? key : null;
+  }
+}

@@ -1,0 +1,88 @@
+// The channel's chat as moderators see it, with inline actions on every message (delete,
+// warn, timeout, ban) and the user card on a username click; moderators can chat here too.
+
+export default {
+  id: "chat",
+  title: "Chat",
+  requires: ["view_queue"],
+  mount(body, ctx) {
+    const { el, button, clear, clock } = ctx.dom;
+    const path = `/channels/${ctx.seg(ctx.channel)}`;
+    const log = el("div", { class: "chat-log scroll", role: "log", "aria-live": "off", "aria-label": "Channel chat", "data-testid": "mod-chat-log", tabindex: "0" });
+    const input = el("input", { type: "text", maxlength: 500, autocomplete: "off", placeholder: "Chat as a moderator", "aria-label": "Message", "data-testid": "mod-chat-input" });
+    const form = el("form", { class: "composer" }, input, el("button", { type: "submit", class: "btn primary" }, "Chat"));
+    body.append(log, form);
+    const seen = new Set();
+
+    async function run(label, fn) {
+      try {
+        await fn();
+        ctx.toast(label, "ok");
+      } catch (err) {
+        ctx.showError(err);
+      }
+    }
+
+    async function del(m) {
+      const reason = await ctx.prompt(`Delete this message from ${m.sender}?`, { title: "Delete message", label: "Reason (optional)", confirmLabel: "Delete" });
+      if (reason === null) return;
+      await run("Message deleted", () => ctx.api.del(`${path}/messages/${ctx.seg(m.message_id)}`, { reason }));
+    }
+
+    async function warn(m) {
+      const reason = await ctx.prompt(`Warn ${m.sender}. They must acknowledge before chatting again.`, { title: "Warn", label: "Reason (required)", required: true, confirmLabel: "Warn" });
+      if (!reason) return;
+      await run(`${m.sender} warned`, () => ctx.api.post(`${path}/warnings/${ctx.seg(m.sender)}`, { reason }));
+    }
+
+    async function timeout(m) {
+      const reason = await ctx.prompt(`Time ${m.sender} out for 10 minutes?`, { title: "Timeout", label: "Reason (optional)", confirmLabel: "Time out" });
+      if (reason === null) return;
+      await run(`${m.sender} timed out for 10 min`, () => ctx.api.put(`${path}/timeouts/${ctx.seg(m.sender)}`, { duration_s: 600, reason }));
+    }
+
+    async function ban(m) {
+      const reason = await ctx.prompt(`Ban ${m.sender} from ${ctx.channel}?`, { title: "Ban", label: "Reason (optional)", confirmLabel: "Ban" });
+      if (reason === null) return;
+      await run(`${m.sender} banned`, () => ctx.api.put(`${path}/bans/${ctx.seg(m.sender)}`, { reason }));
+    }
+
+    function line(m) {
+      if (seen.has(m.message_id)) return;
+      seen.add(m.message_id);
+      const mine = m.sender === ctx.user.username;
+      const actions = mine ? [] : [
+        ctx.can("delete_message") ? button("Delete", () => del(m), { class: "btn small", "aria-label": `Delete message from ${m.sender}` }) : null,
+        ctx.can("warn") ? button("Warn", () => warn(m), { class: "btn small", "aria-label": `Warn ${m.sender}` }) : null,
+        ctx.can("timeout") ? button("Timeout", () => timeout(m), { class: "btn small warn", "aria-label": `Time out ${m.sender}` }) : null,
+        ctx.can("ban") ? button("Ban", () => ban(m), { class: "btn small danger", "aria-label": `Ban ${m.sender}` }) : null,
+      ];
+      const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+      log.append(el("div", { class: "chat-line", dataset: { id: m.message_id }, "data-testid": "mod-chat-line" },
+        el("span", { class: "time" }, clock(m.delivered_at)),
+        button(m.sender, () => ctx.openUserCard(m.sender), { class: "btn link sender", title: "Open user card", "data-testid": "chat-user" }),
+        " ", el("span", { class: "text" }, m.text), " ",
+        el("span", { class: "line-actions" }, actions)));
+      while (log.childElementCount > 300) log.firstElementChild.remove();
+      if (stick) log.scrollTop = log.scrollHeight;
+    }
+
+    ctx.live.on("welcome", (w) => {
+      clear(log);
+      seen.clear();
+      for (const m of w.recent) line({ message_id: m.id, sender: m.sender_name, text: m.text, delivered_at: m.delivered_at });
+      log.scrollTop = log.scrollHeight;
+    });
+    ctx.live.on("message", line);
+    ctx.live.on("message_deleted", (f) => {
+      const node = log.querySelector(`[data-id="${CSS.escape(f.event.message_id)}"]`);
+      node?.classList.add("deleted");
+    });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const text = input.value.trim();
+      if (text && ctx.live.say(text)) input.value = "";
+    });
+    ctx.live.on("rejected", (f) => ctx.toast(f.message || "Not sent", "error"));
+  },
+};

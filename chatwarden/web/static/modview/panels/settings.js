@@ -1,0 +1,227 @@
+// Channel settings: AutoMod levels (overall preset and per category, each level explained),
+// blocked/permitted terms (private flag for the owner, import/export) and chat modes. Every
+// change is confirmed first; the server writes it to the mod log.
+
+import { categoryName } from "./queue.js";
+
+const CATEGORIES = ["disability", "sexuality_sex_or_gender", "misogyny", "race_ethnicity_or_religion",
+  "sex_based_terms", "aggression", "bullying", "swearing"];
+const DISCRIMINATION = CATEGORIES.slice(0, 4);
+
+const LEVEL_HELP = [
+  "0 · off: nothing is held for this category.",
+  "1 · less filtering: only messages that are very likely to be this kind of harm are held.",
+  "2 · some filtering: clear cases are held.",
+  "3 · more filtering: likely cases are held too.",
+  "4 · most filtering: anything that may be this kind of harm is held.",
+];
+
+const OVERALL_HELP = [
+  "0 · no filtering (terms still apply).",
+  "1 · discrimination and slurs only, the most severe cases.",
+  "2 · discrimination and slurs (some filtering), plus the worst sex-based terms, aggression and bullying.",
+  "3 · more filtering of discrimination, sex-based terms and aggression; bullying at 2; swearing allowed.",
+  "4 · most filtering in every category, swearing included.",
+];
+
+/** Twitch's presets, as chatwarden/categories.py ``preset`` computes them. */
+function preset(level) {
+  const out = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
+  if (level === 4) return Object.fromEntries(CATEGORIES.map((c) => [c, 4]));
+  for (const c of DISCRIMINATION) out[c] = level;
+  if (level >= 2) {
+    out.sex_based_terms = level === 2 ? 1 : level;
+    out.aggression = level === 2 ? 1 : level;
+    out.bullying = level - 1;
+  }
+  return out;
+}
+
+function effective(settings) {
+  const base = settings.overall_level === null || settings.overall_level === undefined ? {} : preset(settings.overall_level);
+  return Object.fromEntries(CATEGORIES.map((c) => [c, settings.levels?.[c] ?? base[c] ?? 0]));
+}
+
+export default {
+  id: "settings",
+  title: "Settings",
+  requires: ["view_automod_settings"],
+  size: "full",
+  mount(body, ctx) {
+    const { el, button, clear, field } = ctx.dom;
+    const path = `/channels/${ctx.seg(ctx.channel)}`;
+    const automodBox = el("div", { class: "stack", "data-testid": "settings-automod" });
+    const termsBox = el("div", { class: "stack", "data-testid": "settings-terms" });
+    const modesBox = el("div", { class: "stack", "data-testid": "settings-modes" });
+    body.append(
+      el("details", { class: "section", open: true }, el("summary", {}, "AutoMod levels"), automodBox),
+      el("details", { class: "section", open: true }, el("summary", {}, "Blocked and permitted terms"), termsBox),
+      el("details", { class: "section", open: true }, el("summary", {}, "Chat modes"), modesBox));
+
+    async function change(summary, fn, done) {
+      if (!(await ctx.confirm(summary, { title: "Change settings", confirmLabel: "Save" }))) return false;
+      try {
+        await fn();
+        ctx.toast("Saved (recorded in the mod log)", "ok");
+        await done?.();
+        return true;
+      } catch (err) {
+        ctx.showError(err);
+        return false;
+      }
+    }
+
+    // -- AutoMod levels -----------------------------------------------------------------------
+    async function loadAutomod() {
+      const s = await ctx.api.get(`${path}/automod/settings`);
+      const editable = ctx.can("update_automod_settings");
+      const levels = effective(s);
+      const overall = el("select", { "aria-label": "Overall level", disabled: !editable, "data-testid": "overall-level" },
+        el("option", { value: "", selected: s.overall_level === null }, "custom (per category)"),
+        [0, 1, 2, 3, 4].map((n) => el("option", { value: String(n), selected: s.overall_level === n }, `level ${n}`)));
+      const overallHelp = el("p", { class: "level-help" }, s.overall_level === null ? "Categories are set one by one below." : OVERALL_HELP[s.overall_level]);
+      overall.addEventListener("change", async () => {
+        if (overall.value === "") return;
+        const n = Number(overall.value);
+        const ok = await change(`Set the overall AutoMod level to ${n}? ${OVERALL_HELP[n]} This replaces every category's level.`,
+          () => ctx.api.patch(`${path}/automod/settings`, { overall_level: n }), loadAutomod);
+        if (!ok) overall.value = s.overall_level === null ? "" : String(s.overall_level);
+      });
+      const rows = CATEGORIES.map((c) => {
+        const help = el("div", { class: "level-help" }, LEVEL_HELP[levels[c]]);
+        const select = el("select", { "aria-label": `${categoryName(c)} level`, disabled: !editable, "data-testid": `level-${c}` },
+          [0, 1, 2, 3, 4].map((n) => el("option", { value: String(n), selected: levels[c] === n }, String(n))));
+        select.addEventListener("change", async () => {
+          const n = Number(select.value);
+          help.textContent = LEVEL_HELP[n];
+          const ok = await change(`Set ${categoryName(c)} to level ${n}? ${LEVEL_HELP[n]}`,
+            () => ctx.api.patch(`${path}/automod/settings`, { overall_level: null, levels: { ...levels, [c]: n } }), loadAutomod);
+          if (!ok) {
+            select.value = String(levels[c]);
+            help.textContent = LEVEL_HELP[levels[c]];
+          }
+        });
+        return el("tr", {}, el("th", { scope: "row" }, categoryName(c)), el("td", {}, select), el("td", {}, help));
+      });
+      const vip = el("input", { type: "checkbox", checked: s.vip_exempt, disabled: !editable, "data-testid": "vip-exempt" });
+      vip.addEventListener("change", async () => {
+        const ok = await change(`${vip.checked ? "Exempt" : "Stop exempting"} VIPs from AutoMod?`,
+          () => ctx.api.patch(`${path}/automod/settings`, { vip_exempt: vip.checked }), loadAutomod);
+        if (!ok) vip.checked = s.vip_exempt;
+      });
+      clear(automodBox,
+        editable ? null : el("p", { class: "muted", "data-testid": "levels-readonly" }, "Only the owner and lead moderators can change AutoMod levels."),
+        el("div", { class: "row" }, field("Overall level", overall), el("label", { class: "field inline" }, vip, "VIPs skip AutoMod")),
+        overallHelp,
+        el("table", { class: "levels" }, el("thead", {}, el("tr", {}, el("th", {}, "Category"), el("th", {}, "Level"), el("th", {}, "What it holds"))), el("tbody", {}, rows)));
+    }
+
+    // -- terms ---------------------------------------------------------------------------------
+    async function loadTerms() {
+      const terms = await ctx.api.get(`${path}/automod/terms`);
+      const canManage = ctx.can("manage_terms");
+      const list = el("ul", { class: "list scroll", "data-testid": "terms-list", style: { maxHeight: "240px" } },
+        terms.length ? terms.map((t) => el("li", { class: "list-item row", "data-testid": "term" },
+          el("span", { class: ["badge", t.kind === "blocked" ? "danger" : "ok"] }, t.kind),
+          el("code", { class: "term-text" }, t.text),
+          t.private ? el("span", { class: "badge" }, "private") : null,
+          t.is_regex ? el("span", { class: "badge" }, "regex") : null,
+          el("span", { class: "spacer" }),
+          canManage && (!t.private || ctx.can("manage_private_terms")) ? button("Remove", () => change(`Remove the ${t.kind} term “${t.text}”?`,
+            () => ctx.api.del(`${path}/automod/terms/${t.id}`), loadTerms), { class: "btn small", "aria-label": `Remove term ${t.text}` }) : null))
+          : el("li", { class: "empty" }, "No terms."));
+      if (!canManage) {
+        clear(termsBox, list);
+        return;
+      }
+      const text = el("input", { type: "text", maxlength: 500, required: true, "data-testid": "term-text", "aria-label": "Term" });
+      const kind = el("select", { "aria-label": "Kind", "data-testid": "term-kind" }, el("option", { value: "blocked" }, "blocked"), el("option", { value: "permitted" }, "permitted"));
+      const regex = el("input", { type: "checkbox", "data-testid": "term-regex" });
+      const priv = ctx.can("manage_private_terms") ? el("input", { type: "checkbox", "data-testid": "term-private" }) : null;
+      const addForm = el("form", { class: "row", "aria-label": "Add a term" },
+        field("Term, phrase or pattern", text),
+        field("Kind", kind),
+        el("label", { class: "field inline" }, regex, "RE2 pattern"),
+        priv ? el("label", { class: "field inline", title: "Only the owner sees private terms" }, priv, "private (owner only)") : null,
+        el("button", { type: "submit", class: "btn primary", "data-testid": "term-add" }, "Add term"));
+      addForm.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        if (!text.value.trim()) return;
+        change(`Add the ${kind.value} term “${text.value.trim()}”${priv?.checked ? " (private)" : ""}?`,
+          () => ctx.api.post(`${path}/automod/terms`, { text: text.value.trim(), kind: kind.value, private: Boolean(priv?.checked), is_regex: regex.checked }),
+          loadTerms);
+      });
+      const format = el("select", { "aria-label": "Format", "data-testid": "terms-format" }, el("option", { value: "json" }, "JSON"), el("option", { value: "csv" }, "CSV"));
+      const data = el("textarea", { rows: 4, "aria-label": "Terms to import, or the export", "data-testid": "terms-data", placeholder: "Paste a JSON or CSV export here to import it" });
+      const exportBtn = button("Export", async () => {
+        try {
+          const out = await ctx.api.get(`${path}/automod/terms/export`, { format: format.value });
+          data.value = typeof out === "string" ? out : JSON.stringify(out, null, 2);
+          const blob = new Blob([data.value], { type: format.value === "csv" ? "text/csv" : "application/json" });
+          const link = el("a", { href: URL.createObjectURL(blob), download: `${ctx.channel}-terms.${format.value}` });
+          link.click();
+          setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+        } catch (err) {
+          ctx.showError(err);
+        }
+      }, { class: "btn", "data-testid": "terms-export" });
+      const importBtn = button("Import", () => {
+        if (!data.value.trim()) return;
+        change("Import these terms? Terms already present are skipped; one bad row rejects the file.", async () => {
+          const r = await ctx.api.post(`${path}/automod/terms/import?format=${format.value}`, data.value);
+          ctx.toast(`Imported ${r.added}, skipped ${r.skipped}`, "ok");
+        }, loadTerms);
+      }, { class: "btn", "data-testid": "terms-import" });
+      clear(termsBox, list, addForm, el("div", { class: "row" }, field("Format", format), exportBtn, importBtn), data);
+    }
+
+    // -- chat modes ----------------------------------------------------------------------------
+    async function loadModes() {
+      const m = await ctx.api.get(`${path}/chat-settings`);
+      const editable = ctx.can("update_chat_settings");
+      const slow = el("input", { type: "number", min: 0, max: 120, value: String(m.slow_mode_s), disabled: !editable, "data-testid": "mode-slow" });
+      const followers = el("input", { type: "checkbox", checked: m.followers_only_min_age_s !== null, disabled: !editable, "data-testid": "mode-followers" });
+      const followMin = el("input", { type: "number", min: 0, max: 129600, value: String(Math.round((m.followers_only_min_age_s || 0) / 60)), disabled: !editable, "aria-label": "Minimum follow age in minutes" });
+      const subs = el("input", { type: "checkbox", checked: m.subscribers_only, disabled: !editable, "data-testid": "mode-subs" });
+      const emote = el("input", { type: "checkbox", checked: m.emote_only, disabled: !editable, "data-testid": "mode-emote" });
+      const unique = el("input", { type: "checkbox", checked: m.unique_chat, disabled: !editable, "data-testid": "mode-unique" });
+      const delay = el("input", { type: "number", min: 0, max: 6, value: String(m.non_mod_chat_delay_s), disabled: !editable, "data-testid": "mode-delay" });
+      const form = el("form", { class: "stack", "aria-label": "Chat modes" },
+        el("div", { class: "row" },
+          field("Slow mode (seconds between messages, 0 = off)", slow),
+          field("Chat delay for non-moderators (seconds)", delay)),
+        el("div", { class: "row" },
+          el("label", { class: "field inline" }, followers, "Followers-only, after following for"), followMin, el("span", {}, "minutes")),
+        el("div", { class: "row" },
+          el("label", { class: "field inline" }, subs, "Subscribers-only"),
+          el("label", { class: "field inline" }, emote, "Emote-only"),
+          el("label", { class: "field inline" }, unique, "Unique chat (no repeats within 30 s)")),
+        editable ? el("div", {}, el("button", { type: "submit", class: "btn primary", "data-testid": "modes-save" }, "Save chat modes")) : null);
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const patch = {
+          slow_mode_s: Number(slow.value),
+          followers_only_min_age_s: followers.checked ? Number(followMin.value) * 60 : null,
+          subscribers_only: subs.checked,
+          emote_only: emote.checked,
+          unique_chat: unique.checked,
+          non_mod_chat_delay_s: Number(delay.value),
+        };
+        const changed = Object.entries(patch).filter(([k, v]) => m[k] !== v);
+        if (!changed.length) {
+          ctx.toast("Nothing changed");
+          return;
+        }
+        const summary = changed.map(([k, v]) => `${k.replaceAll("_", " ")}: ${v === null ? "off" : v}`).join("; ");
+        change(`Change chat modes? ${summary}`, () => ctx.api.patch(`${path}/chat-settings`, Object.fromEntries(changed)), loadModes);
+      });
+      clear(modesBox, form);
+    }
+
+    const safe = (fn) => () => fn().catch((err) => ctx.showError(err));
+    ctx.live.on("welcome", () => Promise.all([loadAutomod(), loadTerms(), loadModes()]).catch((err) => ctx.showError(err)));
+    ctx.live.on("automod.settings.update", safe(loadAutomod));
+    ctx.live.on("automod.terms.update", safe(loadTerms));
+    ctx.live.on("settings", safe(loadModes));
+  },
+};

@@ -1,0 +1,116 @@
+// The user card (ctx.openUserCard): a dialog with the user's history in the channel, counts,
+// account age, follow date and the mod team's notes (add / delete as permissions allow).
+
+import { button, clear, clock, duration, el, field } from "../js/dom.js";
+
+export async function openUserCard(ctx, username) {
+  const path = `/channels/${ctx.seg(ctx.channel)}/users/${ctx.seg(username)}`;
+  const content = el("div", { class: "stack", "data-testid": "usercard-body" }, el("p", { class: "muted" }, "Loading…"));
+  const close = el("button", { type: "submit", class: "btn", "data-testid": "usercard-close" }, "Close");
+  const dialog = el("dialog", { class: "modal usercard", "aria-label": `User card: ${username}`, "data-testid": "usercard" },
+    el("form", { method: "dialog", class: "modal-form" }, content, el("div", { class: "modal-actions" }, close)));
+  document.body.append(dialog);
+  dialog.addEventListener("close", () => dialog.remove());
+  dialog.showModal();
+  close.focus();
+
+  async function load() {
+    let card;
+    try {
+      card = await ctx.api.get(`${path}/card`, { messages: 50 });
+    } catch (err) {
+      clear(content, el("p", { class: "error" }, err.message));
+      return;
+    }
+    const status = card.banned
+      ? el("span", { class: "badge danger" }, "banned")
+      : card.timeout_until && Date.parse(card.timeout_until) > Date.now()
+        ? el("span", { class: "badge warn" }, `timed out until ${clock(card.timeout_until)}`)
+        : null;
+    const notes = el("ul", { class: "list", "data-testid": "usercard-notes" },
+      card.notes.length ? card.notes.map((n) => el("li", { class: "list-item", "data-testid": "usercard-note" },
+        el("div", {}, el("span", { class: "note-text" }, n.text)),
+        el("div", { class: "row muted" }, `${n.author_name}, ${new Date(n.created_at).toLocaleString()}`,
+          ctx.can("delete_note") ? button("Delete note", async () => {
+            if (!(await ctx.confirm("Delete this note?", { confirmLabel: "Delete", danger: true }))) return;
+            try {
+              await ctx.api.del(`/notes/${n.id}`);
+              ctx.toast("Note deleted", "ok");
+              await load();
+            } catch (err) {
+              ctx.showError(err);
+            }
+          }, { class: "btn small", "data-testid": "note-delete" }) : null)))
+        : el("li", { class: "empty" }, "No notes."));
+    let noteForm = null;
+    if (ctx.can("add_note")) {
+      const text = el("textarea", { rows: 2, maxlength: 1000, "data-testid": "note-text", "aria-label": "New note" });
+      const add = el("button", { type: "button", class: "btn primary small", "data-testid": "note-add" }, "Add note");
+      add.addEventListener("click", async () => {
+        if (!text.value.trim()) return;
+        try {
+          await ctx.api.post(`${path}/notes`, { text: text.value.trim() });
+          ctx.toast("Note added", "ok");
+          await load();
+        } catch (err) {
+          ctx.showError(err);
+        }
+      });
+      noteForm = el("div", { class: "stack" }, field("Note for the mod team (the user never sees it)", text), el("div", {}, add));
+    }
+    const act = (label, fn) => button(label, async () => {
+      try {
+        if ((await fn()) === false) return;
+        ctx.toast(`${label}: ${username}`, "ok");
+        await load();
+      } catch (err) {
+        ctx.showError(err);
+      }
+    }, { class: "btn small", "data-testid": `card-${label.toLowerCase()}` });
+    const reasonOr = async (title, required = false) => ctx.prompt(`${title} ${username}?`, { title, label: required ? "Reason (required)" : "Reason (optional)", required });
+    const chan = `/channels/${ctx.seg(ctx.channel)}`;
+    const actions = el("div", { class: "row" },
+      ctx.can("warn") ? act("Warn", async () => {
+        const reason = await reasonOr("Warn", true);
+        if (!reason) return false;
+        await ctx.api.post(`${chan}/warnings/${ctx.seg(username)}`, { reason });
+      }) : null,
+      ctx.can("timeout") ? act("Timeout", async () => {
+        const reason = await reasonOr("Time out (10 min)");
+        if (reason === null) return false;
+        await ctx.api.put(`${chan}/timeouts/${ctx.seg(username)}`, { duration_s: 600, reason });
+      }) : null,
+      ctx.can("ban") && !card.banned ? act("Ban", async () => {
+        const reason = await reasonOr("Ban");
+        if (reason === null) return false;
+        await ctx.api.put(`${chan}/bans/${ctx.seg(username)}`, { reason });
+      }) : null,
+      ctx.can("unban") && card.banned ? act("Unban", async () => {
+        const reason = await reasonOr("Unban");
+        if (reason === null) return false;
+        await ctx.api.del(`${chan}/bans/${ctx.seg(username)}`, { reason });
+      }) : null);
+    const history = el("ul", { class: "list scroll", "data-testid": "usercard-messages", style: { maxHeight: "200px" } },
+      card.messages.length ? card.messages.map((m) => el("li", { class: "list-item" },
+        el("span", { class: "muted" }, `${clock(m.created_at)} `),
+        m.status !== "delivered" ? el("span", { class: "badge warn" }, m.status) : null, " ", m.text))
+        : el("li", { class: "empty" }, "No messages in this channel."));
+    clear(content,
+      el("div", { class: "usercard-head" }, el("h2", { "data-testid": "usercard-name" }, card.user.username),
+        el("span", { class: "badge" }, card.role.replace("_", " ")), status),
+      el("dl", { class: "kv" },
+        el("dt", {}, "Account age"), el("dd", { "data-testid": "usercard-age" }, duration(card.account_age_s)),
+        el("dt", {}, "Created"), el("dd", {}, new Date(card.user.created_at).toLocaleDateString()),
+        el("dt", {}, "Following since"), el("dd", { "data-testid": "usercard-follow" }, card.followed_at ? new Date(card.followed_at).toLocaleString() : "not following")),
+      el("div", { class: "counts" },
+        el("div", { class: "count" }, el("b", { "data-testid": "count-warnings" }, String(card.warnings)), "warnings"),
+        el("div", { class: "count" }, el("b", { "data-testid": "count-timeouts" }, String(card.timeouts)), "timeouts"),
+        el("div", { class: "count" }, el("b", { "data-testid": "count-bans" }, String(card.bans)), "bans"),
+        el("div", { class: "count" }, el("b", {}, String(card.messages.length)), "messages")),
+      card.user.username === ctx.user.username ? null : actions,
+      el("h3", {}, "Recent messages"), history,
+      el("h3", {}, "Notes"), notes, noteForm);
+  }
+  await load();
+  return dialog;
+}

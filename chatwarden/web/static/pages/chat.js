@@ -1,0 +1,283 @@
+// "/c/{channel}": the viewers' chat page. Read and send over the chat WebSocket; every outcome
+// of a send (held, denied, blocked, timed out, banned, rate limited, ...) becomes a notice in
+// the log; warnings must be acknowledged; a banned viewer can file an unban request.
+
+import { api, ApiError, seg } from "../js/api.js";
+import { button, clear, clock, duration, el, field } from "../js/dom.js";
+import { Live } from "../js/live.js";
+import { header, requireUser, showError, statusLine } from "../js/ui.js";
+
+const root = document.getElementById("app");
+const channel = decodeURIComponent((location.pathname.match(/^\/c\/([^/]+)/) || [])[1] || "");
+
+const REJECTED_TITLES = {
+  banned: "You are banned from this channel.",
+  timed_out: "You are timed out.",
+  warning_unacknowledged: "Acknowledge the moderators' warning to chat again.",
+  followers_only: "Followers-only mode.",
+  subscribers_only: "Subscribers-only mode.",
+  emote_only: "Emote-only mode.",
+  slow_mode: "Slow mode.",
+  duplicate_message: "Unique chat: that message was just sent.",
+  rate_limited: "You are sending messages too fast.",
+};
+
+async function main() {
+  const user = await requireUser();
+  let access;
+  try {
+    access = await api.get(`/channels/${seg(channel)}/permissions`);
+  } catch (err) {
+    clear(root, header("Chat", user), el("main", { id: "main", class: "notice-page" },
+      el("h1", {}, "Chat"), el("p", { class: "error", role: "alert" }, err instanceof ApiError ? err.message : String(err)),
+      el("p", {}, el("a", { href: "/" }, "Back to the channel list"))));
+    document.body.dataset.ready = "1";
+    return;
+  }
+  const live = new Live(channel);
+  const log = el("div", { class: "chat-log", role: "log", "aria-live": "polite", "aria-label": `Chat of ${channel}`, tabindex: "0", "data-testid": "chat-log" });
+  const banners = el("div", { class: "banners", "data-testid": "banners" });
+  const input = el("input", { type: "text", name: "message", maxlength: 500, autocomplete: "off", placeholder: "Send a message", "aria-label": "Message", "data-testid": "chat-input" });
+  const send = el("button", { type: "submit", class: "btn primary", "data-testid": "chat-send" }, "Chat");
+  const composer = el("form", { class: "composer", "aria-label": "Send a message" }, input, send);
+  const conn = statusLine({ "data-testid": "connection" });
+  const follow = button("Follow", () => toggleFollow(), { class: "btn small", "data-testid": "follow" });
+  const modLink = access.permissions.includes("view_queue")
+    ? el("a", { class: "btn small", href: `/mod/${seg(channel)}` }, "Mod View") : null;
+  clear(root,
+    header(`#${channel}`, user, [el("span", { class: "role-badge", "data-testid": "role" }, access.role.replace("_", " ")), follow, modLink]),
+    el("main", { id: "main", class: "chat-main", tabindex: "-1" }, conn.node, banners, log, composer));
+
+  const seen = new Set();
+  const pending = new Map(); // idempotency key -> text
+  const heldNotices = new Map(); // message id -> notice element
+  let following = access.role === "follower"; // (other roles may follow too; a click corrects it)
+  follow.textContent = following ? "Unfollow" : "Follow";
+
+  async function toggleFollow() {
+    try {
+      following = !following;
+      await (following ? api.put(`/channels/${seg(channel)}/follow`) : api.del(`/channels/${seg(channel)}/follow`));
+      follow.textContent = following ? "Unfollow" : "Follow";
+    } catch (err) {
+      following = !following;
+      showError(err);
+    }
+  }
+
+  function atBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  }
+
+  function add(node) {
+    const stick = atBottom();
+    log.append(node);
+    while (log.childElementCount > 500) log.firstElementChild.remove();
+    if (stick) log.scrollTop = log.scrollHeight;
+    return node;
+  }
+
+  function line(m) {
+    if (seen.has(m.message_id)) return;
+    seen.add(m.message_id);
+    const mine = m.sender === user.username;
+    add(el("div", { class: ["chat-line", mine ? "mine" : null], dataset: { id: m.message_id } },
+      el("span", { class: "time" }, clock(m.delivered_at || m.sent_at)),
+      (m.badges || []).map((b) => el("span", { class: "badge", title: b }, b.replace("_", " "))), " ",
+      el("span", { class: "sender" }, m.sender), el("span", { class: "text" }, m.text)));
+  }
+
+  function notice(kind, ...parts) {
+    return add(el("div", { class: ["notice", kind], role: "status", "data-testid": "notice" }, ...parts));
+  }
+
+  function banner(id, kind, ...parts) {
+    banners.querySelector(`[data-banner="${id}"]`)?.remove();
+    const node = el("div", { class: ["banner", kind], dataset: { banner: id }, role: "alert", "data-testid": `banner-${id}` }, ...parts);
+    banners.append(node);
+    return node;
+  }
+
+  function dropBanner(id) {
+    banners.querySelector(`[data-banner="${id}"]`)?.remove();
+  }
+
+  function warningBanner(reason) {
+    const ack = button("I understand", () => live.send({ type: "ack_warning" }), { class: "btn primary", "data-testid": "ack-warning" });
+    banner("warning", "warn", el("p", {}, el("b", {}, "A moderator warned you. "), reason ? `Reason: ${reason}` : "No reason given."),
+      el("p", { class: "muted" }, "Acknowledge the warning to chat again."), ack);
+    ack.focus();
+  }
+
+  function bannedBanner(reason) {
+    const text = el("textarea", { rows: 3, maxlength: 500, required: true, "data-testid": "unban-text", "aria-label": "Why should you be unbanned?" });
+    const problem = el("p", { class: "error", role: "alert" });
+    const form = el("form", { class: "stack", "aria-label": "Unban request" },
+      field("Ask to be unbanned (the moderators will read this)", text), problem,
+      el("div", {}, el("button", { type: "submit", class: "btn primary", "data-testid": "unban-submit" }, "Send unban request")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await api.post(`/channels/${seg(channel)}/unban-requests`, { text: text.value.trim() });
+        clear(form, el("p", { "data-testid": "unban-filed" }, "Your unban request was sent. You will see the moderators' answer here."));
+      } catch (err) {
+        problem.textContent = err.message;
+      }
+    });
+    banner("banned", "bad", el("p", {}, el("b", {}, "You are banned from this channel. "), reason ? `Reason: ${reason}` : ""), form);
+  }
+
+  function timeoutBanner(seconds, reason) {
+    const until = Date.now() + seconds * 1000;
+    const left = el("b", {}, duration(seconds));
+    const node = banner("timeout", "warn", el("p", {}, "You are timed out for ", left, ". ", reason ? `Reason: ${reason}` : ""));
+    const timer = setInterval(() => {
+      const s = (until - Date.now()) / 1000;
+      if (s <= 0 || !node.isConnected) {
+        clearInterval(timer);
+        node.remove();
+        return;
+      }
+      left.textContent = duration(s);
+    }, 1000);
+  }
+
+  function rejected(frame, text) {
+    const why = REJECTED_TITLES[frame.reason] || "Your message was not sent.";
+    const retry = frame.retry_after_s ? ` Try again in ${duration(frame.retry_after_s)}.` : "";
+    notice("bad", el("b", {}, "Not sent: "), frame.message || why, retry, text ? el("div", { class: "notice-text" }, text) : null);
+    if (frame.reason === "warning_unacknowledged") warningBanner(null);
+    if (frame.reason === "banned") bannedBanner(null);
+    if (frame.reason === "timed_out" && frame.retry_after_s) timeoutBanner(frame.retry_after_s, null);
+  }
+
+  live.on("status", ({ state }) => {
+    conn.set(state === "open" ? "" : state === "connecting" ? "Connecting…" : "Disconnected; reconnecting…");
+    send.disabled = state !== "open";
+  });
+  live.on("welcome", (w) => {
+    clear(log);
+    seen.clear();
+    for (const m of w.recent) line({ ...m, message_id: m.id, sender: m.sender_name, badges: [] });
+    log.scrollTop = log.scrollHeight;
+    if (w.max_message_length) input.maxLength = w.max_message_length;
+    document.body.dataset.ready = "1";
+  });
+  live.on("message", line);
+  live.on("message_deleted", (f) => {
+    const node = log.querySelector(`[data-id="${CSS.escape(f.event.message_id)}"]`);
+    if (node) {
+      node.classList.add("deleted");
+      node.querySelector(".text")?.append(el("span", { class: "muted" }, " (deleted by a moderator)"));
+    }
+  });
+  live.on("moderation", (f) => {
+    const e = f.event || {};
+    const target = e[e.action] || {};
+    if (!target.user_login || target.user_login === user.username) return;
+    if (e.action === "ban") notice("", `${target.user_login} was banned.`);
+    if (e.action === "timeout") notice("", `${target.user_login} was timed out.`);
+  });
+  for (const kind of ["sent", "held", "blocked", "rejected", "error"]) {
+    live.on(kind, (f) => {
+      const text = pending.get(f.idempotency_key);
+      pending.delete(f.idempotency_key);
+      if (kind === "sent") {
+        if (f.status === "delayed") notice("", "Sent; it appears after the channel's chat delay.");
+      } else if (kind === "held") {
+        const n = notice("held", el("b", {}, "Held for review: "), f.message || "a moderator will check your message.",
+          text ? el("div", { class: "notice-text" }, text) : null);
+        if (f.message_id) heldNotices.set(f.message_id, n);
+      } else if (kind === "blocked") {
+        notice("bad", el("b", {}, "Blocked: "), f.message || "your message was blocked.", text ? el("div", { class: "notice-text" }, text) : null);
+      } else if (kind === "rejected") {
+        rejected(f, text);
+      } else if (f.code) {
+        notice("bad", el("b", {}, "Error: "), f.message || f.code, text ? el("div", { class: "notice-text" }, text) : null);
+      }
+    });
+  }
+  live.on("warning_acknowledged", () => {
+    dropBanner("warning");
+    notice("good", "Warning acknowledged. You can chat again.");
+    input.focus();
+  });
+  live.on("notice", (n) => {
+    const held = heldNotices.get(n.message_id);
+    switch (n.kind) {
+      case "message_allowed":
+        if (held) held.className = "notice good";
+        notice("good", "A moderator approved your held message; it is now in chat.");
+        break;
+      case "message_denied":
+        if (held) held.className = "notice bad";
+        notice("bad", el("b", {}, "Denied: "), "a moderator did not approve your held message. It was not shown.");
+        break;
+      case "message_expired":
+        notice("bad", "Your held message was not reviewed in time and was not shown.");
+        break;
+      case "message_deleted":
+        notice("bad", "A moderator deleted one of your messages.");
+        break;
+      case "warned":
+        notice("bad", el("b", {}, "Warning: "), n.reason || "no reason given");
+        warningBanner(n.reason);
+        break;
+      case "timed_out":
+        notice("bad", el("b", {}, "Timed out "), `for ${duration(n.duration_s || 0)}.`, n.reason ? ` Reason: ${n.reason}` : "");
+        timeoutBanner(n.duration_s || 0, n.reason);
+        break;
+      case "untimed_out":
+        dropBanner("timeout");
+        notice("good", "Your timeout was lifted.");
+        break;
+      case "banned":
+        notice("bad", el("b", {}, "Banned. "), n.reason ? `Reason: ${n.reason}` : "");
+        bannedBanner(n.reason);
+        break;
+      case "unbanned":
+        dropBanner("banned");
+        notice("good", "You were unbanned. You can chat again.");
+        break;
+      case "unban_request_resolved":
+        notice(n.status === "approved" ? "good" : "bad", el("b", {}, `Unban request ${n.status}. `), n.note ? `Moderators' note: ${n.note}` : "");
+        break;
+      default:
+        break;
+    }
+  });
+
+  composer.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    const key = live.say(text);
+    if (!key) {
+      notice("bad", "Not connected; your message was not sent.");
+      return;
+    }
+    pending.set(key, text);
+    input.value = "";
+    input.focus();
+  });
+
+  // where the user stands already (after a reload): banned, timed out, warned
+  if (access.banned) bannedBanner(null);
+  if (access.timeout_left_s) timeoutBanner(access.timeout_left_s, null);
+  if (access.warning !== null && access.warning !== undefined) warningBanner(access.warning);
+  // earlier unban requests of this user (e.g. after a reload while banned)
+  api.get(`/channels/${seg(channel)}/unban-requests/mine`).then((mine) => {
+    const pendingRequests = mine.filter((x) => x.status === "pending");
+    for (const r of pendingRequests) {
+      notice("held", `Your unban request from ${clock(r.created_at)} is waiting for the moderators.`);
+    }
+    const form = banners.querySelector('[data-banner="banned"] form');
+    if (form && pendingRequests.length) {
+      clear(form, el("p", { "data-testid": "unban-filed" }, "Your unban request was sent. You will see the moderators' answer here."));
+    }
+  }).catch(() => {});
+  live.connect();
+  input.focus();
+}
+
+main().catch(showError);

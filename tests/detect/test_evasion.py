@@ -1,0 +1,150 @@
+"""Ban-evasion levels on hand-built cases; every flag lists why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chatwarden.detect import (
+    ActionKind,
+    BannedProfile,
+    ChannelDetectors,
+    DetectionConfig,
+    EvasionAssessment,
+    EvasionConfig,
+    assess_evasion,
+)
+from chatwarden.detect.evasion import fold_name
+from tests.detect.factory import T0, newcomer
+
+BAN_AT = T0
+TROLL_TEXTS = (
+    "ngl this streamer is washed fr",
+    "ngl mods r clowns fr",
+    "bruh u cant even aim lmaooo",
+    "ngl that was trash fr",
+)
+BANNED = [
+    BannedProfile(1, "xXToxicKidXx", BAN_AT, ("fp-troll",), TROLL_TEXTS),
+    BannedProfile(2, "quiet_owl", BAN_AT - timedelta(days=3), ("fp-owl",), ("hello", "nice")),
+]
+LATER = T0 + timedelta(minutes=20)
+
+
+def assess(**kw: Any) -> EvasionAssessment:
+    base: dict[str, Any] = dict(
+        user_id=99,
+        username="somebody_new",
+        at=LATER,
+        banned=BANNED,
+        account_created_at=T0 - timedelta(days=800),
+    )
+    base.update(kw)
+    return assess_evasion(**base)
+
+
+def test_fold_name() -> None:
+    assert fold_name("xX_Toxic-Kid_99Xx") == fold_name("xXToxicKidXx") == "toxickid"
+    assert fold_name("ttv_toxickid") == fold_name("ToxicKid_alt") == "toxickid"
+    assert fold_name("max") == "max" and fold_name("xavix") == "avi"
+
+
+def test_same_fingerprint_and_new_account_is_likely() -> None:
+    found = assess(fingerprints=["fp-troll"], account_created_at=T0 + timedelta(minutes=5))
+    assert found.level == "likely"
+    assert found.matched_user_id == 1
+    reasons = " | ".join(found.reasons)
+    assert "shares a device or network fingerprint with banned xXToxicKidXx" in reasons
+    assert "account created 0.1 h after xXToxicKidXx was banned" in reasons
+
+
+def test_similar_name_new_account_and_style_is_likely_without_fingerprint() -> None:
+    found = assess(
+        username="xXT0xicKidXx2",
+        account_created_at=T0 + timedelta(minutes=2),
+        texts=["ngl this game is trash fr", "ngl u cant aim lmaooo", "mods r clowns fr"],
+    )
+    assert found.level == "likely"
+    assert any("name" in r for r in found.reasons)
+    assert any("writing style" in r for r in found.reasons)
+
+
+def test_one_signal_alone_is_only_possible() -> None:
+    # a shared network (a sibling, a café) and an old account: possible, not likely
+    shared = assess(fingerprints=["fp-troll"])
+    assert shared.level == "possible"
+    # a similar name on an old account
+    named = assess(username="ToxicKid")
+    assert named.level == "possible"
+
+
+def test_nothing_in_common_is_unlikely_and_says_so() -> None:
+    found = assess(username="friendly_panda", texts=["what a great stream", "gg everyone"])
+    assert found.level == "unlikely"
+    assert found.matched_user_id is None
+    assert found.reasons == ("no resemblance to any banned account",)
+    # a brand-new account that resembles nobody is not an evader either
+    young = assess(username="friendly_panda", account_created_at=LATER - timedelta(minutes=1))
+    assert young.level == "unlikely"
+
+
+def test_no_banned_accounts() -> None:
+    found = assess(banned=[])
+    assert found.level == "unlikely"
+
+
+def test_thresholds_are_configurable() -> None:
+    strict = EvasionConfig(likely_score=0.99, possible_score=0.98)
+    found = assess(
+        fingerprints=["fp-troll"], account_created_at=T0 + timedelta(minutes=5), config=strict
+    )
+    assert found.level == "unlikely"
+
+
+def test_channel_detectors_flag_a_returning_user_and_let_moderators_clear_them() -> None:
+    det = ChannelDetectors(1, DetectionConfig())
+    # the troll chats, is banned; the profile keeps what they wrote and their fingerprint
+    for i, text in enumerate(TROLL_TEXTS):
+        det.observe(newcomer(1, text, at=i, username="xXToxicKidXx", fingerprints=("fp-troll",)))
+    profile = det.banned_profile(1, "xXToxicKidXx", T0 + timedelta(seconds=10))
+    assert profile.fingerprints == ("fp-troll",)
+    assert set(TROLL_TEXTS) <= set(profile.texts)
+    det.add_banned(profile)
+    back = det.observe(
+        newcomer(
+            7,
+            "ngl im back fr",
+            at=600,
+            username="xXToxicKid2Xx",
+            fingerprints=("fp-troll",),
+            account_created_at=T0 + timedelta(seconds=300),
+        )
+    )
+    assert back.evasion is not None and back.evasion.level == "likely"
+    [flag] = [f for f in back.findings if f.code == "evasion.likely"]
+    assert flag.action.kind is ActionKind.HOLD  # restricted: only moderators see it
+    assert flag.evidence["treatment"] == "restrict"
+    assert "fingerprint" in flag.explanation
+    # later messages stay flagged until a moderator clears the user
+    again = det.observe(newcomer(7, "hello?", at=620, first_message_in_channel=False))
+    assert "evasion.likely" in again.codes()
+    det.clear_evasion(7)
+    assert "evasion.likely" not in det.observe(newcomer(7, "hi", at=640)).codes()
+    # an unbanned account no longer counts
+    det.remove_banned(1)
+    other = det.observe(
+        newcomer(8, "ngl", at=700, username="xXToxicKid3Xx", fingerprints=("fp-troll",))
+    )
+    assert other.evasion is None and not other.findings  # nobody left to compare with
+
+
+def test_possible_is_monitored() -> None:
+    det = ChannelDetectors(1, DetectionConfig(), banned=BANNED)
+    out = det.observe(
+        newcomer(
+            9, "hello all", at=60, username="ToxicKid", account_created_at=T0 - timedelta(days=500)
+        )
+    )
+    [flag] = [f for f in out.findings if f.code.startswith("evasion.")]
+    assert flag.code == "evasion.possible" and flag.action.kind is ActionKind.FLAG
+    assert flag.evidence["treatment"] == "monitor"

@@ -1,0 +1,152 @@
+"""The raid detector on a hand-built burst, a friendly raid, a spam wave and a busy chat."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from chatwarden.decision import Action
+from chatwarden.detect import ActionKind, ChannelDetectors, DetectionConfig, RaidConfig, SpamConfig
+from chatwarden.detect.types import DetectionResult
+from tests.detect.factory import T0, ctx, newcomer
+
+CFG = DetectionConfig(spam=SpamConfig(emotes=frozenset({"PogChamp", "wardenRage"})))
+HOSTILE = ["you are trash", "leave the stream", "nobody wants you here", "you are trash"]
+
+
+def alerts(results: list[DetectionResult]) -> list[int]:
+    return [i for i, r in enumerate(results) if r.alerts]
+
+
+def test_hate_raid_burst_alerts_within_seconds_and_recommends_shield_mode() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = []
+    for i in range(30):
+        hostile = i % 2 == 0
+        results.append(
+            det.observe(
+                newcomer(
+                    1000 + i,
+                    HOSTILE[i % 4] if hostile else "we are everywhere",
+                    at=0.5 * i,
+                    harm=0.9 if hostile else 0.2,
+                    automod_action=Action.HOLD if hostile else Action.ALLOW,
+                )
+            )
+        )
+    fired = alerts(results)
+    assert fired and fired[0] == 4  # the 5th newcomer, 2 s in
+    assert len(fired) == 1  # then quiet (cooldown)
+    alert = results[4].alerts[0]
+    assert alert.code == "raid.suspected" and alert.action.kind is ActionKind.FLAG
+    assert alert.user_id is None
+    assert alert.evidence["recommendation"] == "shield_mode"
+    assert alert.evidence["auto_shield"] is False
+    assert "Recommendation: turn on Shield Mode" in alert.explanation
+    assert alert in results[4].findings
+
+
+def test_auto_shield_is_reported_when_the_owner_allows_it() -> None:
+    det = ChannelDetectors(1, CFG.model_copy(update={"raid": RaidConfig(auto_shield=True)}))
+    results = [det.observe(newcomer(1000 + i, "you are trash", at=i, harm=0.95)) for i in range(6)]
+    [alert] = [a for r in results for a in r.alerts]
+    assert alert.evidence["auto_shield"] is True
+    assert "Turning on Shield Mode" in alert.explanation
+
+
+def test_friendly_raid_does_not_alert() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(
+            newcomer(
+                2000 + i,
+                "RAID HYPE PogChamp",
+                at=0.3 * i,
+                account_created_at=T0 - timedelta(days=300 + i),
+                email_verified=True,
+                harm=0.05,
+            )
+        )
+        for i in range(50)
+    ]
+    assert alerts(results) == []
+
+
+def test_spam_bot_wave_is_not_a_hate_raid() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(newcomer(3000 + i, f"buy viewers at bigviews.xyz {i}", at=i, harm=0.1))
+        for i in range(20)
+    ]
+    assert alerts(results) == []
+    assert any("wave.bot_member" in r.codes() for r in results)
+
+
+def test_emote_only_messages_are_not_hostile() -> None:
+    # a text model may score the channel's "wardenRage" emote as hostile
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(newcomer(4000 + i, "wardenRage wardenRage", at=i, harm=0.8)) for i in range(10)
+    ]
+    assert alerts(results) == []
+
+
+def test_busy_normal_chat_with_some_toxicity_never_alerts() -> None:
+    rng = random.Random(5)
+    det = ChannelDetectors(1, CFG)
+    t = 0.0
+    fired = 0
+    uid = 10_000
+    for _ in range(6000):  # about an hour at ~2 messages/s
+        t += rng.expovariate(2.0)
+        if rng.random() < 0.01:  # a first-time chatter now and then, one in ten a troll
+            uid += 1
+            troll = rng.random() < 0.1
+            r = det.observe(
+                newcomer(uid, "you suck" if troll else "hi chat", at=t, harm=0.9 if troll else 0)
+            )
+        else:
+            hostile = rng.random() < 0.02  # regulars' banter
+            r = det.observe(
+                ctx(rng.randrange(1, 300), "gg that was close", at=t, harm=0.9 if hostile else 0)
+            )
+        fired += bool(r.alerts)
+    assert fired == 0
+    assert det.sizes()["raid_window"] < 50
+
+
+def test_slow_trickle_of_trolls_is_not_a_burst() -> None:
+    det = ChannelDetectors(1, CFG)
+    # one hostile first-time chatter every 10 s: never 5 in the 30 s window
+    results = [
+        det.observe(newcomer(5000 + i, "you suck", at=10.0 * i, harm=0.9)) for i in range(20)
+    ]
+    assert alerts(results) == []
+
+
+def test_disabled() -> None:
+    det = ChannelDetectors(1, CFG.model_copy(update={"raid": RaidConfig(enabled=False)}))
+    results = [det.observe(newcomer(6000 + i, "you suck", at=i, harm=0.9)) for i in range(10)]
+    assert alerts(results) == []
+
+
+def test_a_flood_of_young_accounts_alerts_even_when_most_lines_pass_automod() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = []
+    for i in range(24):
+        hostile = i % 6 == 5
+        results.append(
+            det.observe(
+                newcomer(
+                    7000 + i,
+                    "you are garbage" if hostile else "you should quit",
+                    at=0.4 * i,
+                    harm=0.9 if hostile else 0.3,
+                )
+            )
+        )
+    fired = alerts(results)
+    assert fired and fired[0] >= 14
+    alert = results[fired[0]].alerts[0]
+    assert alert.evidence["rule"] == "burst"
+    assert alert.evidence["newcomers"] >= 15

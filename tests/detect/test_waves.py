@@ -1,0 +1,125 @@
+"""Bot wave vs crowdspeak on small hand-built windows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chatwarden.detect import ActionKind, ChannelDetectors, DetectionConfig, SpamConfig, WaveConfig
+from chatwarden.detect.similarity import SimilarityIndex, features
+from chatwarden.settings import Role
+from tests.detect.factory import T0, ctx, newcomer
+
+CFG = DetectionConfig(spam=SpamConfig(emotes=frozenset({"PogChamp", "LUL", "KEKW"})))
+
+
+def test_features_fold_repeats_case_and_link_paths() -> None:
+    assert features("pogchamp pogchamp POGCHAMP!") == frozenset({"pogchamp"})
+    assert features("buy at https://www.shop.xyz/abc?x=1 now") == features("buy at shop.xyz now")
+
+
+def test_near_duplicates_cluster_and_different_text_does_not() -> None:
+    idx = SimilarityIndex()
+    a = idx.add("wanna become famous buy followers on bigfollows.xyz", 1, T0)
+    b = idx.add("wanna become famous buy followers on bigfollows.xyz qx7z", 2, T0)
+    c = idx.add("what a clutch that was", 3, T0)
+    assert a is b and a is not c
+    assert a.users == {1: 1, 2: 1}
+
+
+def test_window_expires_and_stays_bounded() -> None:
+    idx = SimilarityIndex(DetectionConfig().waves.similarity.model_copy(update={"window_s": 60}))
+    first = idx.add("same old message here", 1, T0)
+    later = idx.add("same old message here", 2, T0 + timedelta(seconds=61))
+    assert later is not first
+    small = idx.config.model_copy(update={"max_messages": 10})
+    idx = SimilarityIndex(small)
+    for i in range(100):
+        idx.add(f"unique message number {i} {'x' * i}", i, T0 + timedelta(seconds=i * 0.01))
+    assert len(idx) <= 10
+
+
+def test_bot_wave_flagged_with_earlier_members() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(
+            newcomer(
+                100 + i,
+                f"cheap viewers at bigviews.xyz {i}",
+                at=i,
+                message_id=10 + i,
+                username=f"viewbot{i}",
+            )
+        )
+        for i in range(6)
+    ]
+    assert all(not r.findings or r.codes() == ["spam.links"] for r in results[:3])
+    fourth = results[3]
+    assert "wave.bot" in fourth.codes() and "wave.bot_member" in fourth.codes()
+    announce = next(f for f in fourth.findings if f.code == "wave.bot")
+    assert [e["message_id"] for e in announce.evidence["earlier_messages"]] == [10, 11, 12]
+    member = next(f for f in fourth.findings if f.code == "wave.bot_member")
+    assert member.action.kind is ActionKind.DELETE
+    assert "first-time chatter" in member.explanation
+    assert "wave.bot_member" in results[5].codes()
+    [report] = [w for w in det.waves(T0 + timedelta(seconds=6)) if w.kind == "bot_wave"]
+    assert set(report.bot_like_user_ids) == {100, 101, 102, 103, 104, 105}
+
+
+def test_crowdspeak_of_regulars_is_never_punished() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = []
+    for i in range(12):
+        # regulars, several with brand-new unverified accounts (a hard case)
+        extra = (
+            {"account_created_at": T0 - timedelta(hours=2), "email_verified": False}
+            if i % 3 == 0
+            else {}
+        )
+        text = "PogChamp " * (1 + i % 4)
+        results.append(det.observe(ctx(i + 1, text.strip(), at=i, **extra)))
+    codes = [c for r in results for c in r.codes()]
+    assert "wave.crowdspeak" in codes
+    assert not any(c.startswith("wave.bot") for c in codes)
+    assert all(r.action.kind in (ActionKind.NONE,) for r in results)
+    [report] = det.waves(T0 + timedelta(seconds=12))
+    assert report.kind == "crowdspeak" and report.bot_like_user_ids == ()
+
+
+def test_copypasta_with_a_link_from_regulars_and_a_few_newcomers_is_crowdspeak() -> None:
+    det = ChannelDetectors(1, CFG)
+    pasta = "I watched every stream since minecraft and never missed one imgur.com/abc"
+    out = [det.observe(ctx(i, pasta, at=i)) for i in range(1, 8)]
+    out += [det.observe(newcomer(50 + i, pasta, at=10 + i)) for i in range(2)]
+    assert not any("wave.bot_member" in r.codes() for r in out)
+    # the link filter still applies to non-subscribers (delete, never a timeout)
+    assert all(r.action.kind in (ActionKind.NONE, ActionKind.DELETE) for r in out)
+
+
+def test_newcomers_with_old_verified_accounts_are_not_bot_like_without_other_signals() -> None:
+    det = ChannelDetectors(1, CFG)
+    out = [
+        det.observe(
+            newcomer(
+                200 + i,
+                "hello from the raid train",
+                at=i,
+                account_created_at=T0 - timedelta(days=900),
+                email_verified=True,
+                username=f"{name}",
+            )
+        )
+        for i, name in enumerate(["alice", "bob_x", "carmen", "dmitri", "eve77"])
+    ]
+    assert not any("wave.bot_member" in r.codes() for r in out)
+
+
+def test_exempt_role_and_timeout_action() -> None:
+    config = CFG.model_copy(update={"waves": WaveConfig(action="timeout", timeouts=(60, 600))})
+    det = ChannelDetectors(1, config)
+    out = [
+        det.observe(newcomer(300 + i, "free followers bigviews.xyz", at=i, role=role))
+        for i, role in enumerate([Role.VIEWER] * 4 + [Role.SUBSCRIBER, Role.VIEWER])
+    ]
+    assert out[3].action.kind is ActionKind.TIMEOUT and out[3].action.seconds == 60
+    assert "wave.bot_member" not in out[4].codes()  # subscribers are exempt by default
+    assert det.observe(newcomer(303, "free followers bigviews.xyz", at=9)).action.seconds == 600
