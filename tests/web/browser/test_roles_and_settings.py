@@ -129,3 +129,13 @@ def test_user_card_notes_by_permission(site: Site, open_page: OpenPage) -> None:
     card.get_by_test_id("note-delete").click()
     lead.get_by_test_id("confirm-ok").click()
     expect(card.get_by_test_id("usercard-note")).to_have_count(0)
+
+
+def test_demoted_moderator_loses_mod_view_live(site: Site, open_page: OpenPage) -> None:
+    page = open_page("mod", "/mod/main")
+    expect(page.locator("#panel-queue")).to_be_visible()
+    r = site["owner"].http.put("/api/v1/channels/main/roles/mod", json={"role": "viewer"})
+    assert r.status_code == 200, r.text
+    # the server closes the socket subscribed as a moderator; the page rebuilds for the new role
+    expect(page.get_by_test_id("modview-denied")).to_contain_text("viewer")
+    expect(page.locator(".panel")).to_have_count(0)

@@ -123,6 +123,11 @@ async function main() {
   live.on("welcome", () => {
     document.body.dataset.ready = "1"; // panels have their state (tests wait for this)
   });
+  // my role here changed (the server closes the socket and re-subscribes me on reconnect):
+  // rebuild the page so it offers only what the new role allows
+  live.on("notice", (frame) => {
+    if (frame.kind === "role_changed") location.reload();
+  });
   live.connect();
 }
 
