@@ -6,8 +6,9 @@ sending ordinary chat lines (words, emotes, an occasional link or shout) in batc
 ``--batch`` (what the group-commit ingest hands the service under load), the fake clock
 moving ``--gap`` seconds per batch. Each configuration gets a fresh channel, so the detectors
 start empty. Configurations: ``no-hook`` (the chat service without detection code),
-``off`` (the hook, detectors off: a channel that configured nothing), ``on``, ``on-noraid``
-(all detectors but the raid one). Printed: messages/s for each, the ratios, and the outcome
+``off`` (the hook, live detectors off), ``default`` (a new channel: ban evasion and raid
+alerts), ``on`` (every detector, the opt-in ones too), ``on-noraid`` (all detectors but the
+raid one). Printed: messages/s for each, the ratios, and the outcome
 counts (the detectors' deletes show they really ran). The machine's load moves the absolute
 figures; compare the ratios of one run.
 
@@ -34,6 +35,13 @@ WORDS = (
     "have you been streaming can you explain the build why did he go there omg"
 ).split()
 EMOTES = ["Kappa", "PogChamp", "LUL", "KEKW", "monkaS", "Pog", "<3"]
+FILTERS = ("caps", "symbols", "repetition", "emote_flood", "length", "links", "mentions", "rate")
+#: every detector on: the opt-in ones (spam filters, flood limit, bot waves) too
+ALL_DETECTORS: dict[str, object] = {
+    "spam": {name: {"enabled": True} for name in FILTERS},
+    "waves": {"enabled": True},
+}
+ALL_ON: dict[str, object] = {"enabled": True, "detectors": ALL_DETECTORS}
 
 
 def line(rng: random.Random) -> str:
@@ -76,8 +84,9 @@ def run(url: str, messages: int, chatters: int, batch: int, gap: float, seed: in
     configs: list[tuple[str, dict[str, object]]] = [
         ("no-hook", {"enabled": False}),  # the chat service without the detection hook at all
         ("off", {"enabled": False}),
-        ("on", {"enabled": True}),
-        ("on-noraid", {"enabled": True, "detectors": {"raid": {"enabled": False}}}),
+        ("default", {"enabled": True}),  # a new channel: ban evasion and raid alerts only
+        ("on", ALL_ON),
+        ("on-noraid", {**ALL_ON, "detectors": {**ALL_DETECTORS, "raid": {"enabled": False}}}),
     ]
     channels = {}
     for name, settings in configs:
@@ -112,10 +121,11 @@ def run(url: str, messages: int, chatters: int, batch: int, gap: float, seed: in
         f"database: {url.split('://')[0]}  messages: {messages}  chatters: {chatters}"
         f"  batch: {batch}"
     )
-    for name, (rate, outcomes) in results.items():
-        counts = dict(sorted(outcomes.items()))
+    for name, (rate, seen) in results.items():
+        counts = dict(sorted(seen.items()))
         print(f"detection {name:>9}: {rate:8.0f} msgs/s  outcomes: {counts}")
     print(f"ratio on/off: {on / off:.2f} (the target: detection must not halve throughput, > 0.50)")
+    print(f"ratio default/off: {results['default'][0] / off:.2f} (a new channel's defaults)")
     noraid = results["on-noraid"][0]
     print(f"ratio on-noraid/off: {noraid / off:.2f} (every detector but the raid one)")
     print(f"ratio off/no-hook: {off / results['no-hook'][0]:.2f} (the hook's cost when unused)")

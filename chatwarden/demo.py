@@ -55,6 +55,16 @@ SPAM: Final = (
 )
 
 
+#: the demo channel opts into the spam filters and bot-wave actions (ban-evasion detection and
+#: raid alerts are on for every channel), so spambot_42's lines are caught and explained
+DEMO_DETECTION: Final = {
+    "detectors": {
+        "spam": {f: {"enabled": True} for f in ("caps", "repetition", "links", "symbols")},
+        "waves": {"enabled": True},
+    }
+}
+
+
 @dataclass(frozen=True, slots=True)
 class DemoLine:
     """One line of demo chat: who says it and what kind of line it is."""
@@ -119,6 +129,7 @@ def seed(services: Services) -> list[DemoLogin]:
     except NotFound:
         channel = services.channels.create_channel(_actor(owner), CHANNEL)
     services.channels.set_role(_actor(owner), channel.id, moderator.id, Role.MODERATOR)
+    services.detection.update(_actor(owner), channel.id, DEMO_DETECTION)  # unchanged: no-op
     for name in VIEWERS:
         viewer = _user(services, name, secrets.token_urlsafe(12))
         services.channels.follow(_actor(viewer), channel.id)

@@ -59,6 +59,7 @@ class _User:
     fingerprints: list[str] = field(default_factory=list)
     evasion: EvasionAssessment | None = None
     reassess: bool = True  # another message could still change the evasion assessment
+    capped: bool = False  # held at "possible" for want of fingerprint or style evidence
 
 
 def _aware(at: datetime, what: str) -> None:
@@ -94,6 +95,10 @@ class ChannelDetectors:
     def _spans(self) -> None:
         self._rate_span = timedelta(seconds=self._config.spam.rate.per_s)
         self._newcomer_span = timedelta(seconds=self._config.waves.newcomer_s)
+        cfg = self._config
+        self._only_evasion = (
+            not cfg.waves.enabled and not cfg.raid.enabled and not spam.any_enabled(cfg.spam)
+        )
 
     # ---- configuration and moderator inputs ------------------------------------------------
 
@@ -158,6 +163,7 @@ class ChannelDetectors:
         user = self._users.get(user_id)
         if user is not None:
             user.evasion = None
+            user.capped = False
             user.messages = max(user.messages, self._config.evasion.assess_messages)
 
     # ---- reads ---------------------------------------------------------------------------
@@ -242,18 +248,20 @@ class ChannelDetectors:
             self._banned.set_background(background)
         self._background_at = now
 
+    def _assess_now(self, user: _User) -> bool:
+        """Assessed on the first message, on message ``assess_messages`` (style needs a few
+        lines; the ones between add little) and, when name and account age alone pointed at
+        a banned account, once more on message ``2 * assess_messages`` (more text may show
+        the writing style that would make it "likely")."""
+        n = user.messages
+        every = self._config.evasion.assess_messages
+        return n == 1 or n == every or (user.capped and n == 2 * every)
+
     def _evasion(self, ctx: MessageContext, user: _User, newcomer: bool) -> list[Finding]:
         cfg = self._config.evasion
         if not cfg.enabled:
             return []
-        # assessed on their first message and again once they have written
-        # ``assess_messages`` (style needs a few lines; the ones between add little)
-        if (
-            newcomer
-            and (user.messages == 1 or user.messages == cfg.assess_messages)
-            and len(self._banned)
-            and user.reassess
-        ):
+        if newcomer and self._assess_now(user) and len(self._banned) and user.reassess:
             self._refresh_background(ctx.at)
             user.evasion = self._banned.assess(
                 Candidate(
@@ -267,10 +275,13 @@ class ChannelDetectors:
                 cfg,
             )
             user.reassess = self._banned.last_reachable
+            user.capped = self._banned.last_capped
         found = user.evasion
         if found is None or found.level == "unlikely":
             return []
         treatment = cfg.likely_treatment if found.level == "likely" else cfg.possible_treatment
+        if treatment == "off":
+            return []
         treated = "restricted" if treatment == "restrict" else "monitored"
         return [
             Finding(
@@ -284,20 +295,14 @@ class ChannelDetectors:
             )
         ]
 
-    def observe(self, ctx: MessageContext) -> DetectionResult:
-        """Run every detector on one accepted message and update the windows.
-
-        Messages must come in timestamp order (a message older than the window is still
-        handled, it just sees a window that has moved on).
-        """
+    def _track(self, ctx: MessageContext) -> tuple[_User, bool]:
+        """Update the sender's record; return it and whether the sender is a newcomer."""
         if ctx.channel_id != self.channel_id:
             raise ValueError(
                 f"message for channel {ctx.channel_id} given to channel {self.channel_id}"
             )
-        at = ctx.at
-        if at.tzinfo is None:
+        if ctx.at.tzinfo is None:
             raise ValueError("MessageContext.at must be timezone-aware")
-        cfg = self._config
         users = self._users
         user = users.get(ctx.user_id)
         if user is None:
@@ -321,6 +326,37 @@ class ChannelDetectors:
             for fp in ctx.fingerprints:
                 if fp not in user.fingerprints and len(user.fingerprints) < MAX_FINGERPRINTS:
                     user.fingerprints.append(fp)
+        return user, newcomer
+
+    @property
+    def only_evasion(self) -> bool:
+        """True when ban evasion is the only live detector (``check_evasion`` does it all)."""
+        return self._only_evasion
+
+    def check_evasion(self, ctx: MessageContext) -> DetectionResult:
+        """Only the ban-evasion check (and the sender's record it needs): what ``observe``
+        returns when every other detector is off, without their windows."""
+        user, newcomer = self._track(ctx)
+        findings = self._evasion(ctx, user, newcomer) if newcomer or user.evasion else []
+        if not findings and (not newcomer or user.evasion is None):
+            return _NOTHING
+        action: DetectAction = NO_ACTION
+        for f in findings:
+            if f.action.outranks(action):
+                action = f.action
+        evasion = user.evasion if newcomer and self._assess_now(user) else None
+        return DetectionResult(tuple(findings), action, (), evasion)
+
+    def observe(self, ctx: MessageContext) -> DetectionResult:
+        """Run every detector on one accepted message and update the windows.
+
+        Messages must come in timestamp order (a message older than the window is still
+        handled, it just sees a window that has moved on).
+        """
+        at = ctx.at
+        cfg = self._config
+        user, newcomer = self._track(ctx)
+        text = ctx.text
 
         bad_domains = spam.unallowed_domains(text, cfg.spam) if "." in text else []
         hits = spam.check_spam(
@@ -349,6 +385,10 @@ class ChannelDetectors:
                 )
         findings = self._spam_findings(ctx, user, hits) if hits else []
 
+        if not cfg.waves.enabled and not (newcomer and cfg.raid.enabled):
+            # the raid detector is the only other user of the similarity index, and it looks
+            # at newcomers only
+            return self._finish(ctx, user, newcomer, findings, [])
         normalised = ctx.normalised if ctx.normalised is not None else normalise_text(ctx.text)
         cluster = self._similar.add(
             normalised,
@@ -392,6 +432,16 @@ class ChannelDetectors:
                 alerts.append(alert)
                 findings.append(alert)
 
+        return self._finish(ctx, user, newcomer, findings, alerts)
+
+    def _finish(
+        self,
+        ctx: MessageContext,
+        user: _User,
+        newcomer: bool,
+        findings: list[Finding],
+        alerts: list[Finding],
+    ) -> DetectionResult:
         if newcomer or user.evasion is not None:
             findings.extend(self._evasion(ctx, user, newcomer))
         if not findings and (not newcomer or user.evasion is None):
@@ -401,7 +451,5 @@ class ChannelDetectors:
         for f in findings:
             if f.action.outranks(action):
                 action = f.action
-        evasion = (
-            user.evasion if newcomer and user.messages in (1, cfg.evasion.assess_messages) else None
-        )
+        evasion = user.evasion if newcomer and self._assess_now(user) else None
         return DetectionResult(tuple(findings), action, tuple(alerts), evasion)

@@ -205,8 +205,10 @@ class EvasionConfig(_Config):
     young_account_s: int = Field(30 * 86400, gt=0)
     assess_messages: int = Field(3, ge=1)
     max_banned: int = Field(1000, ge=1, description="Most banned profiles kept (newest win).")
-    likely_treatment: Literal["monitor", "restrict"] = "restrict"
-    possible_treatment: Literal["monitor", "restrict"] = "monitor"
+    # Twitch's defaults: likely evaders monitored (a channel may restrict them), possible ones
+    # not flagged ("off": assessed, reported by ``evasion_of``, no finding)
+    likely_treatment: Literal["monitor", "restrict"] = "monitor"
+    possible_treatment: Literal["monitor", "restrict", "off"] = "off"
 
     @model_validator(mode="after")
     def _ordered(self) -> EvasionConfig:

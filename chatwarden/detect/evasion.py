@@ -12,17 +12,21 @@ Four signals, each 0-1, against every banned profile:
   ``young_account_s`` (0.45).
 
 They combine as a noisy-or, ``1 - prod(1 - w_i * s_i)``, so one strong signal gives
-``possible`` and two agreeing signals give ``likely``; the best-matching banned account is
-reported with every signal that contributed, in words.
+``possible`` and two agreeing signals give ``likely``, except that name similarity and
+account age alone (no shared fingerprint, no writing-style likeness) never go beyond
+``possible``; the best-matching banned account is reported with every signal that
+contributed, in words.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +41,7 @@ YOUNG = 0.45  # the new_account signal for a young account made before the ban
 NAME_FLOOR, NAME_FULL = 0.6, 0.95  # name similarity mapped linearly from floor (0) to full (1)
 STYLE_FLOOR, STYLE_FULL = 0.1, 0.4  # centred style cosine mapped the same way
 MIN_STYLE_WORDS = 6  # fewer words of text than this: no style signal
+ACCOUNT_CACHE = 4096  # candidates whose name/fingerprint comparisons are kept
 
 _NAME_JUNK = re.compile(r"[\d_\-.]+")
 _EMOTICON_ENDS = (":)", ":D", "xD", "<3", ":(")
@@ -53,6 +58,7 @@ _PREFIXES = ("ttv", "the", "real", "its", "iam")
 _SUFFIXES = ("ttv", "tv", "yt", "alt", "real", "og", "official")
 
 
+@lru_cache(maxsize=65536)  # pure; names repeat (every message of a wave member)
 def fold_name(name: str) -> str:
     """A name folded for comparison: lower case; digits, separators and the usual gamer-tag
     decorations ("xX...Xx", "ttv", "real", "alt") removed."""
@@ -166,13 +172,21 @@ class BannedIndex:
         self.max_banned = max_banned
         self.background: NDArray[np.float32] | None = None
         self.last_reachable = True  # see ``assess``
+        self.last_capped = False  # the last assessment was held at "possible" (name and age only)
         self._profiles: dict[int, BannedProfile] = {}
         self._dirty = True
         self._names: list[str] = []
         self._order: list[BannedProfile] = []
         self._styles: NDArray[np.float32] = np.zeros((0, STYLE_DIM), dtype=np.float32)
         self._has_style: NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self._banned_ts: NDArray[np.float64] = np.zeros(0, dtype=np.float64)
         self._by_fp: dict[str, list[int]] = {}
+        self._version = 0  # bumped by every rebuild: cached comparisons older than it are stale
+        # per candidate: the name and fingerprint comparisons against every banned profile,
+        # which only change when the candidate's name/fingerprints or the profiles do
+        self._account_cache: OrderedDict[
+            int, tuple[int, str, frozenset[str], NDArray[np.float32], NDArray[np.float32]]
+        ] = OrderedDict()
         for p in profiles:
             self.add(p)
 
@@ -205,6 +219,7 @@ class BannedIndex:
     def _build(self) -> None:
         self._order = list(self._profiles.values())
         self._names = [fold_name(p.username) for p in self._order]
+        self._banned_ts = np.array([p.banned_at.timestamp() for p in self._order], dtype=np.float64)
         raw = [style_vector(p.texts) for p in self._order]
         vectors = [_centre(v, self.background) if v is not None else None for v in raw]
         self._has_style = np.array([v is not None for v in vectors], dtype=bool)
@@ -218,6 +233,41 @@ class BannedIndex:
             for fp in set(p.fingerprints):
                 self._by_fp.setdefault(fp, []).append(i)
         self._dirty = False
+        self._version += 1
+        self._account_cache.clear()
+
+    def _account_signals(
+        self, candidate: Candidate
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Fingerprint matches and raw name similarities against every profile (cached)."""
+        cache = self._account_cache
+        hit = cache.get(candidate.user_id)
+        if (
+            hit is not None
+            and hit[0] == self._version
+            and hit[1] == candidate.username
+            and hit[2] == candidate.fingerprints
+        ):
+            cache.move_to_end(candidate.user_id)
+            return hit[3], hit[4]
+        n = len(self._order)
+        fp = np.zeros(n, dtype=np.float32)
+        for f in candidate.fingerprints:
+            for i in self._by_fp.get(f, ()):
+                fp[i] = 1.0
+        names: NDArray[np.float32] = process.cdist(
+            [fold_name(candidate.username)], self._names, scorer=fuzz.ratio, workers=1
+        )[0].astype(np.float32) / np.float32(100.0)
+        cache[candidate.user_id] = (
+            self._version,
+            candidate.username,
+            candidate.fingerprints,
+            fp,
+            names,
+        )
+        while len(cache) > ACCOUNT_CACHE:
+            cache.popitem(last=False)
+        return fp, names
 
     def assess(self, candidate: Candidate, config: EvasionConfig) -> EvasionAssessment:
         """Score ``candidate`` against every banned profile and keep the best match."""
@@ -228,16 +278,7 @@ class BannedIndex:
             return EvasionAssessment(
                 candidate.user_id, "unlikely", 0.0, None, None, ("no banned accounts to compare",)
             )
-        fp = np.zeros(n, dtype=np.float32)
-        for f in candidate.fingerprints:
-            for i in self._by_fp.get(f, ()):
-                fp[i] = 1.0
-        names = (
-            process.cdist(
-                [fold_name(candidate.username)], self._names, scorer=fuzz.ratio, workers=1
-            )[0].astype(np.float32)
-            / 100.0
-        )
+        fp, names = self._account_signals(candidate)
         name_s = np.clip((names - NAME_FLOOR) / (NAME_FULL - NAME_FLOOR), 0.0, 1.0)
         vec = style_vector(candidate.texts)
         if vec is not None:
@@ -254,7 +295,7 @@ class BannedIndex:
             age = (candidate.at - created).total_seconds()
             if age < config.young_account_s:
                 new[:] = YOUNG
-            after = np.array([created > p.banned_at for p in self._order], dtype=bool)
+            after = self._banned_ts < created.timestamp()
             new[after] = 1.0
         score = 1.0 - (
             (1.0 - w["fingerprint"] * fp)
@@ -283,6 +324,12 @@ class BannedIndex:
             if value >= config.possible_score
             else "unlikely"
         )
+        # a look-alike name (with a young account) is circumstantial: strangers pick similar
+        # names ("target1", "target2"); "likely" needs a shared fingerprint or writing style
+        capped = level == "likely" and not fp[best] and not style_s[best]
+        if capped:
+            level = "possible"
+        self.last_capped = capped
         p = self._order[best]
         reasons: list[str] = []
         if fp[best]:
@@ -300,6 +347,8 @@ class BannedIndex:
             else:
                 days = (candidate.at - created).total_seconds() / 86400
                 reasons.append(f"account is {days:.1f} days old")
+        if capped:
+            reasons.append("no shared fingerprint or writing style: at most possible")
         if value == 0.0:
             reasons = ["no resemblance to any banned account"]
         signals = {

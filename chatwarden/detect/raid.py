@@ -42,23 +42,80 @@ class _Entry:
     young: bool
     hostile: bool
     cluster_id: int
+    arrival: bool  # the user's first message in the channel
 
 
 class RaidDetector:
-    """Sliding-window raid detector for one channel."""
+    """Sliding-window raid detector for one channel.
+
+    Constant work per message (amortised): the window is a deque of entries that expire from
+    the left, and every share is kept as a running count (messages, hostile messages, distinct
+    users and their young flag, per-cluster users and the messages in clusters that more than
+    one user posted into), updated as entries arrive and expire; nothing rescans the window.
+    """
 
     def __init__(self, config: RaidConfig | None = None) -> None:
         self.config = config if config is not None else RaidConfig()
         self._window: deque[_Entry] = deque()
         self._quiet_until: datetime | None = None
+        self._hostile = 0  # hostile messages in the window
+        self._users: dict[int, list[int]] = {}  # user id -> [messages in window, young of last]
+        self._young_users = 0
+        self._arrivals = 0  # users whose first message here is in the window
+        self._clusters: dict[int, dict[int, int]] = {}  # cluster id -> user id -> messages
+        self._cluster_msgs: dict[int, int] = {}  # cluster id -> messages in window
+        self._similar = 0  # messages in clusters with more than one user
 
     def __len__(self) -> int:
         return len(self._window)
 
     def _expire(self, now: datetime) -> None:
         horizon = now - timedelta(seconds=self.config.window_s)
-        while self._window and (self._window[0].at < horizon or len(self._window) > MAX_WINDOW):
-            self._window.popleft()
+        window = self._window
+        while window and (window[0].at < horizon or len(window) > MAX_WINDOW):
+            self._remove(window.popleft())
+
+    def _add(self, e: _Entry) -> None:
+        self._window.append(e)
+        self._hostile += e.hostile
+        self._arrivals += e.arrival
+        rec = self._users.get(e.user_id)
+        if rec is None:
+            self._users[e.user_id] = [1, int(e.young)]
+            self._young_users += e.young
+        else:
+            rec[0] += 1
+            self._young_users += int(e.young) - rec[1]
+            rec[1] = int(e.young)
+        members = self._clusters.setdefault(e.cluster_id, {})
+        n = self._cluster_msgs.get(e.cluster_id, 0)
+        was = len(members) > 1
+        members[e.user_id] = members.get(e.user_id, 0) + 1
+        self._cluster_msgs[e.cluster_id] = n + 1
+        if len(members) > 1:
+            self._similar += n + 1 - (n if was else 0)
+
+    def _remove(self, e: _Entry) -> None:
+        self._hostile -= e.hostile
+        self._arrivals -= e.arrival
+        rec = self._users[e.user_id]
+        rec[0] -= 1
+        if rec[0] == 0:  # the user's last entry: its young flag is the one counted
+            self._young_users -= rec[1]
+            del self._users[e.user_id]
+        members = self._clusters[e.cluster_id]
+        n = self._cluster_msgs[e.cluster_id]
+        was = len(members) > 1
+        left = members[e.user_id] - 1
+        if left:
+            members[e.user_id] = left
+        else:
+            del members[e.user_id]
+        if n == 1:
+            del self._clusters[e.cluster_id], self._cluster_msgs[e.cluster_id]
+        else:
+            self._cluster_msgs[e.cluster_id] = n - 1
+        self._similar -= (n if was else 0) - (n - 1 if len(members) > 1 else 0)
 
     def observe(
         self,
@@ -79,25 +136,23 @@ class RaidDetector:
         hostile = ctx.harm >= cfg.hostile_harm or ctx.automod_action is not Action.ALLOW
         if hostile and emotes and all(t in emotes for t in ctx.text.split()):
             hostile = False  # the channel's own emotes (a text model may read "Rage" as hostile)
-        self._window.append(_Entry(now, ctx.user_id, young, hostile, cluster_id))
+        arrival = ctx.first_message_in_channel and ctx.user_id not in self._users
+        self._add(_Entry(now, ctx.user_id, young, hostile, cluster_id, arrival))
         if self._quiet_until is not None and now < self._quiet_until:
             return None
-        users = {e.user_id: e for e in self._window}
-        if len(users) < cfg.min_newcomers:
+        users = self._users
+        arrivals = self._arrivals
+        if arrivals < cfg.min_newcomers:
             return None
         n_msgs = len(self._window)
-        young_share = sum(e.young for e in users.values()) / len(users)
-        hostile_share = sum(e.hostile for e in self._window) / n_msgs
-        cluster_users: dict[int, set[int]] = {}
-        for e in self._window:
-            cluster_users.setdefault(e.cluster_id, set()).add(e.user_id)
-        similar = sum(1 for e in self._window if len(cluster_users[e.cluster_id]) > 1)
-        similar_share = similar / n_msgs
+        young_share = self._young_users / len(users)
+        hostile_share = self._hostile / n_msgs
+        similar_share = self._similar / n_msgs
         score = W_YOUNG * young_share + W_HOSTILE * hostile_share + W_SIMILAR * similar_share
         scored = score >= cfg.threshold and hostile_share >= cfg.min_hostile_share
         # a flood of young accounts is a raid even when most of its lines slip past AutoMod
         burst = (
-            len(users) >= cfg.burst_newcomers
+            arrivals >= cfg.burst_newcomers
             and young_share >= cfg.burst_young_share
             and hostile_share >= cfg.burst_min_hostile_share
         )
@@ -106,7 +161,7 @@ class RaidDetector:
         self._quiet_until = now + timedelta(seconds=cfg.cooldown_s)
         first = self._window[0].at
         explanation = (
-            f"possible hate raid: {len(users)} first-time chatters in the last {cfg.window_s} s; "
+            f"possible hate raid: {arrivals} first-time chatters in the last {cfg.window_s} s; "
             f"{young_share * 100:.0f}% have accounts younger than "
             f"{cfg.young_account_s // 86400} d, {hostile_share * 100:.0f}% of their messages "
             f"are hostile, {similar_share * 100:.0f}% are near-duplicates. "
@@ -125,6 +180,7 @@ class RaidDetector:
                 "score": round(score, 4),
                 "threshold": cfg.threshold,
                 "newcomers": len(users),
+                "first_time_chatters": arrivals,
                 "messages": n_msgs,
                 "young_share": round(young_share, 4),
                 "hostile_share": round(hostile_share, 4),

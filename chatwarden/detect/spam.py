@@ -384,3 +384,8 @@ def filter_config(config: SpamConfig, name: str) -> FilterConfig:
     value = getattr(config, name)
     assert isinstance(value, FilterConfig)
     return value
+
+
+def any_enabled(config: SpamConfig) -> bool:
+    """Whether any per-message filter or the rate limit is on."""
+    return config.rate.enabled or any(filter_config(config, n).enabled for n, _fn in _FILTERS)

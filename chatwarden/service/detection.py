@@ -365,7 +365,9 @@ class DetectionHook:
             if ctx.detectors is not None:
                 user = ctx.users.get(uid)
                 member = member_of.get(uid)
-                result = ctx.detectors.observe(
+                detectors = ctx.detectors
+                run = detectors.check_evasion if detectors.only_evasion else detectors.observe
+                result = run(
                     MessageContext(
                         channel_id=ctx.channel["id"],
                         user_id=uid,
@@ -490,11 +492,15 @@ class DetectionHook:
                 "reasons": reasons,
                 "shared_channel_ids": list(shared),
             }
-        if evasion is not None and evasion.level in ("likely", "possible"):
-            cfg = settings.detectors.evasion
-            treatment = (
-                cfg.likely_treatment if evasion.level == "likely" else cfg.possible_treatment
-            )
+        cfg = settings.detectors.evasion
+        treatment = (
+            "off"
+            if evasion is None or evasion.level not in ("likely", "possible")
+            else cfg.likely_treatment
+            if evasion.level == "likely"
+            else cfg.possible_treatment
+        )
+        if treatment != "off":
             status = "restricted" if treatment == "restrict" else "monitored"
             reasons = [f"{evasion.level} ban evader (score {evasion.score:.2f})", *evasion.reasons]
             flag = Flag(status, (EVENTSUB_TYPE["auto"],), tuple(reasons), evasion.level)

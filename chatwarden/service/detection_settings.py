@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.engine import Connection, RowMapping
 
 from chatwarden.detect.config import DetectionConfig
@@ -48,18 +48,62 @@ class OffenceConfig(_Model):
     )
 
 
+def _opt_in_filters() -> DetectionConfig:
+    """Detection-core's configuration with the acting filters off (a channel opts in).
+
+    Like Twitch and the chat bots: ban-evasion detection ("likely" evaders monitored, not
+    restricted) and raid alerts are on for every channel; spam filters, the flood limit and
+    bot-wave actions change what chatters can post, so a channel turns them on itself.
+    """
+    base = DetectionConfig()
+    spam = base.spam
+    off = {"enabled": False}
+    return base.model_copy(
+        update={
+            "spam": spam.model_copy(
+                update={
+                    name: getattr(spam, name).model_copy(update=off)
+                    for name in (
+                        "caps",
+                        "symbols",
+                        "repetition",
+                        "emote_flood",
+                        "length",
+                        "links",
+                        "mentions",
+                        "rate",
+                    )
+                }
+            ),
+            "waves": base.waves.model_copy(update=off),
+        }
+    )
+
+
+DEFAULT_DETECTORS = _opt_in_filters()
+
+
 class DetectionSettings(_Model):
     """Everything a channel configures about proactive detection except Shield Mode's preset."""
 
     enabled: bool = Field(
-        False,
-        description="Run the live detectors (spam filters, floods, bot waves, raids, ban "
-        "evasion) on every message. Trust gates, suspicious users, shared bans and the strike "
+        True,
+        description="Run the live detectors that are enabled in ``detectors`` on every "
+        "message (by default ban evasion and raid alerts; spam filters, the flood limit and "
+        "bot waves are opt-in). Trust gates, suspicious users, shared bans and the strike "
         "ladder work regardless.",
     )
-    detectors: DetectionConfig = DetectionConfig()
+    detectors: DetectionConfig = DEFAULT_DETECTORS
     shared_bans: SharedBanConfig = SharedBanConfig()
     offences: OffenceConfig = OffenceConfig()
+
+    @field_validator("detectors", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: Any) -> Any:
+        """A partial ``detectors`` object applies over these defaults, not over the core's."""
+        if isinstance(value, Mapping):
+            return deep_merge(_DEFAULT_DETECTORS_JSON, value)
+        return value
 
 
 class ShieldPreset(_Model):
@@ -96,6 +140,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     return value
+
+
+_DEFAULT_DETECTORS_JSON: dict[str, Any] = to_json(DEFAULT_DETECTORS)  # never mutated
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -156,14 +203,31 @@ class DetectionState:
     def from_row(channel_id: int, row: RowMapping | None) -> DetectionState:
         if row is None:
             return DetectionState(channel_id, DEFAULT_SETTINGS, DEFAULT_PRESET, False, None, -1)
+        settings, preset = _parsed(channel_id, row["settings"], row["shield_preset"])
         return DetectionState(
             channel_id,
-            DetectionSettings.model_validate(row["settings"]),
-            ShieldPreset.model_validate(row["shield_preset"]),
+            settings,
+            preset,
             bool(row["shield_active"]),
             row["shield_saved"],
             int(row["rev"]),
         )
+
+
+_PARSED: dict[int, tuple[Any, Any, DetectionSettings, ShieldPreset]] = {}
+
+
+def _parsed(channel_id: int, settings: Any, preset: Any) -> tuple[DetectionSettings, ShieldPreset]:
+    """The stored settings and preset, validated (the chat path reads them every batch, so
+    the last result per channel is kept while the stored JSON is equal)."""
+    hit = _PARSED.get(channel_id)
+    if hit is not None and hit[0] == settings and hit[1] == preset:
+        return hit[2], hit[3]
+    parsed = DetectionSettings.model_validate(settings), ShieldPreset.model_validate(preset)
+    if len(_PARSED) > 10_000:
+        _PARSED.clear()
+    _PARSED[channel_id] = (settings, preset, *parsed)
+    return parsed
 
 
 def load_state_txn(conn: Connection, channel_id: int) -> DetectionState:

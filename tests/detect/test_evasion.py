@@ -12,9 +12,13 @@ from chatwarden.detect import (
     DetectionConfig,
     EvasionAssessment,
     EvasionConfig,
+    RaidConfig,
+    SpamConfig,
+    WaveConfig,
     assess_evasion,
 )
 from chatwarden.detect.evasion import fold_name
+from chatwarden.detect.types import DetectionResult
 from tests.detect.factory import T0, newcomer
 
 BAN_AT = T0
@@ -122,8 +126,8 @@ def test_channel_detectors_flag_a_returning_user_and_let_moderators_clear_them()
     )
     assert back.evasion is not None and back.evasion.level == "likely"
     [flag] = [f for f in back.findings if f.code == "evasion.likely"]
-    assert flag.action.kind is ActionKind.HOLD  # restricted: only moderators see it
-    assert flag.evidence["treatment"] == "restrict"
+    assert flag.action.kind is ActionKind.FLAG  # monitored by default (Twitch's default)
+    assert flag.evidence["treatment"] == "monitor"
     assert "fingerprint" in flag.explanation
     # later messages stay flagged until a moderator clears the user
     again = det.observe(newcomer(7, "hello?", at=620, first_message_in_channel=False))
@@ -138,13 +142,119 @@ def test_channel_detectors_flag_a_returning_user_and_let_moderators_clear_them()
     assert other.evasion is None and not other.findings  # nobody left to compare with
 
 
-def test_possible_is_monitored() -> None:
-    det = ChannelDetectors(1, DetectionConfig(), banned=BANNED)
-    out = det.observe(
-        newcomer(
-            9, "hello all", at=60, username="ToxicKid", account_created_at=T0 - timedelta(days=500)
+def test_possible_is_not_flagged_by_default_and_monitored_when_chosen() -> None:
+    def possible(config: DetectionConfig) -> DetectionResult:
+        det = ChannelDetectors(1, config, banned=BANNED)
+        return det.observe(
+            newcomer(
+                9,
+                "hello all",
+                at=60,
+                username="ToxicKid",
+                account_created_at=T0 - timedelta(days=500),
+            )
         )
-    )
+
+    out = possible(DetectionConfig())  # Twitch's default: "possible" is not flagged
+    assert out.evasion is not None and out.evasion.level == "possible"
+    assert not [f for f in out.findings if f.code.startswith("evasion.")]
+    out = possible(DetectionConfig(evasion=EvasionConfig(possible_treatment="monitor")))
     [flag] = [f for f in out.findings if f.code.startswith("evasion.")]
     assert flag.code == "evasion.possible" and flag.action.kind is ActionKind.FLAG
     assert flag.evidence["treatment"] == "monitor"
+
+
+def test_a_channel_may_restrict_likely_evaders() -> None:
+    cfg = DetectionConfig(evasion=EvasionConfig(likely_treatment="restrict"))
+    det = ChannelDetectors(1, cfg)
+    det.add_banned(
+        det.banned_profile(1, "xXToxicKidXx", T0, fingerprints=("fp-troll",), texts=TROLL_TEXTS)
+    )
+    back = det.observe(
+        newcomer(
+            7,
+            "ngl im back fr",
+            at=600,
+            username="xXToxicKid2Xx",
+            fingerprints=("fp-troll",),
+            account_created_at=T0 + timedelta(seconds=300),
+        )
+    )
+    [flag] = [f for f in back.findings if f.code == "evasion.likely"]
+    assert flag.action.kind is ActionKind.HOLD  # restricted: only moderators see it
+    assert flag.evidence["treatment"] == "restrict"
+
+
+def test_a_look_alike_name_and_a_new_account_alone_are_at_most_possible() -> None:
+    # "target1" vs banned "target2": similar names, account made after the ban, nothing else
+    found = assess_evasion(
+        user_id=9,
+        username="target1",
+        at=T0 + timedelta(hours=1),
+        banned=[BannedProfile(2, "target2", T0, (), ())],
+        account_created_at=T0 + timedelta(minutes=5),
+    )
+    assert found.signals["name"] > 0.8 and found.signals["new_account"] == 1.0
+    assert found.level == "possible"
+    assert any("at most possible" in r for r in found.reasons)
+    # the same with a shared fingerprint is likely
+    found = assess_evasion(
+        user_id=9,
+        username="target1",
+        at=T0 + timedelta(hours=1),
+        banned=[BannedProfile(2, "target2", T0, ("fp",), ())],
+        account_created_at=T0 + timedelta(minutes=5),
+        fingerprints=["fp"],
+    )
+    assert found.level == "likely"
+
+
+def test_check_evasion_runs_only_the_evasion_check() -> None:
+    only = DetectionConfig(
+        spam=SpamConfig(
+            **{
+                name: getattr(SpamConfig(), name).model_copy(update={"enabled": False})
+                for name in SpamConfig.model_fields
+                if name != "emotes"
+            }
+        ),
+        waves=WaveConfig(enabled=False),
+        raid=RaidConfig(enabled=False),
+    )
+    det = ChannelDetectors(1, only)
+    assert det.only_evasion and not ChannelDetectors(1).only_evasion
+    det.add_banned(det.banned_profile(1, "xXToxicKidXx", T0, fingerprints=("fp-troll",)))
+    back = det.check_evasion(
+        newcomer(
+            7,
+            "HELLO HELLO HELLO HELLO HELLO",
+            at=600,
+            username="xXToxicKid2Xx",
+            fingerprints=("fp-troll",),
+            account_created_at=T0 + timedelta(seconds=300),
+        )
+    )
+    assert back.evasion is not None and back.evasion.level == "likely"
+    assert back.codes() == ["evasion.likely"]
+    assert det.evasion_of(7) == back.evasion
+    assert det.sizes()["clusters"] == 0 and det.sizes()["raid_window"] == 0
+
+
+def test_cached_name_and_fingerprint_comparisons_give_the_same_assessment() -> None:
+    from chatwarden.detect.evasion import BannedIndex, Candidate
+
+    cached = BannedIndex(BANNED)
+    config = EvasionConfig()
+    texts: tuple[str, ...] = ()
+    for n, text in enumerate(TROLL_TEXTS[:3]):
+        texts = (*texts, text)
+        candidate = Candidate(
+            7, "xXToxicKid2Xx", T0, frozenset({"fp-troll"}), texts, T0 + timedelta(minutes=n)
+        )
+        assert cached.assess(candidate, config) == BannedIndex(BANNED).assess(candidate, config)
+    # a new banned profile invalidates the cache
+    twin = BannedProfile(50, "xXToxicKid2Xx", T0, ("fp-troll",), TROLL_TEXTS)
+    cached.add(twin)
+    again = cached.assess(candidate, config)
+    assert again == BannedIndex([*BANNED, twin]).assess(candidate, config)
+    assert len(cached) == 3 and again.level == "likely"

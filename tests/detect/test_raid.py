@@ -150,3 +150,43 @@ def test_a_flood_of_young_accounts_alerts_even_when_most_lines_pass_automod() ->
     alert = results[fired[0]].alerts[0]
     assert alert.evidence["rule"] == "burst"
     assert alert.evidence["newcomers"] >= 15
+
+
+def test_chatters_who_arrived_minutes_ago_are_not_a_raid() -> None:
+    # five trolls who each arrived on their own minutes apart, now chatting at the same time:
+    # still "newcomers" for an hour, but not a burst of first-time chatters
+    det = ChannelDetectors(1, CFG)
+    for i in range(5):
+        det.observe(newcomer(8000 + i, "hi", at=120.0 * i))
+    results = [
+        det.observe(
+            newcomer(8000 + i, "you suck", at=600 + i, harm=0.9, first_message_in_channel=False)
+        )
+        for i in range(5)
+    ]
+    assert alerts(results) == []
+
+
+def test_running_counts_match_a_rescan_of_the_window() -> None:
+    from chatwarden.detect.raid import RaidDetector
+
+    rng = random.Random(7)
+    det = RaidDetector(RaidConfig(window_s=10, min_newcomers=50))
+    t = 0.0
+    for _ in range(3000):
+        t += rng.expovariate(rng.choice([0.5, 5.0]))
+        det.observe(
+            newcomer(rng.randrange(40), "x", at=t, harm=rng.random()),
+            newcomer=True,
+            cluster_id=rng.randrange(15),
+        )
+        window = list(det._window)
+        users = {e.user_id: e for e in window}
+        clusters: dict[int, set[int]] = {}
+        for e in window:
+            clusters.setdefault(e.cluster_id, set()).add(e.user_id)
+        assert det._users.keys() == users.keys()
+        assert det._young_users == sum(e.young for e in users.values())
+        assert det._hostile == sum(e.hostile for e in window)
+        assert det._arrivals == sum(e.arrival for e in window)
+        assert det._similar == sum(len(clusters[e.cluster_id]) > 1 for e in window)

@@ -26,3 +26,7 @@ def test_demo_traffic_fills_the_queue_and_the_chat(services: Services) -> None:
     assert held, "toxic and obfuscated demo lines are held for review"
     assert all(item.reasons for item in held)
     assert len(delivered) >= 10, "ordinary demo chat is delivered"
+    # the demo channel opted into the spam filters: the spam lines are removed and explained
+    removed = services.modlog.list_entries(moderator, channel.id, action="detection.delete")
+    assert removed and all(entry.reason for entry in removed)
+    assert seed(services) == logins  # a second run reuses everything

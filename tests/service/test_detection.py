@@ -10,6 +10,7 @@ from chatwarden.bus import InProcessBus, channel_topic, mods_topic
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError
 from chatwarden.service.detection import hash_fingerprint
+from chatwarden.service.detection_settings import deep_merge
 from chatwarden.service.types import SendRequest
 from chatwarden.services import Services
 from chatwarden.store import messages as message_store
@@ -19,12 +20,31 @@ from tests.service.conftest import Cast, Recorder, make_actor
 LOUD = "THIS STREAM IS ABSOLUTELY AMAZING EVERYONE"
 
 
+FILTERS = ("caps", "symbols", "repetition", "emote_flood", "length", "links", "mentions", "rate")
+#: every opt-in detector on (spam filters, the flood limit, bot waves)
+ALL_ON = {
+    "enabled": True,
+    "detectors": {
+        "spam": {name: {"enabled": True} for name in FILTERS},
+        "waves": {"enabled": True},
+    },
+}
+
+
 def _enable(services: Services, cast: Cast, **extra: object) -> None:
-    services.detection.update(cast.lena, cast.channel.id, {"enabled": True, **extra})
+    services.detection.update(cast.lena, cast.channel.id, deep_merge(ALL_ON, extra))
 
 
-def test_detectors_are_off_until_the_channel_enables_them(services: Services, cast: Cast) -> None:
+def test_defaults_and_opt_in_spam_filters(services: Services, cast: Cast) -> None:
     cid = cast.channel.id
+    settings = services.detection.get(cast.mike, cid)
+    assert settings.enabled  # ban evasion and raid alerts run for every channel
+    assert settings.detectors.raid.enabled and settings.detectors.evasion.enabled
+    assert settings.detectors.evasion.likely_treatment == "monitor"
+    assert settings.detectors.evasion.possible_treatment == "off"  # not flagged (Twitch)
+    assert not settings.detectors.waves.enabled
+    assert not any(getattr(settings.detectors.spam, name).enabled for name in FILTERS)
+    # spam filters are opt-in, like a chat bot's
     assert services.chat.send_message(cast.victor, cid, LOUD).status == "delivered"
     _enable(services, cast)
     r = services.chat.send_message(cast.victor, cid, LOUD)
@@ -133,7 +153,7 @@ def test_ban_evader_is_flagged_with_reasons_and_fingerprints_stay_hashed(
         rec.close()
     (flag,) = services.suspicious.list_users(cast.mike, cid)
     assert flag.user_id == evader.user_id and flag.source == "auto"
-    assert flag.evasion_level == "likely" and flag.status == "restricted"
+    assert flag.evasion_level == "likely" and flag.status == "monitored"  # the default
     assert flag.matched_username == "toxic_kid" and flag.added_by is None
     assert any("fingerprint" in reason or "device" in reason for reason in flag.reasons)
     updates = [e for e in mods if e["type"] == "channel.suspicious_user.update"]
@@ -217,3 +237,26 @@ def test_hold_action_queues_for_review_and_flood_times_out(
     assert timeout.actor_id is None and timeout.details["duration_s"] == 10
     clock.advance(11)
     assert services.chat.send_message(cast.fiona, cid, "back").status == "delivered"
+
+
+def test_ban_evasion_alone_runs_through_the_evasion_only_check(
+    services: Services, cast: Cast
+) -> None:
+    cid = cast.channel.id
+    # the defaults without raid alerts: ban evasion is the only live detector
+    services.detection.update(cast.lena, cid, {"detectors": {"raid": {"enabled": False}}})
+    troll = make_actor(services, "toxic_kid")
+    services.chat.send_messages([SendRequest(troll, cid, "u guys r clueless", None, "dev-9")])
+    services.actions.ban(cast.mike, cid, troll.user_id, "harassment")
+    evader = make_actor(services, "toxic_kid2")
+    (r,) = services.chat.send_messages(
+        [SendRequest(evader, cid, "THIS STREAM IS ABSOLUTELY AMAZING EVERYONE", None, "dev-9")]
+    )
+    assert not isinstance(r, Exception) and r.status == "delivered"  # no spam filter by default
+    hook = services.chat.detection
+    assert hook is not None
+    detectors = hook._channels[cid].detectors
+    assert detectors.only_evasion and detectors.sizes()["clusters"] == 0
+    (flag,) = services.suspicious.list_users(cast.mike, cid)
+    assert flag.user_id == evader.user_id and flag.status == "monitored"
+    assert flag.evasion_level == "likely"
