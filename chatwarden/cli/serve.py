@@ -43,6 +43,7 @@ def serve_command(
     from chatwarden.demo import seed
     from chatwarden.services import build_services
     from chatwarden.web import create_app
+    from chatwarden.web.runtime import tune_gc, uvicorn_options
 
     try:
         config = ServiceConfig.from_env(
@@ -61,15 +62,8 @@ def serve_command(
                     f"  {login.role:<10} username {login.username!r} password {login.password!r}"
                 )
         typer.echo(f"ChatWarden on {base} (API docs: {base}/docs); Ctrl+C stops it")
-        uvicorn.run(
-            create_app(services),
-            host=config.host,
-            port=config.port,
-            ws="websockets-sansio",
-            # Compressing each frame for each client was over half the event loop's time
-            # when fanning chat out (bench/service_load.py); chat frames are small.
-            ws_per_message_deflate=False,
-            log_level="info",
-        )
+        app = create_app(services)
+        tune_gc()  # after start-up: see chatwarden/web/runtime.py
+        uvicorn.run(app, host=config.host, port=config.port, log_level="info", **uvicorn_options())
     finally:
         services.close()

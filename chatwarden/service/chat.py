@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from chatwarden.bus import user_topic
 from chatwarden.decision import Action, Decision
 from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, NotFound
+from chatwarden.ids import new_uuid
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
@@ -360,7 +360,7 @@ class ChatService(ServiceBase):
         for item in items:
             channel, decision = item.channel, item.decision
             values: dict[str, Any] = {
-                "public_id": str(uuid.uuid4()),
+                "public_id": new_uuid(),
                 "channel_id": channel["id"],
                 "sender_id": item.actor.user_id,
                 "text": item.text,

@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from chatwarden.ids import new_uuid
 
 CHAT_MESSAGE = "channel.chat.message"
 CHAT_MESSAGE_DELETE = "channel.chat.message_delete"
@@ -58,10 +59,10 @@ VERSIONS = {AUTOMOD_HOLD: "2", AUTOMOD_UPDATE: "2", MODERATE: "2"}
 
 def envelope(event_type: str, event: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
-        "id": str(uuid.uuid4()),
+        "id": new_uuid(),
         "type": event_type,
         "version": VERSIONS.get(event_type, "1"),
-        "created_at": now.isoformat(),
+        "created_at": _iso(now),
         "event": event,
     }
 
@@ -94,15 +95,35 @@ def chat_message(
     delivered_at: datetime,
     badges: list[str],
 ) -> dict[str, Any]:
+    # one literal (the hot path: one per chat message); same keys as broadcaster() + _user()
     return {
-        **broadcaster(channel),
-        **_user("chatter_user", sender_id, sender_name),
+        "channel_id": channel["id"],
+        "broadcaster_user_id": str(channel["owner_id"]),
+        "broadcaster_user_login": channel["name"],
+        "broadcaster_user_name": channel["name"],
+        "chatter_user_id": str(sender_id),
+        "chatter_user_login": sender_name,
+        "chatter_user_name": sender_name,
         "message_id": message_id,
         "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
         "badges": [{"set_id": b} for b in badges],
-        "sent_at": sent_at.isoformat(),
-        "delivered_at": delivered_at.isoformat(),
+        "sent_at": _iso(sent_at),
+        "delivered_at": _iso(delivered_at),
     }
+
+
+_last_iso: tuple[datetime, str] | None = None
+
+
+def _iso(moment: datetime) -> str:
+    """``moment.isoformat()``, remembering the last one (a batch shares one timestamp)."""
+    global _last_iso
+    last = _last_iso
+    if last is not None and last[0] == moment and last[0].tzinfo == moment.tzinfo:
+        return last[1]
+    text = moment.isoformat()
+    _last_iso = (moment, text)
+    return text
 
 
 def message_delete(

@@ -13,6 +13,7 @@ from chatwarden.store.schema import messages, users
 _WITH_SENDER = sa.select(messages, users.c.username.label("sender_name")).join(
     users, users.c.id == messages.c.sender_id
 )
+_MESSAGE_COLUMNS = ", ".join(f"m.{column.name}" for column in messages.c)
 
 
 def insert_message_txn(conn: Connection, **values: Any) -> int:
@@ -60,18 +61,28 @@ def get_by_idempotency_keys_txn(
     conn: Connection, channel_id: int, keys: list[tuple[int, str]]
 ) -> dict[tuple[int, str], RowMapping]:
     """The messages stored under ``(sender_id, key)`` pairs in one channel, by that pair."""
-    if not keys:
+    wanted = sorted(set(keys))
+    if not wanted:
         return {}
-    wanted = set(keys)
-    # probes the unique (channel, sender, key) index; a row-value IN scans the channel on SQLite
-    query = _WITH_SENDER.where(
-        messages.c.channel_id == channel_id,
-        messages.c.sender_id.in_(sorted({sender for sender, _ in wanted})),
-        messages.c.idempotency_key.in_(sorted({key for _, key in wanted})),
+    # One probe of the unique (channel, sender, key) index per pair, joined from a VALUES list:
+    # ``sender IN (...) AND key IN (...)`` probes every sender x key combination on SQLite
+    # (20,000 probes for a batch of 200 sends from 100 senders), and SQLAlchemy's ``values()``
+    # construct is compiled anew on every call. The casts type the list for PostgreSQL.
+    rows = ", ".join(
+        f"(CAST(:s{i} AS INTEGER), CAST(:k{i} AS VARCHAR(64)))" for i in range(len(wanted))
     )
-    rows = conn.execute(query).mappings()
-    found = {(r["sender_id"], r["idempotency_key"]): r for r in rows}
-    return {pair: row for pair, row in found.items() if pair in wanted}
+    query = sa.text(
+        f"WITH wanted (sender, ikey) AS (VALUES {rows}) "
+        f"SELECT {_MESSAGE_COLUMNS}, u.username AS sender_name FROM wanted "
+        "JOIN messages m ON m.channel_id = :channel_id AND m.sender_id = wanted.sender "
+        "AND m.idempotency_key = wanted.ikey JOIN users u ON u.id = m.sender_id"
+    ).columns(*messages.c, users.c.username.label("sender_name"))
+    params: dict[str, Any] = {"channel_id": channel_id}
+    for i, (sender, key) in enumerate(wanted):
+        params[f"s{i}"] = sender
+        params[f"k{i}"] = key
+    found = conn.execute(query, params).mappings()
+    return {(r["sender_id"], r["idempotency_key"]): r for r in found}
 
 
 def set_status_txn(

@@ -17,10 +17,11 @@ server may send them together as ``{"type": "batch", "frames": [...]}``, oldest 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from chatwarden import jsoncodec
 
 MAX_FRAME_BYTES = 16_384
 
@@ -77,7 +78,7 @@ def parse_client_frame(raw: str | bytes) -> SendFrame | AckWarningFrame | PingFr
     if len(raw) > MAX_FRAME_BYTES:
         raise FrameError("frame_too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        data = jsoncodec.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FrameError("invalid_json", f"frame is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):

@@ -11,10 +11,10 @@ writes per client per event-loop turn instead of one per message.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import OrderedDict, deque
 from typing import Any
 
+from chatwarden import jsoncodec
 from chatwarden.service import events
 
 #: bus event type -> the client frame ``type``
@@ -32,11 +32,10 @@ FRAME_TYPES: dict[str, str] = {
     events.NOTICE: "notice",
 }
 
-_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
 
 def dumps(frame: dict[str, Any]) -> str:
-    return _DUMPS(frame)
+    """Compact JSON text (orjson; see ``chatwarden.jsoncodec``)."""
+    return jsoncodec.dumps(frame)
 
 
 def to_frame(env: dict[str, Any]) -> dict[str, Any]:

@@ -147,3 +147,32 @@ def test_ingest_groups_sends_and_answers_each(services: Services, cast: Cast) ->
     with services.db.read() as conn:
         stored = conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one()
     assert stored == 20
+
+
+def test_replay_matches_sender_and_key_pairs_not_their_combinations(
+    services: Services, cast: Cast
+) -> None:
+    """Keys are per sender: victor's "a" and sam's "b" exist, so victor's "b" and sam's "a"
+    are new messages (the lookup joins exact pairs, not every sender x every key)."""
+    cid = cast.channel.id
+    first = services.chat.send_messages(
+        [SendRequest(cast.victor, cid, "one", "a"), SendRequest(cast.sam, cid, "two", "b")]
+    )
+    second = services.chat.send_messages(
+        [
+            SendRequest(cast.victor, cid, "three", "b"),
+            SendRequest(cast.sam, cid, "four", "a"),
+            SendRequest(cast.victor, cid, "one", "a"),
+            SendRequest(cast.sam, cid, "two", "b"),
+        ]
+    )
+    assert [summary(r) for r in second] == [
+        ("delivered", None, False, True),
+        ("delivered", None, False, True),
+        ("delivered", None, True, True),
+        ("delivered", None, True, True),
+    ]
+    ids = [r.message_id for r in (*first, *second) if isinstance(r, SendResult)]
+    assert ids[4:] == ids[:2]  # the replays return the first messages' ids
+    assert len(set(ids[:4])) == 4
+    assert rows(services)[0] == 4

@@ -1,0 +1,33 @@
+"""``new_uuid``: random version-4 UUID text, unique, safe across threads."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from chatwarden.ids import new_uuid
+
+
+def test_ids_are_version_4_uuids_in_canonical_text() -> None:
+    ids = [new_uuid() for _ in range(2000)]  # crosses several 256-id refills
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        assert str(parsed) == text
+
+
+def test_threads_draw_distinct_ids() -> None:
+    found: list[list[str]] = [[] for _ in range(4)]
+
+    def work(out: list[str]) -> None:
+        out.extend(new_uuid() for _ in range(1000))
+
+    threads = [threading.Thread(target=work, args=(out,)) for out in found]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [i for out in found for i in out]
+    assert len(set(every)) == len(every) == 4000
