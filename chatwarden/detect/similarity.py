@@ -59,13 +59,14 @@ _EDGE = "!\"#$%&'()*+,;<=>?[\\]^`{|}~.:-/"
 def features(normalised: str) -> frozenset[str]:
     """The word set of a normalised message (lower case, punctuation stripped from word
     edges, deduplicated; a link is reduced to its host name)."""
-    return frozenset(
-        [
-            (w if "." not in w else _word(w))
-            for w in (t.strip(_EDGE) for t in normalised.lower().split())
-            if w
-        ]
-    )
+    low = normalised.lower()
+    words = frozenset([t.strip(_EDGE) for t in low.split()])
+    if "." in low:
+        words = frozenset([w if "." not in w else _word(w) for w in words])
+    return words - _BLANK if "" in words else words
+
+
+_BLANK = frozenset([""])
 
 
 def sketch(words: frozenset[str]) -> tuple[int, ...]:
@@ -123,6 +124,7 @@ class Cluster:
 
 MAX_MESSAGE_IDS = 200
 MAX_CANDIDATES = 6  # clusters compared per sketch value (the most recent ones)
+MEMO_SIZE = 4096  # normalised texts whose word set and sketch are remembered
 
 
 class SimilarityIndex:
@@ -135,6 +137,9 @@ class SimilarityIndex:
         self._exact: dict[frozenset[str], int] = {}
         self._by_domain: dict[str, int] = {}
         self._next_id = 1
+        self._memo: dict[str, tuple[frozenset[str], tuple[int, ...]]] = {}
+        self._config_seen: SimilarityConfig | None = None
+        self._window = timedelta(seconds=self.config.window_s)
 
     def __len__(self) -> int:
         return len(self._clusters)
@@ -186,14 +191,25 @@ class SimilarityIndex:
         """
         clusters = self._clusters
         config = self.config
+        if config is not self._config_seen:
+            self._config_seen = config
+            self._window = timedelta(seconds=config.window_s)
         if clusters:
             oldest = next(iter(clusters.values()))
-            if (
-                at - oldest.last_at > timedelta(seconds=config.window_s)
-                or len(clusters) > config.max_messages
-            ):
+            if at - oldest.last_at > self._window or len(clusters) > config.max_messages:
                 self.expire(at)
-        words = features(normalised)
+        # the same text often comes again (emote waves, copypasta, bots): its word set and
+        # sketch are remembered for a while
+        memo = self._memo.get(normalised)
+        if memo is None:
+            words = features(normalised)
+            keyed = (words - COMMON) or words
+            memo_keys = tuple(sorted([_hash(w) for w in keyed])[:_BANDS])
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[normalised] = (words, memo_keys)
+        else:
+            words, memo_keys = memo
         best = clusters.get(self._exact.get(words, 0))
         keys: tuple[int, ...] = ()
         if best is None:
@@ -203,10 +219,8 @@ class SimilarityIndex:
                     break
         # short messages only match exactly (above); longer ones also approximately
         if best is None and len(normalised) >= config.min_chars:
-            cache = _HASH_CACHE
             # very common words would make every message a candidate of every other
-            keyed = (words - COMMON) or words
-            keys = tuple(sorted([cache.get(w) or _hash(w) for w in keyed])[:_BANDS])
+            keys = memo_keys
             need = config.min_jaccard
             best_sim = need
             n = len(words)
