@@ -56,7 +56,10 @@ def serve_command(
         base = f"http://{config.host}:{config.port}"
         if config.demo:
             logins = seed(services)
-            typer.echo(f"demo channel: {base}/api/v1/channels/demo (chat traffic starts now)")
+            typer.echo(
+                f"demo channel: chat {base}/c/demo, Mod View {base}/mod/demo "
+                "(chat traffic starts now)"
+            )
             for login in logins:
                 typer.echo(
                     f"  {login.role:<10} username {login.username!r} password {login.password!r}"
