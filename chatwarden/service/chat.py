@@ -481,36 +481,21 @@ class ChatService(ServiceBase):
     def _emit_chat_message(
         out: Outbox, item: _Accepted, public_id: str, *, to_sender_only: bool = False
     ) -> None:
-        if to_sender_only:
-            event = events.chat_message(
-                item.channel,
-                message_id=public_id,
-                sender_id=item.actor.user_id,
-                sender_name=item.actor.username,
-                text=item.text,
-                sent_at=out.now,
-                delivered_at=out.now,
-                badges=_badges(item.role),
-            )
+        event = events.chat_message(
+            item.channel,
+            message_id=public_id,
+            sender_id=item.actor.user_id,
+            sender_name=item.actor.username,
+            text=item.text,
+            sent_at=out.now,
+            delivered_at=out.now,
+            badges=_badges(item.role),
+        )
+        if to_sender_only:  # a restricted user's message: only they (and the mods) see it
             env = events.envelope(events.CHAT_MESSAGE, event, out.now)
             out.published.append((user_topic(item.actor.user_id), env))
             return
-        out.emit(
-            item.channel,
-            events.CHAT_MESSAGE,
-            events.chat_message(
-                item.channel,
-                message_id=public_id,
-                sender_id=item.actor.user_id,
-                sender_name=item.actor.username,
-                text=item.text,
-                sent_at=out.now,
-                delivered_at=out.now,
-                badges=_badges(item.role),
-            ),
-            public=True,
-            mods=False,
-        )
+        out.emit(item.channel, events.CHAT_MESSAGE, event, public=True, mods=False)
 
     @staticmethod
     def _emit_hold(
