@@ -6,6 +6,7 @@ A format parser never drops a line silently: a line it cannot use becomes a ``Pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,6 +89,24 @@ class ParsedLog:
         self.reason_counts[key] = self.reason_counts.get(key, 0) + 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(ParseProblem(line, reason, excerpt(raw)))
+
+    def add_items(
+        self,
+        items: Iterable[object],
+        build: Callable[[int, dict[str, Any]], ChatRecord],
+        what: str,
+    ) -> None:
+        """Records from the items of a JSON document export (item n counts as line n): an item
+        that is not an object, or that ``build`` refuses with ``ValueError``, is a problem."""
+        for number, item in enumerate(items, start=1):
+            self.total += 1
+            if not isinstance(item, dict):
+                self.problem(number, f"not {what}: got {type(item).__name__}")
+                continue
+            try:
+                self.records.append(build(number, item))
+            except ValueError as exc:
+                self.problem(number, str(exc), repr(item))
 
     def problem_reasons(self) -> dict[str, int]:
         """How many problems had each kind of reason (every problem, kept or not)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatwarden.replay.formats.times import from_epoch_us, parse_iso
-from chatwarden.replay.records import ChatRecord, ParsedLog, excerpt, role_from_badges
+from chatwarden.replay.records import ChatRecord, ParsedLog, role_from_badges
 
 NAME = "chat-downloader"
 
@@ -26,15 +26,7 @@ def looks_like(doc: object) -> bool:
 
 def parse(doc: list[Any], channel: str = "") -> ParsedLog:
     log = ParsedLog(NAME)
-    for number, item in enumerate(doc, start=1):
-        log.total += 1
-        if not isinstance(item, dict):
-            log.problem(number, f"not a chat item: got {type(item).__name__}")
-            continue
-        try:
-            log.records.append(_record(number, item, channel))
-        except ValueError as exc:
-            log.problem(number, str(exc), excerpt(repr(item)))
+    log.add_items(doc, lambda number, item: _record(number, item, channel), "a chat item")
     return log
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatwarden.replay.formats.times import parse_iso
-from chatwarden.replay.records import ChatRecord, ParsedLog, excerpt, role_from_badges
+from chatwarden.replay.records import ChatRecord, ParsedLog, role_from_badges
 
 NAME = "twitchdownloader"
 
@@ -26,15 +26,9 @@ def parse(doc: dict[str, Any]) -> ParsedLog:
     channel = ""
     if isinstance(streamer, dict) and isinstance(streamer.get("name"), str):
         channel = streamer["name"]
-    for number, comment in enumerate(doc["comments"], start=1):
-        log.total += 1
-        if not isinstance(comment, dict):
-            log.problem(number, f"not a comment object: got {type(comment).__name__}")
-            continue
-        try:
-            log.records.append(_record(number, comment, channel))
-        except ValueError as exc:
-            log.problem(number, str(exc), excerpt(repr(comment)))
+    log.add_items(
+        doc["comments"], lambda number, item: _record(number, item, channel), "a comment object"
+    )
     return log
 
 
