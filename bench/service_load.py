@@ -19,6 +19,7 @@ Examples:
   python bench/service_load.py                      # SQLite file in a temp dir, 100 clients, 10 s
   python bench/service_load.py --clients 20 --duration 5
   python bench/service_load.py --rate 2000 --window 64   # open loop at 2,000 msgs/s
+  python bench/service_load.py --web-only           # experiment: the web edge alone (see below)
   python bench/service_load.py --database-url postgresql://postgres@127.0.0.1:5432/cw_bench
       # a dedicated database (its tables are dropped first): createdb -U postgres cw_bench
 """
@@ -38,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 CHANNEL = "bench"
 
@@ -78,7 +80,7 @@ _ERROR = re.compile(r'"type":"error","code":"(\w+)","message":"(?:[^"\\]|\\.)*",
 # -- server process ----------------------------------------------------------------------------
 
 
-def serve(database_url: str, port: int, clients: int) -> None:
+def serve(database_url: str, port: int, clients: int, web_only: bool = False) -> None:
     """Child process: seed the channel and users, print their sessions, run uvicorn."""
     import uvicorn
 
@@ -104,6 +106,8 @@ def serve(database_url: str, port: int, clients: int) -> None:
         user = services.accounts.register(f"bench_user_{i}", password)
         services.channels.follow(Actor(user.id, user.username), channel.id)
         sessions.append(services.accounts.login(user.username, password).token)
+    if web_only:
+        _skip_decide_and_store(services)
     web = WebSettings(ws_frames_per_s=10**6, api_requests=10**6)
     app = create_app(services, web)
     interval_ms = os.environ.get("CHATWARDEN_BENCH_BATCH_MS")  # experiment: group-commit pace
@@ -122,6 +126,44 @@ def serve(database_url: str, port: int, clients: int) -> None:
         threading.Timer(after, prof.dump_stats, [profile]).start()
         prof.enable()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options())
+
+
+def _skip_decide_and_store(services: Any) -> None:
+    """``--web-only``: an experiment, not a mode of ChatWarden. ``send_messages`` only publishes
+    each message to the channel (no rules, AutoMod, detection or database), so what is left is
+    the web edge's own cost: WebSocket frames in, group-commit ingest, the bus, fan-out to every
+    client. It tells how fast the edge could go if deciding and storing were free."""
+    from datetime import UTC, datetime
+
+    from chatwarden.bus import channel_topic
+    from chatwarden.ids import new_uuid
+    from chatwarden.service import events
+    from chatwarden.service.types import SendResult
+
+    channel = {"id": 0, "owner_id": 0, "name": CHANNEL}
+
+    def send_messages(requests: list[Any]) -> list[Any]:
+        now, published, results = datetime.now(UTC), [], []
+        for req in requests:
+            channel["id"] = req.channel_id
+            message_id = new_uuid()
+            event = events.chat_message(
+                channel,
+                message_id=message_id,
+                sender_id=req.actor.user_id,
+                sender_name=req.actor.username,
+                text=req.text,
+                sent_at=now,
+                delivered_at=now,
+                badges=[],
+            )
+            env = events.envelope(events.CHAT_MESSAGE, event, now)
+            published.append((channel_topic(req.channel_id), env))
+            results.append(SendResult("delivered", message_id))
+        services.bus.publish_many(published)
+        return results
+
+    services.chat.send_messages = send_messages
 
 
 # -- clients ------------------------------------------------------------------------------------
@@ -284,11 +326,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--web-only",
+        action="store_true",
+        help="experiment: skip rules, AutoMod, detection and storing (the web edge's ceiling)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.database_url, args.port, args.clients)
+        serve(args.database_url, args.port, args.clients, args.web_only)
         return
     args.senders = args.clients if args.senders is None else min(args.senders, args.clients)
     tmp = None
@@ -309,6 +356,7 @@ def main() -> None:
             str(port),
             "--clients",
             str(args.clients),
+            *(["--web-only"] if args.web_only else []),
         ],
         stdout=subprocess.PIPE,
         text=True,

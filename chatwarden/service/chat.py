@@ -146,19 +146,20 @@ class ChatService(ServiceBase):
         by_channel: dict[int, list[int]] = {}
         for i in texts:
             by_channel.setdefault(requests[i].channel_id, []).append(i)
-        channels: dict[int, RowMapping] = {}
+        channels: dict[int, dict[str, Any]] = {}
         previous: dict[int, dict[tuple[int, str], RowMapping]] = {}
         members: dict[int, dict[int, RowMapping]] = {}
         engines: dict[int, AutoMod] = {}
         detect: dict[int, BatchContext] = {}
         with self.db.read() as conn:
             for cid, indices in by_channel.items():
-                channel = channel_store.get_channel_txn(conn, cid)
-                if channel is None:
+                row = channel_store.get_channel_txn(conn, cid)
+                if row is None:
                     for i in indices:
                         results[i] = NotFound(f"no channel with id {cid}")
                     continue
-                channels[cid] = channel
+                # a plain dict: the batch reads its fields for every message and event
+                channels[cid] = channel = dict(row)
                 keys = [
                     (requests[i].actor.user_id, key)
                     for i in indices
@@ -173,9 +174,10 @@ class ChatService(ServiceBase):
         accepted: dict[int, list[tuple[int, Role]]] = {}
         for i, text in texts.items():
             req = requests[i]
-            channel = channels.get(req.channel_id)
-            if channel is None:
+            found = channels.get(req.channel_id)
+            if found is None:
                 continue
+            channel = found
             user_id = req.actor.user_id
             if req.idempotency_key is not None:
                 row = previous[channel["id"]].get((user_id, req.idempotency_key))
@@ -598,14 +600,17 @@ def _replay(row: Mapping[Any, Any], text: str) -> SendResult:
     )
 
 
+_BADGE = {
+    Role.OWNER: "broadcaster",
+    Role.LEAD_MODERATOR: "lead_moderator",
+    Role.MODERATOR: "moderator",
+    Role.VIP: "vip",
+    Role.SUBSCRIBER: "subscriber",
+}
+
+
 def _badges(role: Role) -> list[str]:
-    badge = {
-        Role.OWNER: "broadcaster",
-        Role.LEAD_MODERATOR: "lead_moderator",
-        Role.MODERATOR: "moderator",
-        Role.VIP: "vip",
-        Role.SUBSCRIBER: "subscriber",
-    }.get(role)
+    badge = _BADGE.get(role)
     return [] if badge is None else [badge]
 
 

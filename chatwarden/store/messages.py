@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from chatwarden import jsoncodec
 from chatwarden.store.schema import messages, users
 
 _WITH_SENDER = sa.select(messages, users.c.username.label("sender_name")).join(
     users, users.c.id == messages.c.sender_id
 )
-_MESSAGE_COLUMNS = ", ".join(f"m.{column.name}" for column in messages.c)
 
 
 def insert_message_txn(conn: Connection, **values: Any) -> int:
@@ -57,32 +58,58 @@ def get_by_idempotency_key_txn(
     return conn.execute(query).mappings().first()
 
 
-def get_by_idempotency_keys_txn(
-    conn: Connection, channel_id: int, keys: list[tuple[int, str]]
-) -> dict[tuple[int, str], RowMapping]:
-    """The messages stored under ``(sender_id, key)`` pairs in one channel, by that pair."""
+# Which of a batch's (sender, key) pairs are taken: one fixed statement per dialect, so it is
+# compiled and prepared once (a VALUES list of the batch's length was a new statement to
+# compile, and for SQLite to parse, on nearly every batch). The pairs travel as one parameter:
+# a JSON array of [sender, key] pairs for SQLite's json_each, two arrays for PostgreSQL's
+# unnest. Each pair is one probe of the unique (channel, sender, key) index.
+_TAKEN_SQLITE = sa.text(  # CROSS JOIN: SQLite keeps the pairs as the outer loop
+    "SELECT m.sender_id, m.idempotency_key FROM json_each(:pairs) AS w "
+    "CROSS JOIN messages m ON m.channel_id = :channel_id "
+    "AND m.sender_id = json_extract(w.value, '$[0]') "
+    "AND m.idempotency_key = json_extract(w.value, '$[1]')"
+)
+_TAKEN_POSTGRES = sa.text(
+    "SELECT m.sender_id, m.idempotency_key "
+    "FROM unnest(CAST(:senders AS integer[]), CAST(:keys AS varchar[])) AS w (sender, ikey) "
+    "JOIN messages m ON m.channel_id = :channel_id AND m.sender_id = w.sender "
+    "AND m.idempotency_key = w.ikey"
+)
+
+
+def taken_idempotency_keys_txn(
+    conn: Connection, channel_id: int, keys: Iterable[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    """Which ``(sender_id, key)`` pairs already name a message in the channel."""
     wanted = sorted(set(keys))
     if not wanted:
-        return {}
-    # One probe of the unique (channel, sender, key) index per pair, joined from a VALUES list:
-    # ``sender IN (...) AND key IN (...)`` probes every sender x key combination on SQLite
-    # (20,000 probes for a batch of 200 sends from 100 senders), and SQLAlchemy's ``values()``
-    # construct is compiled anew on every call. The casts type the list for PostgreSQL.
-    rows = ", ".join(
-        f"(CAST(:s{i} AS INTEGER), CAST(:k{i} AS VARCHAR(64)))" for i in range(len(wanted))
-    )
-    query = sa.text(
-        f"WITH wanted (sender, ikey) AS (VALUES {rows}) "
-        f"SELECT {_MESSAGE_COLUMNS}, u.username AS sender_name FROM wanted "
-        "JOIN messages m ON m.channel_id = :channel_id AND m.sender_id = wanted.sender "
-        "AND m.idempotency_key = wanted.ikey JOIN users u ON u.id = m.sender_id"
-    ).columns(*messages.c, users.c.username.label("sender_name"))
-    params: dict[str, Any] = {"channel_id": channel_id}
-    for i, (sender, key) in enumerate(wanted):
-        params[f"s{i}"] = sender
-        params[f"k{i}"] = key
-    found = conn.execute(query, params).mappings()
-    return {(r["sender_id"], r["idempotency_key"]): r for r in found}
+        return set()
+    if conn.dialect.name == "postgresql":
+        params: dict[str, Any] = {
+            "senders": [sender for sender, _ in wanted],
+            "keys": [key for _, key in wanted],
+        }
+        query = _TAKEN_POSTGRES
+    else:
+        params = {"pairs": jsoncodec.dumps(wanted)}
+        query = _TAKEN_SQLITE
+    params["channel_id"] = channel_id
+    return {(int(sender), str(key)) for sender, key in conn.execute(query, params)}
+
+
+def get_by_idempotency_keys_txn(
+    conn: Connection, channel_id: int, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], RowMapping]:
+    """The messages stored under ``(sender_id, key)`` pairs in one channel, by that pair.
+
+    The common case (no pair taken: no resend) costs one fixed statement; each taken pair
+    is then read in full."""
+    found: dict[tuple[int, str], RowMapping] = {}
+    for sender, key in sorted(taken_idempotency_keys_txn(conn, channel_id, keys)):
+        row = get_by_idempotency_key_txn(conn, channel_id, sender, key)
+        if row is not None:
+            found[(sender, key)] = row
+    return found
 
 
 def set_status_txn(
