@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
-from chatwarden.ids import new_uuid
+from chatwarden.ids import new_uuid, new_uuid7
 
 
 def test_ids_are_version_4_uuids_in_canonical_text() -> None:
@@ -31,3 +32,22 @@ def test_threads_draw_distinct_ids() -> None:
         t.join()
     every = [i for out in found for i in out]
     assert len(set(every)) == len(every) == 4000
+
+
+def test_uuid7_carries_the_time_and_sorts_by_it() -> None:
+    before = time.time_ns() // 1_000_000
+    first = [new_uuid7() for _ in range(600)]
+    time.sleep(0.003)
+    later = [new_uuid7() for _ in range(600)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(first + later)) == 1200
+    for text in first + later:
+        parsed = uuid.UUID(text)
+        assert parsed.version == 7
+        assert parsed.variant == uuid.RFC_4122
+        assert str(parsed) == text
+        assert before <= parsed.int >> 80 <= after
+    # text order is time order: everything made 3 ms later sorts after everything before
+    assert max(first) < min(later)
+    # the 74 bits after the time are random, not a counter: ids of one millisecond are unordered
+    assert sorted(first) != first

@@ -74,9 +74,12 @@ class Outbox:
 
     def _queue_webhooks(self, channel: Mapping[Any, Any], env: dict[str, Any]) -> None:
         cid = int(channel["id"])
-        if cid not in self._subs:
-            self._subs[cid] = webhook_store.list_subscriptions_txn(self.conn, cid, active_only=True)
-        for sub in self._subs[cid]:
+        subs = self._subs.get(cid)
+        if subs is None:
+            subs = self._subs[cid] = webhook_store.list_subscriptions_txn(
+                self.conn, cid, active_only=True
+            )
+        for sub in subs:
             if env["type"] not in sub["types"]:
                 continue
             message_id = str(uuid.uuid4())

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from chatwarden.bus import user_topic
 from chatwarden.decision import Action, Decision
 from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, NotFound
-from chatwarden.ids import new_uuid
+from chatwarden.ids import new_uuid7
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
@@ -362,7 +362,7 @@ class ChatService(ServiceBase):
         for item in items:
             channel, decision = item.channel, item.decision
             values: dict[str, Any] = {
-                "public_id": new_uuid(),
+                "public_id": new_uuid7(),
                 "channel_id": channel["id"],
                 "sender_id": item.actor.user_id,
                 "text": item.text,
