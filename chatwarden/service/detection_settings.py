@@ -46,6 +46,11 @@ class OffenceConfig(_Model):
     detector_actions: bool = Field(
         True, description="A message the spam/flood/wave detectors deleted or timed out."
     )
+    denied_holds: bool = Field(
+        False,
+        description="A held message a moderator denied (off by default: the moderator who "
+        "denies it can sanction the sender themselves).",
+    )
 
 
 def _opt_in_filters() -> DetectionConfig:

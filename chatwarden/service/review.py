@@ -10,7 +10,9 @@ from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
 from chatwarden.service.chat import message_event
-from chatwarden.service.permissions import Permission
+from chatwarden.service.detection_settings import load_state_txn
+from chatwarden.service.permissions import Permission, is_mod
+from chatwarden.service.strikes import apply_offence_txn
 from chatwarden.service.types import Actor, ChatMessage, ReviewItem
 from chatwarden.settings import Role
 from chatwarden.store import audit
@@ -111,9 +113,32 @@ class ReviewService(ServiceBase):
                 details={"review_item_id": item_id},
             )
             self._announce(out, channel, row, "approved" if verdict == "allow" else "denied", actor)
+            if verdict == "deny":
+                self._denial_offence_txn(out, channel, row, actor)
             result = store.get_item_txn(conn, item_id)
         assert result is not None
         return to_item(result, reveal_private=role is Role.OWNER or actor.is_admin)
+
+    def _denial_offence_txn(
+        self, out: Outbox, channel: Mapping[Any, Any], row: Mapping[Any, Any], actor: Actor
+    ) -> None:
+        """A denied hold is a strike when the channel counts it (``offences.denied_holds``)."""
+        settings = load_state_txn(out.conn, channel["id"]).settings
+        if not (settings.detectors.strikes.enabled and settings.offences.denied_holds):
+            return
+        role = self.role_txn(out.conn, channel, row["sender_id"])
+        if is_mod(role) or role is Role.VIP:  # never struck, as on the chat path
+            return
+        apply_offence_txn(
+            out,
+            channel,
+            settings.detectors.strikes,
+            user_id=row["sender_id"],
+            username=row["sender_name"],
+            code="automod.deny",
+            message_id=row["public_id"],
+            explanation=f"a held message denied by {actor.username}",
+        )
 
     def expire_due(self, limit: int = 500) -> int:
         """Expire pending items past their time (their messages are never shown)."""

@@ -3,9 +3,11 @@
 
 What counts as an offence (``DetectionSettings.offences``): a message AutoMod blocked for a
 blocked term, and a message the live detectors deleted or timed out (spam filters, floods, bot
-waves). Held messages are not offences (a moderator has not decided yet). Moderators and VIPs
-are never struck. Each offence is stored; the sanction is ``detect.next_step`` over the
-offences still active, applied as AutoMod (actor None) and written to the mod log.
+waves); and, where the channel counts them (``offences.denied_holds``, off by default), a held
+message a moderator denied (``ReviewService.resolve``). A message still held is no offence (a
+moderator has not decided yet). Moderators and VIPs are never struck. Each offence is stored;
+the sanction is ``detect.next_step`` over the offences still active, applied as AutoMod (actor
+None) and written to the mod log.
 """
 
 from __future__ import annotations

@@ -105,3 +105,46 @@ def test_ladder_settings_are_validated_logged_and_lead_only(services: Services, 
         "before": False,
         "after": True,
     }
+
+
+@pytest.mark.usefixtures("ladder")
+def test_a_denied_hold_is_a_strike_only_where_the_channel_counts_it(
+    services: Services, cast: Cast
+) -> None:
+    cid, uid = cast.channel.id, cast.mallory.user_id
+    toxic = "you are a stupid idiot and i hate you"
+
+    def deny_one() -> str:
+        result = services.chat.send_message(cast.mallory, cid, toxic)
+        assert result.status == "held"
+        item = next(
+            i
+            for i in services.review.list_pending(cast.mike, cid)
+            if i.message.id == result.message_id
+        )
+        services.review.resolve(cast.mike, item.id, "deny")
+        return str(result.message_id)
+
+    deny_one()  # off by default: the moderator decides the sanction
+    assert _member(services, cid, uid)["warned_at"] is None
+    assert services.strikes.user_strikes(cast.mike, cid, uid).active == []
+    services.detection.update(cast.lena, cid, {"offences": {"denied_holds": True}})
+    message_id = deny_one()
+    assert _member(services, cid, uid)["warned_at"] is not None
+    [active] = services.strikes.user_strikes(cast.mike, cid, uid).active
+    assert active["code"] == "automod.deny" and active["message_id"] == message_id
+    [entry] = [
+        e
+        for e in services.modlog.list_entries(cast.olivia, cid, target_user_id=uid)
+        if e.action.startswith("strike.")
+    ]
+    assert entry.action == "strike.warn" and entry.actor_id is None
+    assert "denied by mike" in (entry.reason or "")
+    # allowing a held message is no offence
+    services.actions.acknowledge_warning(cast.mallory, cid)
+    result = services.chat.send_message(cast.mallory, cid, toxic)
+    item = next(
+        i for i in services.review.list_pending(cast.mike, cid) if i.message.id == result.message_id
+    )
+    services.review.resolve(cast.mike, item.id, "allow")
+    assert len(services.strikes.user_strikes(cast.mike, cid, uid).active) == 1
