@@ -11,6 +11,9 @@ Client frames:
 
 Chat events are open to anyone who may read the chat; the others (AutoMod holds, moderation,
 unban requests, settings) need a moderator of that channel (token scope ``moderation:read``).
+That is checked again whenever the user's role in the channel changes: a subscription the new
+role may no longer hold ends with a ``revocation`` message (status ``authorization_revoked``,
+as Twitch does), and no moderator event reaches it after the role change is seen.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatwarden.bus import Subscription, channel_topic, mods_topic
+from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.service import events
 from chatwarden.service.permissions import Permission, require
@@ -68,8 +71,11 @@ class _Session:
         self.id = str(uuid.uuid4())
         self.outbox = Outbox()
         self.subs: dict[str, tuple[list[Subscription], list[asyncio.Task[None]]]] = {}
+        # channel id -> (name, subscription) of the subscriptions that need a moderator
+        self.moderated: dict[int, tuple[str, dict[str, Any]]] = {}
 
-    async def subscribe(self, frame: SubscribeFrame) -> None:
+    async def subscribe(self, frame: SubscribeFrame, *, keep: dict[str, Any] | None = None) -> None:
+        """Subscribe to a channel's events (``keep``: re-establish that subscription quietly)."""
         services = self.edge.services
         unknown = sorted(set(frame.types) - set(events.SUBSCRIBABLE))
         if unknown or not frame.types:
@@ -85,7 +91,7 @@ class _Session:
         topics = [channel_topic(channel.id)]
         if wanted - PUBLIC_TYPES:
             topics.append(mods_topic(channel.id))
-        subscription = {
+        subscription = keep or {
             "id": str(uuid.uuid4()),
             "status": "enabled",
             "types": sorted(wanted),
@@ -96,7 +102,10 @@ class _Session:
         listeners = [services.bus.subscribe(t) for t in topics]
         tasks = [asyncio.create_task(self._pump(s, wanted, subscription)) for s in listeners]
         self.subs[frame.channel] = (listeners, tasks)
-        self.outbox.put_frame(message("subscribed", {"subscription": subscription}))
+        if wanted - PUBLIC_TYPES:
+            self.moderated[channel.id] = (frame.channel, subscription)
+        if keep is None:
+            self.outbox.put_frame(message("subscribed", {"subscription": subscription}))
 
     def unsubscribe(self, channel: str) -> None:
         listeners, tasks = self.subs.pop(channel, ([], []))
@@ -104,6 +113,36 @@ class _Session:
             sub.close()
         for task in tasks:
             task.cancel()
+        for cid, (name, _) in list(self.moderated.items()):
+            if name == channel:
+                del self.moderated[cid]
+
+    async def watch_roles(self, notices: Subscription) -> None:
+        """Re-check moderator subscriptions when the user's role in their channel changes."""
+        async for env in notices:
+            event = env.get("event", {})
+            if env.get("type") != events.NOTICE or event.get("kind") != "role_changed":
+                continue
+            held = self.moderated.get(event.get("channel_id", -1))
+            if held is None:
+                continue
+            name, subscription = held
+            # stop at once; resubscribe below only if the new role still may
+            listeners, tasks = self.subs.get(name, ([], []))
+            for sub in listeners:
+                sub.close()
+            services = self.edge.services
+            try:
+                channel = await call(services.channels.get_channel_by_name, name)
+                role = await call(services.channels.role_of, channel.id, self.actor.user_id)
+                require(self.actor, role, Permission.VIEW_QUEUE)
+            except ChatWardenError:
+                self.unsubscribe(name)
+                revoked = {**subscription, "status": "authorization_revoked"}
+                self.outbox.put_frame(message("revocation", {"subscription": revoked}))
+                continue
+            frame = SubscribeFrame(type="subscribe", channel=name, types=subscription["types"])
+            await self.subscribe(frame, keep=subscription)
 
     async def _pump(
         self, sub: Subscription, wanted: frozenset[str], subscription: dict[str, Any]
@@ -184,11 +223,15 @@ async def event_socket(ws: WebSocket) -> None:
         )
     )
     writer = asyncio.create_task(session.write())
+    notices = edge.services.bus.subscribe(user_topic(actor.user_id))
+    watcher = asyncio.create_task(session.watch_roles(notices))
     try:
         await session.read()
     finally:
         for channel in list(session.subs):
             session.unsubscribe(channel)
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await writer
+        notices.close()
+        for task in (writer, watcher):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -84,3 +84,63 @@ def test_event_stream_for_integrations(world: World) -> None:
             json.dumps({"type": "subscribe", "channel": "main", "types": ["automod.message.hold"]})
         )
         assert _recv(ws)["code"] == "forbidden"
+
+
+def _subscribe_to_holds(ws: Any) -> dict[str, Any]:
+    _recv(ws)  # session_welcome
+    types = ["automod.message.hold", "channel.chat.message"]
+    ws.send(json.dumps({"type": "subscribe", "channel": "main", "types": types}))
+    subscribed = _recv(ws)
+    assert subscribed["metadata"]["message_type"] == "subscribed"
+    return dict(subscribed["payload"]["subscription"])
+
+
+def _hold_notifications(ws: Any, wait: float) -> list[dict[str, Any]]:
+    """Frames other than keepalives that arrive within ``wait`` seconds."""
+    out = []
+    try:
+        while True:
+            frame = dict(json.loads(ws.recv(timeout=wait)))
+            if frame["metadata"]["message_type"] != "session_keepalive":
+                out.append(frame)
+    except TimeoutError:
+        return out
+
+
+def say(http: Any, text: str) -> None:
+    r = http.post("/api/v1/channels/main/messages", json={"text": text, "idempotency_key": text})
+    assert r.status_code in (200, 201), r.text
+
+
+def test_event_stream_follows_role_changes(world: World) -> None:
+    """A demoted moderator's subscription to moderator events is revoked at once; a moderator
+    promoted to lead moderator keeps theirs (same subscription id)."""
+    owner, mallory = world["owner"].http, world["mallory"].http
+    headers = {"Cookie": f"cw_session={world['mod'].session}"}
+    with connect(f"{world.ws_base}/api/v1/eventsub/ws", additional_headers=headers) as ws:
+        subscription = _subscribe_to_holds(ws)
+        r = owner.put("/api/v1/channels/main/roles/mod", json={"role": "lead_moderator"})
+        assert r.status_code == 200, r.text
+        say(mallory, abusive_text())
+        [note] = _hold_notifications(ws, 1.5)
+        assert note["metadata"]["subscription_type"] == "automod.message.hold"
+        assert note["payload"]["subscription"]["id"] == subscription["id"]
+
+        r = owner.put("/api/v1/channels/main/roles/mod", json={"role": "viewer"})
+        assert r.status_code == 200, r.text
+        revocation = _recv(ws)
+        assert revocation["metadata"]["message_type"] == "revocation"
+        revoked = revocation["payload"]["subscription"]
+        assert revoked["id"] == subscription["id"]
+        assert revoked["status"] == "authorization_revoked"
+        say(mallory, abusive_text() + " again")
+        say(mallory, "hello again")
+        assert _hold_notifications(ws, 1.5) == []  # neither holds nor (revoked) chat
+        # as a viewer it may still follow the chat
+        ws.send(
+            json.dumps({"type": "subscribe", "channel": "main", "types": ["channel.chat.message"]})
+        )
+        assert _recv(ws)["metadata"]["message_type"] == "subscribed"
+        say(mallory, "hello once more")
+        [chat] = _hold_notifications(ws, 1.5)
+        assert chat["payload"]["event"]["message"]["text"] == "hello once more"
