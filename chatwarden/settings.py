@@ -66,6 +66,12 @@ class AutoModSettings(BaseModel):
         True, description="VIPs skip AutoMod (owner and moderators always do)."
     )
     terms: tuple[TermSpec, ...] = Field(default=(), description="Blocked and permitted terms.")
+    emotes: frozenset[str] = Field(
+        default=frozenset(),
+        exclude=True,  # the channel's chat settings own them (``emote_set``); never exported here
+        description="The channel's emote codes: words written exactly so are never scored by "
+        "the model (a channel's own 'wardenKill' emote is not a threat).",
+    )
 
     @model_validator(mode="after")
     def _check_levels(self) -> AutoModSettings:
@@ -91,7 +97,10 @@ class AutoModSettings(BaseModel):
 
     @property
     def version(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        if self.emotes:  # decisions depend on them; settings without emotes keep their version
+            data["emotes"] = sorted(self.emotes)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "s-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     @classmethod

@@ -63,9 +63,16 @@ def load_automod_settings(channel: Mapping[Any, Any], term_rows: list[Any]) -> A
         TermSpec(text=t["text"], kind=t["kind"], private=t["private"], is_regex=t["is_regex"])
         for t in term_rows
     ]
-    return AutoModSettings.from_mapping(
+    settings = AutoModSettings.from_mapping(
         {**channel["automod_settings"], "terms": terms}, source=f"channel {channel['name']}"
     )
+    emotes = emote_set_of(channel)
+    return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
+
+
+def emote_set_of(channel: Mapping[Any, Any]) -> tuple[str, ...]:
+    """The channel's emote codes (chat settings), which AutoMod's model never scores."""
+    return tuple((channel["chat_settings"] or {}).get("emote_set") or ())
 
 
 def fingerprint(text: str) -> str:
@@ -79,14 +86,16 @@ class ChatService(ServiceBase):
         self.model = model
         self.detection = detection  # proactive detection (service/detection.py)
         self.state = deps.state
-        self._engines: dict[int, tuple[int, AutoMod]] = {}
+        self._engines: dict[int, tuple[tuple[int, tuple[str, ...]], AutoMod]] = {}
         self._lock = threading.Lock()
 
     # -- AutoMod per channel, cached by the channel's settings revision ----------------------
 
     def automod_for(self, conn: Connection, channel: Mapping[Any, Any]) -> AutoMod:
+        # chat-mode changes (the emote set) do not bump the settings revision
+        key = (channel["settings_rev"], emote_set_of(channel))
         cached = self._engines.get(channel["id"])
-        if cached is not None and cached[0] == channel["settings_rev"]:
+        if cached is not None and cached[0] == key:
             return cached[1]
         terms = [
             *channel_store.list_terms_txn(conn, channel["id"]),
@@ -95,7 +104,7 @@ class ChatService(ServiceBase):
         settings = load_automod_settings(channel, terms)
         automod = AutoMod(settings, model=self.model)
         with self._lock:
-            self._engines[channel["id"]] = (channel["settings_rev"], automod)
+            self._engines[channel["id"]] = (key, automod)
         return automod
 
     # -- sending -------------------------------------------------------------------------------

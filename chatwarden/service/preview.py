@@ -114,9 +114,10 @@ def proposed_settings(current: AutoModSettings, proposal: Mapping[str, Any]) -> 
         raise InputError("add_terms must be a list of terms ({'text': ..., 'kind': ...})")
     data["terms"] = [*data["terms"], *extra]
     try:
-        return AutoModSettings.from_mapping(data, source="proposed settings")
+        proposed = AutoModSettings.from_mapping(data, source="proposed settings")
     except ConfigError as exc:
         raise InputError(exc.message) from None
+    return proposed.model_copy(update={"emotes": current.emotes})  # the channel's, not a setting
 
 
 class PreviewService(ServiceBase):

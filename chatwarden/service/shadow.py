@@ -26,7 +26,7 @@ from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service.analytics import AnalyticsSettings
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat import load_automod_settings
+from chatwarden.service.chat import emote_set_of, load_automod_settings
 from chatwarden.service.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
@@ -65,7 +65,7 @@ class ShadowService(ServiceBase):
         self.interval_s = settings.shadow_interval_s
         self.batch = batch
         self._last_run: datetime | None = None
-        self._engines: dict[int, tuple[tuple[int, int], AutoMod]] = {}
+        self._engines: dict[int, tuple[tuple[int, int, tuple[str, ...]], AutoMod]] = {}
 
     # -- configuration (lead moderator / owner) ----------------------------------------------
 
@@ -231,7 +231,7 @@ class ShadowService(ServiceBase):
         return len(results)
 
     def _engine(self, conn: Any, channel: Mapping[Any, Any], config: Mapping[Any, Any]) -> AutoMod:
-        key = (int(config["rev"]), int(channel["settings_rev"]))
+        key = (int(config["rev"]), int(channel["settings_rev"]), emote_set_of(channel))
         cached = self._engines.get(channel["id"])
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -320,9 +320,10 @@ def _candidate(live: AutoModSettings, patch: Mapping[Any, Any]) -> AutoModSettin
         data["levels"] = {}  # a preset resets the levels, as in the live settings update
     data.update(patch)
     try:
-        return AutoModSettings.from_mapping(data, source="candidate_settings")
+        candidate = AutoModSettings.from_mapping(data, source="candidate_settings")
     except ChatWardenError as exc:
         raise InputError(str(exc)) from None
+    return candidate.model_copy(update={"emotes": live.emotes})  # the channel's, not a setting
 
 
 def _config_dict(row: Mapping[Any, Any]) -> dict[str, Any]:

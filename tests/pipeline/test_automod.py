@@ -93,3 +93,32 @@ def test_bad_input_is_a_clear_error(automod: AutoMod) -> None:
         automod.check_batch(["ok", 3])  # type: ignore[list-item]
     with pytest.raises(InputError, match="roles"):
         automod.check_batch(["a", "b"], roles=["vip"])
+
+
+def test_channel_emotes_are_not_scored_but_the_words_around_them_are() -> None:
+    plain = AutoMod(AutoModSettings(overall_level=4))
+    emotes = frozenset({"wardenKill", "wardenRage"})
+    with_emotes = AutoMod(AutoModSettings(overall_level=4, emotes=emotes))
+    # the control: the model alone reads the emote's code as a threat
+    assert plain.check("wardenKill").action is Action.HOLD
+    for text in ["wardenKill", "wardenKill wardenKill", "gg wardenRage wardenKill"]:
+        decision = with_emotes.check(text)
+        assert decision.action is Action.ALLOW, (text, decision.categories)
+    # codes are case-sensitive whole words, as chat clients render them
+    assert with_emotes.check("wardenkill").action is Action.HOLD
+    assert with_emotes.check("wardenKill!").action is Action.HOLD
+    # the rest of the message is still read, and explained in the original text
+    decision = with_emotes.check("wardenKill you stupid worthless idiot")
+    assert decision.action is Action.HOLD
+    words = {w for r in decision.reasons for w in r.words}
+    assert "idiot" in words and "wardenKill" not in words
+    # a blocked term still sees every word
+    blocked = AutoModSettings(emotes=emotes, terms=(TermSpec(text="wardenkill"),))
+    assert AutoMod(blocked).check("wardenKill").action is Action.BLOCK
+
+
+def test_emotes_change_the_settings_version_only_when_given() -> None:
+    base = AutoModSettings(overall_level=3)
+    assert base.model_copy(update={"emotes": frozenset()}).version == base.version
+    assert AutoModSettings(overall_level=3, emotes=frozenset({"Kappa"})).version != base.version
+    assert "emotes" not in AutoModSettings(emotes=frozenset({"Kappa"})).model_dump()

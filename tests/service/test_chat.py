@@ -243,3 +243,15 @@ def test_precheck(services: Services, cast: Cast) -> None:
     with pytest.raises(Forbidden):
         services.chat.precheck(cast.victor, cid, "gg")
     assert count(services, cid) == 0
+
+
+def test_the_channels_emotes_are_not_held_as_words(services: Services, cast: Cast) -> None:
+    cid = cast.channel.id
+    first = services.chat.send_message(cast.fiona, cid, "wardenKill wardenKill")
+    assert first.status == "held"  # the model reads the emote's code as a threat
+    services.modes.update(cast.mike, cid, {"emote_set": ["wardenKill", "Kappa"]})
+    after = services.chat.send_message(cast.fiona, cid, "wardenKill wardenKill")
+    assert after.status == "delivered"
+    assert services.chat.precheck(cast.mike, cid, "wardenKill").action == "allow"
+    abuse = "wardenKill you are a stupid idiot and i hate you"
+    assert services.chat.send_message(cast.fiona, cid, abuse).status == "held"
