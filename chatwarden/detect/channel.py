@@ -57,9 +57,10 @@ class _User:
     offences: dict[str, deque[datetime]] = field(default_factory=dict)
     permit_until: datetime | None = None
     fingerprints: list[str] = field(default_factory=list)
+    last_fingerprints: tuple[str, ...] = ()  # the last message's, already merged above
     evasion: EvasionAssessment | None = None
     reassess: bool = True  # another message could still change the evasion assessment
-    capped: bool = False  # held at "possible" for want of fingerprint or style evidence
+    assessed: int = 0  # the message count at the last evasion assessment
 
 
 def _aware(at: datetime, what: str) -> None:
@@ -88,7 +89,11 @@ class ChannelDetectors:
         self._users: OrderedDict[int, _User] = OrderedDict()
         self._similar = SimilarityIndex(self._config.waves.similarity)
         self._raid = RaidDetector(self._config.raid)
-        self._banned = BannedIndex(banned, max_banned=self._config.evasion.max_banned)
+        self._banned = BannedIndex(
+            banned,
+            max_banned=self._config.evasion.max_banned,
+            emotes=self._config.spam.emotes,
+        )
         self._background_at: datetime | None = None
         self._spans()
 
@@ -99,6 +104,11 @@ class ChannelDetectors:
         self._only_evasion = (
             not cfg.waves.enabled and not cfg.raid.enabled and not spam.any_enabled(cfg.spam)
         )
+        # read on every message
+        rate = cfg.spam.rate
+        self._rate_exempt = rate.exempt_roles if rate.enabled else None  # None: limit off
+        self._waves_on = cfg.waves.enabled
+        self._raid_on = cfg.raid.enabled
 
     # ---- configuration and moderator inputs ------------------------------------------------
 
@@ -112,6 +122,7 @@ class ChannelDetectors:
         self._similar.config = config.waves.similarity
         self._raid.config = config.raid
         self._banned.max_banned = config.evasion.max_banned
+        self._banned.set_emotes(config.spam.emotes)
         self._spans()
 
     def permit(self, user_id: int, at: datetime) -> datetime:
@@ -163,7 +174,6 @@ class ChannelDetectors:
         user = self._users.get(user_id)
         if user is not None:
             user.evasion = None
-            user.capped = False
             user.messages = max(user.messages, self._config.evasion.assess_messages)
 
     # ---- reads ---------------------------------------------------------------------------
@@ -243,25 +253,23 @@ class ChannelDetectors:
                 recent.append(list(u.texts))
                 if len(recent) >= BACKGROUND_USERS:
                     break
-        background = background_vector(recent)
+        background = background_vector(recent, self._banned.emotes)
         if background is not None or last is None:
             self._banned.set_background(background)
         self._background_at = now
 
     def _assess_now(self, user: _User) -> bool:
-        """Assessed on the first message, on message ``assess_messages`` (style needs a few
-        lines; the ones between add little) and, when name and account age alone pointed at
-        a banned account, once more on message ``2 * assess_messages`` (more text may show
-        the writing style that would make it "likely")."""
-        n = user.messages
-        every = self._config.evasion.assess_messages
-        return n == 1 or n == every or (user.capped and n == 2 * every)
+        """Assessed on each of the first ``assess_messages`` messages: the writing style
+        shows only over several lines, so the evidence is gathered as they come (each
+        assessment uses every line so far and replaces the previous one); after that the
+        assessment stands."""
+        return user.messages <= self._config.evasion.assess_messages
 
     def _evasion(self, ctx: MessageContext, user: _User, newcomer: bool) -> list[Finding]:
         cfg = self._config.evasion
         if not cfg.enabled:
             return []
-        if newcomer and self._assess_now(user) and len(self._banned) and user.reassess:
+        if newcomer and user.reassess and self._assess_now(user) and len(self._banned):
             self._refresh_background(ctx.at)
             user.evasion = self._banned.assess(
                 Candidate(
@@ -275,7 +283,7 @@ class ChannelDetectors:
                 cfg,
             )
             user.reassess = self._banned.last_reachable
-            user.capped = self._banned.last_capped
+            user.assessed = user.messages
         found = user.evasion
         if found is None or found.level == "unlikely":
             return []
@@ -313,19 +321,24 @@ class ChannelDetectors:
             if ctx.account_created_at is not None:
                 user.account_created_at = ctx.account_created_at
         user.messages += 1
-        if ctx.first_message_in_channel and user.first_time_at is None:
-            user.first_time_at = ctx.at
-        newcomer = ctx.first_message_in_channel or (
-            user.first_time_at is not None and ctx.at - user.first_time_at < self._newcomer_span
-        )
+        first = user.first_time_at
+        if ctx.first_message_in_channel:
+            newcomer = True
+            if first is None:
+                user.first_time_at = ctx.at
+        else:
+            newcomer = first is not None and ctx.at - first < self._newcomer_span
         text = ctx.text
         texts = user.texts
         if not texts or texts[-1] != text:
             texts.append(text[:500])
-        if ctx.fingerprints:
-            for fp in ctx.fingerprints:
-                if fp not in user.fingerprints and len(user.fingerprints) < MAX_FINGERPRINTS:
-                    user.fingerprints.append(fp)
+        fps = ctx.fingerprints
+        if fps and fps != user.last_fingerprints:
+            user.last_fingerprints = fps
+            known = user.fingerprints
+            for fp in fps:
+                if fp not in known and len(known) < MAX_FINGERPRINTS:
+                    known.append(fp)
         return user, newcomer
 
     @property
@@ -344,7 +357,7 @@ class ChannelDetectors:
         for f in findings:
             if f.action.outranks(action):
                 action = f.action
-        evasion = user.evasion if newcomer and self._assess_now(user) else None
+        evasion = user.evasion if user.assessed == user.messages else None
         return DetectionResult(tuple(findings), action, (), evasion)
 
     def observe(self, ctx: MessageContext) -> DetectionResult:
@@ -358,20 +371,25 @@ class ChannelDetectors:
         user, newcomer = self._track(ctx)
         text = ctx.text
 
-        bad_domains = spam.unallowed_domains(text, cfg.spam) if "." in text else []
+        bad_domains = (
+            spam.unallowed_domains(text, cfg.spam) if "." in text and spam.may_link(text) else []
+        )
+        permit = user.permit_until
         hits = spam.check_spam(
             ctx,
             cfg.spam,
-            permitted=user.permit_until is not None and at < user.permit_until,
+            permitted=permit is not None and at < permit,
             bad_domains=bad_domains,
         )
-        rate = cfg.spam.rate
-        times = user.times
-        if rate.enabled and ctx.role not in rate.exempt_roles:
+        exempt = self._rate_exempt
+        if exempt is not None and ctx.role not in exempt:
+            times = user.times
             times.append(at)
-            horizon = at - self._rate_span
-            while times[0] <= horizon:
-                times.popleft()
+            if len(times) > 1:  # (a lone entry is this message's own)
+                horizon = at - self._rate_span
+                while times[0] <= horizon:
+                    times.popleft()
+            rate = cfg.spam.rate
             if len(times) > rate.max_messages:
                 while len(times) > rate.max_messages + 1:
                     times.popleft()
@@ -385,7 +403,8 @@ class ChannelDetectors:
                 )
         findings = self._spam_findings(ctx, user, hits) if hits else []
 
-        if not cfg.waves.enabled and not (newcomer and cfg.raid.enabled):
+        waves_on = self._waves_on
+        if not waves_on and not (newcomer and self._raid_on):
             # the raid detector is the only other user of the similarity index, and it looks
             # at newcomers only
             return self._finish(ctx, user, newcomer, findings, [])
@@ -403,7 +422,7 @@ class ChannelDetectors:
             if newcomer
             else waves.REGULAR
         )
-        if cfg.waves.enabled and not waves.note(cluster, ctx, facts, cfg.waves):
+        if waves_on and not waves.note(cluster, ctx, facts, cfg.waves):
             wave_findings = waves.observe(cluster, ctx, facts, cfg.waves)
             if findings and waves.classify(cluster, cfg.waves)[0] == "crowdspeak":
                 # community ritual: a filter may still remove the message, never time out
@@ -431,6 +450,8 @@ class ChannelDetectors:
             if alert is not None:
                 alerts.append(alert)
                 findings.append(alert)
+        elif not findings and user.evasion is None:
+            return _NOTHING  # a regular with nothing to report (most messages)
 
         return self._finish(ctx, user, newcomer, findings, alerts)
 
@@ -451,5 +472,5 @@ class ChannelDetectors:
         for f in findings:
             if f.action.outranks(action):
                 action = f.action
-        evasion = user.evasion if newcomer and self._assess_now(user) else None
+        evasion = user.evasion if user.assessed == user.messages else None
         return DetectionResult(tuple(findings), action, tuple(alerts), evasion)

@@ -194,16 +194,17 @@ class EvasionConfig(_Config):
     """Ban-evasion score against the accounts banned in the channel.
 
     Signals (0-1 each): shared fingerprint, name similarity, writing-style similarity, young
-    account; ``likely`` at ``likely_score``, ``possible`` at ``possible_score``. A chatter is
-    assessed on their first message and again on message ``assess_messages`` (style needs a
-    few lines).
+    account; ``likely`` at ``likely_score``, ``possible`` at ``possible_score``. A newcomer is
+    assessed on each of their first ``assess_messages`` messages, every line so far counting
+    (style needs a few lines; at most 8 are kept per user), as long as more text could still
+    change the level.
     """
 
     enabled: bool = True
     likely_score: float = Field(0.65, gt=0, le=1)
     possible_score: float = Field(0.45, gt=0, le=1)
     young_account_s: int = Field(30 * 86400, gt=0)
-    assess_messages: int = Field(3, ge=1)
+    assess_messages: int = Field(8, ge=1)
     max_banned: int = Field(1000, ge=1, description="Most banned profiles kept (newest win).")
     # Twitch's defaults: likely evaders monitored (a channel may restrict them), possible ones
     # not flagged ("off": assessed, reported by ``evasion_of``, no finding)

@@ -6,16 +6,19 @@ Four signals, each 0-1, against every banned profile:
 * ``name``: rapidfuzz similarity of the two names after folding case, digits, separators and
   gamer-tag decorations ("xXToxicKid99Xx" ~ "toxic_kid_ttv");
 * ``style``: cosine similarity of their writing habits (uncommon words such as slang,
-  emotes, catchphrases and spellings; how lines end; lower case or capitals), each profile
-  centred on the channel's average so that what everybody writes does not count;
+  emotes, catchphrases and spellings; how lines end; lower case or capitals, both read with
+  the channel's emotes left out), each profile centred on the channel's average so that what
+  everybody writes does not count;
 * ``new_account``: the account was created after the ban (1.0), or is younger than
   ``young_account_s`` (0.45).
 
 They combine as a noisy-or, ``1 - prod(1 - w_i * s_i)``, so one strong signal gives
 ``possible`` and two agreeing signals give ``likely``, except that name similarity and
 account age alone (no shared fingerprint, no writing-style likeness) never go beyond
-``possible``; the best-matching banned account is reported with every signal that
-contributed, in words.
+``possible``, and neither does a match whose author has written enough to show a style
+clearly unlike the banned account's; the best-matching banned account is reported with every
+signal that contributed, in words. ``ChannelDetectors`` reassesses a newcomer on each of
+their first messages, so the writing-style evidence accumulates.
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ STYLE_DIM = 4096
 WEIGHTS = {"fingerprint": 0.6, "name": 0.5, "style": 0.5, "new_account": 0.45}
 YOUNG = 0.45  # the new_account signal for a young account made before the ban
 NAME_FLOOR, NAME_FULL = 0.6, 0.95  # name similarity mapped linearly from floor (0) to full (1)
-STYLE_FLOOR, STYLE_FULL = 0.1, 0.4  # centred style cosine mapped the same way
+STYLE_FLOOR, STYLE_FULL = 0.1, 0.35  # centred style cosine mapped the same way
+# a centred style cosine this low, over enough text, speaks against the match: unrelated
+# chatters score it about half the time, evaders with their own banned account almost never
+STYLE_UNLIKE = 0.05
 MIN_STYLE_WORDS = 6  # fewer words of text than this: no style signal
 ACCOUNT_CACHE = 4096  # candidates whose name/fingerprint comparisons are kept
 
@@ -88,52 +94,100 @@ def _ending(text: str) -> str:
     return text[-n:] if n else ""
 
 
-def style_features(texts: Iterable[str]) -> list[str]:
+def style_features(texts: Iterable[str], emotes: frozenset[str] = frozenset()) -> list[str]:
     """Habits rather than topics: uncommon words (slang, emotes, catchphrases, spellings),
-    how lines end, and whether they are written in lower case, capitals or mixed."""
+    how lines end, and whether they are written in lower case, capitals or mixed.
+
+    The channel's ``emotes`` are habits of their own (which ones a person uses) but say
+    nothing about case or punctuation, so a line's ending and case are read with its emotes
+    left out: "gg!! pepeLaugh" ends in "!!" and is written in lower case.
+    """
     feats: list[str] = []
     for text in texts:
-        for token in text.split():
-            word = token.strip(".,!?\"'()").lower()
-            if word and word not in STOPWORDS:
-                feats.append(word)
-        feats.append("$end:" + _ending(text))
-        feats.append(
-            "$case:lower"
-            if text == text.lower()
-            else "$case:upper"
-            if text == text.upper()
-            else "$case:mixed"
-        )
+        feats.extend(_line_features(text, emotes))
     return feats
 
 
-def style_vector(texts: Iterable[str]) -> NDArray[np.float32] | None:
-    """A hashed, square-rooted count vector of ``style_features`` (None for too little text).
+@lru_cache(maxsize=16384)  # pure; a newcomer's lines are re-read at every reassessment
+def _line_features(text: str, emotes: frozenset[str]) -> tuple[str, ...]:
+    feats: list[str] = []
+    tokens = text.split()
+    plain = []
+    for token in tokens:
+        if token in emotes:
+            feats.append(token)
+            continue
+        plain.append(token)
+        word = token.strip(".,!?\"'()").lower()
+        if word and word not in STOPWORDS:
+            feats.append(word)
+    body = " ".join(plain) if len(plain) != len(tokens) else text
+    feats.append("$end:" + _ending(body))
+    letters = body.lower() != body.upper()
+    feats.append(
+        "$case:none"
+        if not letters
+        else "$case:lower"
+        if body == body.lower()
+        else "$case:upper"
+        if body == body.upper()
+        else "$case:mixed"
+    )
+    return tuple(feats)
 
-    Not normalised: ``style_similarity`` centres it on the channel's background first.
-    """
-    feats = style_features(texts)
+
+_FEATURE_SLOTS: dict[str, int] = {}  # style feature -> its slot (CRC-32 mod STYLE_DIM)
+
+
+def _slot(feature: str) -> int:
+    slot = _FEATURE_SLOTS.get(feature)
+    if slot is None:
+        slot = zlib.crc32(feature.encode("utf-8", "surrogatepass")) % STYLE_DIM
+        if len(_FEATURE_SLOTS) > 100_000:
+            _FEATURE_SLOTS.clear()
+        _FEATURE_SLOTS[feature] = slot
+    return slot
+
+
+def style_sparse(
+    texts: Iterable[str], emotes: frozenset[str] = frozenset()
+) -> tuple[NDArray[np.intp], NDArray[np.float32]] | None:
+    """``style_vector`` as its non-zero slots and their values (None for too little text):
+    a few dozen numbers instead of ``STYLE_DIM``, which is all a comparison needs."""
+    feats = style_features(texts, emotes)
     if sum(1 for f in feats if f[0] != "$") < MIN_STYLE_WORDS:
         return None
-    idx = np.fromiter(
-        (zlib.crc32(f.encode("utf-8", "surrogatepass")) % STYLE_DIM for f in feats),
-        dtype=np.int64,
-        count=len(feats),
-    )
-    vec: NDArray[np.float32] = np.sqrt(np.bincount(idx, minlength=STYLE_DIM)).astype(np.float32)
-    norm = float(np.linalg.norm(vec))
-    return (vec / np.float32(norm)).astype(np.float32) if norm else None
+    counts: dict[int, int] = {}
+    for f in feats:
+        slot = _slot(f)
+        counts[slot] = counts.get(slot, 0) + 1
+    idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+    vals = np.sqrt(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+    vals /= np.float32(np.sqrt(float(vals @ vals)))
+    return idx, vals
+
+
+def style_vector(
+    texts: Iterable[str], emotes: frozenset[str] = frozenset()
+) -> NDArray[np.float32] | None:
+    """A hashed, square-rooted count vector of ``style_features``, of unit length (None for
+    too little text). Compared centred on the channel's background (``BannedIndex``)."""
+    sparse = style_sparse(texts, emotes)
+    if sparse is None:
+        return None
+    vec = np.zeros(STYLE_DIM, dtype=np.float32)
+    vec[sparse[0]] = sparse[1]
+    return vec
 
 
 def background_vector(
-    profiles: Iterable[Iterable[str]],
+    profiles: Iterable[Iterable[str]], emotes: frozenset[str] = frozenset()
 ) -> NDArray[np.float32] | None:
     """The mean style vector of many chatters: what everyone in the channel writes.
 
     Subtracting it before comparing leaves what is particular to a person (a centred cosine).
     """
-    vectors = [v for v in (style_vector(t) for t in profiles) if v is not None]
+    vectors = [v for v in (style_vector(t, emotes) for t in profiles) if v is not None]
     if len(vectors) < 10:
         return None
     mean: NDArray[np.float32] = np.stack(vectors).mean(axis=0).astype(np.float32)
@@ -154,6 +208,21 @@ def _ramp(x: float, floor: float, full: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class _Account:
+    """A candidate's account-level signals against every banned profile (see
+    ``BannedIndex._account_signals``)."""
+
+    key: tuple[int, str, frozenset[str]]
+    created: datetime | None
+    fp: NDArray[np.float32]
+    names: NDArray[np.float32]  # raw name similarity 0-1
+    name_s: NDArray[np.float32]  # the name signal
+    after: NDArray[np.bool_]  # account created after the ban
+    rest: NDArray[np.float32]  # (1 - w_fp fp)(1 - w_name name_s): the noisy-or's other terms
+    pointed: NDArray[np.bool_]  # fingerprint or name point at the profile
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """What is known about the chatter being assessed."""
 
@@ -168,8 +237,15 @@ class Candidate:
 class BannedIndex:
     """The channel's banned profiles, prepared for fast comparison (bounded, newest kept)."""
 
-    def __init__(self, profiles: Iterable[BannedProfile] = (), *, max_banned: int = 1000) -> None:
+    def __init__(
+        self,
+        profiles: Iterable[BannedProfile] = (),
+        *,
+        max_banned: int = 1000,
+        emotes: frozenset[str] = frozenset(),
+    ) -> None:
         self.max_banned = max_banned
+        self.emotes = emotes  # the channel's emotes (see ``style_features``)
         self.background: NDArray[np.float32] | None = None
         self.last_reachable = True  # see ``assess``
         self.last_capped = False  # the last assessment was held at "possible" (name and age only)
@@ -179,14 +255,14 @@ class BannedIndex:
         self._order: list[BannedProfile] = []
         self._styles: NDArray[np.float32] = np.zeros((0, STYLE_DIM), dtype=np.float32)
         self._has_style: NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self._styles_bg: NDArray[np.float32] | None = None
+        self._bg_norm2 = 0.0
         self._banned_ts: NDArray[np.float64] = np.zeros(0, dtype=np.float64)
         self._by_fp: dict[str, list[int]] = {}
         self._version = 0  # bumped by every rebuild: cached comparisons older than it are stale
         # per candidate: the name and fingerprint comparisons against every banned profile,
         # which only change when the candidate's name/fingerprints or the profiles do
-        self._account_cache: OrderedDict[
-            int, tuple[int, str, frozenset[str], NDArray[np.float32], NDArray[np.float32]]
-        ] = OrderedDict()
+        self._account_cache: OrderedDict[int, _Account] = OrderedDict()
         for p in profiles:
             self.add(p)
 
@@ -209,6 +285,12 @@ class BannedIndex:
         self.background = background
         self._dirty = True
 
+    def set_emotes(self, emotes: frozenset[str]) -> None:
+        """The channel's emote set changed: style vectors are rebuilt with it."""
+        if emotes != self.emotes:
+            self.emotes = emotes
+            self._dirty = True
+
     def remove(self, user_id: int) -> None:
         if self._profiles.pop(user_id, None) is not None:
             self._dirty = True
@@ -220,7 +302,7 @@ class BannedIndex:
         self._order = list(self._profiles.values())
         self._names = [fold_name(p.username) for p in self._order]
         self._banned_ts = np.array([p.banned_at.timestamp() for p in self._order], dtype=np.float64)
-        raw = [style_vector(p.texts) for p in self._order]
+        raw = [style_vector(p.texts, self.emotes) for p in self._order]
         vectors = [_centre(v, self.background) if v is not None else None for v in raw]
         self._has_style = np.array([v is not None for v in vectors], dtype=bool)
         self._styles = (
@@ -228,6 +310,11 @@ class BannedIndex:
             if vectors
             else np.zeros((0, STYLE_DIM), dtype=np.float32)
         )
+        bg = self.background
+        # centred cosine with a sparse candidate v (unit length): S (v - bg) / |v - bg|, where
+        # S bg and |bg|^2 are the same for every candidate
+        self._styles_bg = self._styles @ bg if bg is not None else None
+        self._bg_norm2 = float(bg @ bg) if bg is not None else 0.0
         self._by_fp = {}
         for i, p in enumerate(self._order):
             for fp in set(p.fingerprints):
@@ -236,20 +323,17 @@ class BannedIndex:
         self._version += 1
         self._account_cache.clear()
 
-    def _account_signals(
-        self, candidate: Candidate
-    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """Fingerprint matches and raw name similarities against every profile (cached)."""
+    def _account_signals(self, candidate: Candidate) -> _Account:
+        """What about the candidate's account points at each profile: fingerprint matches,
+        name similarities, accounts made after the ban; cached per candidate until the
+        profiles, or the candidate's name, fingerprints or creation time change."""
         cache = self._account_cache
+        key = (self._version, candidate.username, candidate.fingerprints)
+        created = candidate.account_created_at
         hit = cache.get(candidate.user_id)
-        if (
-            hit is not None
-            and hit[0] == self._version
-            and hit[1] == candidate.username
-            and hit[2] == candidate.fingerprints
-        ):
+        if hit is not None and hit.key == key and hit.created == created:
             cache.move_to_end(candidate.user_id)
-            return hit[3], hit[4]
+            return hit
         n = len(self._order)
         fp = np.zeros(n, dtype=np.float32)
         for f in candidate.fingerprints:
@@ -258,16 +342,46 @@ class BannedIndex:
         names: NDArray[np.float32] = process.cdist(
             [fold_name(candidate.username)], self._names, scorer=fuzz.ratio, workers=1
         )[0].astype(np.float32) / np.float32(100.0)
-        cache[candidate.user_id] = (
-            self._version,
-            candidate.username,
-            candidate.fingerprints,
-            fp,
-            names,
+        name_s = np.clip((names - NAME_FLOOR) / (NAME_FULL - NAME_FLOOR), 0.0, 1.0)
+        after = (
+            self._banned_ts < created.timestamp()
+            if created is not None
+            else np.zeros(n, dtype=bool)
         )
+        w = WEIGHTS
+        account = _Account(
+            key=key,
+            created=created,
+            fp=fp,
+            names=names,
+            name_s=name_s,
+            after=after,
+            rest=(1.0 - w["fingerprint"] * fp) * (1.0 - w["name"] * name_s),
+            pointed=np.maximum(fp, name_s) > 0,
+        )
+        cache[candidate.user_id] = account
         while len(cache) > ACCOUNT_CACHE:
             cache.popitem(last=False)
-        return fp, names
+        return account
+
+    def _style(self, candidate: Candidate, n: int) -> tuple[NDArray[np.float32], bool]:
+        """Centred style cosines against every profile, and whether the candidate wrote
+        enough to have a style at all."""
+        sparse = style_sparse(candidate.texts, self.emotes)
+        cos = np.zeros(n, dtype=np.float32)
+        if sparse is None:
+            return cos, False
+        idx, vals = sparse
+        dots = self._styles[:, idx] @ vals
+        bg = self.background
+        if bg is not None and self._styles_bg is not None:
+            norm2 = 1.0 - 2.0 * float(vals @ bg[idx]) + self._bg_norm2
+            if norm2 > 1e-12:
+                cos = ((dots - self._styles_bg) / np.float32(np.sqrt(norm2))).astype(np.float32)
+        else:
+            cos = dots.astype(np.float32)
+        cos *= self._has_style
+        return cos, True
 
     def assess(self, candidate: Candidate, config: EvasionConfig) -> EvasionAssessment:
         """Score ``candidate`` against every banned profile and keep the best match."""
@@ -278,43 +392,24 @@ class BannedIndex:
             return EvasionAssessment(
                 candidate.user_id, "unlikely", 0.0, None, None, ("no banned accounts to compare",)
             )
-        fp, names = self._account_signals(candidate)
-        name_s = np.clip((names - NAME_FLOOR) / (NAME_FULL - NAME_FLOOR), 0.0, 1.0)
-        vec = style_vector(candidate.texts)
-        if vec is not None:
-            cos = (self._styles @ _centre(vec, self.background)) * self._has_style
-        else:
-            cos = np.zeros(n, dtype=np.float32)
+        acc = self._account_signals(candidate)
+        fp, names, name_s = acc.fp, acc.names, acc.name_s
+        cos, wrote = self._style(candidate, n)
         style_s = np.clip((cos - STYLE_FLOOR) / (STYLE_FULL - STYLE_FLOOR), 0.0, 1.0)
         w = WEIGHTS
-        new = np.zeros(n, dtype=np.float32)
         created = candidate.account_created_at
-        if created is None:
-            new[:] = YOUNG
-        else:
-            age = (candidate.at - created).total_seconds()
-            if age < config.young_account_s:
-                new[:] = YOUNG
-            after = self._banned_ts < created.timestamp()
-            new[after] = 1.0
-        score = 1.0 - (
-            (1.0 - w["fingerprint"] * fp)
-            * (1.0 - w["name"] * name_s)
-            * (1.0 - w["style"] * style_s)
-            * (1.0 - w["new_account"] * new)
+        young = created is None or (
+            (candidate.at - created).total_seconds() < config.young_account_s
         )
-        # a young account alone is nobody in particular: require some likeness to the account
+        new = np.where(acc.after, np.float32(1.0), np.float32(YOUNG if young else 0.0))
+        without_style = acc.rest * (1.0 - w["new_account"] * new)
+        score = 1.0 - without_style * (1.0 - w["style"] * style_s)
         # worth assessing again as more text comes in only if the account-level signals
         # (fingerprint, name, new account) with a perfect style match could reach "likely"
-        bound = 1.0 - (
-            (1.0 - w["fingerprint"] * fp)
-            * (1.0 - w["name"] * name_s)
-            * (1.0 - w["style"])
-            * (1.0 - w["new_account"] * new)
-        )
+        bound = 1.0 - without_style * (1.0 - w["style"])
         self.last_reachable = bool(np.any(bound >= config.likely_score))
-        likeness = np.maximum(np.maximum(fp, name_s), style_s)
-        score = np.where(likeness > 0, score, 0.0)
+        # a young account alone is nobody in particular: require some likeness to the account
+        score = np.where(acc.pointed | (style_s > 0), score, 0.0)
         best = int(np.argmax(score))
         value = float(score[best])
         level: EvasionLevel = (
@@ -327,7 +422,16 @@ class BannedIndex:
         # a look-alike name (with a young account) is circumstantial: strangers pick similar
         # names ("target1", "target2"); "likely" needs a shared fingerprint or writing style
         capped = level == "likely" and not fp[best] and not style_s[best]
-        if capped:
+        # enough text in a style clearly unlike the banned account's (true evaders almost
+        # never score this low; unrelated chatters do half the time) speaks against it
+        contradicted = (
+            level == "likely"
+            and not capped
+            and wrote
+            and bool(self._has_style[best])
+            and cos[best] < STYLE_UNLIKE
+        )
+        if capped or contradicted:
             level = "possible"
         self.last_capped = capped
         p = self._order[best]
@@ -349,6 +453,11 @@ class BannedIndex:
                 reasons.append(f"account is {days:.1f} days old")
         if capped:
             reasons.append("no shared fingerprint or writing style: at most possible")
+        if contradicted:
+            reasons.append(
+                f"writing style unlike banned {p.username}'s ({cos[best] * 100:.0f}%): "
+                "at most possible"
+            )
         if value == 0.0:
             reasons = ["no resemblance to any banned account"]
         signals = {

@@ -17,9 +17,19 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from chatwarden.detect.config import FilterConfig, SpamConfig
+from chatwarden.detect.config import (
+    CapsConfig,
+    EmotesConfig,
+    FilterConfig,
+    LengthConfig,
+    LinksConfig,
+    MentionsConfig,
+    RepetitionConfig,
+    SpamConfig,
+    SymbolsConfig,
+)
 from chatwarden.detect.types import DELETE, HOLD, DetectAction, MessageContext, timeout
 from chatwarden.settings import Role
 
@@ -133,15 +143,19 @@ def _run_re(limit: int) -> re.Pattern[str]:
     return pattern
 
 
+_PAIR = re.compile(r"(.)\1", re.DOTALL)
+
+
 def _may_have_run(text: str, limit: int) -> bool:
     """False when ``text`` surely has no run of more than ``limit`` equal characters.
 
     A run of ``limit + 1`` or more covers two positions ``step`` apart that are both
-    multiples of ``step`` (``step = (limit + 1) // 2``), so comparing those pairs is enough
-    to rule most messages out without the regex.
+    multiples of ``step`` (``step = (limit + 1) // 2``), so two equal neighbours in
+    ``text[::step]`` are needed, which one search of that short string rules out for most
+    messages without the full regex.
     """
     step = max((limit + 1) // 2, 1)
-    return any(map(str.__eq__, text[::step], text[step::step]))
+    return _PAIR.search(text[::step]) is not None
 
 
 def repetition(
@@ -227,9 +241,19 @@ _LINK_RE = re.compile(
 )
 
 
+# every link has a dot followed by a letter or digit ("www.x", "host.tld"): without one there
+# is nothing for the (much slower) link pattern to find
+_DOT_ALNUM = re.compile(r"\.[a-z0-9]", re.IGNORECASE)
+
+
+def may_link(text: str) -> bool:
+    """False when ``text`` surely has no link (no dot followed by a letter or digit)."""
+    return "." in text and _DOT_ALNUM.search(text) is not None
+
+
 def find_domains(text: str) -> list[str]:
     """The host names of every link in ``text`` (lower case, without ``www.``)."""
-    if "." not in text:
+    if not may_link(text):
         return []
     out = []
     for m in _LINK_RE.finditer(text):
@@ -291,6 +315,7 @@ def mentions(
     )
 
 
+_F = TypeVar("_F", bound=FilterConfig)
 _FilterFn = Callable[
     [str, list[str], list[str], SpamConfig, bool, "list[str] | None"], "SpamHit | None"
 ]
@@ -305,15 +330,35 @@ _FILTERS: tuple[tuple[str, _FilterFn], ...] = (
     ("links", links),
     ("mentions", mentions),
 )
-# per config object and role: the filters that apply, each with the fewest characters and
-# the fewest tokens that could trip it (either is enough), a character the text must contain
-# ("" for none) and the filter's min_length; configs are frozen, so this is computed once
-_Step = tuple[_FilterFn, int, int, str, int]
-_PLANS: dict[int, tuple[SpamConfig, dict[Role, tuple[_Step, ...]]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The filters that apply to one role under one config (None: off or exempt), with the
+    bounds that let ``check_spam`` skip a filter without calling it: caps trips only if
+    capitals / letters > threshold over at least max(min_length, 1) letters (emotes left
+    out), so the text needs more than ``caps_upper`` capitals; symbols likewise needs more
+    than ``symbols_odd`` characters that are not letters, digits or spaces."""
+
+    caps: CapsConfig | None
+    symbols: SymbolsConfig | None
+    repetition: RepetitionConfig | None
+    emote_flood: EmotesConfig | None
+    length: LengthConfig | None
+    links: LinksConfig | None
+    mentions: MentionsConfig | None
+    caps_upper: float
+    symbols_odd: float
+    count_from: int  # shortest text caps or symbols look at (no counts needed below it)
+    empty: bool
+
+
 _NEVER = 1 << 30
+# per config object and role; configs are frozen, so each plan is computed once
+_PLANS: dict[int, tuple[SpamConfig, dict[Role, _Plan]]] = {}
 
 
-def _plan(config: SpamConfig, role: Role) -> tuple[_Step, ...]:
+def _plan(config: SpamConfig, role: Role) -> _Plan:
     entry = _PLANS.get(id(config))
     if entry is None or entry[0] is not config:
         if len(_PLANS) > 256:
@@ -322,24 +367,28 @@ def _plan(config: SpamConfig, role: Role) -> tuple[_Step, ...]:
     plan = entry[1].get(role)
     if plan is None:
         c = config
-        guards: dict[str, tuple[int, int, str]] = {
-            "caps": (c.caps.min_length, _NEVER, ""),
-            "symbols": (c.symbols.min_length, _NEVER, ""),
-            "repetition": (
-                max(c.repetition.max_char_run + 1, c.repetition.min_length),
-                c.repetition.max_word_repeats + 1,
-                "",
+
+        def on(f: _F) -> _F | None:
+            return f if f.enabled and role not in f.exempt_roles else None
+
+        parts = (
+            on(c.caps),
+            on(c.symbols),
+            on(c.repetition),
+            on(c.emote_flood),
+            on(c.length),
+            on(c.links),
+            on(c.mentions),
+        )
+        plan = entry[1][role] = _Plan(
+            *parts,
+            caps_upper=c.caps.threshold * max(c.caps.min_length, 1),
+            symbols_odd=c.symbols.threshold * max(c.symbols.min_length, 1),
+            count_from=min(
+                c.caps.min_length if parts[0] is not None else _NEVER,
+                c.symbols.min_length if parts[1] is not None else _NEVER,
             ),
-            "emote_flood": (_NEVER, c.emote_flood.max_emotes + 1, ""),
-            "length": (c.length.max_length + 1, _NEVER, ""),
-            "links": (0, 0, "."),
-            "mentions": (_NEVER, c.mentions.max_mentions + 1, "@"),
-        }
-        plan = entry[1][role] = tuple(
-            (fn, *guards[name], filter_config(config, name).min_length)
-            for name, fn in _FILTERS
-            if filter_config(config, name).enabled
-            and role not in filter_config(config, name).exempt_roles
+            empty=all(f is None for f in parts),
         )
     return plan
 
@@ -355,27 +404,90 @@ def check_spam(
 
     ``permitted``: a moderator gave the sender a link permit that is still running.
     ``bad_domains``: ``unallowed_domains(ctx.text, config)`` if the caller already has it.
+
+    Most messages trip nothing, so each filter is first ruled out by cheap bounds (length,
+    token count, a character it needs, for ASCII text a count of capitals or symbols) and
+    only called when it might trip; the results are the same as calling every filter.
     """
     plan = _plan(config, ctx.role)
-    if not plan:
+    if plan.empty:
         return []
     text = ctx.text
-    tokens = text.split()
-    n_chars = len(text)
-    n_tokens = len(tokens)
-    emotes = config.emotes
-    words: list[str] | None = None
+    n = len(text)
     hits: list[SpamHit] = []
-    for fn, min_chars, min_tokens, needs, min_length in plan:
-        if (n_chars < min_chars and n_tokens < min_tokens) or n_chars < min_length:
-            continue
-        if needs and needs not in text:
-            continue
-        if words is None:
-            words = [t for t in tokens if t not in emotes] if emotes else tokens
-        hit = fn(text, tokens, words, config, permitted, bad_domains)
+    tokens: list[str] | None = None
+    words: list[str] | None = None
+    emotes = config.emotes
+    raw = b""  # the text as ASCII bytes for the counts below (b"": not ASCII, no shortcut)
+    if n >= plan.count_from and text.isascii():
+        raw = text.encode("ascii")
+
+    f = plan.caps
+    if (
+        f is not None
+        and n >= f.min_length
+        and not (raw and len(raw) - len(raw.translate(None, _UPPER)) <= plan.caps_upper)
+    ):
+        tokens = text.split()
+        words = [t for t in tokens if t not in emotes] if emotes else tokens
+        hit = caps(text, tokens, words, config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)
+    f2 = plan.symbols
+    if (
+        f2 is not None
+        and n >= f2.min_length
+        and not (raw and len(raw.translate(None, _ALNUM_SPACE)) <= plan.symbols_odd)
+    ):
+        hit = symbols(text, [], [], config, permitted, bad_domains)  # (reads the text only)
+        if hit is not None:
+            hits.append(hit)
+    f3 = plan.repetition
+    if f3 is not None and n >= f3.min_length:
+        # a run needs more than max_char_run characters; word repeats more than
+        # max_word_repeats tokens, so at least twice as many characters, less one
+        run = n > f3.max_char_run and _may_have_run(text, f3.max_char_run)
+        if run or n >= 2 * f3.max_word_repeats + 1:
+            if tokens is None:
+                tokens = text.split()
+            if run or len(tokens) > f3.max_word_repeats:
+                if words is None:
+                    words = [t for t in tokens if t not in emotes] if emotes else tokens
+                hit = repetition(text, tokens, words, config, permitted, bad_domains)
+                if hit is not None:
+                    hits.append(hit)
+    f4 = plan.emote_flood
+    if f4 is not None and n >= f4.min_length and n >= 2 * f4.max_emotes + 1 and emotes:
+        if tokens is None:
+            tokens = text.split()
+        if len(tokens) > f4.max_emotes:
+            hit = emote_flood(text, tokens, tokens, config, permitted, bad_domains)
+            if hit is not None:
+                hits.append(hit)
+    f5 = plan.length
+    if f5 is not None and n > f5.max_length and n >= f5.min_length:
+        hit = length(text, [], [], config, permitted, bad_domains)
+        if hit is not None:
+            hits.append(hit)
+    f6 = plan.links
+    if (
+        f6 is not None
+        and n >= f6.min_length
+        and not permitted
+        and (bad_domains is None or bad_domains)
+        and "." in text
+    ):
+        hit = links(text, [], [], config, permitted, bad_domains)
+        if hit is not None:
+            hits.append(hit)
+    f7 = plan.mentions
+    if f7 is not None and n >= f7.min_length and "@" in text and n >= 2 * f7.max_mentions + 1:
+        if tokens is None:
+            tokens = text.split()
+        if len(tokens) > f7.max_mentions:
+            hit = mentions(text, tokens, tokens, config, permitted, bad_domains)
+            if hit is not None:
+                hits.append(hit)
     return hits
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from chatwarden.detect.config import WaveConfig
 from chatwarden.detect.evasion import fold_name
@@ -48,6 +48,7 @@ from chatwarden.detect.types import (
 )
 
 BOT_LIKE_POINTS = 1.5
+LOOKALIKE_POINTS = 0.5  # a name like another member's
 MAX_NAMES = 40  # names kept per cluster for the look-alike check
 MAX_RETRO = 100  # earlier messages listed when a cluster turns out to be a bot wave
 
@@ -97,7 +98,7 @@ def bot_points(facts: SenderFacts, lookalike: str | None) -> tuple[float, list[s
         points += 0.5
         reasons.append("no verified email or phone")
     if lookalike is not None:
-        points += 0.5
+        points += LOOKALIKE_POINTS
         reasons.append(f"name looks like {lookalike}")
     if facts.bad_link:
         points += 0.5
@@ -110,6 +111,7 @@ class WaveState:
     """Per-cluster state of the wave detector."""
 
     names: dict[int, tuple[str, str]] = field(default_factory=dict)  # uid -> (name, folded)
+    folded: dict[int, str] = field(default_factory=dict)  # uid -> folded name (same users)
     seen: set[int] = field(default_factory=set)  # users whose bot-likeness is decided
     bot_like: dict[int, list[str]] = field(default_factory=dict)  # uid -> reasons
     messages: list[tuple[int, int | None]] = field(default_factory=list)  # (uid, message id)
@@ -117,13 +119,9 @@ class WaveState:
     offences: dict[int, int] = field(default_factory=dict)  # uid -> actions taken
 
 
-class Pending:
-    """A cluster's members before it has ``min_users`` users (most clusters never do)."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self, entries: list[tuple[int, str, SenderFacts, int | None]]) -> None:
-        self.entries = entries
+Pending = list[tuple[int, str, SenderFacts, int | None]]
+"""A cluster's members before it has ``min_users`` users (most clusters never do): kept as
+``Cluster.extra``, a plain list of (user id, name, facts, message id)."""
 
 
 def _admit(
@@ -136,22 +134,40 @@ def _admit(
 ) -> None:
     if uid not in state.bot_like and uid not in state.seen:
         state.seen.add(uid)
-        look = _lookalike(state, uid, name, config)
+        # a look-alike name adds LOOKALIKE_POINTS: compared only where that can make the
+        # difference or shows in the reasons (never for regulars, who get no points at all)
+        look = None
+        if facts.newcomer and bot_points(facts, None)[0] + LOOKALIKE_POINTS >= BOT_LIKE_POINTS:
+            look = _lookalike(state, uid, name, config)
         points, why = bot_points(facts, look)
         if points >= BOT_LIKE_POINTS:
             state.bot_like[uid] = why
     if uid not in state.names and len(state.names) < MAX_NAMES:
-        state.names[uid] = (name, fold_name(name))
+        _remember_name(state, uid, name)
     if len(state.messages) < MAX_RETRO:
         state.messages.append((uid, message_id))
 
 
-def _lookalike(state: WaveState, user_id: int, name: str, config: WaveConfig) -> str | None:
+def _remember_name(state: WaveState, uid: int, name: str) -> None:
     folded = fold_name(name)
-    for uid, (other, other_folded) in state.names.items():
-        if uid != user_id and fuzz.ratio(folded, other_folded) >= config.lookalike_ratio:
-            return other
-    return None
+    state.names[uid] = (name, folded)
+    state.folded[uid] = folded
+
+
+def _lookalike(state: WaveState, user_id: int, name: str, config: WaveConfig) -> str | None:
+    """The most similar other member's name, if similar enough to be a look-alike."""
+    folded = state.folded
+    own = folded.pop(user_id, None)  # compared with the others only
+    try:
+        if not folded:
+            return None
+        hit = process.extractOne(
+            fold_name(name), folded, scorer=fuzz.ratio, score_cutoff=config.lookalike_ratio
+        )
+    finally:
+        if own is not None:
+            folded[user_id] = own
+    return None if hit is None else state.names[hit[2]][0]
 
 
 def classify(cluster: Cluster, config: WaveConfig) -> tuple[WaveKind | None, float]:
@@ -200,13 +216,14 @@ def note(cluster: Cluster, ctx: MessageContext, facts: SenderFacts, config: Wave
     """Record a message in a cluster that is not (yet) a wave; False when ``observe`` must
     run instead (the cluster is, or with this message becomes, a wave)."""
     extra = cluster.extra
-    if isinstance(extra, WaveState) or len(cluster.users) >= config.min_users:
+    if len(cluster.users) >= config.min_users or isinstance(extra, WaveState):
         return False
     entry = (ctx.user_id, ctx.username, facts, ctx.message_id)
-    if isinstance(extra, Pending):
-        extra.entries.append(entry)
+    if extra is None:
+        cluster.extra = [entry]
     else:
-        cluster.extra = Pending([entry])
+        assert isinstance(extra, list)
+        extra.append(entry)
     return True
 
 
@@ -220,19 +237,21 @@ def observe(
         state = extra
         _admit(state, uid, ctx.username, facts, ctx.message_id, config)
     else:
-        if isinstance(extra, Pending):
+        pending: Pending
+        if isinstance(extra, list):
             pending = extra
-            pending.entries.append((uid, ctx.username, facts, ctx.message_id))
+            pending.append((uid, ctx.username, facts, ctx.message_id))
         else:
-            pending = cluster.extra = Pending([(uid, ctx.username, facts, ctx.message_id)])
+            pending = [(uid, ctx.username, facts, ctx.message_id)]
+            cluster.extra = pending
         if len(cluster.users) < config.min_users:
             return []
         # the cluster just became a wave: decide every member, names compared both ways
         state = WaveState()
-        for e_uid, name, _f, _m in pending.entries:
+        for e_uid, name, _f, _m in pending:
             if e_uid not in state.names and len(state.names) < MAX_NAMES:
-                state.names[e_uid] = (name, fold_name(name))
-        for e_uid, name, e_facts, mid in pending.entries:
+                _remember_name(state, e_uid, name)
+        for e_uid, name, e_facts, mid in pending:
             _admit(state, e_uid, name, e_facts, mid, config)
         cluster.extra = state
     kind, share = classify(cluster, config)

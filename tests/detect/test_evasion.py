@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from chatwarden.detect import (
     ActionKind,
     BannedProfile,
@@ -258,3 +260,102 @@ def test_cached_name_and_fingerprint_comparisons_give_the_same_assessment() -> N
     again = cached.assess(candidate, config)
     assert again == BannedIndex([*BANNED, twin]).assess(candidate, config)
     assert len(cached) == 3 and again.level == "likely"
+
+
+def test_style_reads_line_endings_and_case_without_the_channels_emotes() -> None:
+    from chatwarden.detect.evasion import style_features
+
+    emotes = frozenset({"pepeLaugh"})
+    feats = style_features(["gg wp!! pepeLaugh"], emotes)
+    # the emote is a habit of its own; the line ends in "!!" and is written in lower case
+    assert "pepeLaugh" in feats and "$end:!!" in feats and "$case:lower" in feats
+    # without knowing the emote, the ending and the case are lost
+    plain = style_features(["gg wp!! pepeLaugh"])
+    assert "$end:" in plain and "$case:mixed" in plain
+
+
+def test_sparse_style_comparison_is_the_centred_cosine() -> None:
+
+    from chatwarden.detect.evasion import (
+        BannedIndex,
+        Candidate,
+        _centre,
+        background_vector,
+        style_vector,
+    )
+
+    chatter = [
+        [f"line {i} number {j} about the game today, {w}" for j in range(3)]
+        for i, w in enumerate("alpha beta gamma delta epsilon zeta eta theta iota kappa".split())
+    ]
+    background = background_vector(chatter)
+    assert background is not None
+    index = BannedIndex([BannedProfile(1, "troll", T0, (), TROLL_TEXTS)])
+    index.set_background(background)
+    texts = ("ngl this is trash fr", "bruh mods r clowns fr", "ngl u cant aim lmaooo")
+    found = index.assess(Candidate(7, "zz", None, frozenset(), texts, LATER), EvasionConfig())
+    a, b = style_vector(texts), style_vector(TROLL_TEXTS)
+    assert a is not None and b is not None
+    expected = float(_centre(a, background) @ _centre(b, background))
+    assert found.signals["style"] == pytest.approx(expected, abs=1e-5)
+    assert expected > 0.2  # the same habits: a real likeness, not a zero compared to a zero
+
+
+def test_a_clearly_different_writing_style_holds_a_likely_match_at_possible() -> None:
+    # a shared network and a look-alike name would make this "likely" ...
+    kw: dict[str, Any] = dict(username="xXToxicKid2Xx", fingerprints=["fp-troll"])
+    assert assess(**kw).level == "likely"
+    # ... but six lines in a style with nothing in common with the banned account's (no
+    # slang, capitalised, full stops) speak against it: a sibling on the same network
+    different = assess(
+        **kw,
+        texts=[
+            "Good Evening Everyone.",
+            "Wonderful Performance Tonight.",
+            "Greetings From Portugal.",
+        ],
+    )
+    assert different.level == "possible"
+    assert any("writing style unlike banned xXToxicKidXx" in r for r in different.reasons)
+    # the banned account's own habits keep it likely
+    same = assess(**kw, texts=["ngl this game is trash fr", "ngl u cant aim lmaooo"])
+    assert same.level == "likely"
+
+
+def test_evidence_accumulates_over_a_newcomers_first_messages() -> None:
+    det = ChannelDetectors(1, DetectionConfig())
+    det.add_banned(det.banned_profile(1, "xXToxicKidXx", T0, texts=TROLL_TEXTS))
+    lines = [
+        "ngl",
+        "ngl this stream is washed fr",
+        "bruh u cant even aim lmaooo",
+        "ngl mods r clowns fr",
+        "ngl that was trash fr",
+        "ngl fr",
+        "bruh",
+        "ngl lmaooo",
+        "fr fr",
+    ]
+    levels = []
+    for n, text in enumerate(lines):
+        # an unrelated name, no shared fingerprint, an account made after the ban
+        out = det.observe(
+            newcomer(
+                7,
+                text,
+                at=600 + 30 * n,
+                username="quiet_owl_77",
+                account_created_at=T0 + timedelta(minutes=5),
+                first_message_in_channel=n == 0,
+            )
+        )
+        assessed = out.evasion
+        levels.append(assessed.level if assessed else None)
+    # one word says nothing; the writing style shows over the next lines and is reassessed
+    # on each of the first 8 messages, then the assessment stands
+    assert levels[0] == "unlikely"
+    assert None not in levels[:8] and "likely" in levels[1:8]
+    assert levels[8] is None
+    final = det.evasion_of(7)
+    assert final is not None and final.level == "likely"
+    assert any("writing style" in r for r in final.reasons)
