@@ -59,6 +59,7 @@ from chatwarden.store import detection as store
 MAX_FINGERPRINT = 512
 BANNED_REFRESH_S = 30.0
 BANNED_TEXTS = 8
+SEEN_LIMIT = 200_000  # senders remembered per channel as having chatted (then start over)
 FIRST_TIME_SHIELD = "first-time chatter while Shield Mode is on"
 _EXEMPT_FIRST_TIME = frozenset(
     {Role.OWNER, Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP, Role.SUBSCRIBER}
@@ -172,6 +173,7 @@ class DetectionHook:
         self.secret = secret_key
         self.shield = shield
         self._channels: dict[int, _Entry] = {}
+        self._chatted: dict[int, set[int]] = {}  # channel -> senders known to have chatted
         # ChannelDetectors are not thread-safe: every use of one (observe, configure, permit,
         # banned profiles) holds this lock (the ingest sends one batch at a time anyway)
         self._lock = threading.RLock()
@@ -193,7 +195,7 @@ class DetectionHook:
         )
         if need_people:
             ctx.users = store.users_txn(conn, user_ids)
-            ctx.seen = store.senders_with_messages_txn(conn, cid, user_ids)
+            ctx.seen = self._seen_txn(conn, cid, user_ids)
         ctx.suspicious = store.get_suspicious_many_txn(conn, cid, user_ids)
         if state.settings.shared_bans.treatment != "off":
             unflagged = [u for u in user_ids if u not in ctx.suspicious]
@@ -207,6 +209,20 @@ class DetectionHook:
         if live:
             ctx.detectors = self._detectors_txn(conn, channel, state, ctx)
         return ctx
+
+    def _seen_txn(self, conn: Connection, cid: int, user_ids: Sequence[int]) -> set[int]:
+        """Which senders chatted in the channel before. Having chatted is for good, so the
+        senders found are remembered and only the others asked for (every batch asked for
+        all of them); a process that has not seen someone's message asks the database."""
+        with self._lock:
+            known = self._chatted.setdefault(cid, set())
+            unknown = [u for u in user_ids if u not in known]
+        found = store.senders_with_messages_txn(conn, cid, unknown) if unknown else set()
+        with self._lock:
+            if len(known) + len(found) > SEEN_LIMIT:
+                known.clear()
+            known.update(found)
+            return {u for u in user_ids if u in known}
 
     def _detectors_txn(
         self, conn: Connection, channel: Mapping[Any, Any], state: DetectionState, ctx: BatchContext

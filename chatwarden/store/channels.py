@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from chatwarden.store.idlists import one_of
 from chatwarden.store.schema import channel_roles, channel_terms, channels, users
 
 
@@ -74,7 +75,7 @@ def get_members_txn(
     if not user_ids:
         return {}
     query = sa.select(channel_roles).where(
-        channel_roles.c.channel_id == channel_id, channel_roles.c.user_id.in_(sorted(user_ids))
+        channel_roles.c.channel_id == channel_id, one_of(conn, channel_roles.c.user_id, user_ids)
     )
     return {row["user_id"]: row for row in conn.execute(query).mappings()}
 

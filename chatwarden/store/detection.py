@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import aliased
 
+from chatwarden.store.idlists import one_of
 from chatwarden.store.schema import (
     channel_detection,
     channel_roles,
@@ -119,7 +120,8 @@ def get_suspicious_many_txn(
     if not wanted:
         return {}
     query = sa.select(suspicious_users).where(
-        suspicious_users.c.channel_id == channel_id, suspicious_users.c.user_id.in_(wanted)
+        suspicious_users.c.channel_id == channel_id,
+        one_of(conn, suspicious_users.c.user_id, wanted),
     )
     return {row["user_id"]: row for row in conn.execute(query).mappings()}
 
@@ -331,7 +333,7 @@ def users_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, RowMapping
         users.c.created_at,
         users.c.email_verified,
         users.c.phone_verified,
-    ).where(users.c.id.in_(wanted))
+    ).where(one_of(conn, users.c.id, wanted))
     return {row["id"]: row for row in conn.execute(query).mappings()}
 
 
@@ -344,7 +346,7 @@ def senders_with_messages_txn(
         return set()
     query = (
         sa.select(messages.c.sender_id)
-        .where(messages.c.channel_id == channel_id, messages.c.sender_id.in_(wanted))
+        .where(messages.c.channel_id == channel_id, one_of(conn, messages.c.sender_id, wanted))
         .distinct()
     )
     return {int(uid) for uid in conn.execute(query).scalars()}

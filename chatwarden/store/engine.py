@@ -44,8 +44,10 @@ def normalise_url(url: str) -> str:
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the dialect settings ChatWarden relies on."""
     url = normalise_url(url)
-    # JSON columns (a stored decision per chat message): orjson, ~10x the standard library
+    # JSON columns (a stored decision per chat message, settings read per batch): orjson both
+    # ways, ~10x the standard library
     kwargs.setdefault("json_serializer", jsoncodec.dumps)
+    kwargs.setdefault("json_deserializer", jsoncodec.loads)
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
