@@ -20,6 +20,7 @@ Examples:
   python bench/service_load.py --clients 20 --duration 5
   python bench/service_load.py --rate 2000 --window 64   # open loop at 2,000 msgs/s
   python bench/service_load.py --web-only           # experiment: the web edge alone (see below)
+  python bench/service_load.py --regulars          # chatters with history (see _make_regulars)
   python bench/service_load.py --database-url postgresql://postgres@127.0.0.1:5432/cw_bench
       # a dedicated database (its tables are dropped first): createdb -U postgres cw_bench
 """
@@ -80,7 +81,9 @@ _ERROR = re.compile(r'"type":"error","code":"(\w+)","message":"(?:[^"\\]|\\.)*",
 # -- server process ----------------------------------------------------------------------------
 
 
-def serve(database_url: str, port: int, clients: int, web_only: bool = False) -> None:
+def serve(
+    database_url: str, port: int, clients: int, web_only: bool = False, regulars: bool = False
+) -> None:
     """Child process: seed the channel and users, print their sessions, run uvicorn."""
     import uvicorn
 
@@ -106,6 +109,8 @@ def serve(database_url: str, port: int, clients: int, web_only: bool = False) ->
         user = services.accounts.register(f"bench_user_{i}", password)
         services.channels.follow(Actor(user.id, user.username), channel.id)
         sessions.append(services.accounts.login(user.username, password).token)
+    if regulars:
+        _make_regulars(services, channel.id)
     if web_only:
         _skip_decide_and_store(services)
     web = WebSettings(ws_frames_per_s=10**6, api_requests=10**6)
@@ -126,6 +131,54 @@ def serve(database_url: str, port: int, clients: int, web_only: bool = False) ->
         threading.Timer(after, prof.dump_stats, [profile]).start()
         prof.enable()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options())
+
+
+def _make_regulars(services: Any, channel_id: int) -> None:
+    """``--regulars``: the chatters become a channel's regulars (accounts 90 days old, following
+    for 60 days, a first message here two days ago), as in a channel's everyday chat. Without
+    it every chatter is a brand-new account chatting here for the first time: what a raid
+    looks like, so proactive detection (raid watch, ban evasion) examines every message."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from chatwarden.ids import new_uuid7
+    from chatwarden.store import messages as message_store
+    from chatwarden.store.schema import channel_roles, users
+
+    now = datetime.now(UTC)
+    with services.db.write() as conn:
+        conn.execute(
+            sa.update(users)
+            .where(users.c.username.like("bench_user_%"))
+            .values(created_at=now - timedelta(days=90))
+        )
+        conn.execute(
+            sa.update(channel_roles)
+            .where(channel_roles.c.channel_id == channel_id)
+            .values(followed_at=now - timedelta(days=60))
+        )
+        ids = conn.execute(
+            sa.select(users.c.id).where(users.c.username.like("bench_user_%"))
+        ).scalars()
+        then = now - timedelta(days=2)
+        message_store.insert_messages_txn(
+            conn,
+            [
+                {
+                    "public_id": new_uuid7(),
+                    "channel_id": channel_id,
+                    "sender_id": uid,
+                    "text": "hi chat",
+                    "status": "delivered",
+                    "initial_status": "delivered",
+                    "created_at": then,
+                    "delivered_at": then,
+                    "decision": {},
+                }
+                for uid in ids
+            ],
+        )
 
 
 def _skip_decide_and_store(services: Any) -> None:
@@ -331,11 +384,16 @@ def main() -> None:
         action="store_true",
         help="experiment: skip rules, AutoMod, detection and storing (the web edge's ceiling)",
     )
+    parser.add_argument(
+        "--regulars",
+        action="store_true",
+        help="chatters are the channel's regulars (default: brand-new first-time chatters)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.database_url, args.port, args.clients, args.web_only)
+        serve(args.database_url, args.port, args.clients, args.web_only, args.regulars)
         return
     args.senders = args.clients if args.senders is None else min(args.senders, args.clients)
     tmp = None
@@ -357,6 +415,7 @@ def main() -> None:
             "--clients",
             str(args.clients),
             *(["--web-only"] if args.web_only else []),
+            *(["--regulars"] if args.regulars else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
