@@ -8,7 +8,7 @@ commit. ``InProcessBus`` serves one process; a Redis Streams bus can replace it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
 from chatwarden.bus.memory import InProcessBus, MemorySubscription
@@ -56,7 +56,13 @@ class Bus(Protocol):
         """Publish in order; a topic's events may travel to its subscribers as one chunk."""
         ...
 
-    def subscribe(self, topic: str) -> Subscription: ...
+    def subscribe(
+        self, topic: str, sink: Callable[[list[Event]], None] | None = None
+    ) -> Subscription:
+        """Listen on ``topic``. With ``sink``, each chunk is handed to it on the subscriber's
+        loop as it arrives (nothing is buffered; the sink must not block or fail, and bounds
+        what it keeps itself); without, iterate the subscription."""
+        ...
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _RESYNC: dict[str, Any] = {"type": "resync"}
@@ -22,8 +22,15 @@ Chunk = list[dict[str, Any]]
 class MemorySubscription:
     """One listener on one topic; a full buffer drops its oldest events and queues a resync."""
 
-    def __init__(self, bus: InProcessBus, topic: str, maxsize: int) -> None:
+    def __init__(
+        self,
+        bus: InProcessBus,
+        topic: str,
+        maxsize: int,
+        sink: Callable[[Chunk], None] | None = None,
+    ) -> None:
         self.topic = topic
+        self._sink = sink
         self._bus = bus
         self._maxsize = maxsize
         self._chunks: deque[Chunk] = deque()
@@ -37,6 +44,9 @@ class MemorySubscription:
     def _push(self, chunk: Chunk) -> None:
         # Runs on the subscriber's loop.
         if self._closed or not chunk:
+            return
+        if self._sink is not None:  # handed straight on: no buffer, no task to wake
+            self._sink(chunk)
             return
         self._chunks.append(chunk)
         self._count += len(chunk)
@@ -151,8 +161,10 @@ class InProcessBus:
                 for sub, _ in group:
                     sub.close()
 
-    def subscribe(self, topic: str) -> MemorySubscription:
-        sub = MemorySubscription(self, topic, self._max_pending)
+    def subscribe(
+        self, topic: str, sink: Callable[[Chunk], None] | None = None
+    ) -> MemorySubscription:
+        sub = MemorySubscription(self, topic, self._max_pending, sink)
         with self._lock:
             self._topics.setdefault(topic, set()).add(sub)
         return sub

@@ -163,9 +163,14 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
     moderator = actor is not None and (is_mod(role) or actor.is_admin)
     bus = edge.services.bus
     # (subscription, only this channel's events, drop events seen on another topic)
-    subs: list[tuple[Subscription, int | None, bool]] = [
-        (bus.subscribe(channel_topic(channel.id)), None, moderator)
-    ]
+    subs: list[tuple[Subscription, int | None, bool]] = []
+    if moderator:
+        subs.append((bus.subscribe(channel_topic(channel.id)), None, True))
+    else:  # the hot path (chat to viewers): each chunk straight into the outbox, encoded once
+        direct = bus.subscribe(
+            channel_topic(channel.id),
+            sink=lambda chunk: outbox.put(encode_chunk(chunk), len(chunk)),
+        )
     if actor is not None:
         subs.append((bus.subscribe(user_topic(actor.user_id)), channel.id, moderator))
     if moderator:
@@ -186,6 +191,8 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
         asyncio.create_task(pump(s, outbox, cid, dedupe=d, role_changed=role_changed))
         for s, cid, d in subs
     ]
+    if not moderator:
+        subs.append((direct, None, False))  # closed with the others
     writer = asyncio.create_task(write(ws, outbox))
     reader = asyncio.create_task(read(ws, edge, actor, channel, outbox))
     changed = asyncio.create_task(role_changed.wait())

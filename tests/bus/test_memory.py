@@ -84,3 +84,32 @@ def test_publish_many_hands_each_topic_over_as_one_shared_chunk() -> None:
         assert await a.next_chunks() == []
 
     asyncio.run(run())
+
+
+def test_a_sink_gets_each_chunk_on_its_loop_in_order_until_closed() -> None:
+    async def run() -> None:
+        bus = InProcessBus(max_pending=2)
+        got: list[tuple[list[dict[str, int]], bool]] = []
+        loop_thread = threading.get_ident()
+
+        def sink(chunk: list[dict[str, int]]) -> None:
+            got.append((chunk, threading.get_ident() == loop_thread))
+
+        sub = bus.subscribe("t", sink=sink)
+        plain = bus.subscribe("t")
+        thread = threading.Thread(
+            target=lambda: [bus.publish_many([("t", {"n": i}) for i in range(k)]) for k in (3, 1)]
+        )
+        thread.start()
+        thread.join()
+        await asyncio.sleep(0.05)  # the hand-over runs on this loop
+        # whole chunks, in order, on the subscriber's loop; a sink keeps no buffer (no resync)
+        assert got == [([{"n": 0}, {"n": 1}, {"n": 2}], True), ([{"n": 0}], True)]
+        assert sub.pending() == 0 and plain.pending() == 2  # the plain one buffered and dropped
+        sub.close()
+        bus.publish("t", {"n": 9})
+        await asyncio.sleep(0.05)
+        assert len(got) == 2 and bus.subscriber_count("t") == 1
+        plain.close()
+
+    asyncio.run(run())
