@@ -36,6 +36,7 @@ from chatwarden.service.types import (
     SendRequest,
     SendResult,
     SendStatus,
+    emote_set_of,
 )
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
@@ -68,11 +69,6 @@ def load_automod_settings(channel: Mapping[Any, Any], term_rows: list[Any]) -> A
     )
     emotes = emote_set_of(channel)
     return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
-
-
-def emote_set_of(channel: Mapping[Any, Any]) -> tuple[str, ...]:
-    """The channel's emote codes (chat settings), which AutoMod's model never scores."""
-    return tuple((channel["chat_settings"] or {}).get("emote_set") or ())
 
 
 def fingerprint(text: str) -> str:
@@ -168,7 +164,7 @@ class ChatService(ServiceBase):
                         results[i] = NotFound(f"no channel with id {cid}")
                     continue
                 # a plain dict: the batch reads its fields for every message and event
-                channels[cid] = channel = dict(row)
+                channels[cid] = dict(row)
                 keys = [
                     (requests[i].actor.user_id, key)
                     for i in indices
@@ -177,16 +173,15 @@ class ChatService(ServiceBase):
                 previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
                 users = sorted({requests[i].actor.user_id for i in indices})
                 members[cid] = channel_store.get_members_txn(conn, cid, users)
-                engines[cid] = self.automod_for(conn, channel)
+                engines[cid] = self.automod_for(conn, channels[cid])
                 if self.detection is not None:
-                    detect[cid] = self.detection.load_txn(conn, channel, users)
+                    detect[cid] = self.detection.load_txn(conn, channels[cid], users)
         accepted: dict[int, list[tuple[int, Role]]] = {}
         for i, text in texts.items():
             req = requests[i]
-            found = channels.get(req.channel_id)
-            if found is None:
+            channel = channels.get(req.channel_id)
+            if channel is None:
                 continue
-            channel = found
             user_id = req.actor.user_id
             if req.idempotency_key is not None:
                 row = previous[channel["id"]].get((user_id, req.idempotency_key))

@@ -26,10 +26,10 @@ from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service.analytics import AnalyticsSettings
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat import emote_set_of, load_automod_settings
+from chatwarden.service.chat import load_automod_settings
 from chatwarden.service.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
-from chatwarden.service.types import Actor
+from chatwarden.service.types import Actor, emote_set_of
 from chatwarden.settings import AutoModSettings
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -119,6 +120,12 @@ class ChatSettings(BaseModel):
     emote_set: tuple[str, ...] = Field((), description="The channel's emote codes.")
     unique_chat: bool = Field(False, description="Reject a message repeated within 30 s.")
     non_mod_chat_delay_s: int = Field(0, ge=0, le=6, description="Delay for non-moderators.")
+
+
+def emote_set_of(channel: Mapping[Any, Any]) -> tuple[str, ...]:
+    """A channel row's emote codes (its chat settings' ``emote_set``): AutoMod's model never
+    scores them, and the detectors count them as emotes."""
+    return tuple((channel["chat_settings"] or {}).get("emote_set") or ())
 
 
 MessageStatus = Literal["delivered", "delayed", "held", "blocked", "denied", "expired", "deleted"]
