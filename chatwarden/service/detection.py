@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from chatwarden.decision import Action, Decision
 from chatwarden.detect.channel import ChannelDetectors
-from chatwarden.detect.config import TrustGateConfig
+from chatwarden.detect.config import DetectionConfig, TrustGateConfig
 from chatwarden.detect.types import (
     NO_ACTION,
     ActionKind,
@@ -50,7 +50,7 @@ from chatwarden.service.permissions import is_mod
 from chatwarden.service.shield import ShieldService
 from chatwarden.service.strikes import apply_offence_txn, automod_moderate
 from chatwarden.service.suspicious import EVENTSUB_TYPE, LOW_TRUST, flag_txn
-from chatwarden.service.types import SendRequest, SendResult
+from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
@@ -155,10 +155,20 @@ class BatchContext:
         return user_id not in self.seen and user_id not in self.accepted
 
 
+def with_channel_emotes(config: DetectionConfig, emotes: Sequence[str]) -> DetectionConfig:
+    """``config`` with the channel's emote set (its chat settings) added to ``spam.emotes``:
+    the spam filters, the raid detector and ban-evasion style all leave emotes out, and a
+    channel lists its emotes once, in its chat settings."""
+    if not emotes or config.spam.emotes.issuperset(emotes):
+        return config
+    spam = config.spam.model_copy(update={"emotes": config.spam.emotes | frozenset(emotes)})
+    return config.model_copy(update={"spam": spam})
+
+
 @dataclass
 class _Entry:
     detectors: ChannelDetectors
-    rev: int
+    rev: tuple[int, tuple[str, ...] | None]  # (settings revision, emote set) configured
     banned_sig: tuple[int, int] | None = None
     banned_ids: set[int] = field(default_factory=set)
     checked_at: datetime | None = None
@@ -228,14 +238,16 @@ class DetectionHook:
         self, conn: Connection, channel: Mapping[Any, Any], state: DetectionState, ctx: BatchContext
     ) -> ChannelDetectors:
         cid = channel["id"]
-        config = state.settings.detectors
+        emotes = emote_set_of(channel)
+        config = with_channel_emotes(state.settings.detectors, emotes)
+        key = (state.rev, emotes)  # chat-mode changes (the emote set) do not bump ``rev``
         with self._lock:
             entry = self._channels.get(cid)
             if entry is None:
-                entry = self._channels[cid] = _Entry(ChannelDetectors(cid, config), state.rev)
-            elif entry.rev != state.rev:
+                entry = self._channels[cid] = _Entry(ChannelDetectors(cid, config), key)
+            elif entry.rev != key:
                 entry.detectors.configure(config)
-                entry.rev = state.rev
+                entry.rev = key
             now = self.clock.now()
             newcomers = any(u not in ctx.seen for u in ctx.users)
             stale = entry.checked_at is None or (now - entry.checked_at).total_seconds() > (
@@ -251,9 +263,9 @@ class DetectionHook:
         cid = state.channel_id
         with self._lock:
             entry = self._channels.get(cid)
-            if entry is None:
+            if entry is None:  # configured with the channel's emotes on its next batch
                 detectors = ChannelDetectors(cid, state.settings.detectors)
-                entry = self._channels[cid] = _Entry(detectors, state.rev)
+                entry = self._channels[cid] = _Entry(detectors, (state.rev, None))
             return entry.detectors.permit(user_id, now)
 
     @staticmethod

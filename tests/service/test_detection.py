@@ -260,3 +260,20 @@ def test_ban_evasion_alone_runs_through_the_evasion_only_check(
     (flag,) = services.suspicious.list_users(cast.mike, cid)
     assert flag.user_id == evader.user_id and flag.status == "monitored"
     assert flag.evasion_level == "likely"
+
+
+def test_the_channels_emote_set_is_what_the_detectors_count_as_emotes(
+    services: Services, cast: Cast
+) -> None:
+    """One emote list per channel: the chat settings' emote set reaches the detectors too."""
+    cid = cast.channel.id
+    _enable(services, cast, detectors={"spam": {"emote_flood": {"max_emotes": 3}}})
+    flood = "wardenHype wardenHype wardenHype wardenHype wardenHype"
+    assert services.chat.send_message(cast.victor, cid, flood).status == "delivered"
+    services.modes.update(cast.mike, cid, {"emote_set": ["wardenHype"]})
+    r = services.chat.send_message(cast.victor, cid, flood + " wardenHype")
+    assert r.status == "blocked" and "emote" in (r.detail or "")
+    # and the caps filter no longer counts the emote's capitals ("wardenHYPE" is an emote)
+    services.modes.update(cast.mike, cid, {"emote_set": ["wardenHype", "WARDENHYPE"]})
+    loud = "WARDENHYPE WARDENHYPE WARDENHYPE what a play"
+    assert services.chat.send_message(cast.fiona, cid, loud).status == "delivered"
