@@ -12,7 +12,8 @@ from chatwarden.errors import ChatWardenError, ConfigError, Conflict, InputError
 from chatwarden.pipeline.terms import Term, dump_terms, load_terms
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
-from chatwarden.service.permissions import Permission, can
+from chatwarden.service.permissions import Permission
+from chatwarden.service.redact import sees_private_terms
 from chatwarden.service.types import Actor, ChannelTerm, ImportResult
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
@@ -98,7 +99,7 @@ class AutoModSettingsService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.VIEW_AUTOMOD_SETTINGS)
             rows = channel_store.list_terms_txn(conn, channel_id)
-        see_private = can(role, Permission.MANAGE_PRIVATE_TERMS, is_admin=actor.is_admin)
+        see_private = sees_private_terms(actor, role)
         return [
             to_term(r)
             for r in rows
@@ -263,11 +264,12 @@ def _same(term: Term, row: Mapping[Any, Any]) -> bool:
 
 
 def _term_details(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """What the mod log keeps about a term: private text stays out of the (mod-visible) log."""
+    """What the mod log keeps about a term; readers other than the owner get a private term's
+    text redacted (``redact.redact``)."""
     return {
         "term_id": row["id"],
         "kind": row["kind"],
         "private": bool(row["private"]),
         "is_regex": bool(row["is_regex"]),
-        "text": None if row["private"] else row["text"],
+        "text": row["text"],
     }

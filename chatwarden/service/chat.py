@@ -29,6 +29,7 @@ from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
 from chatwarden.service.permissions import SCOPE_OF, Permission, is_mod
+from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import (
     Actor,
     ChatMessage,
@@ -440,12 +441,15 @@ class ChatService(ServiceBase):
                 self._emit_chat_message(out, item, public_id, to_sender_only=True)
             elif status in ("held", "blocked"):
                 public = item.decision.to_dict(reveal_private=False)
+                # the mod log keeps the whole explanation; readers get it redacted by role
+                logged = item.decision.to_dict()
                 if screen is not None and not screen.empty:
                     public = {**public, "detection": screen.to_dict()}
-                details: dict[str, Any] = {"decision": public}
+                    logged = {**logged, "detection": screen.to_dict()}
+                details: dict[str, Any] = {"decision": logged}
                 if status == "held":
                     item_id = item_ids[pks[public_id]]
-                    details = {"review_item_id": item_id, "decision": public}
+                    details = {"review_item_id": item_id, "decision": logged}
                     self._emit_hold(out, item, public_id, item_id, expires_at, public)
                 log_rows.append(
                     {
@@ -530,14 +534,20 @@ class ChatService(ServiceBase):
 
     # -- other entry points -----------------------------------------------------------------
 
-    def precheck(self, actor: Actor, channel_id: int, text: str) -> Decision:
-        """What AutoMod would do with ``text`` from a viewer (Twitch's Check AutoMod Status)."""
+    def precheck(self, actor: Actor, channel_id: int, text: str) -> dict[str, Any]:
+        """What AutoMod would do with ``text`` from a viewer (Twitch's Check AutoMod Status):
+        the decision as JSON, private terms redacted unless the actor is the owner."""
         text = self._check_text(text)
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-            self.require_txn(conn, actor, channel, Permission.PRECHECK)
+            role = self.require_txn(conn, actor, channel, Permission.PRECHECK)
             automod = self.automod_for(conn, channel)
-        return automod.check(text, role=Role.VIEWER)
+        decision = automod.check(text, role=Role.VIEWER)
+        return {
+            "is_permitted": decision.action is Action.ALLOW,
+            "action": decision.action.value,
+            "decision": redact(decision.to_dict(), sees_private_terms(actor, role)),
+        }
 
     def recent_messages(self, channel_id: int, limit: int = 50) -> list[ChatMessage]:
         """The newest delivered messages, oldest first (what a client shows on connect)."""

@@ -8,11 +8,14 @@ from typing import Any
 from chatwarden.errors import InputError
 from chatwarden.service.base import ServiceBase
 from chatwarden.service.permissions import Permission
+from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import audit
 
 
-def to_entry(row: Mapping[Any, Any]) -> ModLogEntry:
+def to_entry(row: Mapping[Any, Any], *, reveal_private: bool = False) -> ModLogEntry:
+    """One mod-log row; the owner's private terms in its details are redacted unless
+    ``reveal_private`` (``redact.sees_private_terms``)."""
     return ModLogEntry(
         id=row["id"],
         channel_id=row["channel_id"],
@@ -23,7 +26,7 @@ def to_entry(row: Mapping[Any, Any]) -> ModLogEntry:
         target_name=row["target_name"],
         message_id=row["message_id"],
         reason=row["reason"],
-        details=dict(row["details"] or {}),
+        details=redact(dict(row["details"] or {}), reveal_private),
         created_at=row["created_at"],
     )
 
@@ -45,7 +48,7 @@ class ModLogService(ServiceBase):
             raise InputError("limit must be 1 to 1000")
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-            self.require_txn(conn, actor, channel, Permission.VIEW_MOD_LOG)
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_MOD_LOG)
             rows = audit.list_entries_txn(
                 conn,
                 channel_id,
@@ -55,4 +58,5 @@ class ModLogService(ServiceBase):
                 before_id=before_id,
                 limit=limit,
             )
-        return [to_entry(r) for r in rows]
+        reveal = sees_private_terms(actor, role)
+        return [to_entry(r, reveal_private=reveal) for r in rows]

@@ -33,7 +33,8 @@ from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
 from chatwarden.replay.formats.jsonl import dump_line
 from chatwarden.service.base import Deps, ServiceBase, effective_role
 from chatwarden.service.chat import load_automod_settings
-from chatwarden.service.permissions import Permission, can
+from chatwarden.service.permissions import Permission
+from chatwarden.service.redact import sees_private_terms
 from chatwarden.service.types import Actor
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import channels as channel_store
@@ -163,7 +164,7 @@ class PreviewService(ServiceBase):
             runs = replay_records(log.records, variants)
         finally:
             self._slots.release()
-        reveal = can(role, Permission.MANAGE_PRIVATE_TERMS, is_admin=actor.is_admin)
+        reveal = sees_private_terms(actor, role)
         summary = build_summary(
             log,
             runs,

@@ -12,6 +12,7 @@ from chatwarden.service.base import Outbox, ServiceBase
 from chatwarden.service.chat import message_event
 from chatwarden.service.detection_settings import load_state_txn
 from chatwarden.service.permissions import Permission, is_mod
+from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.strikes import apply_offence_txn
 from chatwarden.service.types import Actor, ChatMessage, ReviewItem
 from chatwarden.settings import Role
@@ -20,15 +21,6 @@ from chatwarden.store import messages as message_store
 from chatwarden.store import review as store
 
 Verdict = Literal["allow", "deny"]
-
-
-def hide_private(reasons: list[dict[str, Any]], reveal: bool) -> list[dict[str, Any]]:
-    if reveal:
-        return reasons
-    return [
-        {**r, "term": None} if r.get("kind") != "category" and r.get("private") else r
-        for r in reasons
-    ]
 
 
 def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
@@ -48,7 +40,7 @@ def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
         channel_id=row["channel_id"],
         message=message,
         status=row["status"],
-        reasons=hide_private(reasons, reveal_private),
+        reasons=redact(reasons, reveal_private),
         held_at=row["held_at"],
         expires_at=row["expires_at"],
         resolved_by=row["resolved_by"],
@@ -64,7 +56,7 @@ class ReviewService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
             rows = store.list_pending_txn(conn, channel_id, now)
-        reveal = role is Role.OWNER or actor.is_admin
+        reveal = sees_private_terms(actor, role)
         return [to_item(r, reveal_private=reveal) for r in rows]
 
     def get_item(self, actor: Actor, item_id: int) -> ReviewItem:
@@ -74,7 +66,7 @@ class ReviewService(ServiceBase):
                 raise NotFound(f"no review item with id {item_id}")
             channel = self.channel_txn(conn, row["channel_id"])
             role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
-        return to_item(row, reveal_private=role is Role.OWNER or actor.is_admin)
+        return to_item(row, reveal_private=sees_private_terms(actor, role))
 
     def resolve(self, actor: Actor, item_id: int, verdict: Verdict) -> ReviewItem:
         """Allow (the message appears as the newest in chat) or deny a held message."""
@@ -117,7 +109,7 @@ class ReviewService(ServiceBase):
                 self._denial_offence_txn(out, channel, row, actor)
             result = store.get_item_txn(conn, item_id)
         assert result is not None
-        return to_item(result, reveal_private=role is Role.OWNER or actor.is_admin)
+        return to_item(result, reveal_private=sees_private_terms(actor, role))
 
     def _denial_offence_txn(
         self, out: Outbox, channel: Mapping[Any, Any], row: Mapping[Any, Any], actor: Actor

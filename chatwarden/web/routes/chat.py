@@ -52,11 +52,7 @@ def check_automod_status(
 ) -> dict[str, Any]:
     """Would this message be held? (Twitch's Check AutoMod Status; moderators.)
 
-    ``is_permitted`` is false when a viewer's message would be held or blocked.
+    ``is_permitted`` is false when a viewer's message would be held or blocked. The owner's
+    private terms show only to the owner (others see ``term``: null and the matched words).
     """
-    decision = services_of(request).chat.precheck(actor, channel.id, body.text)
-    return {
-        "is_permitted": decision.action.value == "allow",
-        "action": decision.action.value,
-        "decision": decision.to_dict(),
-    }
+    return services_of(request).chat.precheck(actor, channel.id, body.text)
