@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatwarden.settings import Role
 
+#: The longest an API token may live: ten years.
+MAX_TOKEN_LIFE_S = 10 * 365 * 86_400
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -21,7 +24,8 @@ class Credentials(_Body):
 class NewToken(_Body):
     name: str = Field(max_length=100)
     scopes: list[str] = Field(max_length=16)
-    expires_in_s: int | None = None
+    #: at most ten years (an unbounded value overflowed the expiry date: a 500)
+    expires_in_s: int | None = Field(None, ge=1, le=MAX_TOKEN_LIFE_S)
 
 
 class Verification(_Body):

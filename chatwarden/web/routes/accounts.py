@@ -13,7 +13,7 @@ from chatwarden.web.auth import (
     set_session_cookies,
 )
 from chatwarden.web.csrf import SESSION_COOKIE, derive_csrf_token
-from chatwarden.web.routes.deps import UserArg
+from chatwarden.web.routes.deps import RowId, UserArg
 from chatwarden.web.schemas import Credentials, NewToken, Verification
 from chatwarden.web.state import edge_of, services_of
 
@@ -80,7 +80,7 @@ def list_tokens(actor: CurrentActor, request: Request) -> list[dict[str, Any]]:
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, actor: CurrentActor, request: Request) -> None:
+def revoke_token(token_id: RowId, actor: CurrentActor, request: Request) -> None:
     services_of(request).accounts.revoke_api_token(actor, token_id)
 
 

@@ -1,16 +1,29 @@
-"""Path parameters resolved to domain objects (a channel by name, a user by name)."""
+"""Path parameters resolved to domain objects (a channel by name, a user by name), and row ids."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
+from chatwarden.errors import NotFound
 from chatwarden.service.types import Channel, User
 from chatwarden.web.state import services_of
 
 NAME = Path(min_length=1, max_length=64)
+
+#: The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL (64-bit on SQLite).
+MAX_ID = 2**31 - 1
+
+
+def _row_id(value: int) -> int:
+    """An id no row can have names nothing: 404, before it reaches the database (where a
+    PostgreSQL ``integer out of range`` or SQLite's 64-bit overflow would be a 500)."""
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"nothing has the id {value}")
+    return value
 
 
 async def channel_by_name(request: Request, name: Annotated[str, NAME]) -> Channel:
@@ -25,3 +38,5 @@ async def user_by_name(request: Request, username: Annotated[str, NAME]) -> User
 
 ChannelArg = Annotated[Channel, Depends(channel_by_name)]
 UserArg = Annotated[User, Depends(user_by_name)]
+#: A row id in the path (API token, review item, term, note, ...): out of range is 404.
+RowId = Annotated[int, Path(description="A row id."), AfterValidator(_row_id)]

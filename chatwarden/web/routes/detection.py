@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatwarden.service.detection_settings import to_json
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg, UserArg
+from chatwarden.web.routes.deps import ChannelArg, RowId, UserArg
 from chatwarden.web.state import services_of
 
 router = APIRouter(tags=["detection"])
@@ -248,13 +248,13 @@ def list_policy_lists(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/policy-lists/{list_id}")
-def get_policy_list(list_id: int, request: Request) -> dict[str, Any]:
+def get_policy_list(list_id: RowId, request: Request) -> dict[str, Any]:
     return services_of(request).policy_lists.get(list_id).to_dict()
 
 
 @router.get("/policy-lists/{list_id}/export", response_class=PlainTextResponse)
 def export_policy_list(
-    list_id: int,
+    list_id: RowId,
     request: Request,
     format: Annotated[Literal["list", "csv", "json"], Query()] = "list",
 ) -> PlainTextResponse:
@@ -276,7 +276,7 @@ def create_policy_list(
 
 @router.put("/policy-lists/{list_id}/terms")
 def import_policy_list(
-    list_id: int,
+    list_id: RowId,
     actor: CurrentActor,
     request: Request,
     data: Annotated[str, Body(media_type="text/plain", max_length=1_000_000)],
@@ -287,7 +287,7 @@ def import_policy_list(
 
 
 @router.delete("/policy-lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_policy_list(list_id: int, actor: CurrentActor, request: Request) -> None:
+def delete_policy_list(list_id: RowId, actor: CurrentActor, request: Request) -> None:
     services_of(request).policy_lists.delete(actor, list_id)
 
 
@@ -300,7 +300,7 @@ def list_policy_subscriptions(
 
 @router.put("/channels/{name}/policy-subscriptions/{list_id}")
 def subscribe_policy_list(
-    list_id: int, channel: ChannelArg, actor: CurrentActor, request: Request
+    list_id: RowId, channel: ChannelArg, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     """Block the list's terms in this channel (updates follow the list)."""
     return services_of(request).policy_lists.subscribe(actor, channel.id, list_id).to_dict()
@@ -310,6 +310,6 @@ def subscribe_policy_list(
     "/channels/{name}/policy-subscriptions/{list_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def unsubscribe_policy_list(
-    list_id: int, channel: ChannelArg, actor: CurrentActor, request: Request
+    list_id: RowId, channel: ChannelArg, actor: CurrentActor, request: Request
 ) -> None:
     services_of(request).policy_lists.unsubscribe(actor, channel.id, list_id)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg, UserArg
+from chatwarden.web.routes.deps import MAX_ID, ChannelArg, UserArg
 from chatwarden.web.schemas import Reason, TimeoutAction
 from chatwarden.web.state import services_of
 
@@ -83,7 +83,7 @@ def mod_log(
     actor: CurrentActor,
     request: Request,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    before_id: int | None = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Every moderator action, AutoMod hold/block and settings change; newest first."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg, UserArg
+from chatwarden.web.routes.deps import ChannelArg, RowId, UserArg
 from chatwarden.web.schemas import NewNote, NewUnbanRequest, UnbanResolution
 from chatwarden.web.state import services_of
 
@@ -36,7 +36,7 @@ def add_note(
 
 
 @router.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_note(note_id: int, actor: CurrentActor, request: Request) -> None:
+def delete_note(note_id: RowId, actor: CurrentActor, request: Request) -> None:
     """Delete a note (lead moderators and the owner)."""
     services_of(request).usercard.delete_note(actor, note_id)
 
@@ -72,7 +72,7 @@ def my_unban_requests(
 
 @router.post("/unban-requests/{request_id}")
 def resolve_unban_request(
-    request_id: int, body: UnbanResolution, actor: CurrentActor, request: Request
+    request_id: RowId, body: UnbanResolution, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     """Approve (unbans the user) or deny, with a note to the user and a private note."""
     return (

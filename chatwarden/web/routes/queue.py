@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg
+from chatwarden.web.routes.deps import ChannelArg, RowId
 from chatwarden.web.schemas import Resolution
 from chatwarden.web.state import services_of
 
@@ -23,13 +23,13 @@ def list_pending(
 
 
 @router.get("/queue/{item_id}")
-def get_item(item_id: int, actor: CurrentActor, request: Request) -> dict[str, Any]:
+def get_item(item_id: RowId, actor: CurrentActor, request: Request) -> dict[str, Any]:
     return services_of(request).review.get_item(actor, item_id).to_dict()
 
 
 @router.post("/queue/{item_id}")
 def resolve(
-    item_id: int, body: Resolution, actor: CurrentActor, request: Request
+    item_id: RowId, body: Resolution, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
     """Allow (the message appears in chat as the newest) or deny. Exactly one moderator
     wins a race; the other gets 409 ``conflict``."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg
+from chatwarden.web.routes.deps import ChannelArg, RowId
 from chatwarden.web.schemas import NewTerm
 from chatwarden.web.state import services_of
 
@@ -78,7 +78,7 @@ def add_term(
 
 
 @router.delete("/channels/{name}/automod/terms/{term_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_term(term_id: int, channel: ChannelArg, actor: CurrentActor, request: Request) -> None:
+def remove_term(term_id: RowId, channel: ChannelArg, actor: CurrentActor, request: Request) -> None:
     services_of(request).automod.remove_term(actor, channel.id, term_id)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 
 from chatwarden.web.auth import CurrentActor
-from chatwarden.web.routes.deps import ChannelArg
+from chatwarden.web.routes.deps import ChannelArg, RowId
 from chatwarden.web.schemas import NewWebhook
 from chatwarden.web.state import services_of
 
@@ -35,13 +35,13 @@ def list_subscriptions(
 
 
 @router.delete("/webhooks/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_subscription(subscription_id: int, actor: CurrentActor, request: Request) -> None:
+def delete_subscription(subscription_id: RowId, actor: CurrentActor, request: Request) -> None:
     services_of(request).webhooks.delete_subscription(actor, subscription_id)
 
 
 @router.get("/webhooks/{subscription_id}/deliveries")
 def list_deliveries(
-    subscription_id: int,
+    subscription_id: RowId,
     actor: CurrentActor,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
