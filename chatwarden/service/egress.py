@@ -5,8 +5,14 @@ itself, at other services on its network, or at a cloud metadata address. Unless
 allows private addresses (``webhook_allow_private_addresses``, for a trusted receiver on the same
 machine or network), a URL is refused when its host is, or resolves to, anything but a global
 unicast address: loopback, private, link-local (169.254.0.0/16 holds cloud metadata),
-shared/carrier-grade NAT, reserved, unspecified or multicast, in IPv4 or IPv6 (IPv4-mapped
-IPv6 addresses are judged as the IPv4 address they carry).
+shared/carrier-grade NAT, reserved, unspecified or multicast, in IPv4 or IPv6. IPv6 forms that
+carry or reach an IPv4 address (IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64, 6to4,
+Teredo) and deprecated site-local addresses are refused whatever they embed: Python's
+``is_global`` calls several of them global, and behind a NAT64 gateway ``64:ff9b::7f00:1`` is
+127.0.0.1. (A public IPv4 receiver is reachable by its IPv4 address.)
+
+Callers check the user's permission before calling ``check_url``: resolving a name for someone
+who may not create webhooks would turn the error message into a DNS oracle.
 
 The check runs when a subscription is created and again before every delivery (DNS can change
 between the two). A name that resolves to a public address when checked and to a private one a
@@ -33,9 +39,25 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+#: IPv6 ranges refused whatever the address: they embed or reach IPv4, or are site-local
+REFUSED_V6 = tuple(
+    ipaddress.IPv6Network(n)
+    for n in (
+        "::/96",  # IPv4-compatible (deprecated; ::a.b.c.d), with :: and ::1
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "64:ff9b::/96",  # NAT64, well-known prefix
+        "64:ff9b:1::/48",  # NAT64, local use
+        "2001::/32",  # Teredo
+        "2002::/16",  # 6to4
+        "fec0::/10",  # site-local (deprecated, routed like private space)
+    )
+)
+
+
 def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and any(address in n for n in REFUSED_V6):
+        return False
     return address.is_global and not address.is_multicast
 
 

@@ -92,6 +92,9 @@ class WebhookService(ServiceBase):
             raise InputError("url must be an http:// or https:// address")
         if len(url) > 2000:
             raise InputError("url must be at most 2000 characters")
+        with self.db.read() as conn:  # before resolving: no DNS oracle for anyone else
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_WEBHOOKS)
         check_url(url, allow_private=self.config.webhook_allow_private_addresses)
         if (
             not isinstance(secret, str)
