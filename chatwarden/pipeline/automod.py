@@ -12,9 +12,9 @@ from chatwarden.categories import Category
 from chatwarden.decision import Decision
 from chatwarden.errors import InputError
 from chatwarden.model import Model, load_model
-from chatwarden.pipeline.classify import mask_spans, score_rows, trigger_spans_batch
+from chatwarden.pipeline.classify import model_input, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
-from chatwarden.pipeline.normalise import Normalised, normalise
+from chatwarden.pipeline.normalise import normalise
 from chatwarden.pipeline.policy import Policy
 from chatwarden.pipeline.terms import Term, TermMatcher
 from chatwarden.settings import AutoModSettings, Role, TermSpec
@@ -28,29 +28,6 @@ def _to_term(spec: TermSpec) -> Term:
         scope=spec.scope,
         is_regex=spec.is_regex,
     )
-
-
-def emote_spans(norm: Normalised, emotes: frozenset[str]) -> list[tuple[int, int]]:
-    """The ranges of ``norm.text`` made from words of the original that are emote codes.
-
-    Emote codes are case-sensitive whole words, as chat clients render them: "wardenKill" is
-    the emote, "wardenkill" and "wardenKill!" are text. The model does not see these ranges
-    (like permitted terms); blocked terms still do."""
-    words = norm.original.split()
-    if emotes.isdisjoint(words):
-        return []
-    spans = []
-    pos = 0
-    original, starts = norm.original, norm.starts
-    for word in words:
-        begin = original.index(word, pos)
-        pos = begin + len(word)
-        if word not in emotes:
-            continue
-        inside = [i for i, at in enumerate(starts) if begin <= at < pos]
-        if inside:
-            spans.append((inside[0], inside[-1] + 1))
-    return spans
 
 
 class AutoMod:
@@ -96,14 +73,10 @@ class AutoMod:
                 raise InputError(f"message {i}: text must be a string, got {type(text).__name__}")
         norms = [normalise(text) for text in texts]
         matches = [self._matcher.match(norm) for norm in norms]
+        # permitted terms, the channel's emotes and the bundled chat vocabulary: not scored
         emotes = self.settings.emotes
         model_texts = [
-            mask_spans(
-                norm.text,
-                [*match.permitted_spans, *emote_spans(norm, emotes)]
-                if emotes
-                else match.permitted_spans,
-            )
+            model_input(norm, match.permitted_spans, emotes)
             for norm, match in zip(norms, matches, strict=True)
         ]
         rows = score_rows(self.model, model_texts)

@@ -1,19 +1,40 @@
 """(4) Classify: per-category probabilities from the model for normalised texts.
 
 Permitted terms clear only the span they cover, so those characters are masked out before the
-model sees the text.
+model sees the text; so are the channel's emote codes and the bundled live-chat vocabulary
+(``pipeline.vocab``: emotes, emote shapes, slang, innocent words). Explanations name the words
+that carry a column's score, never function words.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 
 from chatwarden.categories import Category
 from chatwarden.model import COLUMNS, Model
+from chatwarden.pipeline.normalise import Normalised, normalise
+from chatwarden.pipeline.vocab import vocab_spans
 
 Spans = Sequence[tuple[int, int]]
+
+STOP_WORDS: Final = frozenset(
+    """a an the this that these those is are was were be been being am i me my mine you your
+    yours u ur r he him his she her hers it its we us our ours they them their theirs to of in
+    on at for with by from as into onto about and or but so if then than do does did done has
+    have had having will would shall should can could may might must just very too also there
+    here what which who whom whose when where why how s re m ll ve d im youre its thats theres
+    o oh ok okay""".split()
+)
+"""Function words: never named as the words behind a score, whatever their weight."""
+
+MIN_SHARE: Final = 0.25
+"""A named word carries at least this share of the top word's contribution to the column."""
+
+_WORD_RE: Final = re.compile(r"[^\W_]+")
 
 
 def mask_spans(text: str, spans: Spans) -> str:
@@ -24,6 +45,24 @@ def mask_spans(text: str, spans: Spans) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def model_input(norm: Normalised, spans: Spans = (), emotes: frozenset[str] = frozenset()) -> str:
+    """The text the model scores: ``norm.text`` with ``spans`` (permitted terms), the channel's
+    ``emotes`` and the bundled live-chat vocabulary (``vocab_spans``) blanked out."""
+    return mask_spans(norm.text, [*spans, *vocab_spans(norm, emotes)])
+
+
+def model_text(text: str) -> str:
+    """``model_input(normalise(text))``: what the model sees of a raw line with no channel
+    settings (training uses the same, so training and serving read the same text)."""
+    return model_input(normalise(text))
+
+
+def is_function_word(word: str) -> bool:
+    """Whether a word of normalised text is only function words ("you", "are", "you're")."""
+    parts = _WORD_RE.findall(word)
+    return all(p in STOP_WORDS for p in parts)
 
 
 def score_rows(model: Model, texts: Sequence[str]) -> list[tuple[float, dict[Category, float]]]:
@@ -43,22 +82,27 @@ def trigger_spans_batch(
     *,
     limit: int = 3,
 ) -> list[dict[str, list[tuple[int, int]]]]:
-    """Per text, per column (``columns[i]``, default all), the word spans that pushed the column
-    up the most.
+    """Per text, per column (``columns[i]``, default all), the (at most ``limit``) word spans
+    that pushed the column up the most.
 
+    Function words (``STOP_WORDS``) are never named, nor a word with less than ``MIN_SHARE`` of
+    the top named word's contribution: "you are a worthless idiot" names "worthless idiot".
     Uses ``Model.word_contributions``: one feature extraction for all the texts a batch has to
     explain.
     """
     out: list[dict[str, list[tuple[int, int]]]] = []
     for i, (words, totals) in enumerate(model.word_contributions(texts)):
         wanted = COLUMNS if columns is None else columns[i]
+        text = texts[i]
+        content = [k for k, (s, e) in enumerate(words) if not is_function_word(text[s:e])]
         per_col: dict[str, list[tuple[int, int]]] = {}
         for col in wanted:
             j = COLUMNS.index(col)
             ranked = sorted(
-                ((s, e, float(v)) for (s, e), v in zip(words, totals[:, j], strict=True)),
+                ((words[k][0], words[k][1], float(totals[k, j])) for k in content),
                 key=lambda item: (-item[2], item[0]),
             )
-            per_col[col] = [(s, e) for s, e, w in ranked[:limit] if w > 0]
+            floor = MIN_SHARE * ranked[0][2] if ranked else 0.0
+            per_col[col] = [(s, e) for s, e, w in ranked[:limit] if w > 0 and w >= floor]
         out.append(per_col)
     return out

@@ -1,8 +1,17 @@
 import pytest
 
 from chatwarden.model import COLUMNS, Model, load_model
-from chatwarden.pipeline.classify import mask_spans, score_rows, trigger_spans_batch
-from chatwarden.pipeline.normalise import normalise_text
+from chatwarden.pipeline.classify import (
+    MIN_SHARE,
+    STOP_WORDS,
+    is_function_word,
+    mask_spans,
+    model_input,
+    model_text,
+    score_rows,
+    trigger_spans_batch,
+)
+from chatwarden.pipeline.normalise import normalise, normalise_text
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +50,9 @@ def test_batch_explanations_equal_one_text_at_a_time(model: Model) -> None:
     for text, spans in zip(TEXTS, batch, strict=True):
         single = model.contributions_many(text, list(COLUMNS))
         for col in COLUMNS:
-            expected = [(s, e) for s, e, w in single[col][:3] if w > 0]
+            content = [(s, e, w) for s, e, w in single[col] if not is_function_word(text[s:e])]
+            floor = MIN_SHARE * content[0][2] if content else 0.0
+            expected = [(s, e) for s, e, w in content[:3] if w > 0 and w >= floor]
             assert spans[col] == expected, (text, col)
 
 
@@ -49,3 +60,46 @@ def test_the_insult_is_what_triggers_bullying(model: Model) -> None:
     (spans,) = trigger_spans_batch(model, ["you are a stupid worthless idiot"])
     words = {"you are a stupid worthless idiot"[s:e] for s, e in spans["bullying"]}
     assert words & {"stupid", "idiot", "worthless"}
+
+
+def test_function_words_are_never_the_explanation(model: Model) -> None:
+    text = "you are a worthless idiot"
+    (spans,) = trigger_spans_batch(model, [text], [["harm", "bullying"]])
+    for col in ("harm", "bullying"):
+        words = [text[s:e] for s, e in spans[col]]
+        assert set(words) == {"worthless", "idiot"}, (col, words)
+    # the function words do carry weight in the model: the filter is what drops them
+    raw = model.contributions_many(text, ["bullying"])["bullying"]
+    assert any(text[s:e] in {"you", "are", "a"} and w > 0 for s, e, w in raw)
+
+
+def test_function_words_cover_contractions_and_chat_spellings() -> None:
+    for word in ["you", "are", "an", "the", "is", "you're", "u", "ur", "it's", "you,"]:
+        assert is_function_word(word), word
+    for word in ["idiot", "kill", "women", "not", "never", "die", "kys"]:
+        assert not is_function_word(word), word
+    assert not STOP_WORDS & {"not", "no", "never", "kill", "hate", "die"}
+
+
+def test_weak_words_are_not_named(model: Model) -> None:
+    text = normalise_text("the weather is nice but you are a worthless stupid idiot")
+    (spans,) = trigger_spans_batch(model, [text], [["bullying"]], limit=10)
+    contributions = dict(
+        ((s, e), w) for s, e, w in model.contributions_many(text, ["bullying"])["bullying"]
+    )
+    named = [contributions[span] for span in spans["bullying"]]
+    assert named and min(named) >= MIN_SHARE * max(named)
+    assert "weather" not in {text[s:e] for s, e in spans["bullying"]}
+
+
+def test_model_input_blanks_the_chat_vocabulary_but_keeps_offsets() -> None:
+    norm = normalise("KEKW you sussy idiot vkimmWiggle on the whiteboard")
+    seen = model_input(norm)
+    assert len(seen) == len(norm.text)
+    assert seen.split() == ["you", "idiot", "on", "the"]
+    assert model_text("KEKW you sussy idiot vkimmWiggle on the whiteboard") == seen
+    # permitted spans and channel emotes go the same way
+    assert model_input(normalise("hi wardenKill"), emotes=frozenset({"wardenKill"})).split() == [
+        "hi"
+    ]
+    assert model_input(normalise("hell yeah"), [(0, 4)]).split() == ["yeah"]
