@@ -29,6 +29,8 @@ MAX_PASSWORD = 1024
 SESSION_PREFIX = "cws_"
 API_PREFIX = "cwt_"
 
+#: the scope an API token needs to list or revoke its account's tokens (a session has it)
+TOKENS_SCOPE = "tokens:manage"
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -185,6 +187,8 @@ class AccountService(ServiceBase):
             row = store.get_api_token_by_id_txn(conn, token_id)
             if row is None or (row["user_id"] != actor.user_id and not actor.is_admin):
                 raise NotFound(f"no API token with id {token_id}")
+        """The account's tokens (a session, or a token with the ``tokens:manage`` scope)."""
+        _require_tokens_scope(actor, "list")
             store.revoke_api_token_txn(conn, token_id, self.clock.now())
 
     def get_user(self, user_id: int) -> User:
@@ -200,6 +204,8 @@ class AccountService(ServiceBase):
 
     def set_verified(
         self, actor: Actor, user_id: int, *, email: bool | None = None, phone: bool | None = None
+        """Revoke one of the account's tokens (a session, or a token with ``tokens:manage``)."""
+        _require_tokens_scope(actor, "revoke")
     ) -> User:
         """Mark email/phone verified (site admins only; no real email or SMS here)."""
         if not actor.is_admin:
@@ -221,3 +227,9 @@ class AccountService(ServiceBase):
             self.user_txn(conn, user_id)
             store.update_user_txn(conn, user_id, is_admin=bool(admin))
             return to_user(self.user_txn(conn, user_id))
+
+
+def _require_tokens_scope(actor: Actor, verb: str) -> None:
+    """A leaked bot token must not list or revoke its account's other tokens."""
+    if not actor.has_scope(TOKENS_SCOPE):
+        raise Forbidden(f"this token lacks the {TOKENS_SCOPE!r} scope needed to {verb} API tokens")

@@ -127,7 +127,14 @@ TARGETED = frozenset(
     }
 )
 
-SCOPES = ("chat:write", "moderation:read", "moderation:write", "channel:manage", "webhooks:manage")
+SCOPES = (
+    "chat:write",
+    "moderation:read",
+    "moderation:write",
+    "channel:manage",
+    "webhooks:manage",
+    "tokens:manage",  # list and revoke the account's API tokens (accounts.TOKENS_SCOPE)
+)
 
 SCOPE_OF: dict[Permission, str] = {
     Permission.SEND_MESSAGE: "chat:write",

@@ -6,13 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
+from chatwarden.service.accounts import SESSION_PREFIX
 from chatwarden.web.auth import (
     CurrentActor,
     clear_session_cookies,
+    credentials,
     limit_by_ip,
     set_session_cookies,
 )
-from chatwarden.web.csrf import SESSION_COOKIE, derive_csrf_token
+from chatwarden.web.csrf import derive_csrf_token
 from chatwarden.web.routes.deps import RowId, UserArg
 from chatwarden.web.schemas import Credentials, NewToken, Verification
 from chatwarden.web.state import edge_of, services_of
@@ -52,10 +54,12 @@ def login(body: Credentials, request: Request, response: Response) -> dict[str, 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
 def logout(actor: CurrentActor, request: Request, response: Response) -> None:
-    """Log out: the session ends on the server and the cookies are cleared."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        services_of(request).accounts.logout(token)
+    """Log out: the session that authenticated this request (the ``cw_session`` cookie or a
+    session token sent as ``Authorization: Bearer``) ends on the server and the cookies are
+    cleared. An API token is not a session: revoke it with ``DELETE /tokens/{id}``."""
+    found = credentials(request.headers, request.cookies)
+    if found is not None and found[0].startswith(SESSION_PREFIX):
+        services_of(request).accounts.logout(found[0])
     clear_session_cookies(response, secure=edge_of(request).settings.cookie_secure)
 
 
@@ -76,11 +80,13 @@ def create_token(body: NewToken, actor: CurrentActor, request: Request) -> dict[
 
 @router.get("/tokens")
 def list_tokens(actor: CurrentActor, request: Request) -> list[dict[str, Any]]:
+    """The caller's API tokens (a logged-in session, or a token with ``tokens:manage``)."""
     return [t.to_dict() for t in services_of(request).accounts.list_api_tokens(actor)]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(token_id: RowId, actor: CurrentActor, request: Request) -> None:
+    """Revoke one of the caller's API tokens (a session, or a token with ``tokens:manage``)."""
     services_of(request).accounts.revoke_api_token(actor, token_id)
 
 
