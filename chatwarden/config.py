@@ -50,6 +50,41 @@ class ServiceConfig(BaseModel):
     rate_limit_messages_per_30s: int = Field(
         100, ge=1, description="Messages one chatter may send per 30 s in one channel."
     )
+    max_channels_per_account: int = Field(
+        20, ge=1, description="Channels one account may own (site admins are not limited)."
+    )
+    max_terms_per_channel: int = Field(
+        5000, ge=1, le=100_000, description="Blocked and permitted terms one channel may hold."
+    )
+    max_regex_terms_per_channel: int = Field(
+        1000,
+        ge=0,
+        le=10_000,
+        description="Regex terms one message is matched against: the channel's, its "
+        "subscribed policy lists' and the global list's together.",
+    )
+    regex_max_mem_mib: int = Field(
+        32, ge=1, le=1024, description="RE2 memory budget for one channel's compiled regex set."
+    )
+    regex_max_program_size: int = Field(
+        40_000,
+        ge=100,
+        description="RE2 instructions in one channel's regex set together (bounds the work per "
+        "byte of a message; a word pattern is about 20).",
+    )
+    regex_compile_budget_s: float = Field(
+        1.0, gt=0, description="Longest time compiling one channel's regex set may take."
+    )
+    automod_engine_cache_size: int = Field(
+        512, ge=1, description="AutoMod engines kept in memory (least recently used dropped)."
+    )
+    automod_slow_ms_per_message: float = Field(
+        10.0,
+        gt=0,
+        description="A channel whose AutoMod engine averages more CPU than this per message "
+        "(over at least 32 messages) has it switched off until its terms change: its messages "
+        "are held for review instead.",
+    )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes.")
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory in KiB.")
     argon2_parallelism: int = Field(4, ge=1, le=64, description="argon2id lanes (threads).")

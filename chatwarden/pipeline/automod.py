@@ -16,7 +16,7 @@ from chatwarden.pipeline.classify import model_input, score_rows, trigger_spans_
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.normalise import normalise
 from chatwarden.pipeline.policy import Policy
-from chatwarden.pipeline.terms import Term, TermMatcher
+from chatwarden.pipeline.terms import DEFAULT_BUDGET, RegexBudget, Term, TermMatcher
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 
 
@@ -28,6 +28,21 @@ def _to_term(spec: TermSpec) -> Term:
         scope=spec.scope,
         is_regex=spec.is_regex,
     )
+
+
+def build_matcher(
+    terms: Iterable[TermSpec],
+    *,
+    global_terms: Iterable[TermSpec] = (),
+    budget: RegexBudget = DEFAULT_BUDGET,
+) -> TermMatcher:
+    """The term matcher for a channel's terms plus the global list, within ``budget``.
+
+    The one way an engine's terms are compiled, so checking a set of terms before it is
+    saved (add, import, subscribe) is exactly what building the engine later will do:
+    ``TermBudgetError`` when the set is over the budget, ``InputError`` on a bad term."""
+    specs = [*(t.model_copy(update={"scope": "global"}) for t in global_terms), *terms]
+    return TermMatcher([_to_term(s) for s in specs], budget=budget)
 
 
 class AutoMod:
@@ -44,12 +59,13 @@ class AutoMod:
         *,
         model: Model | None = None,
         global_terms: Iterable[TermSpec] = (),
+        regex_budget: RegexBudget = DEFAULT_BUDGET,
     ) -> None:
         self.settings = settings if settings is not None else AutoModSettings()
         self.model = model if model is not None else load_model()
-        specs = [*(t.model_copy(update={"scope": "global"}) for t in global_terms)]
-        specs.extend(self.settings.terms)
-        self._matcher = TermMatcher([_to_term(s) for s in specs])
+        self._matcher = build_matcher(
+            self.settings.terms, global_terms=global_terms, budget=regex_budget
+        )
         self._levels = self.settings.category_levels()
         self._policy = Policy(self._levels, self.model.thresholds)
         self._versions = Versions(model=self.model.version, settings=self.settings.version)

@@ -1,27 +1,34 @@
-"""A channel's AutoMod levels and its blocked/permitted terms (private terms: owner only)."""
+"""A channel's AutoMod levels and its blocked/permitted terms (private terms: owner only).
+
+Every change to the terms a channel's messages meet (adding or importing terms here,
+subscribing to or re-importing a policy list) checks the whole set together, with the same
+budget the engine is built with (``check_term_set``): what is saved always compiles.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from chatwarden.config import ServiceConfig
 from chatwarden.errors import ChatWardenError, ConfigError, Conflict, InputError, NotFound
-from chatwarden.pipeline.terms import Term, dump_terms, load_terms
+from chatwarden.pipeline.automod import build_matcher
+from chatwarden.pipeline.terms import RegexBudget, Term, TermBudgetError, dump_terms, load_terms
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
 from chatwarden.service.permissions import Permission
 from chatwarden.service.redact import sees_private_terms
 from chatwarden.service.types import Actor, ChannelTerm, ImportResult
-from chatwarden.settings import AutoModSettings, Role
+from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
+from chatwarden.store import policy_lists as policy_store
 from chatwarden.store.engine import is_unique_violation
 
 TermKindArg = Literal["blocked", "permitted"]
-MAX_TERMS = 5000
 _SETTING_KEYS = ("overall_level", "levels", "vip_exempt")
 
 
@@ -35,6 +42,45 @@ def to_term(row: Mapping[Any, Any]) -> ChannelTerm:
         is_regex=bool(row["is_regex"]),
         created_at=row["created_at"],
     )
+
+
+def regex_budget(config: ServiceConfig) -> RegexBudget:
+    """The budget every channel's regex set must fit (``ServiceConfig``'s regex settings)."""
+    return RegexBudget(
+        max_terms=config.max_regex_terms_per_channel,
+        max_mem=config.regex_max_mem_mib << 20,
+        max_program_size=config.regex_max_program_size,
+        compile_budget_s=config.regex_compile_budget_s,
+    )
+
+
+def term_rows_txn(conn: Connection, channel_id: int) -> list[Mapping[Any, Any]]:
+    """Every term a message to the channel meets: its own, then its subscribed lists'."""
+    return [
+        *channel_store.list_terms_txn(conn, channel_id),
+        *policy_store.subscribed_terms_txn(conn, channel_id),
+    ]
+
+
+def to_spec(row: Mapping[Any, Any]) -> TermSpec:
+    return TermSpec(
+        text=row["text"], kind=row["kind"], private=row["private"], is_regex=row["is_regex"]
+    )
+
+
+def check_term_set(config: ServiceConfig, rows: Iterable[Mapping[Any, Any]], what: str) -> None:
+    """Refuse a set of terms (``rows`` shaped like channel terms) that the engine could not
+    build within the budget: ``TermBudgetError`` (HTTP 400) naming ``what`` and the limit.
+
+    The service has no global list, so a channel's set is its terms plus its lists' terms;
+    ``build_matcher`` is the engine's own compile step, so passing here means it builds."""
+    specs = [to_spec(r) for r in rows if r["is_regex"]]
+    if not specs:
+        return
+    try:
+        build_matcher(specs, budget=regex_budget(config))
+    except TermBudgetError as exc:
+        raise TermBudgetError(f"{what}: {exc.message}") from None
 
 
 class AutoModSettingsService(ServiceBase):
@@ -126,8 +172,9 @@ class AutoModSettingsService(ServiceBase):
             existing = channel_store.list_terms_txn(out.conn, channel_id)
             if any(_same(term, r) for r in existing):
                 raise Conflict(f"the {kind} term {term.text!r} is already in the list")
-            if len(existing) >= MAX_TERMS:
-                raise InputError(f"a channel can have at most {MAX_TERMS} terms")
+            self._check_quota(len(existing) + 1)
+            if term.is_regex:
+                self._check_set_txn(out.conn, channel_id, [term])
             row = self._insert_txn(out, channel, actor, term)
             self._announce(out, channel, actor, "add", [term])
         return to_term(row)
@@ -165,8 +212,9 @@ class AutoModSettingsService(ServiceBase):
             channel, _ = self._check_txn(out.conn, actor, channel_id, any(t.private for t in terms))
             existing = channel_store.list_terms_txn(out.conn, channel_id)
             new = [t for t in terms if not any(_same(t, r) for r in existing)]
-            if len(existing) + len(new) > MAX_TERMS:
-                raise InputError(f"a channel can have at most {MAX_TERMS} terms")
+            self._check_quota(len(existing) + len(new))
+            if any(t.is_regex for t in new):
+                self._check_set_txn(out.conn, channel_id, new)
             for term in new:
                 self._insert_txn(out, channel, actor, term, log=False)
             if new:
@@ -191,6 +239,21 @@ class AutoModSettingsService(ServiceBase):
         return dump_terms(terms, fmt)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _check_quota(self, count: int) -> None:
+        limit = self.config.max_terms_per_channel
+        if count > limit:
+            raise InputError(f"a channel can have at most {limit} terms (this would make {count})")
+
+    def _check_set_txn(self, conn: Connection, channel_id: int, new: list[Term]) -> None:
+        rows = [
+            *term_rows_txn(conn, channel_id),
+            *(
+                {"text": t.text, "kind": t.kind, "private": t.private, "is_regex": t.is_regex}
+                for t in new
+            ),
+        ]
+        check_term_set(self.config, rows, "this channel's terms with its policy lists")
 
     def _check_txn(
         self, conn: Connection, actor: Actor, channel_id: int, private: bool

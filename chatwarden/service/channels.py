@@ -44,6 +44,7 @@ class ChannelService(ServiceBase):
         now = self.clock.now()
         try:
             with self.db.write() as conn:
+                self._check_channel_quota_txn(conn, actor)
                 channel_id = store.insert_channel_txn(
                     conn,
                     name=name.lower(),
@@ -59,6 +60,13 @@ class ChannelService(ServiceBase):
                 raise Conflict(f"a channel named {name.lower()!r} exists") from None
             raise
         return to_channel(row)
+
+    def _check_channel_quota_txn(self, conn: Connection, actor: Actor) -> None:
+        limit = self.config.max_channels_per_account
+        if not actor.is_admin and store.count_owned_channels_txn(conn, actor.user_id) >= limit:
+            raise Forbidden(
+                f"an account may own at most {limit} channels (max_channels_per_account)"
+            )
 
     def get_channel(self, channel_id: int) -> Channel:
         with self.db.read() as conn:

@@ -10,7 +10,6 @@ so a resend returns the first result and writes nothing.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
+from chatwarden.service.engines import Engine, EngineCache
+from chatwarden.service.engines import load_automod_settings as load_automod_settings
 from chatwarden.service.permissions import SCOPE_OF, Permission, is_mod
 from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import (
@@ -37,13 +38,11 @@ from chatwarden.service.types import (
     SendRequest,
     SendResult,
     SendStatus,
-    emote_set_of,
 )
-from chatwarden.settings import AutoModSettings, Role, TermSpec
+from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as store
-from chatwarden.store import policy_lists as policy_store
 from chatwarden.store import review as review_store
 from chatwarden.store.engine import is_deadlock, is_unique_violation
 
@@ -60,18 +59,6 @@ HELD_DETAIL = "Your message is being checked by the moderators and has not been 
 BLOCKED_DETAIL = "Your message was not sent: it contains a term blocked in this channel."
 
 
-def load_automod_settings(channel: Mapping[Any, Any], term_rows: list[Any]) -> AutoModSettings:
-    terms = [
-        TermSpec(text=t["text"], kind=t["kind"], private=t["private"], is_regex=t["is_regex"])
-        for t in term_rows
-    ]
-    settings = AutoModSettings.from_mapping(
-        {**channel["automod_settings"], "terms": terms}, source=f"channel {channel['name']}"
-    )
-    emotes = emote_set_of(channel)
-    return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
-
-
 def fingerprint(text: str) -> str:
     """What unique chat compares: case-folded, NFKC, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
@@ -83,26 +70,11 @@ class ChatService(ServiceBase):
         self.model = model
         self.detection = detection  # proactive detection (service/detection.py)
         self.state = deps.state
-        self._engines: dict[int, tuple[tuple[int, tuple[str, ...]], AutoMod]] = {}
-        self._lock = threading.Lock()
-
-    # -- AutoMod per channel, cached by the channel's settings revision ----------------------
+        self.engines = EngineCache(model, deps.config)  # per channel, isolated (engines.py)
 
     def automod_for(self, conn: Connection, channel: Mapping[Any, Any]) -> AutoMod:
-        # chat-mode changes (the emote set) do not bump the settings revision
-        key = (channel["settings_rev"], emote_set_of(channel))
-        cached = self._engines.get(channel["id"])
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        terms = [
-            *channel_store.list_terms_txn(conn, channel["id"]),
-            *policy_store.subscribed_terms_txn(conn, channel["id"]),  # subscribed policy lists
-        ]
-        settings = load_automod_settings(channel, terms)
-        automod = AutoMod(settings, model=self.model)
-        with self._lock:
-            self._engines[channel["id"]] = (key, automod)
-        return automod
+        """The channel's engine; ``InputError`` saying why when it cannot run."""
+        return self.engines.get(conn, channel).require()
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -155,7 +127,7 @@ class ChatService(ServiceBase):
         channels: dict[int, dict[str, Any]] = {}
         previous: dict[int, dict[tuple[int, str], RowMapping]] = {}
         members: dict[int, dict[int, RowMapping]] = {}
-        engines: dict[int, AutoMod] = {}
+        engines: dict[int, Engine] = {}
         detect: dict[int, BatchContext] = {}
         with self.db.read() as conn:
             for cid, indices in by_channel.items():
@@ -174,7 +146,7 @@ class ChatService(ServiceBase):
                 previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
                 users = sorted({requests[i].actor.user_id for i in indices})
                 members[cid] = channel_store.get_members_txn(conn, cid, users)
-                engines[cid] = self.automod_for(conn, channels[cid])
+                engines[cid] = self.engines.get(conn, channels[cid])
                 if self.detection is not None:
                     detect[cid] = self.detection.load_txn(conn, channels[cid], users)
         accepted: dict[int, list[tuple[int, Role]]] = {}
@@ -201,8 +173,8 @@ class ChatService(ServiceBase):
                 accepted.setdefault(channel["id"], []).append((i, role))
         pending: list[_Accepted] = []
         for cid, items in accepted.items():
-            decisions = engines[cid].check_batch(
-                [texts[i] for i, _ in items], roles=[role for _, role in items]
+            decisions = self.engines.check(
+                engines[cid], [texts[i] for i, _ in items], [role for _, role in items]
             )
             screens: list[Screening | None] = [None] * len(items)
             if self.detection is not None:
@@ -373,7 +345,7 @@ class ChatService(ServiceBase):
                 "text": item.text,
                 "idempotency_key": item.key,
                 "created_at": now,
-                "decision": decision.to_dict(),
+                "decision": _decision_dict(decision),
                 "delivered_at": None,
                 "deliver_after": None,
             }
@@ -440,7 +412,7 @@ class ChatService(ServiceBase):
             elif status == "restricted":  # only moderators (and the sender) see it
                 self._emit_chat_message(out, item, public_id, to_sender_only=True)
             elif status in ("held", "blocked"):
-                public = item.decision.to_dict(reveal_private=False)
+                public = _decision_dict(item.decision, reveal_private=False)
                 # the mod log keeps the whole explanation; readers get it redacted by role
                 logged = item.decision.to_dict()
                 if screen is not None and not screen.empty:
@@ -628,7 +600,17 @@ def _badges(role: Role) -> list[str]:
     return [] if badge is None else [badge]
 
 
+def _decision_dict(decision: Decision, *, reveal_private: bool = True) -> dict[str, Any]:
+    """The stored/published decision; one AutoMod could not make says why (``engines.py``)."""
+    out = decision.to_dict(reveal_private=reveal_private)
+    error = decision.meta.get("automod_error")
+    return out if error is None else {**out, "automod_error": error}
+
+
 def _summary(decision: Decision) -> str:
+    error = decision.meta.get("automod_error")
+    if error is not None:
+        return f"AutoMod could not check this message: {error}"
     parts = []
     for reason in decision.reasons:
         if reason.kind == "category":

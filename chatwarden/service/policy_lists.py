@@ -4,6 +4,10 @@ A list belongs to the channel whose leads curate it. Any channel's leads can sub
 list's terms then block in that channel as if they were its own (public) blocked terms, and
 updates reach every subscriber (their AutoMod engines are rebuilt). Anyone may read and
 export a list.
+
+A list's regex terms count in every subscriber's regex budget: creating or re-importing a list
+checks it alone and with each subscriber's own terms and other lists, and subscribing checks
+the channel's set with the list's; anything that would not compile together is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.pipeline.terms import Term, dump_terms, load_terms
+from chatwarden.service.automod_settings import check_term_set, term_rows_txn
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
 from chatwarden.service.detection_settings import announce_txn
 from chatwarden.service.permissions import Permission
@@ -79,6 +84,13 @@ def parse_terms(data: str, fmt: Fmt | None) -> list[tuple[str, bool]]:
     return [(t.text, t.is_regex) for t in terms]
 
 
+def _rows(terms: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    return [
+        {"text": text, "kind": "blocked", "private": False, "is_regex": is_regex}
+        for text, is_regex in terms
+    ]
+
+
 class PolicyListService(ServiceBase):
     # -- reading (anyone) ---------------------------------------------------------------------
 
@@ -123,6 +135,7 @@ class PolicyListService(ServiceBase):
             raise InputError("name must be 2-64 characters: a-z, 0-9, '_' or '-'")
         description = clean_text(description, "description", 1000)
         terms = parse_terms(data, fmt) if data else []
+        check_term_set(self.config, _rows(terms), f"policy list {name!r}")
         try:
             with self.transaction() as out:
                 channel = self.channel_txn(out.conn, channel_id)
@@ -157,7 +170,15 @@ class PolicyListService(ServiceBase):
         with self.transaction() as out:
             row, channel = self._curate_txn(out, actor, list_id)
             before = len(store.list_terms_txn(out.conn, list_id))
+            check_term_set(self.config, _rows(terms), f"policy list {row['name']!r}")
             store.replace_terms_txn(out.conn, list_id, terms)
+            for cid in store.subscribers_txn(out.conn, list_id):  # the new terms, as they will be
+                name = self.channel_txn(out.conn, cid)["name"]
+                check_term_set(
+                    self.config,
+                    term_rows_txn(out.conn, cid),
+                    f"subscribing channel {name!r} with the new terms",
+                )
             store.touch_list_txn(out.conn, list_id, out.now)
             self._refresh_subscribers_txn(out, list_id)
             announce_txn(
@@ -197,6 +218,11 @@ class PolicyListService(ServiceBase):
             row = self._row(out.conn, list_id)
             if not store.subscribe_txn(out.conn, channel_id, list_id, actor.user_id, out.now):
                 raise Conflict(f"already subscribed to {row['name']!r}")
+            check_term_set(  # rolled back with the subscription when over the budget
+                self.config,
+                term_rows_txn(out.conn, channel_id),
+                f"this channel's terms with policy list {row['name']!r}",
+            )
             channel_store.bump_settings_rev_txn(out.conn, channel_id)
             announce_txn(
                 out, channel, actor, "policy_lists", "policy_list.subscribe", {"list": row["name"]}

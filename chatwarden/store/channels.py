@@ -45,6 +45,11 @@ def get_channel_by_name_txn(conn: Connection, name: str) -> RowMapping | None:
     return conn.execute(query).mappings().first()
 
 
+def count_owned_channels_txn(conn: Connection, owner_id: int) -> int:
+    query = sa.select(sa.func.count()).select_from(channels).where(channels.c.owner_id == owner_id)
+    return int(conn.execute(query).scalar_one())
+
+
 def list_channels_txn(conn: Connection) -> list[RowMapping]:
     return list(conn.execute(sa.select(channels).order_by(channels.c.id)).mappings())
 

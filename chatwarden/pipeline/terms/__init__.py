@@ -5,6 +5,7 @@ words occur, permitted terms clear only the span they cover) plus Discord-style 
 RE2. No word list ships with ChatWarden: what to block is each channel's choice.
 """
 
+from chatwarden.pipeline.terms.budget import DEFAULT_BUDGET, RegexBudget, TermBudgetError
 from chatwarden.pipeline.terms.io import TermFormat, dump_terms, load_terms
 from chatwarden.pipeline.terms.matcher import TermHit, TermMatch, TermMatcher
 from chatwarden.pipeline.terms.patterns import MAX_PATTERN_LENGTH, MAX_REGEX_TERMS
@@ -18,10 +19,12 @@ from chatwarden.pipeline.terms.term import (
 )
 
 __all__ = [
+    "DEFAULT_BUDGET",
     "MAX_PATTERN_LENGTH",
     "MAX_REGEX_TERMS",
     "MAX_TERM_LENGTH",
     "MIN_TERM_LENGTH",
+    "RegexBudget",
     "Term",
     "TermFormat",
     "TermHit",
@@ -29,6 +32,7 @@ __all__ = [
     "TermMatch",
     "TermMatcher",
     "TermScope",
+    "TermBudgetError",
     "dedupe_terms",
     "dump_terms",
     "load_terms",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ahocorasick
 
-from chatwarden.errors import InputError
 from chatwarden.pipeline.normalise import Normalised
-from chatwarden.pipeline.terms.patterns import MAX_REGEX_TERMS, PatternSet, Span
+from chatwarden.pipeline.terms.budget import DEFAULT_BUDGET, RegexBudget
+from chatwarden.pipeline.terms.patterns import PatternSet, Span
 from chatwarden.pipeline.terms.term import Term, dedupe_terms
 from chatwarden.pipeline.terms.words import (
     WORD_RE,
@@ -67,8 +67,9 @@ class _Literal:
 class TermMatcher:
     """Compiled blocked and permitted terms; build once per settings, then ``match`` fast.
 
-    Duplicate terms are dropped (see ``dedupe_terms``). Raises ``InputError`` on more than
-    ``max_regex_terms`` regex terms or regexes RE2 cannot compile together.
+    Duplicate terms are dropped (see ``dedupe_terms``). The regex terms together must fit
+    ``budget`` (``max_regex_terms`` overrides its count): ``TermBudgetError`` (an
+    ``InputError``) names the limit they exceed.
     """
 
     __slots__ = (
@@ -87,13 +88,19 @@ class TermMatcher:
         "terms",
     )
 
-    def __init__(self, terms: Iterable[Term], *, max_regex_terms: int = MAX_REGEX_TERMS) -> None:
+    def __init__(
+        self,
+        terms: Iterable[Term],
+        *,
+        budget: RegexBudget = DEFAULT_BUDGET,
+        max_regex_terms: int | None = None,
+    ) -> None:
         self.terms: tuple[Term, ...] = tuple(dedupe_terms(terms))
+        if max_regex_terms is not None:
+            budget = replace(budget, max_terms=max_regex_terms)
         regex = [i for i, term in enumerate(self.terms) if term.is_regex]
-        if len(regex) > max_regex_terms:
-            raise InputError(f"too many regex terms: {len(regex)} (at most {max_regex_terms})")
         self._regex_terms = tuple(regex)
-        self._patterns = PatternSet([self.terms[i].text for i in regex])
+        self._patterns = PatternSet([self.terms[i].text for i in regex], budget)
 
         word_ids: dict[WordPattern, int] = {}
         triggers: set[int] = set()  # a term can only hit when its longest word occurs

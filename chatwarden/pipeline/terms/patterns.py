@@ -7,26 +7,24 @@ that hit are run again to find their spans.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import re2
 
 from chatwarden.errors import InputError
+from chatwarden.pipeline.terms.budget import DEFAULT_BUDGET, MAX_REGEX_TERMS, RegexBudget
 
 MAX_PATTERN_LENGTH = 500
 """Longest regex term, in characters (Discord allows 260)."""
 
-MAX_REGEX_TERMS = 1000
-"""Most regex terms one matcher accepts by default (Discord allows 10 per rule)."""
-
 PATTERN_MAX_MEM = 8 << 20
 """RE2 memory budget for one compiled pattern; a bigger pattern is refused, not run."""
 
-SET_MAX_MEM = 256 << 20
-"""RE2 memory budget for the set of all patterns (its DFA cache lives in this budget)."""
-
 Span = tuple[int, int]
+
+__all__ = ["MAX_PATTERN_LENGTH", "MAX_REGEX_TERMS", "PATTERN_MAX_MEM", "PatternSet", "Span"]
 
 
 def _options(max_mem: int) -> Any:
@@ -54,19 +52,33 @@ def compile_pattern(pattern: str) -> Any:
 
 
 class PatternSet:
-    """Many RE2 patterns, matched against a text in one pass."""
+    """Many RE2 patterns, matched against a text in one pass.
 
-    __slots__ = ("_regexps", "_set")
+    The set must fit ``budget`` (count, program size, RE2 memory, compile time): anything
+    over it raises ``TermBudgetError`` before RE2 is asked for more (see ``budget.py``).
+    """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
-        self._regexps = [compile_pattern(p) for p in patterns]
-        self._set = re2.Set.SearchSet(_options(SET_MAX_MEM))
+    __slots__ = ("_regexps", "_set", "program_size")
+
+    def __init__(self, patterns: Sequence[str], budget: RegexBudget = DEFAULT_BUDGET) -> None:
+        budget.check_count(len(patterns))
+        started = time.perf_counter()
+        self._regexps = []
+        self.program_size = 0
+        for pattern in patterns:  # stop at the first pattern over the budget: bounded work
+            regexp = compile_pattern(pattern)
+            self.program_size += regexp.programsize
+            budget.check_program_size(self.program_size)
+            self._regexps.append(regexp)
+        self._set = re2.Set.SearchSet(_options(budget.max_mem))
         try:
             for pattern in patterns:
                 self._set.Add(pattern)
-            self._set.Compile()
-        except re2.error as exc:
-            raise InputError(f"regex terms: RE2 cannot compile them together: {exc}") from None
+            if patterns:
+                self._set.Compile()
+        except re2.error:
+            raise budget.set_error() from None
+        budget.check_compile_time(time.perf_counter() - started)
 
     def __len__(self) -> int:
         return len(self._regexps)

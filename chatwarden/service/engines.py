@@ -1,0 +1,188 @@
+"""Each channel's AutoMod engine: built, cached and run so that no channel can hurt another.
+
+* An engine is built per channel, within the regex budget (``automod_settings.regex_budget``),
+  and cached by the channel's settings revision in a bounded LRU. A build that fails is cached
+  too (until the terms change), so a broken channel costs one build, not one per message.
+* A channel whose engine cannot be built, or whose engine fails on a message, still gets one
+  decision per message: held for review, with the reason in ``Decision.meta`` (never a term's
+  text: some are private). Other channels' messages never see the error.
+* Engines run in chunks and their CPU time is measured; one that averages more than
+  ``automod_slow_ms_per_message`` is switched off like a failed build, so a channel's own
+  terms bound what its messages cost everyone else.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from chatwarden.config import ServiceConfig
+from chatwarden.decision import Action, Decision
+from chatwarden.errors import InputError
+from chatwarden.model import Model
+from chatwarden.pipeline import AutoMod
+from chatwarden.pipeline.terms import TermBudgetError
+from chatwarden.service.automod_settings import regex_budget, term_rows_txn, to_spec
+from chatwarden.service.types import emote_set_of
+from chatwarden.settings import AutoModSettings, Role
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64
+"""Messages checked between two looks at an engine's cost."""
+
+WINDOW = 256
+"""An engine's cost is averaged over its last window of this many messages (at least 32)."""
+
+MIN_MESSAGES = 32
+
+UNAVAILABLE_VERSION = "unavailable"
+
+EngineKey = tuple[int, tuple[str, ...]]
+
+
+def load_automod_settings(
+    channel: Mapping[Any, Any], term_rows: Sequence[Mapping[Any, Any]]
+) -> AutoModSettings:
+    settings = AutoModSettings.from_mapping(
+        {**channel["automod_settings"], "terms": [to_spec(t) for t in term_rows]},
+        source=f"channel {channel['name']}",
+    )
+    emotes = emote_set_of(channel)
+    return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
+
+
+def describe_build_error(exc: Exception) -> str:
+    """Why an engine could not be built, safe for anyone who reads the mod log."""
+    if isinstance(exc, TermBudgetError):  # counts and limits only, never a term
+        return f"AutoMod cannot run this channel's terms: {exc.message}"
+    return (
+        f"AutoMod cannot run this channel's terms ({type(exc).__name__}); "
+        "the owner should review the regex terms"
+    )
+
+
+@dataclass(slots=True)
+class Engine:
+    """One channel's engine (or why there is none) and what it has cost lately."""
+
+    key: EngineKey
+    automod: AutoMod | None
+    error: str | None = None
+    messages: int = 0
+    cpu_s: float = 0.0
+
+    def require(self) -> AutoMod:
+        """The engine, or ``InputError`` saying why there is none (for the pre-check)."""
+        if self.automod is None:
+            raise InputError(self.error or "AutoMod is unavailable in this channel")
+        return self.automod
+
+
+class EngineCache:
+    """Per-channel AutoMod engines, least recently used dropped beyond ``size``."""
+
+    def __init__(self, model: Model, config: ServiceConfig) -> None:
+        self.model = model
+        self.config = config
+        self.size = config.automod_engine_cache_size
+        self.slow_s = config.automod_slow_ms_per_message / 1000
+        self._engines: OrderedDict[int, Engine] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._engines)
+
+    def get(self, conn: Connection, channel: Mapping[Any, Any]) -> Engine:
+        """The channel's engine for its current settings; built (or its failure cached) once."""
+        # chat-mode changes (the emote set) do not bump the settings revision
+        key: EngineKey = (channel["settings_rev"], emote_set_of(channel))
+        cid = channel["id"]
+        with self._lock:
+            engine = self._engines.get(cid)
+            if engine is not None and engine.key == key:
+                self._engines.move_to_end(cid)
+                return engine
+        try:
+            settings = load_automod_settings(channel, term_rows_txn(conn, cid))
+            engine = Engine(
+                key, AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))
+            )
+        except Exception as exc:  # isolate: this channel only, cached until its terms change
+            log.warning("channel %s: AutoMod engine not built: %r", cid, exc)
+            engine = Engine(key, None, describe_build_error(exc))
+        with self._lock:
+            self._engines[cid] = engine
+            self._engines.move_to_end(cid)
+            while len(self._engines) > self.size:
+                self._engines.popitem(last=False)
+        return engine
+
+    def check(
+        self, engine: Engine, texts: Sequence[str], roles: Sequence[Role | str | None]
+    ) -> list[Decision]:
+        """One decision per text, whatever happens: an engine that is missing, fails or is
+        switched off for being too slow holds the message for review instead."""
+        decisions: list[Decision] = []
+        for start in range(0, len(texts), CHUNK):
+            chunk, chunk_roles = texts[start : start + CHUNK], roles[start : start + CHUNK]
+            automod = engine.automod
+            if automod is None:
+                decisions.extend(self.unavailable(t, engine.error or "") for t in chunk)
+                continue
+            began = time.thread_time()
+            try:
+                decisions.extend(automod.check_batch(chunk, roles=chunk_roles))
+            except Exception:  # one message's failure is that message's only
+                decisions.extend(self._one_by_one(automod, chunk, chunk_roles))
+            self._account(engine, len(chunk), time.thread_time() - began)
+        return decisions
+
+    def unavailable(self, text: str, reason: str) -> Decision:
+        """Held for review because AutoMod could not check the message; ``reason`` says why."""
+        return Decision(
+            action=Action.HOLD,
+            text=text,
+            normalised=text,
+            harm=0.0,
+            categories={},
+            reasons=(),
+            model_version=self.model.version,
+            settings_version=UNAVAILABLE_VERSION,
+            meta={"automod_error": reason},
+        )
+
+    def _one_by_one(
+        self, automod: AutoMod, texts: Sequence[str], roles: Sequence[Role | str | None]
+    ) -> list[Decision]:
+        out = []
+        for text, role in zip(texts, roles, strict=True):
+            try:
+                out.append(automod.check(text, role=role))
+            except Exception as exc:
+                log.warning("AutoMod failed on a message: %r", exc)
+                reason = f"AutoMod failed on this message ({type(exc).__name__})"
+                out.append(self.unavailable(text, reason))
+        return out
+
+    def _account(self, engine: Engine, messages: int, cpu_s: float) -> None:
+        if engine.messages >= WINDOW:
+            engine.messages, engine.cpu_s = 0, 0.0
+        engine.messages += messages
+        engine.cpu_s += cpu_s
+        per_message = engine.cpu_s / engine.messages
+        if engine.messages >= MIN_MESSAGES and per_message > self.slow_s:
+            log.warning("AutoMod engine too slow (%.1f ms per message): off", per_message * 1e3)
+            engine.automod = None
+            engine.error = (
+                f"AutoMod is off in this channel until its terms change: it took "
+                f"{per_message * 1e3:.1f} ms per message (at most "
+                f"{self.config.automod_slow_ms_per_message:g} ms); simplify the regex terms"
+            )
