@@ -89,6 +89,33 @@ class ServiceConfig(BaseModel):
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory in KiB.")
     argon2_parallelism: int = Field(4, ge=1, le=64, description="argon2id lanes (threads).")
     demo: bool = Field(False, description="Seed a demo channel and drive chat traffic.")
+    ws_max_message_bytes: int = Field(
+        65_536,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Largest WebSocket message the server reads (valid chat frames are at most "
+        "16 KB); a bigger one closes the socket (1009) before it is buffered.",
+    )
+    ws_anonymous_per_ip: int = Field(
+        20, ge=0, description="Open anonymous WebSockets per client IP (0: no limit)."
+    )
+    ws_per_ip: int = Field(
+        200, ge=0, description="Open WebSockets per client IP, logged in or not (0: no limit)."
+    )
+    http_connections_per_ip: int = Field(
+        256,
+        ge=0,
+        description="Open TCP connections per client IP (HTTP and WebSocket; 0: no limit). "
+        "Behind a reverse proxy every client has the proxy's address: raise it or set 0 "
+        "and let the proxy limit.",
+    )
+    http_header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="A connection must send a request's complete headers within this many "
+        "seconds of connecting (or of its previous response), else it is closed (slow-loris).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServiceConfig:

@@ -2,7 +2,7 @@
 
 The database is the truth; the bus only tells listeners that something happened, after the
 commit. ``InProcessBus`` serves one process; a Redis Streams bus can replace it behind the same
-``Bus`` protocol. Topics: ``channel:{id}``, ``mods:{id}``, ``user:{id}``
+``Bus`` protocol. Topics: ``channel:{id}``, ``mods:{id}``, ``user:{id}``, ``credentials``
 (see docs/service-design.md).
 """
 
@@ -17,6 +17,11 @@ from chatwarden.bus.state import ChatState, MemoryChatState
 Event = dict[str, Any]
 
 RESYNC: Event = {"type": "resync"}
+
+
+#: ``{"type": "credential_ended", "credential": sha256 of the token, "reason": ...}`` on logout
+#: and token revocation: the web edge closes the sockets opened with that credential
+CREDENTIALS_TOPIC = "credentials"
 
 
 def channel_topic(channel_id: int) -> str:

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
+from chatwarden.bus import CREDENTIALS_TOPIC
 from chatwarden.errors import Conflict, Forbidden, InputError, NotFound, Unauthorized
 from chatwarden.service.base import Deps, ServiceBase, to_user
 from chatwarden.service.permissions import SCOPES
@@ -96,6 +97,14 @@ class AccountService(ServiceBase):
 
     def authenticate(self, token: str) -> Actor:
         """The actor behind a session or API token; ``Unauthorized`` if unknown/expired/revoked."""
+        return self.authenticate_until(token)[0]
+
+    def authenticate_until(self, token: str) -> tuple[Actor, datetime | None]:
+        """``authenticate``, and when the credential expires (None: an API token without expiry).
+
+        A socket holds on to this: it ends at the expiry, or at once when ``logout`` or
+        ``revoke_api_token`` publishes the credential's end on ``CREDENTIALS_TOPIC``.
+        """
         if not isinstance(token, str) or not token:
             raise Unauthorized("no session or token given")
         now = self.clock.now()
@@ -108,7 +117,8 @@ class AccountService(ServiceBase):
                 if session["expires_at"] <= now:
                     raise Unauthorized("session expired; log in again")
                 user = self.user_txn(conn, session["user_id"])
-                return Actor(user["id"], user["username"], bool(user["is_admin"]), None)
+                actor = Actor(user["id"], user["username"], bool(user["is_admin"]), None)
+                return actor, session["expires_at"]
             if token.startswith(API_PREFIX):
                 row = store.get_api_token_txn(conn, digest)
                 if row is None:
@@ -119,7 +129,8 @@ class AccountService(ServiceBase):
                     raise Unauthorized("API token expired")
                 user = self.user_txn(conn, row["user_id"])
                 scopes = frozenset(row["scopes"])
-                return Actor(user["id"], user["username"], bool(user["is_admin"]), scopes)
+                actor = Actor(user["id"], user["username"], bool(user["is_admin"]), scopes)
+                return actor, row["expires_at"]
         raise Unauthorized("malformed token")
 
     def purge_expired_sessions(self, every_s: float = 60.0) -> int:
@@ -133,7 +144,14 @@ class AccountService(ServiceBase):
 
     def logout(self, token: str) -> None:
         with self.db.write() as conn:
-            store.delete_session_txn(conn, hash_token(str(token)))
+            store.delete_session_txn(conn, digest)
+        self._ended(digest, "logged out")
+
+    def _ended(self, digest: str, reason: str) -> None:
+        """Tell open sockets (after the commit) that the credential ``digest`` is gone."""
+        self.bus.publish(
+            CREDENTIALS_TOPIC, {"type": "credential_ended", "credential": digest, "reason": reason}
+        )
 
     def create_api_token(
         self, actor: Actor, name: str, scopes: Iterable[str], expires_in_s: int | None = None
@@ -193,6 +211,7 @@ class AccountService(ServiceBase):
 
     def get_user(self, user_id: int) -> User:
         with self.db.read() as conn:
+        self._ended(row["token_hash"], "API token revoked")
             return to_user(self.user_txn(conn, user_id))
 
     def get_user_by_name(self, username: str) -> User:

@@ -42,6 +42,7 @@ from chatwarden.analytics.series import (
     flatten,
     floor_to,
 )
+from chatwarden.csvcells import escape_cell
 from chatwarden.errors import ConfigError, Forbidden, InputError
 from chatwarden.service.base import Deps, ServiceBase
 from chatwarden.service.opsmetrics import OpsMetrics
@@ -456,10 +457,13 @@ class _Lost(Exception):
 
 def _to_csv(records: Iterable[Mapping[Any, Any]], columns: list[str]) -> bytes:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([escape_cell(c) for c in columns])  # no cell a spreadsheet would run
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        cells = (record.get(c) for c in columns)
+        writer.writerow(
+            ["" if v is None else escape_cell(v) if isinstance(v, str) else v for v in cells]
+        )
     return buf.getvalue().encode()
 
 

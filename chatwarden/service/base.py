@@ -17,7 +17,7 @@ from chatwarden.clock import Clock
 from chatwarden.config import ServiceConfig
 from chatwarden.errors import NotFound
 from chatwarden.service import events
-from chatwarden.service.permissions import Permission, require
+from chatwarden.service.permissions import Permission, acting_role, require
 from chatwarden.service.types import Actor, ChatMessage, User
 from chatwarden.settings import Role
 from chatwarden.store import accounts as account_store
@@ -163,15 +163,18 @@ class ServiceBase:
         perm: Permission,
         target_user_id: int | None = None,
     ) -> Role:
-        """Check ``actor`` may do ``perm`` here (to ``target_user_id``); return the actor's role."""
-        role = self.role_txn(conn, channel, actor.user_id)
+        """Check ``actor`` may do ``perm`` here (to ``target_user_id``); return the role whose
+        powers the actor holds (a ban leaves only a viewer's: ``permissions.acting_role``)."""
+        member = channel_store.get_member_txn(conn, channel["id"], actor.user_id)
+        role = effective_role(channel, actor.user_id, member)
+        banned = member is not None and bool(member["banned"])
         target_role = None
         if target_user_id is not None:
             target_role = self.role_txn(conn, channel, target_user_id)
             if target_user_id == actor.user_id and not actor.is_admin:
                 target_role = role  # nobody outranks themselves
-        require(actor, role, perm, target_role)
-        return role
+        require(actor, role, perm, target_role, banned=banned)
+        return acting_role(role, banned=banned)
 
 
 def effective_role(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from chatwarden.errors import Conflict, Forbidden, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import ServiceBase, effective_role
-from chatwarden.service.permissions import SCOPE_OF, Permission, can
+from chatwarden.service.permissions import Permission, allowed
 from chatwarden.service.types import Actor, Channel, ChannelAccess, ChatSettings, Member
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
@@ -98,11 +98,8 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             member = store.get_member_txn(conn, channel_id, actor.user_id)
             role = effective_role(channel, actor.user_id, member)
-        held = [
-            p.value
-            for p in Permission
-            if actor.has_scope(SCOPE_OF[p]) and can(role, p, is_admin=actor.is_admin)
-        ]
+        banned = bool(member is not None and member["banned"])
+        held = [p.value for p in Permission if allowed(actor, role, p, banned=banned)]
         now = self.clock.now()
         until = None if member is None else member["timeout_until"]
         if until is not None and until <= now:
@@ -111,7 +108,7 @@ class ChannelService(ServiceBase):
         return ChannelAccess(
             role=role,
             permissions=held,
-            banned=bool(member is not None and member["banned"]),
+            banned=banned,
             timeout_until=until,
             timeout_left_s=None if until is None else (until - now).total_seconds(),
             warning=(member["warning_reason"] or "") if warned and member is not None else None,

@@ -3,7 +3,9 @@
 Twitch semantics: moderators act on viewers, subscribers, followers and VIPs, never on the owner
 or on another moderator; a lead moderator also manages moderators and VIPs and nearly all
 settings, but not the owner's private terms; VIPs moderate nothing. Site admins may do anything.
-An API token additionally needs the scope ``SCOPE_OF[perm]``.
+An API token additionally needs the scope ``SCOPE_OF[perm]``. Someone banned in a channel holds
+only what every viewer holds there (``acting_role``): a ban takes a moderator's powers at once,
+on every path (HTTP, sockets), and an unban gives them back.
 """
 
 from __future__ import annotations
@@ -192,12 +194,26 @@ def is_mod(role: Role) -> bool:
     return role in _MODS
 
 
+def acting_role(role: Role, *, banned: bool) -> Role:
+    """The role whose powers someone holds: a banned person acts as a viewer (the owner is
+    never banned in their own channel). As a *target*, the granted role still counts, so a
+    moderator cannot unban a lead moderator banned by the owner."""
+    return Role.VIEWER if banned and role is not Role.OWNER else role
+
+
 def can(
-    role: Role, perm: Permission, target_role: Role | None = None, *, is_admin: bool = False
+    role: Role,
+    perm: Permission,
+    target_role: Role | None = None,
+    *,
+    is_admin: bool = False,
+    banned: bool = False,
 ) -> bool:
-    """May someone with channel ``role`` do ``perm`` (to a person with ``target_role``)?"""
+    """May someone with channel ``role`` (``banned`` there or not) do ``perm`` (to a person
+    with ``target_role``)?"""
     if is_admin:
         return True
+    role = acting_role(role, banned=banned)
     if role not in TABLE[perm]:
         return False
     if perm in TARGETED and target_role is not None:
@@ -205,12 +221,36 @@ def can(
     return True
 
 
-def require(actor: Actor, role: Role, perm: Permission, target_role: Role | None = None) -> None:
-    """Raise ``Forbidden`` unless ``actor`` (with ``role`` here) may do ``perm``."""
+def allowed(
+    actor: Actor,
+    role: Role,
+    perm: Permission,
+    target_role: Role | None = None,
+    *,
+    banned: bool = False,
+) -> bool:
+    """``require`` without the error: the token's scope, the role, the ban and the rank."""
+    return actor.has_scope(SCOPE_OF[perm]) and can(
+        role, perm, target_role, is_admin=actor.is_admin, banned=banned
+    )
+
+
+def require(
+    actor: Actor,
+    role: Role,
+    perm: Permission,
+    target_role: Role | None = None,
+    *,
+    banned: bool = False,
+) -> None:
+    """Raise ``Forbidden`` unless ``actor`` (with ``role`` here, ``banned`` or not) may do
+    ``perm``."""
     scope = SCOPE_OF[perm]
     if not actor.has_scope(scope):
         raise Forbidden(f"this token lacks the {scope!r} scope needed to {perm.value}")
-    if not can(role, perm, target_role, is_admin=actor.is_admin):
+    if not can(role, perm, target_role, is_admin=actor.is_admin, banned=banned):
+        if banned and not actor.is_admin and role in TABLE[perm]:
+            raise Forbidden(f"you are banned in this channel and cannot {perm.value} here")
         if target_role is not None and role in TABLE[perm]:
             raise Forbidden(f"a {role.value} cannot {perm.value} a {target_role.value}")
         raise Forbidden(f"a {role.value} cannot {perm.value} in this channel")

@@ -37,6 +37,7 @@ from chatwarden.web.routes import (
 from chatwarden.web.settings import WebSettings
 from chatwarden.web.state import Edge
 from chatwarden.web.ws import chat_socket
+from chatwarden.web.sockets import OpenSockets
 
 if TYPE_CHECKING:
     from chatwarden.services import Services
@@ -69,6 +70,12 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         ingest=Ingest(services.chat),
     )
 
+        sockets=OpenSockets(
+            services.bus,
+            services.clock,
+            anonymous_per_ip=services.config.ws_anonymous_per_ip,
+            per_ip=services.config.ws_per_ip,
+        ),
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(_tick_forever(services, web.tick_interval_s))]
@@ -87,6 +94,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
             await edge.ingest.close()
 
     app = FastAPI(
+            await edge.sockets.close()
         title="ChatWarden",
         version=__version__,
         summary="Live-chat moderation: chat, AutoMod, review queue, moderator tools.",

@@ -4,6 +4,9 @@ Sessions come from ``POST /api/v1/sessions`` and travel in the ``cw_session`` co
 SameSite=Lax, Secure when configured); the readable ``cw_csrf`` cookie holds the CSRF token
 the client echoes in ``X-CSRF-Token`` (see ``csrf.py``). Bots send an API token (``cwt_...``)
 as a bearer token; its scopes are checked by the services' permission table.
+
+A WebSocket is authenticated once, at its handshake; ``sockets.OpenSockets`` ends it when its
+credential ends (logout, revocation, expiry).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 
 from chatwarden.errors import Unauthorized
 from chatwarden.service.types import Actor
@@ -43,7 +47,7 @@ def credentials(headers: Headers, cookies: dict[str, str]) -> tuple[str, bool] |
     return None
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 

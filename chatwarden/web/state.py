@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from chatwarden.service.ingest import Ingest
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.settings import WebSettings
+from chatwarden.web.sockets import OpenSockets
 
 if TYPE_CHECKING:
     from chatwarden.services import Services
@@ -23,6 +24,7 @@ class Edge:
     auth_limiter: RateLimiter
     csrf_secret: bytes
     ingest: Ingest  # group commit for chat sends (WebSocket and HTTP)
+    sockets: OpenSockets  # open WebSockets: ended with their credential, counted per address
 
 
 def edge_of(conn: HTTPConnection) -> Edge:

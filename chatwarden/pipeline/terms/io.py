@@ -1,5 +1,8 @@
 """Import and export term lists as CSV (header ``text,kind,private,scope,is_regex``) or JSON
 (a list of objects with those keys). Only ``text`` is required; the rest default as in ``Term``.
+
+A CSV cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) is written
+with a leading ``'`` and read back without it (``chatwarden.csvcells``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from chatwarden.csvcells import escape_cell, unescape_cell
 from chatwarden.errors import InputError
 from chatwarden.pipeline.terms.term import Term, dedupe_terms
 
@@ -70,7 +74,9 @@ def dump_terms(terms: Iterable[Term], fmt: TermFormat) -> str:
 
 
 def _csv_cell(value: object) -> object:
-    return str(value).lower() if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return str(value).lower()
+    return escape_cell(value) if isinstance(value, str) else value
 
 
 def _format_of(path: Path) -> TermFormat:
@@ -102,7 +108,7 @@ def _parse_csv(text: str) -> Iterator[Term]:
                 continue
             if len(row) > len(columns):
                 raise InputError(f"line {line}: {len(row)} fields, the header has {len(columns)}")
-            cells = dict(zip(columns, row, strict=False))
+            cells = dict(zip(columns, map(unescape_cell, row), strict=False))
             yield _term(cells, f"line {line}", _csv_bool)
     except csv.Error as exc:
         raise InputError(f"line {reader.line_num}: bad CSV: {exc}") from None
