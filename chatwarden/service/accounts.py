@@ -29,9 +29,9 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 SESSION_PREFIX = "cws_"
 API_PREFIX = "cwt_"
-
 #: the scope an API token needs to list or revoke its account's tokens (a session has it)
 TOKENS_SCOPE = "tokens:manage"
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -143,6 +143,7 @@ class AccountService(ServiceBase):
             return store.delete_expired_sessions_txn(conn, now)
 
     def logout(self, token: str) -> None:
+        digest = hash_token(str(token))
         with self.db.write() as conn:
             store.delete_session_txn(conn, digest)
         self._ended(digest, "logged out")
@@ -186,6 +187,8 @@ class AccountService(ServiceBase):
         return NewApiToken(token=token, info=info)
 
     def list_api_tokens(self, actor: Actor) -> list[ApiTokenInfo]:
+        """The account's tokens (a session, or a token with the ``tokens:manage`` scope)."""
+        _require_tokens_scope(actor, "list")
         with self.db.read() as conn:
             rows = store.list_api_tokens_txn(conn, actor.user_id)
         return [
@@ -201,17 +204,17 @@ class AccountService(ServiceBase):
         ]
 
     def revoke_api_token(self, actor: Actor, token_id: int) -> None:
+        """Revoke one of the account's tokens (a session, or a token with ``tokens:manage``)."""
+        _require_tokens_scope(actor, "revoke")
         with self.db.write() as conn:
             row = store.get_api_token_by_id_txn(conn, token_id)
             if row is None or (row["user_id"] != actor.user_id and not actor.is_admin):
                 raise NotFound(f"no API token with id {token_id}")
-        """The account's tokens (a session, or a token with the ``tokens:manage`` scope)."""
-        _require_tokens_scope(actor, "list")
             store.revoke_api_token_txn(conn, token_id, self.clock.now())
+        self._ended(row["token_hash"], "API token revoked")
 
     def get_user(self, user_id: int) -> User:
         with self.db.read() as conn:
-        self._ended(row["token_hash"], "API token revoked")
             return to_user(self.user_txn(conn, user_id))
 
     def get_user_by_name(self, username: str) -> User:
@@ -223,8 +226,6 @@ class AccountService(ServiceBase):
 
     def set_verified(
         self, actor: Actor, user_id: int, *, email: bool | None = None, phone: bool | None = None
-        """Revoke one of the account's tokens (a session, or a token with ``tokens:manage``)."""
-        _require_tokens_scope(actor, "revoke")
     ) -> User:
         """Mark email/phone verified (site admins only; no real email or SMS here)."""
         if not actor.is_admin:
