@@ -97,6 +97,8 @@ def serve(
         rate_limit_messages_per_30s=10**9,  # the bench measures throughput, not the chat limit
         argon2_time_cost=1,
         argon2_memory_kib=64,
+        ws_per_ip=0,  # every bench client connects from 127.0.0.1
+        http_connections_per_ip=0,
     )
     services = build_services(config)
     from chatwarden.service.types import Actor
@@ -130,7 +132,7 @@ def serve(
         after = float(os.environ.get("CHATWARDEN_BENCH_PROFILE_S", "8"))
         threading.Timer(after, prof.dump_stats, [profile]).start()
         prof.enable()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options())
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(config))
 
 
 def _make_regulars(services: Any, channel_id: int) -> None:

@@ -67,6 +67,8 @@ def serve_command(
         typer.echo(f"ChatWarden on {base} (API docs: {base}/docs); Ctrl+C stops it")
         app = create_app(services)
         tune_gc()  # after start-up: see chatwarden/web/runtime.py
-        uvicorn.run(app, host=config.host, port=config.port, log_level="info", **uvicorn_options())
+        uvicorn.run(
+            app, host=config.host, port=config.port, log_level="info", **uvicorn_options(config)
+        )
     finally:
         services.close()

@@ -11,9 +11,13 @@ Client frames:
 
 Chat events are open to anyone who may read the chat; the others (AutoMod holds, moderation,
 unban requests, settings) need a moderator of that channel (token scope ``moderation:read``).
-That is checked again whenever the user's role in the channel changes: a subscription the new
-role may no longer hold ends with a ``revocation`` message (status ``authorization_revoked``,
-as Twitch does), and no moderator event reaches it after the role change is seen.
+That is checked again whenever the user's role in the channel changes or they are banned or
+unbanned there (a ban takes a moderator's powers): a subscription the user may no longer hold
+ends with a ``revocation`` message (status ``authorization_revoked``, as Twitch does), and no
+moderator event reaches it after the change is seen.
+
+The socket closes with 4401 when its session or token ends (logout, revocation, expiry) and
+with 1009 on a message over ``ws_max_message_bytes``.
 """
 
 from __future__ import annotations
@@ -35,7 +39,19 @@ from chatwarden.service.permissions import Permission, require
 from chatwarden.service.types import Actor
 from chatwarden.web.outbox import Outbox, dumps
 from chatwarden.web.state import Edge, edge_of
-from chatwarden.web.ws import CLOSE_UNAUTHORIZED, authenticate, call, reject
+from chatwarden.web.ws import (
+    CLOSE_TOO_LARGE,
+    CLOSE_UNAUTHORIZED,
+    POWER_NOTICES,
+    Ending,
+    authenticate,
+    call,
+    end_socket,
+    hold_socket,
+    reject,
+    too_large,
+    too_many,
+)
 
 KEEPALIVE_S = 10
 #: event types anyone in the channel sees; everything else is for its moderators
@@ -85,8 +101,7 @@ class _Session:
         channel = await call(services.channels.get_channel_by_name, frame.channel)
         wanted = frozenset(frame.types)
         if wanted - PUBLIC_TYPES:
-            role = await call(services.channels.role_of, channel.id, self.actor.user_id)
-            require(self.actor, role, Permission.VIEW_QUEUE)
+            await self.require_moderator(channel.id)
         self.unsubscribe(frame.channel)
         topics = [channel_topic(channel.id)]
         if wanted - PUBLIC_TYPES:
@@ -107,6 +122,12 @@ class _Session:
         if keep is None:
             self.outbox.put_frame(message("subscribed", {"subscription": subscription}))
 
+    async def require_moderator(self, channel_id: int) -> None:
+        """``Forbidden`` unless the user may see this channel's moderator events now (the one
+        permission table: role, ban, the token's ``moderation:read`` scope)."""
+        access = await call(self.edge.services.channels.access_of, self.actor, channel_id)
+        require(self.actor, access.role, Permission.VIEW_QUEUE, banned=access.banned)
+
     def unsubscribe(self, channel: str) -> None:
         listeners, tasks = self.subs.pop(channel, ([], []))
         for sub in listeners:
@@ -121,7 +142,7 @@ class _Session:
         """Re-check moderator subscriptions when the user's role in their channel changes."""
         async for env in notices:
             event = env.get("event", {})
-            if env.get("type") != events.NOTICE or event.get("kind") != "role_changed":
+            if env.get("type") != events.NOTICE or event.get("kind") not in POWER_NOTICES:
                 continue
             held = self.moderated.get(event.get("channel_id", -1))
             if held is None:
@@ -134,8 +155,7 @@ class _Session:
             services = self.edge.services
             try:
                 channel = await call(services.channels.get_channel_by_name, name)
-                role = await call(services.channels.role_of, channel.id, self.actor.user_id)
-                require(self.actor, role, Permission.VIEW_QUEUE)
+                await self.require_moderator(channel.id)
             except ChatWardenError:
                 self.unsubscribe(name)
                 revoked = {**subscription, "status": "authorization_revoked"}
@@ -181,6 +201,9 @@ class _Session:
                 raw = await self.ws.receive_text()
             except (WebSocketDisconnect, RuntimeError, KeyError):
                 return
+            if too_large(raw, self.edge):
+                await self.ws.close(CLOSE_TOO_LARGE, "message too big")
+                return
             try:
                 data = json.loads(raw)
                 frame = SubscribeFrame.model_validate(data)
@@ -201,12 +224,24 @@ class _Session:
 async def event_socket(ws: WebSocket) -> None:
     """``/api/v1/eventsub/ws``: EventSub-shaped notifications for integrations."""
     edge = edge_of(ws)
-    actor, problem = await authenticate(ws, edge)
-    if actor is None:
+    login, problem = await authenticate(ws, edge)
+    if login is None:
         await reject(
             ws, "unauthorized", problem or "an API token or session is required", CLOSE_UNAUTHORIZED
         )
         return
+    ending = Ending()
+    held = hold_socket(ws, edge, login, ending)
+    if held is None:
+        await too_many(ws)
+        return
+    try:
+        await serve_events(ws, edge, login.actor, ending)
+    finally:
+        edge.sockets.release(held)
+
+
+async def serve_events(ws: WebSocket, edge: Edge, actor: Actor, ending: Ending) -> None:
     await ws.accept()
     session = _Session(ws, edge, actor)
     session.outbox.put_frame(
@@ -225,13 +260,17 @@ async def event_socket(ws: WebSocket) -> None:
     writer = asyncio.create_task(session.write())
     notices = edge.services.bus.subscribe(user_topic(actor.user_id))
     watcher = asyncio.create_task(session.watch_roles(notices))
+    reader = asyncio.create_task(session.read())
+    ended = asyncio.create_task(ending.event.wait())
     try:
-        await session.read()
+        await asyncio.wait((reader, ended), return_when=asyncio.FIRST_COMPLETED)
     finally:
         for channel in list(session.subs):
             session.unsubscribe(channel)
         notices.close()
-        for task in (writer, watcher):
+        for task in (writer, watcher, reader, ended):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+    if ending.event.is_set():
+        await end_socket(ws, None, ending)

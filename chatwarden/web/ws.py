@@ -8,8 +8,16 @@ with exactly one of ``sent`` (delivered or delayed), ``held``, ``blocked``, ``re
 ``error``, carrying the frame's ``idempotency_key``. A frame the server cannot use gets an
 ``error`` frame and the socket stays open.
 
-Close codes: 4401 (the session or token is not valid), 4403 (cross-site origin), 4404
-(unknown channel).
+Moderator frames (the review queue, AutoMod and moderation events) go to whoever holds the
+``view_queue`` permission here by the one permission table: a moderator's API token needs the
+``moderation:read`` scope, and someone banned in the channel gets viewer frames only. A ban,
+an unban or a role change that changes this closes the socket (4005) so it reconnects with the
+new powers.
+
+Close codes: 4401 (the session or token is not valid, or ended while the socket was open:
+logout, revocation, expiry; the pages go to the login page), 4403 (cross-site origin), 4404
+(unknown channel), 4429 (too many sockets from this address), 1009 (a message larger than
+``ws_max_message_bytes``), 4005 (your powers here changed; reconnect).
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import contextlib
 import functools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -27,14 +37,15 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
 from chatwarden.errors import ChatWardenError, Unauthorized
 from chatwarden.service import events
-from chatwarden.service.permissions import is_mod
+from chatwarden.service.permissions import Permission, is_mod
 from chatwarden.service.types import Actor, Channel, SendRequest, SendResult
 from chatwarden.settings import Role
-from chatwarden.web.auth import credentials
+from chatwarden.web.auth import client_ip, credentials
 from chatwarden.web.csrf import same_origin
 from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
 from chatwarden.web.outbox import Outbox, dumps, encode_chunk, encode_event
 from chatwarden.web.ratelimit import RateLimiter
+from chatwarden.web.sockets import HeldSocket
 from chatwarden.web.state import Edge, edge_of
 
 T = TypeVar("T")
@@ -43,6 +54,12 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ROLE_CHANGED = 4005  # the socket subscribed as the old role; the client reconnects
+CLOSE_TOO_MANY = (
+    4429  # this address holds too many sockets (``ws_per_ip``, ``ws_anonymous_per_ip``)
+)
+CLOSE_TOO_LARGE = 1009  # RFC 6455 "message too big"
+#: notices about the socket's user in its channel that may change what it may receive
+POWER_NOTICES = frozenset({"role_changed", "banned", "unbanned"})
 MAX_SENDS_IN_FLIGHT = 64  # per connection; the read loop waits beyond this
 
 
@@ -51,8 +68,17 @@ async def call(fn: Callable[..., T], *args: Any) -> T:
     return await run_in_threadpool(fn, *args)
 
 
-async def authenticate(ws: WebSocket, edge: Edge) -> tuple[Actor | None, str | None]:
-    """``(actor, None)``, ``(None, None)`` for an anonymous viewer, or ``(None, problem)``.
+@dataclass(frozen=True)
+class Login:
+    """Who opened a socket, with what credential, until when (None: a token without expiry)."""
+
+    actor: Actor
+    token: str
+    expires_at: datetime | None
+
+
+async def authenticate(ws: WebSocket, edge: Edge) -> tuple[Login | None, str | None]:
+    """``(login, None)``, ``(None, None)`` for an anonymous viewer, or ``(None, problem)``.
 
     A browser attaches cookies to a cross-site WebSocket handshake, so cookie-authenticated
     sockets must come from our own origin (bearer tokens cannot be forged that way).
@@ -69,15 +95,61 @@ async def authenticate(ws: WebSocket, edge: Edge) -> tuple[Actor | None, str | N
         if not same_origin(ws.scope, origin, edge.settings.allowed_origins):
             return None, f"cross-site WebSocket from origin {origin!r} refused"
     try:
-        return await call(edge.services.accounts.authenticate, token), None
+        actor, expires_at = await call(edge.services.accounts.authenticate_until, token)
     except Unauthorized as exc:
         return None, exc.message
+    return Login(actor, token, expires_at), None
 
 
 async def reject(ws: WebSocket, code: str, message: str, close_code: int) -> None:
     await ws.accept()
     await ws.send_text(dumps({"type": "error", "code": code, "message": message}))
     await ws.close(code=close_code, reason=code)
+
+
+class Ending:
+    """Set (once) when the socket's credential ends; ``reason`` says why."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.reason = ""
+
+    def __call__(self, reason: str) -> None:
+        if not self.event.is_set():
+            self.reason = reason
+            self.event.set()
+
+
+def hold_socket(
+    ws: WebSocket, edge: Edge, login: Login | None, ending: Ending
+) -> HeldSocket | None:
+    """Count this socket for its address and tie it to its credential (None: over a cap)."""
+    if login is None:
+        return edge.sockets.hold(client_ip(ws), ending)
+    return edge.sockets.hold(client_ip(ws), ending, token=login.token, expires_at=login.expires_at)
+
+
+async def too_many(ws: WebSocket) -> None:
+    await reject(
+        ws, "too_many_connections", "too many open sockets from your address", CLOSE_TOO_MANY
+    )
+
+
+async def end_socket(ws: WebSocket, outbox: Outbox | None, ending: Ending) -> None:
+    """Say why (after what is queued) and close with 4401: the pages go to the login page."""
+    with contextlib.suppress(Exception):
+        while outbox is not None and outbox.waiting():
+            await ws.send_text(await outbox.next_text())
+        await ws.send_text(
+            dumps({"type": "error", "code": "session_ended", "message": ending.reason})
+        )
+        await ws.close(CLOSE_UNAUTHORIZED, "session_ended")
+
+
+def too_large(raw: str | bytes, edge: Edge) -> bool:
+    """A message over ``ws_max_message_bytes`` (uvicorn's ``ws_max_size`` stops it first when
+    the server runs with ``runtime.uvicorn_options``; this holds under any server)."""
+    return len(raw) > edge.services.config.ws_max_message_bytes
 
 
 def result_frame(result: SendResult, key: str) -> dict[str, Any]:
@@ -105,16 +177,20 @@ async def pump(
     *,
     dedupe: bool = True,
     role_changed: asyncio.Event | None = None,
+    reconnect_on: frozenset[str] = frozenset({"role_changed"}),
 ) -> None:
     """Move one subscription's events into the outbox, a chunk at a time.
 
     With ``channel_id``, events about other channels are skipped (a user's notices topic
     carries notices from every channel). With ``dedupe``, events already queued from another
     topic are dropped (a moderator hears mod events on two topics). Without either, a chunk
-    is queued as one shared pre-encoded string (the hot path: chat to viewers). A
-    ``role_changed`` notice for ``channel_id`` sets ``role_changed``.
+    is queued as one shared pre-encoded string (the hot path: chat to viewers). A notice of a
+    kind in ``reconnect_on`` for ``channel_id`` sets ``role_changed``; after that nothing more
+    is queued (the socket closes and reconnects with its new powers).
     """
     while chunks := await sub.next_chunks():
+        if role_changed is not None and role_changed.is_set():
+            return
         for chunk in chunks:
             if channel_id is None and not dedupe:
                 outbox.put(encode_chunk(chunk), len(chunk))
@@ -129,9 +205,10 @@ async def pump(
                 if (
                     role_changed is not None
                     and env.get("type") == events.NOTICE
-                    and env.get("event", {}).get("kind") == "role_changed"
+                    and env.get("event", {}).get("kind") in reconnect_on
                 ):
                     role_changed.set()
+                    return
 
 
 async def write(ws: WebSocket, outbox: Outbox) -> None:
@@ -142,25 +219,45 @@ async def write(ws: WebSocket, outbox: Outbox) -> None:
 async def chat_socket(ws: WebSocket, name: str) -> None:
     """``/api/v1/channels/{name}/chat/ws``: live chat for one channel."""
     edge = edge_of(ws)
-    services = edge.services
-    actor, problem = await authenticate(ws, edge)
+    login, problem = await authenticate(ws, edge)
     if problem is not None:
         code = "csrf_failed" if "origin" in problem else "unauthorized"
         close = CLOSE_FORBIDDEN if code == "csrf_failed" else CLOSE_UNAUTHORIZED
         await reject(ws, code, problem, close)
         return
+    ending = Ending()
+    held = hold_socket(ws, edge, login, ending)
+    if held is None:
+        await too_many(ws)
+        return
+    try:
+        await serve_chat(ws, edge, name, None if login is None else login.actor, ending)
+    finally:
+        edge.sockets.release(held)
+
+
+async def serve_chat(
+    ws: WebSocket, edge: Edge, name: str, actor: Actor | None, ending: Ending
+) -> None:
+    services = edge.services
     try:
         channel = await call(services.channels.get_channel_by_name, name)
-        role = Role.VIEWER
+        role, moderator, banned_mod = Role.VIEWER, False, False
         if actor is not None:
-            role = await call(services.channels.role_of, channel.id, actor.user_id)
+            access = await call(services.channels.access_of, actor, channel.id)
+            role = access.role
+            # the one permission table decides: role, ban, the token's scope, site admin
+            moderator = Permission.VIEW_QUEUE.value in access.permissions
+            banned_mod = access.banned and is_mod(role)
         recent = await call(services.chat.recent_messages, channel.id, 50)
     except ChatWardenError as exc:
         await reject(ws, exc.code, exc.message, CLOSE_NOT_FOUND)
         return
     await ws.accept()
     outbox = Outbox()
-    moderator = actor is not None and (is_mod(role) or actor.is_admin)
+    # what ends this socket's powers (moderator) or gives them back (a banned moderator)
+    reconnect_on = {"role_changed"} | ({"banned"} if moderator else set())
+    reconnect_on |= {"unbanned"} if banned_mod else set()
     bus = edge.services.bus
     # (subscription, only this channel's events, drop events seen on another topic)
     subs: list[tuple[Subscription, int | None, bool]] = []
@@ -188,7 +285,16 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
     )
     role_changed = asyncio.Event()
     tasks = [
-        asyncio.create_task(pump(s, outbox, cid, dedupe=d, role_changed=role_changed))
+        asyncio.create_task(
+            pump(
+                s,
+                outbox,
+                cid,
+                dedupe=d,
+                role_changed=role_changed,
+                reconnect_on=frozenset(reconnect_on),
+            )
+        )
         for s, cid, d in subs
     ]
     if not moderator:
@@ -196,19 +302,22 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
     writer = asyncio.create_task(write(ws, outbox))
     reader = asyncio.create_task(read(ws, edge, actor, channel, outbox))
     changed = asyncio.create_task(role_changed.wait())
+    ended = asyncio.create_task(ending.event.wait())
     reconnect = False
     try:
-        await asyncio.wait((reader, changed), return_when=asyncio.FIRST_COMPLETED)
-        reconnect = not reader.done()
+        await asyncio.wait((reader, changed, ended), return_when=asyncio.FIRST_COMPLETED)
+        reconnect = not reader.done() and not ended.done()
     finally:
         for sub, _, _ in subs:
             sub.close()
-        for task in (*tasks, writer, reader, changed):
+        for task in (*tasks, writer, reader, changed, ended):
             task.cancel()
-        for task in (*tasks, writer, reader, changed):
+        for task in (*tasks, writer, reader, changed, ended):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-    if reconnect:
+    if ending.event.is_set():
+        await end_socket(ws, None, ending)  # nothing more reaches an ended session
+    elif reconnect:
         with contextlib.suppress(Exception):
             while outbox.waiting():  # the role_changed notice goes out before the close
                 await ws.send_text(await outbox.next_text())
@@ -233,6 +342,9 @@ async def read(
         raw = message.get("text")
         if raw is None:
             raw = message.get("bytes") or b""
+        if too_large(raw, edge):
+            await ws.close(CLOSE_TOO_LARGE, "message too big")
+            return
         if limiter.hit("frames") is not None:
             outbox.put_frame(
                 {"type": "error", "code": "rate_limited", "message": "too many frames; slow down"}

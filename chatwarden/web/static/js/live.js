@@ -6,7 +6,12 @@
 //   const off = live.on("message", (frame) => ...);        // by frame type
 //   live.on("automod.message.hold", (frame) => ...);       // or by EventSub type (frame.event_type)
 //   live.on("welcome", (frame) => reload());               // (re)connected: reload your state
-//   live.on("status", ({ state }) => ...);                 // "connecting" | "open" | "closed"
+//   live.on("status", ({ state }) => ...);  // "connecting" | "open" | "closed" | "signed_out"
+//
+// Close codes (chatwarden/web/ws.py): 4401 means the session or token is not valid, or ended
+// while the socket was open (logout in another tab, expiry, revocation): the page says
+// "signed out" and goes to the login page, which comes back here; it never reconnects.
+// 4429 (too many sockets from this address) and everything else reconnect with back-off.
 //   off();                                                 // stop listening
 //
 // Frame types (see chatwarden/web/frames.py): welcome, message, sent, held, blocked, rejected,
@@ -82,11 +87,13 @@ export class Live {
     ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.setState("closed");
       if (ev.code === CLOSE_UNAUTHORIZED) {
+        this.stopped = true; // signed out: no reconnect loop
+        this.setState("signed_out");
         toLogin();
         return;
       }
+      this.setState("closed");
       if (this.stopped) return;
       const delay = Math.min(10000, 250 * 2 ** this.retry++);
       setTimeout(() => this.connect(), delay);

@@ -76,7 +76,7 @@ async function main() {
 
   const connection = el("span", { class: "conn", "data-testid": "connection", role: "status" }, "connecting…");
   live.on("status", ({ state }) => {
-    connection.textContent = state === "open" ? "live" : state === "connecting" ? "connecting…" : "offline";
+    connection.textContent = state === "open" ? "live" : state === "connecting" ? "connecting…" : state === "signed_out" ? "signed out" : "offline";
     connection.dataset.state = state;
   });
   const help = dom.button("Shortcuts (?)", () => shortcuts.showHelp(), { class: "btn small", "aria-keyshortcuts": "?" });

@@ -152,7 +152,7 @@ async function main() {
   }
 
   live.on("status", ({ state }) => {
-    conn.set(state === "open" ? "" : state === "connecting" ? "Connecting…" : "Disconnected; reconnecting…");
+    conn.set(state === "open" ? "" : state === "connecting" ? "Connecting…" : state === "signed_out" ? "Signed out; log in again." : "Disconnected; reconnecting…");
     send.disabled = state !== "open";
   });
   live.on("welcome", (w) => {
