@@ -15,9 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from chatwarden import __version__
 from chatwarden.service.ingest import Ingest
+from chatwarden.web.bodylimit import BodyLimitMiddleware
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
 from chatwarden.web.events_ws import event_socket
+from chatwarden.web.openapi import install_openapi
 from chatwarden.web.pages import install_pages
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.routes import (
@@ -35,9 +37,9 @@ from chatwarden.web.routes import (
     webhooks,
 )
 from chatwarden.web.settings import WebSettings
+from chatwarden.web.sockets import OpenSockets
 from chatwarden.web.state import Edge
 from chatwarden.web.ws import chat_socket
-from chatwarden.web.sockets import OpenSockets
 
 if TYPE_CHECKING:
     from chatwarden.services import Services
@@ -68,14 +70,14 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         auth_limiter=RateLimiter(web.auth_requests, web.auth_window_s, time.monotonic),
         csrf_secret=secret,
         ingest=Ingest(services.chat),
-    )
-
         sockets=OpenSockets(
             services.bus,
             services.clock,
             anonymous_per_ip=services.config.ws_anonymous_per_ip,
             per_ip=services.config.ws_per_ip,
         ),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(_tick_forever(services, web.tick_interval_s))]
@@ -92,9 +94,9 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await edge.ingest.close()
+            await edge.sockets.close()
 
     app = FastAPI(
-            await edge.sockets.close()
         title="ChatWarden",
         version=__version__,
         summary="Live-chat moderation: chat, AutoMod, review queue, moderator tools.",
@@ -110,6 +112,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         expected_token=lambda token: derive_csrf_token(secret, token),
         allowed_origins=web.allowed_origins,
     )
+    app.add_middleware(BodyLimitMiddleware)  # 413 before any body is held in memory
     api = APIRouter(prefix=API_PREFIX)
     for area in (accounts, channels, chat, queue, moderation, settings, people, webhooks):
         api.include_router(area.router)
@@ -123,4 +126,5 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
     app.add_api_websocket_route(f"{API_PREFIX}/eventsub/ws", event_socket)
 
     install_pages(app)  # the browser pages, /static and the security headers (pages.py)
+    install_openapi(app)  # every error status each operation can answer (openapi.py)
     return app

@@ -28,7 +28,12 @@ def register(body: Credentials, request: Request) -> dict[str, Any]:
     return services_of(request).accounts.register(body.username, body.password).to_dict()
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_by_ip)])
+@router.post(
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(limit_by_ip)],
+    responses={401: {"description": "Wrong username or password."}},
+)
 def login(body: Credentials, request: Request, response: Response) -> dict[str, Any]:
     """Log in: sets the ``cw_session`` (HttpOnly) and ``cw_csrf`` cookies.
 

@@ -64,7 +64,7 @@ def health_export(
     )
 
 
-@router.get("/health/compare")
+@router.get("/health/compare", responses={404: {"description": "No channel by a name given."}})
 def health_compare(
     actor: CurrentActor,
     request: Request,
