@@ -1,11 +1,25 @@
 import json
+import random
 from collections import Counter
 from importlib import resources
 
 import pytest
 
 from chatwarden.categories import CATEGORIES
-from chatwarden.training.suites import load_suite, suite_names
+from chatwarden.training.suites import (
+    functional_suite_names,
+    load_functional_suite,
+    load_suite,
+    suite_names,
+)
+from chatwarden.training.suites.build_chat_harm import (
+    HARM_KINDS,
+    OTHER_KINDS,
+    build,
+    chat_style,
+    generated_texts,
+    overlap,
+)
 
 EXPECTED = {
     "negation",
@@ -61,3 +75,119 @@ def test_toxic_plain_covers_every_category() -> None:
     cats = Counter(row["category"] for row in load_suite("toxic_plain"))
     assert set(cats) == set(CATEGORIES)
     assert min(cats.values()) >= 5
+
+
+# --- the functional chat-harm suite (functional/chat_harm.jsonl) ---------------------------
+
+FUNCTIONAL_KEYS = {
+    "text",
+    "label",
+    "suite",
+    "category",
+    "functionality",
+    "kind",
+    "min_level",
+    "expected",
+}
+MUST_HAVE = {
+    "threat_direct",
+    "threat_conditional",
+    "kys",
+    "death_wish",
+    "doxxing",
+    "self_harm_encouragement",
+    "hate_race",
+    "hate_religion",
+    "hate_sexuality",
+    "hate_gender_identity",
+    "hate_disability",
+    "hate_immigrants",
+    "misogyny",
+    "dehumanisation",
+    "exclusion",
+    "obfuscated_slurs",
+    "trash_talk",
+    "identity_neutral",
+    "identity_supportive",
+    "identity_words_inside_words",
+    "reclaimed",
+    "counter_speech",
+    "quoting_reporting",
+    "negation",
+    "gaming_violence",
+    "twitch_slang",
+    "global_emotes",
+    "channel_emotes",
+    "profanity_not_abuse",
+    "self_deprecation",
+}
+
+
+def test_functional_suite_is_bundled_apart_from_the_small_suites() -> None:
+    assert functional_suite_names() == ["chat_harm"]
+    assert "chat_harm" not in suite_names()
+
+
+def test_chat_harm_size_and_schema() -> None:
+    rows = load_functional_suite("chat_harm")
+    names = Counter(r["functionality"] for r in rows)
+    assert len(rows) >= 2000 and len(names) >= 30
+    assert MUST_HAVE <= set(names)
+    assert min(names.values()) >= 40
+    for row in rows:
+        assert set(row) == FUNCTIONAL_KEYS
+        assert isinstance(row["text"], str) and row["text"] == row["text"].strip() and row["text"]
+        assert row["suite"] == "chat_harm"
+        assert row["kind"] in HARM_KINDS + OTHER_KINDS
+        level = row["min_level"]
+        assert row["label"] == int(level is not None)
+        assert row["expected"] == ("hold" if level is not None and level <= 2 else "allow")
+        if row["kind"] in HARM_KINDS:
+            assert level in (1, 2) and row["category"] in CATEGORIES
+        elif row["kind"] == "trash_talk":
+            assert level == 4 and row["category"] == "bullying"
+        else:
+            assert level is None and row["category"] is None
+
+
+def test_chat_harm_kinds_are_one_per_functionality() -> None:
+    kinds: dict[str, set[str]] = {}
+    for row in load_functional_suite("chat_harm"):
+        kinds.setdefault(row["functionality"], set()).add(row["kind"])
+    assert all(len(k) == 1 for k in kinds.values())
+    assert {k for (k,) in kinds.values()} == set(HARM_KINDS + OTHER_KINDS)
+
+
+def test_chat_harm_has_no_duplicates_and_no_case_from_the_small_suites() -> None:
+    rows = load_functional_suite("chat_harm")
+    keys = Counter(" ".join(r["text"].lower().split()) for r in rows)
+    assert [t for t, c in keys.items() if c > 1] == []
+    small = {" ".join(r["text"].lower().split()) for n in suite_names() for r in load_suite(n)}
+    assert small.isdisjoint(keys)
+
+
+def test_chat_harm_file_is_what_the_builder_writes() -> None:
+    """The committed file is the seeded build, less the cases it recorded as training lines."""
+    committed = load_functional_suite("chat_harm")
+    dropped = {r["text"] for r in build()} - {r["text"] for r in committed}
+    assert len(dropped) <= 300
+    assert committed == build(exclude=dropped)
+
+
+def test_chat_harm_shares_no_case_with_the_training_generator() -> None:
+    """Evaluation only: the build drops every case the training generator writes too.
+
+    The generator changes while the suite stays put, so a few short canonical lines may come to
+    coincide ("k y s lol"); more than 1 % means the two were not written apart: rebuild the
+    suite (``python -m chatwarden.training.suites.build_chat_harm``) and find out why.
+    """
+    rows = load_functional_suite("chat_harm")
+    clash = overlap(rows, generated_texts(seeds=1))
+    assert len(clash) <= len(rows) // 100, clash
+
+
+def test_chat_style_keeps_the_words() -> None:
+    rng = random.Random(0)
+    for _ in range(200):
+        styled = chat_style("i hope you die", rng, ("KEKW",))
+        assert "hope" in styled.lower() and "die" in styled.lower()
