@@ -18,7 +18,13 @@ from chatwarden.cli._common import LEVEL_HELP, SETTINGS_HELP, fail, load_setting
 from chatwarden.errors import ChatWardenError
 from chatwarden.model import load_model
 from chatwarden.pipeline import AutoMod
-from chatwarden.training.evaluate import EvalReport, ProgressFactory, SetReport, evaluate
+from chatwarden.training.evaluate import (
+    EvalReport,
+    FunctionalityReport,
+    ProgressFactory,
+    SetReport,
+    evaluate,
+)
 from chatwarden.training.obfuscate import TRICKS
 from chatwarden.training.suites import suite_names
 
@@ -77,6 +83,37 @@ def _levels_rows(s: SetReport) -> list[tuple[str, list[str]]]:
     return list(rows.items())
 
 
+def render_functional(rows: list[FunctionalityReport], console: Console) -> None:
+    """One table per functional suite: held share per functionality, grouped by expectation."""
+    for suite in dict.fromkeys(r.suite for r in rows):
+        mine = [r for r in rows if r.suite == suite]
+        level = mine[0].level
+        table = Table(title=f"Functional suite {suite} at overall level {level}: held share")
+        for col in ("should be", "functionality", "kind", "cases", "held", "target", ""):
+            table.add_column(col, justify="right" if col in ("cases", "held", "target") else "left")
+        for expect in (True, False):
+            group = [r for r in mine if r.expect_hold == expect]
+            for r in group:
+                table.add_row(
+                    "held" if expect else "allowed",
+                    r.functionality,
+                    r.kind,
+                    str(r.n),
+                    _f(r.held_share, pct=True),
+                    f"{'≥' if expect else '≤'} {r.target:.0%}",
+                    "pass" if r.passed else "FAIL",
+                )
+            if group and expect:
+                table.add_section()
+        console.print(table)
+        hold = [r for r in mine if r.expect_hold]
+        allow = [r for r in mine if not r.expect_hold]
+        console.print(
+            f"{suite} at level {level}: {sum(r.passed for r in hold)}/{len(hold)} functionalities "
+            f"to hold and {sum(r.passed for r in allow)}/{len(allow)} to allow meet their target"
+        )
+
+
 def render(report: EvalReport, console: Console, *, detail: bool = False) -> None:
     """Print the report as rich tables (``detail``: per-category P/R/F1 of each suite too)."""
     suites = set(suite_names())
@@ -130,6 +167,8 @@ def render(report: EvalReport, console: Console, *, detail: bool = False) -> Non
                 _drop(t.false_hold_clean, t.false_hold, pct=True),
             )
         console.print(obf)
+    if report.functional:
+        render_functional(report.functional, console)
     levels = ", ".join(f"{k} {v}" for k, v in report.levels.items())
     console.print(f"model {report.model_version}, settings {report.settings_version}: {levels}")
     for note in report.notes:
@@ -154,6 +193,10 @@ def eval_command(
     no_devsets: Annotated[bool, typer.Option("--no-devsets", help="Skip the devsets.")] = False,
     no_suites: Annotated[
         bool, typer.Option("--no-suites", help="Skip the bundled suites.")
+    ] = False,
+    no_functional: Annotated[
+        bool,
+        typer.Option("--no-functional", help="Skip the functional suites (chat_harm)."),
     ] = False,
     no_obfuscation: Annotated[
         bool, typer.Option("--no-obfuscation", help="Skip the obfuscation runs.")
@@ -183,8 +226,9 @@ def eval_command(
 ) -> None:
     """Measure quality: ROC AUC, P/R/F1 at each level's thresholds, hold rates, obfuscation.
 
-    Runs the whole engine on the bundled functional suites (evaluation only, never trained
-    on), on --data files, and on the live-chat devsets when they are found.
+    Runs the whole engine on the bundled suites and the functional suite chat_harm (evaluation
+    only, never trained on; its held share per functionality against issue 12's targets), on
+    --data files, and on the live-chat devsets when they are found.
 
     Examples:
 
@@ -193,6 +237,8 @@ def eval_command(
       chatwarden eval --data my_labelled_chat.jsonl --no-suites --no-devsets
 
       chatwarden eval --tricks leetspeak,homoglyphs --level 3 --json
+
+      chatwarden eval --no-suites --no-devsets --no-obfuscation   (chat_harm per functionality)
     """
     chosen = [t.strip() for t in tricks.split(",") if t.strip()]
     unknown = [t for t in chosen if t not in TRICKS]
@@ -209,6 +255,7 @@ def eval_command(
                 automod,
                 data=data or [],
                 suites=not no_suites,
+                functional=not no_functional,
                 devsets=not no_devsets,
                 devsets_dir=devsets_dir,
                 obfuscation=not no_obfuscation,

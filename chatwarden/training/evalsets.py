@@ -14,12 +14,19 @@ from typing import Any, Final
 
 from chatwarden.categories import CATEGORIES
 from chatwarden.errors import InputError
-from chatwarden.training.suites import load_suite, suite_names
+from chatwarden.training.suites import (
+    functional_suite_names,
+    load_functional_suite,
+    load_suite,
+    suite_names,
+)
 
 __all__ = [
     "HARM_VIOLATIONS",
     "Example",
+    "FunctionalCase",
     "find_devsets",
+    "functional_suites",
     "load_devsets",
     "load_jsonl",
     "parse_example",
@@ -114,6 +121,46 @@ def suite_examples() -> dict[str, list[Example]]:
         name: [parse_example(row, f"suite {name}") for row in load_suite(name)]
         for name in suite_names()
     }
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionalCase:
+    """One case of a functional suite: the labelled line and what it tests.
+
+    ``kind`` is ``threat``, ``self_harm``, ``hate``, ``trash_talk`` or ``benign``; ``min_level``
+    the lowest overall level that must hold the line (``None``: no level should).
+    """
+
+    example: Example
+    functionality: str
+    kind: str
+    min_level: int | None
+
+    def expect_hold(self, level: int) -> bool:
+        """Whether a channel at overall ``level`` should hold this line."""
+        return self.min_level is not None and self.min_level <= level
+
+
+def functional_suites() -> dict[str, list[FunctionalCase]]:
+    """The bundled functional suites (``suites/functional/``) by name."""
+    out: dict[str, list[FunctionalCase]] = {}
+    for name in functional_suite_names():
+        cases = []
+        for n, row in enumerate(load_functional_suite(name), 1):
+            where = f"suite {name}:{n}"
+            level = row.get("min_level")
+            if level is not None and level not in (1, 2, 3, 4):
+                raise InputError(f"{where}: 'min_level' must be 1-4 or null, got {level!r}")
+            cases.append(
+                FunctionalCase(
+                    parse_example(row, where),
+                    str(row["functionality"]),
+                    str(row["kind"]),
+                    level,
+                )
+            )
+        out[name] = cases
+    return out
 
 
 def find_devsets(explicit: Path | None = None) -> Path | None:

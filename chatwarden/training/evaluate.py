@@ -3,7 +3,8 @@
 ``evaluate()`` runs the whole engine (``AutoMod.check_batch``) on each set, so hold rates and
 recall are what a channel at the given settings would see; AUCs use ``Decision.harm`` and the
 per-category scores. Under obfuscation every line of a set (toxic and harmless) is rewritten by
-one trick at a time and compared with the clean run.
+one trick at a time and compared with the clean run. On the functional suites (``chat_harm``) it
+also gives the held share of each functionality against its target at the channel's level.
 
     report = evaluate(AutoMod(AutoModSettings(overall_level=2)))
     print(report.to_dict())
@@ -22,7 +23,9 @@ from chatwarden.decision import Action, Decision
 from chatwarden.pipeline import AutoMod
 from chatwarden.training.evalsets import (
     Example,
+    FunctionalCase,
     find_devsets,
+    functional_suites,
     load_devsets,
     load_jsonl,
     suite_examples,
@@ -31,7 +34,10 @@ from chatwarden.training.metrics import PRF, prf_at, rate, roc_auc
 from chatwarden.training.obfuscate import TRICKS, obfuscate
 
 __all__ = [
+    "ALLOW_TARGET",
+    "HOLD_TARGET",
     "EvalReport",
+    "FunctionalityReport",
     "LevelPRF",
     "ProgressFactory",
     "SetReport",
@@ -39,6 +45,7 @@ __all__ = [
     "compare_tricks",
     "decide_all",
     "evaluate",
+    "evaluate_functionalities",
     "evaluate_obfuscation",
     "evaluate_set",
     "obfuscate_examples",
@@ -50,6 +57,12 @@ ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 ALL_SUITES = "suites (all)"
 BATCH = 1000
+#: issue 12's targets for a functional suite: a functionality that should be held at the
+#: channel's level is held at least this often, one that should be allowed at most this often
+HOLD_TARGET = 0.90
+ALLOW_TARGET = 0.05
+#: the level expectations are checked at when the settings have no overall level
+DEFAULT_LEVEL = 2
 
 
 def _noop(n: int) -> None:
@@ -155,6 +168,49 @@ class TrickReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FunctionalityReport:
+    """The held share of one functionality of a functional suite at one overall level."""
+
+    suite: str
+    functionality: str
+    kind: str
+    level: int
+    expect_hold: bool
+    n: int
+    held: int
+
+    @property
+    def held_share(self) -> float | None:
+        return self.held / self.n if self.n else None
+
+    @property
+    def target(self) -> float:
+        """At least this share held (``expect_hold``), else at most this share."""
+        return HOLD_TARGET if self.expect_hold else ALLOW_TARGET
+
+    @property
+    def passed(self) -> bool:
+        share = self.held_share
+        if share is None:
+            return False
+        return share >= self.target if self.expect_hold else share <= self.target
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "functionality": self.functionality,
+            "kind": self.kind,
+            "level": self.level,
+            "expected": "hold" if self.expect_hold else "allow",
+            "n": self.n,
+            "held": self.held,
+            "held_share": _r(self.held_share),
+            "target": self.target,
+            "passed": self.passed,
+        }
+
+
 @dataclass
 class EvalReport:
     """Everything ``evaluate`` measured, with the versions that produced it."""
@@ -164,6 +220,7 @@ class EvalReport:
     levels: dict[str, int]
     sets: list[SetReport] = field(default_factory=list)
     obfuscation: list[TrickReport] = field(default_factory=list)
+    functional: list[FunctionalityReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -173,6 +230,7 @@ class EvalReport:
             "levels": self.levels,
             "sets": [s.to_dict() for s in self.sets],
             "obfuscation": [t.to_dict() for t in self.obfuscation],
+            "functional": [f.to_dict() for f in self.functional],
             "notes": self.notes,
         }
 
@@ -241,6 +299,27 @@ def evaluate_set(
         recall=rate([f for f, y in zip(flagged, labels, strict=True) if y]),
         false_hold_rate=rate([f for f, y in zip(flagged, labels, strict=True) if not y]),
     )
+
+
+def evaluate_functionalities(
+    suite: str,
+    cases: Sequence[FunctionalCase],
+    decisions: Sequence[Decision],
+    level: int,
+) -> list[FunctionalityReport]:
+    """Held share per functionality (in the suite's order) against what ``level`` should hold.
+
+    Pure: no engine call. A functionality whose cases disagree on the expectation is reported
+    once per expectation.
+    """
+    held: dict[tuple[str, str, bool], list[bool]] = {}
+    for case, flagged in zip(cases, _flagged(decisions), strict=True):
+        key = (case.functionality, case.kind, case.expect_hold(level))
+        held.setdefault(key, []).append(flagged)
+    return [
+        FunctionalityReport(suite, name, kind, level, expect, len(flags), sum(flags))
+        for (name, kind, expect), flags in held.items()
+    ]
 
 
 def obfuscate_examples(examples: Sequence[Example], trick: str, seed: int = 0) -> list[str]:
@@ -312,6 +391,7 @@ def evaluate(
     *,
     data: Sequence[Path] = (),
     suites: bool = True,
+    functional: bool = True,
     devsets: bool = True,
     devsets_dir: Path | None = None,
     obfuscation: bool = True,
@@ -322,10 +402,12 @@ def evaluate(
 ) -> EvalReport:
     """Evaluate ``automod`` (default: ``AutoMod()``, overall level 2) on the chosen sets.
 
-    Sets: each ``data`` file, the bundled suites (one report each plus all together) and, when
-    the devsets folder is found, ``normvio_harm``, ``normvio_all`` and ``conda``. Obfuscation
-    runs on each data file, all suites together, ``normvio_harm`` and ``conda``, each sampled
-    down to ``obfuscation_limit`` lines (seeded).
+    Sets: each ``data`` file, the bundled suites (one report each plus all together), the
+    functional suites (``chat_harm``: one report, plus the held share of each functionality at
+    the settings' overall level, or level 2 without one) and, when the devsets folder is found,
+    ``normvio_harm``, ``normvio_all`` and ``conda``. Obfuscation runs on each data file, all
+    suites together, each functional suite, ``normvio_harm`` and ``conda``, each sampled down to
+    ``obfuscation_limit`` lines (seeded).
 
     Raises:
         InputError: a ``data`` file cannot be read or has a bad row.
@@ -343,6 +425,18 @@ def evaluate(
         by_suite = suite_examples()
         sets.extend((name, rows, False) for name, rows in by_suite.items())
         sets.append((ALL_SUITES, [eg for rows in by_suite.values() for eg in rows], True))
+    functional_cases: dict[str, list[FunctionalCase]] = {}
+    level = automod.settings.overall_level
+    if functional:
+        functional_cases = functional_suites()
+        sets.extend(
+            (name, [c.example for c in cases], True) for name, cases in functional_cases.items()
+        )
+        if level is None:
+            report.notes.append(
+                f"functional suites: no overall level in the settings; expectations of level "
+                f"{DEFAULT_LEVEL}"
+            )
     if devsets:
         folder = find_devsets(devsets_dir)
         if folder is None:
@@ -359,6 +453,15 @@ def evaluate(
     for name, rows, obfuscate_it in sets:
         decisions = decide_all(automod, [eg.text for eg in rows], advance=progress(name, len(rows)))
         report.sets.append(evaluate_set(name, rows, decisions, thresholds))
+        if name in functional_cases:
+            report.functional.extend(
+                evaluate_functionalities(
+                    name,
+                    functional_cases[name],
+                    decisions,
+                    level if level is not None else DEFAULT_LEVEL,
+                )
+            )
         if obfuscation and obfuscate_it and rows:
             sample = sample_examples(rows, obfuscation_limit, seed)
             clean = decisions if sample is rows else decide_all(automod, [e.text for e in sample])

@@ -10,7 +10,9 @@ from chatwarden.model import COLUMNS, Model
 from chatwarden.model.features import FeatureConfig, extract
 from chatwarden.training.evalsets import (
     Example,
+    FunctionalCase,
     find_devsets,
+    functional_suites,
     load_devsets,
     load_jsonl,
     parse_example,
@@ -19,6 +21,7 @@ from chatwarden.training.evaluate import (
     compare_tricks,
     decide_all,
     evaluate,
+    evaluate_functionalities,
     evaluate_set,
     obfuscate_examples,
 )
@@ -195,8 +198,16 @@ def test_evaluate_end_to_end(automod: AutoMod, tmp_path: Path) -> None:
     assert names[0] == "mine"
     assert "toxic_plain" in names and "suites (all)" in names
     assert {(t.set, t.trick) for t in report.obfuscation} == {
-        (n, t) for n in ("mine", "suites (all)") for t in ("spaced", "leetspeak")
+        (n, t) for n in ("mine", "suites (all)", "chat_harm") for t in ("spaced", "leetspeak")
     }
+    functionalities = {f.functionality for f in report.functional}
+    assert len(functionalities) == len(report.functional) >= 30
+    assert {f.suite for f in report.functional} == {"chat_harm"}
+    assert {f.level for f in report.functional} == {2}
+    (trash,) = [f for f in report.functional if f.functionality == "trash_talk"]
+    assert not trash.expect_hold  # held only from level 4
+    chat_harm = next(s for s in report.sets if s.name == "chat_harm")
+    assert sum(f.n for f in report.functional) == chat_harm.n
     assert report.model_version == "test-words"
     assert report.levels["swearing"] == 0
     assert ("mine", 5) in calls
@@ -205,6 +216,83 @@ def test_evaluate_end_to_end(automod: AutoMod, tmp_path: Path) -> None:
 
 
 def test_evaluate_notes_missing_devsets(automod: AutoMod, tmp_path: Path) -> None:
-    report = evaluate(automod, suites=False, devsets_dir=tmp_path / "nope", obfuscation=False)
+    report = evaluate(
+        automod,
+        suites=False,
+        functional=False,
+        devsets_dir=tmp_path / "nope",
+        obfuscation=False,
+    )
     assert report.sets == []
     assert any("devsets skipped" in note for note in report.notes)
+
+
+# --- functional suites ---------------------------------------------------------------------
+
+
+def _case(text: str, name: str, kind: str, min_level: int | None) -> FunctionalCase:
+    return FunctionalCase(Example(text, int(min_level is not None)), name, kind, min_level)
+
+
+CASES = [
+    _case("you idiot", "insults", "hate", 1),
+    _case("stupid loser", "insults", "hate", 1),
+    _case("idiot", "trash", "trash_talk", 4),
+    _case("gg wp", "trash", "trash_talk", 4),
+    _case("nice clutch", "chat", "benign", None),
+    _case("gg wp nice", "chat", "benign", None),
+]
+
+
+def test_functional_case_expectation_by_level() -> None:
+    hate, _, trash, _, chat, _ = CASES
+    assert hate.expect_hold(1) and hate.expect_hold(4)
+    assert not trash.expect_hold(2) and not trash.expect_hold(3) and trash.expect_hold(4)
+    assert not chat.expect_hold(4)
+
+
+def test_evaluate_functionalities(automod: AutoMod) -> None:
+    decisions = decide_all(automod, [c.example.text for c in CASES])
+    held = [d.action.value != "allow" for d in decisions]
+    assert held == [True, True, True, False, False, False]
+    at2 = {f.functionality: f for f in evaluate_functionalities("s", CASES, decisions, 2)}
+    assert list(at2) == ["insults", "trash", "chat"]
+    assert at2["insults"].held_share == 1.0 and at2["insults"].passed
+    assert at2["insults"].target == 0.9
+    # trash talk should be allowed at level 2: held 1 of 2 fails the 5 % target
+    assert not at2["trash"].expect_hold and at2["trash"].held_share == 0.5
+    assert at2["trash"].target == 0.05 and not at2["trash"].passed
+    assert at2["chat"].held == 0 and at2["chat"].passed
+    at4 = {f.functionality: f for f in evaluate_functionalities("s", CASES, decisions, 4)}
+    assert at4["trash"].expect_hold and not at4["trash"].passed  # 50 % < 90 %
+    assert at4["trash"].to_dict() == {
+        "suite": "s",
+        "functionality": "trash",
+        "kind": "trash_talk",
+        "level": 4,
+        "expected": "hold",
+        "n": 2,
+        "held": 1,
+        "held_share": 0.5,
+        "target": 0.9,
+        "passed": False,
+    }
+
+
+def test_functional_suites_load() -> None:
+    (cases,) = functional_suites().values()
+    assert len(cases) >= 2000
+    assert {c.kind for c in cases} == {"threat", "self_harm", "hate", "trash_talk", "benign"}
+    assert all(c.example.label == int(c.min_level is not None) for c in cases)
+    threats = [c for c in cases if c.kind == "threat"]
+    assert threats and all("aggression" in c.example.categories for c in threats)
+
+
+def test_evaluate_functional_without_overall_level(tmp_path: Path) -> None:
+    custom = AutoModSettings(overall_level=None, levels={"bullying": 4})
+    report = evaluate(
+        AutoMod(custom, model=_word_model()), suites=False, devsets=False, obfuscation=False
+    )
+    assert [s.name for s in report.sets] == ["chat_harm"]
+    assert {f.level for f in report.functional} == {2}
+    assert any("no overall level" in note for note in report.notes)
