@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from chatwarden.errors import ConfigError
 
@@ -42,6 +43,12 @@ class ServiceConfig(BaseModel):
         2.0, gt=0, description="First retry delay; doubles on every attempt."
     )
     webhook_timeout_seconds: float = Field(5.0, gt=0, description="HTTP timeout per delivery.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of your reverse proxies: "
+        "only a request from one of them has its X-Forwarded-For/-Proto believed (the client "
+        "IP for rate limits and socket caps). Empty (the default): the TCP peer is the client.",
+    )
     webhook_allow_private_addresses: bool = Field(
         False,
         description="Let webhook URLs reach loopback, private and link-local addresses "
@@ -116,6 +123,20 @@ class ServiceConfig(BaseModel):
         description="A connection must send a request's complete headers within this many "
         "seconds of connecting (or of its previous response), else it is closed (slow-loris).",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in filter(None, (v.strip() for v in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    def proxy_hosts(self) -> list[str]:
+        """``trusted_proxies`` as a list of addresses and networks."""
+        return [v.strip() for v in self.trusted_proxies.split(",") if v.strip()]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServiceConfig:

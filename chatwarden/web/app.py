@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from chatwarden import __version__
 from chatwarden.service.ingest import Ingest
@@ -68,6 +69,9 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         settings=web,
         api_limiter=RateLimiter(web.api_requests, web.api_window_s, time.monotonic),
         auth_limiter=RateLimiter(web.auth_requests, web.auth_window_s, time.monotonic),
+        account_limiter=RateLimiter(
+            web.login_failures_per_account, web.login_failures_window_s, time.monotonic
+        ),
         csrf_secret=secret,
         ingest=Ingest(services.chat),
         sockets=OpenSockets(
@@ -127,4 +131,6 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
 
     install_pages(app)  # the browser pages, /static and the security headers (pages.py)
     install_openapi(app)  # every error status each operation can answer (openapi.py)
+    if services.config.trusted_proxies:  # added last: outermost, before any per-IP rule
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=services.config.proxy_hosts())
     return app

@@ -3,6 +3,12 @@
 The chat service enforces the chat-message limit itself; this guards the HTTP API and the
 login form (password guessing) before any service runs. The counter state sits behind the
 small ``RateLimiter`` class so a shared (Redis) implementation can replace it later.
+
+Password guessing is limited twice: per client IP (every login and registration attempt) and
+per account (failed logins only, counted with ``hit`` after a failure and checked with
+``refuse`` before the password is verified), so guesses spread over many addresses still
+stop. The client IP is the TCP peer; ``X-Forwarded-For`` is believed only from the reverse
+proxies listed in ``ServiceConfig.trusted_proxies`` (none by default; see ``app.py``).
 """
 
 from __future__ import annotations
@@ -49,9 +55,23 @@ class RateLimiter:
         window.count += 1
         return None
 
+    def retry_after(self, key: str) -> float | None:
+        """Without counting a hit: ``None`` if ``key`` may go on, else the seconds to wait."""
+        now = self._now()
+        window = self._windows.get(key)
+        if window is None or now - window.start >= self.window_s or window.count < self.limit:
+            return None
+        return max(window.start + self.window_s - now, 0.001)
+
     def check(self, key: str, what: str) -> None:
         """Count one hit; raise ``RateLimited`` naming ``what`` when over the limit."""
-        retry_after = self.hit(key)
+        self._raise(self.hit(key), what)
+
+    def refuse(self, key: str, what: str) -> None:
+        """Raise ``RateLimited`` if ``key`` is at its limit now; counts nothing."""
+        self._raise(self.retry_after(key), what)
+
+    def _raise(self, retry_after: float | None, what: str) -> None:
         if retry_after is not None:
             raise RateLimited(
                 f"too many {what}: at most {self.limit} per {self.window_s:g} s; "

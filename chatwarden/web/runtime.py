@@ -46,6 +46,9 @@ def uvicorn_options(config: ServiceConfig | None = None) -> dict[str, Any]:
         "http": http,  # httptools when installed, guarded
         "ws": ws,  # websockets' sans-I/O protocol, guarded
         "ws_per_message_deflate": False,
+        # uvicorn's own proxy headers trust X-Forwarded-For from any loopback peer: off; the
+        # app believes it only from ServiceConfig.trusted_proxies (web/app.py)
+        "proxy_headers": False,
         "ws_max_size": config.ws_max_message_bytes,
         "timeout_keep_alive": 5,  # idle between requests
     }

@@ -21,6 +21,9 @@ class WebSettings:
     #: login and registration attempts per IP per window (slows password guessing)
     auth_requests: int = 20
     auth_window_s: float = 60.0
+    #: failed logins per account per window, from any address (then 429 until it passes)
+    login_failures_per_account: int = 10
+    login_failures_window_s: float = 300.0
     #: WebSocket frames a client may send per second before it gets ``rate_limited`` errors
     ws_frames_per_s: int = 200
     #: how often the services' periodic work runs (review expiry, delayed chat, webhooks)

@@ -22,6 +22,7 @@ class Edge:
     settings: WebSettings
     api_limiter: RateLimiter
     auth_limiter: RateLimiter
+    account_limiter: RateLimiter  # failed logins per account (ratelimit.py)
     csrf_secret: bytes
     ingest: Ingest  # group commit for chat sends (WebSocket and HTTP)
     sockets: OpenSockets  # open WebSockets: ended with their credential, counted per address

@@ -33,10 +33,10 @@ PASSWORD = "correct horse battery"
 class LiveServer:
     """uvicorn serving ``app`` on a free 127.0.0.1 port in a background thread."""
 
-    def __init__(self, app: Any) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"
-        )
+    def __init__(self, app: Any, **options: Any) -> None:
+        """``options``: uvicorn settings, e.g. ``chatwarden.web.runtime.uvicorn_options()``."""
+        options = {"ws": "websockets-sansio", **options}
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
+from chatwarden.errors import Unauthorized
 from chatwarden.service.accounts import SESSION_PREFIX
 from chatwarden.web.auth import (
     CurrentActor,
@@ -40,7 +41,13 @@ def login(body: Credentials, request: Request, response: Response) -> dict[str, 
     Send the ``csrf_token`` back in the ``X-CSRF-Token`` header on POST/PUT/PATCH/DELETE.
     """
     edge = edge_of(request)
-    session = edge.services.accounts.login(body.username, body.password)
+    account = f"account:{body.username.casefold()}"
+    edge.account_limiter.refuse(account, "failed logins for this account")
+    try:
+        session = edge.services.accounts.login(body.username, body.password)
+    except Unauthorized:
+        edge.account_limiter.hit(account)  # only failures count: no lock-out by logging in
+        raise
     csrf_token = derive_csrf_token(edge.csrf_secret, session.token)
     set_session_cookies(
         response,
