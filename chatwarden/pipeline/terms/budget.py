@@ -32,6 +32,8 @@ class TermBudgetError(InputError):
     """A set of regex terms is over its budget. The message never quotes a term (some are
     private), only counts and limits, so it can be shown to anyone who manages terms."""
 
+    code = "term_budget_exceeded"
+
 
 @dataclass(frozen=True, slots=True)
 class RegexBudget:

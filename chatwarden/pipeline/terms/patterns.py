@@ -7,6 +7,7 @@ that hit are run again to find their spans.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -35,8 +36,13 @@ def _options(max_mem: int) -> Any:
     return options
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_pattern(pattern: str) -> Any:
-    """Compile one regex term with RE2; ``InputError`` with RE2's reason if it is refused."""
+    """Compile one regex term with RE2; ``InputError`` with RE2's reason if it is refused.
+
+    Cached (compiled RE2 objects are immutable and thread-safe): a term is validated when it
+    is made and compiled again for its set, and a set is checked before it is saved and again
+    when its engine is built; each pattern's compile is paid once."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise InputError(
             f"regex {pattern[:40]!r}...: longer than {MAX_PATTERN_LENGTH} characters "
