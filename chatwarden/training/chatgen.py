@@ -628,7 +628,7 @@ GROUPS: Final[dict[Category, tuple[str, ...]]] = {
     ),
     "misogyny": _words(
         "women, girls, female streamers, female gamers, women gamers, girl gamers, "
-        "women streamers, female players, women in esports, moms"
+        "women streamers, female players, women in esports, ladies"
     ),
     "sexuality_sex_or_gender": _words(
         "gay people, gays, lesbians, trans people, trans women, trans "
@@ -845,7 +845,7 @@ SLOTS: Final[dict[str, Slot]] = {
         "weirdo, nerd, loser"
     ),
     "kill": _words(
-        "kill, murder, stab, shoot, strangle, hurt, choke, beat, butcher, find and kill, hunt down"
+        "kill, murder, stab, shoot, strangle, hurt, choke, beat, butcher, find and kill, gut"
     ),
     "killing": _words("killing, murdering, stabbing, shooting, hurting, coming for"),
     "when": (
@@ -880,6 +880,13 @@ SLOTS: Final[dict[str, Slot]] = {
     ),
     "relative": _words("mom, dad, brother, sister, best friend, cousin, son, daughter"),
     "addr": _address,
+    "phone": lambda rng: (
+        f"{rng.randint(200, 989)}-{rng.randint(200, 989)}-{rng.randint(0, 9999):04d}"
+    ),
+    "plate": lambda rng: (
+        "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+        + f" {rng.randint(100, 9999)}"
+    ),
     "ip": _ip,
     "town": TOWNS,
     "first": FIRST_NAMES,
@@ -892,8 +899,8 @@ SLOTS: Final[dict[str, Slot]] = {
         "slit your wrists, take your own life, go die, just die, die already, rope"
     ),
     "cond": _words(
-        "ban me, time me out, say that again, talk to her again, block me, stream again, "
-        "come to {town}, show your face, post that again, reply to me, mute me, delete my "
+        "ban me, time me out, say that, talk to her, block me, go live, "
+        "come to {town}, show your face, post that, reply to me, mute me, delete my "
         "message, lie to me, ignore me, keep talking, laugh at me, go live tomorrow, "
         "touch my stuff"
     ),
@@ -995,6 +1002,7 @@ _SWAPS: Final = (
     (re.compile(r"\bpeople\b"), ("ppl",)),
 )
 _SWAP_P: Final = 0.45
+_BARE_P: Final = 0.15  # share of rows typed without apostrophes ("dont", "im", "youre")
 _TAILS: Final = _words("lol, lmao, fr, ngl, tbh, bro, lmfao, xd, smh, haha")
 _ENDS: Final = _words("!, !!, ?, ., ..., !!!")
 
@@ -1010,6 +1018,8 @@ def chat_style(text: str, rng: random.Random) -> str:
     for pattern, variants in _SWAPS:
         if pattern.search(out) and rng.random() < _SWAP_P:
             out = pattern.sub(rng.choice(variants), out)
+    if rng.random() < _BARE_P:
+        out = _outside_kept(out, lambda part: part.replace("'", ""))
     roll = rng.random()
     if roll < 0.06:
         out = _outside_kept(out, str.upper)
@@ -1027,7 +1037,7 @@ def chat_style(text: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.06:
         out = f"{_KEEP_OPEN}{_handle(rng)}{_KEEP_CLOSE} {out}"
-    elif roll < 0.1 and out and out[-1].isalpha():
+    elif roll < 0.1 and out.split()[-1].isalpha():
         out += out[-1] * rng.randint(1, 4)
     out = re.sub(f"{_KEEP_OPEN}(.*?){_KEEP_CLOSE}", r"\1", out)
     return " ".join(out.split())
@@ -1116,6 +1126,15 @@ THREAT_DIRECT: Final = _lines(
     your days are numbered
     i know people who can make you disappear
     i'll make sure you never stream again
+    it would be a shame if something happened to your {kin}
+    accidents happen {name}, be careful
+    hope you like hospital food
+    better lock your doors tonight
+    i'd be careful walking home if i were you
+    you should be scared, i'm not joking
+    i'm waiting for you outside
+    count your days {name}
+    i'll make you disappear
     i will cut you
     i'm going to choke you until you stop breathing
     you and your {kin} are dead
@@ -1139,7 +1158,8 @@ THREAT_CONDITIONAL: Final = _lines(
     {cond} and i'll come to your house
     try to {cond} and i will {kill} you {when}
     if you {cond} ill make you regret being born
-    if i see you {when} you're dead
+    if i see you irl you're dead
+    if i ever see you in {town} you're dead
     if you don't unban me i'll {kill} you
     unban me or i'll {kill} you
     unban me or i will find you
@@ -1217,6 +1237,12 @@ DOXXING: Final = _lines(
     posting your address for everyone
     dropping your dox in discord
     i found your {kin}'s address
+    your phone number is {phone}
+    calling you at {phone} tonight
+    your license plate is {plate}, nice car
+    i know your car, {plate}
+    your school is {town} high right?
+    i know your mom's name is {first}
     """
 )
 SELF_HARM: Final = _lines(
@@ -1367,6 +1393,11 @@ CONTEMPT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
         {groups} are dirty
         {groups} steal everything
         {groups} are ruining this country
+        {groups} all smell
+        {groups} are lazy
+        {groups} can't be trusted with money
+        {groups} are all the same, dirty
+        {groups} worship a fake god
         """
     ),
     "misogyny": _lines(
@@ -1374,6 +1405,9 @@ CONTEMPT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
         {groups} are inferior to men
         {groups} are too emotional
         {groups} are only good for one thing
+        {groups} only stream for simps
+        {groups} are all attention seekers
+        {groups} can't think for themselves
         """
     ),
     "sexuality_sex_or_gender": _lines(
@@ -1387,6 +1421,10 @@ CONTEMPT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
         {groups} shouldn't be allowed near kids
         {groups} are an abomination
         {groups} should go back in the closet
+        {groups} are just a phase
+        {groups} are confused and need help
+        {groups} are perverts
+        {groups} are destroying families
         """
     ),
     "disability": _lines(
@@ -1398,6 +1436,9 @@ CONTEMPT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
         {groups} should stay home
         {groups} are too slow to {activity}
         {groups} don't belong in gaming
+        {groups} are faking it for attention
+        {groups} are a waste of money
+        {groups} should be locked away
         """
     ),
 }
@@ -1417,7 +1458,8 @@ DEHUMANISE: Final = _lines(
     gas all the {groups}
     {groups} deserve to be wiped out
     {groups} are {vermin}, not people
-    treat {groups} like the {vermin} they are
+    treat {groups} like the animals they are
+    {groups} are rats and should be treated like rats
     {groups} are {vermin} and i'd kill them all
     """
 )
@@ -1438,6 +1480,43 @@ VIOLENT_HATE: Final = frozenset(
         "we need to get rid of {groups}",
     }
 )
+SEXUAL_HARASSMENT: Final = _lines(
+    """
+    send nudes
+    send nudes {babe}
+    show feet
+    show feet {babe}
+    show us your {body}
+    show {body} {emote}
+    nice {body} {babe}
+    i want to {sex} you
+    i'd {sex} you so hard
+    i would {sex} you {babe}
+    sit on my face
+    take your top off
+    take it off {babe}
+    you'd look better naked
+    what's your bra size
+    {body} reveal when
+    i'm touching myself to this stream
+    bend over for chat
+    let me see those {body}
+    come sit on my lap {babe}
+    you're so hot, {sex} me
+    onlyfans when {babe}
+    how much for a {body} pic
+    i want to lick your {body}
+    are you wearing anything under that
+    stream in a bikini {babe}
+    zoom in on your {body}
+    turn around and show chat your {body}
+    i'm hard watching you {babe}
+    dm me your {body}
+    """
+)
+_BABE: Final = _words("babe, baby, sweetie, honey, cutie, girl, hottie, sexy, mami")
+_BODY: Final = _words("tits, boobs, ass, feet, thighs, body, cleavage, butt, legs, booty")
+_SEX: Final = _words("fuck, bang, smash, rail, ride, screw")
 HARASSMENT: Final = _lines(
     """
     you're worthless
@@ -1604,6 +1683,76 @@ BANTER: Final = _lines(
     we beat them so bad
     destroy them {name}
     kill everyone {round}
+    the boss just said "i will find you" lmao
+    that villain line "you will die" goes so hard
+    the killer in dbd is hunting me
+    this horror game is scaring me to death
+    survived with 1 hp {emote}
+    that game was murder on my nerves
+    we're going to war in clash tonight
+    "{kill} him!" - my team every round
+    {team} won 5-0, absolute slaughter
+    we got {destroyed} 4-1 in the derby
+    that tackle was brutal
+    he got knocked out in the first round
+    """
+)
+INNOCENT: Final = _lines(
+    """
+    smash bros tonight?
+    smash that follow button
+    smash the boss {emote}
+    leg day tomorrow, rip me
+    my feet hurt from standing all stream
+    chest day at the gym
+    shoot your shot {name}
+    execute the plan
+    the execution was clean
+    killer combo
+    he's a beast at {game}
+    that play was disgusting {emote}
+    filthy flick
+    dirty play, love it
+    that shot was nasty
+    sick clip
+    this beat is sick
+    the bass is filthy
+    he's a monster in {game}
+    savage play
+    brutal boss fight
+    they went ballistic
+    absolute madman
+    she's a menace in ranked
+    the lobby is a zoo tonight
+    my cat is a little gremlin
+    my dog is a beast
+    i'm a rat in {game}, i just loot
+    rat strats only
+    goblin mode activated
+    that was a crime against {game}
+    nuke the site
+    bomb has been planted
+    explode b site
+    trigger discipline matters in {game}
+    the hitbox is broken
+    beat the game in 3 hours
+    got absolutely bodied by the tutorial
+    the gay pride parade is this weekend
+    queer eye marathon after stream
+    black friday deals on keyboards
+    white chocolate is underrated
+    the black knight boss is hard
+    white mage is the best job
+    the asian grand prix is on tonight
+    the jewish deli near me is amazing
+    blind run of {game}, no spoilers
+    deaf to the sound cues lol my headset died
+    i'm going crazy over this puzzle
+    that boss is insane
+    insane clutch
+    the retro console is disabled in settings
+    disable vsync for more fps
+    you're a genius {name}
     """
 )
 SELF_DEPRECATION: Final = _lines(
@@ -1660,7 +1809,7 @@ COUNTER_SPEECH: Final = _lines(
     imagine typing '{quote}' in a stream chat
     whoever said {quote} should be banned
     reported the guy who said {quote}
-    why would you say '{quote}' that's so {condemn}
+    why would you say '{quote}', that's {condemn}
     '{quote}' is {condemn}, not a joke
     chat stop saying {quote}
     he got banned for saying {quote}, good
@@ -1746,8 +1895,6 @@ SUPPORT: Final = _lines(
     {groups} have always played {game}
     the {game} team is mostly {groups} this year, love it
     {groups} streamers are so underrated
-    as {one} thanks for the subtitles
-    thanks for adding captions, i'm {one}
     {groups} are people like everyone else
     love is love
     gay rights
@@ -1763,8 +1910,47 @@ SUPPORT: Final = _lines(
     go back to lobby
     my cat is in the kitchen lol
     brb getting food from the kitchen
+    any {groups} in chat?
+    {groups} watch this stream too
+    there are {groups} in every community
+    my best friend is {who}
+    my teammate is {who} and cracked at {game}
     """
 )
+SUPPORT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
+    "disability": _lines(
+        """
+        as {one} thanks for the subtitles
+        thanks for adding captions, i'm {who}
+        love the accessibility settings in {game} as {one}
+        playing {game} one handed, it's doable
+        """
+    ),
+    "sexuality_sex_or_gender": _lines(
+        """
+        pride stream {emote}
+        happy trans day of visibility
+        my pronouns are they/them
+        my partner and i are both {who}
+        """
+    ),
+    "race_ethnicity_or_religion": _lines(
+        """
+        fasting today so no snacks for me
+        happy eid to everyone celebrating
+        church then stream, perfect sunday
+        i'm {who} and proud {emote}
+        """
+    ),
+    "misogyny": _lines(
+        """
+        girl gamers rise up
+        she carried the whole team
+        the best igl in the league is a woman
+        women in esports deserve more prize money
+        """
+    ),
+}
 SLANG_TEMPLATES: Final = _lines(
     """
     {slang}
@@ -1963,16 +2149,35 @@ FAMILIES: Final[tuple[Family, ...]] = (
         aggressive=VIOLENT_HATE,
     ),
     Family("harassment", 1, 2, 1500, HARASSMENT, _labels(bullying=1)),
+    Family(
+        "sexual_harassment",
+        1,
+        2,
+        1500,
+        SEXUAL_HARASSMENT,
+        _labels(sex_based_terms=1),
+        slots={"babe": _BABE, "body": _BODY, "sex": _SEX},
+    ),
     Family("insult", 1, 3, 1500, INSULT, _labels(bullying=1)),
     Family("trash_talk", 1, 4, 2500, TRASH_TALK, _labels(bullying=1)),
     Family("banter", 0, None, 3000, BANTER, _ALL_ZERO),
     Family("self_deprecation", 0, None, 2000, SELF_DEPRECATION, _ALL_ZERO),
     Family("counter_speech", 0, None, 1500, COUNTER_SPEECH, _ALL_ZERO),
     Family("negation", 0, None, 1500, NEGATION, _ALL_ZERO, targets=IDENTITY_CATEGORIES),
-    Family("identity_support", 0, None, 3000, SUPPORT, _ALL_ZERO, targets=IDENTITY_CATEGORIES),
+    Family(
+        "identity_support",
+        0,
+        None,
+        3000,
+        SUPPORT,
+        _ALL_ZERO,
+        targets=IDENTITY_CATEGORIES,
+        by_target=SUPPORT_BY_TARGET,
+    ),
     Family("slang_emotes", 0, None, 3000, SLANG_TEMPLATES, _ALL_ZERO),
     Family("profanity_ok", 0, None, 2000, PROFANITY, _ALL_ZERO),
     Family("subword", 0, None, 500, SUBWORD, _ALL_ZERO),
+    Family("innocent_senses", 0, None, 1500, INNOCENT, _ALL_ZERO),
 )
 FAMILY_NAMES: Final = tuple(f.name for f in FAMILIES)
 _BY_NAME: Final = {f.name: f for f in FAMILIES}
@@ -2066,6 +2271,7 @@ def generate_families(
                                 for calls to violence)
     dehumanisation        1     the targeted group's category (+ aggression)  1      2500
     harassment            1     bullying                                      2      1500
+    sexual_harassment     1     sex_based_terms                               2      1500
     insult                1     bullying                                      3      1500
     trash_talk            1     bullying                                      4      2500
     banter                0     none (gaming and sports violence words)       -      3000
@@ -2076,6 +2282,7 @@ def generate_families(
     slang_emotes          0     none (slang, global and channel emotes)       -      3000
     profanity_ok          0     none (swearing left to the lexicon)           -      2000
     subword               0     none (identity/abuse words inside others)     -       500
+    innocent_senses       0     none (other senses: "smash bros", "filthy")   -      1500
     ====================  ====  ============================================  =====  =====
 
     Harmful families decide every category but ``swearing`` (lexical); harmless families set all
