@@ -1,7 +1,8 @@
 """Moderator inputs to the spam filters: a link permit (``!permit``) for one chatter.
 
 The links filter refuses links to domains outside the channel's allow-list; a moderator may
-permit one chatter to post links for ``detectors.spam.links.permit_s`` seconds (60 by default).
+permit one chatter to post links for ``detectors.spam.links.permit_s`` seconds (60 by default),
+only a chatter they outrank (a moderator cannot permit the owner or another moderator).
 The permit lives with the channel's detectors, in this process (see service/detection.py).
 """
 
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chatwarden.errors import Forbidden
 from chatwarden.service.base import Deps, ServiceBase
 from chatwarden.service.detection import DetectionHook
 from chatwarden.service.detection_settings import load_state_txn
-from chatwarden.service.permissions import Permission
+from chatwarden.service.permissions import Permission, rank
 from chatwarden.service.types import Actor
 from chatwarden.store import audit
 
@@ -27,7 +29,11 @@ class SpamService(ServiceBase):
         with self.transaction() as out:
             channel = self.channel_txn(out.conn, channel_id)
             target = self.user_txn(out.conn, user_id)
-            self.require_txn(out.conn, actor, channel, Permission.PERMIT_LINKS)
+            role = self.require_txn(out.conn, actor, channel, Permission.PERMIT_LINKS)
+            target_role = self.role_txn(out.conn, channel, user_id)
+            if not actor.is_admin and rank(target_role) >= rank(role):
+                # as for every action on a person: only on someone the actor outranks
+                raise Forbidden(f"a {role.value} cannot permit links for a {target_role.value}")
             state = load_state_txn(out.conn, channel_id)
             until = self.hook.permit(state, user_id, out.now)
             audit.append_txn(
