@@ -668,8 +668,7 @@ ONE_OF: Final[dict[Category, tuple[str, ...]]] = {
 WHO_ADJ: Final[dict[Category, tuple[str, ...]]] = {
     "race_ethnicity_or_religion": _words(
         "black, asian, mexican, muslim, jewish, arab, indian, "
-        "african, latino, chinese, hindu, sikh, an immigrant, a "
-        "refugee, brown"
+        "african, latino, chinese, hindu, sikh, korean, filipino, brown"
     ),
     "misogyny": _words("a woman, a girl, a female gamer, a woman who streams, a girl gamer"),
     "sexuality_sex_or_gender": _words(
@@ -878,6 +877,8 @@ SLOTS: Final[dict[str, Slot]] = {
         "burn alive, choke on your food, drown, get shot, die in a fire, never wake "
         "up, rot, get run over, fall down the stairs and die"
     ),
+    "them": _words("him, her, this guy, that kid, that girl, this dude, them"),
+    "them_subj": _words("he, she"),
     "relative": _words("mom, dad, brother, sister, best friend, cousin, son, daughter"),
     "addr": _address,
     "phone": lambda rng: (
@@ -1135,6 +1136,11 @@ THREAT_DIRECT: Final = _lines(
     i'm waiting for you outside
     count your days {name}
     i'll make you disappear
+    someone should {kill} {them}
+    somebody needs to {kill} {them} {when}
+    i hope someone shoots up his house
+    someone find where {them_subj} lives and end {them}
+    let's all go to his house and {kill} {them}
     i will cut you
     i'm going to choke you until you stop breathing
     you and your {kin} are dead
@@ -1466,6 +1472,53 @@ DEHUMANISE: Final = _lines(
 DEHUMANISE_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
     "race_ethnicity_or_religion": _words(
         "{groups} are apes, {groups} are monkeys, {groups} belong in a zoo"
+    ),
+}
+#: Identity used as the insult, aimed at one person ("you play like a girl", "that's so gay").
+IDENTITY_INSULT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
+    "race_ethnicity_or_religion": _lines(
+        """
+        shut up you {who} {noun}
+        go cry to your {who} mom
+        typical {who} {noun}, can't even aim
+        nobody asked you, go back to your village
+        ok terrorist, calm down
+        did your {who} parents teach you that {noun}
+        you smell like a {who}
+        """
+    ),
+    "misogyny": _lines(
+        """
+        you play like a girl
+        shut up woman
+        stupid girl, go make a sandwich
+        ur such a woman, always crying
+        stop crying like a girl {noun}
+        no one listens to a woman
+        she only got carried because she's a girl
+        """
+    ),
+    "sexuality_sex_or_gender": _lines(
+        """
+        you're so gay
+        that's so gay
+        stop being so gay {noun}
+        only gay people play {game}
+        gay {noun}
+        you're a trans freak
+        what are your pronouns, attack helicopter? lmao
+        """
+    ),
+    "disability": _lines(
+        """
+        are you autistic or just stupid
+        stop being so autistic {noun}
+        you play like you're disabled
+        are you blind {noun}, get your eyes checked
+        you're mentally ill {noun}
+        you need a helmet {noun}
+        did you forget your meds {noun}
+        """
     ),
 }
 #: Dehumanising templates that also call for violence (``aggression`` 1).
@@ -2148,6 +2201,16 @@ FAMILIES: Final[tuple[Family, ...]] = (
         by_target=DEHUMANISE_BY_TARGET,
         aggressive=VIOLENT_HATE,
     ),
+    Family(
+        "identity_insult",
+        1,
+        1,
+        1500,
+        (),
+        _labels(bullying=1),
+        targets=IDENTITY_CATEGORIES,
+        by_target=IDENTITY_INSULT_BY_TARGET,
+    ),
     Family("harassment", 1, 2, 1500, HARASSMENT, _labels(bullying=1)),
     Family(
         "sexual_harassment",
@@ -2270,6 +2333,7 @@ def generate_families(
     identity_contempt     1     the targeted group's category (+ aggression   1      3000
                                 for calls to violence)
     dehumanisation        1     the targeted group's category (+ aggression)  1      2500
+    identity_insult       1     the group's category + bullying               1      1500
     harassment            1     bullying                                      2      1500
     sexual_harassment     1     sex_based_terms                               2      1500
     insult                1     bullying                                      3      1500

@@ -178,6 +178,17 @@ def test_group_attacks_name_the_targeted_category(rows: list[ChatRow], family: s
     assert any(r.categories["aggression"] for r in mine)  # calls for violence are aggression too
 
 
+def test_identity_insults_are_bullying_and_the_groups_category(rows: list[ChatRow]) -> None:
+    mine = _by_family(rows)["identity_insult"]
+    seen: Counter[str] = Counter()
+    for row in mine:
+        assert row.harm == 1 and row.min_level == 1, row
+        targets = [c for c in IDENTITY_CATEGORIES if row.categories[c]]
+        assert len(targets) == 1 and row.categories["bullying"] == 1, row
+        seen[targets[0]] += 1
+    assert set(seen) == set(IDENTITY_CATEGORIES)
+
+
 def test_identity_words_sit_on_both_sides_of_harm(full: list[ChatRow]) -> None:
     for category in IDENTITY_CATEGORIES:
         for group in GROUPS[category][:6]:
