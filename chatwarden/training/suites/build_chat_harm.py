@@ -247,7 +247,7 @@ THREAT_WHO: Final = (
     "i will personally",
     "imma",
 )
-KILL: Final = ("kill", "murder", "stab", "shoot", "strangle", "choke", "hurt", "beat", "gut")
+KILL: Final = ("kill", "murder", "stab", "shoot", "strangle", "hurt", "gut", "shank")
 WHEN_IRL: Final = (
     "",
     " irl",
@@ -339,7 +339,6 @@ SLUR_TEMPLATES: Final = (
     "shut up {s}",
     "you {s}",
     "stfu {s}",
-    "{s} streamer",
     "ban this {s}",
     "what a {s}",
     "imagine being a {s}",
@@ -756,7 +755,6 @@ def _threats() -> list[Functionality]:
                 "why are you still alive",
             ),
             templates=(
-                "{sh}",
                 "just {sh}",
                 "go {sh}",
                 "you should {sh}",
@@ -1072,7 +1070,7 @@ def _benign_identity() -> list[Functionality]:
                 "there are lots of {pl} in my town",
                 "the new character is {ident}",
                 "is the streamer {ident}? just curious",
-                "my {rel} just came out as {ident}",
+                "my {rel} just came out as {out}",
                 "the dev team hired some {pl}",
                 "we have {pl} on our {game} team",
                 "{pl} watch this stream too",
@@ -1085,6 +1083,7 @@ def _benign_identity() -> list[Functionality]:
             fill={
                 "rel": REL,
                 "ident": IDENT_SING,
+                "out": ("gay", "lesbian", "bisexual", "trans", "nonbinary", "queer", "bi", "ace"),
                 "pl": IDENT_PL,
                 "adj": IDENT_ADJ,
                 "game": GAMES,
@@ -1303,7 +1302,7 @@ def _benign_identity() -> list[Functionality]:
             templates=(
                 "proud {term} {thing}",
                 "{term} and thriving {emote}",
-                "as a {term} myself, {nice}",
+                "as a {noun} myself, {nice}",
                 "my {term} friends are coming to the stream",
                 "{term} gamers unite",
                 "{term} squad checking in",
@@ -1311,6 +1310,7 @@ def _benign_identity() -> list[Functionality]:
             ),
             fill={
                 "term": ("queer", "dyke", "crip", "fat", "bi", "trans", "gay", "butch", "femme"),
+                "noun": ("queer", "dyke", "crip", "butch", "femme", "fat girl", "bi girl"),
                 "thing": ("streamer", "gamer", "artist", "chatter", "viewer", "lurker"),
                 "emote": EMOTES_ANY,
                 "nice": (
@@ -1577,7 +1577,7 @@ def _benign_chat() -> list[Functionality]:
                 "{name} {s}",
             ),
             fill={
-                "s": ("sus", "based", "Pog", "W", "KEKW", "no cap", "fr", "sheesh", "ratio"),
+                "s": ("sus", "based", "Pog", "W", "KEKW", "no cap", "fr", "sheesh"),
                 "adj": ("cracked", "goated", "based", "sus", "built different", "him", "mid"),
                 "name": ("streamer", "chat", "bro", "this guy", "our support", "he"),
                 "emote": EMOTES_ANY,
