@@ -61,8 +61,11 @@ def model_text(text: str) -> str:
 
 def is_function_word(word: str) -> bool:
     """Whether a word of normalised text is only function words ("you", "are", "you're")."""
-    parts = _WORD_RE.findall(word)
-    return all(p in STOP_WORDS for p in parts)
+    if word in STOP_WORDS:
+        return True
+    if word.isalnum():
+        return False
+    return all(p in STOP_WORDS for p in _WORD_RE.findall(word))
 
 
 def score_rows(model: Model, texts: Sequence[str]) -> list[tuple[float, dict[Category, float]]]:

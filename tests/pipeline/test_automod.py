@@ -122,3 +122,49 @@ def test_emotes_change_the_settings_version_only_when_given() -> None:
     assert base.model_copy(update={"emotes": frozenset()}).version == base.version
     assert AutoModSettings(overall_level=3, emotes=frozenset({"Kappa"})).version != base.version
     assert "emotes" not in AutoModSettings(emotes=frozenset({"Kappa"})).model_dump()
+
+
+def test_live_chat_vocabulary_is_not_scored_as_harm(automod: AutoMod) -> None:
+    # the model alone reads these as harm (the control), the engine does not show them to it
+    raw = automod.model.predict(["vkimmwiggle vkimmwiggle", "sussy"])[:, 0]
+    assert raw.min() > 0.5
+    for text in ["vkimmWiggle vkimmWiggle", "Sussy", "KEKW OMEGALUL", "sus", "based W"]:
+        decision = automod.check(text)
+        assert decision.action is Action.ALLOW, (text, decision.categories)
+        assert decision.harm < 0.1, (text, decision.harm)
+    # swearing next to emotes is still swearing
+    decision = automod.check("KEKW OMEGALUL fuck this")
+    assert decision.action is Action.HOLD
+    assert {w for r in decision.reasons for w in r.words} == {"fuck"}
+
+
+def test_emote_shaped_abuse_is_still_read(automod: AutoMod) -> None:
+    decision = automod.check("killYourself")
+    assert decision.action is Action.HOLD
+    assert "aggression" in decision.categories and decision.harm > 0.5
+
+
+def test_words_that_contain_identity_words_never_trigger_them() -> None:
+    automod = AutoMod(
+        AutoModSettings(overall_level=4, terms=(TermSpec(text="white"), TermSpec(text="black")))
+    )
+    race = "race_ethnicity_or_religion"
+    for text in [
+        "her to do list on the whiteboard",
+        "we had a blackout last night",
+        "Scunthorpe United won",
+        "grapefruit cocktail",
+        "my therapist plays assassin's creed",
+    ]:
+        decision = automod.check(text)
+        assert decision.action is Action.ALLOW, (text, decision.reasons)
+        assert decision.categories[race] < 0.15, (text, decision.categories)
+    # the identity word itself is still a word: the channel's term hits it
+    assert automod.check("white board").action is Action.BLOCK
+
+
+def test_explanations_name_the_insult_not_the_function_words(automod: AutoMod) -> None:
+    decision = automod.check("you are a worthless idiot")
+    assert decision.action is Action.HOLD
+    for reason in decision.reasons:
+        assert set(reason.words) == {"worthless", "idiot"}, reason

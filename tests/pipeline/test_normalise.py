@@ -7,6 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chatwarden.pipeline.normalise import Normalised, normalise, normalise_text, skeleton
+from chatwarden.pipeline.terms.words import WORD_RE
+from chatwarden.pipeline.vocab import INNOCENT, SLANG
 
 
 def check_map(norm: Normalised) -> None:
@@ -223,3 +225,42 @@ def test_ascii_fast_path_matches_general_path(raw: str) -> None:
     assert general.text == fast.text
     assert general.starts == tuple(i + 1 for i in fast.starts)
     assert general.ends == tuple(i + 1 for i in fast.ends)
+
+
+IDENTITY_AND_SWEAR_WORDS = frozenset(
+    "white black jew jews gay trans arab asian homo rape rapist ass cock cunt dick cum tit hoe "
+    "anal sex nig fag spic coon mong crip tard kill die hate stab".split()
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "her to do list on the whiteboard",
+        "BLACKOUT last night",
+        "Scunthorpe United",
+        "grapefruit, therapist, assassin, cocktail",
+        "wh1teboard and bl4ckout",
+        "W H I T E B O A R D",
+        "c o c k t a i l s",
+        "the transfer window",
+        "among us, subscription, skyscraper",
+    ],
+)
+def test_innocent_words_never_become_identity_or_swear_words(raw: str) -> None:
+    """Merging spaced letters and decoding leet inside words keeps an innocent word whole:
+    no new word appears that the original did not already hold."""
+    before = set(WORD_RE.findall(raw.lower()))
+    after = set(WORD_RE.findall(normalise_text(raw)))
+    assert not (after - before) & IDENTITY_AND_SWEAR_WORDS, (raw, after)
+
+
+def test_the_vocabulary_lists_survive_normalisation() -> None:
+    """Slang and innocent words are matched on normalised words: every case, spacing and
+    emphasis of them must normalise back to the listed word."""
+    for word in sorted(SLANG | INNOCENT):
+        forms = [word.upper(), word.capitalize(), f"{word}!!!"]
+        if len(word) >= 3:
+            forms.append(" ".join(word))
+        for form in forms:
+            assert normalise_text(form).rstrip("!") == word, form

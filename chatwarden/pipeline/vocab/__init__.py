@@ -75,6 +75,9 @@ _SHAPE_SEARCH_RE: Final = re.compile(rf"(?<!\S){_SHAPE}(?!\S)")
 _GUARD_RE: Final = re.compile("|".join(map(re.escape, sorted(GUARD, key=len, reverse=True))))
 _WORD_RE: Final = re.compile(r"[^\W_]+")
 _TOKEN_RE: Final = re.compile(r"\S+")
+_ASCII_WORDS: Final = bytes(b if b >= 128 or chr(b).isalnum() else 32 for b in range(256))
+"""ASCII text translated with this and split gives its ``_WORD_RE`` words, as bytes."""
+_MASKED_BYTES: Final = frozenset(w.encode() for w in _MASKED_WORDS)
 
 
 def is_emote_shape(word: str, normalised: str = "") -> bool:
@@ -99,28 +102,34 @@ def vocab_spans(
     Emote codes and shapes are whole words of ``norm.original`` between whitespace, exactly as
     written ("KEKW" is the emote, "kekw" and "KEKW!" are text); slang and innocent words are
     whole words (runs of letters and digits) of the normalised text, in any case or spelling.
+    Ranges may overlap.
     """
     spans: list[tuple[int, int]] = []
     original = norm.original
-    tokens = original.split()
-    if (
-        not EMOTES.isdisjoint(tokens)
-        or (channel_emotes and not channel_emotes.isdisjoint(tokens))
-        or _SHAPE_SEARCH_RE.search(original) is not None
-    ):
-        for m in _TOKEN_RE.finditer(original):
-            token = m.group()
-            lo, hi = _to_text(norm, m.start(), m.end())
-            if lo >= hi:
-                continue
-            if (
-                token in EMOTES
-                or token in channel_emotes
-                or is_emote_shape(token, norm.text[lo:hi])
-            ):
-                spans.append((lo, hi))
+    # every bundled code and every shape holds an upper-case letter: all-lower-case chat (most
+    # of it) skips the look-up unless the channel has codes of its own
+    if channel_emotes or not original.islower():
+        tokens = original.split()
+        if (
+            not EMOTES.isdisjoint(tokens)
+            or (channel_emotes and not channel_emotes.isdisjoint(tokens))
+            or _SHAPE_SEARCH_RE.search(original) is not None
+        ):
+            for m in _TOKEN_RE.finditer(original):
+                token = m.group()
+                lo, hi = _to_text(norm, m.start(), m.end())
+                if lo < hi and (
+                    token in EMOTES
+                    or token in channel_emotes
+                    or is_emote_shape(token, norm.text[lo:hi])
+                ):
+                    spans.append((lo, hi))
     text = norm.text
-    words = _WORD_RE.findall(text)
-    if not _MASKED_WORDS.isdisjoint(words):
-        spans.extend(m.span() for m in _WORD_RE.finditer(text) if m.group() in _MASKED_WORDS)
+    if (
+        _MASKED_BYTES.isdisjoint(text.encode().translate(_ASCII_WORDS).split())
+        if text.isascii()
+        else _MASKED_WORDS.isdisjoint(_WORD_RE.findall(text))
+    ):
+        return spans
+    spans.extend(m.span() for m in _WORD_RE.finditer(text) if m.group() in _MASKED_WORDS)
     return spans
