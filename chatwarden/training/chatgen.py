@@ -954,8 +954,8 @@ SLOTS: Final[dict[str, Slot]] = {
     ),
     "rank": _words("bronze, silver, iron, gold, plat, wood, hardstuck silver"),
     "trash": _words(
-        "noob, bozo, bot, scrub, clown, trash, dogwater, noobie, npc, baby, tryhard, "
-        "boosted, hardstuck, potato"
+        "noob, bozo, bot, scrub, clown, trash, dogwater, noobie, npc, crybaby, tryhard, "
+        "boosted kid, hardstuck noob, potato aim, bot player"
     ),
     "reason": _words(
         "this level is so hard, this boss is impossible, i have work tomorrow, my exam "
@@ -1630,7 +1630,9 @@ TRASH_TALK: Final = _lines(
     ez {trash}
     ez clap {trash}
     bozo
-    {trash}
+    you're a {trash}
+    what a {trash}
+    {trash} lmao
     {trash} {emote}
     hardstuck {rank} {trash}
     go back to {rank} {trash}
@@ -1729,7 +1731,7 @@ BANTER: Final = _lines(
     we're dead if they get baron
     you're gonna die to that {enemy} lol
     bro is dead
-    rip bozo he fell off the map
+    rip he fell off the map
     {thing} was a massacre
     absolute slaughter
     they killed us in the second half
