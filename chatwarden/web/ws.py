@@ -149,7 +149,10 @@ async def end_socket(ws: WebSocket, outbox: Outbox | None, ending: Ending) -> No
 def too_large(raw: str | bytes, edge: Edge) -> bool:
     """A message over ``ws_max_message_bytes`` (uvicorn's ``ws_max_size`` stops it first when
     the server runs with ``runtime.uvicorn_options``; this holds under any server)."""
-    return len(raw) > edge.services.config.ws_max_message_bytes
+    limit = edge.services.config.ws_max_message_bytes
+    if isinstance(raw, str) and len(raw) * 4 > limit:  # maybe over: count the UTF-8 bytes
+        return len(raw.encode("utf-8", "surrogatepass")) > limit
+    return len(raw) > limit
 
 
 def result_frame(result: SendResult, key: str) -> dict[str, Any]:
