@@ -4,7 +4,8 @@ Every case is written for this suite: hand-written lines plus the suite's own te
 from its own word lists with a fixed seed, then restyled the way live chat is typed (lower case,
 no punctuation, elongated words, emotes). Nothing here comes from a published test suite or from
 the training generator (``chatgen``); ``--check-overlap`` counts cases equal to a training line
-(``chatgen`` output and the texts under ``data/``) and the build drops any it finds.
+(``chatgen`` output and the texts under ``data/``) in the written file; the build drops any it
+finds.
 
     python -m chatwarden.training.suites.build_chat_harm          # rewrite the JSONL
     python -m chatwarden.training.suites.build_chat_harm --check-overlap
@@ -2059,9 +2060,9 @@ def generated_texts(seeds: int = 3, n: int = 20000) -> set[str]:
     return texts
 
 
-def training_texts(repo: Path) -> set[str]:
+def training_texts(repo: Path, seeds: int = 3) -> set[str]:
     """Normalised texts the trainer can see: ``chatgen`` lines and every ``text`` under data/."""
-    texts = generated_texts()
+    texts = generated_texts(seeds)
     data = repo / "data"
     csv.field_size_limit(sys.maxsize)
     for path in sorted(data.rglob("*.csv")) if data.is_dir() else []:
@@ -2098,10 +2099,13 @@ def main(argv: Sequence[str] = ()) -> int:
     raw = build()
     clash = overlap(raw, train)
     if "--check-overlap" in argv:
-        print(f"{len(clash)} of {len(raw)} cases equal a training text")
-        for text in clash:
+        lines = OUT.read_text(encoding="utf-8").splitlines()
+        committed = [json.loads(line) for line in lines if line.strip()]
+        now = overlap(committed, train)
+        print(f"{len(now)} of {len(committed)} cases of {OUT.name} equal a training text")
+        for text in now:
             print(f"  {text}")
-        return 1 if clash else 0
+        return 1 if now else 0
     from chatwarden.training.suites import load_suite, suite_names
 
     small = {_key(r["text"]) for name in suite_names() for r in load_suite(name)}
