@@ -74,7 +74,7 @@ class ServiceConfig(BaseModel):
         32, ge=1, le=1024, description="RE2 memory budget for one channel's compiled regex set."
     )
     regex_max_program_size: int = Field(
-        40_000,
+        20_000,
         ge=100,
         description="RE2 instructions in one channel's regex set together (bounds the work per "
         "byte of a message; a word pattern is about 20).",
@@ -89,7 +89,7 @@ class ServiceConfig(BaseModel):
         10.0,
         gt=0,
         description="A channel whose AutoMod engine averages more CPU than this per message "
-        "(over at least 32 messages) has it switched off until its terms change: its messages "
+        "(over at least 16 messages) has it switched off until its terms change: its messages "
         "are held for review instead.",
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes.")

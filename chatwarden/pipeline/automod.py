@@ -17,6 +17,7 @@ from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.normalise import normalise
 from chatwarden.pipeline.policy import Policy
 from chatwarden.pipeline.terms import DEFAULT_BUDGET, RegexBudget, Term, TermMatcher
+from chatwarden.pipeline.terms.patterns import compile_pattern
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 
 
@@ -42,7 +43,19 @@ def build_matcher(
     saved (add, import, subscribe) is exactly what building the engine later will do:
     ``TermBudgetError`` when the set is over the budget, ``InputError`` on a bad term."""
     specs = [*(t.model_copy(update={"scope": "global"}) for t in global_terms), *terms]
+    check_regex_budget(specs, budget)  # before each term is built (and compiled) one by one
     return TermMatcher([_to_term(s) for s in specs], budget=budget)
+
+
+def check_regex_budget(specs: Iterable[TermSpec], budget: RegexBudget) -> None:
+    """Count and size the distinct regex terms first, stopping at the first over the budget,
+    so a set far over it (thousands of costly patterns) is refused after little work."""
+    regex = list(dict.fromkeys((s.scope, s.text.strip()) for s in specs if s.is_regex))
+    budget.check_count(len(regex))
+    size = 0
+    for _, text in regex:
+        size += compile_pattern(text).programsize
+        budget.check_program_size(size)
 
 
 class AutoMod:

@@ -27,6 +27,7 @@ from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
+from chatwarden.service.chattext import visible_text
 from chatwarden.service.engines import Engine, EngineCache
 from chatwarden.service.engines import load_automod_settings as load_automod_settings
 from chatwarden.service.permissions import SCOPE_OF, Permission, is_mod
@@ -263,7 +264,7 @@ class ChatService(ServiceBase):
             )
         if _CONTROL.search(text):
             raise InputError("message must not contain control characters (e.g. newlines)")
-        return text
+        return visible_text(text).strip()  # bidi controls removed; something must show
 
     def _check_rules(
         self,

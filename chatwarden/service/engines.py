@@ -7,8 +7,10 @@
   decision per message: held for review, with the reason in ``Decision.meta`` (never a term's
   text: some are private). Other channels' messages never see the error.
 * Engines run in chunks and their CPU time is measured; one that averages more than
-  ``automod_slow_ms_per_message`` is switched off like a failed build, so a channel's own
-  terms bound what its messages cost everyone else.
+  ``automod_slow_ms_per_message`` over its first 16 messages (tried one at a time) or any
+  later window of 256 is switched off like a failed build, so a channel's own terms bound what its messages cost
+  everyone else. A channel that was switched off before is judged on its next engine's first
+  4 messages, so changing the terms over and over buys little.
 """
 
 from __future__ import annotations
@@ -35,13 +37,17 @@ from chatwarden.settings import AutoModSettings, Role
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64
-"""Messages checked between two looks at an engine's cost."""
+CHUNK = 32
+"""Messages checked between two looks at an engine's cost (one at a time while on trial)."""
 
 WINDOW = 256
-"""An engine's cost is averaged over its last window of this many messages (at least 32)."""
+"""An engine's cost is averaged over windows of this many messages."""
 
-MIN_MESSAGES = 32
+MIN_MESSAGES = 16
+"""Messages an engine is judged on before it can be switched off for being slow."""
+
+REPEAT_MIN_MESSAGES = 4
+"""The same, for a channel whose engine was switched off before (its new terms on probation)."""
 
 UNAVAILABLE_VERSION = "unavailable"
 
@@ -73,11 +79,13 @@ def describe_build_error(exc: Exception) -> str:
 class Engine:
     """One channel's engine (or why there is none) and what it has cost lately."""
 
+    channel_id: int
     key: EngineKey
     automod: AutoMod | None
     error: str | None = None
     messages: int = 0
     cpu_s: float = 0.0
+    min_messages: int = MIN_MESSAGES
 
     def require(self) -> AutoMod:
         """The engine, or ``InputError`` saying why there is none (for the pre-check)."""
@@ -95,6 +103,7 @@ class EngineCache:
         self.size = config.automod_engine_cache_size
         self.slow_s = config.automod_slow_ms_per_message / 1000
         self._engines: OrderedDict[int, Engine] = OrderedDict()
+        self._slow: OrderedDict[int, None] = OrderedDict()  # channels switched off before
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -112,13 +121,14 @@ class EngineCache:
                 return engine
         try:
             settings = load_automod_settings(channel, term_rows_txn(conn, cid))
-            engine = Engine(
-                key, AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))
-            )
+            automod = AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))
+            engine = Engine(cid, key, automod)
         except Exception as exc:  # isolate: this channel only, cached until its terms change
             log.warning("channel %s: AutoMod engine not built: %r", cid, exc)
-            engine = Engine(key, None, describe_build_error(exc))
+            engine = Engine(cid, key, None, describe_build_error(exc))
         with self._lock:
+            if cid in self._slow:
+                engine.min_messages = REPEAT_MIN_MESSAGES
             self._engines[cid] = engine
             self._engines.move_to_end(cid)
             while len(self._engines) > self.size:
@@ -131,8 +141,12 @@ class EngineCache:
         """One decision per text, whatever happens: an engine that is missing, fails or is
         switched off for being too slow holds the message for review instead."""
         decisions: list[Decision] = []
-        for start in range(0, len(texts), CHUNK):
-            chunk, chunk_roles = texts[start : start + CHUNK], roles[start : start + CHUNK]
+        start = 0
+        while start < len(texts):
+            # a new engine is tried one message at a time: a slow one is caught in a few
+            end = start + (1 if engine.messages < engine.min_messages else CHUNK)
+            chunk, chunk_roles = texts[start:end], roles[start:end]
+            start = end
             automod = engine.automod
             if automod is None:
                 decisions.extend(self.unavailable(t, engine.error or "") for t in chunk)
@@ -142,7 +156,12 @@ class EngineCache:
                 decisions.extend(automod.check_batch(chunk, roles=chunk_roles))
             except Exception:  # one message's failure is that message's only
                 decisions.extend(self._one_by_one(automod, chunk, chunk_roles))
-            self._account(engine, len(chunk), time.thread_time() - began)
+            if self._account(engine, len(chunk), time.thread_time() - began):
+                with self._lock:
+                    self._slow[engine.channel_id] = None
+                    self._slow.move_to_end(engine.channel_id)
+                    while len(self._slow) > self.size:
+                        self._slow.popitem(last=False)
         return decisions
 
     def unavailable(self, text: str, reason: str) -> Decision:
@@ -172,17 +191,22 @@ class EngineCache:
                 out.append(self.unavailable(text, reason))
         return out
 
-    def _account(self, engine: Engine, messages: int, cpu_s: float) -> None:
+    def _account(self, engine: Engine, messages: int, cpu_s: float) -> bool:
+        """Count what the engine cost; True when that switched it off."""
         if engine.messages >= WINDOW:
             engine.messages, engine.cpu_s = 0, 0.0
         engine.messages += messages
         engine.cpu_s += cpu_s
-        per_message = engine.cpu_s / engine.messages
-        if engine.messages >= MIN_MESSAGES and per_message > self.slow_s:
+        # the average over at least min_messages, the untried ones counted as free: a slow
+        # engine is switched off once it has spent min_messages x the budget, whatever the count
+        per_message = engine.cpu_s / max(engine.messages, engine.min_messages)
+        if per_message > self.slow_s:
             log.warning("AutoMod engine too slow (%.1f ms per message): off", per_message * 1e3)
             engine.automod = None
             engine.error = (
                 f"AutoMod is off in this channel until its terms change: it took "
-                f"{per_message * 1e3:.1f} ms per message (at most "
+                f"{engine.cpu_s / engine.messages * 1e3:.1f} ms per message (at most "
                 f"{self.config.automod_slow_ms_per_message:g} ms); simplify the regex terms"
             )
+            return True
+        return False

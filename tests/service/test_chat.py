@@ -238,8 +238,8 @@ def test_rate_limit(services: Services, cast: Cast, model: object) -> None:
 
 def test_precheck(services: Services, cast: Cast) -> None:
     cid = cast.channel.id
-    assert services.chat.precheck(cast.mike, cid, TOXIC).action == "hold"
-    assert services.chat.precheck(cast.mike, cid, "gg").action == "allow"
+    assert services.chat.precheck(cast.mike, cid, TOXIC)["action"] == "hold"
+    assert services.chat.precheck(cast.mike, cid, "gg")["action"] == "allow"
     with pytest.raises(Forbidden):
         services.chat.precheck(cast.victor, cid, "gg")
     assert count(services, cid) == 0
@@ -252,6 +252,6 @@ def test_the_channels_emotes_are_not_held_as_words(services: Services, cast: Cas
     services.modes.update(cast.mike, cid, {"emote_set": ["wardenKill", "Kappa"]})
     after = services.chat.send_message(cast.fiona, cid, "wardenKill wardenKill")
     assert after.status == "delivered"
-    assert services.chat.precheck(cast.mike, cid, "wardenKill").action == "allow"
+    assert services.chat.precheck(cast.mike, cid, "wardenKill")["action"] == "allow"
     abuse = "wardenKill you are a stupid idiot and i hate you"
     assert services.chat.send_message(cast.fiona, cid, abuse).status == "held"
