@@ -156,7 +156,13 @@ def score_ref(
         env = {**os.environ, "PYTHONPATH": str(src)}
         payload = "".join(json.dumps({"text": t}) + "\n" for t in texts)
         proc = subprocess.run(
-            [sys.executable, "-c", WORKER, str(level), str(model_dir or "")],
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(level),
+                str(model_dir.resolve() if model_dir else ""),
+            ],
             input=payload.encode(),
             capture_output=True,
             cwd=src,
