@@ -12,7 +12,7 @@ from chatwarden.categories import Category
 from chatwarden.decision import Decision
 from chatwarden.errors import InputError
 from chatwarden.model import Model, load_model
-from chatwarden.pipeline.classify import model_input, score_rows, trigger_spans_batch
+from chatwarden.pipeline.classify import model_view, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.normalise import normalise
 from chatwarden.pipeline.policy import Policy
@@ -104,11 +104,11 @@ class AutoMod:
         matches = [self._matcher.match(norm) for norm in norms]
         # permitted terms, the channel's emotes and the bundled chat vocabulary: not scored
         emotes = self.settings.emotes
-        model_texts = [
-            model_input(norm, match.permitted_spans, emotes)
+        views = [
+            model_view(norm, match.permitted_spans, emotes)
             for norm, match in zip(norms, matches, strict=True)
         ]
-        rows = score_rows(self.model, model_texts)
+        rows = score_rows(self.model, [view.text for view in views])
         exempt = [
             self.settings.is_exempt(roles[i]) if roles is not None else False
             for i in range(len(texts))
@@ -119,17 +119,18 @@ class AutoMod:
         ]
         # one batched explanation for every message held for a category
         to_explain = [i for i, found in enumerate(findings) if found]
-        explained = dict(
-            zip(
+        explained = {
+            i: {col: [views[i].to_normalised(s, e) for s, e in found] for col, found in got.items()}
+            for i, got in zip(
                 to_explain,
                 trigger_spans_batch(
                     self.model,
-                    [model_texts[i] for i in to_explain],
+                    [views[i].text for i in to_explain],
                     [[f.category for f in findings[i]] for i in to_explain],
                 ),
                 strict=True,
             )
-        )
+        }
         decisions = []
         for i, (norm, match, (harm, cats)) in enumerate(zip(norms, matches, rows, strict=True)):
             spans = explained.get(i, {})

@@ -1,15 +1,18 @@
 """(4) Classify: per-category probabilities from the model for normalised texts.
 
-Permitted terms clear only the span they cover, so those characters are masked out before the
+Permitted terms clear only the span they cover, so those characters are cut out before the
 model sees the text; so are the channel's emote codes and the bundled live-chat vocabulary
-(``pipeline.vocab``: emotes, emote shapes, slang, innocent words). Explanations name the words
-that carry a column's score, never function words.
+(``pipeline.vocab``: emotes, emote shapes, slang, innocent words). They are cut, not blanked:
+the model's n-grams are averaged over the line, so a line padded with emotes (or with blanks)
+would otherwise dilute the words around them. ``ModelView.at`` maps the cut text back.
+Explanations name the words that carry a column's score, never function words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -47,15 +50,62 @@ def mask_spans(text: str, spans: Spans) -> str:
     return "".join(chars)
 
 
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """What the model reads of a normalised text: ``text``, and for each of its characters the
+    offset in the normalised text it came from (``at``; None when nothing was cut)."""
+
+    text: str
+    at: tuple[int, ...] | None = None
+
+    def to_normalised(self, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty range of ``text`` to the normalised text."""
+        if self.at is None:
+            return start, end
+        return self.at[start], self.at[end - 1] + 1
+
+
+def cut_spans(text: str, spans: Spans) -> ModelView:
+    """``text`` without ``spans``; the pieces left are joined by single spaces."""
+    if not spans:
+        return ModelView(text)
+    pieces: list[str] = []
+    at: list[int] = []
+    pos = 0
+    n = len(text)
+    for start, end in [*sorted(spans), (n, n)]:
+        if start > pos:
+            lo, hi = pos, start
+            while lo < hi and text[lo] == " ":
+                lo += 1
+            while hi > lo and text[hi - 1] == " ":
+                hi -= 1
+            if lo < hi:
+                if pieces:
+                    pieces.append(" ")
+                    at.append(lo - 1)
+                pieces.append(text[lo:hi])
+                at.extend(range(lo, hi))
+        pos = max(pos, end)
+    return ModelView("".join(pieces), tuple(at))
+
+
+def model_view(
+    norm: Normalised, spans: Spans = (), emotes: frozenset[str] = frozenset()
+) -> ModelView:
+    """What the model scores: ``norm.text`` without ``spans`` (permitted terms), the channel's
+    ``emotes`` and the bundled live-chat vocabulary (``vocab_spans``)."""
+    return cut_spans(norm.text, [*spans, *vocab_spans(norm, emotes)])
+
+
 def model_input(norm: Normalised, spans: Spans = (), emotes: frozenset[str] = frozenset()) -> str:
-    """The text the model scores: ``norm.text`` with ``spans`` (permitted terms), the channel's
-    ``emotes`` and the bundled live-chat vocabulary (``vocab_spans``) blanked out."""
-    return mask_spans(norm.text, [*spans, *vocab_spans(norm, emotes)])
+    """``model_view(...).text``: the text the model scores."""
+    return model_view(norm, spans, emotes).text
 
 
 def model_text(text: str) -> str:
-    """``model_input(normalise(text))``: what the model sees of a raw line with no channel
-    settings (training uses the same, so training and serving read the same text)."""
+    """``model_input(normalise(text))``: what the model reads of a raw line with no channel
+    settings (train on the same, so that training and serving read the same text)."""
     return model_input(normalise(text))
 
 

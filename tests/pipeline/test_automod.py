@@ -168,3 +168,15 @@ def test_explanations_name_the_insult_not_the_function_words(automod: AutoMod) -
     assert decision.action is Action.HOLD
     for reason in decision.reasons:
         assert set(reason.words) == {"worthless", "idiot"}, reason
+
+
+def test_emote_spam_does_not_dilute_the_abuse_around_it(automod: AutoMod) -> None:
+    for text in ["you are a worthless idiot", "kill yourself"]:
+        plain = automod.check(text)
+        for padded in [f"{text}{' KEKW' * 40}", f"{'vkimmWiggle ' * 20}{text} Sussy sus"]:
+            decision = automod.check(padded)
+            assert decision.action is Action.HOLD, padded
+            assert decision.harm == pytest.approx(plain.harm), padded
+            assert decision.categories == pytest.approx(plain.categories)
+            words = {w for r in decision.reasons for w in r.words}
+            assert words == {w for r in plain.reasons for w in r.words}, padded

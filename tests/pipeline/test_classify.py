@@ -4,10 +4,13 @@ from chatwarden.model import COLUMNS, Model, load_model
 from chatwarden.pipeline.classify import (
     MIN_SHARE,
     STOP_WORDS,
+    ModelView,
+    cut_spans,
     is_function_word,
     mask_spans,
     model_input,
     model_text,
+    model_view,
     score_rows,
     trigger_spans_batch,
 )
@@ -92,14 +95,37 @@ def test_weak_words_are_not_named(model: Model) -> None:
     assert "weather" not in {text[s:e] for s, e in spans["bullying"]}
 
 
-def test_model_input_blanks_the_chat_vocabulary_but_keeps_offsets() -> None:
+def test_model_input_cuts_the_chat_vocabulary() -> None:
     norm = normalise("KEKW you sussy idiot vkimmWiggle on the whiteboard")
     seen = model_input(norm)
-    assert len(seen) == len(norm.text)
-    assert seen.split() == ["you", "idiot", "on", "the"]
+    assert seen == "you idiot on the"
     assert model_text("KEKW you sussy idiot vkimmWiggle on the whiteboard") == seen
     # permitted spans and channel emotes go the same way
-    assert model_input(normalise("hi wardenKill"), emotes=frozenset({"wardenKill"})).split() == [
-        "hi"
-    ]
-    assert model_input(normalise("hell yeah"), [(0, 4)]).split() == ["yeah"]
+    assert model_input(normalise("hi wardenKill"), emotes=frozenset({"wardenKill"})) == "hi"
+    assert model_input(normalise("hell yeah"), [(0, 4)]) == "yeah"
+    assert model_input(normalise("gg wp")) == ""  # both slang
+    assert model_input(normalise("nice  play")) == "nice play"
+
+
+def test_cut_spans_maps_every_kept_character_back() -> None:
+    text = "aa bb cc dd ee"
+    view = cut_spans(text, [(3, 5), (6, 9), (0, 2), (7, 8)])  # unsorted and overlapping
+    assert view.text == "dd ee"
+    assert view.at is not None and len(view.at) == len(view.text)
+    for i, ch in enumerate(view.text):
+        if ch != " ":
+            assert text[view.at[i]] == ch
+    assert view.to_normalised(0, 2) == (9, 11) and view.to_normalised(3, 5) == (12, 14)
+    assert cut_spans(text, []) == ModelView(text)
+    assert ModelView(text).to_normalised(3, 5) == (3, 5)
+    assert cut_spans("abc", [(0, 3)]).text == ""
+    assert cut_spans("you, sus? idiot", [(5, 8)]).text == "you, ? idiot"
+
+
+def test_model_view_of_real_text_maps_words_to_the_normalised_text() -> None:
+    norm = normalise("KEKW  y o u   are a whiteboard IDIOT PogChamp")
+    view = model_view(norm)
+    assert view.text == "you are a idiot"
+    start = view.text.index("idiot")
+    s, e = view.to_normalised(start, start + 5)
+    assert norm.text[s:e] == "idiot"
