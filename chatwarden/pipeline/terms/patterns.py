@@ -84,7 +84,8 @@ class PatternSet:
                 self._set.Compile()
         except re2.error:
             raise budget.set_error() from None
-        budget.check_compile_time(time.perf_counter() - started)
+        if patterns:
+            budget.check_compile_time(time.perf_counter() - started)
 
     def __len__(self) -> int:
         return len(self._regexps)
