@@ -29,6 +29,7 @@ from chatwarden.service.base import Deps, ServiceBase, effective_role
 from chatwarden.service.chat import load_automod_settings
 from chatwarden.service.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
+from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import Actor, emote_set_of
 from chatwarden.settings import AutoModSettings
 from chatwarden.store import audit
@@ -82,9 +83,9 @@ class ShadowService(ServiceBase):
     def get_config(self, actor: Actor, channel_id: int) -> dict[str, Any] | None:
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-            self.require_txn(conn, actor, channel, Permission.VIEW_HEALTH)
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_HEALTH)
             row = store.get_config_txn(conn, channel_id)
-        return None if row is None else _config_dict(row)
+        return None if row is None else redact(_config_dict(row), sees_private_terms(actor, role))
 
     def configure(
         self,
@@ -115,7 +116,7 @@ class ShadowService(ServiceBase):
         with self.transaction() as out:
             conn, now = out.conn, out.now
             channel = self.channel_txn(conn, channel_id)
-            self.require_txn(conn, actor, channel, Permission.MANAGE_SHADOW)
+            role = self.require_txn(conn, actor, channel, Permission.MANAGE_SHADOW)
             live = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel_id))
             if patch is not None:
                 candidate = _candidate(live, patch)  # validates: InputError names the key
@@ -141,13 +142,13 @@ class ShadowService(ServiceBase):
                 created_at=now,
                 details=_config_dict(row),
             )
-        return _config_dict(row)
+        return redact(_config_dict(row), sees_private_terms(actor, role))
 
     def disable(self, actor: Actor, channel_id: int) -> dict[str, Any] | None:
         with self.transaction() as out:
             conn, now = out.conn, out.now
             channel = self.channel_txn(conn, channel_id)
-            self.require_txn(conn, actor, channel, Permission.MANAGE_SHADOW)
+            role = self.require_txn(conn, actor, channel, Permission.MANAGE_SHADOW)
             if store.get_config_txn(conn, channel_id) is None:
                 return None
             store.update_config_txn(
@@ -163,7 +164,7 @@ class ShadowService(ServiceBase):
                 created_at=now,
                 details=_config_dict(row),
             )
-        return _config_dict(row)
+        return redact(_config_dict(row), sees_private_terms(actor, role))
 
     # -- evaluation (Services.tick) ------------------------------------------------------------
 

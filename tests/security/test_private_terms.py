@@ -2,7 +2,7 @@
 
 Attack: a moderator or lead moderator reads the owner's private blocked terms (and regex
 patterns) through any surface that explains AutoMod: the pre-check, the mod log, the review
-queue, the policy preview's samples, the exports and the user card. Expected: the words a
+queue, the policy preview's samples, the exports, the user card and a shadow-mode candidate. Expected: the words a
 message matched may show; the term or pattern itself never does. The owner still sees it.
 """
 
@@ -27,6 +27,10 @@ def _setup(world: World) -> None:
     for body in ({"text": TERM}, {"text": PATTERN, "is_regex": True}):
         r = owner.post("/api/v1/channels/main/automod/terms", json={**body, "private": True})
         assert r.status_code == 201, r.text
+    # a shadow-mode candidate with the owner's private terms (its config is shown to the team)
+    terms = [{"text": TERM, "private": True}, {"text": PATTERN, "is_regex": True, "private": True}]
+    r = owner.put("/api/v1/channels/main/shadow", json={"candidate_settings": {"terms": terms}})
+    assert r.status_code == 200, r.text
     sent = world["alice"].http.post(
         "/api/v1/channels/main/messages", json={"text": TEXT, "idempotency_key": uuid.uuid4().hex}
     )
@@ -49,6 +53,7 @@ def _surfaces(world: World, name: str) -> dict[str, str]:
         ("terms export json", "/api/v1/channels/main/automod/terms/export?format=json"),
         ("terms export csv", "/api/v1/channels/main/automod/terms/export?format=csv"),
         ("history export", "/api/v1/channels/main/history/export"),
+        ("shadow", "/api/v1/channels/main/shadow"),
     ):
         r = http.get(path)
         assert r.status_code == 200, (surface, r.text)
@@ -74,6 +79,6 @@ def test_no_surface_shows_a_private_term_to_the_team(world: World, name: str) ->
 def test_the_owner_still_sees_private_terms(world: World) -> None:
     _setup(world)
     surfaces = _surfaces(world, "owner")
-    for surface in ("check", "modlog", "terms", "terms export json", "terms export csv"):
+    for surface in ("check", "modlog", "terms", "terms export json", "terms export csv", "shadow"):
         assert TERM in surfaces[surface], surface
         assert "qu[i1]xot" in surfaces[surface], surface
