@@ -927,7 +927,9 @@ SLOTS: Final[dict[str, Slot]] = {
     "contempt": _words(
         "disgusting, pathetic, worthless, evil, stupid, useless, a mistake, the "
         "worst, ruining everything, ruining gaming, a waste of space, inferior, "
-        "dangerous, gross, a joke"
+        "dangerous, gross, a joke, vile, scum, a disgrace, repulsive, sick in the head, "
+        "freeloaders, lower than dirt, brainwashed, backwards, primitive, uncivilized, "
+        "filthy, degenerates, morons, genetically inferior, born stupid, a plague on {game}"
     ),
     "round": _words(
         "next round, next game, in ranked, in the rematch, next match, in the final, in "
@@ -1052,6 +1054,8 @@ class ChatRow:
     ``swearing`` (lexical: the trainer's lexicon decides it); a category missing from it is
     unknown. ``min_level`` is the lowest overall AutoMod level that should hold the line (1 = held
     at every level, 4 = only at the strictest); ``None`` for harmless lines, held at no level.
+    ``template`` is the template the line was filled from: split train/dev by it (rows of one
+    template differ only in filler, so a split by text leaks the template into dev).
     """
 
     text: str
@@ -1059,6 +1063,7 @@ class ChatRow:
     harm: int
     categories: dict[str, int] = field(default_factory=dict)
     min_level: int | None = None
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -1364,6 +1369,20 @@ MISOGYNY: Final = _lines(
     {groups} should be seen and not heard
     females are so dumb
     {groups} need a man to carry them
+    women belong at home, not on twitch
+    {groups} just want attention and donations
+    {groups} only play easy games
+    girls can't aim, it's biology
+    {groups} should just be quiet and look pretty
+    a woman's place is in the kitchen
+    {groups} shouldn't have a mic
+    stop letting {groups} into ranked
+    {groups} are ruining esports
+    {groups} can't lead a team
+    no wonder you lost, you listened to a woman
+    {groups} are all gold diggers
+    {groups} are useless without a man
+    {groups} don't belong in competitive {game}
     """
 )
 CONTEMPT: Final = _lines(
@@ -1388,6 +1407,21 @@ CONTEMPT: Final = _lines(
     {groups} are all the same
     can't stand {groups}
     {groups} deserve nothing
+    {groups} should be ashamed to exist
+    i can't stand seeing {groups} on my screen
+    get these {groups} off my screen
+    why do they let {groups} stream
+    twitch should ban all {groups}
+    {groups} have ruined {game}
+    {groups} can't be trusted
+    i'd never let {groups} near me
+    {groups} are why this country is falling apart
+    nothing good ever came from {groups}
+    {groups} have low iq
+    keep your {groups} away from me
+    {groups} are the worst people on earth
+    the only good thing about {groups} is nothing
+    {groups} are a burden on everyone
     """
 )
 CONTEMPT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
@@ -1904,6 +1938,15 @@ NEGATION: Final = _lines(
     i'm not going to hurt anyone, relax
     nobody is threatening you, it's a game
     i will never doxx anyone
+    saying {groups} are {contempt} is just wrong
+    {groups} are not {contempt}, they're just people
+    i don't think {groups} are {contempt} at all
+    {groups} don't ruin anything
+    there's no reason {groups} can't {activity}
+    {groups} should never be told to leave
+    who says {groups} can't {activity}? they can
+    stop saying {groups} are {vermin}
+    it's not true that {groups} are {contempt}
     """
 )
 SUPPORT: Final = _lines(
@@ -1970,6 +2013,26 @@ SUPPORT: Final = _lines(
     there are {groups} in every community
     my best friend is {who}
     my teammate is {who} and cracked at {game}
+    {groups} in {game} esports are doing great
+    saw a documentary about {groups} today
+    {groups} have their own {game} tournaments now
+    {groups} make up a big part of this community
+    i learned a lot from {groups} streamers
+    the new character in {game} is {who}, nice representation
+    representation of {groups} in games is getting better
+    {groups} deserve to feel safe in chat
+    the {game} pro scene needs more {groups}
+    i'm {one} and i've been watching since day one
+    {groups} are just people who like games
+    big respect to {groups} in esports
+    are there {groups} on your team?
+    {groups} have rights too
+    {groups} can do anything
+    hi to all the {groups} watching {emote}
+    {groups} are part of this community
+    i'm {who} and i play {game} every day
+    being {who} has nothing to do with skill
+    the {game} community has lots of {groups}
     """
 )
 SUPPORT_BY_TARGET: Final[dict[str, tuple[str, ...]]] = {
@@ -2180,12 +2243,12 @@ FAMILIES: Final[tuple[Family, ...]] = (
         targets=("race_ethnicity_or_religion",),
         slots={"groups": EXCLUDED},
     ),
-    Family("misogyny", 1, 1, 2000, MISOGYNY, _labels(), targets=("misogyny",)),
+    Family("misogyny", 1, 1, 1500, MISOGYNY, _labels(), targets=("misogyny",)),
     Family(
         "identity_contempt",
         1,
         1,
-        3000,
+        2500,
         CONTEMPT,
         _labels(),
         targets=IDENTITY_CATEGORIES,
@@ -2196,7 +2259,7 @@ FAMILIES: Final[tuple[Family, ...]] = (
         "dehumanisation",
         1,
         1,
-        2500,
+        2000,
         DEHUMANISE,
         _labels(),
         targets=IDENTITY_CATEGORIES,
@@ -2228,12 +2291,12 @@ FAMILIES: Final[tuple[Family, ...]] = (
     Family("banter", 0, None, 3000, BANTER, _ALL_ZERO),
     Family("self_deprecation", 0, None, 2000, SELF_DEPRECATION, _ALL_ZERO),
     Family("counter_speech", 0, None, 1500, COUNTER_SPEECH, _ALL_ZERO),
-    Family("negation", 0, None, 1500, NEGATION, _ALL_ZERO, targets=IDENTITY_CATEGORIES),
+    Family("negation", 0, None, 3000, NEGATION, _ALL_ZERO, targets=IDENTITY_CATEGORIES),
     Family(
         "identity_support",
         0,
         None,
-        3000,
+        6000,
         SUPPORT,
         _ALL_ZERO,
         targets=IDENTITY_CATEGORIES,
@@ -2256,13 +2319,13 @@ def _family_rng(name: str, seed: int) -> random.Random:
 def _quote(rng: random.Random) -> tuple[str, str]:
     """A harmful line to quote in counter-speech, and the kind of harm it is."""
     fam = _BY_NAME[rng.choice(_QUOTE_FAMILIES)]
-    text, labels = _draw(fam, rng)
+    text, labels, _template = _draw(fam, rng)
     kind = next((c for c in IDENTITY_CATEGORIES if labels.get(c) == 1), "aggression")
     return text, kind
 
 
-def _draw(fam: Family, rng: random.Random) -> tuple[str, dict[str, int]]:
-    """One unstyled line of ``fam`` and its category labels."""
+def _draw(fam: Family, rng: random.Random) -> tuple[str, dict[str, int], str]:
+    """One unstyled line of ``fam``, its category labels and its template."""
     labels = dict(fam.labels)
     extra: dict[str, Slot] = {"slang": SLANG_SLOT, "task": _TASKS, **fam.slots}
     templates = fam.templates
@@ -2282,7 +2345,7 @@ def _draw(fam: Family, rng: random.Random) -> tuple[str, dict[str, int]]:
         quote, kind = _quote(rng)
         extra["quote"] = (quote,)
         extra["condemn"] = CONDEMN[kind]
-    return fill(template, rng, extra), labels
+    return fill(template, rng, extra), labels, template
 
 
 def generate_family(name: str, n: int, *, seed: int = 0) -> list[ChatRow]:
@@ -2294,13 +2357,13 @@ def generate_family(name: str, n: int, *, seed: int = 0) -> list[ChatRow]:
     tries = 0
     while len(rows) < n and tries < 40 * n:
         tries += 1
-        text, labels = _draw(fam, rng)
+        text, labels, template = _draw(fam, rng)
         text = chat_style(text, rng)
         key = _key(text)
         if key in seen:
             continue
         seen.add(key)
-        rows.append(ChatRow(text, fam.name, fam.harm, labels, fam.min_level))
+        rows.append(ChatRow(text, fam.name, fam.harm, labels, fam.min_level, template))
     return rows
 
 
@@ -2331,10 +2394,10 @@ def generate_families(
     doxxing               1     aggression                                    1      2000
     self_harm             1     aggression                                    1      2500
     exclusion             1     race_ethnicity_or_religion                    1      2000
-    misogyny              1     misogyny                                      1      2000
-    identity_contempt     1     the targeted group's category (+ aggression   1      3000
+    misogyny              1     misogyny                                      1      1500
+    identity_contempt     1     the targeted group's category (+ aggression   1      2500
                                 for calls to violence)
-    dehumanisation        1     the targeted group's category (+ aggression)  1      2500
+    dehumanisation        1     the targeted group's category (+ aggression)  1      2000
     identity_insult       1     the group's category + bullying               1      1500
     harassment            1     bullying                                      2      1500
     sexual_harassment     1     sex_based_terms                               2      1500
@@ -2343,8 +2406,8 @@ def generate_families(
     banter                0     none (gaming and sports violence words)       -      3000
     self_deprecation      0     none ("i want to die this level is so hard")  -      2000
     counter_speech        0     none (quotes a harmful line and condemns it)  -      1500
-    negation              0     none ("{groups} are not vermin")              -      1500
-    identity_support      0     none (supportive and neutral identity talk)   -      3000
+    negation              0     none ("{groups} are not vermin")              -      3000
+    identity_support      0     none (supportive and neutral identity talk)   -      6000
     slang_emotes          0     none (slang, global and channel emotes)       -      3000
     profanity_ok          0     none (swearing left to the lexicon)           -      2000
     subword               0     none (identity/abuse words inside others)     -       500

@@ -197,6 +197,21 @@ def test_identity_words_sit_on_both_sides_of_harm(full: list[ChatRow]) -> None:
             assert sides == {0, 1}, group
 
 
+def test_identity_words_are_as_common_in_harmless_rows_as_in_harmful(full: list[ChatRow]) -> None:
+    words = sorted({g for gs in GROUPS.values() for g in gs}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b")
+    sides = Counter(
+        r.harm for r in full if pattern.search(re.sub(r"\bppl\b", "people", r.text.lower()))
+    )
+    assert 0.8 <= sides[0] / sides[1] <= 1.25, sides  # an identity word alone predicts nothing
+
+
+def test_rows_name_their_template(rows: list[ChatRow]) -> None:
+    templates = {f.name: set(f.templates).union(*f.by_target.values()) for f in FAMILIES}
+    for row in rows:
+        assert row.template in templates[row.family], row
+
+
 def test_family_shapes(rows: list[ChatRow]) -> None:
     fams = _by_family(rows)
     texts = {name: " | ".join(r.text.lower() for r in fams[name]) for name in FAMILY_NAMES}
