@@ -19,7 +19,7 @@ WORDS = [rf"\bw{i:04d}z+\b" for i in range(1001)]
 
 
 def spec(text: str, scope: str = "channel") -> TermSpec:
-    return TermSpec(text=text, is_regex=True, scope=scope)  # type: ignore[arg-type]
+    return TermSpec(text=text, is_regex=True, scope=scope)
 
 
 def test_defaults() -> None:
@@ -49,7 +49,7 @@ def test_program_size_limit_stops_at_the_pattern_that_tips_it() -> None:
     assert "(?:" not in caught.value.message  # never quotes a term: some are private
 
 
-def test_memory_budget_refuses_a_set_rre2_cannot_fit() -> None:
+def test_memory_budget_refuses_a_set_re2_cannot_fit() -> None:
     small = RegexBudget(max_mem=1 << 20, max_program_size=10**9)
     with pytest.raises(TermBudgetError, match=r"cannot compile them together within 1 MiB"):
         PatternSet(COSTLY[:200], small)
