@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -50,8 +49,7 @@ def mask_spans(text: str, spans: Spans) -> str:
     return "".join(chars)
 
 
-@dataclass(frozen=True, slots=True)
-class ModelView:
+class ModelView(NamedTuple):
     """What the model reads of a normalised text: ``text``, and for each of its characters the
     offset in the normalised text it came from (``at``; None when nothing was cut)."""
 
@@ -95,7 +93,10 @@ def model_view(
 ) -> ModelView:
     """What the model scores: ``norm.text`` without ``spans`` (permitted terms), the channel's
     ``emotes`` and the bundled live-chat vocabulary (``vocab_spans``)."""
-    return cut_spans(norm.text, [*spans, *vocab_spans(norm, emotes)])
+    hidden = vocab_spans(norm, emotes)
+    if spans:
+        hidden.extend(spans)
+    return cut_spans(norm.text, hidden) if hidden else ModelView(norm.text)
 
 
 def model_input(norm: Normalised, spans: Spans = (), emotes: frozenset[str] = frozenset()) -> str:
