@@ -10,11 +10,13 @@ caught, not the list that caught it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from chatwarden.service.permissions import SCOPE_OF, Permission, can
 from chatwarden.service.types import Actor
 from chatwarden.settings import Role
+
+J = TypeVar("J")
 
 #: the keys that hold a term's own text in a reason (``term``) or a term row (``text``)
 _TERM_KEYS = ("term", "text")
@@ -28,18 +30,22 @@ def sees_private_terms(actor: Actor, role: Role) -> bool:
     return actor.has_scope(SCOPE_OF[perm]) and can(role, perm, is_admin=actor.is_admin)
 
 
-def redact(value: Any, reveal: bool) -> Any:
+def redact(value: J, reveal: bool) -> J:
     """``value`` (JSON-like: a decision, reasons, mod-log details, a summary) with the text of
     every private term replaced by ``None`` unless ``reveal``. Returns new containers."""
-    if reveal:
-        return value
+    return value if reveal else cast(J, _hide(value))
+
+
+def _hide(value: Any) -> Any:
     if isinstance(value, Mapping):
-        out = {k: redact(v, reveal) for k, v in value.items()}
+        out = {k: _hide(v) for k, v in value.items()}
         if out.get("private") is True and out.get("kind") in _TERM_KINDS:
             for key in _TERM_KEYS:
                 if key in out:
                     out[key] = None
         return out
-    if isinstance(value, (list, tuple)):
-        return [redact(v, reveal) for v in value]
+    if isinstance(value, list):
+        return [_hide(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_hide(v) for v in value)
     return value

@@ -2,8 +2,9 @@
 
 Attack: a moderator or lead moderator reads the owner's private blocked terms (and regex
 patterns) through any surface that explains AutoMod: the pre-check, the mod log, the review
-queue, the policy preview's samples, the exports, the user card and a shadow-mode candidate. Expected: the words a
-message matched may show; the term or pattern itself never does. The owner still sees it.
+queue, the policy preview's samples, the exports, the user card and a shadow-mode candidate.
+Expected: the words a message matched may show; the term or pattern itself never does. The
+owner still sees it.
 """
 
 from __future__ import annotations
