@@ -195,7 +195,7 @@ def main() -> None:
     )
     parser.add_argument("--channels", type=int, default=10)
     parser.add_argument("--per-channel", type=int, default=10)
-    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
