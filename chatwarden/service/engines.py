@@ -8,9 +8,9 @@
   text: some are private). Other channels' messages never see the error.
 * Engines run in chunks and their CPU time is measured; one that averages more than
   ``automod_slow_ms_per_message`` over its first 16 messages (tried one at a time) or any
-  later window of 256 is switched off like a failed build, so a channel's own terms bound what its messages cost
-  everyone else. A channel that was switched off before is judged on its next engine's first
-  4 messages, so changing the terms over and over buys little.
+  later window of 256 is switched off like a failed build, so a channel's own terms bound
+  what its messages cost everyone else. A channel that was switched off before is judged on
+  its next engine's first 4 messages, so changing the terms over and over buys little.
 """
 
 from __future__ import annotations
