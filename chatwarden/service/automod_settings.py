@@ -207,7 +207,7 @@ class AutoModSettingsService(ServiceBase):
         one bad row rejects the file (``InputError`` names the line)."""
         if not isinstance(data, str):
             raise InputError("terms data must be text")
-        terms = load_terms(data, fmt)
+        terms = load_terms(data, fmt, regex_budget=regex_budget(self.config))
         with self.transaction() as out:
             channel, _ = self._check_txn(out.conn, actor, channel_id, any(t.private for t in terms))
             existing = channel_store.list_terms_txn(out.conn, channel_id)

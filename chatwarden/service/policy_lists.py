@@ -22,8 +22,8 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 
 from chatwarden.errors import Conflict, InputError, NotFound
-from chatwarden.pipeline.terms import Term, dump_terms, load_terms
-from chatwarden.service.automod_settings import check_term_set, term_rows_txn
+from chatwarden.pipeline.terms import RegexBudget, Term, dump_terms, load_terms
+from chatwarden.service.automod_settings import check_term_set, regex_budget, term_rows_txn
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
 from chatwarden.service.detection_settings import announce_txn
 from chatwarden.service.permissions import Permission
@@ -62,7 +62,9 @@ def _to_list(row: Mapping[Any, Any], terms: int) -> PolicyList:
     )
 
 
-def parse_terms(data: str, fmt: Fmt | None) -> list[tuple[str, bool]]:
+def parse_terms(
+    data: str, fmt: Fmt | None, budget: RegexBudget | None = None
+) -> list[tuple[str, bool]]:
     """Blocked terms from a CSV/JSON terms export (``load_terms``' formats) or from a list
     export ``{"name", "description", "terms": [...]}``; permitted terms are refused."""
     if not isinstance(data, str):
@@ -76,7 +78,7 @@ def parse_terms(data: str, fmt: Fmt | None) -> list[tuple[str, bool]]:
         if not isinstance(doc, dict) or not isinstance(doc.get("terms"), list):
             raise InputError('a list export is an object with a "terms" array')
         text, fmt = json.dumps(doc["terms"]), "json"
-    terms = load_terms(text, fmt)
+    terms = load_terms(text, fmt, regex_budget=budget)
     if any(t.kind != "blocked" for t in terms):
         raise InputError("policy lists hold blocked terms only")
     if len(terms) > MAX_LIST_TERMS:
@@ -134,7 +136,7 @@ class PolicyListService(ServiceBase):
         if not _NAME.match(name):
             raise InputError("name must be 2-64 characters: a-z, 0-9, '_' or '-'")
         description = clean_text(description, "description", 1000)
-        terms = parse_terms(data, fmt) if data else []
+        terms = parse_terms(data, fmt, regex_budget(self.config)) if data else []
         check_term_set(self.config, _rows(terms), f"policy list {name!r}")
         try:
             with self.transaction() as out:
@@ -166,7 +168,7 @@ class PolicyListService(ServiceBase):
         self, actor: Actor, list_id: int, data: str, fmt: Fmt | None = None
     ) -> PolicyList:
         """Replace the list's terms (all or nothing); subscribers get the new terms at once."""
-        terms = parse_terms(data, fmt)
+        terms = parse_terms(data, fmt, regex_budget(self.config))
         with self.transaction() as out:
             row, channel = self._curate_txn(out, actor, list_id)
             before = len(store.list_terms_txn(out.conn, list_id))

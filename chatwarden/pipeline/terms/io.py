@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from chatwarden.csvcells import escape_cell, unescape_cell
 from chatwarden.errors import InputError
+from chatwarden.pipeline.terms.budget import RegexBudget
+from chatwarden.pipeline.terms.patterns import compile_pattern
 from chatwarden.pipeline.terms.term import Term, dedupe_terms
 
 TermFormat = Literal["csv", "json"]
@@ -25,12 +27,19 @@ _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
 
 
-def load_terms(source: str | os.PathLike[str], fmt: TermFormat | None = None) -> list[Term]:
+def load_terms(
+    source: str | os.PathLike[str],
+    fmt: TermFormat | None = None,
+    *,
+    regex_budget: RegexBudget | None = None,
+) -> list[Term]:
     """Read terms from a file (a ``Path``) or from the text itself (a ``str``).
 
     ``fmt`` defaults to the file's suffix, or for text to JSON when it starts with ``[``.
     Duplicates (same normalised text, kind and scope) are dropped, the first one kept. A bad
-    row raises ``InputError`` naming its line and the problem.
+    row raises ``InputError`` naming its line and the problem. With ``regex_budget``, reading
+    stops at the first regex term that takes the file's own regex terms over its count or
+    program size (``TermBudgetError``): a file of thousands of costly patterns costs little.
     """
     if isinstance(source, os.PathLike):
         path = Path(source)
@@ -43,10 +52,26 @@ def load_terms(source: str | os.PathLike[str], fmt: TermFormat | None = None) ->
         text = source.removeprefix("\ufeff")
         fmt = fmt or ("json" if text.lstrip().startswith("[") else "csv")
     if fmt == "csv":
-        return dedupe_terms(_parse_csv(text))
-    if fmt == "json":
-        return dedupe_terms(_parse_json(text))
-    raise InputError(f"unknown terms format {fmt!r} (expected csv or json)")
+        terms = _parse_csv(text)
+    elif fmt == "json":
+        terms = _parse_json(text)
+    else:
+        raise InputError(f"unknown terms format {fmt!r} (expected csv or json)")
+    if regex_budget is not None:
+        terms = _within(terms, regex_budget)
+    return dedupe_terms(terms)
+
+
+def _within(terms: Iterator[Term], budget: RegexBudget) -> Iterator[Term]:
+    seen: set[tuple[str, str]] = set()
+    size = 0
+    for term in terms:
+        if term.is_regex and (term.scope, term.text) not in seen:
+            seen.add((term.scope, term.text))
+            budget.check_count(len(seen))
+            size += compile_pattern(term.text).programsize  # cached: the term compiled it
+            budget.check_program_size(size)
+        yield term
 
 
 def dump_terms(terms: Iterable[Term], fmt: TermFormat) -> str:

@@ -3,13 +3,20 @@ compiled past its limits (count, RE2 program size, RE2 memory, compile time)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from chatwarden.errors import InputError
 from chatwarden.pipeline.automod import build_matcher, check_regex_budget
-from chatwarden.pipeline.terms import DEFAULT_BUDGET, RegexBudget, Term, TermBudgetError
+from chatwarden.pipeline.terms import (
+    DEFAULT_BUDGET,
+    RegexBudget,
+    Term,
+    TermBudgetError,
+    load_terms,
+)
 from chatwarden.pipeline.terms.patterns import PatternSet, compile_pattern
 from chatwarden.settings import TermSpec
 
@@ -96,3 +103,18 @@ def test_a_bad_pattern_is_still_an_input_error_naming_it() -> None:
 def test_compile_pattern_is_cached() -> None:
     assert compile_pattern(r"\bcache+d\b") is compile_pattern(r"\bcache+d\b")
     assert Term(r"\bcache+d\b", is_regex=True).text == r"\bcache+d\b"
+
+
+def test_load_terms_stops_reading_at_the_budget() -> None:
+    rows = [{"text": p, "is_regex": True} for p in COSTLY * 3]  # duplicates count once
+    data = json.dumps([*rows, {"text": "never read"}, {"text": "[bad", "is_regex": True}])
+    started = time.perf_counter()
+    with pytest.raises(TermBudgetError, match="RE2 instructions"):
+        load_terms(data, "json", regex_budget=DEFAULT_BUDGET)
+    assert time.perf_counter() - started < 2.0
+    words = json.dumps([{"text": p, "is_regex": True} for p in WORDS[:1000] * 2])
+    assert len(load_terms(words, "json", regex_budget=DEFAULT_BUDGET)) == 1000
+    with pytest.raises(TermBudgetError, match=r"too many regex terms: 3 \(at most 2\)"):
+        load_terms(words, "json", regex_budget=RegexBudget(max_terms=2))
+    over = json.dumps([{"text": p, "is_regex": True} for p in WORDS])
+    assert len(load_terms(over, "json")) == 1001  # no budget: reading alone is not limited
