@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -20,6 +20,7 @@ from chatwarden.web.bodylimit import BodyLimitMiddleware
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
 from chatwarden.web.events_ws import event_socket
+from chatwarden.web.inputs import refuse_nul
 from chatwarden.web.openapi import install_openapi
 from chatwarden.web.pages import install_pages
 from chatwarden.web.ratelimit import RateLimiter
@@ -117,7 +118,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         allowed_origins=web.allowed_origins,
     )
     app.add_middleware(BodyLimitMiddleware)  # 413 before any body is held in memory
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])  # inputs.py
     for area in (accounts, channels, chat, queue, moderation, settings, people, webhooks):
         api.include_router(area.router)
     api.include_router(preview.router)  # replay: policy preview and history export

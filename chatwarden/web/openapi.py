@@ -11,6 +11,7 @@ written by hand on each one:
   conflicts with the current state) when a caller is logged in;
 - a path parameter (a channel, a user, a row id): 404;
 - any parameter or body: 400 (the services' ``invalid_input``) and 422 (request validation);
+- every ``/api/v1`` operation: 400 for a NUL character anywhere in the request (``inputs.py``);
 - a body: 413 (``bodylimit.py``).
 
 A route that answers another error (the login form's 401, a 404 for a name in the query)
@@ -33,6 +34,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from chatwarden.web.auth import current_actor, limit_by_ip
+from chatwarden.web.inputs import refuse_nul
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -112,6 +114,8 @@ def error_statuses(dependant: Dependant, methods: set[str], has_body: bool) -> s
         out.add(404)
     if _has_params(dependant):
         out |= {400, 422}
+    if refuse_nul in calls:
+        out.add(400)
     if has_body:
         out |= {400, 413, 422}
     return out

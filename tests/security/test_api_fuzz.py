@@ -5,12 +5,13 @@ no response is a 5xx, and every status the server answers is one the document li
 operation (``web/openapi.py`` documents the error statuses), so the document stays true.
 
 The server is uvicorn on a free port (``tests/web/harness.py``) with a channel that has rows in
-every table the ids point at; the caller is the channel's owner with a session cookie and the
-CSRF header. Half the cases use the real channel, users and small ids instead of the generated
-ones, so they get past the lookups to the services. Each operation gets ``EXAMPLES`` valid and
-``EXAMPLES // 2`` invalid cases, all within ``BUDGET_S`` seconds (checked between cases).
-``CHATWARDEN_FUZZ_EXAMPLES`` and ``CHATWARDEN_FUZZ_SEED`` change the size and the inputs; the
-default seed keeps the run the same from one run to the next.
+every table the ids point at. Each case is sent by the channel's owner or a moderator (session
+cookie and CSRF header), by the owner's API token with every scope, or anonymously. Half the
+cases use the real channel, users and small ids instead of the generated ones, so they get past
+the lookups to the services. Each operation gets ``EXAMPLES`` valid and ``EXAMPLES // 2``
+invalid cases, within ``BUDGET_S`` seconds (checked between operations).
+``CHATWARDEN_FUZZ_EXAMPLES``, ``CHATWARDEN_FUZZ_SEED`` and ``CHATWARDEN_FUZZ_BUDGET_S`` change
+the size, the inputs and the time; the default seed gives the same cases on every run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,35 +34,72 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from chatwarden.clock import FakeClock
+from chatwarden.service.permissions import SCOPES
 from chatwarden.services import build_services
 from chatwarden.web import WebSettings, create_app
 from tests.web.harness import PASSWORD, LiveServer, make_config
 
-EXAMPLES = int(os.environ.get("CHATWARDEN_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("CHATWARDEN_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("CHATWARDEN_FUZZ_SEED", "1"))
-BUDGET_S = float(os.environ.get("CHATWARDEN_FUZZ_BUDGET_S", "60"))
+BUDGET_S = float(os.environ.get("CHATWARDEN_FUZZ_BUDGET_S", "90"))
 #: operations fuzzed last: they end the caller's own session
 LAST = {("DELETE", "/api/v1/sessions/current")}
 
 USERS = ("owner", "mod", "alice", "mallory")
+#: who sends each case (drawn per case): mostly the owner, who may do the most
+CALLERS = ("owner", "owner", "owner", "mod", "bot", "anonymous")
 
 
 @dataclass
 class Target:
+    """The server and its callers: ``owner`` and ``mod`` (session cookie + CSRF header),
+    ``bot`` (the owner's API token with every scope) and ``anonymous``."""
+
     base_url: str
     spec: dict[str, Any]
-    session: requests.Session
     ids: list[int]
+    callers: dict[str, requests.Session] = field(default_factory=dict)
 
-    def login(self) -> None:
-        self.session.cookies.clear()
-        r = self.session.post(
+    def login(self, name: str) -> None:
+        session = self.callers.setdefault(name, requests.Session())
+        session.cookies.clear()
+        r = session.post(
             f"{self.base_url}/api/v1/sessions",
-            json={"username": "owner", "password": PASSWORD},
+            json={"username": name, "password": PASSWORD},
             timeout=10,
         )
         assert r.status_code == 201, r.text
-        self.session.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        session.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+
+    def new_token(self) -> None:
+        r = self.callers["owner"].post(
+            f"{self.base_url}/api/v1/tokens",
+            json={"name": "fuzz", "scopes": list(SCOPES)},
+            timeout=10,
+        )
+        assert r.status_code == 201, r.text
+        bot = self.callers.setdefault("bot", requests.Session())
+        bot.headers["Authorization"] = f"Bearer {r.json()['token']}"
+
+    def start(self) -> None:
+        self.login("owner")
+        self.login("mod")
+        self.new_token()
+        self.callers["anonymous"] = requests.Session()
+
+    def revive(self) -> None:
+        """Log in again, or make a new token, for a caller an operation logged out or revoked."""
+        for name in ("owner", "mod", "bot"):
+            me = self.callers[name].get(f"{self.base_url}/api/v1/me", timeout=10)
+            if name == "bot" and me.status_code == 401:
+                self.new_token()
+            elif name != "bot" and (me.status_code == 401 or me.json()["username"] != name):
+                # a fuzzed login as an account the fuzzer registered replaced the cookie
+                self.login(name)
+
+    def close(self) -> None:
+        for session in self.callers.values():
+            session.close()
 
 
 @dataclass
@@ -112,8 +151,8 @@ def _setup(base_url: str) -> Target:
     ok(sessions["mallory"].post(f"{api}/channels/main/unban-requests", json={"text": "sorry"}))
     ok(owner.post(f"{api}/channels/main/policy-lists", json={"name": "shared-list"}))
     spec = http.get(f"{base_url}/openapi.json", timeout=10).json()
-    target = Target(base_url, spec, requests.Session(), ids=[1, 2, 3])
-    target.login()
+    target = Target(base_url, spec, ids=[1, 2, 3])
+    target.start()
     for s in (*sessions.values(), http):
         s.close()
     return target
@@ -153,13 +192,12 @@ def _fuzz(
     examples: int,
     target: Target,
     found: Findings,
-    deadline: float,
 ) -> None:
     strategy = operation.as_strategy(generation_mode=mode)
     documented = set(target.spec["paths"][operation.path][operation.method.lower()]["responses"])
     label = f"{operation.method.upper()} {operation.path}"
 
-    @hypothesis.seed(SEED)
+    @hypothesis.seed(SEED * 1_000_003 + zlib.crc32(f"{label} {mode.value}".encode()))
     @hypothesis.settings(
         max_examples=examples,
         deadline=None,
@@ -170,13 +208,12 @@ def _fuzz(
     )
     @hypothesis.given(data=st.data())
     def run(data: st.DataObject) -> None:
-        if time.monotonic() > deadline:
-            return
         case = data.draw(strategy)
         if data.draw(st.booleans()):
             _known(case, target, data)
+        caller = target.callers[data.draw(st.sampled_from(CALLERS))]
         try:
-            response = case.call(base_url=target.base_url, session=target.session, timeout=30)
+            response = case.call(base_url=target.base_url, session=caller, timeout=30)
         except requests.RequestException as exc:  # no answer at all counts as a server error
             found.cases += 1
             found.server_errors.append(f"{label} -> {exc!r}: {case.as_curl_command()}")
@@ -208,21 +245,25 @@ def test_no_request_gets_a_5xx_or_an_undocumented_status(database_url: str) -> N
         operations = [result.ok() for result in schema.get_all_operations()]
         operations.sort(key=lambda op: (op.method.upper(), op.path) in LAST)
         found = Findings()
+        reached = 0
         for operation in operations:
+            if time.monotonic() > deadline:
+                break  # the time budget is checked between operations (hypothesis needs
+                # each run to draw the same way, so a run is never cut short)
+            reached += 1
             for mode, examples in (
                 (GenerationMode.POSITIVE, EXAMPLES),
                 (GenerationMode.NEGATIVE, max(1, EXAMPLES // 2)),
             ):
-                _fuzz(operation, mode, examples, target, found, deadline)
-                if target.session.get(f"{base_url}/api/v1/me", timeout=10).status_code == 401:
-                    target.login()  # an operation logged the owner out: log in again
-        target.session.close()
+                _fuzz(operation, mode, examples, target, found)
+                target.revive()
+        target.close()
     elapsed = time.monotonic() - start
     print(
-        f"\nfuzz: {len(operations)} operations, {found.cases} cases in {elapsed:.1f} s "
+        f"\nfuzz: {reached} of {len(operations)} operations, {found.cases} cases in {elapsed:.1f} s "
         f"(seed {SEED}); statuses {dict(sorted(found.statuses.items()))}"
     )
     assert len(operations) >= 80, "the OpenAPI document lost operations"
     assert not found.server_errors, "\n".join(found.server_errors[:20])
     assert not found.undocumented, "\n".join(found.undocumented[:20])
-    assert found.cases >= len(operations) * 2, "the time budget ran out before most operations"
+    assert reached >= len(operations) * 0.9, "the time budget ran out before most operations"
