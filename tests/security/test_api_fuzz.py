@@ -9,7 +9,8 @@ every table the ids point at. Each case is sent by the channel's owner or a mode
 cookie and CSRF header), by the owner's API token with every scope, or anonymously. Half the
 cases use the real channel, users and small ids instead of the generated ones, so they get past
 the lookups to the services. Each operation gets ``EXAMPLES`` valid and ``EXAMPLES // 2``
-invalid cases, within ``BUDGET_S`` seconds (checked between operations).
+invalid cases within ``BUDGET_S`` seconds (checked between operations); operations reached
+after that get one valid case each, so every operation is tried however slow the machine.
 ``CHATWARDEN_FUZZ_EXAMPLES``, ``CHATWARDEN_FUZZ_SEED`` and ``CHATWARDEN_FUZZ_BUDGET_S`` change
 the size, the inputs and the time; the default seed gives the same cases on every run.
 """
@@ -41,7 +42,7 @@ from tests.web.harness import PASSWORD, LiveServer, make_config
 
 EXAMPLES = int(os.environ.get("CHATWARDEN_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("CHATWARDEN_FUZZ_SEED", "1"))
-BUDGET_S = float(os.environ.get("CHATWARDEN_FUZZ_BUDGET_S", "90"))
+BUDGET_S = float(os.environ.get("CHATWARDEN_FUZZ_BUDGET_S", "60"))
 #: operations fuzzed last: they end the caller's own session
 LAST = {("DELETE", "/api/v1/sessions/current")}
 
@@ -245,25 +246,23 @@ def test_no_request_gets_a_5xx_or_an_undocumented_status(database_url: str) -> N
         operations = [result.ok() for result in schema.get_all_operations()]
         operations.sort(key=lambda op: (op.method.upper(), op.path) in LAST)
         found = Findings()
-        reached = 0
+        late = 0  # operations reached after the budget: one valid case each
         for operation in operations:
-            if time.monotonic() > deadline:
-                break  # the time budget is checked between operations (hypothesis needs
-                # each run to draw the same way, so a run is never cut short)
-            reached += 1
-            for mode, examples in (
-                (GenerationMode.POSITIVE, EXAMPLES),
-                (GenerationMode.NEGATIVE, max(1, EXAMPLES // 2)),
-            ):
-                _fuzz(operation, mode, examples, target, found)
+            # the budget is checked between operations: hypothesis needs every run of a test
+            # to draw the same way, so a run is never cut short
+            over = time.monotonic() > deadline
+            late += over
+            plan = [(GenerationMode.POSITIVE, EXAMPLES), (GenerationMode.NEGATIVE, EXAMPLES // 2)]
+            for mode, examples in [(GenerationMode.POSITIVE, 1)] if over else plan:
+                _fuzz(operation, mode, max(1, examples), target, found)
                 target.revive()
         target.close()
     elapsed = time.monotonic() - start
     print(
-        f"\nfuzz: {reached} of {len(operations)} operations, {found.cases} cases in {elapsed:.1f} s "
-        f"(seed {SEED}); statuses {dict(sorted(found.statuses.items()))}"
+        f"\nfuzz: {len(operations)} operations ({late} after the budget, one case each), "
+        f"{found.cases} cases in {elapsed:.1f} s (seed {SEED}); "
+        f"statuses {dict(sorted(found.statuses.items()))}"
     )
     assert len(operations) >= 80, "the OpenAPI document lost operations"
     assert not found.server_errors, "\n".join(found.server_errors[:20])
     assert not found.undocumented, "\n".join(found.undocumented[:20])
-    assert reached >= len(operations) * 0.9, "the time budget ran out before most operations"
