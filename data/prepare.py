@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import shutil
 import sys
 from collections import defaultdict
@@ -130,9 +131,107 @@ def sms_spam(src: Path) -> None:
     shutil.copyfile(src / "SMSSpamCollection", dst / "SMSSpamCollection")
 
 
+def _derived(dst: Path, text: str) -> None:
+    """A DERIVED_README.md saying how the trimmed file was made from the source's files."""
+    (dst / "DERIVED_README.md").write_text(text.strip() + "\n", encoding="utf-8")
+
+
+def toxigen_seeds(src: Path) -> None:
+    """All 769 hand-written statements: text, hate/neutral, the ToxiGen groups."""
+    dst = OUT / "toxigen_seeds"
+    _docs(src, dst, ("SOURCE_README.md",))
+    _derived(
+        dst,
+        """
+`toxigen_seeds.csv` was made by ChatWarden's `data/prepare.py` from the shared copy's
+`toxigen_seed_sentences.csv` (see README.md, which describes that file): every row, with the
+columns `label` (hate / neutral), `groups` (ToxiGen target groups, `;`-separated) and `text`.
+Same licence as the source: CDLA-Permissive-2.0 for the data (LICENSE). Cite Hartvigsen et al.,
+ToxiGen, ACL 2022.
+""",
+    )
+    with (src / "toxigen_seed_sentences.csv").open(encoding="utf-8") as fh:
+        rows = [[r["label"], r["groups"], r["text"]] for r in csv.DictReader(fh)]
+    _write(dst / "toxigen_seeds.csv", ["label", "groups", "text"], rows)
+
+
+#: Rows kept per (template, toxicity) of each template file: a seeded sample of a few thousand.
+JIGSAW_PER_CELL = {"en_sentence_templates.csv": 300, "intersectional_madlibs_clean.csv": 50}
+
+
+def jigsaw_identity_templates(src: Path) -> None:
+    """A seeded sample of the identity-term templates, the same number of rows per template and
+    toxicity (so every identity term occurs in toxic and non-toxic sentences alike)."""
+    dst = OUT / "jigsaw_identity_templates"
+    _docs(src, dst, ("SOURCE_README.md",))
+    _derived(
+        dst,
+        f"""
+`jigsaw_identity_templates.csv` was made by ChatWarden's `data/prepare.py` from the shared copy's
+`en_sentence_templates.csv` and `intersectional_madlibs_clean.csv` (see README.md): a seeded
+sample (`random.Random("chatwarden:<file name>")`) of at most {JIGSAW_PER_CELL} rows per
+(template, toxicity) cell of each file, so every template and identity term occurs in toxic and
+non-toxic rows alike. Columns: `file` (en / intersectional), `template`, `toxicity`, `text` (the
+source's `phrase`). Data licence CC BY 4.0 (Jigsaw / Conversation AI; cite Dixon et al., AIES
+2018); LICENSE is the source repository's Apache-2.0 file for its code.
+""",
+    )
+    rows: list[list[object]] = []
+    for name, per_cell in JIGSAW_PER_CELL.items():
+        cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+        with (src / name).open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                cells[(r["template"], r["toxicity"])].append(r["phrase"])
+        rng = random.Random(f"chatwarden:{name}")
+        for (template, toxicity), phrases in sorted(cells.items()):
+            picked = sorted(rng.sample(phrases, min(per_cell, len(phrases))))
+            rows.extend([name.split("_")[0], template, toxicity, p] for p in picked)
+    _write(dst / "jigsaw_identity_templates.csv", ["file", "template", "toxicity", "text"], rows)
+
+
+#: Gab Hate Corpus labels kept: hate (hd), call for violence (cv), vulgar (vo), the 8 targets.
+GHC_LABELS = ("hd", "cv", "vo", "im", "rae", "rel", "nat", "gen", "sxo", "idl", "pol", "mph")
+
+
+def gab_hate_corpus(src: Path) -> None:
+    """The GHC dev and test posts with 3 words or more (one-word posts are filler that also
+    occurs as chat lines in evaluation sets) and the labels ChatWarden maps."""
+    dst = OUT / "gab_hate_corpus"
+    _docs(src, dst, ("SOURCE_README.md",))
+    _derived(
+        dst,
+        f"""
+`gab_hate_corpus.csv` was made by ChatWarden's `data/prepare.py` from the shared copy's
+`ghc_dev.jsonl` and `ghc_test.jsonl` (see README.md): every post of 3 words or more (shorter
+ones are filler such as "True" or "LOL" that also occurs as chat lines in evaluation sets), with
+`text_id`, the majority labels {", ".join(GHC_LABELS)} and `text`. The moral-foundation labels are
+dropped. Licence MIT (LICENSE). Cite Kennedy et al., "Introducing the Gab Hate Corpus", Language
+Resources and Evaluation 2022.
+""",
+    )
+    rows = []
+    for name in ("ghc_dev.jsonl", "ghc_test.jsonl"):
+        with (src / name).open(encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                if len(r["Text"].split()) >= 3:
+                    rows.append([r["text_id"], *(r[k] for k in GHC_LABELS), r["Text"]])
+    _write(dst / "gab_hate_corpus.csv", ["text_id", *GHC_LABELS, "text"], rows)
+
+
 def main() -> None:
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-    for fn in (davidson, toxic_spans, edos, convabuse, notoxic_dota, sms_spam):
+    for fn in (
+        davidson,
+        toxic_spans,
+        edos,
+        convabuse,
+        notoxic_dota,
+        sms_spam,
+        toxigen_seeds,
+        jigsaw_identity_templates,
+        gab_hate_corpus,
+    ):
         fn(shared / fn.__name__)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from chatwarden.categories import CATEGORIES, DISCRIMINATION, preset
+from chatwarden.categories import CATEGORIES, DISCRIMINATION, SEVERE, preset
 
 
 def test_eight_twitch_categories_in_api_order() -> None:
@@ -34,9 +34,17 @@ def test_level_0_filters_nothing_and_level_4_everything() -> None:
     assert set(preset(4).values()) == {4}
 
 
-def test_level_1_filters_only_discrimination() -> None:
+def test_level_1_filters_only_discrimination_and_threats() -> None:
     levels = preset(1)
-    assert {c for c, lvl in levels.items() if lvl} == set(DISCRIMINATION)
+    assert {c for c, lvl in levels.items() if lvl} == set(SEVERE)
+    assert set(DISCRIMINATION) < set(SEVERE) and "aggression" in SEVERE
+
+
+def test_level_2_keeps_trash_talk_at_bullying_level_1() -> None:
+    levels = preset(2)
+    assert levels["aggression"] == 2 and levels["race_ethnicity_or_religion"] == 2
+    assert levels["bullying"] == 1 and levels["sex_based_terms"] == 1
+    assert levels["swearing"] == 0
 
 
 def test_presets_never_loosen_as_the_level_rises() -> None:

@@ -2,10 +2,16 @@
 
 Pure: scores, levels and the model's per-level thresholds in, findings out.
 
-The harm head says *whether* a line is harmful, the category heads say *which kind* it is: a
-category finding needs both its own score and the harm score to reach the thresholds of the
-category's level. That keeps neutral identity mentions ("im gay"), counter-speech and reclaimed
-terms, which mention a category without harming anyone, out of the queue. Swearing is the
+The harm head says *whether* a line is harmful, the category heads say *which kind* it is, and
+a category's served score is already ``P(harm) * P(category | harm)``. Each category has its own
+threshold per level, chosen on the training dev split so that its level means the same thing in
+every category (``docs/levels.md``): level 1 holds only what is clearly that category, each
+higher level a milder form, and bullying at levels 1-3 only severe bullying, never ordinary trash
+talk. The harm gate is a floor, the same for every category and level: the harm threshold of
+level 4, the loosest line at which the model calls anything harmful. A neutral identity mention
+("im gay", "black socialists are famous"), counter-speech or a reclaimed term scores low on harm
+and stays out of the queue, while an identity attack or a threat, whose harm score is usually
+lower than an insult's, is not held back by a level-dependent harm bar. Swearing is the
 exception: it is about the words, not about harm (level 4 holds profanity that hurts nobody).
 """
 
@@ -14,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chatwarden.categories import CATEGORIES, Category
+from chatwarden.categories import CATEGORIES, MAX_LEVEL, Category
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,12 @@ def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, le
     """The score a category must reach at ``level`` (1-4); level 0 never holds."""
     if level <= 0:
         return float("inf")
-    return thresholds[category][min(level, 4) - 1]
+    return thresholds[category][min(level, MAX_LEVEL) - 1]
+
+
+def harm_floor(thresholds: Mapping[str, tuple[float, ...]]) -> float:
+    """The harm score every gated category finding needs: harm's level-4 threshold."""
+    return thresholds["harm"][MAX_LEVEL - 1]
 
 
 #: Categories held on their own score alone, without the harm gate.
@@ -47,12 +58,13 @@ class Policy:
     def __init__(
         self, levels: Mapping[Category, int], thresholds: Mapping[str, tuple[float, ...]]
     ) -> None:
+        floor = harm_floor(thresholds)
         self._rules = [
             (
                 cat,
                 levels[cat],
                 threshold_for(thresholds, cat, levels[cat]),
-                0.0 if cat in UNGATED else threshold_for(thresholds, "harm", levels[cat]),
+                0.0 if cat in UNGATED else floor,
             )
             for cat in CATEGORIES
             if levels.get(cat, 0) > 0

@@ -2,7 +2,8 @@
 
 Steps: read and label every source (``datasets``), add synthetic chat (``chatgen``), dedupe,
 split by group into train/dev, add chat-style variants of the training lines (``augment``),
-normalise everything exactly as serving does, hash n-grams (``chatwarden.model.features``) and
+read every line exactly as serving does (``classify.model_text``: normalised, live-chat vocabulary
+cut out), hash n-grams (``chatwarden.model.features``) and
 append the 128 unit-length static MiniLM embedding dims (``chatwarden.model.embeddings``) as dense
 features, fit one joint L2 logistic regression per column on the rows that column's label is
 known for, prune tiny n-gram weights, pick per-level thresholds on the dev split, and write the
@@ -18,7 +19,7 @@ import random
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -30,25 +31,38 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from chatwarden.categories import CATEGORIES
+from chatwarden.categories import CATEGORIES, MAX_LEVEL, SEVERE, preset
 from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE, model_version
 from chatwarden.model.embeddings import DEFAULT_DIR as EMBEDDINGS_DIR
 from chatwarden.model.embeddings import embeddings_digest, load_embedder
 from chatwarden.model.features import FeatureConfig, matrix
-from chatwarden.pipeline.normalise import normalise
+from chatwarden.pipeline.classify import model_text
+from chatwarden.pipeline.vocab import VOCAB_VERSION
 from chatwarden.training import chatgen
 from chatwarden.training.augment import restyle
 from chatwarden.training.datasets import (
     UNKNOWN,
+    WORDS,
     Example,
     Lexicon,
     file_hashes,
+    identity_counts,
     load_examples,
     make_labels,
     split,
+    text_key,
 )
 
-#: Precision each level aims for on the dev split (level 1 first), at ``PREVALENCE``.
+#: Category thresholds (levels 1-4): at most this share of the dev split's harmless lines reaches
+#: a category's threshold ...
+HARMLESS_RATE: Final = (0.0005, 0.001, 0.003, 0.01)
+#: ... at most this share of its harmful lines of another kind (harm 1, this category 0) ...
+OTHER_KIND_RATE: Final = (0.01, 0.03, 0.06, 0.15)
+#: ... and at most this share of its milder lines, those whose ``min_level`` is above the level
+#: (synthetic trash talk such as "uninstall noob", "bozo", "L" is bullying held only at level 4).
+MILD_RATE: Final = (0.005, 0.01, 0.03, 1.0)
+#: Precision each level aims for on the dev split (level 1 first), at ``PREVALENCE``: the rule
+#: for ``harm`` (whose level-4 threshold is the policy's harm floor) and ``swearing``.
 LEVEL_PRECISION: Final = (0.9, 0.8, 0.7, 0.55)
 #: Share of harmful lines assumed when computing precision: chat is mostly harmless, and the
 #: dev split's own mix (mostly positives) would make every threshold far too low.
@@ -66,11 +80,17 @@ GATED: Final = tuple(c for c in CATEGORIES if c != "swearing")
 PRUNE_BELOW: Final = 0.02
 C_REG: Final = 2.0
 AUGMENT_COPIES: Final = 1
-CHAT_BENIGN: Final = 24_000
-CHAT_TOXIC: Final = 6_000
+#: Ordinary synthetic chat lines (``chatgen.generate``, all harmless) ...
+CHAT_BENIGN: Final = 12_000
+#: ... and the share of ``chatgen``'s labelled families' default row counts.
+FAMILY_SCALE: Final = 0.5
 #: Factor on the unit-length embedding dims appended to the n-grams (whose rows also have unit
 #: L2 norm): 1.0 puts both blocks on the same scale under one L2 penalty.
 EMB_SCALE: Final = 1.0
+#: Bounds of ``balance_sources``' per-source class factors (None: not applied).
+SOURCE_BALANCE: Final[tuple[float, float] | None] = None
+#: The most a harmless line naming a group is up-weighted by ``balance_identity``.
+MAX_IDENTITY_UPWEIGHT: Final = 3.0
 
 
 @dataclass
@@ -85,29 +105,99 @@ class TrainReport:
     thresholds: dict[str, tuple[float, float, float, float]]
     seconds: float = 0.0
     sources: dict[str, int] = field(default_factory=dict)
+    #: per identity word: harmful lines, harmless lines, the harmless lines' weight factor
+    identity_words: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _chat_examples(lex: Lexicon, seed: int, scale: float) -> list[Example]:
+    """Synthetic chat: ``chatgen``'s labelled families (threats, self-harm encouragement,
+    identity hate, harassment, insults, trash talk, and their harmless look-alikes: banter,
+    counter-speech, negation, identity support, slang and emotes...) plus its ordinary chat
+    lines. A family row's categories come from its template, only swearing from the lexicon;
+    rows of one template share a group, so the dev split holds templates training never saw."""
     out: list[Example] = []
-    lines = chatgen.generate(int(CHAT_BENIGN * scale), int(CHAT_TOXIC * scale), seed=seed)
-    for text, kind in lines:
-        if kind == "toxic":
-            hits = lex.categories(text)
-            known = {} if "aggression" in hits else {"bullying": 1}
-            labels = make_labels(lex, text, 1, known)
-        else:
-            labels = make_labels(lex, text, 0)
-        out.append(Example(text, labels, f"chatgen_{kind}", group=f"chatgen:{text}"))
+    for row in chatgen.generate_families(seed, scale=FAMILY_SCALE * scale):
+        labels = make_labels(lex, row.text, row.harm, row.categories)
+        out.append(
+            Example(
+                row.text,
+                labels,
+                f"chatgen_{row.family}",
+                group=f"chatgen:{row.family}:{row.template}",
+                min_level=row.min_level or 1,
+            )
+        )
+    for text, kind in chatgen.generate(int(CHAT_BENIGN * scale), 0, seed=seed):
+        out.append(
+            Example(text, make_labels(lex, text, 0), f"chatgen_{kind}", group=f"chatgen:{text}")
+        )
     return out
+
+
+def source_family(source: str) -> str:
+    """Sources that are one dataset or one generator under several names."""
+    if source.startswith("chatgen"):
+        return "chatgen"
+    return source.removesuffix("_not_sexist")
+
+
+def balance_sources(
+    examples: Sequence[Example], bounds: tuple[float, float] = (0.5, 2.0)
+) -> list[Example]:
+    """Within each source that has both, bring the total weight of its harmful and harmless
+    lines towards equal (each class's factor clamped to ``bounds``), so a source's style says
+    less about the harm label: davidson's many offensive tweets weigh less, its "neither"
+    tweets and the edos, GHC and convabuse minorities more."""
+    totals: dict[str, list[float]] = {}
+    for eg in examples:
+        if eg.labels[0] in (0, 1):
+            t = totals.setdefault(source_family(eg.source), [0.0, 0.0])
+            t[eg.labels[0]] += eg.weight
+    lo, hi = bounds
+    factor: dict[tuple[str, int], float] = {}
+    for fam, (harmless, harmful) in totals.items():
+        if harmless > 0 and harmful > 0:
+            mid = (harmless + harmful) / 2
+            factor[(fam, 0)] = min(hi, max(lo, mid / harmless))
+            factor[(fam, 1)] = min(hi, max(lo, mid / harmful))
+    out = []
+    for eg in examples:
+        f = factor.get((source_family(eg.source), eg.labels[0]), 1.0)
+        out.append(replace(eg, weight=eg.weight * f) if f != 1.0 else eg)
+    return out
+
+
+def balance_identity(
+    examples: Sequence[Example], most: float = MAX_IDENTITY_UPWEIGHT
+) -> tuple[list[Example], dict[str, list[float]]]:
+    """Up-weight the harmless lines that name a group more often named in harmful lines.
+
+    For each word of ``IDENTITY_WORDS`` with ``h`` harmful and ``n < h`` harmless lines, its
+    harmless lines get weight x ``min(most, h / n)`` (a line with several such words: the
+    largest factor), so a group's name alone predicts neither label. Returns the examples and,
+    per word, ``[harmful, harmless, factor]``.
+    """
+    counts = identity_counts(examples)
+    factor = {w: (min(most, h / n) if 0 < n < h else 1.0) for w, (h, n) in counts.items()}
+    out: list[Example] = []
+    for eg in examples:
+        if eg.labels[0] == 0:
+            words = set(WORDS.findall(eg.text.lower()))
+            up = max((factor[w] for w in words if w in factor), default=1.0)
+            if up > 1.0:
+                eg = replace(eg, weight=eg.weight * up)
+        out.append(eg)
+    report = {w: [h, n, round(factor[w], 3)] for w, (h, n) in counts.items()}
+    return out, report
 
 
 def build_examples(data_dir: Path, seed: int) -> list[Example]:
     """Every labelled example: the sources in ``data_dir`` plus synthetic chat, deduplicated."""
     examples = load_examples(data_dir, seed=seed)
     scale = min(1.0, len(examples) / 60_000)
-    seen = {" ".join(eg.text.lower().split()) for eg in examples}
+    seen = {text_key(eg.text) for eg in examples}
     for eg in _chat_examples(Lexicon.load(data_dir), seed, scale):
-        key = " ".join(eg.text.lower().split())
+        key = text_key(eg.text)
         if key not in seen:
             seen.add(key)
             examples.append(eg)
@@ -131,7 +221,7 @@ def augment(
                 hits = lexicon.hits(eg.text)
                 crop_to = rng.choice(hits) if hits else None
             text = restyle(eg.text, rng, crop_to=crop_to)
-            out.append(Example(text, eg.labels, eg.source, eg.weight, eg.group))
+            out.append(replace(eg, text=text))
     return out
 
 
@@ -197,6 +287,71 @@ def pick_thresholds(
     return a, b, c, d
 
 
+def category_min_level(overall: int, category: str) -> int:
+    """The lowest level of ``category`` that holds a line meant to be held from the overall
+    level ``overall`` on (``categories.preset``): trash talk (overall 4) is bullying 4, an
+    insult (overall 3) bullying 2; 5 if no preset holds it by this category."""
+    for level in range(max(overall, 1), MAX_LEVEL + 1):
+        at = preset(level).get(category, 0)  # type: ignore[call-overload]
+        if at:
+            return int(at)
+    return MAX_LEVEL + 1
+
+
+def _at_most(scores: npt.NDArray[np.float64], rate: float) -> float:
+    """The lowest threshold (4 decimals) that at most ``rate`` of ``scores`` reach."""
+    if not len(scores):
+        return 0.0
+    desc = np.sort(scores)[::-1]
+    k = int(np.floor(rate * len(desc)))
+    if k >= len(desc):
+        return 0.0
+    return float(np.floor(desc[k] * 10_000) + 1) / 10_000  # just above the (k+1)-th highest
+
+
+def pick_category_thresholds(
+    scores: npt.NDArray[np.float64],
+    y: npt.NDArray[np.int8],
+    harm: npt.NDArray[np.int8],
+    min_level: npt.NDArray[np.int8] | None = None,
+    severe: npt.NDArray[np.bool_] | None = None,
+) -> tuple[float, float, float, float]:
+    """Per level, the lowest served score that at most ``HARMLESS_RATE`` of the harmless dev
+    lines, ``OTHER_KIND_RATE`` of the harmful dev lines of another kind and ``MILD_RATE`` of
+    this category's lines meant for a higher level (``min_level``) reach, and at least
+    ``MIN_THRESHOLDS``; never higher at a higher level.
+
+    ``y``: the category's label (``UNKNOWN`` rows are ignored), ``harm``: the harm label,
+    ``severe``: harmful lines of a category held from level 1 on (``categories.SEVERE``); they
+    do not count as another kind (holding an identity attack as the wrong identity category, or
+    a threat as bullying, still holds what the level is meant to hold). Fewer than
+    ``MIN_DEV_POSITIVES`` harmless lines fall back to ``DEFAULT_THRESHOLDS``.
+    """
+    harmless = scores[harm == 0]
+    other_kind = (harm == 1) & (y == 0)
+    if severe is not None:
+        other_kind &= ~severe
+    other = scores[other_kind]
+    if len(harmless) < MIN_DEV_POSITIVES:
+        return DEFAULT_THRESHOLDS
+    ours = (harm == 1) & (y == 1)
+    out: list[float] = []
+    for level in range(4):
+        t = max(
+            _at_most(harmless, HARMLESS_RATE[level]),
+            _at_most(other, OTHER_KIND_RATE[level]),
+            MIN_THRESHOLDS[level],
+        )
+        if min_level is not None:
+            milder = scores[ours & (min_level > level + 1)]
+            t = max(t, _at_most(milder, MILD_RATE[level]))
+        out.append(round(min(t, 0.99), 4))
+    for i in range(1, len(out)):
+        out[i] = min(out[i], out[i - 1])
+    a, b, c, d = out
+    return a, b, c, d
+
+
 def _write_npz(path: Path, arrays: dict[str, npt.NDArray[np.generic]]) -> None:
     """Like ``numpy.savez_compressed`` but byte-reproducible (fixed zip timestamps, order)."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -237,10 +392,13 @@ def train(
             bar.update(task, advance=1, description=what)
 
         examples = build_examples(data_dir, seed)
+        if SOURCE_BALANCE is not None:
+            examples = balance_sources(examples, SOURCE_BALANCE)
+        examples, identity_words = balance_identity(examples)
         train_eg, dev_eg = split(examples)
         train_eg = augment(train_eg, Lexicon.load(data_dir), seed)
         step("normalising")
-        norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
+        norm: Callable[[str], str] = model_text  # what serving scores: vocabulary cut out
         train_txt = [norm(eg.text) for eg in train_eg]
         dev_txt = [norm(eg.text) for eg in dev_eg]
         x_train = matrix(train_txt, cfg)
@@ -287,10 +445,27 @@ def train(
         thresholds: dict[str, tuple[float, float, float, float]] = {}
         dev_auc: dict[str, float] = {}
         support: dict[str, list[int]] = {}
+        harm_dev = y_dev[:, 0]
+        overall_dev = [eg.min_level for eg in dev_eg]
+        severe_cols = [COLUMNS.index(c) for c in SEVERE]
+        severe_dev = np.any(y_dev[:, severe_cols] == 1, axis=1) & (harm_dev == 1)
         for j, col in enumerate(COLUMNS):
-            known = y_dev[:, j] != UNKNOWN
-            y, s = y_dev[known, j], np.asarray(dev_scores[known, j], dtype=np.float64)
-            thresholds[col] = pick_thresholds(s, y)
+            if col in GATED:
+                # served score P(harm) P(col | harm): a positive is a harmful line of this
+                # category, a negative a harmless line or a harmful line of another kind
+                known = (harm_dev == 0) | ((harm_dev == 1) & (y_dev[:, j] != UNKNOWN))
+                y = np.where(harm_dev[known] == 1, y_dev[known, j], 0).astype(np.int8)
+                s = np.asarray(dev_scores[known, j], dtype=np.float64)
+                level_dev = np.array(
+                    [category_min_level(m, col) for m in overall_dev], dtype=np.int8
+                )
+                thresholds[col] = pick_category_thresholds(
+                    s, y, harm_dev[known], level_dev[known], severe_dev[known]
+                )
+            else:
+                known = y_dev[:, j] != UNKNOWN
+                y, s = y_dev[known, j], np.asarray(dev_scores[known, j], dtype=np.float64)
+                thresholds[col] = pick_thresholds(s, y)
             dev_auc[col] = _roc(y, s)
             support[col] = [int((y == 1).sum()), int((y == 0).sum())]
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -323,26 +498,40 @@ def train(
             "weights_sha256": digest,
             "thresholds": {c: list(t) for c, t in thresholds.items()},
             "threshold_rule": (
-                "per column and level, the lowest score whose precision on the dev split, "
+                "chosen on the dev split of the training data (never on evaluation sets). "
+                "Categories gated by harm (served score P(harm) * P(category | harm)): per "
+                "level 1-4 the lowest score that at most "
+                f"{list(HARMLESS_RATE)} of the harmless dev lines and at most "
+                f"{list(OTHER_KIND_RATE)} of the harmful dev lines of another, not severe kind "
+                "(no identity category, no aggression) reach "
+                f"and at most {list(MILD_RATE)} of its lines meant for a higher level (trash "
+                "talk: bullying at level 4), at least "
+                f"{list(MIN_THRESHOLDS)}, never higher at a higher level. harm and swearing: "
+                "the lowest score whose precision on the dev split, "
                 f"reweighted to {PREVALENCE:.0%} harmful lines, reaches "
-                f"{list(LEVEL_PRECISION)} for levels 1-4; columns with fewer than "
-                f"{MIN_DEV_POSITIVES} dev positives or negatives use {list(DEFAULT_THRESHOLDS)}; "
-                "each threshold is then raised to the lowest dev positive score at or above it, "
-                f"and to at least {list(MIN_THRESHOLDS)}"
+                f"{list(LEVEL_PRECISION)}, raised to the lowest dev positive score at or "
+                f"above it and to at least {list(MIN_THRESHOLDS)}; fewer than "
+                f"{MIN_DEV_POSITIVES} dev lines to choose from: {list(DEFAULT_THRESHOLDS)}. "
+                "The policy holds a category when its score reaches its level's threshold and "
+                "harm reaches harm's level-4 threshold (the harm floor; swearing: no floor)"
             ),
             "features": cfg.to_json(),
             "embeddings": emb_meta,
             "gated_by_harm": list(GATED),
-            "input": "chatwarden.pipeline.normalise.normalise(text).text",
+            "input": "chatwarden.pipeline.classify.model_text(text)",
+            "input_vocab": VOCAB_VERSION,
             "training": {
                 "seed": seed,
                 "c": C_REG,
                 "augment_copies": AUGMENT_COPIES,
+                "chatgen": {"benign_lines": CHAT_BENIGN, "family_scale": FAMILY_SCALE},
+                "source_balance": SOURCE_BALANCE,
                 "prune_below": PRUNE_BELOW,
                 "n_train": len(train_eg),
                 "n_dev": len(dev_eg),
                 "sources": dict(sorted(sources.items())),
                 "data_sha256": file_hashes(data_dir),
+                "identity_words": identity_words,
             },
             "dev_metrics": {"roc_auc": dev_auc, "support_pos_neg": support},
         }
@@ -361,4 +550,5 @@ def train(
         thresholds=thresholds,
         seconds=round(time.perf_counter() - began, 1),
         sources=sources,
+        identity_words=identity_words,
     )

@@ -1,9 +1,10 @@
 import itertools
 
 from chatwarden.categories import CATEGORIES, preset
-from chatwarden.pipeline.policy import Policy, find_categories, threshold_for
+from chatwarden.pipeline.policy import Policy, find_categories, harm_floor, threshold_for
 
 THRESHOLDS = {c: (0.9, 0.8, 0.7, 0.5) for c in ("harm", *CATEGORIES)}
+FLOOR = 0.5  # harm's level-4 threshold
 
 
 def scores(**given: float) -> dict[str, float]:
@@ -29,13 +30,28 @@ def test_threshold_is_inclusive_and_findings_sorted_by_score() -> None:
     assert [f.category for f in found] == ["race_ethnicity_or_religion", "aggression"]
 
 
-def test_a_category_needs_the_harm_score_of_its_level_too() -> None:
-    s = scores(sexuality_sex_or_gender=0.99)
-    assert find_categories(s, {"sexuality_sex_or_gender": 2}, THRESHOLDS, harm=0.79) == []
-    (finding,) = find_categories(s, {"sexuality_sex_or_gender": 2}, THRESHOLDS, harm=0.8)
-    assert finding.category == "sexuality_sex_or_gender"
-    # a lower level needs a higher harm score
-    assert find_categories(s, {"sexuality_sex_or_gender": 1}, THRESHOLDS, harm=0.85) == []
+def test_a_category_needs_the_harm_floor_not_the_harm_threshold_of_its_level() -> None:
+    s = scores(sexuality_sex_or_gender=0.95)
+    assert harm_floor(THRESHOLDS) == FLOOR
+    # a neutral identity mention: the category head alone is not enough
+    assert find_categories(s, {"sexuality_sex_or_gender": 1}, THRESHOLDS, harm=0.49) == []
+    # an identity attack whose harm score is below harm's level-1 threshold is still held at
+    # level 1: the old gate (harm >= 0.9 at level 1) hid exactly these
+    (finding,) = find_categories(s, {"sexuality_sex_or_gender": 1}, THRESHOLDS, harm=0.6)
+    assert (finding.category, finding.level, finding.threshold) == (
+        "sexuality_sex_or_gender",
+        1,
+        0.9,
+    )
+
+
+def test_thresholds_per_category_give_each_its_own_severity() -> None:
+    thresholds = dict(THRESHOLDS) | {"bullying": (0.99, 0.98, 0.97, 0.6)}
+    trash_talk = scores(bullying=0.9)
+    for level in (1, 2, 3):
+        assert find_categories(trash_talk, {"bullying": level}, thresholds, harm=0.9) == []
+    (finding,) = find_categories(trash_talk, {"bullying": 4}, thresholds, harm=0.9)
+    assert finding.category == "bullying"
 
 
 def test_swearing_is_not_gated_by_harm() -> None:
@@ -53,7 +69,7 @@ def expected_findings(
         if level == 0:
             continue
         limit = THRESHOLDS[cat][level - 1]
-        gate = 0.0 if cat == "swearing" else THRESHOLDS["harm"][level - 1]
+        gate = 0.0 if cat == "swearing" else FLOOR
         if s[cat] >= limit and harm >= gate:
             out.append((cat, level, s[cat], limit))
     return sorted(out, key=lambda f: (-f[2], f[0]))

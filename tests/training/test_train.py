@@ -9,7 +9,17 @@ import pytest
 
 from chatwarden.model import COLUMNS, load_model, weights_digest
 from chatwarden.model.features import FeatureConfig
-from chatwarden.training.train import TrainReport, pick_thresholds, train
+from chatwarden.training.train import (
+    HARMLESS_RATE,
+    MILD_RATE,
+    OTHER_KIND_RATE,
+    TrainReport,
+    balance_identity,
+    category_min_level,
+    pick_category_thresholds,
+    pick_thresholds,
+    train,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "data"
 SMALL = FeatureConfig(bits=16)
@@ -57,3 +67,56 @@ def test_thresholds_fall_with_the_level() -> None:
     levels = pick_thresholds(scores, y)
     assert list(levels) == sorted(levels, reverse=True)
     assert levels[0] > levels[3]
+
+
+def test_category_thresholds_follow_harmless_lines_other_kinds_and_milder_lines() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    harmless = rng.uniform(0.0, 0.3, 2000)
+    other_kind = rng.uniform(0.2, 0.6, 400)  # harmful lines of another category
+    severe = rng.uniform(0.6, 1.0, 300)
+    trash_talk = rng.uniform(0.7, 0.9, 300)  # this category, but meant for level 4 only
+    scores = np.concatenate([harmless, other_kind, severe, trash_talk])
+    harm = np.array([0] * 2000 + [1] * 1000, dtype=np.int8)
+    y = np.array([0] * 2400 + [1] * 600, dtype=np.int8)
+    min_level = np.array([1] * 2700 + [4] * 300, dtype=np.int8)
+    levels = pick_category_thresholds(scores, y, harm, min_level)
+    assert list(levels) == sorted(levels, reverse=True)
+    for level, t in enumerate(levels[:3]):
+        assert np.mean(trash_talk >= t) <= MILD_RATE[level]  # trash talk is not held at 1-3
+        assert np.mean(harmless >= t) <= HARMLESS_RATE[level]
+        assert np.mean(other_kind >= t) <= OTHER_KIND_RATE[level]
+    assert np.mean(trash_talk >= levels[3]) > 0.9  # but is at level 4
+    # without the level hints trash talk would pass at level 3
+    assert pick_category_thresholds(scores, y, harm)[2] < levels[2]
+
+
+def test_category_min_level_follows_the_presets() -> None:
+    assert category_min_level(4, "bullying") == 4  # trash talk: only level 4
+    assert category_min_level(3, "bullying") == 2  # an insult: bullying level 2 (overall 3)
+    assert category_min_level(1, "bullying") == 1
+    assert category_min_level(1, "aggression") == 1
+    assert category_min_level(1, "swearing") == 4
+
+
+def test_balance_identity_upweights_harmless_group_mentions() -> None:
+    from chatwarden.training.datasets import Example
+
+    def eg(text: str, harm: int) -> Example:
+        return Example(text, (harm, *[0] * (len(COLUMNS) - 1)), "t", group=text)
+
+    examples = [eg(f"gay insult {i}", 1) for i in range(6)] + [eg("gay and proud", 0)]
+    examples.append(eg("hello chat", 0))
+    balanced, report = balance_identity(examples, most=3.0)
+    assert report["gay"] == [6, 1, 3.0]
+    weights = {e.text: e.weight for e in balanced}
+    assert weights["gay and proud"] == 3.0
+    assert weights["hello chat"] == 1.0 and weights["gay insult 0"] == 1.0
+
+
+def test_meta_reports_identity_words(trained: tuple[Path, TrainReport]) -> None:
+    out, report = trained
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["training"]["identity_words"] == report.identity_words
+    assert "women" in report.identity_words
