@@ -5,6 +5,9 @@ the pre-check, the mod log, review items, the policy preview, exports. The servi
 full explanation and redact it on the way out, by the reader's role, with ``redact``: a private
 term's text becomes ``None``; the words a message matched stay (the team needs to see what was
 caught, not the list that caught it).
+
+The settings version is hidden too: it is a hash of the whole settings, private terms included,
+so a reader who knows every other setting could test guesses of a private term against it offline.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ J = TypeVar("J")
 
 #: the keys that hold a term's own text in a reason (``term``) or a term row (``text``)
 _TERM_KEYS = ("term", "text")
+#: keys whose value is derived from the private terms (a hash over the settings)
+_DERIVED_KEYS = ("settings_version",)
 #: the ``kind`` of the mappings that describe a term: reasons and term rows
 _TERM_KINDS = frozenset({"blocked_term", "blocked_pattern", "blocked", "permitted"})
 
@@ -39,6 +44,9 @@ def redact(value: J, reveal: bool) -> J:
 def _hide(value: Any) -> Any:
     if isinstance(value, Mapping):
         out = {k: _hide(v) for k, v in value.items()}
+        for key in _DERIVED_KEYS:
+            if key in out:
+                out[key] = None
         if out.get("private") is True and out.get("kind") in _TERM_KINDS:
             for key in _TERM_KEYS:
                 if key in out:

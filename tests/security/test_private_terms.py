@@ -83,3 +83,16 @@ def test_the_owner_still_sees_private_terms(world: World) -> None:
     for surface in ("check", "modlog", "terms", "terms export json", "terms export csv", "shadow"):
         assert TERM in surfaces[surface], surface
         assert "qu[i1]xot" in surfaces[surface], surface
+
+
+@pytest.mark.parametrize("name", ["mod", "lead"])
+def test_the_settings_version_does_not_leak_private_terms(world: World, name: str) -> None:
+    """The settings version hashes every setting, private terms included: a team member who
+    knows the rest could test guesses of a private term against it offline. Hidden from them."""
+    _setup(world)
+    http = world[name].http
+    check = http.post("/api/v1/channels/main/automod/check", json={"text": TEXT}).json()
+    assert check["decision"]["settings_version"] is None
+    owner = world["owner"].http
+    seen = owner.post("/api/v1/channels/main/automod/check", json={"text": TEXT}).json()
+    assert seen["decision"]["settings_version"].startswith("s-")
