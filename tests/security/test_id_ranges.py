@@ -75,3 +75,31 @@ def test_ids_in_range_still_reach_their_rows(world: World) -> None:
     r = owner.http.delete(f"/api/v1/channels/main/automod/terms/{term_id}")
     assert r.status_code == 404
     assert owner.http.get(f"/api/v1/queue/{2**31 - 1}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"end": "0001-01-01T00:00:00Z", "resolution": "day"},
+        {"end": "0001-01-01T00:30:00+00:00"},
+        {"start": "0001-01-01T00:00:00+01:00", "end": "0001-01-01T02:00:00+01:00"},
+        {"start": "9999-12-31T23:00:00Z", "end": "9999-12-31T23:59:59Z"},
+        {"start": "9999-12-31T00:00:00Z", "end": "9999-12-31T23:59:59Z", "resolution": "hour"},
+        {"start": "9999-12-31T00:00:00-14:00", "end": "9999-12-31T23:00:00-14:00"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_a_500(
+    world: World, params: dict[str, str]
+) -> None:
+    """Health windows whose default start or buckets fall outside the years 1-9999 were 500s
+    (found by probing after the fuzz run); times before 1970 or after 9000 are 400 at the edge."""
+    owner = world["owner"]
+    for path in (
+        "/api/v1/channels/main/health",
+        "/api/v1/channels/main/health/export",
+        "/api/v1/channels/main/shadow/results",
+        "/api/v1/health/compare",
+    ):
+        r = owner.http.get(path, params=params)
+        assert r.status_code == 400, (path, params, r.status_code, r.text)
+        assert r.json()["error"]["code"] == "invalid_input"

@@ -3,14 +3,14 @@ owner configure shadow mode), plus the charting library's JavaScript for Mod Vie
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chatwarden.errors import InputError, NotFound
 from chatwarden.web.auth import CurrentActor
@@ -23,10 +23,28 @@ assets = APIRouter(include_in_schema=False)
 #: plotly.js as shipped inside the installed ``plotly`` Python package (offline, no CDN)
 PLOTLY_JS = Path(str(files("plotly").joinpath("package_data", "plotly.min.js")))
 
+#: Health windows lie between these: a window near the years 1 or 9999 made the bucket
+#: arithmetic overflow (a 500); no chat is that old, and none that new.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _in_calendar(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is not None and not EARLIEST <= value <= LATEST:
+        raise InputError(f"times must lie between {EARLIEST.date()} and {LATEST.date()}")
+    return value  # a time without a zone is refused by the service, naming the field
+
+
 Start = Annotated[
-    datetime | None, Query(description="ISO 8601 with a time zone; default: end minus 60 buckets")
+    datetime | None,
+    Query(description="ISO 8601 with a time zone; default: end minus 60 buckets"),
+    AfterValidator(_in_calendar),
 ]
-End = Annotated[datetime | None, Query(description="ISO 8601 with a time zone; default: now")]
+End = Annotated[
+    datetime | None,
+    Query(description="ISO 8601 with a time zone; default: now"),
+    AfterValidator(_in_calendar),
+]
 Res = Annotated[Literal["minute", "hour", "day"], Query()]
 
 
