@@ -40,7 +40,7 @@ from chatwarden.services import build_services
 from chatwarden.web import WebSettings, create_app
 from tests.web.harness import PASSWORD, LiveServer, make_config
 
-EXAMPLES = int(os.environ.get("CHATWARDEN_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("CHATWARDEN_FUZZ_EXAMPLES", "15"))
 SEED = int(os.environ.get("CHATWARDEN_FUZZ_SEED", "1"))
 BUDGET_S = float(os.environ.get("CHATWARDEN_FUZZ_BUDGET_S", "60"))
 #: operations fuzzed last: they end the caller's own session
