@@ -63,6 +63,10 @@ def test_numbers_out_of_range_in_queries_and_bodies_are_422(world: World) -> Non
         assert r.status_code == 422, (expires, r.text)
     body = {"name": "bot", "scopes": ["chat:write"], "expires_in_s": 86_400 * 365}
     assert owner.http.post("/api/v1/tokens", json=body).status_code == 201
+    for field in ("window_s", "max_users"):  # the bounds are in the OpenAPI document too
+        body = {"phrase": "join the raid", field: 2**63}
+        r = owner.http.post("/api/v1/channels/main/shield/bulk-ban", json=body)
+        assert r.status_code == 422, (field, r.text)
 
 
 def test_ids_in_range_still_reach_their_rows(world: World) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatwarden.service.detection_settings import to_json
+from chatwarden.service.shield import BULK_BAN_MAX_USERS, BULK_BAN_MAX_WINDOW_S
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId, UserArg
 from chatwarden.web.state import services_of
@@ -31,9 +32,14 @@ class ShieldSwitch(_Body):
 
 class BulkBan(_Body):
     phrase: str = Field(min_length=1, max_length=200)
-    window_s: int = Field(900, description="Look at messages from the last this many seconds.")
+    window_s: int = Field(
+        900,
+        ge=1,
+        le=BULK_BAN_MAX_WINDOW_S,
+        description="Look at messages from the last this many seconds.",
+    )
     dry_run: bool = Field(True, description="Preview only (the default); false bans.")
-    max_users: int = Field(100, description="Ban at most this many (the cap is 500).")
+    max_users: int = Field(100, ge=1, le=BULK_BAN_MAX_USERS, description="Ban at most this many.")
 
 
 class SuspiciousFlag(_Body):
