@@ -55,6 +55,7 @@ class Reason:
     term: str | None = None
     term_private: bool = False
     term_scope: str | None = None
+    rule: str | None = None  # a severe-harm rule (``pipeline/severe.py``) held it: its ids
 
     def to_dict(self, *, reveal_private: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -65,6 +66,8 @@ class Reason:
                 score=_round(self.score),
                 threshold=_round(self.threshold),
             )
+            if self.rule is not None:
+                out["rule"] = self.rule
         else:
             hidden = self.term_private and not reveal_private
             out.update(
@@ -91,6 +94,7 @@ class Decision:
     settings_version: str
     exempt: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    rules_version: str = ""  # the severe-harm rules that were applied (``pipeline/severe.py``)
 
     def to_dict(self, *, reveal_private: bool = True) -> dict[str, Any]:
         return {
@@ -102,6 +106,7 @@ class Decision:
             "exempt": self.exempt,
             "model_version": self.model_version,
             "settings_version": self.settings_version,
+            "rules_version": self.rules_version,
         }
 
 

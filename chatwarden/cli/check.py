@@ -37,10 +37,16 @@ def render(decision: Decision) -> Text:
     out.append(f"harm:       {decision.harm:.3f}\n")
     for reason in decision.reasons:
         words = ", ".join(repr(w) for w in reason.words) or "-"
-        if reason.kind == "category":
+        if reason.kind == "category" and reason.threshold is None:  # a severe-harm rule
+            out.append(
+                f"reason:     {reason.category} (level {reason.level}): severe-harm rule "
+                f"{reason.rule}; matched {words}\n"
+            )
+        elif reason.kind == "category":
+            rule = f" and rule {reason.rule}" if reason.rule else ""
             out.append(
                 f"reason:     {reason.category} (level {reason.level}): score "
-                f"{reason.score:.3f} >= {reason.threshold:.3f}; triggered by {words}\n"
+                f"{reason.score:.3f} >= {reason.threshold:.3f}{rule}; triggered by {words}\n"
             )
         else:
             label = "pattern" if reason.kind == "blocked_pattern" else "term"
@@ -50,7 +56,10 @@ def render(decision: Decision) -> Text:
             )
     top = sorted(decision.categories.items(), key=lambda kv: -kv[1])[:3]
     out.append("top scores: " + ", ".join(f"{k} {v:.3f}" for k, v in top) + "\n")
-    out.append(f"versions:   model {decision.model_version}, settings {decision.settings_version}")
+    out.append(
+        f"versions:   model {decision.model_version}, settings {decision.settings_version}, "
+        f"rules {decision.rules_version}"
+    )
     return out
 
 

@@ -1,7 +1,8 @@
 """The AutoMod engine: the one place where the order of the stages is written.
 
-normalise (2) -> terms (3) -> classify (4) -> policy (5) -> decide (6). Every stage is pure, so
-the same text, settings and model always give the same decision, and replay is free.
+normalise (2) -> terms (3) -> severe-harm rules (3b) -> classify (4) -> policy (5) -> decide (6).
+Every stage is pure, so the same text, settings, model and rules always give the same decision,
+and replay is free.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from chatwarden.pipeline.classify import model_view, score_rows, trigger_spans_b
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.normalise import normalise
 from chatwarden.pipeline.policy import Policy
+from chatwarden.pipeline.severe import SEVERE_RULES, SevereRules, held_rule_findings
 from chatwarden.pipeline.terms import DEFAULT_BUDGET, RegexBudget, Term, TermMatcher
 from chatwarden.pipeline.terms.patterns import compile_pattern
 from chatwarden.settings import AutoModSettings, Role, TermSpec
@@ -73,6 +75,7 @@ class AutoMod:
         model: Model | None = None,
         global_terms: Iterable[TermSpec] = (),
         regex_budget: RegexBudget = DEFAULT_BUDGET,
+        severe: SevereRules = SEVERE_RULES,
     ) -> None:
         self.settings = settings if settings is not None else AutoModSettings()
         self.model = model if model is not None else load_model()
@@ -81,7 +84,10 @@ class AutoMod:
         )
         self._levels = self.settings.category_levels()
         self._policy = Policy(self._levels, self.model.thresholds)
-        self._versions = Versions(model=self.model.version, settings=self.settings.version)
+        self._severe = severe
+        self._versions = Versions(
+            model=self.model.version, settings=self.settings.version, rules=severe.version
+        )
 
     @property
     def levels(self) -> dict[Category, int]:
@@ -117,6 +123,11 @@ class AutoMod:
             [] if exempt[i] else self._policy.find(cats, harm)
             for i, (harm, cats) in enumerate(rows)
         ]
+        # severe-harm rules: held at the channel's level for their category, like the model
+        rule_holds = [
+            [] if exempt[i] else held_rule_findings(self._severe.find(norm.text), self._levels)
+            for i, norm in enumerate(norms)
+        ]
         # one batched explanation for every message held for a category
         to_explain = [i for i, found in enumerate(findings) if found]
         explained = {
@@ -150,6 +161,7 @@ class AutoMod:
                     exempt=exempt[i],
                     explain=explain,
                     versions=self._versions,
+                    rules=rule_holds[i],
                 )
             )
         return decisions

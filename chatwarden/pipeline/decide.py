@@ -13,6 +13,7 @@ from chatwarden.categories import Category
 from chatwarden.decision import Action, Decision, Reason, Span
 from chatwarden.pipeline.normalise import Normalised
 from chatwarden.pipeline.policy import CategoryFinding
+from chatwarden.pipeline.severe import RuleHold
 from chatwarden.pipeline.terms import TermHit
 
 #: Returns the normalised-text spans of the words that triggered a category.
@@ -23,6 +24,7 @@ Explainer = Callable[[Category], Sequence[tuple[int, int]]]
 class Versions:
     model: str
     settings: str
+    rules: str = ""
 
 
 def _original_spans(norm: Normalised, spans: Sequence[tuple[int, int]]) -> tuple[Span, ...]:
@@ -51,8 +53,17 @@ def term_reason(norm: Normalised, hit: TermHit) -> Reason:
     )
 
 
-def category_reason(norm: Normalised, finding: CategoryFinding, explain: Explainer) -> Reason:
-    spans = _original_spans(norm, explain(finding.category))
+def category_reason(
+    norm: Normalised, finding: CategoryFinding, explain: Explainer, rule: RuleHold | None = None
+) -> Reason:
+    """A model finding; when a severe-harm rule holds the same category, its words lead."""
+    found = list(explain(finding.category))
+    if rule is not None:  # the model's words inside a rule's span add nothing
+        ruled = rule.spans
+        found = ruled + [
+            (s, e) for s, e in found if not any(rs <= s and e <= re for rs, re in ruled)
+        ]
+    spans = _original_spans(norm, found)
     return Reason(
         kind="category",
         spans=spans,
@@ -61,6 +72,23 @@ def category_reason(norm: Normalised, finding: CategoryFinding, explain: Explain
         level=finding.level,
         score=finding.score,
         threshold=finding.threshold,
+        rule=None if rule is None else rule.rules,
+    )
+
+
+def rule_reason(norm: Normalised, hold: RuleHold, score: float | None) -> Reason:
+    """A category held by severe-harm rules alone: the matched words, the rules' ids, and the
+    model's score for the category (no threshold: the rule, not the score, held it)."""
+    spans = _original_spans(norm, hold.spans)
+    return Reason(
+        kind="category",
+        spans=spans,
+        words=_words(norm, spans),
+        category=hold.category,
+        level=hold.level,
+        score=score,
+        threshold=None,
+        rule=hold.rules,
     )
 
 
@@ -74,18 +102,30 @@ def decide(
     exempt: bool,
     explain: Explainer,
     versions: Versions,
+    rules: Sequence[RuleHold] = (),
 ) -> Decision:
-    """Combine the stages' outputs into the decision for one message."""
+    """Combine the stages' outputs into the decision for one message.
+
+    ``rules``: the categories that severe-harm rules hold at the channel's levels; one reason
+    per category, the model's and the rules' together."""
     if exempt:
         action = Action.ALLOW
         reasons: tuple[Reason, ...] = ()
     else:
-        reasons = tuple(term_reason(norm, hit) for hit in blocked) + tuple(
-            category_reason(norm, f, explain) for f in findings
+        by_rule = {hold.category: hold for hold in rules}
+        modelled = {f.category for f in findings}
+        reasons = (
+            tuple(term_reason(norm, hit) for hit in blocked)
+            + tuple(category_reason(norm, f, explain, by_rule.get(f.category)) for f in findings)
+            + tuple(
+                rule_reason(norm, hold, categories.get(hold.category))
+                for hold in rules
+                if hold.category not in modelled
+            )
         )
         if blocked:
             action = Action.BLOCK
-        elif findings:
+        elif findings or rules:
             action = Action.HOLD
         else:
             action = Action.ALLOW
@@ -99,4 +139,5 @@ def decide(
         model_version=versions.model,
         settings_version=versions.settings,
         exempt=exempt,
+        rules_version=versions.rules,
     )

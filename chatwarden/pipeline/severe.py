@@ -1,0 +1,281 @@
+"""(3b) Severe-harm rules: the deterministic complement to the model.
+
+Slurs, threats, self-harm encouragement, doxxing and identity exclusion or dehumanisation are
+found by hand-written rules (``vocab/severe.txt``, bundled and versioned) on the NORMALISED text,
+so leetspeak, look-alike letters, spacing and zero-width characters are already undone. Each
+finding names its category (Twitch's eight), the level from which it holds (a channel holds it
+when its level for the category is >= that level; 0 turns the category, and so its rules, off),
+the family of rule and the matched spans, in normalised-text coordinates.
+
+Pure and fast: every rule is in one ``re2.Set`` (one linear pass over the text); only the rules
+that hit are run again for their spans and checked against their family's exceptions (gaming
+and sports context, negation, counter-speech). See ``docs/severe-rules.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, cast, get_args
+
+import re2
+
+from chatwarden.categories import Category
+
+__all__ = [
+    "SEVERE_FILE",
+    "SEVERE_RULES",
+    "SEVERE_VERSION",
+    "RuleFinding",
+    "RuleHold",
+    "SevereRules",
+    "held_rule_findings",
+    "parse_rules",
+]
+
+SEVERE_FILE: Final = pathlib.Path(__file__).parent / "vocab" / "severe.txt"
+_CATEGORIES: Final = frozenset(get_args(Category))
+_BEFORE_WINDOW: Final = 80  # characters before a finding that ``@before`` looks at
+_AFTER_WINDOW: Final = 80
+_MAX_MEM: Final = 64 << 20
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFinding:
+    """One rule that hit: ``spans`` are in normalised-text coordinates, sorted."""
+
+    category: Category
+    level: int
+    family: str
+    rule: str  # "<family>:<line number in severe.txt>", stable while the file is
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    rule: str
+    family: str
+    category: Category
+    level: int
+    pattern: str
+
+
+def _options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = _MAX_MEM
+    return options
+
+
+def _word_pattern(forms: str) -> str:
+    """Plain words (``a|b c``) as one whole-word pattern; any letter may repeat, a space is any
+    spacing (or none: "sand nigger" also finds "sandnigger")."""
+    alts = []
+    for form in forms.split("|"):
+        parts = []
+        for ch in form.strip():
+            if ch == " ":
+                parts.append(r"[\s_-]*")
+            elif ch == "'":
+                parts.append("['’]?")
+            else:
+                parts.append(re.escape(ch) + "+")
+        alts.append("".join(parts))
+    return r"\b(?:" + "|".join(alts) + r")\b"
+
+
+def _expand(pattern: str, macros: Mapping[str, str]) -> str:
+    for _ in range(4):  # macros may use macros
+        new = re.sub(
+            r"\{([A-Z]+)\}", lambda m: f"(?:{macros[m[1]]})" if m[1] in macros else m[0], pattern
+        )
+        if new == pattern:
+            break
+        pattern = new
+    return pattern
+
+
+def _category(name: str, line: int) -> Category:
+    if name not in _CATEGORIES:
+        raise ValueError(f"severe rules line {line}: unknown category {name!r}")
+    return cast(Category, name)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRules:
+    rules: tuple[_Rule, ...]
+    excepts: dict[str, str]
+    befores: dict[str, str]
+    afters: dict[str, str]
+    version: str
+
+
+def parse_rules(text: str, *, name: str = "severe.txt") -> ParsedRules:
+    """Parse the rules file format documented in ``vocab/severe.txt``'s header."""
+    macros: dict[str, str] = {}
+    groups: dict[Category, str] = {}
+    rules: list[_Rule] = []
+    excepts: dict[str, list[str]] = {}
+    befores: dict[str, list[str]] = {}
+    afters: dict[str, list[str]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        head = line.split(None, 1)[0]
+        if head == "@macro":
+            _, key, body = line.split(None, 2)
+            macros[key] = _expand(body, macros)
+        elif head == "@group":
+            _, cat, body = line.split(None, 2)
+            groups[_category(cat, number)] = body
+        elif head in ("@except", "@before", "@after"):
+            _, family, body = line.split(None, 2)
+            target = {"@except": excepts, "@before": befores, "@after": afters}[head]
+            target.setdefault(family, []).append(_expand(body, macros))
+        elif head == "slur":
+            _, cat, level, forms = line.split(None, 3)
+            rules.append(
+                _Rule(
+                    f"slur:{number}",
+                    "slur",
+                    _category(cat, number),
+                    int(level),
+                    _word_pattern(forms),
+                )
+            )
+        elif head == "rule":
+            _, family, cat, level, body = line.split(None, 4)
+            pattern = _expand(body, macros)
+            if cat == "group":
+                for group_cat, words in groups.items():
+                    rules.append(
+                        _Rule(
+                            f"{family}:{number}:{group_cat}",
+                            family,
+                            group_cat,
+                            int(level),
+                            pattern.replace("{GROUP}", f"(?:{words})"),
+                        )
+                    )
+            else:
+                rules.append(
+                    _Rule(f"{family}:{number}", family, _category(cat, number), int(level), pattern)
+                )
+        else:
+            raise ValueError(f"{name} line {number}: cannot read {line[:40]!r}")
+    for rule in rules:
+        if not 1 <= rule.level <= 4:
+            raise ValueError(f"{name}: rule {rule.rule} has level {rule.level}, not 1-4")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return ParsedRules(
+        rules=tuple(rules),
+        excepts={k: "|".join(f"(?:{p})" for p in v) for k, v in excepts.items()},
+        befores={k: "|".join(f"(?:{p})" for p in v) for k, v in befores.items()},
+        afters={k: "|".join(f"(?:{p})" for p in v) for k, v in afters.items()},
+        version=f"severe-{digest}",
+    )
+
+
+class SevereRules:
+    """The compiled rules; build once, then ``find`` on each normalised text."""
+
+    __slots__ = ("_afters", "_befores", "_excepts", "_regexps", "_rules", "_set", "version")
+
+    def __init__(self, parsed: ParsedRules) -> None:
+        options = _options()
+        self.version = parsed.version
+        self._rules = parsed.rules
+        self._regexps = []
+        self._set = re2.Set.SearchSet(options)
+        for rule in parsed.rules:
+            try:
+                self._regexps.append(re2.compile(rule.pattern, options))
+            except re2.error as exc:
+                raise ValueError(f"severe rule {rule.rule}: RE2 cannot compile it: {exc}") from None
+            self._set.Add(rule.pattern)
+        self._set.Compile()
+        self._excepts = {k: re2.compile(v, options) for k, v in parsed.excepts.items()}
+        self._befores = {k: re2.compile(v, options) for k, v in parsed.befores.items()}
+        self._afters = {k: re2.compile(v, options) for k, v in parsed.afters.items()}
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def find(self, text: str) -> list[RuleFinding]:
+        """Every rule that hits ``text`` (normalised) and is not excused, by rule order."""
+        hits: list[int] | None = self._set.Match(text)
+        if not hits:
+            return []
+        out = []
+        for index in sorted(hits):
+            rule = self._rules[index]
+            spans = self._spans(index, rule.family, text)
+            if spans:
+                out.append(RuleFinding(rule.category, rule.level, rule.family, rule.rule, spans))
+        return out
+
+    def _spans(self, index: int, family: str, text: str) -> tuple[Span, ...]:
+        excuse = self._excepts.get(family)
+        if excuse is not None and excuse.search(text):
+            return ()
+        before = self._befores.get(family)
+        after = self._afters.get(family)
+        regexp = self._regexps[index]
+        group = regexp.groupindex.get("hit", 0)
+        spans = []
+        for m in regexp.finditer(text):
+            start, end = m.span(group)
+            if end <= start:
+                continue
+            if before is not None and before.search(text[max(0, start - _BEFORE_WINDOW) : start]):
+                continue
+            if after is not None and after.search(text[end : end + _AFTER_WINDOW]):
+                continue
+            spans.append((start, end))
+        return tuple(spans)
+
+
+def load_rules(path: pathlib.Path = SEVERE_FILE) -> SevereRules:
+    return SevereRules(parse_rules(path.read_text(encoding="utf-8"), name=path.name))
+
+
+#: The bundled rules, compiled once at import.
+SEVERE_RULES: Final = load_rules()
+SEVERE_VERSION: Final = SEVERE_RULES.version
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHold:
+    """The rule findings that hold a message for one category at the channel's ``level``."""
+
+    category: Category
+    level: int  # the channel's level for the category
+    findings: tuple[RuleFinding, ...]
+
+    @property
+    def rules(self) -> str:
+        """The rules behind the hold, e.g. ``"threat:91,slur:60"``."""
+        return ",".join(dict.fromkeys(f.rule for f in self.findings))
+
+    @property
+    def spans(self) -> list[Span]:
+        """Every matched span, sorted, duplicates removed (normalised-text coordinates)."""
+        return sorted({s for f in self.findings for s in f.spans})
+
+
+def held_rule_findings(
+    findings: Iterable[RuleFinding], levels: Mapping[Category, int]
+) -> list[RuleHold]:
+    """The findings a channel's ``levels`` hold, grouped by category (level 0: never)."""
+    by_cat: dict[Category, list[RuleFinding]] = {}
+    for f in findings:
+        if 0 < f.level <= levels.get(f.category, 0):
+            by_cat.setdefault(f.category, []).append(f)
+    return [RuleHold(cat, levels[cat], tuple(found)) for cat, found in by_cat.items()]
