@@ -120,6 +120,7 @@ def parse_rules(text: str, *, name: str = "severe.txt") -> ParsedRules:
     """Parse the rules file format documented in ``vocab/severe.txt``'s header."""
     macros: dict[str, str] = {}
     groups: dict[Category, str] = {}
+    singles: dict[Category, str] = {}
     rules: list[_Rule] = []
     excepts: dict[str, list[str]] = {}
     befores: dict[str, list[str]] = {}
@@ -132,9 +133,9 @@ def parse_rules(text: str, *, name: str = "severe.txt") -> ParsedRules:
         if head == "@macro":
             _, key, body = line.split(None, 2)
             macros[key] = _expand(body, macros)
-        elif head == "@group":
+        elif head in ("@group", "@single"):
             _, cat, body = line.split(None, 2)
-            groups[_category(cat, number)] = body
+            (groups if head == "@group" else singles)[_category(cat, number)] = body
         elif head in ("@except", "@before", "@after"):
             _, family, body = line.split(None, 2)
             target = {"@except": excepts, "@before": befores, "@after": afters}[head]
@@ -161,7 +162,9 @@ def parse_rules(text: str, *, name: str = "severe.txt") -> ParsedRules:
                             family,
                             group_cat,
                             int(level),
-                            pattern.replace("{GROUP}", f"(?:{words})"),
+                            pattern.replace("{GROUP}", f"(?:{words})").replace(
+                                "{SINGLE}", f"(?:{singles.get(group_cat, words)})"
+                            ),
                         )
                     )
             else:
