@@ -2,12 +2,12 @@
 
 Steps: read and label every source (``datasets``), add synthetic chat (``chatgen``), dedupe,
 split by group into train/dev, add chat-style variants of the training lines (``augment``),
-read every line exactly as serving does (``classify.model_text``: normalised, live-chat vocabulary
-cut out), hash n-grams (``chatwarden.model.features``) and
-append the 128 unit-length static MiniLM embedding dims (``chatwarden.model.embeddings``) as dense
-features, fit one joint L2 logistic regression per column on the rows that column's label is
-known for, prune tiny n-gram weights, pick per-level thresholds on the dev split, and write the
-files. Same data and seed give byte-identical files.
+normalise every line as serving does (serving also cuts the live-chat vocabulary out,
+``classify.model_text``; training on that text measured worse on Dota chat), hash n-grams
+(``chatwarden.model.features``) and append the 128 unit-length static MiniLM embedding dims
+(``chatwarden.model.embeddings``) as dense features, fit one joint L2 logistic regression per
+column on the rows that column's label is known for, prune tiny n-gram weights, pick per-level
+thresholds on the dev split, and write the files. Same data and seed give byte-identical files.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ from chatwarden.model import COLUMNS, META_FILE, WEIGHTS_FILE, model_version
 from chatwarden.model.embeddings import DEFAULT_DIR as EMBEDDINGS_DIR
 from chatwarden.model.embeddings import embeddings_digest, load_embedder
 from chatwarden.model.features import FeatureConfig, matrix
-from chatwarden.pipeline.classify import model_text
-from chatwarden.pipeline.vocab import VOCAB_VERSION
+from chatwarden.pipeline.normalise import normalise
 from chatwarden.training import chatgen
 from chatwarden.training.augment import restyle
 from chatwarden.training.datasets import (
@@ -61,6 +60,9 @@ OTHER_KIND_RATE: Final = (0.01, 0.03, 0.06, 0.15)
 #: ... and at most this share of its milder lines, those whose ``min_level`` is above the level
 #: (synthetic trash talk such as "uninstall noob", "bozo", "L" is bullying held only at level 4).
 MILD_RATE: Final = (0.005, 0.01, 0.03, 1.0)
+#: Category thresholds never exceed this: high enough that bullying's levels 1-3 can sit above
+#: synthetic trash talk the model scores 0.99.
+MAX_CATEGORY_THRESHOLD: Final = 0.999
 #: Precision each level aims for on the dev split (level 1 first), at ``PREVALENCE``: the rule
 #: for ``harm`` (whose level-4 threshold is the policy's harm floor) and ``swearing``.
 LEVEL_PRECISION: Final = (0.9, 0.8, 0.7, 0.55)
@@ -83,7 +85,7 @@ AUGMENT_COPIES: Final = 1
 #: Ordinary synthetic chat lines (``chatgen.generate``, all harmless) ...
 CHAT_BENIGN: Final = 12_000
 #: ... and the share of ``chatgen``'s labelled families' default row counts.
-FAMILY_SCALE: Final = 0.5
+FAMILY_SCALE: Final = 1.0
 #: Factor on the unit-length embedding dims appended to the n-grams (whose rows also have unit
 #: L2 norm): 1.0 puts both blocks on the same scale under one L2 penalty.
 EMB_SCALE: Final = 1.0
@@ -287,6 +289,16 @@ def pick_thresholds(
     return a, b, c, d
 
 
+def group_weights(groups: Sequence[str]) -> npt.NDArray[np.float64]:
+    """1 / the number of lines of each line's group: the dev lines of one synthetic template
+    (or one post and its windows) count as one line when thresholds are picked, so a single
+    template the model never saw cannot set a category's threshold on its own."""
+    sizes: dict[str, int] = {}
+    for g in groups:
+        sizes[g] = sizes.get(g, 0) + 1
+    return np.array([1.0 / sizes[g] for g in groups], dtype=np.float64)
+
+
 def category_min_level(overall: int, category: str) -> int:
     """The lowest level of ``category`` that holds a line meant to be held from the overall
     level ``overall`` on (``categories.preset``): trash talk (overall 4) is bullying 4, an
@@ -298,12 +310,17 @@ def category_min_level(overall: int, category: str) -> int:
     return MAX_LEVEL + 1
 
 
-def _at_most(scores: npt.NDArray[np.float64], rate: float) -> float:
-    """The lowest threshold (4 decimals) that at most ``rate`` of ``scores`` reach."""
+def _at_most(
+    scores: npt.NDArray[np.float64], rate: float, weights: npt.NDArray[np.float64] | None = None
+) -> float:
+    """The lowest threshold (4 decimals) that at most ``rate`` of ``scores`` reach, each score
+    counting its weight (default 1)."""
     if not len(scores):
         return 0.0
-    desc = np.sort(scores)[::-1]
-    k = int(np.floor(rate * len(desc)))
+    w = np.ones(len(scores)) if weights is None else weights
+    order = np.argsort(-scores, kind="stable")
+    desc, share = scores[order], np.cumsum(w[order]) / float(w.sum())
+    k = int(np.searchsorted(share, rate + 1e-12, side="right"))  # the first k stay within rate
     if k >= len(desc):
         return 0.0
     return float(np.floor(desc[k] * 10_000) + 1) / 10_000  # just above the (k+1)-th highest
@@ -315,6 +332,7 @@ def pick_category_thresholds(
     harm: npt.NDArray[np.int8],
     min_level: npt.NDArray[np.int8] | None = None,
     severe: npt.NDArray[np.bool_] | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
 ) -> tuple[float, float, float, float]:
     """Per level, the lowest served score that at most ``HARMLESS_RATE`` of the harmless dev
     lines, ``OTHER_KIND_RATE`` of the harmful dev lines of another kind and ``MILD_RATE`` of
@@ -324,28 +342,29 @@ def pick_category_thresholds(
     ``y``: the category's label (``UNKNOWN`` rows are ignored), ``harm``: the harm label,
     ``severe``: harmful lines of a category held from level 1 on (``categories.SEVERE``); they
     do not count as another kind (holding an identity attack as the wrong identity category, or
-    a threat as bullying, still holds what the level is meant to hold). Fewer than
-    ``MIN_DEV_POSITIVES`` harmless lines fall back to ``DEFAULT_THRESHOLDS``.
+    a threat as bullying, still holds what the level is meant to hold), ``weights``: how much
+    each line counts (``group_weights``: the lines of one synthetic template count as one).
+    Fewer than ``MIN_DEV_POSITIVES`` harmless lines fall back to ``DEFAULT_THRESHOLDS``.
     """
-    harmless = scores[harm == 0]
+    w = np.ones(len(scores)) if weights is None else weights
+    is_harmless = harm == 0
     other_kind = (harm == 1) & (y == 0)
     if severe is not None:
         other_kind &= ~severe
-    other = scores[other_kind]
-    if len(harmless) < MIN_DEV_POSITIVES:
+    if int(is_harmless.sum()) < MIN_DEV_POSITIVES:
         return DEFAULT_THRESHOLDS
     ours = (harm == 1) & (y == 1)
     out: list[float] = []
     for level in range(4):
         t = max(
-            _at_most(harmless, HARMLESS_RATE[level]),
-            _at_most(other, OTHER_KIND_RATE[level]),
+            _at_most(scores[is_harmless], HARMLESS_RATE[level], w[is_harmless]),
+            _at_most(scores[other_kind], OTHER_KIND_RATE[level], w[other_kind]),
             MIN_THRESHOLDS[level],
         )
         if min_level is not None:
-            milder = scores[ours & (min_level > level + 1)]
-            t = max(t, _at_most(milder, MILD_RATE[level]))
-        out.append(round(min(t, 0.99), 4))
+            milder = ours & (min_level > level + 1)
+            t = max(t, _at_most(scores[milder], MILD_RATE[level], w[milder]))
+        out.append(round(min(t, MAX_CATEGORY_THRESHOLD), 4))
     for i in range(1, len(out)):
         out[i] = min(out[i], out[i - 1])
     a, b, c, d = out
@@ -398,7 +417,7 @@ def train(
         train_eg, dev_eg = split(examples)
         train_eg = augment(train_eg, Lexicon.load(data_dir), seed)
         step("normalising")
-        norm: Callable[[str], str] = model_text  # what serving scores: vocabulary cut out
+        norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
         train_txt = [norm(eg.text) for eg in train_eg]
         dev_txt = [norm(eg.text) for eg in dev_eg]
         x_train = matrix(train_txt, cfg)
@@ -447,6 +466,7 @@ def train(
         support: dict[str, list[int]] = {}
         harm_dev = y_dev[:, 0]
         overall_dev = [eg.min_level for eg in dev_eg]
+        groups_dev = [eg.group for eg in dev_eg]
         severe_cols = [COLUMNS.index(c) for c in SEVERE]
         severe_dev = np.any(y_dev[:, severe_cols] == 1, axis=1) & (harm_dev == 1)
         for j, col in enumerate(COLUMNS):
@@ -460,7 +480,12 @@ def train(
                     [category_min_level(m, col) for m in overall_dev], dtype=np.int8
                 )
                 thresholds[col] = pick_category_thresholds(
-                    s, y, harm_dev[known], level_dev[known], severe_dev[known]
+                    s,
+                    y,
+                    harm_dev[known],
+                    level_dev[known],
+                    severe_dev[known],
+                    group_weights([g for g, k in zip(groups_dev, known, strict=True) if k]),
                 )
             else:
                 known = y_dev[:, j] != UNKNOWN
@@ -501,12 +526,15 @@ def train(
                 "chosen on the dev split of the training data (never on evaluation sets). "
                 "Categories gated by harm (served score P(harm) * P(category | harm)): per "
                 "level 1-4 the lowest score that at most "
+                "(each line weighted 1 / the dev lines of its group: one synthetic template "
+                "counts as one line) "
                 f"{list(HARMLESS_RATE)} of the harmless dev lines and at most "
                 f"{list(OTHER_KIND_RATE)} of the harmful dev lines of another, not severe kind "
                 "(no identity category, no aggression) reach "
                 f"and at most {list(MILD_RATE)} of its lines meant for a higher level (trash "
                 "talk: bullying at level 4), at least "
-                f"{list(MIN_THRESHOLDS)}, never higher at a higher level. harm and swearing: "
+                f"{list(MIN_THRESHOLDS)} and at most {MAX_CATEGORY_THRESHOLD}, never higher at a "
+                "higher level. harm and swearing: "
                 "the lowest score whose precision on the dev split, "
                 f"reweighted to {PREVALENCE:.0%} harmful lines, reaches "
                 f"{list(LEVEL_PRECISION)}, raised to the lowest dev positive score at or "
@@ -518,8 +546,7 @@ def train(
             "features": cfg.to_json(),
             "embeddings": emb_meta,
             "gated_by_harm": list(GATED),
-            "input": "chatwarden.pipeline.classify.model_text(text)",
-            "input_vocab": VOCAB_VERSION,
+            "input": "chatwarden.pipeline.normalise.normalise(text).text",
             "training": {
                 "seed": seed,
                 "c": C_REG,

@@ -97,24 +97,24 @@ def test_bad_input_is_a_clear_error(automod: AutoMod) -> None:
 
 def test_channel_emotes_are_not_scored_but_the_words_around_them_are() -> None:
     plain = AutoMod(AutoModSettings(overall_level=4))
-    emotes = frozenset({"wardenKill", "wardenRage"})
+    emotes = frozenset({"wardenKillYou", "wardenRage"})
     with_emotes = AutoMod(AutoModSettings(overall_level=4, emotes=emotes))
     # the control: the model alone reads the emote's code as a threat
-    assert plain.check("wardenKill").action is Action.HOLD
-    for text in ["wardenKill", "wardenKill wardenKill", "gg wardenRage wardenKill"]:
+    assert plain.check("wardenKillYou").action is Action.HOLD
+    for text in ["wardenKillYou", "wardenKillYou wardenKillYou", "gg wardenRage wardenKillYou"]:
         decision = with_emotes.check(text)
         assert decision.action is Action.ALLOW, (text, decision.categories)
     # codes are case-sensitive whole words, as chat clients render them
-    assert with_emotes.check("wardenkill").action is Action.HOLD
-    assert with_emotes.check("wardenKill!").action is Action.HOLD
+    assert with_emotes.check("wardenkillyou").action is Action.HOLD
+    assert with_emotes.check("wardenKillYou!").action is Action.HOLD
     # the rest of the message is still read, and explained in the original text
-    decision = with_emotes.check("wardenKill you stupid worthless idiot")
+    decision = with_emotes.check("wardenKillYou you stupid worthless idiot")
     assert decision.action is Action.HOLD
     words = {w for r in decision.reasons for w in r.words}
-    assert "idiot" in words and "wardenKill" not in words
+    assert "idiot" in words and "wardenKillYou" not in words
     # a blocked term still sees every word
-    blocked = AutoModSettings(emotes=emotes, terms=(TermSpec(text="wardenkill"),))
-    assert AutoMod(blocked).check("wardenKill").action is Action.BLOCK
+    blocked = AutoModSettings(emotes=emotes, terms=(TermSpec(text="wardenkillyou"),))
+    assert AutoMod(blocked).check("wardenKillYou").action is Action.BLOCK
 
 
 def test_emotes_change_the_settings_version_only_when_given() -> None:
@@ -125,9 +125,10 @@ def test_emotes_change_the_settings_version_only_when_given() -> None:
 
 
 def test_live_chat_vocabulary_is_not_scored_as_harm(automod: AutoMod) -> None:
-    # the model alone reads these as harm (the control), the engine does not show them to it
+    # the model alone reads "sussy" as harm (the control; since issue 12's retraining it no
+    # longer reads "vkimmwiggle" so), the engine does not show them to it
     raw = automod.model.predict(["vkimmwiggle vkimmwiggle", "sussy"])[:, 0]
-    assert raw.min() > 0.5
+    assert raw.max() > 0.5
     for text in ["vkimmWiggle vkimmWiggle", "Sussy", "KEKW OMEGALUL", "sus", "based W"]:
         decision = automod.check(text)
         assert decision.action is Action.ALLOW, (text, decision.categories)

@@ -16,6 +16,7 @@ from chatwarden.training.train import (
     TrainReport,
     balance_identity,
     category_min_level,
+    group_weights,
     pick_category_thresholds,
     pick_thresholds,
     train,
@@ -120,3 +121,22 @@ def test_meta_reports_identity_words(trained: tuple[Path, TrainReport]) -> None:
     meta = json.loads((out / "meta.json").read_text())
     assert meta["training"]["identity_words"] == report.identity_words
     assert "women" in report.identity_words
+
+
+def test_one_template_counts_as_one_line_when_thresholds_are_picked() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    # 1,000 harmless lines, 30 of them one unseen template the model scores high
+    scores = np.concatenate(
+        [rng.uniform(0.0, 0.3, 970), np.full(30, 0.9), rng.uniform(0.5, 1, 200)]
+    )
+    harm = np.array([0] * 1000 + [1] * 200, dtype=np.int8)
+    y = np.array([0] * 1000 + [1] * 200, dtype=np.int8)
+    groups = [f"line{i}" for i in range(970)] + ["template"] * 30 + [f"h{i}" for i in range(200)]
+    weights = group_weights(groups)
+    assert weights[970] == pytest.approx(1 / 30) and weights[0] == 1.0
+    plain = pick_category_thresholds(scores, y, harm)
+    weighted = pick_category_thresholds(scores, y, harm, weights=weights)
+    assert plain[3] > 0.9  # 3 % of the lines are the template: level 4 sits above it
+    assert weighted[3] < 0.9  # as one line of 971 it is within level 4's 1 %
