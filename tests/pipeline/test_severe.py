@@ -70,6 +70,7 @@ def categories(text: str, level: int = 1) -> set[Category]:
         ("immigrants are vermin", "race_ethnicity_or_religion"),
         ("trans people are mentally ill", "sexuality_sex_or_gender"),
         ("gas all the jews", "race_ethnicity_or_religion"),
+        ("jews control the media", "race_ethnicity_or_religion"),
         ("disabled people shouldn't exist", "disability"),
     ],
 )
@@ -109,6 +110,7 @@ def test_obfuscations_are_caught(text: str) -> None:
         "we got destroyed",
         "i want to die this boss is so hard",
         "lets go die to the boss again",
+        "hope you die first round",
         "i'm gonna beat you",
         # negation and counter-speech
         "don't tell people to kys",
