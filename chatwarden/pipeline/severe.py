@@ -73,19 +73,45 @@ def _options() -> Any:
     return options
 
 
+_MASK: Final = "[*#%]"  # a letter blanked out: "f*ggot", "n*gger"
+_LETTER: Final = {
+    "i": "[iy]",  # "nygger" (inside a word only)
+    "g": "[gq6]",  # "niqqer", "fa66ot" (the normaliser leaves q and 6 alone); "gg" only
+    "f": "(?:f|ph)",  # "phaggot"
+}
+_VOWELS: Final = frozenset("aeiou")
+
+
 def _word_pattern(forms: str) -> str:
-    """Plain words (``a|b c``) as one whole-word pattern; any letter may repeat, a space is any
-    spacing (or none: "sand nigger" also finds "sandnigger")."""
+    """Plain words (``a|b c``) as one whole-word pattern.
+
+    Any letter may repeat ("faag"); a space is any spacing or none ("sand nigger" also finds
+    "sandnigger"); between letters a dot, dash or underscore may be slipped in ("nig.ger"); a
+    vowel inside the word may be blanked out with ``*``, ``#`` or ``%`` ("f*ggot"), never the
+    first or last letter, so "f**" is not "fag"; and a few spellings the normaliser leaves
+    alone are folded here (``_LETTER``)."""
     alts = []
     for form in forms.split("|"):
+        form = form.strip()
         parts = []
-        for ch in form.strip():
+        for i, ch in enumerate(form):
             if ch == " ":
                 parts.append(r"[\s_-]*")
-            elif ch == "'":
+                continue
+            if ch == "'":
                 parts.append("['’]?")
+                continue
+            inner = 0 < i < len(form) - 1 and form[i - 1] != " " and form[i + 1] != " "
+            doubled = ch in form[max(i - 1, 0) : i] + form[i + 1 : i + 2]
+            letter = _LETTER.get(ch, re.escape(ch)) if inner or ch == "f" else re.escape(ch)
+            if ch == "g" and not doubled:
+                letter = "g"  # "faq" and "faqs" are not slurs; "niqqer" and "fa66ot" are
+            if inner and ch in _VOWELS:
+                parts.append(f"(?:{letter}|{_MASK})+")
             else:
-                parts.append(re.escape(ch) + "+")
+                parts.append(f"{letter}+")
+            if i < len(form) - 1 and form[i + 1] not in " '":
+                parts.append(r"[._-]?")
         alts.append("".join(parts))
     return r"\b(?:" + "|".join(alts) + r")\b"
 

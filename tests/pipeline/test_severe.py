@@ -92,6 +92,10 @@ def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
         "f a g g o t",
         "tr4nny",
         "i w1ll k1ll y0u",
+        "f*ggot",
+        "n*gger",
+        "niqqer",
+        "fa66ot",
         "go b4ck to y0ur c0untry",
     ],
 )
@@ -128,6 +132,8 @@ def test_obfuscations_are_caught(text: str) -> None:
         "the chink in his armor",
         "homo sapiens evolved in africa",
         "niger is a country in west africa",
+        "read the faqs first",
+        "f** this level",
         # ordinary trash talk is the model's business, not the rules'
         "uninstall noob",
         "go touch grass bozo",
