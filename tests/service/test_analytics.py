@@ -20,7 +20,7 @@ from chatwarden.services import Services, build_services
 from chatwarden.store.schema import analytics_minutes
 from tests.service.conftest import Cast, make_config
 
-HARSH = "you are a stupid idiot and i hate you"
+HARSH = "you are a worthless idiot and everyone hates you"  # held at the default level 2
 
 
 def _rows(services: Services, channel_id: int) -> dict[datetime, dict[str, object]]:

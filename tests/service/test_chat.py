@@ -13,7 +13,7 @@ from chatwarden.services import Services
 from chatwarden.store import messages as message_store
 from tests.service.conftest import Cast, Recorder
 
-TOXIC = "you are a stupid idiot and i hate you"
+TOXIC = "you are a worthless idiot and everyone hates you"
 
 
 def count(services: Services, channel_id: int) -> int:
@@ -247,11 +247,11 @@ def test_precheck(services: Services, cast: Cast) -> None:
 
 def test_the_channels_emotes_are_not_held_as_words(services: Services, cast: Cast) -> None:
     cid = cast.channel.id
-    first = services.chat.send_message(cast.fiona, cid, "wardenKill wardenKill")
+    first = services.chat.send_message(cast.fiona, cid, "wardenKillYou wardenKillYou")
     assert first.status == "held"  # the model reads the emote's code as a threat
-    services.modes.update(cast.mike, cid, {"emote_set": ["wardenKill", "Kappa"]})
-    after = services.chat.send_message(cast.fiona, cid, "wardenKill wardenKill")
+    services.modes.update(cast.mike, cid, {"emote_set": ["wardenKillYou", "Kappa"]})
+    after = services.chat.send_message(cast.fiona, cid, "wardenKillYou wardenKillYou")
     assert after.status == "delivered"
-    assert services.chat.precheck(cast.mike, cid, "wardenKill")["action"] == "allow"
-    abuse = "wardenKill you are a stupid idiot and i hate you"
+    assert services.chat.precheck(cast.mike, cid, "wardenKillYou")["action"] == "allow"
+    abuse = "wardenKillYou you are a worthless idiot and everyone hates you"
     assert services.chat.send_message(cast.fiona, cid, abuse).status == "held"

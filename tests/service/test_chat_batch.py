@@ -15,7 +15,7 @@ from chatwarden.services import Services
 from chatwarden.store.schema import messages, mod_log, review_items
 from tests.service.conftest import Cast, Recorder
 
-TOXIC = "you are a stupid idiot and i hate you"
+TOXIC = "you are a worthless idiot and everyone hates you"
 
 
 def mixed(cast: Cast, p: str) -> list[SendRequest]:

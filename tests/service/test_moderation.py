@@ -135,7 +135,7 @@ def test_chat_settings_validation_and_event(services: Services, cast: Cast, rec:
 
 
 def test_automod_settings_change_decisions(services: Services, cast: Cast) -> None:
-    cid, text = cast.channel.id, "you are a stupid idiot and i hate you"
+    cid, text = cast.channel.id, "you are a worthless idiot and everyone hates you"
     assert services.automod.get_settings(cast.mike, cid).overall_level == 2
     with pytest.raises(Forbidden):
         services.automod.update_settings(cast.mike, cid, {"overall_level": 0})
@@ -191,7 +191,7 @@ def test_terms_add_remove_import_export(services: Services, cast: Cast) -> None:
 def test_user_card_and_notes(services: Services, cast: Cast, clock: FakeClock) -> None:
     cid, v = cast.channel.id, cast.victor.user_id
     services.chat.send_message(cast.victor, cid, "first")
-    services.chat.send_message(cast.victor, cid, "you are a stupid idiot and i hate you")
+    services.chat.send_message(cast.victor, cid, "you are a worthless idiot and everyone hates you")
     services.actions.warn(cast.mike, cid, v, "be nice")
     services.actions.timeout(cast.mike, cid, v, 30)
     note = services.usercard.add_note(cast.mike, cid, v, "repeat offender")

@@ -85,7 +85,7 @@ def _target(services: Services, n: list[int]) -> Actor:
 
 
 def _held_item(s: Services, cid: int, target: Actor, admin: Actor) -> int:
-    r = s.chat.send_message(target, cid, "you are a stupid idiot and i hate you")
+    r = s.chat.send_message(target, cid, "you are a worthless idiot and everyone hates you")
     assert r.status == "held"
     return next(i.id for i in s.review.list_pending(admin, cid) if i.message.id == r.message_id)
 

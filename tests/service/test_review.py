@@ -13,7 +13,7 @@ from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, 
 from chatwarden.services import Services
 from tests.service.conftest import Cast, Recorder
 
-TOXIC = "you are a stupid idiot and i hate you"
+TOXIC = "you are a worthless idiot and everyone hates you"
 
 
 @pytest.fixture

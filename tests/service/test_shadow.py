@@ -15,7 +15,7 @@ from chatwarden.service.analytics import AnalyticsSettings
 from chatwarden.services import Services, build_services
 from tests.service.conftest import Cast, make_config
 
-HARSH = "you are a stupid idiot and i hate you"
+HARSH = "you are a worthless idiot and everyone hates you"  # held at the default level 2
 CANDIDATE = {"overall_level": 0, "terms": [{"text": "pineapple"}]}
 
 

@@ -112,7 +112,7 @@ def test_a_denied_hold_is_a_strike_only_where_the_channel_counts_it(
     services: Services, cast: Cast
 ) -> None:
     cid, uid = cast.channel.id, cast.mallory.user_id
-    toxic = "you are a stupid idiot and i hate you"
+    toxic = "you are a worthless idiot and everyone hates you"
 
     def deny_one() -> str:
         result = services.chat.send_message(cast.mallory, cid, toxic)
