@@ -20,7 +20,7 @@ LINES = [
     ("alice", "that dodge was insane"),
     ("vip", "gg, well played"),
     ("mallory", "you are a worthless idiot and everyone hates you"),
-    ("mallory", "shut up, nobody asked you, loser"),
+    ("mallory", "shut up, nobody asked you, loser, go kill yourself"),
 ]
 
 
