@@ -90,30 +90,30 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def _message(text: object, moderated: bool, violation: object) -> Message:
+    """An unmoderated message is 0; a moderated one 1 for a harm violation, else ``None``."""
+    if not moderated:
+        return Message(str(text), 0, False)
+    return Message(str(text), 1 if violation in HARM_VIOLATIONS else None, True)
+
+
 def load_logs(folder: Path) -> list[Message]:
     """Every message of every ``*.jsonl`` stream log in ``folder``, in file order."""
     out = []
     for path in sorted(folder.glob("*.jsonl")):
         for row in _read_jsonl(path):
             mod = row.get("moderated")
-            if mod is None:
-                out.append(Message(str(row["text"]), 0, False))
-            else:
-                harm = mod.get("violation") in HARM_VIOLATIONS
-                out.append(Message(str(row["text"]), 1 if harm else None, True))
+            violation = None if mod is None else mod.get("violation")
+            out.append(_message(row["text"], mod is not None, violation))
     return out
 
 
 def load_normvio(path: Path) -> list[Message]:
     """normvio_dev: label 1 harm violation, 0 unmoderated, ``None`` another violation."""
-    out = []
-    for row in _read_jsonl(path):
-        if int(row["label"]) == 0:
-            out.append(Message(str(row["text"]), 0, False))
-        else:
-            harm = row.get("violation") in HARM_VIOLATIONS
-            out.append(Message(str(row["text"]), 1 if harm else None, True))
-    return out
+    return [
+        _message(row["text"], int(row["label"]) != 0, row.get("violation"))
+        for row in _read_jsonl(path)
+    ]
 
 
 def load_conda(path: Path) -> list[Message]:
