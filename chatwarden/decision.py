@@ -105,7 +105,8 @@ class Decision:
             "normalised": self.normalised,
             "exempt": self.exempt,
             "model_version": self.model_version,
-            "settings_version": self.settings_version,
+            # a hash over every setting, private terms included: hidden with them
+            "settings_version": self.settings_version if reveal_private else None,
             "rules_version": self.rules_version,
         }
 

@@ -501,8 +501,7 @@ class ChatService(ServiceBase):
                 held_at=out.now,
                 expires_at=expires_at,
                 item_id=item_id,
-                # every moderator's socket and webhook gets it: redacted as for the team
-                decision=redact(decision, False),
+                decision=decision,
             ),
         )
 
