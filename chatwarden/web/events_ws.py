@@ -47,10 +47,9 @@ from chatwarden.web.ws import (
     authenticate,
     call,
     end_socket,
-    hold_socket,
     reject,
+    serve_held,
     too_large,
-    too_many,
 )
 
 KEEPALIVE_S = 10
@@ -230,15 +229,8 @@ async def event_socket(ws: WebSocket) -> None:
             ws, "unauthorized", problem or "an API token or session is required", CLOSE_UNAUTHORIZED
         )
         return
-    ending = Ending()
-    held = hold_socket(ws, edge, login, ending)
-    if held is None:
-        await too_many(ws)
-        return
-    try:
-        await serve_events(ws, edge, login.actor, ending)
-    finally:
-        edge.sockets.release(held)
+    actor = login.actor
+    await serve_held(ws, edge, login, lambda ending: serve_events(ws, edge, actor, ending))
 
 
 async def serve_events(ws: WebSocket, edge: Edge, actor: Actor, ending: Ending) -> None:

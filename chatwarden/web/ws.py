@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -135,6 +135,25 @@ async def too_many(ws: WebSocket) -> None:
     )
 
 
+async def serve_held(
+    ws: WebSocket,
+    edge: Edge,
+    login: Login | None,
+    serve: Callable[[Ending], Awaitable[None]],
+) -> None:
+    """Hold the socket for its address and credential (or refuse it with 4429), run
+    ``serve(ending)`` and release it however that ends."""
+    ending = Ending()
+    held = hold_socket(ws, edge, login, ending)
+    if held is None:
+        await too_many(ws)
+        return
+    try:
+        await serve(ending)
+    finally:
+        edge.sockets.release(held)
+
+
 async def end_socket(ws: WebSocket, outbox: Outbox | None, ending: Ending) -> None:
     """Say why (after what is queued) and close with 4401: the pages go to the login page."""
     with contextlib.suppress(Exception):
@@ -228,15 +247,8 @@ async def chat_socket(ws: WebSocket, name: str) -> None:
         close = CLOSE_FORBIDDEN if code == "csrf_failed" else CLOSE_UNAUTHORIZED
         await reject(ws, code, problem, close)
         return
-    ending = Ending()
-    held = hold_socket(ws, edge, login, ending)
-    if held is None:
-        await too_many(ws)
-        return
-    try:
-        await serve_chat(ws, edge, name, None if login is None else login.actor, ending)
-    finally:
-        edge.sockets.release(held)
+    actor = None if login is None else login.actor
+    await serve_held(ws, edge, login, lambda ending: serve_chat(ws, edge, name, actor, ending))
 
 
 async def serve_chat(
