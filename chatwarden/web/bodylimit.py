@@ -8,9 +8,9 @@ counted as it arrives (and handed on once complete) and refused when it passes t
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chatwarden.web.errors import send_error
 
 #: The largest body: a terms or policy-list import is at most 1,000,000 characters, which is
 #: up to 6 MB as a JSON string of ``\\uXXXX`` escapes; every other body is far smaller.
@@ -66,16 +66,4 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _too_large(send: Send, max_bytes: int) -> None:
     message = f"request body larger than {max_bytes} bytes"
-    body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 413, "too_large", message, close=True)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chatwarden.web.errors import send_error
 
 SESSION_COOKIE = "cw_session"
 CSRF_COOKIE = "cw_csrf"
@@ -73,7 +74,7 @@ class CSRFMiddleware:
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             problem = self.problem(scope)
             if problem is not None:
-                await _refuse(send, problem)
+                await send_error(send, 403, "csrf_failed", problem)
                 return
         await self.app(scope, receive, send)
 
@@ -97,18 +98,3 @@ class CSRFMiddleware:
         if not (hmac.compare_digest(sent, cookie) and hmac.compare_digest(sent, expected)):
             return "X-CSRF-Token does not match this session's token"
         return None
-
-
-async def _refuse(send: Send, message: str) -> None:
-    body = json.dumps({"error": {"code": "csrf_failed", "message": message}}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

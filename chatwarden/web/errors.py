@@ -8,6 +8,7 @@ parses exactly one error format.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from chatwarden.errors import (
     ChatWardenError,
@@ -68,6 +70,19 @@ def status_for(exc: ChatWardenError) -> int:
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, *, close: bool = False
+) -> None:
+    """Answer with the error body from a pure ASGI middleware (``close``: and drop the
+    connection, for a request whose body was not read)."""
+    body = json.dumps(error_body(code, message)).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def error_response(exc: ChatWardenError) -> JSONResponse:
