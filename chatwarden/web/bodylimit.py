@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chatwarden.web.csrf import header
 from chatwarden.web.errors import send_error
 
 #: The largest body: a terms or policy-list import is at most 1,000,000 characters, which is
@@ -55,13 +56,13 @@ class BodyLimitMiddleware:
 
 
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    value = header(scope, b"content-length")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
