@@ -31,6 +31,7 @@ from rich.table import Table
 from chatwarden import AutoMod, AutoModSettings
 from chatwarden.decision import Action
 from chatwarden.model import load_model
+from chatwarden.textgen.obfuscate import TRICKS
 from chatwarden.training.evalsets import Example, find_devsets, load_devsets, suite_examples
 from chatwarden.training.evaluate import (
     ALL_SUITES,
@@ -40,7 +41,6 @@ from chatwarden.training.evaluate import (
     sample_examples,
 )
 from chatwarden.training.metrics import rate, roc_auc
-from chatwarden.training.obfuscate import TRICKS
 
 HERE = Path(__file__).resolve().parent
 PEER_VENV = HERE / ".peer-venv"

@@ -2,7 +2,7 @@
 engine's own ``check_batch`` throughput on the same texts, in the same run.
 
 The log is synthetic but shaped like a real stream export: a TwitchDownloader JSON chat of
-``--messages`` lines from ``chatwarden.training.chatgen`` (about 5 % insults and threats),
+``--messages`` lines from ``chatwarden.textgen.chat`` (about 5 % insults and threats),
 from a pool of chatters with a few heavy talkers, subscriber/moderator/VIP badges, about 8
 messages a second. ``--devset`` replays a devset's texts instead (evaluation input only: read
 in place, never copied; the report goes to a temporary folder).
@@ -39,7 +39,7 @@ from chatwarden.replay import (
     replay_records,
 )
 from chatwarden.settings import AutoModSettings
-from chatwarden.training.chatgen import generate
+from chatwarden.textgen.chat import generate
 
 BATCH = 512
 

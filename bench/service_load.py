@@ -240,7 +240,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _lines(n: int) -> list[str]:
-    from chatwarden.training.chatgen import benign
+    from chatwarden.textgen.chat import benign
 
     rng = random.Random(7)
     return [benign(rng)[0] for _ in range(n)]

@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from chatwarden.errors import ChatWardenError, Conflict, NotFound
 from chatwarden.service.types import Actor, User
 from chatwarden.settings import Role
-from chatwarden.training.chatgen import benign, toxic
-from chatwarden.training.obfuscate import TRICKS, obfuscate
+from chatwarden.textgen.chat import benign, toxic
+from chatwarden.textgen.obfuscate import TRICKS, obfuscate
 
 if TYPE_CHECKING:
     from chatwarden.services import Services

@@ -18,6 +18,7 @@ from chatwarden.cli._common import LEVEL_HELP, SETTINGS_HELP, fail, load_setting
 from chatwarden.errors import ChatWardenError
 from chatwarden.model import load_model
 from chatwarden.pipeline import AutoMod
+from chatwarden.textgen.obfuscate import TRICKS
 from chatwarden.training.evaluate import (
     EvalReport,
     FunctionalityReport,
@@ -25,7 +26,6 @@ from chatwarden.training.evaluate import (
     SetReport,
     evaluate,
 )
-from chatwarden.training.obfuscate import TRICKS
 from chatwarden.training.suites import suite_names
 
 _SHORT = {

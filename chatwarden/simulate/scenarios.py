@@ -24,7 +24,7 @@ from chatwarden.simulate.events import (
     Simulation,
 )
 from chatwarden.simulate.people import DAY, Persona, Style
-from chatwarden.training import chatgen
+from chatwarden.textgen import chat as chatgen
 
 START = datetime(2025, 6, 1, 18, 0, tzinfo=UTC)
 CHANNEL_ID = 1

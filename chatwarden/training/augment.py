@@ -3,7 +3,7 @@
 Tweets and comments are long, punctuated and capitalised; chat lines are short, bare and full of
 emotes, elongations and evasion tricks. ``restyle`` turns a training line into a chat-style
 variant with a seeded ``random.Random``: crop to a few words, drop punctuation, add an emote or a
-filler word, elongate a word, or apply one of ``chatwarden.training.obfuscate``'s tricks (the
+filler word, elongate a word, or apply one of ``chatwarden.textgen.obfuscate``'s tricks (the
 normaliser then undoes most of it, so the model learns from what survives normalisation).
 """
 
@@ -13,8 +13,8 @@ import random
 import re
 from typing import Final
 
-from chatwarden.training.chatgen import EMOTES
-from chatwarden.training.obfuscate import TRICKS, obfuscate
+from chatwarden.textgen.chat import EMOTES
+from chatwarden.textgen.obfuscate import TRICKS, obfuscate
 
 _PUNCT: Final = re.compile(r"[^\w\s']")
 FILLERS: Final = ("lol", "lmao", "bro", "xd", "fr", "ngl", "tbh", "smh", "lul", "haha", "omg")

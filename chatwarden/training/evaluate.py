@@ -21,6 +21,7 @@ from typing import Any
 from chatwarden.categories import CATEGORIES
 from chatwarden.decision import Action, Decision
 from chatwarden.pipeline import AutoMod
+from chatwarden.textgen.obfuscate import TRICKS, obfuscate
 from chatwarden.training.evalsets import (
     Example,
     FunctionalCase,
@@ -31,7 +32,6 @@ from chatwarden.training.evalsets import (
     suite_examples,
 )
 from chatwarden.training.metrics import PRF, prf_at, rate, roc_auc
-from chatwarden.training.obfuscate import TRICKS, obfuscate
 
 __all__ = [
     "ALLOW_TARGET",

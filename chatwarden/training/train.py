@@ -37,6 +37,7 @@ from chatwarden.model.embeddings import DEFAULT_DIR as EMBEDDINGS_DIR
 from chatwarden.model.embeddings import embeddings_digest, load_embedder
 from chatwarden.model.features import FeatureConfig, matrix
 from chatwarden.pipeline.normalise import normalise
+from chatwarden.textgen import chat
 from chatwarden.training import chatgen
 from chatwarden.training.augment import restyle
 from chatwarden.training.datasets import (
@@ -82,7 +83,7 @@ GATED: Final = tuple(c for c in CATEGORIES if c != "swearing")
 PRUNE_BELOW: Final = 0.02
 C_REG: Final = 2.0
 AUGMENT_COPIES: Final = 1
-#: Ordinary synthetic chat lines (``chatgen.generate``, all harmless) ...
+#: Ordinary synthetic chat lines (``textgen.chat.generate``, all harmless) ...
 CHAT_BENIGN: Final = 12_000
 #: ... and the share of ``chatgen``'s labelled families' default row counts.
 FAMILY_SCALE: Final = 1.0
@@ -129,7 +130,7 @@ def _chat_examples(lex: Lexicon, seed: int, scale: float) -> list[Example]:
                 min_level=row.min_level or 1,
             )
         )
-    for text, kind in chatgen.generate(int(CHAT_BENIGN * scale), 0, seed=seed):
+    for text, kind in chat.generate(int(CHAT_BENIGN * scale), 0, seed=seed):
         out.append(
             Example(text, make_labels(lex, text, 0), f"chatgen_{kind}", group=f"chatgen:{text}")
         )

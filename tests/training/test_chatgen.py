@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chatwarden.textgen import chat
 from chatwarden.training import chatgen
 from chatwarden.training.chatgen import (
     DECIDED,
@@ -27,7 +28,7 @@ from chatwarden.training.evalsets import find_devsets
 
 SMALL = 0.1  # share of the default counts most tests draw (the full run takes a few seconds)
 
-#: Templates removed from ``chatgen.TOXIC`` because they were written after reading the NormVio
+#: Templates removed from ``textgen.chat.TOXIC`` because they were written after reading NormVio
 #: devset (data/DATA_CARD.md, "Synthetic chat"): no family may bring them back.
 CONTAMINATED = (
     "l {name}",
@@ -106,7 +107,7 @@ def test_rows_are_distinct_and_no_text_has_two_harm_labels(full: list[ChatRow]) 
     for name in FAMILY_NAMES:  # each family on its own: the cross-family dedup hides nothing
         for row in generate_family(name, 400, seed=0):
             harm.setdefault(_key(row.text), set()).add(row.harm)
-    for text, kind in chatgen.generate(4_000, 1_000, seed=0):
+    for text, kind in chat.generate(4_000, 1_000, seed=0):
         harm.setdefault(_key(text), set()).add(int(kind == "toxic"))
     conflicts = sorted(k for k, v in harm.items() if len(v) > 1)
     assert not conflicts
@@ -267,9 +268,9 @@ def _templates() -> Iterator[str]:
 def test_no_contaminated_template_returns(full: list[ChatRow]) -> None:
     mine = {_key(t) for t in _templates()}
     assert not mine & {_key(t) for t in CONTAMINATED}
-    names = {*chatgen.NAMES, *chatgen.ADDRESSEE}
-    adjs = {*chatgen.INSULT_ADJ, *_slot("contempt")}
-    nouns = {*chatgen.INSULT_NOUN, *_slot("noun"), *_slot("trash")}
+    names = {*chat.NAMES, *chatgen.ADDRESSEE}
+    adjs = {*chat.INSULT_ADJ, *_slot("contempt")}
+    nouns = {*chat.INSULT_NOUN, *_slot("noun"), *_slot("trash")}
     fill = {
         "{name}": "(" + "|".join(map(re.escape, names)) + ")",
         "{adj}": "(" + "|".join(map(re.escape, adjs)) + ")",

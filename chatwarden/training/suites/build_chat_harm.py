@@ -2049,11 +2049,12 @@ def build(exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
 
 
 def generated_texts(seeds: int = 3, n: int = 20000) -> set[str]:
-    """Normalised lines of the training generator ``chatgen``: ``generate`` (``n`` harmless,
-    ``n`` harmful) and, where it exists, ``generate_families`` (its default counts)."""
+    """Normalised lines of the training generators: ``textgen.chat.generate`` (``n`` harmless,
+    ``n`` harmful) and, where it exists, ``chatgen.generate_families`` (its default counts)."""
+    from chatwarden.textgen import chat
     from chatwarden.training import chatgen
 
-    texts = {_key(t) for seed in range(seeds) for t, *_ in chatgen.generate(n, n, seed=seed)}
+    texts = {_key(t) for seed in range(seeds) for t, *_ in chat.generate(n, n, seed=seed)}
     families = getattr(chatgen, "generate_families", None)  # the template families, if any
     if families is not None:
         texts |= {_key(row.text) for seed in range(seeds) for row in families(seed=seed)}

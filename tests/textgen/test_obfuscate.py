@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from chatwarden.training.obfuscate import TRICKS, WORD_TRICKS, obfuscate
+from chatwarden.textgen.obfuscate import TRICKS, WORD_TRICKS, obfuscate
 
 LINES = [
     "you are so stupid",
