@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from chatwarden.errors import ConfigError
 
 ENV_PREFIX = "CHATWARDEN_"
+#: where ``serve --demo`` keeps its data unless a database URL is given: never the real one
+DEMO_DATABASE_URL = "sqlite:///./chatwarden-demo.db"
 
 
 class ServiceConfig(BaseModel):
@@ -95,7 +97,11 @@ class ServiceConfig(BaseModel):
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes.")
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory in KiB.")
     argon2_parallelism: int = Field(4, ge=1, le=64, description="argon2id lanes (threads).")
-    demo: bool = Field(False, description="Seed a demo channel and drive chat traffic.")
+    demo: bool = Field(
+        False,
+        description="Seed a demo channel and drive chat traffic (in ./chatwarden-demo.db "
+        "unless a database URL is set).",
+    )
     ws_max_message_bytes: int = Field(
         65_536,
         ge=1024,
@@ -149,7 +155,7 @@ class ServiceConfig(BaseModel):
                 data[name] = environ[key]
         data.update({k: v for k, v in overrides.items() if v is not None})
         try:
-            return cls.model_validate(data)
+            config = cls.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
@@ -157,3 +163,7 @@ class ServiceConfig(BaseModel):
                 for err in exc.errors()
             )
             raise ConfigError(f"invalid service configuration: {problems}") from None
+        if config.demo and "database_url" not in data:
+            # the demo (with its published passwords) never lands in the real database
+            config = config.model_copy(update={"database_url": DEMO_DATABASE_URL})
+        return config

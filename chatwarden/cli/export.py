@@ -32,9 +32,16 @@ def export_command(
       chatwarden export mychannel --days 7 -o week.jsonl && chatwarden replay week.jsonl
     """
     from chatwarden.services import build_services
+    from chatwarden.store.engine import sqlite_file
 
     try:
         config = ServiceConfig.from_env(database_url=database_url)
+        path = sqlite_file(config.database_url)
+        if path is not None and not path.is_file():  # never create an empty database here
+            fail(
+                f"no database at {str(path)!r}: pass the server's --database-url "
+                "(or set CHATWARDEN_DATABASE_URL)"
+            )
         services = build_services(config, migrate=False)
     except ChatWardenError as exc:
         fail(exc.message)

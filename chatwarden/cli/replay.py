@@ -145,9 +145,11 @@ def _print(console: Console, summary: dict[str, object]) -> None:
     log = summary["log"]
     runs = summary["runs"]
     assert isinstance(log, dict) and isinstance(runs, list)
+    other = log["other_lines"]
     console.print(
         f"{log['format']}: {log['lines']} lines, {log['records']} messages replayed, "
         f"{log['problems']} not usable"
+        + (f", {other} not chat (header, bans, incidents)" if other else "")
     )
     table = Table("run", "settings", "messages", "allowed", "held", "blocked", "rejected")
     for run in runs:

@@ -19,10 +19,14 @@ def serve_command(
     database_url: str | None = typer.Option(
         None,
         "--database-url",
-        help="sqlite:///path.db (default ./chatwarden.db) or postgresql://user@host/db.",
+        help="sqlite:///path.db (default ./chatwarden.db; with --demo ./chatwarden-demo.db) "
+        "or postgresql://user@host/db.",
     ),
     demo: bool = typer.Option(
-        False, "--demo", help="Seed a 'demo' channel and drive chat traffic into it."
+        False,
+        "--demo",
+        help="Seed a 'demo' channel and drive chat traffic into it (its own database file, "
+        "./chatwarden-demo.db, unless --database-url is given).",
     ),
 ) -> None:
     """Run the chat service: live chat with AutoMod, the review queue and the moderator API.
@@ -42,6 +46,7 @@ def serve_command(
 
     from chatwarden.demo import seed
     from chatwarden.services import build_services
+    from chatwarden.store.engine import display_url
     from chatwarden.web import create_app
     from chatwarden.web.runtime import tune_gc, uvicorn_options
 
@@ -64,7 +69,9 @@ def serve_command(
                 typer.echo(
                     f"  {login.role:<10} username {login.username!r} password {login.password!r}"
                 )
-        typer.echo(f"ChatWarden on {base} (API docs: {base}/docs); Ctrl+C stops it")
+        where = display_url(config.database_url)
+        typer.echo(f"ChatWarden on {base} (API docs: {base}/docs; database {where})")
+        typer.echo("Ctrl+C stops it")
         app = create_app(services)
         tune_gc()  # after start-up: see chatwarden/web/runtime.py
         uvicorn.run(

@@ -77,6 +77,8 @@ class ParsedLog:
     problem_count: int = 0
     #: blank lines (line formats) are not messages; counted so every line is accounted for
     blank_lines: int = 0
+    #: lines that are by design not chat (``chatwarden simulate``'s header, bans and incidents)
+    other_lines: int = 0
     #: lines (or items) read in total, blank ones included
     total: int = 0
 

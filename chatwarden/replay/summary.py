@@ -115,6 +115,7 @@ def summarise_log(log: ParsedLog, *, problems: int = 50) -> dict[str, Any]:
         "lines": log.total,
         "records": len(log.records),
         "blank_lines": log.blank_lines,
+        "other_lines": log.other_lines,
         "problems": log.problem_count,
         "problem_reasons": log.problem_reasons(),
         "first_problems": [p.to_dict() for p in log.problems[:problems]],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,21 @@ def normalise_url(url: str) -> str:
             f" got {url.split(':')[0]!r}"
         )
     return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a ``sqlite:///path`` URL names (None: in memory, or not SQLite)."""
+    parsed = sa.engine.make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):
+        return None  # a URI filename: left to SQLite
+    return Path(parsed.database)
+
+
+def display_url(url: str) -> str:
+    """``url`` to print: any password replaced by ``***``."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:

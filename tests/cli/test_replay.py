@@ -112,3 +112,23 @@ def test_compare_two_model_directories(tmp_path: Path) -> None:
     assert summary["runs"][0]["model_version"] == summary["runs"][1]["model_version"]
     result = runner.invoke(app, ["replay", str(log), "--model", str(tmp_path / "nope")])
     assert result.exit_code == 2
+
+
+def test_replay_reads_simulate_output(tmp_path: Path) -> None:
+    sim = tmp_path / "raid.jsonl"
+    made = runner.invoke(
+        app, ["simulate", "-s", "raid", "--seed", "1", "--minutes", "3", "-o", str(sim)]
+    )
+    assert made.exit_code == 0, made.output
+    lines = [json.loads(line) for line in sim.read_text().splitlines()]
+    messages = sum(1 for line in lines if line["type"] == "message")
+    others = len(lines) - messages
+    summary_file = tmp_path / "s.json"
+    result = runner.invoke(app, ["replay", str(sim), "--json", str(summary_file), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"chatwarden-simulate: {len(lines)} lines, {messages} messages replayed, 0 not usable, "
+        f"{others} not chat (header, bans, incidents)"
+    ) in " ".join(result.output.split())  # rich wraps at the terminal's width
+    summary = json.loads(summary_file.read_text())
+    assert summary["log"]["other_lines"] == others and summary["runs"][0]["messages"] == messages

@@ -241,3 +241,28 @@ def test_many_problems_are_all_counted_but_only_the_first_kept() -> None:
     assert log.problem_count == 500 and len(log.problems) == 200
     assert log.problem_reasons() == {"not a chat line": 500}
     assert log.problems[0].line == 2 and log.problems[-1].line == 201
+
+
+def test_simulator_output_is_detected_and_its_messages_read() -> None:
+    from chatwarden.simulate import simulate
+
+    lines = simulate("raid", 2, 2.0).lines()
+    text = "\n".join(json.dumps(line) for line in lines) + "\n"
+    assert detect_format(text) == "chatwarden-simulate"
+    log = parse_log(text)
+    messages = [line for line in lines if line["type"] == "message"]
+    assert [r.text for r in log.records] == [m["text"] for m in messages]
+    first = log.records[0]
+    assert first.user == messages[0]["username"] and first.user_id == str(messages[0]["user_id"])
+    assert first.role is not None and first.role.value == messages[0]["role"]
+    assert first.channel == f"sim-{lines[0]['channel_id']}" and first.time.tzinfo is not None
+    assert log.other_lines == len(lines) - len(messages) and log.problem_count == 0
+    assert len(log.records) + log.other_lines + log.problem_count == log.total
+
+
+def test_simulator_lines_of_an_unknown_type_are_problems() -> None:
+    header = json.dumps({"type": "header", "scenario": "x", "channel_id": 1})
+    odd = json.dumps({"type": "whisper", "text": "hi"})
+    log = parse_log(header + "\n" + odd + "\n")
+    assert log.format == "chatwarden-simulate" and log.records == []
+    assert log.problems[0].reason == "unknown line type: 'whisper'"

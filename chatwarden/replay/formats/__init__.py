@@ -1,4 +1,5 @@
-"""Chat log formats: ChatWarden JSONL, TwitchDownloader JSON, chat-downloader JSON, IRC logs.
+"""Chat log formats: ChatWarden JSONL, ``chatwarden simulate`` output, TwitchDownloader JSON,
+chat-downloader JSON, IRC logs.
 
 ``parse_log(data)`` detects the format (or takes ``fmt``) and returns a ``ParsedLog``: the
 records in log order and every line or item that could not be used, with its reason.
@@ -12,10 +13,10 @@ from datetime import date
 from typing import Final
 
 from chatwarden.errors import InputError
-from chatwarden.replay.formats import chatdownloader, irc, jsonl, twitchdownloader
+from chatwarden.replay.formats import chatdownloader, irc, jsonl, simulated, twitchdownloader
 from chatwarden.replay.records import ChatRecord, ParsedLog
 
-FORMATS: Final = (jsonl.NAME, twitchdownloader.NAME, chatdownloader.NAME, irc.NAME)
+FORMATS: Final = (jsonl.NAME, simulated.NAME, twitchdownloader.NAME, chatdownloader.NAME, irc.NAME)
 DEFAULT_DATE: Final = date(1970, 1, 1)
 
 __all__ = ["DEFAULT_DATE", "FORMATS", "detect_format", "parse_log"]
@@ -60,12 +61,15 @@ def _detect(text: str, doc: object) -> str:
         return twitchdownloader.NAME
     if chatdownloader.looks_like(doc):
         return chatdownloader.NAME
+    if simulated.looks_like(text):
+        return simulated.NAME
     if jsonl.looks_like(text):
         return jsonl.NAME
     if irc.looks_like(text):
         return irc.NAME
     raise InputError(
-        "unknown chat log format: expected ChatWarden JSON lines, TwitchDownloader JSON, "
+        "unknown chat log format: expected ChatWarden JSON lines, `chatwarden simulate` output, "
+        "TwitchDownloader JSON, "
         "chat-downloader JSON or an IRC-style log ('[time] <user> text'); "
         f"use --format with one of {', '.join(FORMATS)}"
     )
@@ -103,11 +107,12 @@ def parse_log(
         if undecodable:
             log.problem(0, f"not UTF-8: {len(undecodable)} line(s) of the document dropped")
     else:
-        log = (
-            jsonl.parse(text)
-            if fmt == jsonl.NAME
-            else irc.parse(text, base_date=base_date, channel=channel)
-        )
+        if fmt == jsonl.NAME:
+            log = jsonl.parse(text)
+        elif fmt == simulated.NAME:
+            log = simulated.parse(text)
+        else:
+            log = irc.parse(text, base_date=base_date, channel=channel)
         for number in undecodable:  # parsed as blank lines: count them as problems instead
             log.blank_lines -= 1
             log.problem(number, "not UTF-8: the line's bytes are not valid UTF-8")
