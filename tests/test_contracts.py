@@ -43,6 +43,12 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
         ("analytics/_offender.py", "import pyarrow\n"),
         ("analytics/_offender.py", "from chatwarden.store import engine\n"),
     ],
+    "training-only-cli": [
+        ("demo.py", "from chatwarden.training import chatgen\n"),
+        ("simulate/_offender.py", "import chatwarden.training.chatgen\n"),
+        ("textgen/_offender.py", "from chatwarden.training.chatgen import FAMILIES\n"),
+        ("web/_offender.py", "import chatwarden.training\n"),
+    ],
     "pipeline-model-pure": [
         ("pipeline/_offender.py", "import sqlalchemy\n"),
         ("pipeline/_offender.py", "from chatwarden.store import engine\n"),
