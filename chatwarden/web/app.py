@@ -106,7 +106,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
         version=__version__,
         summary="Live-chat moderation: chat, AutoMod, review queue, moderator tools.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # /docs is our own page (pages.py): offline, under the site's CSP
         redoc_url=None,
         lifespan=lifespan,
     )

@@ -13,7 +13,7 @@ import pytest
 from chatwarden.web import pages
 from tests.web.harness import World
 
-PAGES = ("/", "/c/main", "/mod/main")
+PAGES = ("/", "/c/main", "/mod/main", "/docs")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -122,3 +122,16 @@ def test_permissions_endpoint_reports_the_callers_standing(world: World) -> None
     assert mod.put("/api/v1/channels/main/bans/mallory", json={}).status_code == 200
     got = standing()
     assert got["banned"] is True and got["warning"] is None
+
+
+def test_api_docs_work_offline_from_our_own_files(world: World) -> None:
+    """/docs loads nothing from another host: its one module draws /openapi.json."""
+    with world.client() as anon:
+        page = anon.get("/docs")
+        module = anon.get("/static/pages/apidocs.js")
+    assert page.status_code == 200 and '<script type="module" src="/static/pages/apidocs.js">' in (
+        page.text
+    )
+    assert not re.search(r"(src|href)=\"(https?:)?//", page.text)  # nothing from a CDN
+    assert module.status_code == 200 and "/openapi.json" in module.text
+    assert not re.search(r"https?://", module.text)
