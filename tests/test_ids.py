@@ -6,6 +6,9 @@ import threading
 import time
 import uuid
 
+import pytest
+
+from chatwarden import ids as ids_module
 from chatwarden.ids import new_uuid, new_uuid7
 
 
@@ -34,19 +37,38 @@ def test_threads_draw_distinct_ids() -> None:
     assert len(set(every)) == len(every) == 4000
 
 
-def test_uuid7_carries_the_time_and_sorts_by_it() -> None:
+def test_uuid7_carries_the_clock_time() -> None:
     before = time.time_ns() // 1_000_000
-    first = [new_uuid7() for _ in range(600)]
-    time.sleep(0.003)
-    later = [new_uuid7() for _ in range(600)]
+    made = new_uuid7()
     after = time.time_ns() // 1_000_000
+    assert before <= uuid.UUID(made).int >> 80 <= after
+
+
+class _Clock:
+    """``time.time_ns`` for ``chatwarden.ids``, moved by the test instead of by sleeping."""
+
+    def __init__(self, ms: int) -> None:
+        self.ns = ms * 1_000_000
+
+    def time_ns(self) -> int:
+        return self.ns
+
+
+def test_uuid7_sorts_by_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock(1_765_000_000_000)
+    monkeypatch.setattr(ids_module, "time", clock)
+    first = [new_uuid7() for _ in range(600)]
+    clock.ns += 3_000_000  # 3 ms later
+    later = [new_uuid7() for _ in range(600)]
     assert len(set(first + later)) == 1200
-    for text in first + later:
+    for text, ms in [(t, 1_765_000_000_000) for t in first] + [
+        (t, 1_765_000_000_003) for t in later
+    ]:
         parsed = uuid.UUID(text)
         assert parsed.version == 7
         assert parsed.variant == uuid.RFC_4122
         assert str(parsed) == text
-        assert before <= parsed.int >> 80 <= after
+        assert parsed.int >> 80 == ms
     # text order is time order: everything made 3 ms later sorts after everything before
     assert max(first) < min(later)
     # the 74 bits after the time are random, not a counter: ids of one millisecond are unordered

@@ -26,7 +26,9 @@ def _locked() -> dict[str, tuple[str, int]]:
 
 def test_every_pinned_dependency_is_locked_at_its_version_with_hashes() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    wanted = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():  # [train], [parquet], [test]
+        wanted += extra
     locked = _locked()
     for spec in wanted:
         name, version = re.sub(r"\[.*\]", "", spec).split("==")

@@ -9,8 +9,8 @@ import typer
 
 from chatwarden.cli._common import fail
 from chatwarden.errors import ChatWardenError
+from chatwarden.extras import missing_extra
 from chatwarden.model import BUNDLED_DIR
-from chatwarden.training.train import train
 
 #: ``data/`` of a source checkout (the package sits next to it).
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -40,6 +40,10 @@ def train_command(
     """
     if not data_dir.is_dir():
         fail(f"--data-dir {data_dir} is not a folder (a source checkout has data/)")
+    try:  # scikit-learn and scipy are an extra: serving and `eval` do not need them
+        from chatwarden.training.train import train
+    except ImportError as exc:
+        fail(missing_extra(exc, "train", "chatwarden train").message)
     try:
         report = train(data_dir, out, seed=seed, progress=True)
     except (ChatWardenError, OSError, ValueError) as exc:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+if TYPE_CHECKING:  # scipy is in the [train] extra; serving never builds a matrix
+    from scipy import sparse
 
 # uint64 array arithmetic wraps modulo 2**64 silently, which the hashes rely on.
 U64 = npt.NDArray[np.uint64]
@@ -439,7 +441,12 @@ def extract(texts: Sequence[str], cfg: FeatureConfig) -> Grams:
 
 
 def matrix(texts: Sequence[str], cfg: FeatureConfig) -> sparse.csr_matrix:
-    """``texts`` as a ``(len(texts), 2**bits)`` sparse matrix (duplicates summed)."""
+    """``texts`` as a ``(len(texts), 2**bits)`` sparse matrix (duplicates summed).
+
+    Training only: needs scipy (the ``[train]`` extra).
+    """
+    from scipy import sparse
+
     grams = extract(texts, cfg)
     mat = sparse.csr_matrix(
         (grams.value, (grams.row, grams.bucket)),

@@ -1,4 +1,8 @@
-"""Pure metric helpers for evaluation: ROC AUC and precision/recall/F1 at a threshold."""
+"""Pure metric helpers for evaluation: ROC AUC and precision/recall/F1 at a threshold.
+
+numpy only: ``chatwarden eval`` of the bundled model runs without the ``[train]`` extra
+(scikit-learn and scipy).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 __all__ = ["PRF", "prf", "prf_at", "rate", "roc_auc"]
 
@@ -40,7 +43,20 @@ def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float | None:
     y = np.asarray(labels, dtype=np.int64)
     if y.size == 0 or y.min() == y.max():
         return None
-    return float(roc_auc_score(y, np.asarray(scores, dtype=np.float64)))
+    s = np.asarray(scores, dtype=np.float64)
+    # Mann-Whitney U: the rank sum of the positives, tied scores sharing their average rank
+    # (the same value as the area under the ROC curve with ties drawn as diagonal steps).
+    order = np.argsort(s, kind="mergesort")
+    sorted_s = s[order]
+    starts = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
+    ends = np.r_[starts[1:], s.size]
+    avg_rank = (starts + ends + 1) / 2.0  # 1-based ranks start+1 .. end, averaged
+    ranks = np.empty(s.size, dtype=np.float64)
+    ranks[order] = np.repeat(avg_rank, ends - starts)
+    pos = int(y.sum())
+    neg = y.size - pos
+    u = float(ranks[y == 1].sum()) - pos * (pos + 1) / 2.0
+    return u / (pos * neg)
 
 
 def prf(labels: Sequence[int], predicted: Sequence[bool]) -> PRF:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from chatwarden.bus import InProcessBus, MemoryChatState
@@ -86,6 +87,13 @@ def test_publish_many_hands_each_topic_over_as_one_shared_chunk() -> None:
     asyncio.run(run())
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    """Yield to the loop until ``condition`` holds (the hand-overs run there); 30 s at most."""
+    async with asyncio.timeout(30):
+        while not condition():
+            await asyncio.sleep(0)
+
+
 def test_a_sink_gets_each_chunk_on_its_loop_in_order_until_closed() -> None:
     async def run() -> None:
         bus = InProcessBus(max_pending=2)
@@ -102,14 +110,20 @@ def test_a_sink_gets_each_chunk_on_its_loop_in_order_until_closed() -> None:
         )
         thread.start()
         thread.join()
-        await asyncio.sleep(0.05)  # the hand-over runs on this loop
+        await _until(lambda: len(got) == 2)  # the hand-over runs on this loop
         # whole chunks, in order, on the subscriber's loop; a sink keeps no buffer (no resync)
         assert got == [([{"n": 0}, {"n": 1}, {"n": 2}], True), ([{"n": 0}], True)]
         assert sub.pending() == 0 and plain.pending() == 2  # the plain one buffered and dropped
         sub.close()
+        later: list[list[dict[str, int]]] = []
+        witness = bus.subscribe("t", sink=later.append)
         bus.publish("t", {"n": 9})
-        await asyncio.sleep(0.05)
-        assert len(got) == 2 and bus.subscriber_count("t") == 1
+        # hand-overs run in order on this loop: once the witness has the event, a closed sink
+        # that still got it would have had it by now
+        await _until(lambda: later == [[{"n": 9}]])
+        assert len(got) == 2 and bus.subscriber_count("t") == 2
+        witness.close()
         plain.close()
+        assert bus.subscriber_count("t") == 0
 
     asyncio.run(run())
