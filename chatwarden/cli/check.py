@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from chatwarden.cli._common import LEVEL_HELP, SETTINGS_HELP, load_settings
+from chatwarden.cli._common import LEVEL_HELP, SETTINGS_HELP, fail, load_settings
 from chatwarden.decision import Action, Decision
 from chatwarden.pipeline import AutoMod
 from chatwarden.settings import Role
@@ -80,6 +80,8 @@ def check_command(
 
       chatwarden check "some text" --settings channel.toml --json
     """
+    if not text.strip():
+        fail('the message is empty: give the text to check, e.g. chatwarden check "gg wp"')
     automod = AutoMod(load_settings(settings_file, level))
     decision = automod.check(text, role=role)
     if as_json:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import math
 import re
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,32 @@ def _table(
     )
     attrs = f' id="{_e(table_id)}"' if table_id else ""
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _time_axis(runs: list[dict[str, Any]]) -> str:
+    """The timeline's x axis: from the first bucket to the end of the last, so a replay of a
+    few seconds shows a minute (plotly's own range around one point ticks in microseconds)."""
+    tl = next((run["timeline"] for run in runs if run.get("timeline")), None)
+    if not tl or not tl["starts"]:
+        return script_json({"type": "date"})
+    width = int(tl["bucket_s"])
+    start = datetime.fromisoformat(tl["starts"][0])
+    end = datetime.fromisoformat(tl["starts"][-1]) + timedelta(seconds=width)
+    step = width * max(1, math.ceil(len(tl["starts"]) / 10))  # about 10 ticks, whole buckets
+    fmt = (
+        "%b %d"
+        if width >= 86400
+        else ("%H:%M" if end - start <= timedelta(days=1) else "%b %d %H:%M")
+    )
+    return script_json(
+        {
+            "type": "date",
+            "range": [start.isoformat(), end.isoformat()],
+            "tick0": start.isoformat(),
+            "dtick": step * 1000,  # milliseconds
+            "tickformat": fmt,
+        }
+    )
 
 
 def _charts(runs: list[dict[str, Any]]) -> tuple[str, str]:
@@ -320,8 +348,9 @@ def render_report(summary: dict[str, Any], *, title: str = "ChatWarden replay") 
         + ",cat="
         + category_data
         + ";var cfg={displaylogo:false,responsive:true};"
-        + "if(window.Plotly){Plotly.newPlot('chart-timeline',tl,{barmode:'stack',"
-        + "yaxis:{title:{text:'messages'}},margin:{t:20}},cfg);"
+        + "if(window.Plotly){Plotly.newPlot('chart-timeline',tl,{barmode:'stack',xaxis:"
+        + _time_axis(runs)
+        + ",yaxis:{title:{text:'messages'}},margin:{t:20}},cfg);"
         + "Plotly.newPlot('chart-categories',cat,{barmode:'group',"
         + "yaxis:{title:{text:'messages held'}},margin:{t:20}},cfg);}})();</script>"
     )

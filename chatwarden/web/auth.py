@@ -62,8 +62,13 @@ async def current_actor(request: Request) -> Actor:
 
 
 async def limit_by_ip(request: Request) -> None:
-    """Per-IP limit for requests that need no login (registration, login)."""
+    """Per-IP limit for login attempts (they need no login)."""
     edge_of(request).auth_limiter.check(f"ip:{client_ip(request)}", "login attempts")
+
+
+async def limit_signups_by_ip(request: Request) -> None:
+    """Per-IP limit for sign-ups: counted apart from logins, and said as sign-ups."""
+    edge_of(request).auth_limiter.check(f"signup-ip:{client_ip(request)}", "sign-ups")
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -6,7 +6,7 @@ written by hand on each one:
 
 - a logged-in caller (``current_actor`` in the dependency tree): 401 (no or bad credentials),
   403 (the permission table or a token's scopes), 429 (the per-user request limit);
-- the per-IP login limiter (``limit_by_ip``): 429;
+- the per-IP login and sign-up limiters (``limit_by_ip``, ``limit_signups_by_ip``): 429;
 - an unsafe method (POST, PUT, PATCH, DELETE): 403 (the CSRF middleware), 409 (a write that
   conflicts with the current state) when a caller is logged in;
 - a path parameter (a channel, a user, a row id): 404;
@@ -33,7 +33,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from chatwarden.web.auth import current_actor, limit_by_ip
+from chatwarden.web.auth import current_actor, limit_by_ip, limit_signups_by_ip
 from chatwarden.web.inputs import refuse_nul
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -104,7 +104,7 @@ def error_statuses(dependant: Dependant, methods: set[str], has_body: bool) -> s
     out: set[int] = set()
     if logged_in:
         out |= {401, 403, 429}
-    if limit_by_ip in calls:
+    if limit_by_ip in calls or limit_signups_by_ip in calls:
         out.add(429)
     if unsafe:
         out.add(403)

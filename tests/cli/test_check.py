@@ -35,3 +35,11 @@ def test_check_json_and_allow() -> None:
 def test_check_rejects_bad_level() -> None:
     result = runner.invoke(app, ["check", "hi", "--level", "9"])
     assert result.exit_code == 2 and "0-4" in result.output
+
+
+def test_check_refuses_an_empty_message() -> None:
+    for text in ("", "   "):
+        result = runner.invoke(app, ["check", text])
+        assert result.exit_code == 2, (text, result.output)
+        assert "error: the message is empty" in result.output
+        assert "ALLOW" not in result.output

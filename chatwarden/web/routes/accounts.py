@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from chatwarden.errors import Unauthorized
-from chatwarden.service.accounts import SESSION_PREFIX
+from chatwarden.service.platform.accounts import SESSION_PREFIX
 from chatwarden.web.auth import (
     CurrentActor,
     clear_session_cookies,
     credentials,
     limit_by_ip,
+    limit_signups_by_ip,
     set_session_cookies,
 )
 from chatwarden.web.csrf import derive_csrf_token
@@ -23,7 +24,9 @@ from chatwarden.web.state import edge_of, services_of
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_by_ip)])
+@router.post(
+    "/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_signups_by_ip)]
+)
 def register(body: Credentials, request: Request) -> dict[str, Any]:
     """Create an account (username 3-25 letters, digits or ``_``; password 8+ characters)."""
     return services_of(request).accounts.register(body.username, body.password).to_dict()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
@@ -57,3 +58,26 @@ def test_report_renders_offline_with_hostile_text(browser: Browser, tmp_path: Pa
     expect(page.get_by_text("<b>evil</b>").first).to_be_visible()
     context.close()
     assert problems == []
+
+
+def test_a_short_replay_labels_its_time_axis_in_minutes(browser: Browser, tmp_path: Path) -> None:
+    """A replay of a few seconds: the axis spans its minute bucket, ticks read HH:MM (it showed
+    sub-millisecond labels such as 20:00:00.0005 around a single point)."""
+    lines = [
+        {"time": "2024-05-01T20:00:01Z", "user": "a", "text": "you are an idiot"},
+        {"time": "2024-05-01T20:00:03Z", "user": "b", "text": "gg wp"},
+    ]
+    log = parse_log("\n".join(json.dumps(x) for x in lines) + "\n")
+    variants = [Variant("A", ReplaySettings(AutoModSettings()))]
+    summary = build_summary(log, replay_records(log.records, variants), variants)
+    path = tmp_path / "short.html"
+    path.write_text(render_report(summary), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(path.as_uri())
+    ticks = page.locator("#chart-timeline .xtick text")
+    expect(ticks.first).to_be_visible(timeout=10000)
+    labels = ticks.all_text_contents()
+    context.close()
+    assert labels and all(re.fullmatch(r"\d\d:\d\d", t) for t in labels), labels
+    assert "20:00" in labels

@@ -25,7 +25,7 @@ export default {
     const owner = ctx.me.role === "owner" || ctx.me.user?.is_admin;
     const check = (label, checked, testid, ownerOnly = false) => {
       const input = el("input", { type: "checkbox", checked, disabled: !canEdit || (ownerOnly && !owner), "data-testid": testid });
-      return [el("label", { class: "row" }, input, label), input];
+      return [el("label", { class: "check" }, input, el("span", {}, label)), input];
     };
     const select = (label, options, value, testid) => {
       const input = el("select", { disabled: !canEdit, "aria-label": label, "data-testid": testid },

@@ -43,11 +43,14 @@ export default {
     const run = button("Preview", preview, { class: "btn primary", "data-testid": "preview-run" });
 
     const exportLink = el("a", { href: `/api/v1${exportPath(7)}`, download: "", "data-testid": "preview-export" },
-      "Download this history for `chatwarden replay`");
+      "Download this history for ", el("code", {}, "chatwarden replay"));
     days.addEventListener("change", () => exportLink.setAttribute("href", `/api/v1${exportPath(Number(days.value))}`));
+    const levelField = field("to", categoryLevel);
+    levelField.hidden = true; // a level only means something once a category is picked
+    category.addEventListener("change", () => { levelField.hidden = !category.value; });
     body.append(
       el("div", { class: "row toolbar" },
-        field("Levels", overall), field("Category", category), field("to", categoryLevel)),
+        field("Levels", overall), field("Category", category), levelField),
       el("div", { class: "row toolbar" }, field("Block a term", term), field("History", days), run),
       out,
       el("p", { class: "muted" }, exportLink));
