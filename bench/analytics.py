@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from chatwarden.clock import FakeClock
 from chatwarden.config import ServiceConfig
 from chatwarden.model import Model, load_model
-from chatwarden.service.analytics import AnalyticsSettings
+from chatwarden.service.health.analytics import AnalyticsSettings
 from chatwarden.service.types import Actor, SendRequest
 from chatwarden.services import Services, build_services
 

@@ -105,7 +105,7 @@ def preview_bench(texts: list[str]) -> None:
     """Store ``texts`` through the chat service, then time one policy preview over them."""
     from chatwarden.clock import FakeClock
     from chatwarden.config import ServiceConfig
-    from chatwarden.service.preview import MAX_MESSAGES
+    from chatwarden.service.health.preview import MAX_MESSAGES
     from chatwarden.service.types import SendRequest
     from chatwarden.services import build_services
 

@@ -15,31 +15,31 @@ from chatwarden.clock import Clock, SystemClock
 from chatwarden.config import ServiceConfig
 from chatwarden.errors import ConfigError
 from chatwarden.model import Model, load_model
-from chatwarden.service.accounts import AccountService
-from chatwarden.service.actions import ActionService
-from chatwarden.service.analytics import AnalyticsService, AnalyticsSettings
-from chatwarden.service.automod_settings import AutoModSettingsService
 from chatwarden.service.base import Deps
-from chatwarden.service.channels import ChannelService
-from chatwarden.service.chat import ChatService
-from chatwarden.service.detection import DetectionHook
-from chatwarden.service.detection_settings import DetectionSettingsService
-from chatwarden.service.modes import ModeService
-from chatwarden.service.modlog import ModLogService
-from chatwarden.service.opsmetrics import OpsMetrics
-from chatwarden.service.policy_lists import PolicyListService
-from chatwarden.service.preview import PreviewService
-from chatwarden.service.review import ReviewService
-from chatwarden.service.shadow import ShadowService
-from chatwarden.service.sharing import SharingService
-from chatwarden.service.shield import ShieldService
-from chatwarden.service.spam import SpamService
-from chatwarden.service.strikes import StrikeService
-from chatwarden.service.suspicious import SuspiciousService
-from chatwarden.service.trust import TrustService
-from chatwarden.service.unban import UnbanService
-from chatwarden.service.usercard import UserCardService
-from chatwarden.service.webhooks import WebhookService
+from chatwarden.service.chat.modes import ModeService
+from chatwarden.service.chat.send import ChatService
+from chatwarden.service.detection.hook import DetectionHook
+from chatwarden.service.detection.policy_lists import PolicyListService
+from chatwarden.service.detection.settings import DetectionSettingsService
+from chatwarden.service.detection.sharing import SharingService
+from chatwarden.service.detection.shield import ShieldService
+from chatwarden.service.detection.spam import SpamService
+from chatwarden.service.detection.strikes import StrikeService
+from chatwarden.service.detection.suspicious import SuspiciousService
+from chatwarden.service.detection.trust import TrustService
+from chatwarden.service.health.analytics import AnalyticsService, AnalyticsSettings
+from chatwarden.service.health.opsmetrics import OpsMetrics
+from chatwarden.service.health.preview import PreviewService
+from chatwarden.service.health.shadow import ShadowService
+from chatwarden.service.moderation.actions import ActionService
+from chatwarden.service.moderation.automod_settings import AutoModSettingsService
+from chatwarden.service.moderation.modlog import ModLogService
+from chatwarden.service.moderation.review import ReviewService
+from chatwarden.service.moderation.unban import UnbanService
+from chatwarden.service.moderation.usercard import UserCardService
+from chatwarden.service.platform.accounts import AccountService
+from chatwarden.service.platform.channels import ChannelService
+from chatwarden.service.platform.webhooks import WebhookService
 from chatwarden.store import accounts as account_store
 from chatwarden.store.engine import Database
 from chatwarden.store.migrate import is_up_to_date, upgrade

@@ -4,7 +4,7 @@ Pure: parses logs (``formats``), simulates the chat rules a log can show (``mode
 AutoMod in batches (``run``), aggregates (``summary``), compares two runs (``compare``) and
 writes a self-contained HTML report (``report``). No I/O beyond what callers hand in; time
 comes from the log's timestamps. ``chatwarden replay`` (cli/replay.py) and the policy preview
-(service/preview.py) are its callers.
+(service/health/preview.py) are its callers.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ mode (VIPs skip it), unique chat (the same text from anyone within 30 s) and the
 timeouts and warnings given during the log, followers-only (follow dates), and the
 non-moderator chat delay (it delays messages, it never changes what happens to them).
 
-Time comes only from the records' timestamps. This mirrors ``service/chat.py`` (which this
-package may not import); ``tests/service/test_preview.py`` checks the two agree.
+Time comes only from the records' timestamps. This mirrors ``service/chat/send.py`` (which this
+package may not import); ``tests/service/health/test_preview.py`` checks the two agree.
 """
 
 from __future__ import annotations

@@ -244,7 +244,7 @@ webhook_deliveries = sa.Table(
 # -- proactive detection (issue 5; migration 0002) ----------------------------------------------
 
 # One row per channel that changed any detection setting (absent: the defaults). ``settings``
-# holds the typed ``DetectionSettings`` (service/detection_settings.py); ``rev`` is bumped on
+# holds the typed ``DetectionSettings`` (service/detection/settings.py); ``rev`` is bumped on
 # every change so the in-process detectors are rebuilt. Shield Mode: ``shield_preset`` is the
 # saved strict preset, ``shield_saved`` the chat modes + AutoMod settings it replaced.
 channel_detection = sa.Table(

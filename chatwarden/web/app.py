@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from chatwarden import __version__
-from chatwarden.service.ingest import Ingest
+from chatwarden.config import WebSettings
+from chatwarden.service.chat.ingest import Ingest
 from chatwarden.web.bodylimit import BodyLimitMiddleware
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
@@ -38,7 +39,6 @@ from chatwarden.web.routes import (
     settings,
     webhooks,
 )
-from chatwarden.web.settings import WebSettings
 from chatwarden.web.sockets import OpenSockets
 from chatwarden.web.state import Edge
 from chatwarden.web.ws import chat_socket
@@ -62,8 +62,9 @@ async def _tick_forever(services: Services, interval_s: float) -> None:
 
 
 def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
-    """The ChatWarden HTTP + WebSocket app over ``services`` (built by ``build_services``)."""
-    web = web if web is not None else WebSettings.from_env()
+    """The ChatWarden HTTP + WebSocket app over ``services`` (built by ``build_services``); the
+    edge's settings are ``services.config.web`` unless ``web`` is given (tests, benchmarks)."""
+    web = web if web is not None else services.config.web
     secret = services.secret_key.encode()
     edge = Edge(
         services=services,

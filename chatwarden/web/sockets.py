@@ -22,7 +22,7 @@ from typing import Any
 
 from chatwarden.bus import CREDENTIALS_TOPIC, Bus, Subscription
 from chatwarden.clock import Clock
-from chatwarden.service.accounts import hash_token
+from chatwarden.service.platform.accounts import hash_token
 
 
 @dataclass(eq=False)

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, cast
 
 from starlette.requests import HTTPConnection
 
-from chatwarden.service.ingest import Ingest
+from chatwarden.config import WebSettings
+from chatwarden.service.chat.ingest import Ingest
 from chatwarden.web.ratelimit import RateLimiter
-from chatwarden.web.settings import WebSettings
 from chatwarden.web.sockets import OpenSockets
 
 if TYPE_CHECKING:

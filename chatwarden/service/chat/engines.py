@@ -31,7 +31,7 @@ from chatwarden.errors import InputError
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.pipeline.terms import TermBudgetError
-from chatwarden.service.automod_settings import regex_budget, term_rows_txn, to_spec
+from chatwarden.service.moderation.automod_settings import regex_budget, term_rows_txn, to_spec
 from chatwarden.service.types import emote_set_of
 from chatwarden.settings import AutoModSettings, Role
 

@@ -18,7 +18,7 @@ import logging
 from collections import deque
 
 from chatwarden.errors import ChatWardenError
-from chatwarden.service.chat import ChatService
+from chatwarden.service.chat.send import ChatService
 from chatwarden.service.types import SendRequest, SendResult
 
 log = logging.getLogger(__name__)

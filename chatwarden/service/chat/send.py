@@ -27,11 +27,11 @@ from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
-from chatwarden.service.chattext import visible_text
-from chatwarden.service.engines import Engine, EngineCache
-from chatwarden.service.engines import load_automod_settings as load_automod_settings
+from chatwarden.service.chat.engines import Engine, EngineCache
+from chatwarden.service.chat.engines import load_automod_settings as load_automod_settings
+from chatwarden.service.chat.redact import redact, sees_private_terms
+from chatwarden.service.chat.text import visible_text
 from chatwarden.service.permissions import SCOPE_OF, Permission, is_mod
-from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import (
     Actor,
     ChatMessage,
@@ -48,7 +48,7 @@ from chatwarden.store import review as review_store
 from chatwarden.store.engine import is_deadlock, is_unique_violation
 
 if TYPE_CHECKING:
-    from chatwarden.service.detection import BatchContext, DetectionHook, Screening
+    from chatwarden.service.detection.hook import BatchContext, DetectionHook, Screening
 
 MAX_IDEMPOTENCY_KEY = 64
 UNIQUE_CHAT_WINDOW_S = 30.0
@@ -69,7 +69,7 @@ class ChatService(ServiceBase):
     def __init__(self, deps: Deps, model: Model, detection: DetectionHook | None = None) -> None:
         super().__init__(deps)
         self.model = model
-        self.detection = detection  # proactive detection (service/detection.py)
+        self.detection = detection  # proactive detection (service/detection/hook.py)
         self.state = deps.state
         self.engines = EngineCache(model, deps.config)  # per channel, isolated (engines.py)
 

@@ -43,13 +43,13 @@ from chatwarden.detect.types import (
     MessageContext,
 )
 from chatwarden.service import events
-from chatwarden.service import trust as trust_gates
 from chatwarden.service.base import Deps, Outbox
-from chatwarden.service.detection_settings import DetectionState, load_state_txn
+from chatwarden.service.detection import trust as trust_gates
+from chatwarden.service.detection.settings import DetectionState, load_state_txn
+from chatwarden.service.detection.shield import ShieldService
+from chatwarden.service.detection.strikes import apply_offence_txn, automod_moderate
+from chatwarden.service.detection.suspicious import EVENTSUB_TYPE, LOW_TRUST, flag_txn
 from chatwarden.service.permissions import is_mod
-from chatwarden.service.shield import ShieldService
-from chatwarden.service.strikes import apply_offence_txn, automod_moderate
-from chatwarden.service.suspicious import EVENTSUB_TYPE, LOW_TRUST, flag_txn
 from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
 from chatwarden.store import audit

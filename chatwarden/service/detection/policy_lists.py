@@ -23,9 +23,13 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.pipeline.terms import RegexBudget, Term, dump_terms, load_terms
-from chatwarden.service.automod_settings import check_term_set, regex_budget, term_rows_txn
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
-from chatwarden.service.detection_settings import announce_txn
+from chatwarden.service.detection.settings import announce_txn
+from chatwarden.service.moderation.automod_settings import (
+    check_term_set,
+    regex_budget,
+    term_rows_txn,
+)
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import channels as channel_store

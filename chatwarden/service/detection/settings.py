@@ -21,7 +21,7 @@ from chatwarden.detect.config import DetectionConfig
 from chatwarden.errors import Forbidden, InputError
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
-from chatwarden.service.modes import validation_message
+from chatwarden.service.chat.modes import validation_message
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.settings import Role

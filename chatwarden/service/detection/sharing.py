@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service.base import ServiceBase
-from chatwarden.service.detection_settings import announce_txn
+from chatwarden.service.detection.settings import announce_txn
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import channels as channel_store

@@ -22,9 +22,8 @@ from typing import Any
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.pipeline.normalise import normalise_text
 from chatwarden.service import events
-from chatwarden.service.actions import ActionService
 from chatwarden.service.base import Deps, Outbox, ServiceBase, clean_text, effective_role
-from chatwarden.service.detection_settings import (
+from chatwarden.service.detection.settings import (
     ShieldPreset,
     announce_txn,
     deep_merge,
@@ -34,6 +33,7 @@ from chatwarden.service.detection_settings import (
     parse_preset,
     to_json,
 )
+from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.permissions import Permission, can, rank
 from chatwarden.service.types import Actor, ChatSettings, _ToDict
 from chatwarden.settings import AutoModSettings, Role

@@ -3,7 +3,7 @@
 The links filter refuses links to domains outside the channel's allow-list; a moderator may
 permit one chatter to post links for ``detectors.spam.links.permit_s`` seconds (60 by default),
 only a chatter they outrank (a moderator cannot permit the owner or another moderator).
-The permit lives with the channel's detectors, in this process (see service/detection.py).
+The permit lives with the channel's detectors, in this process (see service/detection/hook.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import datetime
 
 from chatwarden.errors import Forbidden
 from chatwarden.service.base import Deps, ServiceBase
-from chatwarden.service.detection import DetectionHook
-from chatwarden.service.detection_settings import load_state_txn
+from chatwarden.service.detection.hook import DetectionHook
+from chatwarden.service.detection.settings import load_state_txn
 from chatwarden.service.permissions import Permission, rank
 from chatwarden.service.types import Actor
 from chatwarden.store import audit

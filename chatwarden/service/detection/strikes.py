@@ -22,7 +22,7 @@ from chatwarden.detect.strikes import next_step
 from chatwarden.detect.types import Offence, StrikeStep
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
-from chatwarden.service.detection_settings import DetectionSettingsService, load_state_txn
+from chatwarden.service.detection.settings import DetectionSettingsService, load_state_txn
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit

@@ -17,7 +17,7 @@ from chatwarden.detect.config import TrustGateConfig, VerificationRule
 from chatwarden.detect.trust import trust_gate
 from chatwarden.detect.types import MessageContext
 from chatwarden.service.base import Deps, ServiceBase
-from chatwarden.service.detection_settings import DetectionSettingsService, DetectionState
+from chatwarden.service.detection.settings import DetectionSettingsService, DetectionState
 from chatwarden.service.types import Actor, SendResult
 
 REJECT_REASON = "verification_required"

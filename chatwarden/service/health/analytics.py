@@ -45,7 +45,7 @@ from chatwarden.analytics.series import (
 from chatwarden.csvcells import escape_cell
 from chatwarden.errors import ConfigError, Forbidden, InputError
 from chatwarden.service.base import Deps, ServiceBase
-from chatwarden.service.opsmetrics import OpsMetrics
+from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.store import analytics as store

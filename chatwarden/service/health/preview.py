@@ -32,9 +32,9 @@ from chatwarden.replay import (
 from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
 from chatwarden.replay.formats.jsonl import dump_line
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat import load_automod_settings
+from chatwarden.service.chat.redact import sees_private_terms
+from chatwarden.service.chat.send import load_automod_settings
 from chatwarden.service.permissions import Permission
-from chatwarden.service.redact import sees_private_terms
 from chatwarden.service.types import Actor
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import channels as channel_store

@@ -24,12 +24,12 @@ from chatwarden.analytics.series import RESOLUTIONS, STEP, Resolution, bucket_st
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
-from chatwarden.service.analytics import AnalyticsSettings
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat import load_automod_settings
-from chatwarden.service.opsmetrics import OpsMetrics
+from chatwarden.service.chat.redact import redact, sees_private_terms
+from chatwarden.service.chat.send import load_automod_settings
+from chatwarden.service.health.analytics import AnalyticsSettings
+from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
-from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import Actor, emote_set_of
 from chatwarden.settings import AutoModSettings
 from chatwarden.store import audit

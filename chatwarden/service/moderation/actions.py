@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
-from chatwarden.service.modlog import to_entry
+from chatwarden.service.moderation.modlog import to_entry
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import audit

@@ -19,8 +19,8 @@ from chatwarden.pipeline.automod import build_matcher
 from chatwarden.pipeline.terms import RegexBudget, Term, TermBudgetError, dump_terms, load_terms
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
+from chatwarden.service.chat.redact import sees_private_terms
 from chatwarden.service.permissions import Permission
-from chatwarden.service.redact import sees_private_terms
 from chatwarden.service.types import Actor, ChannelTerm, ImportResult
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit

@@ -7,8 +7,8 @@ from typing import Any
 
 from chatwarden.errors import InputError
 from chatwarden.service.base import ServiceBase
+from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.permissions import Permission
-from chatwarden.service.redact import redact, sees_private_terms
 from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import audit
 

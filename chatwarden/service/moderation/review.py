@@ -9,11 +9,11 @@ from typing import Any, Literal
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
-from chatwarden.service.chat import message_event
-from chatwarden.service.detection_settings import load_state_txn
+from chatwarden.service.chat.redact import redact, sees_private_terms
+from chatwarden.service.chat.send import message_event
+from chatwarden.service.detection.settings import load_state_txn
+from chatwarden.service.detection.strikes import apply_offence_txn
 from chatwarden.service.permissions import Permission, is_mod
-from chatwarden.service.redact import redact, sees_private_terms
-from chatwarden.service.strikes import apply_offence_txn
 from chatwarden.service.types import Actor, ChatMessage, ReviewItem
 from chatwarden.settings import Role
 from chatwarden.store import audit

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwarden.errors import Conflict, Forbidden, InputError, NotFound
 from chatwarden.service import events
-from chatwarden.service.actions import ActionService
 from chatwarden.service.base import Deps, ServiceBase, clean_text
+from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, UnbanRequest
 from chatwarden.store import audit

@@ -20,8 +20,8 @@ import httpx
 from chatwarden.errors import InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Deps, ServiceBase
-from chatwarden.service.egress import check_url
 from chatwarden.service.permissions import Permission
+from chatwarden.service.platform.egress import check_url
 from chatwarden.service.types import Actor, WebhookDelivery, WebhookSubscription
 from chatwarden.store import audit
 from chatwarden.store import webhooks as store

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from chatwarden.service.detection_settings import to_json
-from chatwarden.service.shield import BULK_BAN_MAX_USERS, BULK_BAN_MAX_WINDOW_S
+from chatwarden.service.detection.settings import to_json
+from chatwarden.service.detection.shield import BULK_BAN_MAX_USERS, BULK_BAN_MAX_WINDOW_S
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId, UserArg
 from chatwarden.web.state import services_of

@@ -11,13 +11,12 @@ whenever the server is reachable through a proxy that does not add such a header
 from __future__ import annotations
 
 import hmac
-import os
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from chatwarden.errors import Forbidden, Unauthorized
-from chatwarden.service.opsmetrics import CONTENT_TYPE
+from chatwarden.service.health.opsmetrics import CONTENT_TYPE
 from chatwarden.web.auth import client_ip
 from chatwarden.web.state import services_of
 
@@ -30,7 +29,7 @@ PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host"
 
 
 def check_access(request: Request) -> None:
-    token = os.environ.get(TOKEN_ENV, "")
+    token = services_of(request).config.metrics_token_value()
     if token:
         sent = request.headers.get("authorization", "")
         scheme, _, value = sent.partition(" ")

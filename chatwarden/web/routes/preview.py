@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from chatwarden.service.preview import DEFAULT_DAYS, MAX_DAYS, MAX_EXPORT_DAYS
+from chatwarden.service.health.preview import DEFAULT_DAYS, MAX_DAYS, MAX_EXPORT_DAYS
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg
 from chatwarden.web.state import services_of

@@ -1,4 +1,4 @@
-"""Per-channel AutoMod engines (service/engines.py): a broken or slow channel's engine costs
+"""Per-channel AutoMod engines (service/chat/engines.py): a broken or slow channel's engine costs
 only that channel, its messages still get one stored decision each, and the cache is bounded.
 Runs on SQLite and PostgreSQL (``database_url``)."""
 
@@ -13,7 +13,7 @@ from chatwarden.clock import FakeClock
 from chatwarden.decision import Action
 from chatwarden.errors import Forbidden, InputError
 from chatwarden.model import Model
-from chatwarden.service.engines import REPEAT_MIN_MESSAGES, UNAVAILABLE_VERSION
+from chatwarden.service.chat.engines import REPEAT_MIN_MESSAGES, UNAVAILABLE_VERSION
 from chatwarden.service.types import SendRequest
 from chatwarden.services import Services, build_services
 from chatwarden.store import channels as channel_store

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from chatwarden.bus import InProcessBus, channel_topic, mods_topic
 from chatwarden.errors import ChatWardenError
-from chatwarden.service.ingest import Ingest
+from chatwarden.service.chat.ingest import Ingest
 from chatwarden.service.types import SendRequest, SendResult
 from chatwarden.services import Services
 from chatwarden.store.schema import messages, mod_log, review_items

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from chatwarden.bus import InProcessBus, channel_topic, mods_topic
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError
-from chatwarden.service.detection import hash_fingerprint
-from chatwarden.service.detection_settings import deep_merge
+from chatwarden.service.detection.hook import hash_fingerprint
+from chatwarden.service.detection.settings import deep_merge
 from chatwarden.service.types import SendRequest
 from chatwarden.services import Services
 from chatwarden.store import messages as message_store

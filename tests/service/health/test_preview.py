@@ -13,7 +13,7 @@ from chatwarden.errors import Forbidden, InputError, RateLimited
 from chatwarden.pipeline import AutoMod
 from chatwarden.replay import ChatRecord, parse_log
 from chatwarden.replay.modes import ChatModes, ModeSimulator
-from chatwarden.service import preview as preview_module
+from chatwarden.service.health import preview as preview_module
 from chatwarden.services import Services
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 from tests.service.conftest import Cast

@@ -11,7 +11,7 @@ import pytest
 from chatwarden.clock import FakeClock
 from chatwarden.errors import ConfigError, Forbidden, InputError
 from chatwarden.model import BUNDLED_DIR, Model
-from chatwarden.service.analytics import AnalyticsSettings
+from chatwarden.service.health.analytics import AnalyticsSettings
 from chatwarden.services import Services, build_services
 from tests.service.conftest import Cast, make_config
 

@@ -14,8 +14,8 @@ from chatwarden.bus import InProcessBus
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError, NotFound
 from chatwarden.model import Model
-from chatwarden.service.egress import check_url
-from chatwarden.service.webhooks import sign, verify
+from chatwarden.service.platform.egress import check_url
+from chatwarden.service.platform.webhooks import sign, verify
 from chatwarden.services import Services, build_services
 from tests.service.conftest import Cast, make_config
 

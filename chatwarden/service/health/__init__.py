@@ -1,0 +1,4 @@
+"""Channel health.
+
+Analytics, shadow mode, policy preview and the operator metrics.
+"""

@@ -1,0 +1,5 @@
+"""What moderators do.
+
+The review queue, moderator actions, unban requests, user cards, the mod log and the AutoMod
+settings.
+"""

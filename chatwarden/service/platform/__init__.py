@@ -1,0 +1,4 @@
+"""The platform around the chat.
+
+Accounts, channels, webhooks and egress (outbound HTTP).
+"""
