@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from chatwarden.categories import Category
+from chatwarden.categories import MAX_LEVEL, Category
 from chatwarden.decision import Decision
 from chatwarden.errors import InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline.classify import model_view, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
-from chatwarden.pipeline.normalise import normalise
+from chatwarden.pipeline.framing import Frame, find_frame, framed_span
+from chatwarden.pipeline.normalise import normalise, unelongated
 from chatwarden.pipeline.policy import Policy
-from chatwarden.pipeline.severe import SEVERE_RULES, SevereRules, held_rule_findings
+from chatwarden.pipeline.severe import (
+    SEVERE_RULES,
+    RuleFinding,
+    SevereRules,
+    held_rule_findings,
+)
 from chatwarden.pipeline.terms import DEFAULT_BUDGET, RegexBudget, Term, TermMatcher
 from chatwarden.pipeline.terms.patterns import compile_pattern
 from chatwarden.settings import AutoModSettings, Role, TermSpec
@@ -84,6 +90,11 @@ class AutoMod:
         )
         self._levels = self.settings.category_levels()
         self._policy = Policy(self._levels, self.model.thresholds)
+        # a framed claim is judged at the loosest level of each category the channel holds
+        self._claim_policy = Policy(
+            {cat: MAX_LEVEL for cat, level in self._levels.items() if level > 0},
+            self.model.thresholds,
+        )
         self._severe = severe
         self._versions = Versions(
             model=self.model.version, settings=self.settings.version, rules=severe.version
@@ -123,9 +134,23 @@ class AutoMod:
             [] if exempt[i] else self._policy.find(cats, harm)
             for i, (harm, cats) in enumerate(rows)
         ]
+        # counter-speech, quoting and negation: a framed claim is judged on its own (framing.py)
+        frames = [None if exempt[i] else find_frame(norm.text) for i, norm in enumerate(norms)]
+        framed = [i for i, frame in enumerate(frames) if frame is not None and findings[i]]
+        if framed:
+            claims = self._claim_categories(
+                [norms[i].text for i in framed], [frames[i] for i in framed]
+            )
+            for i, claimed in zip(framed, claims, strict=True):
+                findings[i] = [f for f in findings[i] if f.category not in claimed]
         # severe-harm rules: held at the channel's level for their category, like the model
         rule_holds = [
-            [] if exempt[i] else held_rule_findings(self._severe.find(norm.text), self._levels)
+            []
+            if exempt[i]
+            else held_rule_findings(
+                _unframed(self._severe.find(norm.text, variant=unelongated(norm)), frames[i]),
+                self._levels,
+            )
             for i, norm in enumerate(norms)
         ]
         # one batched explanation for every message held for a category
@@ -165,3 +190,30 @@ class AutoMod:
                 )
             )
         return decisions
+
+    def _claim_categories(
+        self, texts: Sequence[str], frames: Sequence[Frame | None]
+    ) -> list[set[Category]]:
+        """The categories each framed claim, scored on its own, is harmful in (held at level 4
+        or by a severe rule): those the frame accounts for (a negated or condemned attack), so
+        the whole line is not held for them. A claim that is harmless on its own ("i don't think
+        women should stream": the claim "women should stream") excuses nothing."""
+        claims = []
+        for text, frame in zip(texts, frames, strict=True):
+            assert frame is not None
+            claims.append(normalise(text[frame.claim_start : frame.claim_end]))
+        views = [model_view(claim, (), self.settings.emotes) for claim in claims]
+        rows = score_rows(self.model, [view.text for view in views])
+        out: list[set[Category]] = []
+        for (harm, cats), claim in zip(rows, claims, strict=True):
+            held: set[Category] = {f.category for f in self._claim_policy.find(cats, harm)}
+            held |= {f.category for f in self._severe.find(claim.text, variant=unelongated(claim))}
+            out.append(held)
+        return out
+
+
+def _unframed(found: list[RuleFinding], frame: Frame | None) -> list[RuleFinding]:
+    """Rule findings outside the claim a frame negates, reports or condemns."""
+    if frame is None:
+        return found
+    return [f for f in found if not all(framed_span(frame, s, e) for s, e in f.spans)]

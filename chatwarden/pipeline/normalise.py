@@ -199,3 +199,31 @@ def skeleton(word: str) -> str:
     "stupid" while "ass" and "as" stay apart where the term list wants them apart.
     """
     return _RUNS_RE.sub(_first, word) if _DOUBLE_RE.search(word) else word
+
+
+def unelongated(norm: Normalised) -> tuple[str, tuple[int, ...]] | None:
+    """``norm.text`` with each letter pair the squeeze left of a longer run cut to one letter
+    ("aree" from "areeee" -> "are", "kidss" -> "kids"), and for each of its characters the
+    index in ``norm.text``; None when nothing was elongated.
+
+    The squeeze keeps two letters because English doubles letters ("good", "see"), so rules
+    that spell words exactly try this reading too: a run of three or more letters in the
+    original is an elongation, and the word usually has one of that letter.
+    """
+    text = norm.text
+    keep: list[int] = []
+    cut = False
+    for i, ch in enumerate(text):
+        if (
+            i
+            and ch == text[i - 1]
+            and ch.isalpha()
+            and norm.ends[i] - norm.starts[i - 1] >= 3
+            and (not keep or keep[-1] == i - 1)
+        ):
+            cut = True
+            continue
+        keep.append(i)
+    if not cut:
+        return None
+    return "".join(text[i] for i in keep), tuple(keep)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import pathlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast, get_args
 
@@ -237,8 +237,30 @@ class SevereRules:
     def __len__(self) -> int:
         return len(self._rules)
 
-    def find(self, text: str) -> list[RuleFinding]:
-        """Every rule that hits ``text`` (normalised) and is not excused, by rule order."""
+    def find(
+        self, text: str, *, variant: tuple[str, Sequence[int]] | None = None
+    ) -> list[RuleFinding]:
+        """Every rule that hits ``text`` (normalised) and is not excused, by rule order.
+
+        ``variant``: another reading of ``text`` and, per character, its index in ``text``
+        (``normalise.unelongated``); a rule that hits either reading is found, with the
+        variant's spans mapped back to ``text``."""
+        found = self._find(text)
+        if variant is None:
+            return found
+        other, index = variant
+        by_rule = {f.rule: f for f in found}
+        for f in self._find(other):
+            spans = tuple(
+                (index[s], index[e - 1] + 1) for s, e in f.spans if e > s and e <= len(index)
+            )
+            have = by_rule.get(f.rule)
+            merged = tuple(sorted({*spans, *(have.spans if have is not None else ())}))
+            by_rule[f.rule] = RuleFinding(f.category, f.level, f.family, f.rule, merged)
+        order = {rule.rule: n for n, rule in enumerate(self._rules)}
+        return sorted(by_rule.values(), key=lambda f: order[f.rule])
+
+    def _find(self, text: str) -> list[RuleFinding]:
         hits: list[int] | None = self._set.Match(text)
         if not hits:
             return []

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from chatwarden.pipeline.normalise import Normalised, normalise, normalise_text, skeleton
+from chatwarden.pipeline.normalise import (
+    Normalised,
+    normalise,
+    normalise_text,
+    skeleton,
+    unelongated,
+)
 from chatwarden.pipeline.terms.words import WORD_RE
 from chatwarden.pipeline.vocab import INNOCENT, SLANG
 
@@ -264,3 +270,14 @@ def test_the_vocabulary_lists_survive_normalisation() -> None:
             forms.append(" ".join(word))
         for form in forms:
             assert normalise_text(form).rstrip("!") == word, form
+
+
+def test_unelongated_cuts_only_letters_squeezed_from_longer_runs() -> None:
+    norm = normalise("soooo goood, see the kidsss")
+    assert norm.text == "soo good, see the kidss"
+    got = unelongated(norm)
+    assert got is not None
+    text, index = got
+    assert text == "so god, see the kids"
+    assert [norm.text[i] for i in index] == list(text)
+    assert unelongated(normalise("good see all")) is None

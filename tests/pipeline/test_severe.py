@@ -8,7 +8,7 @@ import pytest
 from chatwarden.categories import Category
 from chatwarden.decision import Action
 from chatwarden.pipeline.automod import AutoMod
-from chatwarden.pipeline.normalise import normalise
+from chatwarden.pipeline.normalise import normalise, unelongated
 from chatwarden.pipeline.severe import (
     SEVERE_RULES,
     SEVERE_VERSION,
@@ -21,7 +21,8 @@ from chatwarden.settings import AutoModSettings
 
 
 def find(text: str) -> list[RuleFinding]:
-    return SEVERE_RULES.find(normalise(text).text)
+    norm = normalise(text)
+    return SEVERE_RULES.find(norm.text, variant=unelongated(norm))
 
 
 def categories(text: str, level: int = 1) -> set[Category]:
@@ -72,10 +73,48 @@ def categories(text: str, level: int = 1) -> set[Category]:
         ("gas all the jews", "race_ethnicity_or_religion"),
         ("jews control the media", "race_ethnicity_or_religion"),
         ("disabled people shouldn't exist", "disability"),
+        # general forms added for issue 12 (written for these tests, not from a suite)
+        ("go get run over lol", "aggression"),
+        ("i hope that clown gets shot", "aggression"),
+        ("cant wait to piss on your grave", "aggression"),
+        ("seriously just hurt yourself", "aggression"),
+        ("swallow all those pills", "aggression"),
+        ("see you at 12 elm crescent tonight", "aggression"),
+        ("somebody knows where you sleep", "aggression"),
+        ("kick the mormons out of the server", "race_ethnicity_or_religion"),
+        ("the internet would be better without trans folks", "sexuality_sex_or_gender"),
+        ("we dont think deaf people should vote", "disability"),
     ],
 )
 def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
     assert categories(text, level=1) == {category}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("atheists make me sick", "race_ethnicity_or_religion"),
+        ("dont ever trust a muslim", "race_ethnicity_or_religion"),
+        ("women in tech are useless", "misogyny"),
+        ("every single one of the gay streamers is a joke", "sexuality_sex_or_gender"),
+        ("people with adhd will never be our equals", "disability"),
+        ("cant stand asylum seekers", "race_ethnicity_or_religion"),
+        ("typical sissy", "sexuality_sex_or_gender"),
+        ("shut up you dumb hoe", "misogyny"),
+    ],
+)
+def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category) -> None:
+    assert categories(text, level=1) == set()
+    assert categories(text, level=2) == {category}
+
+
+def test_elongated_words_are_read_as_written_once() -> None:
+    """The normaliser keeps two of a repeated letter ("aree"); the rules also try one."""
+    assert categories("mormonsss areeee vermin", level=1) == {"race_ethnicity_or_religion"}
+    norm = normalise("go diiieee")
+    found = SEVERE_RULES.find(norm.text, variant=unelongated(norm))
+    assert [f.family for f in found] == ["go_die"]
+    assert [norm.text[s:e] for s, e in found[0].spans] == ["go diie"]
 
 
 @pytest.mark.parametrize(
@@ -139,6 +178,11 @@ def test_obfuscations_are_caught(text: str) -> None:
         "go touch grass bozo",
         # self talk and game servers
         "i almost killed myself laughing",
+        "you should cut yourself some slack",
+        "just burn yourself a copy of the disc",
+        "the map has a house on maple drive",
+        "ban the campers from ranked",
+        "women in esports are finally getting prize money",
         "join the server 51.77.8.120:25565",
     ],
 )
@@ -218,7 +262,7 @@ def test_level_0_for_a_category_turns_its_rules_off() -> None:
     # only the category set to 0 is off
     assert automod_off.check("i know where you live").action is Action.HOLD
     hits = find(text)
-    assert held_rule_findings(hits, levels) == []  # type: ignore[arg-type]
+    assert held_rule_findings(hits, levels) == []
 
 
 def test_exempt_senders_are_not_held_by_rules() -> None:
