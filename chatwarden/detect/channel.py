@@ -61,6 +61,8 @@ class _User:
     evasion: EvasionAssessment | None = None
     reassess: bool = True  # another message could still change the evasion assessment
     assessed: int = 0  # the message count at the last evasion assessment
+    # near-duplicate clusters of the recent messages (whether a newcomer is conversing)
+    clusters: deque[int] = field(default_factory=lambda: deque(maxlen=MAX_TEXTS))
 
 
 def _aware(at: datetime, what: str) -> None:
@@ -109,6 +111,7 @@ class ChannelDetectors:
         self._rate_exempt = rate.exempt_roles if rate.enabled else None  # None: limit off
         self._waves_on = cfg.waves.enabled
         self._raid_on = cfg.raid.enabled
+        self._emotes_lower = frozenset(e.lower() for e in cfg.spam.emotes)
 
     # ---- configuration and moderator inputs ------------------------------------------------
 
@@ -417,13 +420,22 @@ class ChannelDetectors:
             sample=ctx.text,
             link_domains=bad_domains,
         )
+        recent = user.clusters
+        elsewhere = sum(1 for cid in recent if cid != cluster.id)
+        recent.append(cluster.id)
         facts = (
-            waves.sender_facts(ctx, newcomer, cfg.waves, bad_link=bool(bad_domains))
+            waves.sender_facts(
+                ctx,
+                newcomer,
+                cfg.waves,
+                bad_link=bool(bad_domains),
+                conversing=elsewhere >= cfg.waves.conversing_messages,
+            )
             if newcomer
             else waves.REGULAR
         )
         if waves_on and not waves.note(cluster, ctx, facts, cfg.waves):
-            wave_findings = waves.observe(cluster, ctx, facts, cfg.waves)
+            wave_findings = waves.observe(cluster, ctx, facts, cfg.waves, emotes=self._emotes_lower)
             if findings and waves.classify(cluster, cfg.waves)[0] == "crowdspeak":
                 # community ritual: a filter may still remove the message, never time out
                 findings = [

@@ -135,15 +135,31 @@ class SimilarityConfig(_Config):
 class WaveConfig(_Config):
     """Bot wave vs crowdspeak: a cluster of near-duplicates from several users.
 
-    A cluster becomes a wave once ``min_users`` distinct users posted into it within the
-    similarity window. It is a *bot wave* when the share of its users that look like throwaway
-    accounts (young, unverified, first message here, look-alike names) reaches
+    Only text that says something can make a wave: at least ``min_words`` distinct words that
+    are neither very common chat words nor the channel's emotes (or a link to a domain off the
+    allow-list). Short common chat ("lol", "gg", "one more", an emote wall) is repeated by
+    many people at once all the time and is never a wave. A cluster of such text becomes a
+    wave once ``min_users`` distinct users posted into it within the similarity window. It is
+    a *bot wave* when the share of its users that look like throwaway accounts (young,
+    unverified, first message here, look-alike names, not chatting otherwise) reaches
     ``bot_share``; otherwise it is crowdspeak and is never punished.
     """
 
     enabled: bool = True
     similarity: SimilarityConfig = SimilarityConfig()
     min_users: int = Field(4, ge=2)
+    min_words: int = Field(
+        4,
+        ge=1,
+        description="Distinct uncommon words (not common chat words, not channel emotes) "
+        "a message needs to be part of a wave, unless it links to a domain off the allow-list.",
+    )
+    conversing_messages: int = Field(
+        3,
+        ge=1,
+        description="A newcomer with this many of their recent messages here unlike the "
+        "wave's text is chatting, not a throwaway account: never bot-like.",
+    )
     bot_share: float = Field(0.6, gt=0, le=1)
     young_account_s: int = Field(7 * 86400, gt=0)
     established_follow_s: int = Field(
@@ -168,8 +184,10 @@ class RaidConfig(_Config):
     ``min_newcomers`` first-time chatters in the window, at least ``min_hostile_share`` of
     their messages hostile and a score of at least ``threshold``, or a burst: at least
     ``burst_newcomers`` newcomers, ``burst_young_share`` of them young, with
-    ``burst_min_hostile_share`` of their messages hostile. After an alert the detector stays
-    quiet for ``cooldown_s``.
+    ``burst_min_hostile_share`` of their messages hostile. Either needs a surge: at least
+    ``surge_ratio`` times the first-time chatters that the channel's own rate over the
+    ``baseline_s`` before the window would bring (a busy channel always has newcomers).
+    After an alert the detector stays quiet for ``cooldown_s``.
     """
 
     enabled: bool = True
@@ -184,6 +202,18 @@ class RaidConfig(_Config):
     burst_young_share: float = Field(0.7, ge=0, le=1)
     burst_min_hostile_share: float = Field(0.15, ge=0, le=1)
     young_account_s: int = Field(7 * 86400, gt=0)
+    baseline_s: int = Field(
+        600,
+        gt=0,
+        description="The channel's usual rate of first-time chatters is measured over this "
+        "long before the window.",
+    )
+    surge_ratio: float = Field(
+        3.0,
+        ge=1,
+        description="An alert needs at least this many times the first-time chatters the "
+        "channel's usual rate would bring in the window.",
+    )
     cooldown_s: int = Field(120, ge=0)
     auto_shield: bool = Field(
         False, description="The owner allows turning Shield Mode on automatically."

@@ -42,6 +42,9 @@ STYLE_DIM = 4096
 WEIGHTS = {"fingerprint": 0.6, "name": 0.5, "style": 0.5, "new_account": 0.45}
 YOUNG = 0.45  # the new_account signal for a young account made before the ban
 NAME_FLOOR, NAME_FULL = 0.6, 0.95  # name similarity mapped linearly from floor (0) to full (1)
+# a folded name shorter than this ("u300680a189" folds to "ua") identifies nobody: two such
+# names are alike by chance, so the name signal is left out
+MIN_NAME_CHARS = 4
 STYLE_FLOOR, STYLE_FULL = 0.1, 0.35  # centred style cosine mapped the same way
 # a centred style cosine this low, over enough text, speaks against the match: unrelated
 # chatters score it about half the time, evaders with their own banned account almost never
@@ -301,6 +304,7 @@ class BannedIndex:
     def _build(self) -> None:
         self._order = list(self._profiles.values())
         self._names = [fold_name(p.username) for p in self._order]
+        self._named = np.array([len(n) >= MIN_NAME_CHARS for n in self._names], dtype=bool)
         self._banned_ts = np.array([p.banned_at.timestamp() for p in self._order], dtype=np.float64)
         raw = [style_vector(p.texts, self.emotes) for p in self._order]
         vectors = [_centre(v, self.background) if v is not None else None for v in raw]
@@ -339,9 +343,14 @@ class BannedIndex:
         for f in candidate.fingerprints:
             for i in self._by_fp.get(f, ()):
                 fp[i] = 1.0
+        own = fold_name(candidate.username)
         names: NDArray[np.float32] = process.cdist(
-            [fold_name(candidate.username)], self._names, scorer=fuzz.ratio, workers=1
+            [own], self._names, scorer=fuzz.ratio, workers=1
         )[0].astype(np.float32) / np.float32(100.0)
+        if len(own) < MIN_NAME_CHARS:
+            names[:] = 0.0
+        else:
+            names[~self._named] = 0.0
         name_s = np.clip((names - NAME_FLOOR) / (NAME_FULL - NAME_FLOOR), 0.0, 1.0)
         after = (
             self._banned_ts < created.timestamp()

@@ -33,6 +33,7 @@ from chatwarden.detect.types import FLAG, Finding, MessageContext
 
 W_YOUNG, W_HOSTILE, W_SIMILAR = 0.2, 0.6, 0.2
 MAX_WINDOW = 5000  # newcomer messages kept at most, whatever the window
+MAX_ARRIVALS = 20_000  # first-time chatters' arrival times kept for the baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,13 @@ class _Entry:
     hostile: bool
     cluster_id: int
     arrival: bool  # the user's first message in the channel
+
+
+def _wall(text: str) -> bool:
+    """One word (any case) repeated: "WIGGLE WIGGLE WIGGLE", "KEKW KEKW". A text model reads
+    the repetition and capitals as aggression; chat types it together to cheer."""
+    words = text.casefold().split()
+    return len(words) > 1 and len(set(words)) == 1
 
 
 class RaidDetector:
@@ -65,6 +73,8 @@ class RaidDetector:
         self._clusters: dict[int, dict[int, int]] = {}  # cluster id -> user id -> messages
         self._cluster_msgs: dict[int, int] = {}  # cluster id -> messages in window
         self._similar = 0  # messages in clusters with more than one user
+        self._history: deque[datetime] = deque()  # arrival times over ``baseline_s``
+        self._started: datetime | None = None  # the first message this detector saw
 
     def __len__(self) -> int:
         return len(self._window)
@@ -74,6 +84,22 @@ class RaidDetector:
         window = self._window
         while window and (window[0].at < horizon or len(window) > MAX_WINDOW):
             self._remove(window.popleft())
+        history = self._history
+        horizon = now - timedelta(seconds=max(self.config.baseline_s, self.config.window_s))
+        while history and (history[0] < horizon or len(history) > MAX_ARRIVALS):
+            history.popleft()
+
+    def usual_arrivals(self, now: datetime) -> float:
+        """First-time chatters the channel's own rate over the ``baseline_s`` before the
+        window (or as much of it as this detector has watched) would bring in one window;
+        0 with no history (a quiet channel, or one watched for less than a window)."""
+        cfg = self.config
+        watched = (now - self._started).total_seconds() if self._started else 0.0
+        span = min(cfg.baseline_s, watched) - cfg.window_s
+        if span <= 0:
+            return 0.0
+        before = max(0, len(self._history) - self._arrivals)
+        return before * cfg.window_s / span
 
     def _add(self, e: _Entry) -> None:
         self._window.append(e)
@@ -132,18 +158,27 @@ class RaidDetector:
         if not cfg.enabled or not newcomer:
             return None
         age = ctx.account_age_s()
-        young = age is None or age < cfg.young_account_s
+        young = age is not None and age < cfg.young_account_s
         hostile = ctx.harm >= cfg.hostile_harm or ctx.automod_action is not Action.ALLOW
         if hostile and emotes and all(t in emotes for t in ctx.text.split()):
             hostile = False  # the channel's own emotes (a text model may read "Rage" as hostile)
+        elif hostile and ctx.automod_action is Action.ALLOW and _wall(ctx.text):
+            hostile = False  # one word repeated: a crowd's emote or hype wall, not abuse
         arrival = ctx.first_message_in_channel and ctx.user_id not in self._users
         self._add(_Entry(now, ctx.user_id, young, hostile, cluster_id, arrival))
+        if arrival:
+            self._history.append(now)
+        if self._started is None:
+            self._started = now
         if self._quiet_until is not None and now < self._quiet_until:
             return None
         users = self._users
         arrivals = self._arrivals
         if arrivals < cfg.min_newcomers:
             return None
+        usual = self.usual_arrivals(now)
+        if arrivals < cfg.surge_ratio * usual:
+            return None  # no more first-time chatters than this channel usually gets
         n_msgs = len(self._window)
         young_share = self._young_users / len(users)
         hostile_share = self._hostile / n_msgs
@@ -181,6 +216,7 @@ class RaidDetector:
                 "threshold": cfg.threshold,
                 "newcomers": len(users),
                 "first_time_chatters": arrivals,
+                "usual_first_time_chatters": round(usual, 2),
                 "messages": n_msgs,
                 "young_share": round(young_share, 4),
                 "hostile_share": round(hostile_share, 4),

@@ -6,10 +6,18 @@ chatters, not (or only just) following, young or unverified accounts, look-alike
 **Crowdspeak** is regulars joining an emote wave or a copypasta, a community ritual (Ford et
 al. 2017) that must never be punished.
 
+Only text that says something can make a wave (``informative``): at least ``min_words``
+distinct words that are neither very common chat words (``similarity.COMMON``) nor the
+channel's emotes, or a link to a domain off the allow-list. "lol", "gg", "one more",
+"greetings from mexico" and emote walls are what a crowd types at once; many people sending
+them is no sign of coordination, whoever they are.
+
 Only *newcomers* can be bot-like: first-time chatters, or chatters whose first message here
 was less than ``newcomer_s`` ago. Regulars, whatever their account looks like (a young
-account, no verified email), are never bot-like. A newcomer gets points from the facts the
-service supplies:
+account, no verified email), are never bot-like, and neither is a newcomer who has been
+chatting: ``conversing_messages`` of their recent messages here were unlike the wave's
+text (throwaway accounts post their spam, they do not converse). A newcomer gets points from
+the facts the service supplies:
 
 ========================================  ======
 not an established follower                 1
@@ -34,7 +42,7 @@ from rapidfuzz import fuzz, process
 
 from chatwarden.detect.config import WaveConfig
 from chatwarden.detect.evasion import fold_name
-from chatwarden.detect.similarity import Cluster
+from chatwarden.detect.similarity import COMMON, Cluster
 from chatwarden.detect.types import (
     DELETE,
     HOLD,
@@ -62,14 +70,29 @@ class SenderFacts:
     young: bool
     unverified: bool
     bad_link: bool = False
+    conversing: bool = False  # has been chatting here about other things (never bot-like)
 
 
 REGULAR = SenderFacts(newcomer=False, established=True, young=False, unverified=False)
 """Stands for any sender who is not a newcomer (their other facts don't matter here)."""
 
 
+def informative(words: frozenset[str], emotes: frozenset[str], min_words: int) -> bool:
+    """Whether a message's word set (``similarity.features``) says enough to make a wave:
+    ``min_words`` distinct words that are not common chat words and not channel emotes
+    (``emotes`` in lower case, as the features are)."""
+    if len(words) < min_words:
+        return False
+    return len(words - COMMON - emotes) >= min_words
+
+
 def sender_facts(
-    ctx: MessageContext, newcomer: bool, config: WaveConfig, *, bad_link: bool = False
+    ctx: MessageContext,
+    newcomer: bool,
+    config: WaveConfig,
+    *,
+    bad_link: bool = False,
+    conversing: bool = False,
 ) -> SenderFacts:
     age = ctx.account_age_s()
     follow = ctx.follow_age_s()
@@ -79,6 +102,7 @@ def sender_facts(
         young=age is None or age < config.young_account_s,
         unverified=not (ctx.email_verified or ctx.phone_verified),
         bad_link=bad_link,
+        conversing=conversing,
     )
 
 
@@ -86,6 +110,8 @@ def bot_points(facts: SenderFacts, lookalike: str | None) -> tuple[float, list[s
     """Bot-likeness points and the reasons, in words."""
     if not facts.newcomer:
         return 0.0, ["has chatted here before"]
+    if facts.conversing:
+        return 0.0, ["first-time chatter who has been chatting here about other things"]
     points = 0.0
     reasons = ["first-time chatter"]
     if not facts.established:
@@ -116,6 +142,7 @@ class WaveState:
     bot_like: dict[int, list[str]] = field(default_factory=dict)  # uid -> reasons
     messages: list[tuple[int, int | None]] = field(default_factory=list)  # (uid, message id)
     kind: WaveKind | None = None  # last kind announced
+    informative: bool = True  # False: too short or common to be a bot wave (crowdspeak)
     offences: dict[int, int] = field(default_factory=dict)  # uid -> actions taken
 
 
@@ -177,7 +204,8 @@ def classify(cluster: Cluster, config: WaveConfig) -> tuple[WaveKind | None, flo
     if users < config.min_users or not isinstance(state, WaveState):
         return None, 0.0
     share = len(state.bot_like) / users
-    return ("bot_wave" if share >= config.bot_share else "crowdspeak"), share
+    bot = state.informative and share >= config.bot_share
+    return ("bot_wave" if bot else "crowdspeak"), share
 
 
 def report(cluster: Cluster, config: WaveConfig) -> WaveReport | None:
@@ -191,6 +219,10 @@ def report(cluster: Cluster, config: WaveConfig) -> WaveReport | None:
         f"{len(state.bot_like)} of them ({share * 100:.0f}%) look like throwaway accounts "
         f"(bot wave from {config.bot_share * 100:.0f}%)",
     ]
+    if not state.informative:
+        reasons.append(
+            f"fewer than {config.min_words} uncommon words: common chat, never a bot wave"
+        )
     return WaveReport(
         cluster_id=cluster.id,
         kind=kind,
@@ -228,13 +260,22 @@ def note(cluster: Cluster, ctx: MessageContext, facts: SenderFacts, config: Wave
 
 
 def observe(
-    cluster: Cluster, ctx: MessageContext, facts: SenderFacts, config: WaveConfig
+    cluster: Cluster,
+    ctx: MessageContext,
+    facts: SenderFacts,
+    config: WaveConfig,
+    *,
+    emotes: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Update ``cluster`` (which ``ctx`` just joined) and return the wave findings for it."""
+    """Update ``cluster`` (which ``ctx`` just joined) and return the wave findings for it.
+
+    ``emotes``: the channel's emote codes in lower case (not uncommon words, see
+    ``informative``)."""
     uid = ctx.user_id
     extra = cluster.extra
     if isinstance(extra, WaveState):
         state = extra
+        state.informative = state.informative or facts.bad_link
         _admit(state, uid, ctx.username, facts, ctx.message_id, config)
     else:
         pending: Pending
@@ -247,7 +288,10 @@ def observe(
         if len(cluster.users) < config.min_users:
             return []
         # the cluster just became a wave: decide every member, names compared both ways
-        state = WaveState()
+        state = WaveState(
+            informative=any(e[2].bad_link for e in pending)
+            or informative(cluster.words, emotes, config.min_words)
+        )
         for e_uid, name, _f, _m in pending:
             if e_uid not in state.names and len(state.names) < MAX_NAMES:
                 _remember_name(state, e_uid, name)
@@ -282,6 +326,9 @@ def observe(
                     explanation=(
                         f"crowdspeak: {users} chatters posting the same thing, mostly regulars "
                         f"({share * 100:.0f}% look like throwaway accounts); not punished"
+                        if state.informative
+                        else f"crowdspeak: {users} chatters posting the same common chat; "
+                        "not punished"
                     ),
                     evidence=evidence_base,
                 )

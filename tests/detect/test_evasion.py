@@ -359,3 +359,15 @@ def test_evidence_accumulates_over_a_newcomers_first_messages() -> None:
     final = det.evasion_of(7)
     assert final is not None and final.level == "likely"
     assert any("writing style" in r for r in final.reasons)
+
+
+def test_names_too_short_after_folding_identify_nobody() -> None:
+    # "u300680a189" and "u3a0b81" fold to "ua" and "uab": alike by chance, not by choice
+    short = [BannedProfile(user_id=5, username="u300680a189", banned_at=T0)]
+    found = assess(username="u3a0b81", banned=short, account_created_at=LATER)
+    assert found.signals["name"] == 0.0 and found.level == "unlikely"
+    # a real name is not compared with a banned account's too-short one either
+    found = assess(username="uaaaaa_fan", banned=short, account_created_at=LATER)
+    assert found.signals["name"] == 0.0
+    # while two real names still are
+    assert assess(username="xXT0xicKidXx2").signals["name"] > 0.8

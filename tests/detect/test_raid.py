@@ -190,3 +190,83 @@ def test_running_counts_match_a_rescan_of_the_window() -> None:
         assert det._hostile == sum(e.hostile for e in window)
         assert det._arrivals == sum(e.arrival for e in window)
         assert det._similar == sum(len(clusters[e.cluster_id]) > 1 for e in window)
+
+
+def _busy_channel(det: ChannelDetectors, seconds: float, every_s: float, start: int) -> int:
+    """First-time chatters arriving steadily (one in five lines hostile); the next user id."""
+    uid, t = start, 0.0
+    while t < seconds:
+        hostile = uid % 5 == 0
+        r = det.observe(
+            newcomer(
+                uid,
+                "you are trash" if hostile else f"hello from city {uid}",
+                at=t,
+                harm=0.9 if hostile else 0.1,
+                automod_action=Action.HOLD if hostile else Action.ALLOW,
+            )
+        )
+        # (in its first minutes the channel has no rate of its own yet: like a quiet one)
+        assert t < 120 or not r.alerts, "a steady stream of first-time chatters is no raid"
+        uid += 1
+        t += every_s
+    return uid
+
+
+def test_a_channel_that_always_gets_newcomers_needs_a_surge_over_its_own_rate() -> None:
+    # a big channel: a first-time chatter every second for ten minutes (20 % hostile)
+    det = ChannelDetectors(1, CFG)
+    uid = _busy_channel(det, 600, 1.0, 20_000)
+    alert = None
+    for i in range(200):  # then 200 hostile young accounts in 20 s: a surge, a raid
+        r = det.observe(
+            newcomer(
+                uid + i, "you are trash", at=600 + 0.1 * i, harm=0.9, automod_action=Action.HOLD
+            )
+        )
+        alert = alert or (r.alerts[0] if r.alerts else None)
+    assert alert is not None
+    assert alert.evidence["usual_first_time_chatters"] > 20
+    assert alert.evidence["first_time_chatters"] >= 3 * alert.evidence["usual_first_time_chatters"]
+
+
+def test_without_a_baseline_span_every_burst_is_measured_on_its_own() -> None:
+    from chatwarden.detect.raid import RaidDetector
+
+    det = RaidDetector(RaidConfig(baseline_s=30, window_s=30))
+    assert det.usual_arrivals(T0) == 0.0  # nothing watched yet
+    for i in range(100):
+        det.observe(newcomer(i, "hi", at=i), newcomer=True, cluster_id=1)
+    assert det.usual_arrivals(T0 + timedelta(seconds=100)) == 0.0
+
+
+def test_an_unknown_account_age_is_not_a_young_account() -> None:
+    # replayed logs from elsewhere carry no account ages: a busy stretch of strangers with
+    # some AutoMod holds must not read as a flood of young accounts
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(
+            newcomer(
+                9000 + i,
+                "you should quit" if i % 6 else "you are garbage",
+                at=0.4 * i,
+                harm=0.3 if i % 6 else 0.9,
+                account_created_at=None,
+            )
+        )
+        for i in range(24)
+    ]
+    assert alerts(results) == []
+
+
+def test_a_one_word_wall_is_not_hostile_unless_automod_holds_it() -> None:
+    # a text model reads "WIGGLE WIGGLE WIGGLE" (caps, repetition) as aggression
+    det = ChannelDetectors(1, CFG)
+    walls = [det.observe(newcomer(9100 + i, "WIGGLE " * 8, at=i, harm=0.9)) for i in range(10)]
+    assert alerts(walls) == []
+    det = ChannelDetectors(1, CFG)
+    held = [
+        det.observe(newcomer(9200 + i, "SLUR " * 8, at=i, harm=0.9, automod_action=Action.HOLD))
+        for i in range(10)
+    ]
+    assert alerts(held) != []

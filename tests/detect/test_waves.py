@@ -123,3 +123,58 @@ def test_exempt_role_and_timeout_action() -> None:
     assert out[3].action.kind is ActionKind.TIMEOUT and out[3].action.seconds == 60
     assert "wave.bot_member" not in out[4].codes()  # subscribers are exempt by default
     assert det.observe(newcomer(303, "free followers bigviews.xyz", at=9)).action.seconds == 600
+
+
+def test_short_common_chat_from_many_newcomers_is_never_a_bot_wave() -> None:
+    # every sender looks like a throwaway account (first message, day-old, unverified), yet
+    # "lol", "gg", "one more" and an emote wall are what a crowd types at once
+    det = ChannelDetectors(1, CFG)
+    texts = ["lol", "gg", "one more", "greetings from mexico", "KEKW KEKW", "D:", "LUL LUL"]
+    results = [
+        det.observe(newcomer(200 + i, texts[i % len(texts)], at=0.5 * i, message_id=i))
+        for i in range(140)
+    ]
+    assert all(r.action.kind is ActionKind.NONE for r in results)
+    codes = {c for r in results for c in r.codes()}
+    assert "wave.bot" not in codes and "wave.bot_member" not in codes
+    assert "wave.crowdspeak" in codes  # recognised, and never punished
+    said = [f.explanation for r in results for f in r.findings if f.code == "wave.crowdspeak"]
+    assert all("same common chat" in e for e in said)
+    [report] = [w for w in det.waves(T0 + timedelta(seconds=70)) if w.sample_text == "lol"]
+    assert report.kind == "crowdspeak"
+    assert any("common chat, never a bot wave" in r for r in report.reasons)
+
+
+def test_new_accounts_sending_the_same_uncommon_text_seconds_apart_are_a_bot_wave() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = [
+        det.observe(
+            newcomer(300 + i, "hey warden i can help you grow your channel, check my bio", at=2 * i)
+        )
+        for i in range(6)
+    ]
+    assert "wave.bot" in results[3].codes()
+    assert all(r.action.kind is ActionKind.DELETE for r in results[3:])
+    member = next(f for f in results[3].findings if f.code == "wave.bot_member")
+    assert "first-time chatter" in member.explanation
+
+
+def test_a_newcomer_who_has_been_chatting_is_not_bot_like() -> None:
+    det = ChannelDetectors(1, CFG)
+    talker = 400
+    for i, text in enumerate(["hi chat", "what rank is he", "that was a clean play"]):
+        det.observe(newcomer(talker, text, at=i))
+    pasta = "chat I have to tell you something the boss fight was insane"
+    results = [det.observe(newcomer(talker, pasta, at=10))]
+    results += [det.observe(newcomer(500 + i, pasta, at=11 + i)) for i in range(4)]
+    assert "wave.bot" in {c for r in results for c in r.codes()}
+    members = {f.user_id for r in results for f in r.findings if f.code == "wave.bot_member"}
+    assert talker not in members and members
+    [report] = det.waves(T0 + timedelta(seconds=20))
+    assert talker not in report.bot_like_user_ids
+
+
+def test_a_link_off_the_allow_list_makes_short_text_a_wave() -> None:
+    det = ChannelDetectors(1, CFG)
+    results = [det.observe(newcomer(600 + i, "viewbots.xyz", at=i)) for i in range(5)]
+    assert "wave.bot" in results[3].codes()
