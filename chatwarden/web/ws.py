@@ -37,6 +37,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
 from chatwarden.errors import ChatWardenError, Unauthorized
 from chatwarden.service import events
+from chatwarden.service.moderation.slash import is_command
 from chatwarden.service.permissions import Permission, is_mod
 from chatwarden.service.types import Actor, Channel, SendRequest, SendResult
 from chatwarden.settings import Role
@@ -375,6 +376,26 @@ async def read(
             continue
         if actor is None:
             outbox.put_frame({"type": "error", "code": "unauthorized", "message": "log in to chat"})
+            continue
+        if isinstance(frame, SendFrame) and is_command(frame.text):
+            # a slash command (/ban, /timeout, ...): run it, never post it as chat
+            if inflight:
+                await asyncio.wait(inflight)
+            try:
+                result = await call(edge.services.commands.run, actor, channel.id, frame.text)
+            except ChatWardenError as exc:
+                outbox.put_frame(
+                    {
+                        "type": "error",
+                        "code": exc.code,
+                        "message": exc.message,
+                        "idempotency_key": frame.idempotency_key,
+                    }
+                )
+                continue
+            outbox.put_frame(
+                {"type": "command", **result.to_dict(), "idempotency_key": frame.idempotency_key}
+            )
             continue
         if isinstance(frame, SendFrame):
             # Sends are pipelined through the group-commit ingest; answers keep their order.

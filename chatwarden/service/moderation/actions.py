@@ -22,6 +22,8 @@ from chatwarden.store import messages as message_store
 
 MAX_REASON = 500
 MAX_TIMEOUT_S = 14 * 24 * 3600
+#: messages ``clear_chat`` removes at most (the newest; more than any chat view shows)
+CLEAR_LIMIT = 500
 
 
 class ActionService(ServiceBase):
@@ -64,6 +66,40 @@ class ActionService(ServiceBase):
             return self._log(
                 out, channel, actor, "delete", msg["sender_id"], reason, msg["public_id"], {}
             )
+
+    def clear_chat(self, actor: Actor, channel_id: int) -> int:
+        """Remove the newest ``CLEAR_LIMIT`` messages still in chat (Twitch's ``/clear``): each
+        leaves every viewer's screen as a deleted message does; one mod-log entry says how many.
+        Returns that count."""
+        with self.transaction() as out:
+            conn = out.conn
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.DELETE_MESSAGE)
+            rows = message_store.recent_messages_txn(
+                conn, channel_id, limit=CLEAR_LIMIT, statuses=("delivered", "delayed")
+            )
+            cleared = 0
+            for msg in rows:
+                if not message_store.set_status_txn(
+                    conn, msg["id"], "deleted", expect=msg["status"]
+                ):
+                    continue  # changed meanwhile (deleted by someone else): nothing to clear
+                cleared += 1
+                out.emit(
+                    channel,
+                    events.CHAT_MESSAGE_DELETE,
+                    events.message_delete(
+                        channel,
+                        message_id=msg["public_id"],
+                        target_id=msg["sender_id"],
+                        target_name=msg["sender_name"],
+                    ),
+                    public=True,
+                    mods=False,
+                )
+            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "clear", {}))
+            self._log(out, channel, actor, "clear", None, "", None, {"messages": cleared})
+        return cleared
 
     def warn(self, actor: Actor, channel_id: int, user_id: int, reason: str) -> ModLogEntry:
         """Warn a chatter, who must acknowledge it before chatting again (a new one replaces it)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
+from chatwarden.service.moderation.slash import is_command
 from chatwarden.service.types import SendRequest
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg
@@ -22,8 +24,14 @@ async def send_message(
     """Send a chat message. ``status``: delivered, delayed, held, blocked or rejected.
 
     Resending with the same ``idempotency_key`` returns the first result (``replayed``: true)
-    and stores nothing new.
+    and stores nothing new. A slash command (``/ban alice spam``, ``/timeout alice 10m``,
+    ``/slow 30``, ...: docs/web-ui.md lists them) is run, not posted: the answer is
+    ``{"status": "command", "command": ..., "message": ...}``; an unknown command is 400.
     """
+    if is_command(body.text):
+        commands = services_of(request).commands
+        done = await run_in_threadpool(commands.run, actor, channel.id, body.text)
+        return {"status": "command", **done.to_dict()}
     request_ = SendRequest(
         actor,
         channel.id,
