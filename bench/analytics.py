@@ -39,9 +39,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from chatwarden.clock import FakeClock
-from chatwarden.config import ServiceConfig
+from chatwarden.config import AnalyticsSettings, ServiceConfig
 from chatwarden.model import Model, load_model
-from chatwarden.service.health.analytics import AnalyticsSettings
 from chatwarden.service.types import Actor, SendRequest
 from chatwarden.services import Services, build_services
 

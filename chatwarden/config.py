@@ -1,6 +1,14 @@
-"""Deployment settings for the chat service, read once from ``CHATWARDEN_*`` environment variables.
+"""The deployment settings: one typed object, read once from ``CHATWARDEN_*`` environment variables.
 
-``ServiceConfig.from_env()`` validates early; an error names the variable and the bad value.
+``ServiceConfig.from_env()`` is the only reader of the environment. The commands call it once
+(``chatwarden serve``, ``db``, ``export``) and pass the object down: ``build_services(config)``
+hands ``config.analytics`` to the analytics and shadow services, ``create_app(services)`` uses
+``config.web`` and ``config.metrics_token``. It validates early; an error names the variable and
+the bad value. ``docs/configuration.md`` is generated from the fields' descriptions
+(``chatwarden config docs``).
+
+Top-level fields are ``CHATWARDEN_<FIELD>``; a section's fields are
+``CHATWARDEN_<SECTION>_<FIELD>`` (``CHATWARDEN_WEB_COOKIE_SECURE``).
 """
 
 from __future__ import annotations
@@ -12,15 +20,124 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from chatwarden.errors import ConfigError
+from chatwarden.errors import ConfigError, describe_validation_errors
 
 ENV_PREFIX = "CHATWARDEN_"
+
+
+def _comma_list(value: object) -> object:
+    """``"a, b,,c"`` -> ``["a", "b", "c"]`` (environment variables hold lists this way)."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+class WebSettings(BaseModel):
+    """How the HTTP edge behaves (section ``web``: ``CHATWARDEN_WEB_<FIELD>``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cookie_secure: bool = Field(
+        False,
+        description="Mark the session cookie Secure (set it when serving over HTTPS).",
+    )
+    allowed_origins: frozenset[str] = Field(
+        default_factory=frozenset,
+        description="Comma-separated extra origins (besides the server's own) allowed to make "
+        "cookie-authenticated unsafe requests and WebSockets.",
+    )
+    api_requests: int = Field(
+        1200, ge=1, description="API requests per client (user, else IP) per api_window_s."
+    )
+    api_window_s: float = Field(60.0, gt=0, description="Window of api_requests in seconds.")
+    auth_requests: int = Field(
+        20,
+        ge=1,
+        description="Login and registration attempts per IP per auth_window_s (slows password "
+        "guessing).",
+    )
+    auth_window_s: float = Field(60.0, gt=0, description="Window of auth_requests in seconds.")
+    login_failures_per_account: int = Field(
+        10,
+        ge=1,
+        description="Failed logins per account per login_failures_window_s, from any address "
+        "(then 429 until the window passes).",
+    )
+    login_failures_window_s: float = Field(
+        300.0, gt=0, description="Window of login_failures_per_account in seconds."
+    )
+    ws_frames_per_s: int = Field(
+        200,
+        ge=1,
+        description="WebSocket frames a client may send per second before it gets "
+        "rate_limited errors.",
+    )
+    tick_interval_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often the services' periodic work runs (review expiry, delayed chat, "
+        "webhooks, analytics).",
+    )
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return False if isinstance(value, str) and not value.strip() else value
+
+    _origins = field_validator("allowed_origins", mode="before")(_comma_list)
+
+
+class AnalyticsSettings(BaseModel):
+    """How the health analytics roll-up and shadow mode run (section ``analytics``:
+    ``CHATWARDEN_ANALYTICS_<FIELD>``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(True, description="Run the roll-up and shadow mode in the tick.")
+    grace_s: float = Field(
+        5.0, ge=0, description="A minute is finished this long after it ends (commit skew)."
+    )
+    max_minutes_per_tick: int = Field(
+        60, ge=1, description="Most minutes rolled up in one transaction (one stretch)."
+    )
+    max_rounds_per_tick: int = Field(
+        24, ge=1, description="Stretches of max_minutes_per_tick one channel rolls per tick."
+    )
+    budget_s: float = Field(
+        0.5, gt=0, description="No new stretch starts once a tick's roll-up ran this long."
+    )
+    return_gap_s: int = Field(
+        3600,
+        ge=0,
+        description="A first-time chatter 'comes back' with a message at least this many "
+        "seconds later...",
+    )
+    return_window_days: int = Field(7, ge=1, description="... and at most this many days later.")
+    shadow_interval_s: float = Field(
+        10.0, ge=0, description="Shadow candidates run at most this often (larger batches)."
+    )
+    shadow_models: dict[str, str] = Field(
+        default_factory=dict,
+        description="Candidate models by name: a model directory each ('bundled' is built in), "
+        "written name=/path/to/model,other=/path.",
+    )
+
+    @field_validator("shadow_models", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+            return {k.strip(): v.strip() for k, _, v in pairs}
+        return value
+
+
 #: where ``serve --demo`` keeps its data unless a database URL is given: never the real one
 DEMO_DATABASE_URL = "sqlite:///./chatwarden-demo.db"
 
 
 class ServiceConfig(BaseModel):
-    """How one ChatWarden server runs. Every field can be set as ``CHATWARDEN_<FIELD>``."""
+    """How one ChatWarden server runs: every field can be set as ``CHATWARDEN_<FIELD>``, a
+    section's fields as ``CHATWARDEN_<SECTION>_<FIELD>``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -129,6 +246,15 @@ class ServiceConfig(BaseModel):
         description="A connection must send a request's complete headers within this many "
         "seconds of connecting (or of its previous response), else it is closed (slow-loris).",
     )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token a scraper must send for /metrics. Unset or empty: only "
+        "loopback clients not behind a reverse proxy are answered.",
+    )
+    web: WebSettings = Field(default_factory=WebSettings, description="The HTTP edge.")
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings, description="Health analytics and shadow mode."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -144,26 +270,44 @@ class ServiceConfig(BaseModel):
         """``trusted_proxies`` as a list of addresses and networks."""
         return [v.strip() for v in self.trusted_proxies.split(",") if v.strip()]
 
+    def metrics_token_value(self) -> str:
+        """The /metrics bearer token, ``""`` when none is set."""
+        return self.metrics_token.get_secret_value() if self.metrics_token is not None else ""
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServiceConfig:
         """Build from ``CHATWARDEN_*`` variables, then ``overrides`` (e.g. CLI flags)."""
         environ = os.environ if environ is None else environ
         data: dict[str, Any] = {}
-        for name in cls.model_fields:
-            key = ENV_PREFIX + name.upper()
+        for name, key in env_names(cls):
             if key in environ:
                 data[name] = environ[key]
+        for section, model in SECTIONS.items():
+            values = {n: environ[k] for n, k in env_names(model, section) if k in environ}
+            if values:
+                data[section] = values
         data.update({k: v for k, v in overrides.items() if v is not None})
         try:
             config = cls.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-                f" (got {err.get('input')!r})"
-                for err in exc.errors()
-            )
+            problems = describe_validation_errors(exc.errors(), prefix=ENV_PREFIX, env=True)
             raise ConfigError(f"invalid service configuration: {problems}") from None
         if config.demo and "database_url" not in data:
             # the demo (with its published passwords) never lands in the real database
             config = config.model_copy(update={"database_url": DEMO_DATABASE_URL})
         return config
+
+
+#: the fields of ``ServiceConfig`` that are sections (settings of their own, with a prefix)
+SECTIONS: dict[str, type[BaseModel]] = {"web": WebSettings, "analytics": AnalyticsSettings}
+
+
+def env_names(model: type[BaseModel], section: str = "") -> list[tuple[str, str]]:
+    """``(field, environment variable)`` for each setting of ``model`` (a section's under its
+    prefix), sections left out."""
+    prefix = f"{ENV_PREFIX}{section.upper()}_" if section else ENV_PREFIX
+    return [
+        (name, prefix + name.upper())
+        for name in model.model_fields
+        if not (model is ServiceConfig and name in SECTIONS)
+    ]

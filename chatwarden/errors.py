@@ -1,4 +1,12 @@
-"""The ChatWarden error hierarchy: every error has a stable code and a clear message."""
+"""The ChatWarden error hierarchy: every error has a stable code and a clear message.
+
+``describe_validation_errors`` is the one way a pydantic validation error becomes such a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping
+from typing import Any
 
 
 class ChatWardenError(Exception):
@@ -64,3 +72,49 @@ class RateLimited(ChatWardenError):
     def __init__(self, message: str, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+def validation_problems(
+    errors: Iterable[Mapping[str, Any]],
+    *,
+    prefix: str = "",
+    skip: int = 0,
+    ignore: Container[object] = (),
+    root: str = "<root>",
+    env: bool = False,
+) -> list[tuple[str, str, object]]:
+    """``(where, message, input)`` for each error of a pydantic ``ValidationError.errors()``.
+
+    ``where`` is the error's location after its first ``skip`` parts, less the parts in
+    ``ignore``, joined with dots (``root`` when nothing is left) and put after ``prefix``;
+    ``env=True`` writes it as an environment variable instead (``CHATWARDEN_WEB_COOKIE_SECURE``
+    for ``prefix="CHATWARDEN_"`` and the location ``("web", "cookie_secure")``).
+    """
+    out = []
+    for err in errors:
+        parts = [str(p) for p in tuple(err.get("loc", ()))[skip:] if p not in ignore]
+        if env:
+            where = prefix + "_".join(parts).upper()
+        else:
+            where = prefix + ".".join(parts) if parts else root
+        out.append((where, str(err.get("msg", "")), err.get("input")))
+    return out
+
+
+def describe_validation_errors(
+    errors: Iterable[Mapping[str, Any]],
+    *,
+    show_input: bool = True,
+    prefix: str = "",
+    skip: int = 0,
+    root: str = "<root>",
+    env: bool = False,
+) -> str:
+    """One line naming every problem of a pydantic validation error, with the bad value unless
+    ``show_input=False``: ``"port: Input should be a valid integer... (got 'lots')"``. The other
+    options are ``validation_problems``'s."""
+    problems = validation_problems(errors, prefix=prefix, skip=skip, root=root, env=env)
+    return "; ".join(
+        f"{where}: {message}" + (f" (got {value!r})" if show_input else "")
+        for where, message, value in problems
+    )

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwarden.bus import Bus, ChatState, InProcessBus, MemoryChatState
 from chatwarden.clock import Clock, SystemClock
-from chatwarden.config import ServiceConfig
+from chatwarden.config import AnalyticsSettings, ServiceConfig
 from chatwarden.errors import ConfigError
 from chatwarden.model import Model, load_model
 from chatwarden.service.base import Deps
@@ -27,13 +27,12 @@ from chatwarden.service.detection.spam import SpamService
 from chatwarden.service.detection.strikes import StrikeService
 from chatwarden.service.detection.suspicious import SuspiciousService
 from chatwarden.service.detection.trust import TrustService
-from chatwarden.service.health.analytics import AnalyticsService, AnalyticsSettings
+from chatwarden.service.health.analytics import AnalyticsService
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.health.preview import PreviewService
 from chatwarden.service.health.shadow import ShadowService
 from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.moderation.automod_settings import AutoModSettingsService
-from chatwarden.service.moderation.commands import CommandService
 from chatwarden.service.moderation.modlog import ModLogService
 from chatwarden.service.moderation.review import ReviewService
 from chatwarden.service.moderation.unban import UnbanService
@@ -78,7 +77,6 @@ class Services:
     analytics: AnalyticsService
     shadow: ShadowService
     preview: PreviewService
-    commands: CommandService  # slash commands typed in chat
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -137,7 +135,6 @@ def build_services(
     detection = DetectionSettingsService(deps)
     shield = ShieldService(deps, actions)
     hook = DetectionHook(deps, secret, shield)
-    accounts, channels, modes = AccountService(deps), ChannelService(deps), ModeService(deps)
     return Services(
         config=config,
         clock=deps.clock,
@@ -145,12 +142,12 @@ def build_services(
         state=deps.state,
         db=db,
         secret_key=secret,
-        accounts=accounts,
-        channels=channels,
+        accounts=AccountService(deps),
+        channels=ChannelService(deps),
         chat=ChatService(deps, live_model, hook),
         review=ReviewService(deps),
         actions=actions,
-        modes=modes,
+        modes=ModeService(deps),
         automod=AutoModSettingsService(deps),
         usercard=UserCardService(deps),
         unban=UnbanService(deps, actions),
@@ -173,7 +170,6 @@ def build_services(
             analytics_service.settings,
         ),
         preview=PreviewService(deps, live_model),
-        commands=CommandService(accounts, channels, actions, modes, shield),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chatwarden.categories import CATEGORIES, Category, preset
-from chatwarden.errors import ConfigError
+from chatwarden.errors import ConfigError, describe_validation_errors
 
 
 class Role(StrEnum):
@@ -108,12 +108,7 @@ class AutoModSettings(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-                f" (got {err.get('input')!r})"
-                for err in exc.errors()
-            )
-            raise ConfigError(f"{source}: {problems}") from None
+            raise ConfigError(f"{source}: {describe_validation_errors(exc.errors())}") from None
 
     @classmethod
     def load(cls, path: Path) -> AutoModSettings:

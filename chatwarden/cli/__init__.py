@@ -7,6 +7,7 @@ import typer
 from chatwarden import __version__
 from chatwarden.cli.bench import bench_command
 from chatwarden.cli.check import check_command
+from chatwarden.cli.config import config_app
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
 from chatwarden.cli.export import export_command
@@ -56,6 +57,7 @@ app.command("simulate")(simulate_command)
 app.command("replay")(replay_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:

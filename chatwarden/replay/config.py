@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from chatwarden.errors import ConfigError
+from chatwarden.errors import ConfigError, describe_validation_errors
 from chatwarden.replay.modes import ChatModes
 from chatwarden.settings import AutoModSettings
 
@@ -47,10 +47,7 @@ def load_replay_settings(path: Path | None) -> ReplaySettings:
     try:
         modes = ChatModes.model_validate(modes_data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"chat_modes.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = describe_validation_errors(exc.errors(), prefix="chat_modes.", show_input=False)
         raise ConfigError(f"{path}: {problems}") from None
     automod = AutoModSettings.from_mapping(data, source=str(path))
     return ReplaySettings(automod=automod, modes=modes, source=path.name)

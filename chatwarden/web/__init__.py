@@ -1,6 +1,6 @@
 """The HTTP and WebSocket edge: parse, call one service, format. ``create_app(services)``."""
 
+from chatwarden.config import WebSettings
 from chatwarden.web.app import create_app
-from chatwarden.web.settings import WebSettings
 
 __all__ = ["WebSettings", "create_app"]

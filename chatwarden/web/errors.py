@@ -29,6 +29,7 @@ from chatwarden.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    validation_problems,
 )
 
 log = logging.getLogger("chatwarden.web")
@@ -102,10 +103,10 @@ async def _chatwarden_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        problems.append({"field": where, "message": str(err.get("msg", ""))})
+    problems = [
+        {"field": where, "message": message}
+        for where, message, _ in validation_problems(exc.errors(), ignore={"body"}, root="")
+    ]
     summary = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in problems)
     return JSONResponse(
         error_body("invalid_request", summary or "invalid request", problems=problems),

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from chatwarden import jsoncodec
+from chatwarden.errors import describe_validation_errors
 
 MAX_FRAME_BYTES = 16_384
 
@@ -91,10 +92,8 @@ def parse_client_frame(raw: str | bytes) -> SendFrame | AckWarningFrame | PingFr
     try:
         return _CLIENT_FRAME.validate_python(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'frame'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        # the first part of a location is the frame type (a tagged union)
+        problems = describe_validation_errors(exc.errors(), skip=1, root="frame", show_input=False)
         raise FrameError("invalid_field", problems) from None
 
 

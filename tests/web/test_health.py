@@ -7,11 +7,15 @@ import csv
 import io
 from datetime import timedelta
 
+import httpx
 import pyarrow.parquet as pq
 import pytest
 
+from chatwarden.clock import FakeClock
 from chatwarden.service.types import Actor
-from tests.web.harness import World, abusive_text
+from chatwarden.services import build_services
+from chatwarden.web import WebSettings, create_app
+from tests.web.harness import LiveServer, World, abusive_text, make_config
 
 
 def _actor(world: World, name: str) -> Actor:
@@ -105,12 +109,27 @@ def test_metrics_endpoint(world: World, monkeypatch: pytest.MonkeyPatch) -> None
         # a reverse proxy on the same host connects from loopback too: refused without a token
         proxied = scraper.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
         assert proxied.status_code == 403
+        # the token is a setting, read once at start-up: never the environment per request
         monkeypatch.setenv("CHATWARDEN_METRICS_TOKEN", "s3cret-token")
-        assert scraper.get("/metrics").status_code == 401
-        wrong = {"Authorization": "Bearer nope"}
-        assert scraper.get("/metrics", headers=wrong).status_code == 401
-        right = {"Authorization": "Bearer s3cret-token"}
-        assert scraper.get("/metrics", headers=right).status_code == 200
+        assert scraper.get("/metrics").status_code == 200
+
+
+def test_metrics_token_from_the_settings(database_url: str) -> None:
+    config = make_config(database_url, metrics_token="s3cret-token")
+    services = build_services(config, clock=FakeClock())
+    try:
+        with (
+            LiveServer(create_app(services, WebSettings(tick_interval_s=0.2))) as live,
+            httpx.Client(base_url=f"http://127.0.0.1:{live.port}", timeout=10) as scraper,
+        ):
+            assert scraper.get("/metrics").status_code == 401  # loopback is not enough now
+            wrong = {"Authorization": "Bearer nope"}
+            assert scraper.get("/metrics", headers=wrong).status_code == 401
+            right = {"Authorization": "Bearer s3cret-token"}
+            r = scraper.get("/metrics", headers=right)
+            assert r.status_code == 200 and "chatwarden_tick_duration_seconds" in r.text
+    finally:
+        services.close()
 
 
 def test_plotly_is_served_from_the_package(world: World) -> None:

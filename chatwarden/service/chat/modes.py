@@ -7,21 +7,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chatwarden.errors import InputError
+from chatwarden.errors import InputError, describe_validation_errors
 from chatwarden.service import events
 from chatwarden.service.base import ServiceBase
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ChatSettings
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
-
-
-def validation_message(exc: ValidationError, what: str) -> str:
-    return f"{what}: " + "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-        f" (got {err.get('input')!r})"
-        for err in exc.errors()
-    )
 
 
 class ModeService(ServiceBase):
@@ -42,7 +34,9 @@ class ModeService(ServiceBase):
             try:
                 after = ChatSettings.model_validate({**before.model_dump(), **dict(patch)})
             except ValidationError as exc:
-                raise InputError(validation_message(exc, "chat settings")) from None
+                raise InputError(
+                    f"chat settings: {describe_validation_errors(exc.errors())}"
+                ) from None
             data = after.model_dump(mode="json")
             changed = {k: v for k, v in data.items() if before.model_dump(mode="json").get(k) != v}
             if changed:

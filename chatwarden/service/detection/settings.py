@@ -18,10 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.engine import Connection, RowMapping
 
 from chatwarden.detect.config import DetectionConfig
-from chatwarden.errors import Forbidden, InputError
+from chatwarden.errors import Forbidden, InputError, describe_validation_errors
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
-from chatwarden.service.chat.modes import validation_message
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.settings import Role
@@ -177,14 +176,14 @@ def parse_settings(data: Mapping[str, Any], what: str = "detection settings") ->
     try:
         return DetectionSettings.model_validate(dict(data))
     except ValidationError as exc:
-        raise InputError(validation_message(exc, what)) from None
+        raise InputError(f"{what}: {describe_validation_errors(exc.errors())}") from None
 
 
 def parse_preset(data: Mapping[str, Any]) -> ShieldPreset:
     try:
         return ShieldPreset.model_validate(dict(data))
     except ValidationError as exc:
-        raise InputError(validation_message(exc, "shield preset")) from None
+        raise InputError(f"shield preset: {describe_validation_errors(exc.errors())}") from None
 
 
 DEFAULT_SETTINGS = DetectionSettings()

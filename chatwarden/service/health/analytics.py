@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -42,8 +40,9 @@ from chatwarden.analytics.series import (
     flatten,
     floor_to,
 )
+from chatwarden.config import AnalyticsSettings
 from chatwarden.csvcells import escape_cell
-from chatwarden.errors import ConfigError, Forbidden, InputError
+from chatwarden.errors import Forbidden, InputError
 from chatwarden.service.base import Deps, ServiceBase
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
@@ -52,62 +51,6 @@ from chatwarden.store import analytics as store
 from chatwarden.store.engine import is_unique_violation
 
 ExportFormat = Literal["csv", "parquet"]
-ENV_PREFIX = "CHATWARDEN_ANALYTICS_"
-
-
-class AnalyticsSettings(BaseModel):
-    """How the roll-up runs (one typed settings object for this concern)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    enabled: bool = Field(True, description="Run the roll-up and shadow mode in the tick.")
-    grace_s: float = Field(
-        5.0, ge=0, description="A minute is finished this long after it ends (commit skew)."
-    )
-    max_minutes_per_tick: int = Field(
-        60, ge=1, description="Most minutes rolled up in one transaction (one stretch)."
-    )
-    max_rounds_per_tick: int = Field(
-        24, ge=1, description="Stretches of max_minutes_per_tick one channel rolls per tick."
-    )
-    budget_s: float = Field(
-        0.5, gt=0, description="No new stretch starts once a tick's roll-up ran this long."
-    )
-    return_gap_s: int = Field(
-        3600, ge=0, description="A first-time chatter 'comes back' with a message this much later"
-    )
-    return_window_days: int = Field(7, ge=1, description="... and at most this many days later.")
-    shadow_interval_s: float = Field(
-        10.0, ge=0, description="Shadow candidates run at most this often (larger batches)."
-    )
-    shadow_models: dict[str, str] = Field(
-        default_factory=dict,
-        description="Candidate models by name: a model directory each ('bundled' is built in).",
-    )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> AnalyticsSettings:
-        """From ``CHATWARDEN_ANALYTICS_<FIELD>`` variables; ``CHATWARDEN_ANALYTICS_SHADOW_MODELS``
-        is ``name=/path/to/model,other=/path``. A bad value is a ``ConfigError`` naming it."""
-        env = os.environ if environ is None else environ
-        data: dict[str, Any] = {}
-        for name in cls.model_fields:
-            key = f"{ENV_PREFIX}{name.upper()}"
-            if key not in env:
-                continue
-            if name == "shadow_models":
-                pairs = [p.partition("=") for p in env[key].split(",") if p.strip()]
-                data[name] = {k.strip(): v.strip() for k, _, v in pairs}
-            else:
-                data[name] = env[key]
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-                for err in exc.errors()
-            )
-            raise ConfigError(f"invalid analytics settings: {problems}") from None
 
 
 def _categories(reasons: Sequence[Mapping[str, Any]] | None) -> tuple[str, ...]:
@@ -162,7 +105,7 @@ class AnalyticsService(ServiceBase):
     ) -> None:
         super().__init__(deps)
         self.metrics = metrics
-        self.settings = settings if settings is not None else AnalyticsSettings.from_env()
+        self.settings = settings if settings is not None else deps.config.analytics
 
     # -- the roll-up job (Services.tick) ------------------------------------------------------
 

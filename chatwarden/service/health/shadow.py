@@ -21,13 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwarden.analytics import ShadowFact, moderator_verdict, summarise
 from chatwarden.analytics.series import RESOLUTIONS, STEP, Resolution, bucket_starts, floor_to
+from chatwarden.config import AnalyticsSettings
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service.base import Deps, ServiceBase, effective_role
 from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.chat.send import load_automod_settings
-from chatwarden.service.health.analytics import AnalyticsSettings
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, emote_set_of
@@ -58,7 +58,7 @@ class ShadowService(ServiceBase):
         batch: int = 2000,
     ) -> None:
         super().__init__(deps)
-        settings = settings if settings is not None else AnalyticsSettings.from_env()
+        settings = settings if settings is not None else deps.config.analytics
         self.models = dict(models)  # loaded; more by name from settings.shadow_models
         self.model_paths = {k: Path(v) for k, v in settings.shadow_models.items()}
         self.metrics = metrics

@@ -267,7 +267,7 @@ def test_raid_and_bot_wave_events_from_the_mod_log(
 def test_time_budget_defers_catch_up_to_later_ticks(
     services: Services, cast: Cast, seeded: dict[str, object]
 ) -> None:
-    from chatwarden.service.health.analytics import AnalyticsSettings
+    from chatwarden.config import AnalyticsSettings
 
     services.analytics.settings = AnalyticsSettings(budget_s=1e-9)
     assert services.analytics.roll_up() == 0  # over budget before the first stretch

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from chatwarden.clock import FakeClock
+from chatwarden.config import AnalyticsSettings, ServiceConfig
 from chatwarden.errors import ConfigError, Forbidden, InputError
 from chatwarden.model import BUNDLED_DIR, Model
-from chatwarden.service.health.analytics import AnalyticsSettings
 from chatwarden.services import Services, build_services
 from tests.service.conftest import Cast, make_config
 
@@ -166,12 +166,12 @@ def test_analytics_settings_from_the_environment() -> None:
         "CHATWARDEN_ANALYTICS_GRACE_S": "2.5",
         "CHATWARDEN_ANALYTICS_SHADOW_MODELS": "next=/srv/models/next, old=/srv/models/old",
     }
-    settings = AnalyticsSettings.from_env(env)
+    settings = ServiceConfig.from_env(env).analytics
     assert not settings.enabled and settings.grace_s == 2.5
     assert settings.shadow_models == {"next": "/srv/models/next", "old": "/srv/models/old"}
-    assert AnalyticsSettings.from_env({}) == AnalyticsSettings()
+    assert ServiceConfig.from_env({}).analytics == AnalyticsSettings()
     with pytest.raises(ConfigError, match="CHATWARDEN_ANALYTICS_GRACE_S"):
-        AnalyticsSettings.from_env({"CHATWARDEN_ANALYTICS_GRACE_S": "soon"})
+        ServiceConfig.from_env({"CHATWARDEN_ANALYTICS_GRACE_S": "soon"})
 
 
 def test_cursor_moves_through_messages_sent_at_the_same_instant(
