@@ -33,6 +33,7 @@ from chatwarden.service.health.preview import PreviewService
 from chatwarden.service.health.shadow import ShadowService
 from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.moderation.automod_settings import AutoModSettingsService
+from chatwarden.service.moderation.commands import CommandService
 from chatwarden.service.moderation.modlog import ModLogService
 from chatwarden.service.moderation.review import ReviewService
 from chatwarden.service.moderation.unban import UnbanService
@@ -77,6 +78,7 @@ class Services:
     analytics: AnalyticsService
     shadow: ShadowService
     preview: PreviewService
+    commands: CommandService  # slash commands typed in chat
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -135,6 +137,7 @@ def build_services(
     detection = DetectionSettingsService(deps)
     shield = ShieldService(deps, actions)
     hook = DetectionHook(deps, secret, shield)
+    accounts, channels, modes = AccountService(deps), ChannelService(deps), ModeService(deps)
     return Services(
         config=config,
         clock=deps.clock,
@@ -142,12 +145,12 @@ def build_services(
         state=deps.state,
         db=db,
         secret_key=secret,
-        accounts=AccountService(deps),
-        channels=ChannelService(deps),
+        accounts=accounts,
+        channels=channels,
         chat=ChatService(deps, live_model, hook),
         review=ReviewService(deps),
         actions=actions,
-        modes=ModeService(deps),
+        modes=modes,
         automod=AutoModSettingsService(deps),
         usercard=UserCardService(deps),
         unban=UnbanService(deps, actions),
@@ -170,6 +173,7 @@ def build_services(
             analytics_service.settings,
         ),
         preview=PreviewService(deps, live_model),
+        commands=CommandService(accounts, channels, actions, modes, shield),
     )
 
 
