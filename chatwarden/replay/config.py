@@ -1,8 +1,11 @@
-"""What a replay runs with: AutoMod settings, chat modes and the model, from files.
+"""What a replay runs with: AutoMod settings, chat modes, detection settings and the model.
 
 A replay settings file is an AutoMod settings file (``docs/settings.example.toml``) with an
 optional ``[chat_modes]`` table (``ChatModes``); without the table no chat mode is simulated
-(only the default rate limit).
+(only the default rate limit); and an optional ``[detection]`` table with the keys of a
+channel's detection settings (``GET /api/v1/channels/{name}/detection/settings``,
+``DetectionSettings``); without it the live defaults apply (ban evasion and raid alerts on,
+spam filters, the flood limit and bot waves off).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from chatwarden.detect.settings import DEFAULT_SETTINGS, DetectionSettings
 from chatwarden.errors import ConfigError, describe_validation_errors
 from chatwarden.replay.modes import ChatModes
 from chatwarden.settings import AutoModSettings
@@ -25,6 +29,8 @@ class ReplaySettings:
     modes: ChatModes = field(default_factory=ChatModes)
     #: where the settings came from (for the report): a file name or "defaults"
     source: str = "defaults"
+    #: the channel's detection settings (a ``[detection]`` table; default: the live defaults)
+    detection: DetectionSettings = DEFAULT_SETTINGS
 
 
 def load_replay_settings(path: Path | None) -> ReplaySettings:
@@ -49,5 +55,13 @@ def load_replay_settings(path: Path | None) -> ReplaySettings:
     except ValidationError as exc:
         problems = describe_validation_errors(exc.errors(), prefix="chat_modes.", show_input=False)
         raise ConfigError(f"{path}: {problems}") from None
+    detection_data = data.pop("detection", {})
+    if not isinstance(detection_data, dict):
+        raise ConfigError(f"{path}: detection must be a table")
+    try:
+        detection = DetectionSettings.model_validate(detection_data)
+    except ValidationError as exc:
+        problems = describe_validation_errors(exc.errors(), prefix="detection.", show_input=False)
+        raise ConfigError(f"{path}: {problems}") from None
     automod = AutoModSettings.from_mapping(data, source=str(path))
-    return ReplaySettings(automod=automod, modes=modes, source=path.name)
+    return ReplaySettings(automod=automod, modes=modes, detection=detection, source=path.name)

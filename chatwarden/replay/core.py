@@ -10,6 +10,7 @@ from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.replay.compare import compare_runs
 from chatwarden.replay.config import ReplaySettings
+from chatwarden.replay.detection import NOT_SIMULATED as DETECTION_NOT_SIMULATED
 from chatwarden.replay.modes import NOT_SIMULATED
 from chatwarden.replay.records import ChatRecord, ParsedLog
 from chatwarden.replay.run import DEFAULT_BATCH, Progress, ReplayRun, run_replay
@@ -44,11 +45,23 @@ def replay_records(
                 automod,
                 v.settings.modes,
                 label=v.label,
+                detection=v.settings.detection,
                 batch_size=batch_size,
                 progress=progress,
             )
         )
     return runs
+
+
+def not_simulated(variants: Sequence[Variant]) -> list[str]:
+    """What this replay leaves out, honestly (the chat rules' and detection's gaps)."""
+    out = list(NOT_SIMULATED)
+    off = [v.label for v in variants if not v.settings.detection.enabled]
+    if off:
+        out.append(f"proactive detection in {', '.join(off)} (turned off in its settings)")
+    if len(off) < len(variants):
+        out.extend(DETECTION_NOT_SIMULATED)
+    return out
 
 
 def build_summary(
@@ -70,7 +83,7 @@ def build_summary(
         "log": summarise_log(log),
         "runs": [],
         "comparison": None,
-        "not_simulated": list(NOT_SIMULATED),
+        "not_simulated": not_simulated(variants),
     }
     for run, variant in zip(runs, variants, strict=True):
         summary = summarise_run(

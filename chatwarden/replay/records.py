@@ -24,7 +24,10 @@ class ChatRecord:
     ``line`` is the 1-based line number (line formats) or item number (JSON documents);
     ``time`` is timezone-aware UTC; ``role`` is the sender's role in the channel when the log
     says it (from a role field or badges), else None (an ordinary viewer);
-    ``recorded`` is the outcome recorded in the log (ChatWarden exports), if any.
+    ``recorded`` is the outcome recorded in the log (ChatWarden exports), if any: ``allow``,
+    ``hold`` or ``block`` as the live chat decided it (AutoMod and detection together);
+    ``recorded_detection`` is what live detection did (``none``, ``flag``, ``hold``,
+    ``delete``, ``timeout``) when the log says it.
     """
 
     line: int
@@ -36,6 +39,7 @@ class ChatRecord:
     role: Role | None = None
     badges: tuple[str, ...] = ()
     recorded: str | None = None
+    recorded_detection: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,6 +56,8 @@ class ChatRecord:
             out["badges"] = list(self.badges)
         if self.recorded is not None:
             out["recorded"] = self.recorded
+        if self.recorded_detection is not None:
+            out["recorded_detection"] = self.recorded_detection
         return out
 
 

@@ -1,8 +1,12 @@
-"""Run a parsed log through the chat rules and the full AutoMod pipeline, without effects.
+"""Run a parsed log through the chat rules, the full AutoMod pipeline and proactive detection,
+without effects.
 
 Nothing is sent, stored or banned: each record gets one ``Outcome`` (the chat rule that would
-have rejected it, or AutoMod's ``Decision``). AutoMod runs with ``check_batch`` over batches of
-the records that passed the rules, with each sender's role (so exemptions apply), in log order.
+have rejected it, or AutoMod's ``Decision`` and what detection did). AutoMod runs with
+``check_batch`` over batches of the records that passed the rules, with each sender's role (so
+exemptions apply); detection (``detection.py``) then sees those records in log order, as live.
+The outcome's ``action`` is the stronger of AutoMod's and detection's, as live: a detection
+hold holds, a delete or timeout blocks, a flag changes nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +16,31 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chatwarden.decision import Decision
+from chatwarden.detect.settings import DEFAULT_SETTINGS, DetectionSettings
 from chatwarden.pipeline import AutoMod
+from chatwarden.replay.detection import Detected, ReplayDetectors
 from chatwarden.replay.modes import ChatModes, ModeSimulator
 from chatwarden.replay.records import ChatRecord
 
 OutcomeAction = Literal["allow", "hold", "block", "rejected"]
 ACTIONS: tuple[OutcomeAction, ...] = ("allow", "hold", "block", "rejected")
 DEFAULT_BATCH = 512
+_RANK = {"allow": 0, "hold": 1, "block": 2}
+_EFFECT_ACTION: dict[str, OutcomeAction] = {
+    "flag": "allow",
+    "hold": "hold",
+    "delete": "block",
+    "timeout": "block",
+}
+
+
+def _final(decision: Decision, detected: Detected | None) -> OutcomeAction:
+    """The stronger of AutoMod's action and detection's (as ``Screening.apply`` live)."""
+    action: OutcomeAction = decision.action.value
+    if detected is None:
+        return action
+    by_detection = _EFFECT_ACTION[detected.effect]
+    return by_detection if _RANK[by_detection] > _RANK[action] else action
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +52,17 @@ class Outcome:
     #: the chat rule that rejected it (``slow_mode``, ...), when ``action`` is ``rejected``
     rule: str | None = None
     decision: Decision | None = None
+    #: what proactive detection did (None: nothing, or the message never got to it)
+    detection: Detected | None = None
+
+    @property
+    def by_detection(self) -> bool:
+        """Detection, not AutoMod, set the action (a detection hold or block)."""
+        return (
+            self.detection is not None
+            and self.decision is not None
+            and self.action != self.decision.action.value
+        )
 
     def categories(self) -> tuple[str, ...]:
         if self.decision is None:
@@ -45,6 +78,8 @@ class Outcome:
             out["reasons"] = [r.to_dict(reveal_private=reveal_private) for r in d.reasons]
             out["harm"] = round(float(d.harm), 4)
             out["exempt"] = d.exempt
+        if self.detection is not None:
+            out["detection"] = self.detection.to_dict()
         return out
 
 
@@ -57,6 +92,9 @@ class ReplayRun:
     model_version: str
     settings_version: str
     modes: ChatModes
+    detection: DetectionSettings = DEFAULT_SETTINGS
+    #: raid alerts detection raised: (channel, finding)
+    alerts: tuple[tuple[str, Any], ...] = ()
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(ACTIONS, 0)
@@ -74,14 +112,18 @@ def run_replay(
     modes: ChatModes | None = None,
     *,
     label: str = "A",
+    detection: DetectionSettings | None = None,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> ReplayRun:
-    """Replay ``records`` (in order). ``progress(n)`` is called after every ``n`` records."""
+    """Replay ``records`` (in order) with ``detection`` settings (None: the live defaults).
+    ``progress(n)`` is called after every ``n`` records."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     modes = modes if modes is not None else ChatModes()
+    detection = detection if detection is not None else DEFAULT_SETTINGS
     simulator = ModeSimulator(modes)
+    detectors = ReplayDetectors(detection, modes.emote_set)
     slots: list[Outcome | None] = [None] * len(records)
     for start in range(0, len(records), batch_size):
         chunk = range(start, min(start + batch_size, len(records)))
@@ -96,7 +138,10 @@ def run_replay(
             [records[i].text for i in passed], roles=[records[i].role for i in passed]
         )
         for i, decision in zip(passed, decisions, strict=True):
-            slots[i] = Outcome(records[i], decision.action.value, decision=decision)
+            detected = detectors.screen(records[i], decision)
+            slots[i] = Outcome(
+                records[i], _final(decision, detected), decision=decision, detection=detected
+            )
         if progress is not None:
             progress(len(chunk))
     outcomes = [o for o in slots if o is not None]
@@ -107,4 +152,6 @@ def run_replay(
         model_version=automod.model.version,
         settings_version=automod.settings.version,
         modes=modes,
+        detection=detection,
+        alerts=tuple(detectors.alerts),
     )

@@ -63,6 +63,8 @@ def summarise_run(
     words: Counter[str] = Counter()
     exempt = 0
     recorded = Counter[str]()
+    recorded_detection = Counter[str]()
+    differences: list[dict[str, Any]] = []
     for o in run.outcomes:
         if o.rule is not None:
             rejected_by_rule[o.rule] += 1
@@ -78,7 +80,14 @@ def summarise_run(
             words.update(triggers(o, reveal_private=reveal_private))
         if o.record.recorded is not None:
             recorded["with_recorded"] += 1
-            recorded["agree" if o.record.recorded == o.action else "differ"] += 1
+            same = o.record.recorded == o.action
+            recorded["agree" if same else "differ"] += 1
+            if not same and len(differences) < samples:
+                differences.append(o.to_dict(reveal_private=reveal_private))
+        if o.record.recorded_detection is not None and o.action != "rejected":
+            effect = o.detection.effect if o.detection is not None else "none"
+            recorded_detection["with_recorded"] += 1
+            recorded_detection["agree" if effect == o.record.recorded_detection else "differ"] += 1
     flagged = [o for o in run.outcomes if o.action in ("hold", "block")]
     out: dict[str, Any] = {
         "label": run.label,
@@ -95,12 +104,45 @@ def summarise_run(
         "exempt": exempt,
         "samples": [o.to_dict(reveal_private=reveal_private) for o in flagged[:samples]],
     }
+    out["detection"] = detection_summary(run)
     if recorded:
         out["recorded"] = {k: recorded[k] for k in ("with_recorded", "agree", "differ")}
+        out["recorded_differences"] = differences
+    if recorded_detection:
+        out["recorded_detection"] = {
+            k: recorded_detection[k] for k in ("with_recorded", "agree", "differ")
+        }
     if run.outcomes:
         start, end = span or _span(run)
         out["timeline"] = timeline(run.outcomes, start, end)
     return out
+
+
+def detection_summary(run: ReplayRun) -> dict[str, Any]:
+    """What proactive detection did in one run: effects, detectors, codes and raid alerts."""
+    effects: Counter[str] = Counter()
+    detectors: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
+    decided = 0
+    for o in run.outcomes:
+        d = o.detection
+        if d is None:
+            continue
+        effects[d.effect] += 1
+        detectors.update(d.detectors)
+        codes.update(d.codes())
+        decided += o.by_detection
+    return {
+        "enabled": run.detection.enabled,
+        "effects": {e: effects[e] for e in ("flag", "hold", "delete", "timeout")},
+        "decided": decided,
+        "by_detector": dict(detectors.most_common()),
+        "by_code": dict(codes.most_common()),
+        "raid_alerts": [
+            {"channel": channel, "explanation": a.explanation, "code": a.code}
+            for channel, a in run.alerts
+        ],
+    }
 
 
 def _span(run: ReplayRun) -> tuple[datetime, datetime]:

@@ -3,8 +3,12 @@
 Each line is an object with ``time`` (ISO-8601), ``user`` and ``text`` (required), and
 ``channel``, ``user_id``, ``role`` (a channel role), ``badges`` (Twitch badge names) and
 ``decision`` (what ChatWarden decided when the message was live: ``{"action": ..., "status":
-...}``), all optional. ``chatwarden export`` and ``GET /api/v1/channels/{name}/history/export``
-write this format.
+..., "initial_status": ..., "detection": {"effect": ..., "codes": [...]}}``), all optional.
+``chatwarden export`` and ``GET /api/v1/channels/{name}/history/export`` write this format.
+
+The recorded outcome is the message's ``initial_status`` (else ``status``) as an action
+(``delivered``, ``delayed`` and ``restricted`` -> allow, ``held`` -> hold, ``blocked`` ->
+block), so it includes what detection did; without a status it is AutoMod's ``action``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,31 @@ from chatwarden.replay.formats.times import parse_iso
 from chatwarden.replay.records import ChatRecord, ParsedLog, parse_role, role_from_badges
 
 NAME = "chatwarden-jsonl"
+#: a stored message's status when it was sent -> the replay action it amounts to
+STATUS_ACTIONS = {
+    "delivered": "allow",
+    "delayed": "allow",
+    "restricted": "allow",
+    "held": "hold",
+    "blocked": "block",
+}
+
+
+def recorded_outcome(decision: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``(action, detection effect)`` a log line's ``decision`` records (None: not said)."""
+    action = None
+    for key in ("initial_status", "status"):
+        status = decision.get(key)
+        if isinstance(status, str) and status in STATUS_ACTIONS:
+            action = STATUS_ACTIONS[status]
+            break
+    if action is None and isinstance(decision.get("action"), str):
+        action = decision["action"]
+    detection = decision.get("detection")
+    effect = None
+    if isinstance(detection, dict) and isinstance(detection.get("effect"), str):
+        effect = detection["effect"]
+    return action, effect
 
 
 def looks_like(text: str) -> bool:
@@ -74,10 +103,10 @@ def record(number: int, obj: dict[str, Any]) -> ChatRecord:
     if role is None:
         role = role_from_badges(badges)
     decision = obj.get("decision")
-    recorded = None
-    if isinstance(decision, dict) and isinstance(decision.get("action"), str):
-        recorded = decision["action"]
-    elif decision is not None and not isinstance(decision, dict):
+    recorded = recorded_detection = None
+    if isinstance(decision, dict):
+        recorded, recorded_detection = recorded_outcome(decision)
+    elif decision is not None:
         raise ValueError("bad decision: 'decision' must be an object")
     user_id = obj.get("user_id")
     channel = obj.get("channel", "")
@@ -91,6 +120,7 @@ def record(number: int, obj: dict[str, Any]) -> ChatRecord:
         role=role,
         badges=badges,
         recorded=recorded,
+        recorded_detection=recorded_detection,
     )
 
 

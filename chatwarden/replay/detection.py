@@ -1,0 +1,153 @@
+"""Proactive detection in a replay: one ``ChannelDetectors`` per channel, fed from the log.
+
+The live service (``service/detection/hook.py``) runs the channel's detectors on every message
+that passed the chat rules, after AutoMod, in order; so does a replay. The detectors' state
+comes only from the log's own earlier messages (a sender is a first-time chatter on their first
+message in the log) and their clock only from the records' timestamps. The strongest finding
+that is not ban evasion sets the effect, as live: ``hold`` holds the message for review,
+``delete`` and ``timeout`` block it, ``flag`` delivers it and shows it to moderators.
+
+What a log cannot say is not simulated (``NOT_SIMULATED``): account age, verification and
+follow dates (every sender is an account of unknown age, unverified and not following, which
+the detectors treat as live treats an account it knows nothing about), bans and device
+fingerprints (so no ban evasion), and whether a sender chatted before the log starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from chatwarden.decision import Decision
+from chatwarden.detect.channel import ChannelDetectors
+from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
+from chatwarden.detect.types import NO_ACTION, ActionKind, DetectAction, Finding, MessageContext
+from chatwarden.replay.records import ChatRecord
+from chatwarden.settings import Role
+
+#: the effect a detection has on a message, as live (``hook.screen`` -> the message status)
+Effect = Literal["flag", "hold", "delete", "timeout"]
+
+NOT_SIMULATED = (
+    "account age, verified email or phone and follow dates (a log has none: every sender is "
+    "an account of unknown age, unverified and not following), so trust gates are not applied "
+    "and bot-wave scores can differ from live for established accounts",
+    "ban evasion and suspicious-user flags (a log has no bans or device fingerprints)",
+    "Shield Mode and raid alerts turning it on",
+    "whether a sender chatted before the log starts (their first line in the log counts as a "
+    "first-time chatter's)",
+    "timeouts handed out by detection (a timed-out chatter's later lines are replayed; in an "
+    "export they are absent, as the live chat refused them)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What detection did to one replayed message: the effect and the findings behind it."""
+
+    effect: Effect
+    explanation: str
+    findings: tuple[Finding, ...]
+    seconds: int | None = None  # a timeout's length
+    alerts: int = 0  # raid alerts this message raised
+
+    @property
+    def detectors(self) -> tuple[str, ...]:
+        """The detectors whose findings set the effect (``spam``, ``flood``, ``wave``, ...)."""
+        return tuple(dict.fromkeys(f.detector for f in self.acting))
+
+    @property
+    def acting(self) -> tuple[Finding, ...]:
+        return tuple(
+            f for f in self.findings if f.detector != "evasion" and _kind(f) == self.effect
+        )
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.code for f in self.acting))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "effect": self.effect,
+            "detectors": list(self.detectors),
+            "codes": list(self.codes()),
+            "explanation": self.explanation,
+        }
+        if self.seconds is not None:
+            out["seconds"] = self.seconds
+        if self.alerts:
+            out["raid_alerts"] = self.alerts
+        return out
+
+
+def _kind(f: Finding) -> str:
+    return f.action.kind.value
+
+
+class ReplayDetectors:
+    """The channels' detectors of one replay; ``screen`` each record that passed the rules, in
+    log order, with AutoMod's decision for it."""
+
+    def __init__(self, settings: DetectionSettings, emotes: tuple[str, ...] = ()) -> None:
+        self.enabled = settings.enabled
+        self._config = with_channel_emotes(settings.detectors, emotes)
+        self._channels: dict[str, ChannelDetectors] = {}
+        self._ids: dict[str, int] = {}  # senders without a numeric id -> a replay-local id
+        self._chatted: dict[str, set[int]] = {}  # channel -> senders seen so far
+        #: raid alerts raised so far, with the channel they were raised in
+        self.alerts: list[tuple[str, Finding]] = []
+
+    def _user_id(self, record: ChatRecord) -> int:
+        uid = record.user_id
+        if uid is not None and uid.isdigit() and len(uid) < 19:
+            return int(uid)
+        key = uid or record.user.casefold()
+        if key not in self._ids:
+            self._ids[key] = -(len(self._ids) + 1)  # negative: never a real account's id
+        return self._ids[key]
+
+    def screen(self, record: ChatRecord, decision: Decision) -> Detected | None:
+        """Run the channel's detectors on one accepted record (None: nothing to do)."""
+        if not self.enabled:
+            return None
+        channel = record.channel
+        detectors = self._channels.get(channel)
+        if detectors is None:
+            detectors = self._channels[channel] = ChannelDetectors(
+                len(self._channels) + 1, self._config
+            )
+            self._chatted[channel] = set()
+        uid = self._user_id(record)
+        chatted = self._chatted[channel]
+        first = uid not in chatted
+        chatted.add(uid)
+        run = detectors.check_evasion if detectors.only_evasion else detectors.observe
+        result = run(
+            MessageContext(
+                channel_id=detectors.channel_id,
+                user_id=uid,
+                username=record.user,
+                text=record.text,
+                at=record.time,
+                role=record.role or Role.VIEWER,
+                first_message_in_channel=first,
+                harm=decision.harm,
+                automod_action=decision.action,
+                normalised=decision.normalised,
+            )
+        )
+        self.alerts.extend((channel, a) for a in result.alerts)
+        action: DetectAction = NO_ACTION
+        for f in result.findings:  # evasion findings become flags on the user, not holds
+            if f.detector != "evasion" and f.action.outranks(action):
+                action = f.action
+        if action.kind is ActionKind.NONE:
+            return None
+        acting = [f for f in result.findings if f.action == action and f.detector != "evasion"]
+        effect: Effect = action.kind.value  # type: ignore[assignment]
+        return Detected(
+            effect=effect,
+            explanation="; ".join(f.explanation for f in acting),
+            findings=result.findings,
+            seconds=action.seconds,
+            alerts=len(result.alerts),
+        )
