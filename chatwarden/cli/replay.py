@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -164,6 +165,8 @@ def _print(console: Console, summary: dict[str, object]) -> None:
             str(c["rejected"]),
         )
     console.print(table)
+    for run in runs:
+        _print_detection(console, run)
     comparison = summary.get("comparison")
     if isinstance(comparison, dict):
         console.print(
@@ -175,3 +178,27 @@ def _print(console: Console, summary: dict[str, object]) -> None:
         console.print(f"line {problem['line']}: {problem['reason']}", markup=False)
     if log["problems"] > 5:
         console.print(f"... and {log['problems'] - 5} more problems (see the report or --json)")
+
+
+def _print_detection(console: Console, run: dict[str, Any]) -> None:
+    """What detection did in one run, and how the run agrees with the outcomes recorded live."""
+    label = escape(run["label"])
+    detection = run.get("detection")
+    if isinstance(detection, dict) and detection["enabled"]:
+        effects = detection["effects"]
+        done = ", ".join(f"{n} {e}" for e, n in effects.items() if n) or "nothing"
+        by = ", ".join(f"{d} {n}" for d, n in detection["by_detector"].items())
+        alerts = len(detection["raid_alerts"])
+        console.print(
+            f"{label}: detection {done}" + (f" (by {by})" if by else "") + f"; {alerts} raid alerts"
+        )
+    recorded = run.get("recorded")
+    if isinstance(recorded, dict):
+        line = (
+            f"{label} vs live: {recorded['agree']} of {recorded['with_recorded']} messages "
+            f"agree, {recorded['differ']} differ"
+        )
+        det = run.get("recorded_detection")
+        if isinstance(det, dict):
+            line += f"; detection agrees on {det['agree']} of {det['with_recorded']}"
+        console.print(line)

@@ -2,9 +2,11 @@
 
 Reads the channel's stored messages in a window (capped, and the response says so), replays
 them with the channel's current AutoMod settings and with the proposed ones through the replay
-core (``chatwarden.replay``), and returns the summary: counts, holds by category, the top
-triggering words and the messages whose outcome differs. Nothing is stored or sent. The
-stored messages already passed the chat rules, so no chat mode is simulated here.
+core (``chatwarden.replay``), proactive detection included (the channel's detection settings,
+state built from the window's own messages), and returns the summary: counts, holds by
+category, what detection did, the top triggering words and the messages whose outcome differs.
+Nothing is stored or sent. The stored messages already passed the chat rules, so no chat mode
+is simulated here.
 
 Also the export of a channel's stored history as ChatWarden JSON lines (the replay format).
 """
@@ -29,13 +31,15 @@ from chatwarden.replay import (
     build_summary,
     replay_records,
 )
+from chatwarden.replay.detection import NOT_SIMULATED as DETECTION_NOT_SIMULATED
 from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
-from chatwarden.replay.formats.jsonl import dump_line
+from chatwarden.replay.formats.jsonl import dump_line, recorded_outcome
 from chatwarden.service.base import Deps, ServiceBase, effective_role
 from chatwarden.service.chat.redact import sees_private_terms
 from chatwarden.service.chat.send import load_automod_settings
+from chatwarden.service.detection.settings import load_state_txn
 from chatwarden.service.permissions import Permission
-from chatwarden.service.types import Actor
+from chatwarden.service.types import Actor, emote_set_of
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import channels as channel_store
 from chatwarden.store import history as history_store
@@ -63,17 +67,46 @@ def _member(row: Mapping[Any, Any]) -> dict[str, Any] | None:
     }
 
 
-def _recorded(row: Mapping[Any, Any]) -> str | None:
-    decision = row["decision"]
-    if isinstance(decision, dict) and isinstance(decision.get("action"), str):
-        return str(decision["action"])
-    return None
+def recorded_decision(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """What the live chat decided for a stored message, as the export writes it: AutoMod's
+    action, the status (now and when sent) and what detection did (effect ``none`` when it
+    did nothing)."""
+    decision = row["decision"] if isinstance(row["decision"], dict) else {}
+    action = decision.get("action")
+    detection = decision.get("detection")
+    effect, codes, explanation = "none", [], ""
+    if isinstance(detection, dict):
+        kind = (detection.get("action") or {}).get("kind")
+        if isinstance(kind, str) and kind != "none":
+            effect = kind
+            codes = list(
+                dict.fromkeys(
+                    f["code"]
+                    for f in detection.get("findings", [])
+                    if (f.get("action") or {}).get("kind") == kind and f["detector"] != "evasion"
+                )
+            )
+            explanation = str(detection.get("explanation") or "")
+    out: dict[str, Any] = {
+        "action": action if isinstance(action, str) else None,
+        "status": row["status"],
+        "initial_status": row["initial_status"],
+        "detection": {"effect": effect, "codes": codes},
+    }
+    if explanation:
+        out["detection"]["explanation"] = explanation
+    return out
+
+
+def _recorded(row: Mapping[Any, Any]) -> tuple[str | None, str | None]:
+    return recorded_outcome(recorded_decision(row))
 
 
 def to_record(
     line: int, row: Mapping[Any, Any], channel: Mapping[Any, Any], role: Role | None = None
 ) -> ChatRecord:
     """A stored message as a replay record (role: the sender's role in the channel now)."""
+    recorded, recorded_detection = _recorded(row)
     return ChatRecord(
         line=line,
         time=row["created_at"],
@@ -82,7 +115,8 @@ def to_record(
         channel=channel["name"],
         user_id=str(row["sender_id"]),
         role=role if role is not None else effective_role(channel, row["sender_id"], _member(row)),
-        recorded=_recorded(row),
+        recorded=recorded,
+        recorded_detection=recorded_detection,
     )
 
 
@@ -148,13 +182,20 @@ class PreviewService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.PREVIEW_AUTOMOD)
             current = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel_id))
+            detection = load_state_txn(conn, channel_id).settings
             total, rows = self._window_txn(conn, channel_id, since, until, MAX_MESSAGES)
         proposed = proposed_settings(current, proposal)
         log = ParsedLog(JSONL_FORMAT, total=len(rows))
         log.records = to_records(rows, channel)
+        # the channel's emotes matter to detection (spam filters, waves) even with no mode on
+        modes = _NO_MODES.model_copy(update={"emote_set": emote_set_of(channel) or ()})
         variants = [
-            Variant("current", ReplaySettings(current, _NO_MODES, "current settings"), self.model),
-            Variant("proposed", ReplaySettings(proposed, _NO_MODES, "proposed"), self.model),
+            Variant(
+                "current",
+                ReplaySettings(current, modes, "current settings", detection),
+                self.model,
+            ),
+            Variant("proposed", ReplaySettings(proposed, modes, "proposed", detection), self.model),
         ]
         if not self._slots.acquire(blocking=False):
             raise RateLimited(
@@ -195,6 +236,7 @@ class PreviewService(ServiceBase):
             "not_simulated": [
                 "chat modes and rate limits (the stored messages already passed them)",
                 "roles are the senders' roles now, not when they chatted",
+                *(DETECTION_NOT_SIMULATED if detection.enabled else ["proactive detection (off)"]),
             ],
         }
 
@@ -226,6 +268,7 @@ class PreviewService(ServiceBase):
             )
         lines = []
         for row, record in zip(rows, to_records(rows, channel), strict=True):
+            # the decision recorded live, detection included
             lines.append(
                 dump_line(
                     time=record.time.isoformat(),
@@ -234,11 +277,7 @@ class PreviewService(ServiceBase):
                     user_id=record.user_id,
                     text=record.text,
                     role=record.role.value if record.role else None,
-                    decision={
-                        "action": record.recorded,
-                        "status": row["status"],
-                        "initial_status": row["initial_status"],
-                    },
+                    decision=recorded_decision(row),
                 )
             )
         return "".join(line + "\n" for line in lines), len(rows), total > len(rows)
