@@ -113,6 +113,47 @@ def test_describe_validation_errors() -> None:
     assert [w for w, _, _ in validation_problems(errors, ignore={"inner"})] == ["port", "a"]
 
 
+HELPERS = {"describe_validation_errors", "validation_problems"}
+
+
+def _errors_formatted_own_way(source: str) -> list[int]:
+    """Lines where ``<x>.errors()`` is called other than straight into one of ``HELPERS``."""
+    tree = ast.parse(source)
+    parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    lines = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "errors"
+            and not node.args
+        ):
+            outer = parent.get(node)
+            name = ""
+            if isinstance(outer, ast.Call) and node in outer.args:
+                name = getattr(outer.func, "id", getattr(outer.func, "attr", ""))
+            if name not in HELPERS:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_scan_finds_errors_formatted_their_own_way() -> None:
+    own = "problems = \"; \".join(f\"{e['loc']}: {e['msg']}\" for e in exc.errors())\n"
+    assert _errors_formatted_own_way(own) == [1]
+    assert _errors_formatted_own_way("x = describe_validation_errors(exc.errors())\n") == []
+
+
+def test_every_validation_error_is_described_by_the_one_helper() -> None:
+    """``exc.errors()`` goes straight into ``describe_validation_errors`` or
+    ``validation_problems``: no module formats pydantic's errors its own way."""
+    own_way = [
+        f"{path.relative_to(PACKAGE).as_posix()}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line in _errors_formatted_own_way(path.read_text(encoding="utf-8"))
+    ]
+    assert own_way == []
+
+
 def test_configuration_docs_are_current() -> None:
     """Regenerate with: chatwarden config docs > docs/configuration.md"""
     checked_in = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
