@@ -14,6 +14,8 @@ from chatwarden.cli import app
 from chatwarden.config import AnalyticsSettings, ServiceConfig, WebSettings
 from chatwarden.configdoc import render
 from chatwarden.errors import ConfigError, describe_validation_errors, validation_problems
+from chatwarden.services import build_services
+from chatwarden.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "chatwarden"
@@ -56,6 +58,24 @@ def test_defaults_without_variables() -> None:
     # an empty variable turns the Secure cookie off, as before
     assert not ServiceConfig.from_env({"CHATWARDEN_WEB_COOKIE_SECURE": ""}).web.cookie_secure
     assert ServiceConfig.from_env({"CHATWARDEN_WEB_COOKIE_SECURE": "TRUE"}).web.cookie_secure
+
+
+def test_the_app_and_the_services_take_their_sections_from_the_config(tmp_path: Path) -> None:
+    config = ServiceConfig(
+        database_url=f"sqlite:///{tmp_path / 'settings.db'}",
+        secret_key="k" * 40,
+        web=WebSettings(api_requests=7, tick_interval_s=30),
+        analytics=AnalyticsSettings(grace_s=1.5, shadow_interval_s=4),
+    )
+    services = build_services(config)
+    try:
+        assert services.analytics.settings is config.analytics
+        assert (services.shadow.grace_s, services.shadow.interval_s) == (1.5, 4)
+        app = create_app(services)
+        assert app.state.edge.settings is config.web
+        assert app.state.edge.api_limiter.limit == 7
+    finally:
+        services.close()
 
 
 @pytest.mark.parametrize(
