@@ -59,6 +59,11 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
         # a function-level import counts as much as one at the top
         ("pipeline/_offender.py", "def f() -> None:\n    from chatwarden.service import base\n"),
     ],
+    "rules-pure": [
+        ("rules/_offender.py", "import sqlalchemy\n"),
+        ("rules/_offender.py", "from chatwarden.service import base\n"),
+        ("rules/_offender.py", "import chatwarden.bus\n"),
+    ],
     "web-no-store": [
         ("web/routes/_offender.py", "from chatwarden.store import engine\n"),
         ("web/_offender.py", "from sqlalchemy.engine import Connection\n"),

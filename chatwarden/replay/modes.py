@@ -7,23 +7,26 @@ mode (VIPs skip it), unique chat (the same text from anyone within 30 s) and the
 timeouts and warnings given during the log, followers-only (follow dates), and the
 non-moderator chat delay (it delays messages, it never changes what happens to them).
 
-Time comes only from the records' timestamps. This mirrors ``service/chat/send.py`` (which this
-package may not import); ``tests/service/health/test_preview.py`` checks the two agree.
+Time comes only from the records' timestamps. The rules are ``rules/chat_rules.py``, the same
+function live chat calls; ``tests/service/chat/test_rules_agree.py`` checks the two agree.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections import deque
-from datetime import datetime, timedelta
+from dataclasses import replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatwarden.replay.records import ChatRecord
-from chatwarden.settings import ALWAYS_EXEMPT, Role
-
-UNIQUE_CHAT_WINDOW_S = 30.0
-RATE_WINDOW_S = 30.0
+from chatwarden.rules.chat_rules import (
+    MemoryWindows,
+    MessageFacts,
+    Modes,
+    Rejection,
+    check_chat_rules,
+)
+from chatwarden.rules.chat_rules import fingerprint as fingerprint
+from chatwarden.settings import Role
 
 NOT_SIMULATED = (
     "bans, timeouts and warnings given while the chat was live",
@@ -64,53 +67,32 @@ class ChatModes(BaseModel):
         return out
 
 
-def fingerprint(text: str) -> str:
-    """What unique chat compares: case-folded, NFKC, spaces collapsed (as the service does)."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 class ModeSimulator:
-    """Feeds records in log order; ``check`` says which rule (if any) rejects each one."""
+    """Feeds records in log order; ``check`` says which rule (if any) rejects each one. The
+    rules are the live chat's own (``rules.check_chat_rules``), with windows in memory and
+    time from the records."""
 
     def __init__(self, modes: ChatModes) -> None:
         self.modes = modes
-        self._last: dict[str, datetime] = {}
-        self._seen: dict[str, datetime] = {}
-        self._hits: dict[str, deque[datetime]] = {}
+        # a log has no follow dates: followers-only is not simulated (NOT_SIMULATED)
+        self._modes = replace(
+            Modes.of(modes, modes.rate_limit_messages_per_30s), followers_only_min_age_s=None
+        )
+        self._windows = MemoryWindows()
 
     def check(self, record: ChatRecord) -> str | None:
         """The rejection code (``subscribers_only``, ``emote_only``, ``slow_mode``,
         ``duplicate_message``, ``rate_limited``) or None when the message gets to AutoMod."""
-        role = record.role or Role.VIEWER
-        if role in ALWAYS_EXEMPT:
-            return None
-        modes, now = self.modes, record.time
-        key = record.user_id or record.user.casefold()
-        privileged = role is Role.VIP
-        if modes.subscribers_only and not privileged and role is not Role.SUBSCRIBER:
-            return "subscribers_only"
-        if modes.emote_only:
-            emotes = set(modes.emote_set)
-            if not all(word in emotes for word in record.text.split()):
-                return "emote_only"
-        if modes.slow_mode_s and not privileged:
-            last = self._last.get(key)
-            if last is not None and (now - last).total_seconds() < modes.slow_mode_s:
-                return "slow_mode"
-            self._last[key] = now
-        if modes.unique_chat:
-            fp = fingerprint(record.text)
-            when = self._seen.get(fp)
-            if when is not None and when > now - timedelta(seconds=UNIQUE_CHAT_WINDOW_S):
-                return "duplicate_message"
-            self._seen[fp] = now
-        limit = modes.rate_limit_messages_per_30s
-        if limit:
-            start = now - timedelta(seconds=RATE_WINDOW_S)
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= start:
-                hits.popleft()
-            if len(hits) >= limit:
-                return "rate_limited"
-            hits.append(now)
-        return None
+        rejection = self.rejection(record)
+        return None if rejection is None else rejection.reason
+
+    def rejection(self, record: ChatRecord) -> Rejection | None:
+        """The whole rejection (code, the text the chatter would have seen, retry time)."""
+        facts = MessageFacts(
+            channel="replay",
+            sender=record.user_id or record.user.casefold(),
+            role=record.role or Role.VIEWER,
+            text=record.text,
+            modes=self._modes,
+        )
+        return check_chat_rules(facts, self._windows, record.time)

@@ -1,8 +1,8 @@
 """Sending a chat message: rules, AutoMod, one transaction, then the events.
 
-Order of checks (the first that fails decides): ban, timeout, unacknowledged warning, then
-for non-moderators the chat modes (followers-only, subscribers-only, emote-only, slow mode,
-unique chat) and the rate limit, and finally AutoMod. A rule rejection stores nothing; an
+Order of checks (the first that fails decides): the chat rules (``rules/chat_rules.py``: ban,
+timeout, unacknowledged warning, then for non-moderators the chat modes and the rate limit),
+detection's trust gates, and finally AutoMod. A rule rejection stores nothing; an
 accepted message is stored with its one decision, keyed by (channel, sender, idempotency key)
 so a resend returns the first result and writes nothing.
 """
@@ -10,7 +10,6 @@ so a resend returns the first result and writes nothing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from chatwarden.errors import ChatWardenError, Conflict, Forbidden, InputError, 
 from chatwarden.ids import new_uuid7
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
+from chatwarden.rules.chat_rules import MessageFacts, Modes, Standing, check_chat_rules
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
 from chatwarden.service.chat.engines import Engine, EngineCache
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
     from chatwarden.service.detection.hook import BatchContext, DetectionHook, Screening
 
 MAX_IDEMPOTENCY_KEY = 64
-UNIQUE_CHAT_WINDOW_S = 30.0
-RATE_WINDOW_S = 30.0
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # Unicode category Cc but the tab
 
@@ -60,9 +58,17 @@ HELD_DETAIL = "Your message is being checked by the moderators and has not been 
 BLOCKED_DETAIL = "Your message was not sent: it contains a term blocked in this channel."
 
 
-def fingerprint(text: str) -> str:
-    """What unique chat compares: case-folded, NFKC, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+def standing_of(member: Mapping[Any, Any] | None) -> Standing | None:
+    """The rules' facts about a sender from their membership row (none: a stranger)."""
+    if member is None:
+        return None
+    return Standing(
+        banned=bool(member["banned"]),
+        timeout_until=member["timeout_until"],
+        warned=member["warned_at"] is not None,
+        warning_reason=member["warning_reason"],
+        followed_at=member["followed_at"],
+    )
 
 
 class ChatService(ServiceBase):
@@ -275,62 +281,24 @@ class ChatService(ServiceBase):
         now: datetime,
         user_id: int,
     ) -> SendResult | None:
-        def reject(reason: str, detail: str, retry: float | None = None) -> SendResult:
-            return SendResult("rejected", None, reason, detail, retry)
-
-        if member is not None:
-            if member["banned"]:
-                return reject("banned", "You are banned from this channel.")
-            until = member["timeout_until"]
-            if until is not None and until > now:
-                wait = (until - now).total_seconds()
-                return reject("timed_out", f"You are timed out for {wait:.0f} more seconds.", wait)
-            if member["warned_at"] is not None:
-                return reject(
-                    "warning_unacknowledged",
-                    f"You were warned: {member['warning_reason'] or 'no reason given'}. "
-                    "Acknowledge the warning to chat again.",
-                )
-        if is_mod(role):
-            return None
-        modes = ChatSettings.model_validate(channel["chat_settings"])
-        privileged = role in (Role.VIP,)
-        if modes.followers_only_min_age_s is not None and not privileged:
-            if role is not Role.SUBSCRIBER:
-                followed = member["followed_at"] if member is not None else None
-                min_age = timedelta(seconds=modes.followers_only_min_age_s)
-                if followed is None or now - followed < min_age:
-                    if followed is None:
-                        return reject("followers_only", "This channel is in followers-only mode.")
-                    wait = (followed + min_age - now).total_seconds()
-                    return reject(
-                        "followers_only",
-                        f"Followers-only mode: you can chat {wait:.0f} seconds after following.",
-                        wait,
-                    )
-        if modes.subscribers_only and not privileged and role is not Role.SUBSCRIBER:
-            return reject("subscribers_only", "This channel is in subscribers-only mode.")
-        if modes.emote_only:
-            emotes = set(modes.emote_set)
-            if not all(word in emotes for word in text.split()):
-                return reject("emote_only", "This channel is in emote-only mode.")
-        key = f"{channel['id']}:{user_id}"
-        if modes.slow_mode_s and not privileged:
-            wait = self.state.slow_mode_wait("slow:" + key, now, modes.slow_mode_s)
-            if wait is not None:
-                return reject(
-                    "slow_mode", f"Slow mode: wait {wait:.0f} seconds between messages.", wait
-                )
-        if modes.unique_chat and self.state.seen_recently(
-            f"unique:{channel['id']}", fingerprint(text), now, UNIQUE_CHAT_WINDOW_S
-        ):
-            return reject("duplicate_message", "Unique chat: this message was just sent.")
-        wait = self.state.hit_rate(
-            "rate:" + key, now, RATE_WINDOW_S, self.config.rate_limit_messages_per_30s
+        """The chat rules (``rules/chat_rules.py``) on this message's facts; windows shared."""
+        facts = MessageFacts(
+            channel=str(channel["id"]),
+            sender=str(user_id),
+            role=role,
+            text=text,
+            modes=Modes.of(
+                ChatSettings.model_validate(channel["chat_settings"]),
+                self.config.rate_limit_messages_per_30s,
+            ),
+            standing=standing_of(member),
         )
-        if wait is not None:
-            return reject("rate_limited", "You are sending messages too fast.", wait)
-        return None
+        rejection = check_chat_rules(facts, self.state, now)
+        if rejection is None:
+            return None
+        return SendResult(
+            "rejected", None, rejection.reason, rejection.detail, rejection.retry_after
+        )
 
     def _store_txn(self, out: Outbox, items: list[_Accepted]) -> list[SendResult]:
         conn, now = out.conn, out.now

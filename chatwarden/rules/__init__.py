@@ -1,0 +1,33 @@
+"""Pure decision rules for one chat message: facts in, a decision (and its effects) out.
+
+``chat_rules.py``: the chat-mode rules (bans, timeouts, warnings, followers-only,
+subscribers-only, emote-only, slow mode, unique chat, the rate limit), the one place they are
+written; live chat (``service/chat/send.py``) and replay (``replay/modes.py``) both call
+``check_chat_rules``. No store, service, bus or web: the clock and the windows are passed in.
+"""
+
+from chatwarden.rules.chat_rules import (
+    RATE_WINDOW_S,
+    UNIQUE_CHAT_WINDOW_S,
+    MemoryWindows,
+    MessageFacts,
+    Modes,
+    Rejection,
+    RuleWindows,
+    Standing,
+    check_chat_rules,
+    fingerprint,
+)
+
+__all__ = [
+    "RATE_WINDOW_S",
+    "UNIQUE_CHAT_WINDOW_S",
+    "MemoryWindows",
+    "MessageFacts",
+    "Modes",
+    "Rejection",
+    "RuleWindows",
+    "Standing",
+    "check_chat_rules",
+    "fingerprint",
+]
