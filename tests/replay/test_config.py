@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from chatwarden.detect.settings import DEFAULT_SETTINGS
 from chatwarden.errors import ConfigError
 from chatwarden.replay import ChatModes, load_replay_settings
 
@@ -29,6 +30,24 @@ def test_defaults_and_a_full_file(tmp_path: Path) -> None:
     assert load_replay_settings(as_json).modes.unique_chat is True
 
 
+def test_detection_defaults_to_the_live_defaults_and_a_table_applies_over_them(
+    tmp_path: Path,
+) -> None:
+    assert load_replay_settings(None).detection == DEFAULT_SETTINGS
+    assert DEFAULT_SETTINGS.detectors.waves.enabled is False  # opt-in live, so here too
+    path = tmp_path / "demo.toml"
+    path.write_text(
+        "[detection.detectors.waves]\nenabled = true\n"
+        "[detection.detectors.spam.caps]\nenabled = true\n"
+    )
+    detection = load_replay_settings(path).detection
+    assert detection.enabled and detection.detectors.waves.enabled
+    assert detection.detectors.spam.caps.enabled
+    assert not detection.detectors.spam.links.enabled  # the rest stays as live
+    path.write_text("[detection]\nenabled = false\n")
+    assert load_replay_settings(path).detection.enabled is False
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [
@@ -37,6 +56,9 @@ def test_defaults_and_a_full_file(tmp_path: Path) -> None:
         ("[chat_modes]\nturbo = true\n", "chat_modes.turbo"),
         ("chat_modes = 3\n", "chat_modes must be a table"),
         ("overall_level = \n", "not valid"),
+        ("[detection]\nturbo = true\n", "detection.turbo"),
+        ("[detection.detectors.waves]\nmin_users = 1\n", "detection.detectors.waves.min_users"),
+        ("detection = 3\n", "detection must be a table"),
     ],
 )
 def test_bad_files_name_the_key(tmp_path: Path, text: str, match: str) -> None:
