@@ -16,8 +16,9 @@ from chatwarden.model import Model, load_model
 from chatwarden.pipeline.classify import model_view, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.framing import Frame, find_frame, framed_span
+from chatwarden.pipeline.identity_talk import IDENTITY_CATEGORIES, without_groups
 from chatwarden.pipeline.normalise import normalise, unelongated
-from chatwarden.pipeline.policy import Policy
+from chatwarden.pipeline.policy import Policy, harm_floor
 from chatwarden.pipeline.severe import (
     SEVERE_RULES,
     RuleFinding,
@@ -90,6 +91,7 @@ class AutoMod:
         )
         self._levels = self.settings.category_levels()
         self._policy = Policy(self._levels, self.model.thresholds)
+        self._harm_floor = harm_floor(self.model.thresholds)
         # a framed claim is judged at the loosest level of each category the channel holds
         self._claim_policy = Policy(
             {cat: MAX_LEVEL for cat, level in self._levels.items() if level > 0},
@@ -167,6 +169,25 @@ class AutoMod:
                 strict=True,
             )
         }
+        # identity talk: an identity finding is held only when the line is still harmful with
+        # its group names replaced by "they" (identity_talk.py); rules hold on their own
+        unruled = {
+            i: [
+                f
+                for f in findings[i]
+                if f.category in IDENTITY_CATEGORIES
+                and f.category not in {hold.category for hold in rule_holds[i]}
+            ]
+            for i in to_explain
+        }
+        talk = [i for i, found in unruled.items() if found]
+        if talk:
+            masked = score_rows(self.model, [without_groups(views[i].text) for i in talk])
+            floor = self._harm_floor
+            for i, (masked_harm, _cats) in zip(talk, masked, strict=True):
+                if masked_harm < floor:
+                    dropped = {f.category for f in unruled[i]}
+                    findings[i] = [f for f in findings[i] if f.category not in dropped]
         decisions = []
         for i, (norm, match, (harm, cats)) in enumerate(zip(norms, matches, rows, strict=True)):
             spans = explained.get(i, {})

@@ -22,12 +22,9 @@ HARMLESS_AT_2 = (
     "uninstall noob",
     "go touch grass bozo",
     "Transgender",
-    pytest.param(
-        "Let's raise some cash for Trans people TransgenderPride",
-        marks=pytest.mark.xfail(
-            strict=True, reason="still held as sexuality_sex_or_gender (0.62 >= 0.46) at level 2"
-        ),
-    ),
+    # the model scores it for sexuality_sex_or_gender, but with the group named "they" the
+    # line is harmless, so it is identity talk (pipeline/identity_talk.py)
+    "Let's raise some cash for Trans people TransgenderPride",
     "BUSINESS WOMEN FOSHOW",
     "black socialists are the most famous US socialists",
     "her to do list on the whiteboard",
