@@ -4,10 +4,12 @@ The detector keeps the last ``window_s`` seconds of messages from *newcomers* (f
 chatters, or chatters whose first message here was in the last ``newcomer_s``). Once at least
 ``min_newcomers`` distinct newcomers are in the window it scores the burst, each share 0-1:
 
-* ``young``: newcomers whose account is younger than ``young_account_s``;
+* ``young``: newcomers whose account is younger than ``young_account_s`` (an unknown age is
+  no evidence: not young);
 * ``hostile``: newcomer messages AutoMod held or blocked, or scored ``harm >= hostile_harm``
   (messages made only of the channel's own emotes never count: a text model can read an
-  emote named "...Rage" as hostile, and raiders rarely have the channel's sub emotes);
+  emote named "...Rage" as hostile, and raiders rarely have the channel's sub emotes; nor
+  does a wall of one repeated word that AutoMod let through);
 * ``similar``: newcomer messages that are near-duplicates of another newcomer's message.
 
 ``score = 0.2 young + 0.6 hostile + 0.2 similar``. A friendly raid (another streamer's viewers
@@ -18,7 +20,10 @@ at least ``min_hostile_share`` of the messages hostile, the detector raises one
 ``raid.suspected`` alert recommending Shield Mode, then stays quiet for ``cooldown_s``.
 A *burst* alerts too: at least ``burst_newcomers`` newcomers in the window, at least
 ``burst_young_share`` of them young and ``burst_min_hostile_share`` of their messages hostile
-(a flood of new accounts whose slogans mostly slip past AutoMod).
+(a flood of new accounts whose slogans mostly slip past AutoMod). Both need a *surge*: at
+least ``surge_ratio`` times the first-time chatters that the channel's own rate over the
+``baseline_s`` before the window would bring (``usual_arrivals``); a busy channel always
+has some.
 """
 
 from __future__ import annotations
@@ -74,7 +79,6 @@ class RaidDetector:
         self._cluster_msgs: dict[int, int] = {}  # cluster id -> messages in window
         self._similar = 0  # messages in clusters with more than one user
         self._history: deque[datetime] = deque()  # arrival times over ``baseline_s``
-        self._started: datetime | None = None  # the first message this detector saw
 
     def __len__(self) -> int:
         return len(self._window)
@@ -89,13 +93,12 @@ class RaidDetector:
         while history and (history[0] < horizon or len(history) > MAX_ARRIVALS):
             history.popleft()
 
-    def usual_arrivals(self, now: datetime) -> float:
+    def usual_arrivals(self) -> float:
         """First-time chatters the channel's own rate over the ``baseline_s`` before the
-        window (or as much of it as this detector has watched) would bring in one window;
-        0 with no history (a quiet channel, or one watched for less than a window)."""
+        window would bring in one window. Time this detector has not watched (a new channel,
+        a restart) counts as quiet, so a raid early on is not mistaken for the usual."""
         cfg = self.config
-        watched = (now - self._started).total_seconds() if self._started else 0.0
-        span = min(cfg.baseline_s, watched) - cfg.window_s
+        span = cfg.baseline_s - cfg.window_s
         if span <= 0:
             return 0.0
         before = max(0, len(self._history) - self._arrivals)
@@ -168,15 +171,13 @@ class RaidDetector:
         self._add(_Entry(now, ctx.user_id, young, hostile, cluster_id, arrival))
         if arrival:
             self._history.append(now)
-        if self._started is None:
-            self._started = now
         if self._quiet_until is not None and now < self._quiet_until:
             return None
         users = self._users
         arrivals = self._arrivals
         if arrivals < cfg.min_newcomers:
             return None
-        usual = self.usual_arrivals(now)
+        usual = self.usual_arrivals()
         if arrivals < cfg.surge_ratio * usual:
             return None  # no more first-time chatters than this channel usually gets
         n_msgs = len(self._window)
