@@ -85,6 +85,12 @@ def get_members_txn(
     return {row["user_id"]: row for row in conn.execute(query).mappings()}
 
 
+def members_of_user_txn(conn: Connection, user_id: int) -> dict[int, RowMapping]:
+    """Every member row of one user, by channel id."""
+    query = sa.select(channel_roles).where(channel_roles.c.user_id == user_id)
+    return {row["channel_id"]: row for row in conn.execute(query).mappings()}
+
+
 def ensure_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping:
     """The member row, created (as a plain viewer) if missing; safe against concurrent creation."""
     row = get_member_txn(conn, channel_id, user_id)

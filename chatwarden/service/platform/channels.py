@@ -88,6 +88,21 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             return self.role_txn(conn, channel, user_id)
 
+    def mod_view_channels(self, actor: Actor) -> list[str]:
+        """The names of the channels whose Mod View ``actor`` may open (``view_queue``): a hint
+        for the channel list, which offers Mod View only there; Mod View checks again."""
+        with self.db.read() as conn:
+            rows = store.list_channels_txn(conn)
+            members = store.members_of_user_txn(conn, actor.user_id)
+        out = []
+        for channel in rows:
+            member = members.get(channel["id"])
+            role = effective_role(channel, actor.user_id, member)
+            banned = bool(member is not None and member["banned"])
+            if allowed(actor, role, Permission.VIEW_QUEUE, banned=banned):
+                out.append(str(channel["name"]))
+        return out
+
     def access_of(self, actor: Actor, channel_id: int) -> ChannelAccess:
         """The caller's role here, every permission they hold (what a page may offer) and
         their own standing (banned, timed out, warned).

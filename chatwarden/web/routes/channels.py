@@ -26,6 +26,13 @@ def list_channels(request: Request) -> list[dict[str, Any]]:
     return [c.to_dict() for c in services_of(request).channels.list_channels()]
 
 
+@router.get("/me/mod-view-channels")
+def mod_view_channels(actor: CurrentActor, request: Request) -> list[str]:
+    """The channels whose Mod View the caller may open (owner, lead moderator, moderator; an
+    admin: all). A hint for the channel list; Mod View checks again."""
+    return services_of(request).channels.mod_view_channels(actor)
+
+
 @router.get("/channels/{name}")
 def get_channel(channel: ChannelArg) -> dict[str, Any]:
     return channel.to_dict()

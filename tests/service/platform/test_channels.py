@@ -5,6 +5,7 @@ from __future__ import annotations
 from chatwarden.clock import FakeClock
 from chatwarden.service.permissions import SCOPE_OF, Permission, can
 from chatwarden.services import Services
+from chatwarden.settings import Role
 from tests.service.conftest import Cast
 
 
@@ -50,3 +51,14 @@ def test_access_reports_the_callers_standing(
     services.actions.ban(cast.mike, cid, victim.user_id, "")
     got = services.channels.access_of(victim, cid)
     assert got.banned and got.warning is None
+
+
+def test_mod_view_channels_are_where_the_queue_opens(services: Services, cast: Cast) -> None:
+    names = services.channels.mod_view_channels
+    assert names(cast.olivia) == names(cast.lena) == names(cast.mike) == ["alpha"]
+    for person in (cast.vera, cast.sam, cast.fiona, cast.victor, cast.mallory):
+        assert names(person) == [], person.username
+    assert names(cast.bob) == ["beta"]
+    assert names(cast.ada) == ["alpha", "beta"]  # a site admin
+    services.channels.set_role(cast.olivia, cast.channel.id, cast.mike.user_id, Role.VIEWER)
+    assert names(cast.mike) == []

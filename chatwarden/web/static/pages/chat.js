@@ -178,7 +178,7 @@ async function main() {
     if (e.action === "ban") notice("", `${target.user_login} was banned.`);
     if (e.action === "timeout") notice("", `${target.user_login} was timed out.`);
   });
-  for (const kind of ["sent", "held", "blocked", "rejected", "error"]) {
+  for (const kind of ["sent", "held", "blocked", "rejected", "error", "command"]) {
     live.on(kind, (f) => {
       const text = pending.get(f.idempotency_key);
       pending.delete(f.idempotency_key);
@@ -192,6 +192,8 @@ async function main() {
         notice("bad", el("b", {}, "Blocked: "), f.message || "your message was blocked.", text ? el("div", { class: "notice-text" }, text) : null);
       } else if (kind === "rejected") {
         rejected(f, text);
+      } else if (kind === "command") {
+        notice("good", f.message); // a slash command ran (it was not posted)
       } else if (f.code) {
         notice("bad", el("b", {}, "Error: "), f.message || f.code, text ? el("div", { class: "notice-text" }, text) : null);
       }

@@ -65,6 +65,8 @@ function loggedOut() {
 
 async function loggedIn(user) {
   const channels = await api.get("/channels");
+  // Mod View is offered only where it opens (a viewer's click would end in a refusal)
+  const modView = new Set(await api.get("/me/mod-view-channels").catch(() => []));
   const go = el("input", { name: "channel", required: true, maxlength: 64, placeholder: "channel name", "data-testid": "join-channel" });
   const joinForm = el("form", { class: "row", "aria-label": "Join a channel" }, field("Join a channel", go), el("button", { type: "submit", class: "btn primary" }, "Open chat"));
   joinForm.addEventListener("submit", (ev) => {
@@ -76,7 +78,7 @@ async function loggedIn(user) {
       el("li", { class: "list-item row" },
         el("b", {}, c.name), el("span", { class: "spacer" }),
         el("a", { class: "btn small", href: `/c/${seg(c.name)}` }, "Chat"),
-        el("a", { class: "btn small", href: `/mod/${seg(c.name)}` }, "Mod View"))))
+        modView.has(c.name) ? el("a", { class: "btn small", href: `/mod/${seg(c.name)}`, "data-testid": "open-mod-view" }, "Mod View") : null)))
     : el("p", { class: "empty" }, "No channels yet.");
   const newName = el("input", { name: "new-channel", maxlength: 25, placeholder: "my_channel", "data-testid": "new-channel" });
   const problem = el("p", { class: "error", role: "alert" });

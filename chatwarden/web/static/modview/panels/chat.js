@@ -1,5 +1,7 @@
 // The channel's chat as moderators see it, with inline actions on every message (delete,
-// warn, timeout, ban) and the user card on a username click; moderators can chat here too.
+// warn, timeout, ban) and the user card on a username click; moderators can chat here too,
+// and type Twitch's slash commands (/timeout user 10m reason, /ban, /slow 30, ...): the server
+// runs them (never posts them) and answers this panel alone.
 
 export default {
   id: "chat",
@@ -9,10 +11,12 @@ export default {
     const { el, button, clear, clock } = ctx.dom;
     const path = `/channels/${ctx.seg(ctx.channel)}`;
     const log = el("div", { class: "chat-log scroll", role: "log", "aria-live": "off", "aria-label": "Channel chat", "data-testid": "mod-chat-log", tabindex: "0" });
-    const input = el("input", { type: "text", maxlength: 500, autocomplete: "off", placeholder: "Chat as a moderator", "aria-label": "Message", "data-testid": "mod-chat-input" });
+    const input = el("input", { type: "text", maxlength: 500, autocomplete: "off", placeholder: "Chat as a moderator, or a /command", "aria-label": "Message or /command", "data-testid": "mod-chat-input" });
     const form = el("form", { class: "composer" }, input, el("button", { type: "submit", class: "btn primary" }, "Chat"));
-    body.append(log, form);
+    const result = el("p", { class: "muted command-result", role: "status", "data-testid": "mod-chat-result" });
+    body.append(log, form, result);
     const seen = new Set();
+    const sent = new Set(); // idempotency keys of this panel's sends: their answers show here
 
     async function run(label, fn) {
       try {
@@ -81,8 +85,27 @@ export default {
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = input.value.trim();
-      if (text && ctx.live.say(text)) input.value = "";
+      if (!text) return;
+      const key = ctx.live.say(text);
+      if (key) {
+        sent.add(key);
+        input.value = "";
+      } else {
+        ctx.toast("Not connected; nothing was sent", "error");
+      }
     });
     ctx.live.on("rejected", (f) => ctx.toast(f.message || "Not sent", "error"));
+    ctx.live.on("command", (f) => {
+      if (!sent.delete(f.idempotency_key)) return;
+      result.textContent = f.message;
+      result.dataset.kind = "ok";
+      ctx.toast(f.message, "ok");
+    });
+    ctx.live.on("error", (f) => {
+      if (!sent.delete(f.idempotency_key)) return;
+      result.textContent = f.message || f.code;
+      result.dataset.kind = "error";
+      ctx.toast(f.message || f.code, "error");
+    });
   },
 };
