@@ -250,6 +250,7 @@ def render_report(summary: dict[str, Any], *, title: str = "ChatWarden replay") 
                 f"<p>{_e(run['label'])}: {r['agree']} of {r['with_recorded']} messages with a "
                 f"recorded decision get the same outcome now; {r['differ']} differ.</p>"
             )
+        out.append(_detection_html(run))
     timeline_data, category_data = _charts(runs)
     out.append('<h2 id="timeline">Held, blocked and rejected over time</h2>')
     out.append('<div id="chart-timeline" class="chart"></div>')
@@ -410,3 +411,24 @@ def _comparison(c: dict[str, Any]) -> str:
             )
         )
     return "\n".join(out)
+
+
+def _detection_html(run: dict[str, Any]) -> str:
+    """One paragraph: what proactive detection did in a run (or that it was off)."""
+    label = _e(run["label"])
+    detection = run.get("detection")
+    if not isinstance(detection, dict):
+        return ""
+    if not detection["enabled"]:
+        return f"<p>{label}: proactive detection off.</p>"
+    effects = ", ".join(f"{n} {_e(e)}" for e, n in detection["effects"].items() if n)
+    by = ", ".join(f"{_e(d)} {n}" for d, n in detection["by_detector"].items())
+    text = f"{label}: proactive detection: {effects or 'nothing'}"
+    if by:
+        text += f" (by {by})"
+    text += f"; it set {detection['decided']} outcomes"
+    text += f"; {len(detection['raid_alerts'])} raid alerts"
+    if run.get("recorded_detection"):
+        r = run["recorded_detection"]
+        text += f"; the same effect as live on {r['agree']} of {r['with_recorded']} messages"
+    return f"<p>{text}.</p>"

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from chatwarden.detect.settings import DEFAULT_SETTINGS, DetectionSettings
 from chatwarden.pipeline import AutoMod
-from chatwarden.replay import ChatRecord, ParsedLog, Variant, build_summary, run_replay
+from chatwarden.replay import (
+    ChatRecord,
+    ParsedLog,
+    Variant,
+    build_summary,
+    render_report,
+    run_replay,
+)
 from chatwarden.replay.config import ReplaySettings
 from chatwarden.replay.core import not_simulated
 from chatwarden.settings import AutoModSettings, Role
@@ -86,7 +93,7 @@ def test_detection_off_and_what_the_summary_says() -> None:
     ]
     off = DetectionSettings(enabled=False)
     run_off = run_replay(records, AutoMod(AutoModSettings()), detection=off)
-    run_on = run_replay(records, AutoMod(AutoModSettings()), detection=SPAM_ON)
+    run_on = run_replay(records, AutoMod(AutoModSettings()), detection=SPAM_ON, label="B")
     assert run_off.outcomes[0].action == "allow" and run_off.outcomes[0].detection is None
     log = ParsedLog("chatwarden-jsonl", records=records)
     variants = [
@@ -102,6 +109,9 @@ def test_detection_off_and_what_the_summary_says() -> None:
     assert b["detection"]["by_detector"] == {"spam": 1}
     assert a["detection"]["enabled"] is False
     assert any("proactive detection in A" in s for s in summary["not_simulated"])
+    html = render_report(summary)
+    assert "A: proactive detection off." in html
+    assert "B: proactive detection: 1 delete (by spam 1); it set 1 outcomes" in html
     assert not any("proactive detection" in s for s in not_simulated([Variant("A")]))
     assert any("account age" in s for s in not_simulated([Variant("A")]))
     assert DEFAULT_SETTINGS.enabled
