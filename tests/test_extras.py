@@ -143,3 +143,36 @@ def test_missing_extra_reraises_an_unrelated_import_error() -> None:
     with pytest.raises(ImportError) as raised:
         missing_extra(bug, "train", "chatwarden train")
     assert raised.value is bug
+
+
+def test_parquet_export_without_the_extra_names_it(tmp_path: Path) -> None:
+    """CSV still exports; Parquet is a MissingExtra (HTTP 501) that names [parquet]."""
+    result = _run(
+        f"""
+        from chatwarden.config import ServiceConfig
+        from chatwarden.demo import CHANNEL, OWNER, seed
+        from chatwarden.errors import ChatWardenError
+        from chatwarden.services import build_services
+        from chatwarden.web.errors import status_for
+
+        services = build_services(ServiceConfig(database_url="sqlite:///{tmp_path}/x.db"))
+        seed(services)
+        owner = services.accounts.authenticate(services.accounts.login(*OWNER).token)
+        channel = services.channels.get_channel_by_name(CHANNEL)
+        data, media, name = services.analytics.export(owner, channel.id, "csv")
+        print("CSV", media, name)
+        try:
+            services.analytics.export(owner, channel.id, "parquet")
+        except ChatWardenError as exc:
+            print("ERROR", exc.code, status_for(exc), exc.message)
+        services.db.dispose()
+        """,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "CSV text/csv" in result.stdout
+    assert (
+        "ERROR missing_extra 501 a Parquet export needs the [parquet] extra "
+        "(pyarrow is not installed): pip install 'chatwarden[parquet]'"
+    ) in result.stdout
+    assert _loaded(result.stdout) == "LOADED []"

@@ -31,6 +31,7 @@ from chatwarden.errors import (
     Unauthorized,
     validation_problems,
 )
+from chatwarden.extras import MissingExtra
 
 log = logging.getLogger("chatwarden.web")
 
@@ -44,6 +45,7 @@ STATUS_BY_ERROR: dict[type[ChatWardenError], int] = {
     Conflict: 409,
     RateLimited: 429,
     ModelError: 500,
+    MissingExtra: 501,  # an optional feature whose extra is not installed (e.g. Parquet)
 }
 
 _HTTP_CODES = {

@@ -43,6 +43,7 @@ from chatwarden.analytics.series import (
 from chatwarden.config import AnalyticsSettings
 from chatwarden.csvcells import escape_cell
 from chatwarden.errors import Forbidden, InputError
+from chatwarden.extras import missing_extra
 from chatwarden.service.base import Deps, ServiceBase
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
@@ -411,8 +412,11 @@ def _to_csv(records: Iterable[Mapping[Any, Any]], columns: list[str]) -> bytes:
 
 
 def _to_parquet(records: Sequence[Mapping[Any, Any]], columns: list[str]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:  # the [parquet] extra; CSV needs nothing
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise missing_extra(exc, "parquet", "a Parquet export") from exc
 
     data = {c: [r.get(c) for r in records] for c in columns}
     table = pa.table(data)
