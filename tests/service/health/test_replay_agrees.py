@@ -172,3 +172,20 @@ def test_the_agreement_the_replay_command_prints_is_honest(
     assert recorded["differ"] >= by_detection
     assert f"A vs live: {n - recorded['differ']} of {n} messages agree" in without.output
     assert any("proactive detection in A" in s for s in summary["not_simulated"])
+
+
+def test_the_policy_preview_replays_with_the_channel_s_detection(
+    services: Services, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Mod View's preview runs the channel's detectors too: a proposal that changes AutoMod
+    shows the same detection deletions in both runs, agreeing with what live did."""
+    channel_id, _ = run_session(services, clock, lines=120)
+    mia = _actor(services, demo.MODERATOR[0])
+    out = services.preview.preview(mia, channel_id, {"overall_level": 4}, days=1)
+    current, proposed = out["current"], out["proposed"]
+    assert current["detection"]["enabled"] and current["detection"]["effects"]["delete"] >= 3
+    assert current["detection"]["by_detector"].get("spam", 0) >= 3
+    assert current["recorded"]["differ"] == 0  # the current settings are what ran live
+    assert current["recorded_detection"]["differ"] == 0
+    assert proposed["detection"]["effects"]["delete"] >= 3
+    assert any("account age" in s for s in out["not_simulated"])
