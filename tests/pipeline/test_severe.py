@@ -84,6 +84,13 @@ def categories(text: str, level: int = 1) -> set[Category]:
         ("kick the mormons out of the server", "race_ethnicity_or_religion"),
         ("the internet would be better without trans folks", "sexuality_sex_or_gender"),
         ("we dont think deaf people should vote", "disability"),
+        ("im gonna put you in a wheelchair", "aggression"),
+        ("u will end up in the morgue", "aggression"),
+        ("i will smash your teeth in", "aggression"),
+        ("ill run u over", "aggression"),
+        ("your kids are next", "aggression"),
+        ("kms yourself", "aggression"),
+        ("i will hunt all of you down", "aggression"),
     ],
 )
 def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
@@ -101,6 +108,8 @@ def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
         ("cant stand asylum seekers", "race_ethnicity_or_religion"),
         ("typical sissy", "sexuality_sex_or_gender"),
         ("shut up you dumb hoe", "misogyny"),
+        ("stfu cripple", "disability"),
+        ("look at this he-she", "sexuality_sex_or_gender"),
     ],
 )
 def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category) -> None:
@@ -111,10 +120,11 @@ def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category)
 def test_elongated_words_are_read_as_written_once() -> None:
     """The normaliser keeps two of a repeated letter ("aree"); the rules also try one."""
     assert categories("mormonsss areeee vermin", level=1) == {"race_ethnicity_or_religion"}
-    norm = normalise("go diiieee")
+    norm = normalise("mormonsss are vermin")  # "mormonss": the normaliser keeps two letters
+    assert norm.text == "mormonss are vermin"
     found = SEVERE_RULES.find(norm.text, variant=unelongated(norm))
-    assert [f.family for f in found] == ["go_die"]
-    assert [norm.text[s:e] for s, e in found[0].spans] == ["go diie"]
+    assert {f.family for f in found} == {"dehumanisation"}
+    assert {norm.text[s:e] for f in found for s, e in f.spans} == {"mormonss are vermin"}
 
 
 @pytest.mark.parametrize(
@@ -179,6 +189,7 @@ def test_obfuscations_are_caught(text: str) -> None:
         # self talk and game servers
         "i almost killed myself laughing",
         "you should cut yourself some slack",
+        "he/she will be there",
         "just burn yourself a copy of the disc",
         "the map has a house on maple drive",
         "ban the campers from ranked",
