@@ -5,7 +5,9 @@ that passed the chat rules, after AutoMod, in order; so does a replay. The detec
 comes only from the log's own earlier messages (a sender is a first-time chatter on their first
 message in the log) and their clock only from the records' timestamps. The strongest finding
 that is not ban evasion sets the effect, as live: ``hold`` holds the message for review,
-``delete`` and ``timeout`` block it, ``flag`` delivers it and shows it to moderators.
+``delete`` and ``timeout`` block it, ``flag`` delivers it and shows it to moderators. When a
+cluster becomes a bot wave (``wave.bot``), live removes its bot-like members' earlier messages
+still in chat; ``run.py`` marks those outcomes ``removed_later``.
 
 What a log cannot say is not simulated (``NOT_SIMULATED``): account age, verification and
 follow dates (every sender is an account of unknown age, unverified and not following, which
@@ -62,6 +64,15 @@ class Detected:
             f for f in self.findings if f.detector != "evasion" and _kind(f) == self.effect
         )
 
+    def wave_members(self) -> tuple[int, ...]:
+        """The bot-like users of a cluster that just became a bot wave (their earlier messages
+        still in chat are removed, as live); empty when this message made no bot wave."""
+        out: list[int] = []
+        for f in self.findings:
+            if f.code == "wave.bot":
+                out.extend(int(u) for u in f.evidence.get("bot_like_user_ids", []))
+        return tuple(out)
+
     def codes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.code for f in self.acting))
 
@@ -95,6 +106,16 @@ class ReplayDetectors:
         self._chatted: dict[str, set[int]] = {}  # channel -> senders seen so far
         #: raid alerts raised so far, with the channel they were raised in
         self.alerts: list[tuple[str, Finding]] = []
+
+    @property
+    def cleanup_window_s(self) -> float:
+        """How far back a new bot wave removes its members' earlier messages (live: the
+        similarity window)."""
+        return float(self._config.waves.similarity.window_s)
+
+    def user_id(self, record: ChatRecord) -> int:
+        """The id the detectors know the record's sender by."""
+        return self._user_id(record)
 
     def _user_id(self, record: ChatRecord) -> int:
         uid = record.user_id

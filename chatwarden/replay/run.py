@@ -12,7 +12,7 @@ hold holds, a delete or timeout blocks, a flag changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from chatwarden.decision import Decision
@@ -54,6 +54,8 @@ class Outcome:
     decision: Decision | None = None
     #: what proactive detection did (None: nothing, or the message never got to it)
     detection: Detected | None = None
+    #: delivered, then removed when a later message made a bot wave of its cluster (as live)
+    removed_later: bool = False
 
     @property
     def by_detection(self) -> bool:
@@ -80,6 +82,8 @@ class Outcome:
             out["exempt"] = d.exempt
         if self.detection is not None:
             out["detection"] = self.detection.to_dict()
+        if self.removed_later:
+            out["removed_later"] = True
         return out
 
 
@@ -104,6 +108,34 @@ class ReplayRun:
 
 
 Progress = Callable[[int], None]
+
+
+def _remove_earlier(
+    records: Sequence[ChatRecord],
+    slots: list[Outcome | None],
+    at: int,
+    detectors: ReplayDetectors,
+    members: tuple[int, ...],
+) -> None:
+    """A bot wave was recognised at record ``at``: its bot-like members' messages still in
+    chat (allowed) in the same channel within the window are removed, as live
+    (``hook._wave_cleanup_txn``)."""
+    wanted = set(members)
+    channel = records[at].channel
+    since = records[at].time.timestamp() - detectors.cleanup_window_s
+    for j in range(at, -1, -1):
+        record = records[j]
+        if record.time.timestamp() < since:
+            break
+        o = slots[j]
+        if (
+            o is not None
+            and o.action == "allow"
+            and not o.removed_later
+            and record.channel == channel
+            and detectors.user_id(record) in wanted
+        ):
+            slots[j] = replace(o, removed_later=True)
 
 
 def run_replay(
@@ -142,6 +174,8 @@ def run_replay(
             slots[i] = Outcome(
                 records[i], _final(decision, detected), decision=decision, detection=detected
             )
+            if detected is not None and detected.wave_members():
+                _remove_earlier(records, slots, i, detectors, detected.wave_members())
         if progress is not None:
             progress(len(chunk))
     outcomes = [o for o in slots if o is not None]

@@ -123,8 +123,9 @@ def detection_summary(run: ReplayRun) -> dict[str, Any]:
     effects: Counter[str] = Counter()
     detectors: Counter[str] = Counter()
     codes: Counter[str] = Counter()
-    decided = 0
+    decided = removed = 0
     for o in run.outcomes:
+        removed += o.removed_later
         d = o.detection
         if d is None:
             continue
@@ -136,6 +137,7 @@ def detection_summary(run: ReplayRun) -> dict[str, Any]:
         "enabled": run.detection.enabled,
         "effects": {e: effects[e] for e in ("flag", "hold", "delete", "timeout")},
         "decided": decided,
+        "removed_later": removed,
         "by_detector": dict(detectors.most_common()),
         "by_code": dict(codes.most_common()),
         "raid_alerts": [

@@ -75,6 +75,8 @@ def test_a_bot_wave_needs_the_log_s_own_earlier_messages() -> None:
     run = run_replay(records, AutoMod(AutoModSettings()), detection=SPAM_ON)
     effects = [o.detection.effect if o.detection else None for o in run.outcomes]
     assert effects[:3] == [None, None, None] and effects[3] == "delete" == effects[4]
+    # the first three were delivered, then removed when the wave was recognised (as live)
+    assert [o.removed_later for o in run.outcomes] == [True, True, True, False, False]
     assert run.outcomes[3].detection is not None
     assert run.outcomes[3].detection.detectors == ("wave",)
     # the same posts from the same users in two channels: each channel has its own detectors

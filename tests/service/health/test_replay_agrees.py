@@ -111,22 +111,26 @@ def test_replay_of_a_live_session_agrees_on_every_message_detection_included(
         recorded = line["decision"]
         detected = outcome.detection
         effect = detected.effect if detected else "none"
-        replayed = {
+        replayed: dict[str, object] = {
             "outcome": outcome.action,
             "effect": effect,
             "codes": list(detected.codes()) if detected else [],
         }
-        expected = {
+        expected: dict[str, object] = {
             "outcome": outcome.record.recorded,
             "effect": recorded["detection"]["effect"],
             "codes": recorded["detection"]["codes"],
         }
+        # a bot wave's members' earlier messages: delivered, then removed (as live)
+        replayed["removed_later"] = outcome.removed_later
+        expected["removed_later"] = recorded["status"] == "deleted"
         assert replayed == expected, (line, outcome.to_dict())
         effects[effect] = effects.get(effect, 0) + 1
         wave += any(c.startswith("wave.bot") for c in recorded["detection"]["codes"])
     # detection decided a good share of the session, a bot wave among it
     assert effects.get("delete", 0) + effects.get("timeout", 0) >= 5, effects
     assert wave >= 1, effects
+    assert sum(o.removed_later for o in run.outcomes) >= 1
 
     summary = build_summary(log, [run], [variant])
     agree = summary["runs"][0]["recorded"]
