@@ -12,12 +12,15 @@ still in chat; ``run.py`` marks those outcomes ``removed_later``.
 What a log cannot say is not simulated (``NOT_SIMULATED``): account age, verification and
 follow dates (every sender is an account of unknown age, unverified and not following, which
 the detectors treat as live treats an account it knows nothing about), bans and device
-fingerprints (so no ban evasion), and whether a sender chatted before the log starts.
+fingerprints (so no ban evasion), whether a sender chatted before the log starts, and the strike
+ladder. A timeout detection hands out is simulated: the sender's later lines are rejected
+(``timed_out``) until it ends, as the live chat rules (``rules.check_chat_rules``) would.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from chatwarden.decision import Decision
@@ -25,6 +28,7 @@ from chatwarden.detect.channel import ChannelDetectors
 from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
 from chatwarden.detect.types import NO_ACTION, ActionKind, DetectAction, Finding, MessageContext
 from chatwarden.replay.records import ChatRecord
+from chatwarden.rules.chat_rules import Standing
 from chatwarden.settings import Role
 
 #: the effect a detection has on a message, as live (``hook.screen`` -> the message status)
@@ -38,8 +42,8 @@ NOT_SIMULATED = (
     "Shield Mode and raid alerts turning it on",
     "whether a sender chatted before the log starts (their first line in the log counts as a "
     "first-time chatter's)",
-    "timeouts handed out by detection (a timed-out chatter's later lines are replayed; in an "
-    "export they are absent, as the live chat refused them)",
+    "timeouts and bans handed out by the strike ladder (detection's own timeouts are "
+    "simulated: the chatter's later lines are rejected as timed_out until they end)",
 )
 
 
@@ -104,6 +108,7 @@ class ReplayDetectors:
         self._channels: dict[str, ChannelDetectors] = {}
         self._ids: dict[str, int] = {}  # senders without a numeric id -> a replay-local id
         self._chatted: dict[str, set[int]] = {}  # channel -> senders seen so far
+        self._timeouts: dict[tuple[str, int], datetime] = {}  # (channel, sender) -> until
         #: raid alerts raised so far, with the channel they were raised in
         self.alerts: list[tuple[str, Finding]] = []
 
@@ -125,6 +130,16 @@ class ReplayDetectors:
         if key not in self._ids:
             self._ids[key] = -(len(self._ids) + 1)  # negative: never a real account's id
         return self._ids[key]
+
+    def standing(self, record: ChatRecord) -> Standing | None:
+        """The sender's standing from what detection did earlier in the replay: timed out
+        until a detection timeout ends (None: nothing known)."""
+        if not self._timeouts:
+            return None
+        until = self._timeouts.get((record.channel, self._user_id(record)))
+        if until is None or until <= record.time:
+            return None
+        return Standing(timeout_until=until)
 
     def screen(self, record: ChatRecord, decision: Decision) -> Detected | None:
         """Run the channel's detectors on one accepted record (None: nothing to do)."""
@@ -165,6 +180,11 @@ class ReplayDetectors:
             return None
         acting = [f for f in result.findings if f.action == action and f.detector != "evasion"]
         effect: Effect = action.kind.value  # type: ignore[assignment]
+        if action.seconds:  # a timeout: the sender's later lines are refused until it ends
+            key = (channel, uid)
+            until = record.time + timedelta(seconds=action.seconds)
+            if key not in self._timeouts or self._timeouts[key] < until:
+                self._timeouts[key] = until
         return Detected(
             effect=effect,
             explanation="; ".join(f.explanation for f in acting),

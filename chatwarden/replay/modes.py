@@ -23,6 +23,7 @@ from chatwarden.rules.chat_rules import (
     MessageFacts,
     Modes,
     Rejection,
+    Standing,
     check_chat_rules,
 )
 from chatwarden.rules.chat_rules import fingerprint as fingerprint
@@ -80,13 +81,15 @@ class ModeSimulator:
         )
         self._windows = MemoryWindows()
 
-    def check(self, record: ChatRecord) -> str | None:
+    def check(self, record: ChatRecord, standing: Standing | None = None) -> str | None:
         """The rejection code (``subscribers_only``, ``emote_only``, ``slow_mode``,
-        ``duplicate_message``, ``rate_limited``) or None when the message gets to AutoMod."""
-        rejection = self.rejection(record)
+        ``duplicate_message``, ``rate_limited``; ``timed_out`` with a ``standing`` that says
+        so, e.g. a timeout detection handed out earlier in the replay) or None when the
+        message gets to AutoMod."""
+        rejection = self.rejection(record, standing)
         return None if rejection is None else rejection.reason
 
-    def rejection(self, record: ChatRecord) -> Rejection | None:
+    def rejection(self, record: ChatRecord, standing: Standing | None = None) -> Rejection | None:
         """The whole rejection (code, the text the chatter would have seen, retry time)."""
         facts = MessageFacts(
             channel="replay",
@@ -94,5 +97,6 @@ class ModeSimulator:
             role=record.role or Role.VIEWER,
             text=record.text,
             modes=self._modes,
+            standing=standing,
         )
         return check_chat_rules(facts, self._windows, record.time)

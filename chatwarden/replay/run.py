@@ -138,6 +138,56 @@ def _remove_earlier(
             slots[j] = replace(o, removed_later=True)
 
 
+def _chunk(
+    records: Sequence[ChatRecord],
+    chunk: range,
+    automod: AutoMod,
+    simulator: ModeSimulator,
+    slots: list[Outcome | None],
+) -> None:
+    """Without detection: the rules, then AutoMod on the records that passed them."""
+    passed: list[int] = []
+    for i in chunk:
+        rule = simulator.check(records[i])
+        if rule is None:
+            passed.append(i)
+        else:
+            slots[i] = Outcome(records[i], "rejected", rule=rule)
+    decisions = automod.check_batch(
+        [records[i].text for i in passed], roles=[records[i].role for i in passed]
+    )
+    for i, decision in zip(passed, decisions, strict=True):
+        slots[i] = Outcome(records[i], decision.action.value, decision=decision)
+
+
+def _detect_chunk(
+    records: Sequence[ChatRecord],
+    chunk: range,
+    automod: AutoMod,
+    simulator: ModeSimulator,
+    detectors: ReplayDetectors,
+    slots: list[Outcome | None],
+) -> None:
+    """With detection, record by record as live: a timeout detection hands out rejects the
+    sender's later lines (``timed_out``) until it ends, so each record's rules see what
+    detection did to the records before it. AutoMod decides the whole chunk first (a decision
+    depends only on the text and the role); a rejected record's decision is dropped."""
+    decisions = automod.check_batch(
+        [records[i].text for i in chunk], roles=[records[i].role for i in chunk]
+    )
+    for i, decision in zip(chunk, decisions, strict=True):
+        record = records[i]
+        rule = simulator.check(record, detectors.standing(record))
+        if rule is not None:
+            slots[i] = Outcome(record, "rejected", rule=rule)
+            continue
+        detected = detectors.screen(record, decision)
+        action = _final(decision, detected)
+        slots[i] = Outcome(record, action, decision=decision, detection=detected)
+        if detected is not None and detected.wave_members():
+            _remove_earlier(records, slots, i, detectors, detected.wave_members())
+
+
 def run_replay(
     records: Sequence[ChatRecord],
     automod: AutoMod,
@@ -159,23 +209,10 @@ def run_replay(
     slots: list[Outcome | None] = [None] * len(records)
     for start in range(0, len(records), batch_size):
         chunk = range(start, min(start + batch_size, len(records)))
-        passed: list[int] = []
-        for i in chunk:
-            rule = simulator.check(records[i])
-            if rule is None:
-                passed.append(i)
-            else:
-                slots[i] = Outcome(records[i], "rejected", rule=rule)
-        decisions = automod.check_batch(
-            [records[i].text for i in passed], roles=[records[i].role for i in passed]
-        )
-        for i, decision in zip(passed, decisions, strict=True):
-            detected = detectors.screen(records[i], decision)
-            slots[i] = Outcome(
-                records[i], _final(decision, detected), decision=decision, detection=detected
-            )
-            if detected is not None and detected.wave_members():
-                _remove_earlier(records, slots, i, detectors, detected.wave_members())
+        if detectors.enabled:
+            _detect_chunk(records, chunk, automod, simulator, detectors, slots)
+        else:
+            _chunk(records, chunk, automod, simulator, slots)
         if progress is not None:
             progress(len(chunk))
     outcomes = [o for o in slots if o is not None]

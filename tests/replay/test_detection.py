@@ -117,3 +117,25 @@ def test_detection_off_and_what_the_summary_says() -> None:
     assert not any("proactive detection" in s for s in not_simulated([Variant("A")]))
     assert any("account age" in s for s in not_simulated([Variant("A")]))
     assert DEFAULT_SETTINGS.enabled
+
+
+def test_a_detection_timeout_rejects_the_sender_s_later_lines_until_it_ends() -> None:
+    flood = DetectionSettings.model_validate(
+        {"detectors": {"spam": {"rate": {"enabled": True, "max_messages": 3, "per_s": 10}}}}
+    )
+    records = [rec(s, "bob", f"line number {s}") for s in (0, 1, 2, 3, 5, 14)]
+    records.insert(5, rec(6, "carol", "hi bob"))
+    run = run_replay(records, AutoMod(AutoModSettings()), detection=flood)
+    got = [(o.record.user, o.action, o.rule) for o in run.outcomes]
+    assert got == [
+        ("bob", "allow", None),
+        ("bob", "allow", None),
+        ("bob", "allow", None),
+        ("bob", "block", None),  # the 4th within 10 s: a 10 s timeout (first offence)
+        ("bob", "rejected", "timed_out"),  # 2 s later: still timed out, as live chat says
+        ("carol", "allow", None),  # others chat on
+        ("bob", "allow", None),  # 11 s later: the timeout has ended
+    ]
+    flooded = run.outcomes[3].detection
+    assert flooded is not None and flooded.effect == "timeout" and flooded.seconds == 10
+    assert flooded.detectors == ("flood",)

@@ -32,6 +32,8 @@ from tests.service.conftest import make_actor
 
 MODES = {"slow_mode_s": 2, "unique_chat": True}
 Tally = dict[str, int]
+#: the flood limit (timeouts, escalating) on top of the demo's filters
+FLOOD = {"detectors": {"spam": {"rate": {"enabled": True, "max_messages": 4, "per_s": 10}}}}
 WAVE_TEXT = "grab cheap viewers followers primes today at bigfollows dot net"
 WAVE_ENDINGS = ("", " !", " !!", " now", " now!", " fast")
 
@@ -47,6 +49,7 @@ def run_session(services: Services, clock: FakeClock, lines: int = 240) -> tuple
     channel = services.channels.get_channel_by_name(demo.CHANNEL)
     owner = _actor(services, demo.OWNER[0])
     services.modes.update(owner, channel.id, MODES)
+    services.detection.update(owner, channel.id, FLOOD)  # on top of the demo's filters
     viewers = {name: _actor(services, name) for name in demo.VIEWERS}
     bots = [make_actor(services, f"promo_bot_{i}") for i in range(6)]
     rng = random.Random(13)
@@ -71,6 +74,11 @@ def run_session(services: Services, clock: FakeClock, lines: int = 240) -> tuple
                 send(bot, WAVE_TEXT + WAVE_ENDINGS[n])  # near-duplicates pass unique chat
         if i % 40 == 7:  # a chatter repeating themselves at once: slow mode rejects it
             send(viewers[line.sender], line.text + " again")
+        if i % 80 == 30:  # a flood past slow mode: the 5th line in 10 s times the sender out
+            flooder = viewers[line.sender]
+            for n in range(7):
+                clock.advance(2.1)
+                send(flooder, f"{line.text} ({n})")
     return channel.id, statuses
 
 
@@ -97,6 +105,7 @@ def test_replay_of_a_live_session_agrees_on_every_message_detection_included(
     channel_id, statuses = run_session(services, clock)
     # the session has what the comparison is about: rejections, detection deletions, holds
     assert sum(n for s, n in statuses.items() if s.startswith("rejected:")) >= 3, statuses
+    assert statuses.get("rejected:timed_out", 0) >= 1, statuses  # a detection timeout at work
     assert statuses.get("blocked", 0) >= 5 and statuses.get("held", 0) >= 1, statuses
     log_file, settings_file = export_and_settings(services, channel_id, tmp_path)
     live = [json.loads(line) for line in log_file.read_text().splitlines()]
@@ -129,7 +138,7 @@ def test_replay_of_a_live_session_agrees_on_every_message_detection_included(
         wave += any(c.startswith("wave.bot") for c in recorded["detection"]["codes"])
     # detection decided a good share of the session, a bot wave among it
     assert effects.get("delete", 0) + effects.get("timeout", 0) >= 5, effects
-    assert wave >= 1, effects
+    assert wave >= 1 and effects.get("timeout", 0) >= 1, effects
     assert sum(o.removed_later for o in run.outcomes) >= 1
 
     summary = build_summary(log, [run], [variant])
