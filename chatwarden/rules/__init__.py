@@ -3,7 +3,9 @@
 ``chat_rules.py``: the chat-mode rules (bans, timeouts, warnings, followers-only,
 subscribers-only, emote-only, slow mode, unique chat, the rate limit), the one place they are
 written; live chat (``service/chat/send.py``) and replay (``replay/modes.py``) both call
-``check_chat_rules``. No store, service, bus or web: the clock and the windows are passed in.
+``check_chat_rules``. ``effects.py``: the consequences layer (effects as values, the pure
+detection decision ``detection_effects`` and the ``LogOnlyApplier``). No store, service, bus
+or web: the clock and the windows are passed in.
 """
 
 from chatwarden.rules.chat_rules import (

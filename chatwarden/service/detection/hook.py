@@ -12,8 +12,11 @@ Three calls per batch and channel, all inside the chat service's own read and wr
    (monitored / restricted) and new automatic flags. Returns a ``Screening`` per message
    that ``_store_txn`` applies (status held / blocked / restricted, the explanation).
 4. ``after_store_txn`` (in the batch's write transaction): fingerprints (HMAC-SHA256 with the
-   server secret), new flags, timeouts, strike-ladder offences, mod-log entries, findings and
-   raid alerts for moderators, and Shield Mode switched on by AutoMod if the owner allowed it.
+   server secret), then the effects each screening calls for, decided by the pure
+   ``rules.effects.detection_effects`` (new flags, timeouts, strike-ladder offences, findings
+   and raid alerts for moderators, a bot wave's earlier lines deleted, Shield Mode switched on
+   by AutoMod if the owner allowed it) and applied with their mod-log entries by
+   ``service/detection/effects.py`` (``ChatEffects``).
 
 The detectors' per-channel state (windows, per-user history, banned profiles) lives in this
 process, like ``bus.MemoryChatState``: with several server processes each sees only its own
@@ -27,7 +30,8 @@ import hmac
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 from sqlalchemy.engine import Connection, RowMapping
@@ -42,18 +46,16 @@ from chatwarden.detect.types import (
     Finding,
     MessageContext,
 )
-from chatwarden.service import events
+from chatwarden.rules.effects import BatchMemory, Target, detection_effects
 from chatwarden.service.base import Deps, Outbox
 from chatwarden.service.detection import trust as trust_gates
+from chatwarden.service.detection.effects import ChatEffects
 from chatwarden.service.detection.settings import DetectionState, load_state_txn
 from chatwarden.service.detection.shield import ShieldService
-from chatwarden.service.detection.strikes import apply_offence_txn, automod_moderate
-from chatwarden.service.detection.suspicious import EVENTSUB_TYPE, LOW_TRUST, flag_txn
+from chatwarden.service.detection.suspicious import EVENTSUB_TYPE, LOW_TRUST
 from chatwarden.service.permissions import is_mod
 from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
-from chatwarden.store import audit
-from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
 
 MAX_FINGERPRINT = 512
@@ -130,6 +132,19 @@ class Screening:
     @property
     def empty(self) -> bool:
         return self.status is None and not self.findings and self.flag is None
+
+    @property
+    def flag_alert(self) -> dict[str, Any] | None:
+        """The sender's flag as the moderators' suspicious-message event shows it."""
+        if self.flag is None:
+            return None
+        return {
+            "low_trust_status": LOW_TRUST[self.flag.status],
+            "types": self.flag.types,
+            "reasons": self.flag.reasons,
+            "evaluation": self.flag.evaluation,
+            "shared_channel_ids": self.flag.shared_channel_ids,
+        }
 
 
 EMPTY = Screening()
@@ -557,224 +572,20 @@ class DetectionHook:
         out: Outbox,
         stored: Sequence[tuple[Mapping[Any, Any], SendRequest, Screening, str, str]],
     ) -> None:
-        """Effects of the screenings: ``(channel, request, screening, public_id, status)``."""
+        """Effects of the screenings: ``(channel, request, screening, public_id, status)``.
+        The decision is ``rules.effects.detection_effects`` (pure); ``ChatEffects`` applies it."""
         fps: list[tuple[int, str, str]] = []
-        struck: set[tuple[int, int]] = set()
-        shield_on: dict[int, Finding] = {}
-        states: dict[int, DetectionState] = {}  # read once per channel for this batch
+        applier = ChatEffects(out, {c["id"]: c for c, *_ in stored}, self.shield)
+        memory = BatchMemory()
         for channel, req, screen, public_id, status in stored:
-            uid, name = req.actor.user_id, req.actor.username
+            uid = req.actor.user_id
             fps.extend((uid, kind, digest) for kind, digest in screen.fingerprints)
-            if screen.new_flag is not None:
-                flag_txn(out, channel, user_id=uid, username=name, **screen.new_flag)
-            if screen.flag is not None and status in ("delivered", "delayed", "restricted"):
-                self._emit_flagged(out, channel, req, screen, public_id)
-            if screen.action.kind is ActionKind.TIMEOUT and screen.action.seconds:
-                self._timeout_txn(out, channel, uid, name, screen, public_id)
-            elif screen.action.kind is ActionKind.FLAG or (
-                screen.findings and screen.action.kind is not ActionKind.NONE
-            ):
-                out.emit(
-                    channel,
-                    events.DETECTION_FINDING,
-                    events.detection_finding(
-                        channel,
-                        user_id=uid,
-                        login=name,
-                        message_id=public_id,
-                        text=req.text,
-                        action=screen.action.kind.value,
-                        findings=[f.to_dict() for f in screen.findings],
-                    ),
-                )
-            for alert in screen.alerts:
-                self._raid_alert_txn(out, channel, alert, shield_on)
-            for finding in screen.findings:
-                if finding.code == "wave.bot":
-                    self._wave_cleanup_txn(out, channel, finding)
-            self._offence_txn(out, channel, req, screen, public_id, status, struck, states)
+            target = Target(channel["id"], uid, req.actor.username, public_id, req.text)
+            settings = partial(applier.settings, channel["id"])
+            effects = detection_effects(screen, status, target, settings, memory)
+            applier.apply(target, effects)
         if fps:
             store.record_fingerprints_txn(out.conn, fps, out.now)
-
-    def _emit_flagged(
-        self,
-        out: Outbox,
-        channel: Mapping[Any, Any],
-        req: SendRequest,
-        screen: Screening,
-        public_id: str,
-    ) -> None:
-        flag = screen.flag
-        assert flag is not None
-        out.emit(
-            channel,
-            events.SUSPICIOUS_USER_MESSAGE,
-            events.suspicious_user_message(
-                channel,
-                user_id=req.actor.user_id,
-                login=req.actor.username,
-                low_trust_status=LOW_TRUST[flag.status],
-                types=list(flag.types),
-                evaluation=flag.evaluation,
-                shared_ban_channel_ids=list(flag.shared_channel_ids),
-                reasons=list(flag.reasons),
-                message_id=public_id,
-                text=req.text,
-            ),
-        )
-
-    def _timeout_txn(
-        self,
-        out: Outbox,
-        channel: Mapping[Any, Any],
-        uid: int,
-        name: str,
-        screen: Screening,
-        public_id: str,
-    ) -> None:
-        seconds = screen.action.seconds or 0
-        until = out.now + timedelta(seconds=seconds)
-        member = channel_store.ensure_member_txn(out.conn, channel["id"], uid)
-        if member["timeout_until"] is None or member["timeout_until"] < until:
-            channel_store.update_member_txn(out.conn, channel["id"], uid, timeout_until=until)
-        reason = screen.explanation
-        detail = events.target(uid, name, reason=reason, expires_at=until.isoformat())
-        out.emit(channel, events.MODERATE, automod_moderate(channel, "timeout", detail))
-        out.notify(
-            uid,
-            "timed_out",
-            channel["id"],
-            reason=reason,
-            until=until.isoformat(),
-            duration_s=seconds,
-        )
-        audit.append_txn(
-            out.conn,
-            channel_id=channel["id"],
-            actor_id=None,
-            action="detection.timeout_user",
-            created_at=out.now,
-            target_user_id=uid,
-            message_id=public_id,
-            reason=reason,
-            details={
-                "duration_s": seconds,
-                "until": until.isoformat(),
-                "findings": [f.to_dict() for f in screen.findings],
-            },
-        )
-
-    def _wave_cleanup_txn(self, out: Outbox, channel: Mapping[Any, Any], finding: Finding) -> None:
-        """A cluster just became a bot wave: remove its bot-like members' earlier messages that
-        are still in chat (those sent before the wave was recognised)."""
-        users = [int(u) for u in finding.evidence.get("bot_like_user_ids", [])]
-        settings = load_state_txn(out.conn, channel["id"]).settings
-        since = out.now - timedelta(seconds=settings.detectors.waves.similarity.window_s)
-        removed = store.remove_recent_txn(out.conn, channel["id"], users, since)
-        for row in removed:
-            out.emit(
-                channel,
-                events.CHAT_MESSAGE_DELETE,
-                events.message_delete(
-                    channel,
-                    message_id=row["public_id"],
-                    target_id=row["sender_id"],
-                    target_name=row["sender_name"],
-                ),
-                public=True,
-                mods=False,
-            )
-        if removed:
-            audit.append_many_txn(
-                out.conn,
-                [
-                    {
-                        "channel_id": channel["id"],
-                        "actor_id": None,
-                        "action": "detection.delete",
-                        "target_user_id": row["sender_id"],
-                        "message_id": row["public_id"],
-                        "reason": f"earlier message of a bot wave: {finding.explanation}",
-                        "details": {"finding": finding.to_dict()},
-                        "created_at": out.now,
-                    }
-                    for row in removed
-                ],
-            )
-
-    def _raid_alert_txn(
-        self,
-        out: Outbox,
-        channel: Mapping[Any, Any],
-        alert: Finding,
-        shield_on: dict[int, Finding],
-    ) -> None:
-        cid = channel["id"]
-        state = load_state_txn(out.conn, cid)
-        enabled = False
-        if state.settings.detectors.raid.auto_shield and cid not in shield_on:
-            fresh = channel_store.get_channel_txn(out.conn, cid)
-            assert fresh is not None
-            enabled = self.shield.activate_txn(
-                out, fresh, None, f"hate raid suspected: {alert.explanation}"
-            )
-            shield_on[cid] = alert
-        audit.append_txn(
-            out.conn,
-            channel_id=cid,
-            actor_id=None,
-            action="detection.raid_alert",
-            created_at=out.now,
-            reason=alert.explanation,
-            details={**alert.to_dict(), "shield_mode_enabled": enabled},
-        )
-        out.emit(
-            channel,
-            events.RAID_ALERT,
-            events.raid_alert(channel, finding=alert.to_dict(), at=out.now, shield_enabled=enabled),
-        )
-
-    def _offence_txn(
-        self,
-        out: Outbox,
-        channel: Mapping[Any, Any],
-        req: SendRequest,
-        screen: Screening,
-        public_id: str,
-        status: str,
-        struck: set[tuple[int, int]],
-        states: dict[int, DetectionState],
-    ) -> None:
-        """A blocked message may be an offence on the strike ladder (one per user per batch)."""
-        if status != "blocked":
-            return
-        key = (channel["id"], req.actor.user_id)
-        if key in struck:
-            return
-        cid = channel["id"]
-        if cid not in states:
-            states[cid] = load_state_txn(out.conn, cid)
-        settings = states[cid].settings
-        if not settings.detectors.strikes.enabled:
-            return
-        if screen.status == "blocked" and settings.offences.detector_actions:
-            codes = [f.code for f in screen.findings if f.action == screen.action]
-            code, why = (codes[0] if codes else "detection"), screen.explanation
-        elif screen.status != "blocked" and settings.offences.automod_blocks:
-            code, why = "automod.block", "a blocked term"
-        else:
-            return
-        struck.add(key)
-        apply_offence_txn(
-            out,
-            channel,
-            settings.detectors.strikes,
-            user_id=req.actor.user_id,
-            username=req.actor.username,
-            code=code,
-            message_id=public_id,
-            explanation=why,
-        )
 
 
 def automod_blocked(decision: Decision) -> bool:
