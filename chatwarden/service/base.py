@@ -92,6 +92,7 @@ class Outbox:
                     "condition": {"broadcaster_user_id": str(channel["owner_id"])},
                     "transport": {"method": "webhook", "callback": sub["url"]},
                     "created_at": sub["created_at"].isoformat(),
+                    "cost": 0,
                 },
                 "event": env["event"],
             }

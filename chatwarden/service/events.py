@@ -3,10 +3,16 @@
 ``envelope(type, event, now)`` -> ``{"id", "type", "version", "created_at", "event"}``. Ids in
 ``event`` are strings, as in EventSub; ``broadcaster_user_id`` is the channel owner's id and
 ``broadcaster_user_login`` the channel name; ``channel_id`` is added for convenience.
+
+Every type with a Twitch counterpart carries every field Twitch documents for that type and
+version, with the same JSON type and nesting (``tests/fixtures/twitch/`` holds the documented
+shapes; ``tests/service/test_events_twitch.py`` compares); ChatWarden's extras use names Twitch
+does not use there. See ``docs/events.md``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -55,6 +61,49 @@ SUBSCRIBABLE = (
 )
 
 VERSIONS = {AUTOMOD_HOLD: "2", AUTOMOD_UPDATE: "2", MODERATE: "2"}
+
+#: ChatWarden's AutoMod categories (the Helix settings field names) -> the ``category`` values
+#: Twitch's EventSub ``automod.message.*`` events use (v1 ``category``, v2 ``automod.category``)
+EVENTSUB_CATEGORY = {
+    "aggression": "aggressive",
+    "bullying": "bullying",
+    "disability": "disability",
+    "misogyny": "misogyny",
+    "race_ethnicity_or_religion": "racism",
+    "sex_based_terms": "sexwords",
+    "sexuality_sex_or_gender": "sexuality",
+    "swearing": "swearing",
+}
+
+#: the per-action keys of ``channel.moderate`` v2: Twitch sends every one, null unless it is
+#: the action's, with these fields
+MODERATE_V2_KEYS: dict[str, tuple[str, ...]] = {
+    "followers": ("follow_duration_minutes",),
+    "slow": ("wait_time_seconds",),
+    "vip": ("user_id", "user_login", "user_name"),
+    "unvip": ("user_id", "user_login", "user_name"),
+    "mod": ("user_id", "user_login", "user_name"),
+    "unmod": ("user_id", "user_login", "user_name"),
+    "ban": ("user_id", "user_login", "user_name", "reason"),
+    "unban": ("user_id", "user_login", "user_name"),
+    "timeout": ("user_id", "user_login", "user_name", "reason", "expires_at"),
+    "untimeout": ("user_id", "user_login", "user_name"),
+    "raid": ("user_id", "user_login", "user_name", "viewer_count"),
+    "unraid": ("user_id", "user_login", "user_name"),
+    "delete": ("user_id", "user_login", "user_name", "message_id", "message_body"),
+    "automod_terms": ("action", "list", "terms", "from_automod"),
+    "unban_request": ("is_approved", "user_id", "user_login", "user_name", "moderator_message"),
+    "warn": ("user_id", "user_login", "user_name", "reason", "chat_rules_cited"),
+    "shared_chat_ban": ("user_id", "user_login", "user_name", "reason"),
+    "shared_chat_unban": ("user_id", "user_login", "user_name"),
+    "shared_chat_timeout": ("user_id", "user_login", "user_name", "reason", "expires_at"),
+    "shared_chat_untimeout": ("user_id", "user_login", "user_name"),
+    "shared_chat_delete": ("user_id", "user_login", "user_name", "message_id", "message_body"),
+}
+
+#: namespace of the ``term_id`` of a blocked term in ``automod.message.*`` v2 (terms have no
+#: stored id: a public term's id is derived from its channel, scope and text, so it is stable)
+_TERM_NS = uuid.UUID("5f0c3f7e-4d1b-4d55-9a43-1c2f8f1e7a10")
 
 
 def envelope(event_type: str, event: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -105,10 +154,34 @@ def chat_message(
         "chatter_user_login": sender_name,
         "chatter_user_name": sender_name,
         "message_id": message_id,
-        "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
-        "badges": [{"set_id": b} for b in badges],
+        "message": {
+            "text": text,
+            "fragments": [
+                {"type": "text", "text": text, "cheermote": None, "emote": None, "mention": None}
+            ],
+        },
+        "color": "",
+        "badges": [{"set_id": b, "id": "1", "info": ""} for b in badges],
+        "message_type": "text",
+        "cheer": None,
+        "reply": None,
+        "channel_points_custom_reward_id": None,
+        "source_broadcaster_user_id": None,
+        "source_broadcaster_user_login": None,
+        "source_broadcaster_user_name": None,
+        "source_message_id": None,
+        "source_badges": None,
         "sent_at": _iso(sent_at),
         "delivered_at": _iso(delivered_at),
+    }
+
+
+def _automod_message(text: str) -> dict[str, Any]:
+    """The ``message`` of ``automod.message.*`` and ``channel.suspicious_user.message``: one
+    text fragment (ChatWarden has no emotes or cheermotes, so there are no other kinds)."""
+    return {
+        "text": text,
+        "fragments": [{"type": "text", "text": text, "cheermote": None, "emote": None}],
     }
 
 
@@ -148,43 +221,70 @@ def automod_hold(
     item_id: int,
     decision: dict[str, Any],
 ) -> dict[str, Any]:
-    """v2 shape: ``reason`` automod|blocked_term plus the matching detail object."""
-    reasons = decision.get("reasons", [])
-    terms = [r for r in reasons if r.get("kind") != "category"]
-    cats = [r for r in reasons if r.get("kind") == "category"]
-    automod = None
-    if cats:
-        top = cats[0]
-        automod = {
-            "category": top.get("category"),
-            "level": top.get("level"),
-            "boundaries": [{"start_pos": s, "end_pos": e - 1} for s, e in top.get("spans", [])],
-        }
-    blocked_term = None
-    if terms:
-        blocked_term = {
-            "terms_found": [
-                {
-                    "term": t.get("term"),
-                    "private": t.get("private", False),
-                    "boundary": [{"start_pos": s, "end_pos": e - 1} for s, e in t.get("spans", [])],
-                }
-                for t in terms
-            ]
-        }
+    """v2: ``reason`` automod | blocked_term and that reason's object (the other is null).
+    ``decision`` (already redacted for moderators) also travels whole as an extra."""
     return {
         **broadcaster(channel),
         **_user("user", sender_id, sender_name),
         "message_id": message_id,
         "review_item_id": item_id,
-        "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
-        "reason": "blocked_term" if terms else "automod",
-        "automod": automod,
-        "blocked_term": blocked_term,
+        "message": _automod_message(text),
+        **hold_reason(channel, message_id, decision),
         "held_at": held_at.isoformat(),
         "expires_at": expires_at.isoformat(),
         "decision": decision,
     }
+
+
+def hold_reason(
+    channel: Mapping[Any, Any], message_id: str, decision: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``reason``, ``automod`` and ``blocked_term`` of ``automod.message.hold``/``.update`` v2
+    from a decision's reasons. Positions are code points, ``end_pos`` inclusive; one
+    ``terms_found`` entry per place a term matched. A blocked term (or pattern) wins over a
+    category, as the decision does (it blocks). Neither a term's text nor its private flag is
+    sent (Twitch sends neither); a private term's ``term_id`` is per message, so it cannot be
+    matched against anything."""
+    reasons = list((decision or {}).get("reasons", []))
+    terms = [r for r in reasons if r.get("kind") in ("blocked_term", "blocked_pattern")]
+    cats = [r for r in reasons if r.get("kind") == "category"]
+    if terms:
+        owner = {
+            "owner_broadcaster_user_id": str(channel["owner_id"]),
+            "owner_broadcaster_user_login": channel["name"],
+            "owner_broadcaster_user_name": channel["name"],
+        }
+        found = []
+        for index, term in enumerate(terms):
+            tid = _term_id(channel, message_id, index, term)
+            for start, end in term.get("spans", []):
+                found.append(
+                    {"term_id": tid, **owner, "boundary": {"start_pos": start, "end_pos": end - 1}}
+                )
+        return {"reason": "blocked_term", "automod": None, "blocked_term": {"terms_found": found}}
+    automod = None
+    if cats:
+        top = cats[0]
+        category = top.get("category")
+        automod = {
+            "category": EVENTSUB_CATEGORY.get(category, category) if category else "",
+            "level": top.get("level") or 0,
+            "boundaries": [{"start_pos": s, "end_pos": e - 1} for s, e in top.get("spans", [])],
+        }
+    return {"reason": "automod", "automod": automod, "blocked_term": None}
+
+
+def _term_id(
+    channel: Mapping[Any, Any], message_id: str, index: int, term: Mapping[str, Any]
+) -> str:
+    text = term.get("term")
+    if term.get("private") or text is None:
+        key = f"private:{channel['id']}:{message_id}:{index}"
+    else:
+        scope = term.get("scope") or "channel"
+        owner = "global" if scope == "global" else str(channel["id"])
+        key = f"{owner}:{term.get('kind')}:{text}"
+    return str(uuid.uuid5(_TERM_NS, key))
 
 
 def automod_update(
@@ -199,15 +299,18 @@ def automod_update(
     moderator_id: int | None,
     moderator_name: str | None,
     held_at: datetime,
+    decision: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``status``: approved | denied | expired."""
+    """v2; ``status``: approved | denied | expired. ``decision`` (redacted) gives ``reason``,
+    ``automod`` and ``blocked_term`` as in the hold. An expiry has no moderator (null ids)."""
     return {
         **broadcaster(channel),
         **_user("user", sender_id, sender_name),
         **_user("moderator_user", moderator_id, moderator_name),
         "message_id": message_id,
         "review_item_id": item_id,
-        "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
+        "message": _automod_message(text),
+        **hold_reason(channel, message_id, decision),
         "status": status,
         "held_at": held_at.isoformat(),
     }
@@ -221,16 +324,29 @@ def moderate(
     action: str,
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``action`` is the EventSub word (ban, unban, timeout, untimeout, warn, delete, slow, ...);
-    ``detail`` goes under the key of the same name, as in EventSub v2."""
+    """v2. ``action`` is the EventSub word (ban, unban, timeout, untimeout, warn, delete, mod,
+    ...); ``detail`` goes under the key of the same name. Every per-action key Twitch documents
+    is present (null unless it is this action's), and the action's object has every field
+    Twitch gives it (a reason left out, as in the channel's public copy, is ``""``, as Twitch
+    sends when none was given; other missing fields are null). Actions Twitch has no key for
+    (clear, lead_mod, ...) keep their detail under their own name, which Twitch does not use."""
     out: dict[str, Any] = {
         **broadcaster(channel),
+        "source_broadcaster_user_id": None,
+        "source_broadcaster_user_login": None,
+        "source_broadcaster_user_name": None,
         **_user("moderator_user", moderator_id, moderator_name),
         "action": action,
+        **dict.fromkeys(MODERATE_V2_KEYS),
     }
+    fields = MODERATE_V2_KEYS.get(action)
     if detail is not None:
-        out[action] = detail
+        out[action] = detail if fields is None else {**_blank(fields), **detail}
     return out
+
+
+def _blank(fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: "" if f == "reason" else None for f in fields}
 
 
 def target(user_id: int, login: str, **extra: Any) -> dict[str, Any]:
@@ -305,6 +421,7 @@ def automod_settings_update(
     return {
         **broadcaster(channel),
         **_user("moderator_user", moderator_id, moderator_name),
+        **{cat: levels.get(cat, 0) for cat in EVENTSUB_CATEGORY},
         "overall_level": settings.get("overall_level"),
         "levels": levels,
         "vip_exempt": settings.get("vip_exempt"),
@@ -376,11 +493,7 @@ def suspicious_user_message(
         "types": types,
         "ban_evasion_evaluation": evaluation,
         "reasons": reasons,
-        "message": {
-            "message_id": message_id,
-            "text": text,
-            "fragments": [{"type": "text", "text": text}],
-        },
+        "message": {"message_id": message_id, **_automod_message(text)},
     }
 
 

@@ -2,8 +2,9 @@
 
 Like Twitch's EventSub WebSocket transport: the server greets with ``session_welcome``, the
 client subscribes, and each event arrives as a ``notification`` with ``metadata`` and
-``payload: {subscription, event}`` (the same body a webhook gets). ``session_keepalive``
-follows every ``keepalive_timeout_seconds`` of silence.
+``payload: {subscription, event}`` (the same body a webhook gets; ``subscription`` has Twitch's
+fields, ``cost`` included, plus ``types``: one ChatWarden subscription covers several types).
+``session_keepalive`` follows every ``keepalive_timeout_seconds`` of silence.
 
 Client frames:
     {"type": "subscribe", "channel": "demo", "types": ["channel.chat.message", ...]}
@@ -105,13 +106,20 @@ class _Session:
         topics = [channel_topic(channel.id)]
         if wanted - PUBLIC_TYPES:
             topics.append(mods_topic(channel.id))
+        condition = {
+            "broadcaster_user_id": str(channel.owner_id),
+            "user_id": str(self.actor.user_id),
+        }
+        if wanted - PUBLIC_TYPES:
+            condition["moderator_user_id"] = str(self.actor.user_id)
         subscription = keep or {
             "id": str(uuid.uuid4()),
             "status": "enabled",
             "types": sorted(wanted),
-            "condition": {"broadcaster_user_id": str(channel.owner_id)},
+            "condition": condition,
             "transport": {"method": "websocket", "session_id": self.id},
             "created_at": _now(),
+            "cost": 0,
         }
         listeners = [services.bus.subscribe(t) for t in topics]
         tasks = [asyncio.create_task(self._pump(s, wanted, subscription)) for s in listeners]
@@ -244,6 +252,8 @@ async def serve_events(ws: WebSocket, edge: Edge, actor: Actor, ending: Ending) 
                     "id": session.id,
                     "status": "connected",
                     "keepalive_timeout_seconds": KEEPALIVE_S,
+                    "reconnect_url": None,
+                    "recovery_url": None,
                     "connected_at": _now(),
                 }
             },

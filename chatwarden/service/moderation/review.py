@@ -167,6 +167,7 @@ class ReviewService(ServiceBase):
                 moderator_id=None if actor is None else actor.user_id,
                 moderator_name=None if actor is None else actor.username,
                 held_at=row["held_at"],
+                decision=redact(row["decision"], False),  # the moderators' view
             ),
         )
         kind = {"approved": "message_allowed", "denied": "message_denied"}.get(
