@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -120,82 +120,125 @@ class ChatService(ServiceBase):
         return [r for r in results if r is not None]
 
     def _send_round(self, requests: list[SendRequest]) -> list[SendResult | ChatWardenError]:
+        """One round: validate, read, rules and gates, AutoMod and detection, one write."""
         results: list[SendResult | ChatWardenError | None] = [None] * len(requests)
+        texts = self._validate(requests, results)
+        now = self.clock.now()
+        batch = self._read_batch(requests, texts, results)
+        accepted = self._apply_rules(requests, texts, batch, now, results)
+        pending = self._decide(requests, texts, batch, accepted, now)
+        for item, result in zip(pending, self._store(pending), strict=True):
+            results[item.index] = result
+        assert all(r is not None for r in results)
+        return [r for r in results if r is not None]
+
+    def _validate(
+        self, requests: list[SendRequest], results: list[SendResult | ChatWardenError | None]
+    ) -> dict[int, str]:
+        """Each request's checked text (a bad request gets its error in ``results``)."""
         texts: dict[int, str] = {}
         for i, req in enumerate(requests):
             try:
                 texts[i] = self._check_request(req)
             except ChatWardenError as exc:
                 results[i] = exc
-        now = self.clock.now()
-        by_channel: dict[int, list[int]] = {}
+        return texts
+
+    def _read_batch(
+        self,
+        requests: list[SendRequest],
+        texts: Mapping[int, str],
+        results: list[SendResult | ChatWardenError | None],
+    ) -> _Batch:
+        """One read for the round: per channel its row, the keys already used, the senders'
+        memberships, the engine and detection's context."""
+        batch = _Batch()
         for i in texts:
-            by_channel.setdefault(requests[i].channel_id, []).append(i)
-        channels: dict[int, dict[str, Any]] = {}
-        previous: dict[int, dict[tuple[int, str], RowMapping]] = {}
-        members: dict[int, dict[int, RowMapping]] = {}
-        engines: dict[int, Engine] = {}
-        detect: dict[int, BatchContext] = {}
+            batch.by_channel.setdefault(requests[i].channel_id, []).append(i)
         with self.db.read() as conn:
-            for cid, indices in by_channel.items():
+            for cid, indices in batch.by_channel.items():
                 row = channel_store.get_channel_txn(conn, cid)
                 if row is None:
                     for i in indices:
                         results[i] = NotFound(f"no channel with id {cid}")
                     continue
                 # a plain dict: the batch reads its fields for every message and event
-                channels[cid] = dict(row)
+                batch.channels[cid] = dict(row)
                 keys = [
                     (requests[i].actor.user_id, key)
                     for i in indices
                     if (key := requests[i].idempotency_key) is not None
                 ]
-                previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
+                batch.previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
                 users = sorted({requests[i].actor.user_id for i in indices})
-                members[cid] = channel_store.get_members_txn(conn, cid, users)
-                engines[cid] = self.engines.get(conn, channels[cid])
+                batch.members[cid] = channel_store.get_members_txn(conn, cid, users)
+                batch.engines[cid] = self.engines.get(conn, batch.channels[cid])
                 if self.detection is not None:
-                    detect[cid] = self.detection.load_txn(conn, channels[cid], users)
+                    batch.detect[cid] = self.detection.load_txn(conn, batch.channels[cid], users)
+        return batch
+
+    def _apply_rules(
+        self,
+        requests: list[SendRequest],
+        texts: Mapping[int, str],
+        batch: _Batch,
+        now: datetime,
+        results: list[SendResult | ChatWardenError | None],
+    ) -> dict[int, list[tuple[int, Role]]]:
+        """Replays of used keys, then the chat rules and detection's gates, in request order;
+        the accepted ``(index, role)`` per channel."""
         accepted: dict[int, list[tuple[int, Role]]] = {}
         for i, text in texts.items():
             req = requests[i]
-            channel = channels.get(req.channel_id)
+            channel = batch.channels.get(req.channel_id)
             if channel is None:
                 continue
             user_id = req.actor.user_id
             if req.idempotency_key is not None:
-                row = previous[channel["id"]].get((user_id, req.idempotency_key))
+                row = batch.previous[channel["id"]].get((user_id, req.idempotency_key))
                 if row is not None:
                     results[i] = _replay_or_error(row, text)
                     continue
-            member = members[channel["id"]].get(user_id)
+            member = batch.members[channel["id"]].get(user_id)
             role = effective_role(channel, user_id, member)
             rejection = self._check_rules(channel, member, role, text, now, user_id)
             if rejection is None and self.detection is not None:
-                ctx = detect[channel["id"]]
+                ctx = batch.detect[channel["id"]]
                 rejection = self.detection.gate(ctx, i, user_id, role, member, now)
             if rejection is not None:
                 results[i] = rejection
             else:
                 accepted.setdefault(channel["id"], []).append((i, role))
+        return accepted
+
+    def _decide(
+        self,
+        requests: list[SendRequest],
+        texts: Mapping[int, str],
+        batch: _Batch,
+        accepted: Mapping[int, list[tuple[int, Role]]],
+        now: datetime,
+    ) -> list[_Accepted]:
+        """AutoMod (one batch per channel) and detection's screening; in request order."""
         pending: list[_Accepted] = []
         for cid, items in accepted.items():
             decisions = self.engines.check(
-                engines[cid], [texts[i] for i, _ in items], [role for _, role in items]
+                batch.engines[cid], [texts[i] for i, _ in items], [role for _, role in items]
             )
             screens: list[Screening | None] = [None] * len(items)
             if self.detection is not None:
-                batch = [
+                todo = [
                     (i, requests[i], role, texts[i], d)
                     for (i, role), d in zip(items, decisions, strict=True)
                 ]
-                screens = list(self.detection.screen(detect[cid], batch, members[cid], now))
+                members = batch.members[cid]
+                screens = list(self.detection.screen(batch.detect[cid], todo, members, now))
             for (i, role), decision, screen in zip(items, decisions, screens, strict=True):
                 req = requests[i]
                 pending.append(
                     _Accepted(
                         i,
-                        channels[cid],
+                        batch.channels[cid],
                         req.actor,
                         role,
                         texts[i],
@@ -206,10 +249,7 @@ class ChatService(ServiceBase):
                     )
                 )
         pending.sort(key=lambda item: item.index)
-        for item, result in zip(pending, self._store(pending), strict=True):
-            results[item.index] = result
-        assert all(r is not None for r in results)
-        return [r for r in results if r is not None]
+        return pending
 
     def _check_request(self, req: SendRequest) -> str:
         text = self._check_text(req.text)
@@ -301,59 +341,79 @@ class ChatService(ServiceBase):
         )
 
     def _store_txn(self, out: Outbox, items: list[_Accepted]) -> list[SendResult]:
-        conn, now = out.conn, out.now
-        rows: list[dict[str, Any]] = []
-        outcomes: list[tuple[str, str | None, str | None]] = []
+        """Insert the batch's messages, queue the held ones, emit and log, then detection's
+        effects; all in ``out``'s transaction."""
         delays: dict[int, int] = {}
-        for item in items:
-            channel, decision = item.channel, item.decision
-            values: dict[str, Any] = {
-                "public_id": new_uuid7(),
-                "channel_id": channel["id"],
-                "sender_id": item.actor.user_id,
-                "text": item.text,
-                "idempotency_key": item.key,
-                "created_at": now,
-                "decision": _decision_dict(decision),
-                "delivered_at": None,
-                "deliver_after": None,
-            }
-            status: str
-            if decision.action is Action.ALLOW:
-                if channel["id"] not in delays:
-                    modes = ChatSettings.model_validate(channel["chat_settings"])
-                    delays[channel["id"]] = modes.non_mod_chat_delay_s
-                delay = delays[channel["id"]]
-                if delay and not is_mod(item.role):
-                    status = "delayed"
-                    values["deliver_after"] = now + timedelta(seconds=delay)
-                else:
-                    status = "delivered"
-                    values["delivered_at"] = now
-                reason = detail = None
-            elif decision.action is Action.HOLD:
-                status, reason, detail = "held", "held_for_review", HELD_DETAIL
+        rows = [self._message_row(item, out.now, delays) for item in items]
+        store.insert_messages_txn(out.conn, rows)
+        queued = self._queue_held_txn(out.conn, rows, out.now)
+        results: list[SendResult] = []
+        log_rows: list[dict[str, Any]] = []
+        for item, values in zip(items, rows, strict=True):
+            results.append(self._announce(out, item, values, queued, log_rows))
+        audit.append_many_txn(out.conn, log_rows)
+        if self.detection is not None:
+            self.detection.after_store_txn(
+                out,
+                [
+                    (item.channel, item.request, item.screen, values["public_id"], values["status"])
+                    for item, values in zip(items, rows, strict=True)
+                    if item.screen is not None and item.request is not None
+                ],
+            )
+        return results
+
+    def _message_row(
+        self, item: _Accepted, now: datetime, delays: dict[int, int]
+    ) -> dict[str, Any]:
+        """The message's row: AutoMod's outcome (with the channel's non-moderator delay), then
+        detection's, where stronger."""
+        channel, decision = item.channel, item.decision
+        values: dict[str, Any] = {
+            "public_id": new_uuid7(),
+            "channel_id": channel["id"],
+            "sender_id": item.actor.user_id,
+            "text": item.text,
+            "idempotency_key": item.key,
+            "created_at": now,
+            "decision": _decision_dict(decision),
+            "delivered_at": None,
+            "deliver_after": None,
+        }
+        status: str
+        if decision.action is Action.ALLOW:
+            if channel["id"] not in delays:
+                modes = ChatSettings.model_validate(channel["chat_settings"])
+                delays[channel["id"]] = modes.non_mod_chat_delay_s
+            delay = delays[channel["id"]]
+            if delay and not is_mod(item.role):
+                status = "delayed"
+                values["deliver_after"] = now + timedelta(seconds=delay)
             else:
-                status, reason, detail = "blocked", "blocked_term", BLOCKED_DETAIL
-            screen = item.screen
-            if screen is not None and not screen.empty:  # proactive detection may go further
-                status, reason, detail = screen.apply(status, reason, detail)
-                if status not in ("delivered", "delayed"):
-                    values["deliver_after"] = None
-                    values["delivered_at"] = now if status == "restricted" else None
-                values["decision"] = {**values["decision"], "detection": screen.to_dict()}
-            values.update(status=status, initial_status=status, reason=reason, detail=detail)
-            rows.append(values)
-            outcomes.append((status, reason, detail))
-        store.insert_messages_txn(conn, rows)
-        # the queue items and mod-log entries of held and blocked messages, one statement each
+                status = "delivered"
+                values["delivered_at"] = now
+            reason = detail = None
+        elif decision.action is Action.HOLD:
+            status, reason, detail = "held", "held_for_review", HELD_DETAIL
+        else:
+            status, reason, detail = "blocked", "blocked_term", BLOCKED_DETAIL
+        screen = item.screen
+        if screen is not None and not screen.empty:  # proactive detection may go further
+            status, reason, detail = screen.apply(status, reason, detail)
+            if status not in ("delivered", "delayed"):
+                values["deliver_after"] = None
+                values["delivered_at"] = now if status == "restricted" else None
+            values["decision"] = {**values["decision"], "detection": screen.to_dict()}
+        values.update(status=status, initial_status=status, reason=reason, detail=detail)
+        return values
+
+    def _queue_held_txn(
+        self, conn: Connection, rows: list[dict[str, Any]], now: datetime
+    ) -> _Queued:
+        """The review items of the held messages, one statement."""
         expires_at = now + timedelta(seconds=self.config.review_expiry_seconds)
-        held = [
-            v["public_id"]
-            for v, (status, _, _) in zip(rows, outcomes, strict=True)
-            if status == "held"
-        ]
-        pks = store.ids_by_public_id_txn(conn, held)
+        held = [v for v in rows if v["status"] == "held"]
+        pks = store.ids_by_public_id_txn(conn, [v["public_id"] for v in held])
         item_ids = review_store.insert_items_txn(
             conn,
             [
@@ -364,69 +424,69 @@ class ChatService(ServiceBase):
                     "held_at": now,
                     "expires_at": expires_at,
                 }
-                for v, (status, _, _) in zip(rows, outcomes, strict=True)
-                if status == "held"
+                for v in held
             ],
         )
-        log_rows: list[dict[str, Any]] = []
-        results = []
-        for item, values, (status, reason, detail) in zip(items, rows, outcomes, strict=True):
-            public_id = values["public_id"]
-            shown = cast(SendStatus, "delivered" if status == "restricted" else status)
-            results.append(SendResult(shown, public_id, reason, detail, None, item.decision, False))
-            screen = item.screen
-            by_detection = screen is not None and screen.status == status and screen.log_action
-            if status == "delivered":
-                self._emit_chat_message(out, item, public_id)
-            elif status == "restricted":  # only moderators (and the sender) see it
-                self._emit_chat_message(out, item, public_id, to_sender_only=True)
-            elif status in ("held", "blocked"):
-                public = _decision_dict(item.decision, reveal_private=False)
-                # the mod log keeps the whole explanation; readers get it redacted by role
-                logged = item.decision.to_dict()
-                if screen is not None and not screen.empty:
-                    public = {**public, "detection": screen.to_dict()}
-                    logged = {**logged, "detection": screen.to_dict()}
-                details: dict[str, Any] = {"decision": logged}
-                if status == "held":
-                    item_id = item_ids[pks[public_id]]
-                    details = {"review_item_id": item_id, "decision": logged}
-                    self._emit_hold(out, item, public_id, item_id, expires_at, public)
-                log_rows.append(
-                    {
-                        "channel_id": item.channel["id"],
-                        "actor_id": None,
-                        "action": screen.log_action
-                        if by_detection and screen is not None
-                        else f"automod.{'hold' if status == 'held' else 'block'}",
-                        "target_user_id": item.actor.user_id,
-                        "message_id": public_id,
-                        "reason": "; ".join(
-                            filter(None, [screen.explanation, _summary(item.decision)])
-                        )
-                        if by_detection and screen is not None
-                        else _summary(item.decision),
-                        "details": details,
-                        "created_at": now,
-                    }
-                )
-                out.notify(
-                    item.actor.user_id,
-                    f"message_{status}",
-                    item.channel["id"],
-                    message_id=public_id,
-                )
-        audit.append_many_txn(conn, log_rows)
-        if self.detection is not None:
-            self.detection.after_store_txn(
-                out,
-                [
-                    (item.channel, item.request, item.screen, values["public_id"], status)
-                    for item, values, (status, _, _) in zip(items, rows, outcomes, strict=True)
-                    if item.screen is not None and item.request is not None
-                ],
+        return _Queued(pks, item_ids, expires_at)
+
+    def _announce(
+        self,
+        out: Outbox,
+        item: _Accepted,
+        values: Mapping[str, Any],
+        queued: _Queued,
+        log_rows: list[dict[str, Any]],
+    ) -> SendResult:
+        """The sender's result; the message (or its hold) on the bus; a held or blocked
+        message's mod-log row added to ``log_rows`` and the sender notified."""
+        public_id, status = values["public_id"], values["status"]
+        reason, detail = values["reason"], values["detail"]
+        shown = cast(SendStatus, "delivered" if status == "restricted" else status)
+        result = SendResult(shown, public_id, reason, detail, None, item.decision, False)
+        if status == "delivered":
+            self._emit_chat_message(out, item, public_id)
+        elif status == "restricted":  # only moderators (and the sender) see it
+            self._emit_chat_message(out, item, public_id, to_sender_only=True)
+        elif status in ("held", "blocked"):
+            log_rows.append(self._hold_or_block(out, item, public_id, status, queued))
+            out.notify(
+                item.actor.user_id, f"message_{status}", item.channel["id"], message_id=public_id
             )
-        return results
+        return result
+
+    def _hold_or_block(
+        self, out: Outbox, item: _Accepted, public_id: str, status: str, queued: _Queued
+    ) -> dict[str, Any]:
+        """A held message's queue event; the mod-log row of a held or blocked message (the
+        detector's action and explanation when detection decided it)."""
+        screen = item.screen
+        by_detection = screen is not None and screen.status == status and screen.log_action
+        public = _decision_dict(item.decision, reveal_private=False)
+        # the mod log keeps the whole explanation; readers get it redacted by role
+        logged = item.decision.to_dict()
+        if screen is not None and not screen.empty:
+            public = {**public, "detection": screen.to_dict()}
+            logged = {**logged, "detection": screen.to_dict()}
+        details: dict[str, Any] = {"decision": logged}
+        if status == "held":
+            item_id = queued.item_ids[queued.pks[public_id]]
+            details = {"review_item_id": item_id, "decision": logged}
+            self._emit_hold(out, item, public_id, item_id, queued.expires_at, public)
+        action = f"automod.{'hold' if status == 'held' else 'block'}"
+        reason = _summary(item.decision)
+        if by_detection and screen is not None and screen.log_action is not None:
+            action = screen.log_action
+            reason = "; ".join(filter(None, [screen.explanation, reason]))
+        return {
+            "channel_id": item.channel["id"],
+            "actor_id": None,
+            "action": action,
+            "target_user_id": item.actor.user_id,
+            "message_id": public_id,
+            "reason": reason,
+            "details": details,
+            "created_at": out.now,
+        }
 
     @staticmethod
     def _emit_chat_message(
@@ -517,6 +577,27 @@ class ChatService(ServiceBase):
                 )
                 released += 1
         return released
+
+
+@dataclass
+class _Batch:
+    """What one round read, per channel id (``ChatService._read_batch``)."""
+
+    by_channel: dict[int, list[int]] = field(default_factory=dict)
+    channels: dict[int, dict[str, Any]] = field(default_factory=dict)
+    previous: dict[int, dict[tuple[int, str], RowMapping]] = field(default_factory=dict)
+    members: dict[int, dict[int, RowMapping]] = field(default_factory=dict)
+    engines: dict[int, Engine] = field(default_factory=dict)
+    detect: dict[int, BatchContext] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """The review items of a batch's held messages (``ChatService._queue_held_txn``)."""
+
+    pks: Mapping[str, int]  # public id -> message row id
+    item_ids: Mapping[int, int]  # message row id -> review item id
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
