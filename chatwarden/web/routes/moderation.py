@@ -1,4 +1,4 @@
-"""Moderator actions: delete a message, warn, timeout, ban, unban (each with a reason)."""
+"""Moderator actions: delete a message, clear chat, warn, timeout, ban, unban (with reasons)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def delete_message(
 ) -> dict[str, Any]:
     actions = services_of(request).actions
     return actions.delete_message(actor, channel.id, message_id, reason).to_dict()
+
+
+@router.post("/channels/{name}/chat/clear")
+def clear_chat(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, int]:
+    """Twitch's ``/clear``: remove the newest messages still in chat from every viewer's screen
+    (one mod-log entry says how many). Needs ``delete_message``."""
+    return {"messages": services_of(request).actions.clear_chat(actor, channel.id)}
 
 
 @router.post("/channels/{name}/warnings/{username}", status_code=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ import { api, ApiError, seg } from "../js/api.js";
 import * as dom from "../js/dom.js";
 import { Live } from "../js/live.js";
 import { confirmBox, header, promptBox, requireUser, showError, toast } from "../js/ui.js";
+import { mountHeader } from "./header.js";
 import { PANELS } from "./panels.js";
 import { Shortcuts } from "./shortcuts.js";
 import { openUserCard } from "./usercard.js";
@@ -81,6 +82,7 @@ async function main() {
   });
   const help = dom.button("Shortcuts (?)", () => shortcuts.showHelp(), { class: "btn small", "aria-keyshortcuts": "?" });
   const grid = el("main", { id: "main", class: "modview-grid", tabindex: "-1" });
+  const top = mountHeader(ctx); // channel state, one-click modes, the raid alert banner
   clear(root,
     header(`Mod View · ${channel}`, user, [
       el("span", { class: "role-badge", "data-testid": "role" }, me.role.replace("_", " ")),
@@ -88,6 +90,7 @@ async function main() {
       el("a", { class: "btn small", href: `/c/${seg(channel)}` }, "Chat page"),
       help,
     ]),
+    top,
     grid);
 
   // load every panel module at once; build the sections in list order; start every mount

@@ -1,6 +1,6 @@
-// Shield Mode: one-click on/off with its status, the raid alert banner, the preset it applies,
-// and bulk ban by phrase (preview first, then ban). Every change is confirmed first and the
-// server writes it to the mod log.
+// Shield Mode: one-click on/off with its status, the preset it applies, and bulk ban by phrase
+// (preview first, then ban). The raid alert is Mod View's banner (../header.js), shown once.
+// Every change is confirmed first and the server writes it to the mod log.
 
 function presetLines(p) {
   const follow = p.followers_only_min_age_s;
@@ -22,8 +22,6 @@ export default {
   mount(body, ctx) {
     const { el, button, clear, ago } = ctx.dom;
     const path = `/channels/${ctx.seg(ctx.channel)}`;
-    const banner = el("div", { class: "shield-alert", role: "alert", "data-testid": "raid-alert" });
-    banner.hidden = true;
     const state = el("strong", { "data-testid": "shield-state" }, "…");
     const since = el("span", { class: "muted", "data-testid": "shield-since" });
     const toggle = button("Turn on", onToggle, {
@@ -40,7 +38,6 @@ export default {
     const results = el("div", { class: "stack", "data-testid": "bulk-preview" });
     const canBan = ctx.can("bulk_ban");
     body.append(
-      banner,
       el("div", { class: "row" }, el("span", {}, "Shield Mode is "), state, since, toggle),
       el("details", { class: "section" }, el("summary", {}, "Preset (what Shield Mode applies)"), preset),
       canBan ? el("details", { class: "section" }, el("summary", {}, "Bulk ban by phrase"),
@@ -76,7 +73,6 @@ export default {
       if (!(await ctx.confirm(msg, { confirmLabel: on ? "Turn on" : "Turn off", danger: on }))) return;
       try {
         render(await ctx.api.put(`${path}/shield`, { active: on }));
-        if (!on) banner.hidden = true;
         ctx.toast(`Shield Mode is ${on ? "on" : "off"} (logged in the mod log)`, "ok");
       } catch (err) {
         ctx.showError(err);
@@ -106,22 +102,10 @@ export default {
       }
     }
 
-    function alertRaid(f) {
-      const e = f.event || {};
-      clear(banner,
-        el("strong", {}, "Hate raid suspected. "),
-        el("span", {}, e.explanation || ""),
-        el("span", {}, e.shield_mode_enabled ? " Shield Mode was turned on automatically." : " Consider turning Shield Mode on."),
-        " ",
-        button("Dismiss", () => { banner.hidden = true; }, { class: "btn small" }));
-      banner.hidden = false;
-      reload();
-    }
-
     ctx.live.on("welcome", reload);
     ctx.live.on("channel.shield_mode.begin", reload);
     ctx.live.on("channel.shield_mode.end", reload);
-    ctx.live.on("channel.raid_alert", alertRaid);
+    ctx.live.on("channel.raid_alert", reload);
   },
   css: true,
 };
