@@ -189,8 +189,12 @@ def _print_detection(console: Console, run: dict[str, Any]) -> None:
         done = ", ".join(f"{n} {e}" for e, n in effects.items() if n) or "nothing"
         by = ", ".join(f"{d} {n}" for d, n in detection["by_detector"].items())
         alerts = len(detection["raid_alerts"])
+        then = ", ".join(f"{k} {n}" for k, n in detection.get("consequences", {}).items())
         console.print(
-            f"{label}: detection {done}" + (f" (by {by})" if by else "") + f"; {alerts} raid alerts"
+            f"{label}: detection {done}"
+            + (f" (by {by})" if by else "")
+            + f"; {alerts} raid alerts"
+            + (f"; effects: {then}" if then else "")
         )
     recorded = run.get("recorded")
     if isinstance(recorded, dict):

@@ -19,6 +19,8 @@ ladder. A timeout detection hands out is simulated: the sender's later lines are
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -29,21 +31,36 @@ from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
 from chatwarden.detect.types import NO_ACTION, ActionKind, DetectAction, Finding, MessageContext
 from chatwarden.replay.records import ChatRecord
 from chatwarden.rules.chat_rules import Standing
+from chatwarden.rules.effects import (
+    BatchMemory,
+    Delete,
+    Effect,
+    LogOnlyApplier,
+    Target,
+    Timeout,
+    detection_effects,
+    kinds,
+)
 from chatwarden.settings import Role
 
-#: the effect a detection has on a message, as live (``hook.screen`` -> the message status)
-Effect = Literal["flag", "hold", "delete", "timeout"]
+#: the effect a detection has on a message, as live (``hook.screen`` -> the message status);
+#: ``none``: findings without an action on the message (a raid alert, a strike)
+DetectEffect = Literal["none", "flag", "hold", "delete", "timeout"]
+_STATUS = {"hold": "held", "delete": "blocked", "timeout": "blocked"}
+_ACTION_STATUS = {"allow": "delivered", "hold": "held", "block": "blocked"}
+_RANK = {"delivered": 0, "held": 1, "blocked": 2}
 
 NOT_SIMULATED = (
     "account age, verified email or phone and follow dates (a log has none: every sender is "
     "an account of unknown age, unverified and not following), so trust gates are not applied "
     "and bot-wave scores can differ from live for established accounts",
     "ban evasion and suspicious-user flags (a log has no bans or device fingerprints)",
-    "Shield Mode and raid alerts turning it on",
+    "Shield Mode (a raid alert's Shield Mode effect is counted, not applied)",
     "whether a sender chatted before the log starts (their first line in the log counts as a "
     "first-time chatter's)",
-    "timeouts and bans handed out by the strike ladder (detection's own timeouts are "
-    "simulated: the chatter's later lines are rejected as timed_out until they end)",
+    "the strike ladder's warnings, timeouts and bans (strikes are counted, not applied; "
+    "detection's own timeouts are simulated: the chatter's later lines are rejected as "
+    "timed_out until they end)",
 )
 
 
@@ -51,11 +68,14 @@ NOT_SIMULATED = (
 class Detected:
     """What detection did to one replayed message: the effect and the findings behind it."""
 
-    effect: Effect
+    effect: DetectEffect
     explanation: str
     findings: tuple[Finding, ...]
     seconds: int | None = None  # a timeout's length
     alerts: int = 0  # raid alerts this message raised
+    #: the consequences beyond the message's own fate (``rules.effects``: timeout, alert,
+    #: a bot wave's earlier lines deleted, strike, ...), as live decides them
+    effects: tuple[Effect, ...] = ()
 
     @property
     def detectors(self) -> tuple[str, ...]:
@@ -64,18 +84,15 @@ class Detected:
 
     @property
     def acting(self) -> tuple[Finding, ...]:
+        if self.effect == "none":
+            return ()
         return tuple(
             f for f in self.findings if f.detector != "evasion" and _kind(f) == self.effect
         )
 
-    def wave_members(self) -> tuple[int, ...]:
-        """The bot-like users of a cluster that just became a bot wave (their earlier messages
-        still in chat are removed, as live); empty when this message made no bot wave."""
-        out: list[int] = []
-        for f in self.findings:
-            if f.code == "wave.bot":
-                out.extend(int(u) for u in f.evidence.get("bot_like_user_ids", []))
-        return tuple(out)
+    def earlier_deletes(self) -> tuple[Delete, ...]:
+        """The ``Delete`` effects of other messages: a new bot wave's members' earlier lines."""
+        return tuple(e for e in self.effects if isinstance(e, Delete) and e.user_ids)
 
     def codes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.code for f in self.acting))
@@ -91,6 +108,8 @@ class Detected:
             out["seconds"] = self.seconds
         if self.alerts:
             out["raid_alerts"] = self.alerts
+        if self.effects:
+            out["effects"] = kinds(self.effects)
         return out
 
 
@@ -105,18 +124,16 @@ class ReplayDetectors:
     def __init__(self, settings: DetectionSettings, emotes: tuple[str, ...] = ()) -> None:
         self.enabled = settings.enabled
         self._config = with_channel_emotes(settings.detectors, emotes)
+        self._settings = settings.model_copy(update={"detectors": self._config})
+        self._strikes = self._config.strikes.enabled
+        #: every consequence detection called for, carried out by no one (``rules.effects``)
+        self.applier = LogOnlyApplier()
         self._channels: dict[str, ChannelDetectors] = {}
         self._ids: dict[str, int] = {}  # senders without a numeric id -> a replay-local id
         self._chatted: dict[str, set[int]] = {}  # channel -> senders seen so far
         self._timeouts: dict[tuple[str, int], datetime] = {}  # (channel, sender) -> until
         #: raid alerts raised so far, with the channel they were raised in
         self.alerts: list[tuple[str, Finding]] = []
-
-    @property
-    def cleanup_window_s(self) -> float:
-        """How far back a new bot wave removes its members' earlier messages (live: the
-        similarity window)."""
-        return float(self._config.waves.similarity.window_s)
 
     def user_id(self, record: ChatRecord) -> int:
         """The id the detectors know the record's sender by."""
@@ -176,19 +193,52 @@ class ReplayDetectors:
         for f in result.findings:  # evasion findings become flags on the user, not holds
             if f.detector != "evasion" and f.action.outranks(action):
                 action = f.action
-        if action.kind is ActionKind.NONE:
+        own = _STATUS.get(action.kind.value)
+        status = _ACTION_STATUS[decision.action.value]
+        if own is not None and _RANK[own] > _RANK[status]:
+            status = own
+        if not result.findings and not (status == "blocked" and self._strikes):
             return None
         acting = [f for f in result.findings if f.action == action and f.detector != "evasion"]
-        effect: Effect = action.kind.value  # type: ignore[assignment]
-        if action.seconds:  # a timeout: the sender's later lines are refused until it ends
-            key = (channel, uid)
-            until = record.time + timedelta(seconds=action.seconds)
-            if key not in self._timeouts or self._timeouts[key] < until:
-                self._timeouts[key] = until
+        explanation = "; ".join(f.explanation for f in acting)
+        screen = ReplayScreen(own, explanation, action, result.findings, result.alerts)
+        target = Target(detectors.channel_id, uid, record.user, str(record.line), record.text)
+        effects = tuple(
+            detection_effects(screen, status, target, lambda: self._settings, BatchMemory())
+        )
+        self.applier.apply(target, effects)
+        for effect in effects:  # the sender's later lines are refused until it ends
+            if isinstance(effect, Timeout):
+                until = record.time + timedelta(seconds=effect.seconds)
+                key = (channel, uid)
+                if key not in self._timeouts or self._timeouts[key] < until:
+                    self._timeouts[key] = until
+        if action.kind is ActionKind.NONE and not effects:
+            return None
         return Detected(
-            effect=effect,
-            explanation="; ".join(f.explanation for f in acting),
+            effect=action.kind.value,
+            explanation=explanation,
             findings=result.findings,
             seconds=action.seconds,
             alerts=len(result.alerts),
+            effects=effects,
         )
+
+    def consequences(self) -> dict[str, int]:
+        """How many of each consequence the replay called for (``timeout``, ``alert`` ...)."""
+        return dict(Counter(self.applier.kinds()).most_common())
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayScreen:
+    """What detection decided for one record, in the shape ``rules.effects.detection_effects``
+    reads (``Screened``): the message status detection asks for, the acting explanation and
+    action, the findings and raid alerts. A log has no suspicious-user flags."""
+
+    status: str | None
+    explanation: str
+    action: DetectAction
+    findings: tuple[Finding, ...]
+    alerts: tuple[Finding, ...]
+    new_flag: Mapping[str, Any] | None = None
+    flag_alert: Mapping[str, Any] | None = None

@@ -11,8 +11,8 @@ hold holds, a delete or timeout blocks, a flag changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from chatwarden.decision import Decision
@@ -21,12 +21,14 @@ from chatwarden.pipeline import AutoMod
 from chatwarden.replay.detection import Detected, ReplayDetectors
 from chatwarden.replay.modes import ChatModes, ModeSimulator
 from chatwarden.replay.records import ChatRecord
+from chatwarden.rules.effects import Delete
 
 OutcomeAction = Literal["allow", "hold", "block", "rejected"]
 ACTIONS: tuple[OutcomeAction, ...] = ("allow", "hold", "block", "rejected")
 DEFAULT_BATCH = 512
 _RANK = {"allow": 0, "hold": 1, "block": 2}
 _EFFECT_ACTION: dict[str, OutcomeAction] = {
+    "none": "allow",
     "flag": "allow",
     "hold": "hold",
     "delete": "block",
@@ -99,6 +101,8 @@ class ReplayRun:
     detection: DetectionSettings = DEFAULT_SETTINGS
     #: raid alerts detection raised: (channel, finding)
     alerts: tuple[tuple[str, Any], ...] = ()
+    #: the consequences detection called for, by kind (``rules.effects``, applied log-only)
+    consequences: Mapping[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(ACTIONS, 0)
@@ -115,14 +119,13 @@ def _remove_earlier(
     slots: list[Outcome | None],
     at: int,
     detectors: ReplayDetectors,
-    members: tuple[int, ...],
+    delete: Delete,
 ) -> None:
-    """A bot wave was recognised at record ``at``: its bot-like members' messages still in
-    chat (allowed) in the same channel within the window are removed, as live
-    (``hook._wave_cleanup_txn``)."""
-    wanted = set(members)
+    """Apply a ``Delete`` of other messages (a new bot wave's members' earlier lines still in
+    chat, within ``since_s`` of record ``at``, in its channel) to the outcomes, as live."""
+    wanted = set(delete.user_ids)
     channel = records[at].channel
-    since = records[at].time.timestamp() - detectors.cleanup_window_s
+    since = records[at].time.timestamp() - delete.since_s
     for j in range(at, -1, -1):
         record = records[j]
         if record.time.timestamp() < since:
@@ -184,8 +187,9 @@ def _detect_chunk(
         detected = detectors.screen(record, decision)
         action = _final(decision, detected)
         slots[i] = Outcome(record, action, decision=decision, detection=detected)
-        if detected is not None and detected.wave_members():
-            _remove_earlier(records, slots, i, detectors, detected.wave_members())
+        if detected is not None:
+            for delete in detected.earlier_deletes():
+                _remove_earlier(records, slots, i, detectors, delete)
 
 
 def run_replay(
@@ -225,4 +229,5 @@ def run_replay(
         modes=modes,
         detection=detection,
         alerts=tuple(detectors.alerts),
+        consequences=detectors.consequences(),
     )

@@ -138,6 +138,7 @@ def detection_summary(run: ReplayRun) -> dict[str, Any]:
         "effects": {e: effects[e] for e in ("flag", "hold", "delete", "timeout")},
         "decided": decided,
         "removed_later": removed,
+        "consequences": dict(run.consequences),
         "by_detector": dict(detectors.most_common()),
         "by_code": dict(codes.most_common()),
         "raid_alerts": [

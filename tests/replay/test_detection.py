@@ -77,6 +77,12 @@ def test_a_bot_wave_needs_the_log_s_own_earlier_messages() -> None:
     assert effects[:3] == [None, None, None] and effects[3] == "delete" == effects[4]
     # the first three were delivered, then removed when the wave was recognised (as live)
     assert [o.removed_later for o in run.outcomes] == [True, True, True, False, False]
+    # the consequences are rules.effects values, applied log-only: the wave's earlier lines
+    # deleted (one Delete naming the four members), moderators alerted on each member
+    wave = run.outcomes[3].detection
+    assert wave is not None and len(wave.earlier_deletes()) == 1
+    assert len(wave.earlier_deletes()[0].user_ids) == 4
+    assert run.consequences == {"alert": 2, "delete": 1}
     assert run.outcomes[3].detection is not None
     assert run.outcomes[3].detection.detectors == ("wave",)
     # the same posts from the same users in two channels: each channel has its own detectors
@@ -139,3 +145,4 @@ def test_a_detection_timeout_rejects_the_sender_s_later_lines_until_it_ends() ->
     flooded = run.outcomes[3].detection
     assert flooded is not None and flooded.effect == "timeout" and flooded.seconds == 10
     assert flooded.detectors == ("flood",)
+    assert flooded.to_dict()["effects"] == ["timeout"] and run.consequences == {"timeout": 1}

@@ -141,6 +141,17 @@ def test_replay_of_a_live_session_agrees_on_every_message_detection_included(
     assert wave >= 1 and effects.get("timeout", 0) >= 1, effects
     assert sum(o.removed_later for o in run.outcomes) >= 1
 
+    # the consequences beyond each message's fate agree with the mod log live wrote
+    owner = _actor(services, demo.OWNER[0])
+
+    def logged(action: str) -> int:
+        return len(services.modlog.list_entries(owner, channel_id, action=action, limit=1000))
+
+    assert run.consequences.get("timeout", 0) == logged("detection.timeout_user") >= 1
+    removed = sum(o.removed_later for o in run.outcomes)
+    # detection.delete: each message detection deleted, and each earlier line of a bot wave
+    assert removed == logged("detection.delete") - effects.get("delete", 0) >= 1
+
     summary = build_summary(log, [run], [variant])
     agree = summary["runs"][0]["recorded"]
     assert agree == {"with_recorded": len(live), "agree": len(live), "differ": 0}
