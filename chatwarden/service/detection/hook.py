@@ -38,7 +38,8 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from chatwarden.decision import Action, Decision
 from chatwarden.detect.channel import ChannelDetectors
-from chatwarden.detect.config import DetectionConfig, TrustGateConfig
+from chatwarden.detect.config import TrustGateConfig
+from chatwarden.detect.settings import with_channel_emotes
 from chatwarden.detect.types import (
     NO_ACTION,
     ActionKind,
@@ -168,16 +169,6 @@ class BatchContext:
 
     def first_time(self, user_id: int) -> bool:
         return user_id not in self.seen and user_id not in self.accepted
-
-
-def with_channel_emotes(config: DetectionConfig, emotes: Sequence[str]) -> DetectionConfig:
-    """``config`` with the channel's emote set (its chat settings) added to ``spam.emotes``:
-    the spam filters, the raid detector and ban-evasion style all leave emotes out, and a
-    channel lists its emotes once, in its chat settings."""
-    if not emotes or config.spam.emotes.issuperset(emotes):
-        return config
-    spam = config.spam.model_copy(update={"emotes": config.spam.emotes | frozenset(emotes)})
-    return config.model_copy(update={"spam": spam})
 
 
 @dataclass
