@@ -6,9 +6,12 @@ message text and its config that returns a ``SpamHit`` (measured value, limit, e
 None; ``check_spam`` runs them all with exemptions. Escalating timeouts need a user's recent
 offences, which ``ChannelDetectors`` keeps; ``filter_action`` turns a hit count into an action.
 
-Channel emotes are ignored by the caps and repetition filters: Nightbot's caps filter fires on
-emote names such as "LUL" (a known complaint), and an emote repeated is the emote filter's
-business, not the repetition filter's.
+Emotes are not text (``chatwarden.detect.emotes``: the channel's codes, the bundled global and
+third-party codes, channel-emote shapes such as "vkimmWiggle"): the caps, symbols and
+repetition filters skip them. Nightbot's caps filter fires on emote names such as "LUL" (a
+known complaint); a line of only emotes is an emote wall, which emote-only mode and the emote
+limit handle; an emote repeated is the emote limit's business, not the repetition filter's.
+Emoji are pictures too, not symbols.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from chatwarden.detect.config import (
     SpamConfig,
     SymbolsConfig,
 )
+from chatwarden.detect.emotes import EMOJI_RE, text_words
 from chatwarden.detect.types import DELETE, HOLD, DetectAction, MessageContext, timeout
 from chatwarden.settings import Role
 
@@ -78,7 +82,8 @@ def caps(
     permitted: bool = False,
     bad: list[str] | None = None,
 ) -> SpamHit | None:
-    """Capitals among letters, channel emotes left out (``words`` are the non-emote tokens)."""
+    """Capitals among the letters of the words that are not emotes (``words``), over at least
+    ``min_length`` letters."""
     cfg = config.caps
     if len(text) < cfg.min_length or text.islower():
         return None  # too short to have enough letters, or no capitals at all
@@ -110,17 +115,20 @@ def symbols(
     permitted: bool = False,
     bad: list[str] | None = None,
 ) -> SpamHit | None:
-    """Characters that are neither letters, digits nor spaces, among non-space characters."""
+    """Characters that are neither letters, digits nor spaces, among the non-space characters
+    of the words that are not emotes (``words``), emoji left out."""
     cfg = config.symbols
     if len(text) < cfg.min_length:
         return None
-    if text.isascii():
-        raw = text.encode("ascii")
+    body = " ".join(words) if len(words) != len(tokens) else text
+    if body.isascii():
+        raw = body.encode("ascii")
         chars = len(raw.translate(None, _SPACE))
         odd = len(raw.translate(None, _ALNUM_SPACE))
     else:
-        chars = len(text) - sum(map(str.isspace, text))
-        odd = chars - sum(map(str.isalnum, text))
+        body = EMOJI_RE.sub("", body)
+        chars = len(body) - sum(map(str.isspace, body))
+        odd = chars - sum(map(str.isalnum, body))
     if chars < cfg.min_length or chars == 0:
         return None
     ratio = odd / chars
@@ -429,7 +437,7 @@ def check_spam(
         and not (raw and len(raw) - len(raw.translate(None, _UPPER)) <= plan.caps_upper)
     ):
         tokens = text.split()
-        words = [t for t in tokens if t not in emotes] if emotes else tokens
+        words = text_words(tokens, emotes)
         hit = caps(text, tokens, words, config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)
@@ -439,7 +447,11 @@ def check_spam(
         and n >= f2.min_length
         and not (raw and len(raw.translate(None, _ALNUM_SPACE)) <= plan.symbols_odd)
     ):
-        hit = symbols(text, [], [], config, permitted, bad_domains)  # (reads the text only)
+        if tokens is None:
+            tokens = text.split()
+        if words is None:
+            words = text_words(tokens, emotes)
+        hit = symbols(text, tokens, words, config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)
     f3 = plan.repetition
@@ -452,7 +464,7 @@ def check_spam(
                 tokens = text.split()
             if run or len(tokens) > f3.max_word_repeats:
                 if words is None:
-                    words = [t for t in tokens if t not in emotes] if emotes else tokens
+                    words = text_words(tokens, emotes)
                 hit = repetition(text, tokens, words, config, permitted, bad_domains)
                 if hit is not None:
                     hits.append(hit)
@@ -465,7 +477,7 @@ def check_spam(
             if hit is not None:
                 hits.append(hit)
     f5 = plan.length
-    if f5 is not None and n > f5.max_length and n >= f5.min_length:
+    if f5 is not None and n >= f5.min_length:
         hit = length(text, [], [], config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)

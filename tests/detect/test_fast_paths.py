@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from chatwarden.detect import ChannelDetectors, DetectionConfig, SpamConfig, WaveConfig
+from chatwarden.detect.emotes import text_words
 from chatwarden.detect.similarity import COMMON, SimilarityIndex, features, sketch
 from chatwarden.detect.spam import _FILTERS, _may_have_run, check_spam, filter_config
 from chatwarden.settings import Role
@@ -95,7 +96,7 @@ def _configs() -> list[SpamConfig]:
 def _every_filter(text: str, config: SpamConfig, role: Role, permitted: bool) -> list[str]:
     """The long way round: every enabled, non-exempt filter called on every message."""
     tokens = text.split()
-    words = [t for t in tokens if t not in config.emotes] if config.emotes else tokens
+    words = text_words(tokens, config.emotes)
     out = []
     for name, fn in _FILTERS:
         f = filter_config(config, name)
