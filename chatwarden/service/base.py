@@ -89,7 +89,9 @@ class Outbox:
                     "type": env["type"],
                     "version": env["version"],
                     "status": "enabled",
-                    "condition": {"broadcaster_user_id": str(channel["owner_id"])},
+                    "condition": events.condition(
+                        env["type"], channel["owner_id"], sub.get("created_by")
+                    ),
                     "transport": {"method": "webhook", "callback": sub["url"]},
                     "created_at": sub["created_at"].isoformat(),
                     "cost": 0,

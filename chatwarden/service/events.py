@@ -106,6 +106,20 @@ MODERATE_V2_KEYS: dict[str, tuple[str, ...]] = {
 _TERM_NS = uuid.UUID("5f0c3f7e-4d1b-4d55-9a43-1c2f8f1e7a10")
 
 
+#: types whose Twitch condition names the reading user as ``user_id`` (the rest: a moderator)
+_USER_CONDITION = frozenset({CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_SETTINGS_UPDATE})
+
+
+def condition(event_type: str, broadcaster_id: int, user_id: int | None) -> dict[str, Any]:
+    """A subscription's ``condition`` as Twitch gives it for ``event_type``: the broadcaster
+    and the subscribing user (``user_id`` for chat types, ``moderator_user_id`` otherwise)."""
+    key = "user_id" if event_type in _USER_CONDITION else "moderator_user_id"
+    return {
+        "broadcaster_user_id": str(broadcaster_id),
+        key: None if user_id is None else str(user_id),
+    }
+
+
 def envelope(event_type: str, event: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "id": new_uuid(),

@@ -180,7 +180,13 @@ class _Session:
                 continue
             if env.get("type") not in wanted or not self.outbox.first_sighting(env.get("id")):
                 continue
-            sub_info = {**subscription, "type": env["type"], "version": env["version"]}
+            owner = int(subscription["condition"]["broadcaster_user_id"])
+            sub_info = {
+                **subscription,
+                "type": env["type"],
+                "version": env["version"],
+                "condition": events.condition(env["type"], owner, self.actor.user_id),
+            }
             self.outbox.put_frame(
                 {
                     "metadata": {

@@ -18,6 +18,7 @@ from chatwarden.service.platform.egress import check_url
 from chatwarden.service.platform.webhooks import sign, verify
 from chatwarden.services import Services, build_services
 from tests.service.conftest import Cast, make_config
+from tests.service.test_events import fixture, mismatches, type_names
 
 SECRET = "s3cret-webhook-key"
 
@@ -99,6 +100,31 @@ def test_signed_delivery_with_retries(
     assert payload["event"]["action"] == "ban" and payload["event"]["ban"]["reason"] == "spam"
     [delivery] = services.webhooks.list_deliveries(cast.olivia, sub.id)
     assert (delivery.status, delivery.attempts, delivery.last_status) == ("delivered", 3, 204)
+
+
+def test_delivered_bodies_parse_as_twitch_documents_them(
+    services: Services, cast: Cast, receiver: Receiver
+) -> None:
+    """Subscription and event of a webhook body, against the documented payloads."""
+    cid = cast.channel.id
+    types = ["channel.moderate", "automod.message.hold"]
+    services.webhooks.create_subscription(cast.olivia, cid, receiver.url, SECRET, types)
+    services.actions.ban(cast.mike, cid, cast.mallory.user_id, "spam")
+    services.chat.send_message(cast.victor, cid, "you are a worthless idiot and everyone hates you")
+    assert services.webhooks.deliver_due() == 2
+    by_type = {
+        h["Twitch-Eventsub-Subscription-Type"]: (h, json.loads(b)) for h, b in receiver.requests
+    }
+    for event_type, name in [
+        ("channel.moderate", "channel.moderate.v2.ban"),
+        ("automod.message.hold", "automod.message.hold.v2.automod"),
+    ]:
+        headers, body = by_type[event_type]
+        doc = fixture(name)
+        assert headers["Twitch-Eventsub-Subscription-Version"] == doc["subscription"]["version"]
+        assert headers["Twitch-Eventsub-Message-Type"] == "notification"
+        assert mismatches(doc, body, type_names(name), "body") == []
+        assert body["subscription"]["transport"] == {"method": "webhook", "callback": receiver.url}
 
 
 def test_gives_up_after_max_attempts_and_survives_dead_hosts(
