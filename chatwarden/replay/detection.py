@@ -28,7 +28,8 @@ from typing import Any, Literal
 from chatwarden.decision import Decision
 from chatwarden.detect.channel import ChannelDetectors
 from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
-from chatwarden.detect.types import NO_ACTION, ActionKind, DetectAction, Finding, MessageContext
+from chatwarden.detect.types import ActionKind, DetectAction, Finding, MessageContext
+from chatwarden.detect.verdict import verdict
 from chatwarden.replay.records import ChatRecord
 from chatwarden.rules.chat_rules import Standing
 from chatwarden.rules.effects import (
@@ -46,7 +47,6 @@ from chatwarden.settings import Role
 #: the effect a detection has on a message, as live (``hook.screen`` -> the message status);
 #: ``none``: findings without an action on the message (a raid alert, a strike)
 DetectEffect = Literal["none", "flag", "hold", "delete", "timeout"]
-_STATUS = {"hold": "held", "delete": "blocked", "timeout": "blocked"}
 _ACTION_STATUS = {"allow": "delivered", "hold": "held", "block": "blocked"}
 _RANK = {"delivered": 0, "held": 1, "blocked": 2}
 
@@ -189,18 +189,13 @@ class ReplayDetectors:
             )
         )
         self.alerts.extend((channel, a) for a in result.alerts)
-        action: DetectAction = NO_ACTION
-        for f in result.findings:  # evasion findings become flags on the user, not holds
-            if f.detector != "evasion" and f.action.outranks(action):
-                action = f.action
-        own = _STATUS.get(action.kind.value)
+        judged = verdict(result.findings)  # the live hook's decision, from the same function
+        action, explanation, own = judged.action, judged.explanation, judged.status
         status = _ACTION_STATUS[decision.action.value]
         if own is not None and _RANK[own] > _RANK[status]:
             status = own
         if not result.findings and not (status == "blocked" and self._strikes):
             return None
-        acting = [f for f in result.findings if f.action == action and f.detector != "evasion"]
-        explanation = "; ".join(f.explanation for f in acting)
         screen = ReplayScreen(own, explanation, action, result.findings, result.alerts)
         target = Target(detectors.channel_id, uid, record.user, str(record.line), record.text)
         effects = tuple(

@@ -42,11 +42,11 @@ from chatwarden.detect.config import TrustGateConfig
 from chatwarden.detect.settings import with_channel_emotes
 from chatwarden.detect.types import (
     NO_ACTION,
-    ActionKind,
     DetectAction,
     Finding,
     MessageContext,
 )
+from chatwarden.detect.verdict import verdict
 from chatwarden.rules.effects import BatchMemory, Target, detection_effects
 from chatwarden.service.base import Deps, Outbox
 from chatwarden.service.detection import trust as trust_gates
@@ -394,7 +394,6 @@ class DetectionHook:
             fps = self._fingerprints(req)
             findings: tuple[Finding, ...] = ()
             alerts: tuple[Finding, ...] = ()
-            action = NO_ACTION
             evasion = None
             if ctx.detectors is not None:
                 user = ctx.users.get(uid)
@@ -421,25 +420,22 @@ class DetectionHook:
                     )
                 )
                 findings, alerts, evasion = result.findings, result.alerts, result.evasion
-                for f in findings:  # evasion findings become flags, not holds
-                    if f.detector != "evasion" and f.action.outranks(action):
-                        action = f.action
+            # evasion findings become flags, not holds; the strongest other finding acts
+            judged = verdict(findings)
+            action = judged.action
             flag, new_flag = self._flag(ctx, uid, role, first, evasion, flagged)
             if new_flag is not None and flag is not None:
                 flagged[uid] = flag
-            status: Override | None = None
+            status: Override | None = judged.status
             reason = detail = log_action = None
-            explanation = ""
-            acting = [f for f in findings if f.action == action and f.detector != "evasion"]
-            if acting:
-                explanation = "; ".join(f.explanation for f in acting)
-            if action.kind is ActionKind.HOLD:
-                status, reason, log_action = "held", "held_for_review", "detection.hold"
+            explanation = judged.explanation
+            if status == "held":
+                reason, log_action = "held_for_review", "detection.hold"
                 detail = (
                     "Your message is being checked by the moderators and has not been sent yet."
                 )
-            elif action.kind in (ActionKind.DELETE, ActionKind.TIMEOUT):
-                status, reason = "blocked", "detection"
+            elif status == "blocked":
+                reason = "detection"
                 log_action = f"detection.{action.kind.value}"
                 detail = f"Your message was not sent: {explanation}."
             elif flag is not None and flag.status == "restricted":
