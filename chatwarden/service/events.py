@@ -21,6 +21,11 @@ from chatwarden.ids import new_uuid
 
 CHAT_MESSAGE = "channel.chat.message"
 CHAT_MESSAGE_DELETE = "channel.chat.message_delete"
+CHAT_CLEAR = "channel.chat.clear"
+BAN = "channel.ban"
+UNBAN = "channel.unban"
+WARNING_SEND = "channel.warning.send"
+WARNING_ACKNOWLEDGE = "channel.warning.acknowledge"
 AUTOMOD_HOLD = "automod.message.hold"
 AUTOMOD_UPDATE = "automod.message.update"
 MODERATE = "channel.moderate"
@@ -43,6 +48,11 @@ NOTICE = "notice"
 SUBSCRIBABLE = (
     CHAT_MESSAGE,
     CHAT_MESSAGE_DELETE,
+    CHAT_CLEAR,
+    BAN,
+    UNBAN,
+    WARNING_SEND,
+    WARNING_ACKNOWLEDGE,
     AUTOMOD_HOLD,
     AUTOMOD_UPDATE,
     MODERATE,
@@ -107,7 +117,7 @@ _TERM_NS = uuid.UUID("5f0c3f7e-4d1b-4d55-9a43-1c2f8f1e7a10")
 
 
 #: types whose Twitch condition names the reading user as ``user_id`` (the rest: a moderator)
-_USER_CONDITION = frozenset({CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_SETTINGS_UPDATE})
+_USER_CONDITION = frozenset({CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_CLEAR, CHAT_SETTINGS_UPDATE})
 
 
 def condition(event_type: str, broadcaster_id: int, user_id: int | None) -> dict[str, Any]:
@@ -357,6 +367,74 @@ def moderate(
     if detail is not None:
         out[action] = detail if fields is None else {**_blank(fields), **detail}
     return out
+
+
+def chat_clear(channel: Mapping[Any, Any]) -> dict[str, Any]:
+    """``channel.chat.clear``: a moderator cleared the chat."""
+    return broadcaster(channel)
+
+
+def ban(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    user_id: int,
+    login: str,
+    reason: str,
+    at: datetime,
+    ends_at: datetime | None,
+) -> dict[str, Any]:
+    """``channel.ban``: a ban (``ends_at`` None) or a timeout (``is_permanent`` false)."""
+    return {
+        **broadcaster(channel),
+        **_user("user", user_id, login),
+        **_user("moderator_user", moderator_id, moderator_name),
+        "reason": reason,
+        "banned_at": at.isoformat(),
+        "ends_at": None if ends_at is None else ends_at.isoformat(),
+        "is_permanent": ends_at is None,
+    }
+
+
+def unban(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    user_id: int,
+    login: str,
+) -> dict[str, Any]:
+    """``channel.unban``."""
+    return {
+        **broadcaster(channel),
+        **_user("user", user_id, login),
+        **_user("moderator_user", moderator_id, moderator_name),
+    }
+
+
+def warning_send(
+    channel: Mapping[Any, Any],
+    *,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    user_id: int,
+    login: str,
+    reason: str,
+) -> dict[str, Any]:
+    """``channel.warning.send`` (ChatWarden cites no chat rules: ``chat_rules_cited`` null)."""
+    return {
+        **broadcaster(channel),
+        **_user("moderator_user", moderator_id, moderator_name),
+        **_user("user", user_id, login),
+        "reason": reason,
+        "chat_rules_cited": None,
+    }
+
+
+def warning_acknowledge(channel: Mapping[Any, Any], *, user_id: int, login: str) -> dict[str, Any]:
+    """``channel.warning.acknowledge``: the warned user acknowledged; they may chat again."""
+    return {**broadcaster(channel), **_user("user", user_id, login)}
 
 
 def _blank(fields: tuple[str, ...]) -> dict[str, Any]:

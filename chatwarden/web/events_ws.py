@@ -56,7 +56,12 @@ from chatwarden.web.ws import (
 KEEPALIVE_S = 10
 #: event types anyone in the channel sees; everything else is for its moderators
 PUBLIC_TYPES = frozenset(
-    {events.CHAT_MESSAGE, events.CHAT_MESSAGE_DELETE, events.CHAT_SETTINGS_UPDATE}
+    {
+        events.CHAT_MESSAGE,
+        events.CHAT_MESSAGE_DELETE,
+        events.CHAT_CLEAR,
+        events.CHAT_SETTINGS_UPDATE,
+    }
 )
 
 

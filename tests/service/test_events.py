@@ -378,3 +378,34 @@ def test_categories_use_eventsub_names(ours: str, twitch: str) -> None:
         automod["boundaries"]
         == fixture("automod.message.hold.v2.automod")["event"]["automod"]["boundaries"]
     )
+
+
+def test_ban_unban_clear_and_warnings_have_their_own_twitch_types(
+    services: Services, cast: Cast, rec: Recorder
+) -> None:
+    cid, uid = cast.channel.id, cast.victor.user_id
+    services.actions.warn(cast.mike, cid, uid, "be nice")
+    services.actions.acknowledge_warning(cast.victor, cid)
+    services.actions.acknowledge_warning(cast.victor, cid)  # nothing pending: no event
+    services.actions.timeout(cast.mike, cid, uid, 60, "cool off")
+    services.actions.untimeout(cast.mike, cid, uid)
+    services.actions.ban(cast.mike, cid, uid, "spam")
+    services.actions.unban(cast.mike, cid, uid)
+    services.actions.clear_chat(cast.mike, cid)
+    mods = rec.drain(mods_topic(cid))
+    [send] = of_type(mods, events.WARNING_SEND)
+    assert_parses("channel.warning.send.v1", send)
+    assert send["event"]["reason"] == "be nice"
+    [ack] = of_type(mods, events.WARNING_ACKNOWLEDGE)
+    assert_parses("channel.warning.acknowledge.v1", ack)
+    timeout, ban = of_type(mods, events.BAN)
+    assert_parses("channel.ban.v1.timeout", timeout)
+    assert_parses("channel.ban.v1.ban", ban)
+    assert timeout["event"]["is_permanent"] is False and timeout["event"]["ends_at"]
+    assert ban["event"]["is_permanent"] is True and ban["event"]["ends_at"] is None
+    assert ban["event"]["reason"] == "spam"
+    [unban] = of_type(mods, events.UNBAN)  # an untimeout is not an unban
+    assert_parses("channel.unban.v1", unban)
+    [clear] = of_type(rec.drain(channel_topic(cid)), events.CHAT_CLEAR)
+    assert_parses("channel.chat.clear.v1", clear)
+    assert of_type(mods, events.CHAT_CLEAR) == []

@@ -5,7 +5,7 @@ publishes ``channel.moderate`` after the commit."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -98,6 +98,9 @@ class ActionService(ServiceBase):
                     mods=False,
                 )
             out.emit(channel, events.MODERATE, self._moderate(channel, actor, "clear", {}))
+            out.emit(
+                channel, events.CHAT_CLEAR, events.chat_clear(channel), public=True, mods=False
+            )
             self._log(out, channel, actor, "clear", None, "", None, {"messages": cleared})
         return cleared
 
@@ -112,18 +115,38 @@ class ActionService(ServiceBase):
             )
             detail = events.target(user_id, target["username"], reason=reason)
             out.emit(channel, events.MODERATE, self._moderate(channel, actor, "warn", detail))
+            out.emit(
+                channel,
+                events.WARNING_SEND,
+                events.warning_send(
+                    channel,
+                    moderator_id=actor.user_id,
+                    moderator_name=actor.username,
+                    user_id=user_id,
+                    login=target["username"],
+                    reason=reason,
+                ),
+            )
             out.notify(user_id, "warned", channel_id, reason=reason)
             return self._log(out, channel, actor, "warn", user_id, reason, None, {})
 
     def acknowledge_warning(self, actor: Actor, channel_id: int) -> None:
         """The warned chatter acknowledges; they can chat again. No pending warning: no-op."""
-        with self.db.write() as conn:
+        with self.transaction() as out:
+            conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.ACKNOWLEDGE_WARNING)
             member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
             if member is not None and member["warned_at"] is not None:
                 channel_store.update_member_txn(
                     conn, channel_id, actor.user_id, warned_at=None, warning_reason=None
+                )
+                out.emit(
+                    channel,
+                    events.WARNING_ACKNOWLEDGE,
+                    events.warning_acknowledge(
+                        channel, user_id=actor.user_id, login=actor.username
+                    ),
                 )
 
     def timeout(
@@ -147,6 +170,7 @@ class ActionService(ServiceBase):
                 user_id, target["username"], reason=reason, expires_at=until.isoformat()
             )
             self._announce_user_action(out, channel, actor, "timeout", detail)
+            self._announce_ban(out, channel, actor, user_id, target["username"], reason, until)
             out.notify(
                 user_id,
                 "timed_out",
@@ -199,6 +223,7 @@ class ActionService(ServiceBase):
             )
             detail = events.target(user_id, target["username"], reason=reason)
             self._announce_user_action(out, channel, actor, "ban", detail)
+            self._announce_ban(out, channel, actor, user_id, target["username"], reason, None)
             out.notify(user_id, "banned", channel_id, reason=reason)
             return self._log(out, channel, actor, "ban", user_id, reason, None, {})
 
@@ -225,6 +250,17 @@ class ActionService(ServiceBase):
         channel_store.update_member_txn(conn, channel_id, user_id, banned=False)
         detail = events.target(user_id, target["username"])
         self._announce_user_action(out, channel, actor, "unban", detail)
+        out.emit(
+            channel,
+            events.UNBAN,
+            events.unban(
+                channel,
+                moderator_id=actor.user_id,
+                moderator_name=actor.username,
+                user_id=user_id,
+                login=target["username"],
+            ),
+        )
         out.notify(user_id, "unbanned", channel_id)
         return self._log(out, channel, actor, "unban", user_id, reason, None, details)
 
@@ -249,6 +285,29 @@ class ActionService(ServiceBase):
             action=action,
             detail=detail,
         )
+
+    @staticmethod
+    def _announce_ban(
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        actor: Actor,
+        user_id: int,
+        login: str,
+        reason: str,
+        until: datetime | None,
+    ) -> None:
+        """``channel.ban`` (moderators and webhooks): a ban, or a timeout until ``until``."""
+        event = events.ban(
+            channel,
+            moderator_id=actor.user_id,
+            moderator_name=actor.username,
+            user_id=user_id,
+            login=login,
+            reason=reason,
+            at=out.now,
+            ends_at=until,
+        )
+        out.emit(channel, events.BAN, event)
 
     def _announce_user_action(
         self,
