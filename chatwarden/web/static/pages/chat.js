@@ -1,6 +1,9 @@
 // "/c/{channel}": the viewers' chat page. Read and send over the chat WebSocket; every outcome
 // of a send (held, denied, blocked, timed out, banned, rate limited, ...) becomes a notice in
-// the log; warnings must be acknowledged; a banned viewer can file an unban request.
+// the log; warnings must be acknowledged; a banned viewer can file an unban request. The
+// channel's active chat modes show above the input before anyone types; the log keeps
+// following new lines (banners above it included) unless the reader scrolled up, when a
+// "new messages" button takes them back down.
 
 import { api, ApiError, seg } from "../js/api.js";
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
@@ -22,6 +25,24 @@ const REJECTED_TITLES = {
   rate_limited: "You are sending messages too fast.",
 };
 
+/** What the channel's chat modes ask of a viewer, one short phrase each (empty: none on). */
+export function modeLines(m, following) {
+  const out = [];
+  if (m.followers_only_min_age_s !== null && m.followers_only_min_age_s !== undefined) {
+    const min = Math.round(m.followers_only_min_age_s / 60);
+    out.push(`Followers-only${min ? ` (after following for ${duration(min * 60)})` : ""}${following ? "" : ": follow the channel to chat"}`);
+  }
+  if (m.subscribers_only) out.push("Subscribers-only");
+  if (m.emote_only) out.push("Emote-only: emotes only");
+  if (m.slow_mode_s) out.push(`Slow mode: one message every ${duration(m.slow_mode_s)}`);
+  if (m.unique_chat) out.push("Unique chat: no repeated messages");
+  if (m.non_mod_chat_delay_s) out.push(`Messages appear after ${duration(m.non_mod_chat_delay_s)}`);
+  return out;
+}
+
+/** A detection block, told as what to do next (the detector's reasoning stays with the mods). */
+const DETECTION_ADVICE = "The channel's automatic moderation stopped this message. Write your own message in your own words, without repeating it or posting it in several places, and keep to the channel's rules.";
+
 async function main() {
   const user = await requireUser();
   let access;
@@ -40,13 +61,17 @@ async function main() {
   const input = el("input", { type: "text", name: "message", maxlength: 500, autocomplete: "off", placeholder: "Send a message", "aria-label": "Message", "data-testid": "chat-input" });
   const send = el("button", { type: "submit", class: "btn primary", "data-testid": "chat-send" }, "Chat");
   const composer = el("form", { class: "composer", "aria-label": "Send a message" }, input, send);
+  const modes = el("p", { class: "chat-modes", role: "status", "data-testid": "chat-modes" });
+  const jump = button("New messages ↓", () => toBottom(), { class: "btn small primary new-messages", "data-testid": "new-messages" });
+  jump.hidden = true;
   const conn = statusLine({ "data-testid": "connection" });
   const follow = button("Follow", () => toggleFollow(), { class: "btn small", "data-testid": "follow" });
   const modLink = access.permissions.includes("view_queue")
     ? el("a", { class: "btn small", href: `/mod/${seg(channel)}` }, "Mod View") : null;
   clear(root,
     header(`#${channel}`, user, [el("span", { class: "role-badge", "data-testid": "role" }, access.role.replace("_", " ")), follow, modLink]),
-    el("main", { id: "main", class: "chat-main", tabindex: "-1" }, conn.node, banners, log, composer));
+    el("main", { id: "main", class: "chat-main", tabindex: "-1" }, conn.node, banners,
+      el("div", { class: "chat-log-wrap" }, log, jump), modes, composer));
 
   const seen = new Set();
   const pending = new Map(); // idempotency key -> text
@@ -59,22 +84,64 @@ async function main() {
       following = !following;
       await (following ? api.put(`/channels/${seg(channel)}/follow`) : api.del(`/channels/${seg(channel)}/follow`));
       follow.textContent = following ? "Unfollow" : "Follow";
+      showModes();
     } catch (err) {
       following = !following;
       showError(err);
     }
   }
 
+  // following: whether the log sticks to its newest line. Only the reader's own scrolling
+  // changes it, so a banner that shrinks the log (warning, timeout, ban) does not stop it.
+  // (A scroll event arrives after the layout it came from may have changed, so "scrolled up"
+  // means the position went up from where this code last put it, not "not at the bottom".)
+  let stick = true;
+  let autoTop = 0;
   function atBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   }
+  function keepUp() {
+    log.scrollTop = log.scrollHeight;
+    autoTop = log.scrollTop;
+  }
+  function toBottom() {
+    stick = true;
+    jump.hidden = true;
+    keepUp();
+  }
+  log.addEventListener("scroll", () => {
+    if (atBottom()) {
+      stick = true;
+      jump.hidden = true;
+    } else if (log.scrollTop < autoTop - 2) {
+      stick = false; // the reader scrolled up: keep their place
+    }
+    autoTop = Math.min(autoTop, log.scrollTop);
+  });
+  new ResizeObserver(() => {
+    if (stick) keepUp();
+  }).observe(log);
 
   function add(node) {
-    const stick = atBottom();
     log.append(node);
     while (log.childElementCount > 500) log.firstElementChild.remove();
-    if (stick) log.scrollTop = log.scrollHeight;
+    if (stick) keepUp();
+    else jump.hidden = false;
     return node;
+  }
+
+  let chatModes = null;
+  function showModes() {
+    const lines = chatModes ? modeLines(chatModes, following) : [];
+    modes.textContent = lines.length ? `Chat modes: ${lines.join(" · ")}.` : "";
+  }
+  async function loadModes() {
+    try {
+      chatModes = await api.get(`/channels/${seg(channel)}/chat-settings`);
+      showModes();
+    } catch {
+      // the modes line is a hint; the server still answers every send
+    }
   }
 
   function line(m) {
@@ -159,16 +226,19 @@ async function main() {
     clear(log);
     seen.clear();
     for (const m of w.recent) line({ ...m, message_id: m.id, sender: m.sender_name, badges: [] });
-    log.scrollTop = log.scrollHeight;
+    toBottom();
+    loadModes();
     if (w.max_message_length) input.maxLength = w.max_message_length;
     document.body.dataset.ready = "1";
   });
   live.on("message", line);
+  live.on("settings", loadModes);
   live.on("message_deleted", (f) => {
     const node = log.querySelector(`[data-id="${CSS.escape(f.event.message_id)}"]`);
     if (node) {
       node.classList.add("deleted");
-      node.querySelector(".text")?.append(el("span", { class: "muted" }, " (deleted by a moderator)"));
+      // the event does not say who removed it (a moderator, a clear, or automatic moderation)
+      node.querySelector(".text")?.append(el("span", { class: "muted" }, " (removed)"));
     }
   });
   live.on("moderation", (f) => {
@@ -189,7 +259,9 @@ async function main() {
           text ? el("div", { class: "notice-text" }, text) : null);
         if (f.message_id) heldNotices.set(f.message_id, n);
       } else if (kind === "blocked") {
-        notice("bad", el("b", {}, "Blocked: "), f.message || "your message was blocked.", text ? el("div", { class: "notice-text" }, text) : null);
+        const detected = f.reason === "detection"; // say what to do, not how the detector works
+        notice("bad", el("b", {}, detected ? "Not sent. " : "Blocked: "), detected ? DETECTION_ADVICE : f.message || "your message was blocked.",
+          text ? el("div", { class: "notice-text" }, text) : null);
       } else if (kind === "rejected") {
         rejected(f, text);
       } else if (kind === "command") {
