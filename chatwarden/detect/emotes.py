@@ -7,7 +7,8 @@ of a channel emote ("vkimmWiggle", "moon2SMUG": ``chatwarden.pipeline.vocab.is_e
 Chat clients draw these as pictures, so the caps, symbols and repetition filters do not read
 them as capitals, symbols or repeated words. Emoji (pictographs, with their joiners, variation
 selectors, skin tones and keycaps) are pictures too; braille, box-drawing and block characters,
-the stuff of text-art spam, are not emoji and stay symbols.
+the stuff of text-art spam, are not emoji and stay symbols, except the characters that draw
+nothing (``INVISIBLE_RE``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Final
 
 from chatwarden.pipeline.vocab import EMOTES, is_emote_shape
 
-__all__ = ["EMOJI_RE", "is_emote", "text_words"]
+__all__ = ["EMOJI_RE", "INVISIBLE_RE", "is_emote", "text_words"]
 
 EMOJI_RE: Final = re.compile(
     "["
@@ -31,6 +32,11 @@ EMOJI_RE: Final = re.compile(
     "]"
 )
 """One emoji code point (or a joiner or modifier that is part of one)."""
+
+INVISIBLE_RE: Final = re.compile("[\u034f\u200b\u200c\u2060\u2800\ufeff\U000e0000]")
+"""A character that draws nothing: zero-width characters, the braille blank (padding in text
+art and emote lines) and U+E0000, which chat clients append to get past Twitch's
+duplicate-message check. Neither symbols nor text."""
 
 
 def is_emote(token: str, channel: frozenset[str] = frozenset()) -> bool:

@@ -33,7 +33,7 @@ from chatwarden.detect.config import (
     SpamConfig,
     SymbolsConfig,
 )
-from chatwarden.detect.emotes import EMOJI_RE, text_words
+from chatwarden.detect.emotes import EMOJI_RE, INVISIBLE_RE, text_words
 from chatwarden.detect.types import DELETE, HOLD, DetectAction, MessageContext, timeout
 from chatwarden.settings import Role
 
@@ -116,7 +116,8 @@ def symbols(
     bad: list[str] | None = None,
 ) -> SpamHit | None:
     """Characters that are neither letters, digits nor spaces, among the non-space characters
-    of the words that are not emotes (``words``), emoji left out."""
+    of the words that are not emotes (``words``), emoji and characters that draw nothing left
+    out."""
     cfg = config.symbols
     if len(text) < cfg.min_length:
         return None
@@ -126,7 +127,7 @@ def symbols(
         chars = len(raw.translate(None, _SPACE))
         odd = len(raw.translate(None, _ALNUM_SPACE))
     else:
-        body = EMOJI_RE.sub("", body)
+        body = INVISIBLE_RE.sub("", EMOJI_RE.sub("", body))
         chars = len(body) - sum(map(str.isspace, body))
         odd = chars - sum(map(str.isalnum, body))
     if chars < cfg.min_length or chars == 0:
@@ -166,6 +167,11 @@ def _may_have_run(text: str, limit: int) -> bool:
     return _PAIR.search(text[::step]) is not None
 
 
+def _visible(text: str) -> str:
+    """``text`` without the characters that draw nothing (a run of them is padding)."""
+    return text if text.isascii() else INVISIBLE_RE.sub("", text)
+
+
 def repetition(
     text: str,
     tokens: list[str],
@@ -177,8 +183,9 @@ def repetition(
     cfg = config.repetition
     if len(text) < cfg.min_length:
         return None
-    if len(text) > cfg.max_char_run and _may_have_run(text, cfg.max_char_run):
-        m = _run_re(cfg.max_char_run).search(text)
+    shown = _visible(text)
+    if len(shown) > cfg.max_char_run and _may_have_run(shown, cfg.max_char_run):
+        m = _run_re(cfg.max_char_run).search(shown)
         if m is not None:
             run = len(m.group(0))
             return SpamHit(
@@ -458,7 +465,8 @@ def check_spam(
     if f3 is not None and n >= f3.min_length:
         # a run needs more than max_char_run characters; word repeats more than
         # max_word_repeats tokens, so at least twice as many characters, less one
-        run = n > f3.max_char_run and _may_have_run(text, f3.max_char_run)
+        shown = _visible(text)
+        run = len(shown) > f3.max_char_run and _may_have_run(shown, f3.max_char_run)
         if run or n >= 2 * f3.max_word_repeats + 1:
             if tokens is None:
                 tokens = text.split()

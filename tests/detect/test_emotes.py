@@ -13,7 +13,7 @@ from chatwarden.detect import (
     SpamConfig,
     SymbolsConfig,
 )
-from chatwarden.detect.emotes import EMOJI_RE, is_emote, text_words
+from chatwarden.detect.emotes import EMOJI_RE, INVISIBLE_RE, is_emote, text_words
 from chatwarden.detect.spam import check_spam, repetition, symbols
 from tests.detect.factory import ctx
 
@@ -40,7 +40,9 @@ def test_emoji_are_pictures_but_text_art_characters_are_not() -> None:
     for emoji in ("😂", "❤", "\ufe0f", "\u200d", "👍", "🏽", "⭐", "🇺"):
         assert EMOJI_RE.fullmatch(emoji), emoji
     for symbol in ("⣿", "█", "─", "!", "a", "©"):
-        assert not EMOJI_RE.fullmatch(symbol), symbol
+        assert not EMOJI_RE.fullmatch(symbol) and not INVISIBLE_RE.fullmatch(symbol), symbol
+    for blank in ("\u2800", "\U000e0000", "\u200b"):
+        assert INVISIBLE_RE.fullmatch(blank) and not EMOJI_RE.fullmatch(blank), repr(blank)
 
 
 def test_an_emote_wall_is_not_caps_but_shouting_around_an_emote_is() -> None:
@@ -64,6 +66,10 @@ def test_emoji_and_symbol_emotes_are_not_symbols() -> None:
     assert codes("so good " + "❤️" * 10) == []
     assert codes("👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽 nice one") == []
     assert codes(" ".join(["D:"] * 10)) == []
+    # padding that draws nothing (braille blank, U+E0000) is not symbols either
+    assert codes("\u2800" * 30 + " forsenJam TrumpetTime \U000e0000") == []
+    assert codes("nice one " + "\u200b" * 20) == []
+    assert codes("a" * 8 + "\u2800" + "a" * 8) == ["spam.repetition"]  # what shows is a run
     # the symbols of the text around them still count
     assert codes("😂 ?!?!?!?!?!?!?!?! ok") == ["spam.symbols"]
     assert codes("!?" * 10) == ["spam.symbols"]
