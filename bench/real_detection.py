@@ -23,7 +23,10 @@ detectors treat it as brand new), no verified email or phone and no follow; a ch
 line in the stream's log is their first message in the channel. The logs' pseudonyms ("u" and
 10 hex digits) fold to a few letters of a-f (``detect.evasion.fold_name``), so any two would
 look alike to the name checks; each chatter is named by 10 letters drawn from their pseudonym's
-hash instead, as unrelated real names differ. Each message carries the
+hash instead, as unrelated real names differ. The logs carry neither the channels' emote lists
+nor emote positions, so the spam filters know emotes only by the bundled global/third-party
+codes and the channel-emote shape (``chatwarden.detect.emotes``); other codes ("PianoTime",
+the Twitch smileys "<3" and ":)") are read as text. Each message carries the
 engine's AutoMod decision (``AutoMod.check_batch``, overall level 2), as in live chat, and a
 moderator's ban adds the banned chatter to ban-evasion scoring, as the service does.
 The logs are evaluation data: never train or tune thresholds on them.
