@@ -123,6 +123,7 @@ def test_clear_chat_removes_messages_from_viewers(site: Site, open_page: OpenPag
     mod.get_by_test_id("clear-chat").click()
     mod.get_by_test_id("confirm-ok").click()
     expect(viewer.locator(".chat-line.deleted")).to_have_count(2)
+    expect(viewer.get_by_test_id("notice")).to_have_text("A moderator cleared the chat.")
     log = site["mod"].http.get("/api/v1/channels/main/modlog").json()
     assert log[0]["action"] == "clear"
     # a viewer cannot clear chat through the API

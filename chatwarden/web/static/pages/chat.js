@@ -241,6 +241,7 @@ async function main() {
       node.querySelector(".text")?.append(el("span", { class: "muted" }, " (removed)"));
     }
   });
+  live.on("channel.chat.clear", () => notice("", "A moderator cleared the chat."));
   live.on("moderation", (f) => {
     const e = f.event || {};
     const target = e[e.action] || {};
