@@ -135,7 +135,7 @@ def test_raid_alert_is_a_banner_over_the_page_said_once(
 ) -> None:
     r = site["lead"].http.patch("/api/v1/channels/main/detection/settings", json={"enabled": True})
     assert r.status_code == 200, r.text
-    mod = open_page("mod", "/mod/main")
+    mod = open_page("mod", "/mod/main", width=1280, height=800)
     expect(mod.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "false")
     _set_hidden(mod, True)
     _raid(site)
@@ -153,7 +153,7 @@ def test_raid_alert_is_a_banner_over_the_page_said_once(
     assert (banner.bounding_box() or {"y": 999})["y"] < 5  # sticky: still at the top
     # the tab title counts the alert (and the held raid lines) while the tab is hidden
     expect(mod).to_have_title(re.compile(r"^\(\d+\) Mod View"), timeout=5000)
-    screenshot(mod, "modview-raid-banner-1280x720")
+    screenshot(mod, "modview-raid-banner-1280x800")
     mod.get_by_test_id("raid-shield").click()
     expect(mod.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "true")
     assert site["mod"].http.get("/api/v1/channels/main/shield").json()["active"] is True
