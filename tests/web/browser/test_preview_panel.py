@@ -42,6 +42,8 @@ def test_preview_panel_shows_what_a_blocked_term_would_change(
     expect(sample).to_contain_text("with the change: block")
     row = panel.get_by_test_id("preview-summary").locator("tr[data-action=block] td")
     expect(row).to_have_text(["0", "1"])
+    detection = panel.get_by_test_id("preview-summary").locator("tr[data-action=detection] td")
+    expect(detection).to_have_text(["0", "0"])  # the channel's detectors ran; nothing to act on
     link = panel.get_by_test_id("preview-export")
     expect(link).to_have_attribute("href", "/api/v1/channels/main/history/export?days=7")
     with page.expect_download() as download:

@@ -111,6 +111,10 @@ export default {
             [["allowed", "allow"], ["held", "hold"], ["blocked", "block"]].map(([label, key]) =>
               el("tr", { dataset: { action: key } }, el("th", {}, label),
                 el("td", {}, String(cur[key])), el("td", {}, String(pro[key])))),
+            // proactive detection runs in the preview too (the channel's detection settings)
+            el("tr", { dataset: { action: "detection" } }, el("th", {}, "held or blocked by detection"),
+              el("td", {}, String(res.current.detection ? res.current.detection.decided : 0)),
+              el("td", {}, String(res.proposed.detection ? res.proposed.detection.decided : 0))),
             cats.map((cat) => el("tr", { dataset: { category: cat } },
               el("th", {}, `held: ${categoryName(cat)}`),
               el("td", {}, String(res.current.held_by_category[cat] || 0)),
