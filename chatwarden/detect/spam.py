@@ -167,6 +167,15 @@ def _may_have_run(text: str, limit: int) -> bool:
     return _PAIR.search(text[::step]) is not None
 
 
+def _words(text: str, tokens: list[str], emotes: frozenset[str]) -> list[str]:
+    """The tokens of ``text`` that are not emotes. Every bundled emote code and every
+    channel-emote shape holds a capital, so text without one has none unless the channel
+    lists codes of its own (most chat: the look-up is skipped)."""
+    if not emotes and text.lower() == text:
+        return tokens
+    return text_words(tokens, emotes)
+
+
 def _visible(text: str) -> str:
     """``text`` without the characters that draw nothing (a run of them is padding)."""
     return text if text.isascii() else INVISIBLE_RE.sub("", text)
@@ -444,7 +453,7 @@ def check_spam(
         and not (raw and len(raw) - len(raw.translate(None, _UPPER)) <= plan.caps_upper)
     ):
         tokens = text.split()
-        words = text_words(tokens, emotes)
+        words = _words(text, tokens, emotes)
         hit = caps(text, tokens, words, config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)
@@ -457,7 +466,7 @@ def check_spam(
         if tokens is None:
             tokens = text.split()
         if words is None:
-            words = text_words(tokens, emotes)
+            words = _words(text, tokens, emotes)
         hit = symbols(text, tokens, words, config, permitted, bad_domains)
         if hit is not None:
             hits.append(hit)
@@ -472,7 +481,7 @@ def check_spam(
                 tokens = text.split()
             if run or len(tokens) > f3.max_word_repeats:
                 if words is None:
-                    words = text_words(tokens, emotes)
+                    words = _words(text, tokens, emotes)
                 hit = repetition(text, tokens, words, config, permitted, bad_domains)
                 if hit is not None:
                     hits.append(hit)

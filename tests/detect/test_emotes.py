@@ -15,6 +15,7 @@ from chatwarden.detect import (
 )
 from chatwarden.detect.emotes import EMOJI_RE, INVISIBLE_RE, is_emote, text_words
 from chatwarden.detect.spam import check_spam, repetition, symbols
+from chatwarden.pipeline.vocab import EMOTES
 from tests.detect.factory import ctx
 
 # every filter on, and no channel emote list (what a channel that never synced its emotes has)
@@ -31,6 +32,8 @@ def test_emotes_are_channel_codes_bundled_codes_and_channel_emote_shapes() -> No
     assert is_emote("SNIPEZ", frozenset({"SNIPEZ"})) and not is_emote("SNIPEZ")
     # case and punctuation matter, as chat clients render them; abuse in camelCase is text
     assert not is_emote("kekw") and not is_emote("KEKW!") and not is_emote("killYourself")
+    # check_spam skips the look-up for text without a capital: every bundled code holds one
+    assert all(code.lower() != code for code in EMOTES)
     tokens = ["hi", "chat"]
     assert text_words(tokens) is tokens
     assert text_words(["KEKW", "hi", "vkimmWiggle"]) == ["hi"]
