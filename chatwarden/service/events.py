@@ -111,6 +111,16 @@ MODERATE_V2_KEYS: dict[str, tuple[str, ...]] = {
     "shared_chat_delete": ("user_id", "user_login", "user_name", "message_id", "message_body"),
 }
 
+#: actions whose detail Twitch puts under another key than the action's name
+MODERATE_DETAIL_KEY = {
+    "approve_unban_request": "unban_request",
+    "deny_unban_request": "unban_request",
+    "add_blocked_term": "automod_terms",
+    "add_permitted_term": "automod_terms",
+    "remove_blocked_term": "automod_terms",
+    "remove_permitted_term": "automod_terms",
+}
+
 #: namespace of the ``term_id`` of a blocked term in ``automod.message.*`` v2 (terms have no
 #: stored id: a public term's id is derived from its channel, scope and text, so it is stable)
 _TERM_NS = uuid.UUID("5f0c3f7e-4d1b-4d55-9a43-1c2f8f1e7a10")
@@ -363,10 +373,17 @@ def moderate(
         "action": action,
         **dict.fromkeys(MODERATE_V2_KEYS),
     }
-    fields = MODERATE_V2_KEYS.get(action)
+    key = MODERATE_DETAIL_KEY.get(action, action)
+    fields = MODERATE_V2_KEYS.get(key)
     if detail is not None:
-        out[action] = detail if fields is None else {**_blank(fields), **detail}
+        out[key] = detail if fields is None else {**_blank(fields), **detail}
     return out
+
+
+def automod_terms_detail(verb: str, kind: str, terms: list[str]) -> dict[str, Any]:
+    """The ``automod_terms`` object of ``channel.moderate`` (``verb`` add | remove, ``kind``
+    blocked | permitted); private terms are left out by the caller."""
+    return {"action": verb, "list": kind, "terms": terms, "from_automod": False}
 
 
 def chat_clear(channel: Mapping[Any, Any]) -> dict[str, Any]:

@@ -235,6 +235,9 @@ def test_settings_terms_and_chat_modes(services: Services, cast: Cast, rec: Reco
     assert settings["event"]["bullying"] == 4 and settings["event"]["overall_level"] is None
     [terms] = of_type(mods, events.AUTOMOD_TERMS_UPDATE)
     assert_parses("automod.terms.update.v1", terms)
+    [moderate] = of_type(mods, events.MODERATE)  # the same change as channel.moderate
+    assert_parses("channel.moderate.v2.add_blocked_term", moderate)
+    assert moderate["event"]["automod_terms"]["terms"] == ["badword"]
     [modes] = of_type(mods + rec.drain(channel_topic(cid)), events.CHAT_SETTINGS_UPDATE)[:1]
     assert_parses("channel.chat_settings.update.v1", modes)
     assert modes["event"]["slow_mode_wait_time_seconds"] == 30
@@ -251,6 +254,9 @@ def test_unban_requests(services: Services, cast: Cast, rec: Recorder) -> None:
     [resolve] = of_type(mods, events.UNBAN_REQUEST_RESOLVE)
     assert_parses("channel.unban_request.resolve.v1", resolve)
     assert resolve["event"]["status"] == "denied"
+    [deny] = [e for e in of_type(mods, events.MODERATE) if e["event"]["action"] != "ban"]
+    assert_parses("channel.moderate.v2.deny_unban_request", deny)
+    assert deny["event"]["unban_request"]["is_approved"] is False
 
 
 def test_shield_mode_and_suspicious_users(services: Services, cast: Cast, rec: Recorder) -> None:

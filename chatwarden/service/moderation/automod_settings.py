@@ -314,6 +314,20 @@ class AutoModSettingsService(ServiceBase):
                     terms=[t.text for t in chosen if not t.private],
                 ),
             )
+            detail = events.automod_terms_detail(
+                verb, kind, [t.text for t in chosen if not t.private]
+            )
+            out.emit(
+                channel,
+                events.MODERATE,
+                events.moderate(
+                    channel,
+                    moderator_id=actor.user_id,
+                    moderator_name=actor.username,
+                    action=f"{verb}_{kind}_term",
+                    detail=detail,
+                ),
+            )
 
 
 def _same(term: Term, row: Mapping[Any, Any]) -> bool:

@@ -162,6 +162,22 @@ class UnbanService(ServiceBase):
                     resolution_text=note_to_user,
                 ),
             )
+            verdict = "approve" if approve else "deny"
+            out.emit(
+                channel,
+                events.MODERATE,
+                events.moderate(
+                    channel,
+                    moderator_id=actor.user_id,
+                    moderator_name=actor.username,
+                    action=f"{verdict}_unban_request",
+                    detail={
+                        "is_approved": approve,
+                        **events.target(row["user_id"], row["username"]),
+                        "moderator_message": note_to_user,
+                    },
+                ),
+            )
             out.notify(
                 row["user_id"],
                 "unban_request_resolved",
