@@ -5,9 +5,13 @@ Stages, in order (each sees the previous one's output):
 1. per character (``fold``): invisible and bidi characters dropped, NFKC, casefold, accents
    and zalgo stripped, look-alike letters folded to ASCII;
 2. whitespace collapsed to single spaces and stripped;
-3. letters spaced or dotted apart rejoined ("f u c k", "f.u.c.k" -> "fuck");
+3. letters spaced or dotted apart rejoined ("f u c k", "f.u.c.k" -> "fuck"); a spaced run
+   that splits into dictionary words keeps those breaks ("y o u a r e d u m b" ->
+   "you are dumb", ``spacing`` and ``words``);
 4. leetspeak decoded inside words (``leet``);
-5. runs of 3+ identical characters squeezed to 2 ("stuuuupid" -> "stuupid"); digits kept.
+5. runs of 3+ identical characters squeezed to 2 ("zorbbbb" -> "zorbb"), or to 1 when that
+   makes a dictionary word and 2 do not ("stuuuupid" -> "stupid", but "gooood" -> "good");
+   digits kept.
 
 URLs and @mentions are left alone by 4 and 5. Every stage only drops characters or replaces
 them one for one (folding may expand one code point to several), so the offset map is a list

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Final
+
+from chatwarden.pipeline.words import segment
 
 Starts = Sequence[int]
 """Origin code point of each character: a ``range`` while nothing moved, else a list."""
@@ -62,21 +65,34 @@ JOIN_RE = re.compile(
 """Three or more one-character tokens, split by spaces or by one repeated separator."""
 
 
+_LOOKUP: Final = str.maketrans("013457@$", "oieastas")
+
+
 def join_spaced(s: str, starts: Starts) -> tuple[str, Starts]:
-    """Rejoin spaced-out letters; a run needs two letters, so "1 2 3" stays a count."""
+    """Rejoin spaced-out letters; a run needs two letters, so "1 2 3" stays a count.
+
+    A run of letters split by single spaces may hold several words ("y o u a r e d u m b"):
+    when it splits into dictionary words (``words.segment``), the spaces between those words
+    stay ("you are dumb"); a run that is one word, or no words ("k y s"), is joined whole."""
     cuts: list[tuple[int, int]] = []
     for m in JOIN_RE.finditer(s):
         seg = m.group()
         if sum(c.isalpha() for c in seg) < 2:
             continue
+        gaps: list[tuple[int, int]] = []
         gap = -1
         for i, c in enumerate(seg, m.start()):
             if c == " " or c in SEPARATORS:
                 if gap < 0:
                     gap = i
             elif gap >= 0:
-                cuts.append((gap, i))
+                gaps.append((gap, i))
                 gap = -1
+        keep: set[int] = set()
+        if all(b - a == 1 and s[a] == " " for a, b in gaps):
+            letters = "".join(c for c in seg if c != " ").translate(_LOOKUP)
+            keep = set(segment(letters) or ())  # a word starts after gap k - 1
+        cuts.extend(g for k, g in enumerate(gaps, start=1) if k not in keep)
     if not cuts:
         return s, starts
     return delete(s, starts, cuts)

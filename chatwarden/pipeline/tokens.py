@@ -1,4 +1,5 @@
-"""Per-token stages: leetspeak decoded, 3+ repeats squeezed, URLs and @mentions left alone.
+"""Per-token stages: leetspeak decoded, 3+ repeats squeezed (to one letter when that makes a
+dictionary word and two do not), URLs and @mentions left alone.
 
 Once spaced-out letters are rejoined, nothing here looks across a space, so each
 space-separated token is normalised on its own and the result is cached: chat repeats the
@@ -11,6 +12,7 @@ import re
 
 from chatwarden.pipeline.leet import TRIGGER_RE, decode_word
 from chatwarden.pipeline.spacing import Starts, delete
+from chatwarden.pipeline.words import english_words
 
 _TLDS = "com|net|org|tv|gg|io|co|me|ly|be|uk|de|ru|fr|info|xyz|app|dev|link|live|ch"
 PROTECT_RE = re.compile(
@@ -51,17 +53,32 @@ def _decode_leet(token: str, protected: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_CORE_RE = re.compile(r"^[^a-z]*([a-z]+)[^a-z]*$")
+
+
+def _core(token: str) -> str:
+    """The letters of a token between leading and trailing punctuation ("" if not one word)."""
+    m = _CORE_RE.match(token)
+    return m.group(1) if m else ""
+
+
 def _post(token: str) -> Post:
     leet = TRIGGER_RE.search(token) is not None
     if not leet and not REPEAT_RE.search(token):
         return None
     protected = _protected(token)
     text = _decode_leet(token, protected) if leet else token
-    cuts = [
-        (m.start() + 2, m.end())
-        for m in REPEAT_RE.finditer(text)
-        if not _overlaps(m.start(), m.end(), protected)
-    ]
+    runs = [m for m in REPEAT_RE.finditer(text) if not _overlaps(m.start(), m.end(), protected)]
+    cuts = [(m.start() + 2, m.end()) for m in runs]
+    if runs and any(m.group(1).isalpha() for m in runs):
+        # "stuuupid" -> "stupid", "gooood" -> "good": one letter when that makes a dictionary
+        # word and two do not (``words.english_words``)
+        single = [(m.start() + (1 if m.group(1).isalpha() else 2), m.end()) for m in runs]
+        words = english_words()
+        if _core(delete(text, range(len(text)), cuts)[0]) not in words and (
+            _core(delete(text, range(len(text)), single)[0]) in words
+        ):
+            cuts = single
     if cuts:
         text, idx = delete(text, range(len(text)), cuts)
         return text, tuple(idx)

@@ -99,10 +99,11 @@ def check_map(norm: Normalised) -> None:
         ("it's a good day", "it's a good day"),
         ("a.b.c.com", "a.b.c.com"),
         # repeats
-        ("stuuuupid", "stuupid"),
+        ("stuuuupid", "stupid"),  # one letter: a dictionary word
+        ("zorbbbbb", "zorbb"),  # two: no dictionary word either way
         ("assss", "ass"),
         ("looool", "lool"),
-        ("noooo!!!!!", "noo!!"),
+        ("noooo!!!!!", "no!!"),
         # whitespace
         ("  hi \t there \n", "hi there"),
         ("a\u00a0b\u3000c", "abc"),
@@ -134,7 +135,7 @@ def test_normalise_table(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "word", "original"),
     [
-        ("you are stuuuupid ok", "stuupid", "stuuuupid"),
+        ("you are stuuuupid ok", "stupid", "stuuuupid"),
         ("lol f.u.c.k you", "fuck", "f.u.c.k"),
         ("ok ｆｕｃｋ", "fuck", "ｆｕｃｋ"),
         ("Straße!", "strasse", "Straße"),
@@ -273,11 +274,30 @@ def test_the_vocabulary_lists_survive_normalisation() -> None:
 
 
 def test_unelongated_cuts_only_letters_squeezed_from_longer_runs() -> None:
-    norm = normalise("soooo goood, see the kidsss")
-    assert norm.text == "soo good, see the kidss"
+    norm = normalise("bruhhhh, see the zorbbbb")
+    assert norm.text == "bruhh, see the zorbb"
     got = unelongated(norm)
     assert got is not None
     text, index = got
-    assert text == "so god, see the kids"
+    assert text == "bruh, see the zorb"
     assert [norm.text[i] for i in index] == list(text)
     assert unelongated(normalise("good see all")) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("y o u a r e s u c h a n i d i o t", "you are such an idiot"),
+        ("g o b a c k t o y o u r c o u n t r y", "go back to your country"),
+        ("s h u t u p", "shut up"),
+        ("k y s", "kys"),  # no words in it: joined whole
+        ("s t u p i d", "stupid"),  # one word
+        ("b l a c k b e r r i e s", "blackberries"),  # an innocent word is never split
+        ("a a a a a a", "a"),  # one-letter words in a row are letters (then squeezed)
+    ],
+)
+def test_spaced_runs_keep_their_word_breaks(raw: str, expected: str) -> None:
+    norm = normalise(raw)
+    assert norm.text == expected
+    assert normalise(norm.text).text == norm.text
+    assert norm.span(0, len(norm.text)) == (0, len(raw))

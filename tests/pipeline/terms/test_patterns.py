@@ -18,11 +18,11 @@ def blocked_spans(matcher: TermMatcher, text: str) -> list[tuple[str, tuple[tupl
 @pytest.mark.parametrize(
     ("pattern", "text", "spans"),
     [
-        (r"f+u+c+k+", "ffffuuuuck off", ((0, 6),)),  # normalised: "ffuuck off"
+        (r"f+u+c+k+", "ffffuuuuck off", ((0, 4),)),  # normalised: "fuck off"
         (r"FUCK", "fuck", ((0, 4),)),  # case-insensitive
         (r"\bk+y+s+\b", "just kys now, kys", ((5, 8), (14, 17))),
         (r"n[i1]gg", "nothing here", ()),
-        (r"(a+)+$", "aaaa", ((0, 2),)),  # normalised: "aa"
+        (r"(a+)+$", "aaaa", ((0, 1),)),  # normalised: "a" (a dictionary word)
         (r"bad", "badbad", ((0, 3), (3, 6))),
         (r"f+u+c+k+", "привет мир fuck", ((11, 15),)),  # spans count characters, not bytes
     ],

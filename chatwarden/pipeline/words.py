@@ -1,0 +1,139 @@
+"""English words, for the normaliser's two guesses that need a dictionary.
+
+Spaced-out letters lose their word breaks ("y o u a r e d u m b" -> "youaredumb"), and an
+elongated letter may be single or double in the word ("stuuupid", "gooood"). Both are settled
+with the whole words of the bundled embeddings' WordPiece vocabulary
+(``model/bundled/embeddings/vocab.txt``: about 21,000 lowercase words of three letters or more,
+plus common two-letter words, "a", "i" and "u"). Read once, at first use; without the file the
+set is empty and the normaliser keeps its dictionary-free behaviour.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Final
+
+from chatwarden.model.embeddings import DEFAULT_DIR
+
+__all__ = ["VOCAB_FILE", "english_words", "segment", "whole_words"]
+
+VOCAB_FILE: Final = DEFAULT_DIR / "vocab.txt"
+_SINGLE_LETTER_WORDS: Final = frozenset({"a", "i", "u"})
+#: Two-letter words a split may use: the vocabulary's other two-letter entries are mostly
+#: abbreviations ("rd", "ny", "ta") that would cut words apart ("re|ta|rd").
+_SHORT_WORDS: Final = frozenset(
+    "am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur "
+    "ya im".split()
+)
+_MAX_WORD: Final = 20
+#: The commonest English and chat words: a split into these is preferred ("you are such an
+#: idiot", not "you ares u chan idiot").
+_COMMON: Final = frozenset(
+    """a i u am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we
+    ya yo ur im the and you are was were for not but all any can had her his him its our out
+    she they them their there this that these those what when who why how with from have has
+    will would could should shall just like get got your yours such some very much more most
+    than then too also only even ever never now here where which while about into over under
+    again off own same other each few both one two dont cant wont did does done been being
+    back down way make made know think want need go going gonna come look see say said tell
+    give take put keep let kill die dead hate love fuck shit stupid idiot dumb ugly fat loser
+    trash noob bad good best worst man men woman women people guy guys kid kids self yourself
+    urself myself himself herself themselves country home house life time day night tonight
+    today game play player stream chat mod""".split()
+)
+
+
+_VOCAB_DIR: Final = Path(__file__).resolve().parent / "vocab"
+
+
+@functools.cache
+def whole_words() -> frozenset[str]:
+    """Words a spaced-out run is never split out of: the bundled slang and innocent words
+    ("blackberries", "whiteboard", "cocktails" hold words the model must not see alone)."""
+    out: set[str] = set()
+    for name in ("innocent.txt", "slang.txt"):
+        try:
+            lines = (_VOCAB_DIR / name).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        out.update(w.lower() for line in lines if (w := line.strip()) and not w.startswith("#"))
+    return frozenset(out)
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """The dictionary (empty when the vocabulary file is missing)."""
+    try:
+        lines = VOCAB_FILE.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    words = {
+        w
+        for w in lines
+        if len(w) >= 3 and w.isascii() and w.isalpha() and w.islower() and len(set(w)) > 1
+    }
+    return frozenset(words | _SHORT_WORDS | _SINGLE_LETTER_WORDS)
+
+
+def segment(letters: str) -> list[int] | None:
+    """Where ``letters`` (a run of joined letters) splits into dictionary words: the start index
+    of every word but the first, or None when it is one word or does not split.
+
+    The cheapest split wins: common words cost less than rare ones, then the longest words
+    ("toyourcountry" -> to|your|country); two one-letter words in a row never split. One
+    piece may be outside the dictionary (a slur, "kys") when it has three letters or more and
+    the dictionary words cover at least 60 % of the letters ("youareafag" -> you|are|a|fag),
+    so a word is never cut into a dictionary word and a rest ("nig|ger", "fag|got")."""
+    words = english_words()
+    n = len(letters)
+    if not words or n < 4 or letters in words or letters in whole_words():
+        return None
+    # best[i][u]: (cost, -sum of squared known lengths, pieces) for letters[:i] with u unknown
+    # pieces; a common word costs 1, another word 3, an unknown piece 2 + twice its length
+    inf = None
+    best: list[list[tuple[int, int, int] | None]] = [[inf, inf] for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(0, 0), (0, 0)] for _ in range(n + 1)]
+    best[0][0] = (0, 0, 0)
+    for i in range(1, n + 1):
+        for j in range(max(0, i - _MAX_WORD), i):
+            piece = letters[j:i]
+            known = piece in words
+            for u in (0, 1):
+                prev = best[j][u]
+                if prev is None:
+                    continue
+                if known:
+                    cost = 1 if piece in _COMMON else 3
+                    nu, cand = u, (prev[0] + cost, prev[1] - (i - j) ** 2, prev[2] + 1)
+                elif u == 0 and i - j >= 3:
+                    nu, cand = 1, (prev[0] + 2 + 2 * (i - j), prev[1], prev[2] + 1)
+                else:
+                    continue
+                cur = best[i][nu]
+                if cur is None or cand < cur:
+                    best[i][nu] = cand
+                    back[i][nu] = (j, u)
+    for u in (0, 1):
+        end = best[n][u]
+        if end is None or end[2] < 2:
+            continue
+        cuts = []
+        i, uu = n, u
+        known_letters = 0
+        while i > 0:
+            j, pu = back[i][uu]
+            if pu == uu:
+                known_letters += i - j
+            i, uu = j, pu
+            if i:
+                cuts.append(i)
+        bounds = [0, *sorted(cuts), n]
+        if any(
+            b - a == 1 and c - b == 1
+            for a, b, c in zip(bounds, bounds[1:], bounds[2:], strict=False)
+        ):
+            return None  # two one-letter words in a row ("a|a"): letters, not words
+        if u == 0 or known_letters >= 0.6 * n:
+            return sorted(cuts)
+    return None
