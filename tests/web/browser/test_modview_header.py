@@ -136,7 +136,9 @@ def test_raid_alert_is_a_banner_over_the_page_said_once(
     r = site["lead"].http.patch("/api/v1/channels/main/detection/settings", json={"enabled": True})
     assert r.status_code == 200, r.text
     mod = open_page("mod", "/mod/main", width=1280, height=800)
+    other = open_page("lead", "/mod/main")
     expect(mod.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "false")
+    expect(other.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "false")
     _set_hidden(mod, True)
     _raid(site)
     banner = mod.get_by_test_id("raid-alert")
@@ -154,8 +156,17 @@ def test_raid_alert_is_a_banner_over_the_page_said_once(
     # the tab title counts the alert (and the held raid lines) while the tab is hidden
     expect(mod).to_have_title(re.compile(r"^\(\d+\) Mod View"), timeout=5000)
     screenshot(mod, "modview-raid-banner-1280x800")
+    other_banner = other.get_by_test_id("raid-alert")
+    expect(other_banner).to_be_visible()
     mod.get_by_test_id("raid-shield").click()
     expect(mod.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "true")
+    # the other moderator's banner follows: Shield Mode is on, no button to turn it on again
+    expect(other.get_by_test_id("toggle-shield")).to_have_attribute("aria-pressed", "true")
+    expect(other_banner.get_by_test_id("raid-advice")).to_have_text("Shield Mode is on.")
+    expect(other_banner.get_by_test_id("raid-shield")).to_have_count(0)
+    other_banner.get_by_test_id("raid-dismiss").focus()
+    other.keyboard.press("Enter")
+    expect(other_banner).to_have_count(0)
     assert site["mod"].http.get("/api/v1/channels/main/shield").json()["active"] is True
     expect(banner).to_have_count(0)
     # looking at the tab again clears the count

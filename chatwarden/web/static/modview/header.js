@@ -83,6 +83,11 @@ export function mountHeader(ctx) {
     if (shieldOn) on.unshift("Shield Mode");
     summary.textContent = on.length ? `On: ${on.join(", ")}` : "No chat modes on";
     summary.dataset.shield = shieldOn ? "on" : "off";
+    if (shieldOn) { // turned on meanwhile (here or by another moderator): the advice is done
+      banners.querySelector('[data-testid="raid-shield"]')?.remove();
+      const advice = banners.querySelector('[data-testid="raid-advice"]');
+      if (advice) advice.textContent = "Shield Mode is on.";
+    }
   }
 
   async function loadModes() {
