@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +34,10 @@ def replay_records(
     *,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    known_chatters: Collection[tuple[str, str]] = (),
 ) -> list[ReplayRun]:
-    """Run every variant over the same records (``progress`` counts records of all runs)."""
+    """Run every variant over the same records (``progress`` counts records of all runs);
+    ``known_chatters``: ``(channel, user_id)`` of senders who chatted before the records."""
     runs = []
     for v in variants:
         automod = AutoMod(v.settings.automod, model=v.model)
@@ -46,6 +48,7 @@ def replay_records(
                 v.settings.modes,
                 label=v.label,
                 detection=v.settings.detection,
+                known_chatters=known_chatters,
                 batch_size=batch_size,
                 progress=progress,
             )

@@ -20,7 +20,7 @@ ladder. A timeout detection hands out is simulated: the sender's later lines are
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -57,7 +57,7 @@ NOT_SIMULATED = (
     "ban evasion and suspicious-user flags (a log has no bans or device fingerprints)",
     "Shield Mode (a raid alert's Shield Mode effect is counted, not applied)",
     "whether a sender chatted before the log starts (their first line in the log counts as a "
-    "first-time chatter's)",
+    "first-time chatter's; the policy preview asks the store)",
     "the strike ladder's warnings, timeouts and bans (strikes are counted, not applied; "
     "detection's own timeouts are simulated: the chatter's later lines are rejected as "
     "timed_out until they end)",
@@ -121,7 +121,12 @@ class ReplayDetectors:
     """The channels' detectors of one replay; ``screen`` each record that passed the rules, in
     log order, with AutoMod's decision for it."""
 
-    def __init__(self, settings: DetectionSettings, emotes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        settings: DetectionSettings,
+        emotes: tuple[str, ...] = (),
+        known_chatters: Collection[tuple[str, str]] = (),
+    ) -> None:
         self.enabled = settings.enabled
         self._config = with_channel_emotes(settings.detectors, emotes)
         self._settings = settings.model_copy(update={"detectors": self._config})
@@ -131,6 +136,9 @@ class ReplayDetectors:
         self._channels: dict[str, ChannelDetectors] = {}
         self._ids: dict[str, int] = {}  # senders without a numeric id -> a replay-local id
         self._chatted: dict[str, set[int]] = {}  # channel -> senders seen so far
+        #: (channel, user_id) of senders who chatted before the log starts (a window of a
+        #: channel's history): not first-time chatters
+        self._known = frozenset(known_chatters)
         self._timeouts: dict[tuple[str, int], datetime] = {}  # (channel, sender) -> until
         #: raid alerts raised so far, with the channel they were raised in
         self.alerts: list[tuple[str, Finding]] = []
@@ -171,7 +179,7 @@ class ReplayDetectors:
             self._chatted[channel] = set()
         uid = self._user_id(record)
         chatted = self._chatted[channel]
-        first = uid not in chatted
+        first = uid not in chatted and (channel, record.user_id or "") not in self._known
         chatted.add(uid)
         run = detectors.check_evasion if detectors.only_evasion else detectors.observe
         result = run(

@@ -11,7 +11,7 @@ hold holds, a delete or timeout blocks, a flag changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -199,17 +199,19 @@ def run_replay(
     *,
     label: str = "A",
     detection: DetectionSettings | None = None,
+    known_chatters: Collection[tuple[str, str]] = (),
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> ReplayRun:
-    """Replay ``records`` (in order) with ``detection`` settings (None: the live defaults).
+    """Replay ``records`` (in order) with ``detection`` settings (None: the live defaults);
+    ``known_chatters``: ``(channel, user_id)`` of senders who chatted before the log starts.
     ``progress(n)`` is called after every ``n`` records."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     modes = modes if modes is not None else ChatModes()
     detection = detection if detection is not None else DEFAULT_SETTINGS
     simulator = ModeSimulator(modes)
-    detectors = ReplayDetectors(detection, modes.emote_set)
+    detectors = ReplayDetectors(detection, modes.emote_set, known_chatters)
     slots: list[Outcome | None] = [None] * len(records)
     for start in range(0, len(records), batch_size):
         chunk = range(start, min(start + batch_size, len(records)))

@@ -70,3 +70,24 @@ def count_history_txn(
         )
     )
     return int(conn.execute(query).scalar_one())
+
+
+def senders_before_txn(
+    conn: Connection, channel_id: int, user_ids: list[int], before: datetime
+) -> set[int]:
+    """Which of ``user_ids`` had a message in the channel created before ``before`` (a replay
+    of a window counts the others as first-time chatters)."""
+    found: set[int] = set()
+    wanted = sorted(set(user_ids))
+    for start in range(0, len(wanted), 500):
+        query = (
+            sa.select(messages.c.sender_id)
+            .where(
+                messages.c.channel_id == channel_id,
+                messages.c.sender_id.in_(wanted[start : start + 500]),
+                messages.c.created_at < before,
+            )
+            .distinct()
+        )
+        found.update(int(r) for r in conn.execute(query).scalars())
+    return found

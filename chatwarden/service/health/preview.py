@@ -184,6 +184,14 @@ class PreviewService(ServiceBase):
             current = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel_id))
             detection = load_state_txn(conn, channel_id).settings
             total, rows = self._window_txn(conn, channel_id, since, until, MAX_MESSAGES)
+            # senders who chatted before the window are not first-time chatters (detection)
+            known = (
+                history_store.senders_before_txn(
+                    conn, channel_id, [r["sender_id"] for r in rows], rows[0]["created_at"]
+                )
+                if rows and detection.enabled
+                else set()
+            )
         proposed = proposed_settings(current, proposal)
         log = ParsedLog(JSONL_FORMAT, total=len(rows))
         log.records = to_records(rows, channel)
@@ -202,7 +210,11 @@ class PreviewService(ServiceBase):
                 f"{MAX_CONCURRENT} previews are already running; try again in a few seconds", 5.0
             )
         try:
-            runs = replay_records(log.records, variants)
+            runs = replay_records(
+                log.records,
+                variants,
+                known_chatters={(channel["name"], str(uid)) for uid in known},
+            )
         finally:
             self._slots.release()
         reveal = sees_private_terms(actor, role)

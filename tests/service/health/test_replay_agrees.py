@@ -24,7 +24,13 @@ from chatwarden.cli import app
 from chatwarden.clock import FakeClock
 from chatwarden.detect.settings import to_json
 from chatwarden.errors import ChatWardenError
-from chatwarden.replay import Variant, build_summary, load_replay_settings, parse_log
+from chatwarden.replay import (
+    ReplaySettings,
+    Variant,
+    build_summary,
+    load_replay_settings,
+    parse_log,
+)
 from chatwarden.replay.core import replay_records
 from chatwarden.service.types import Actor
 from chatwarden.services import Services
@@ -213,3 +219,34 @@ def test_the_policy_preview_replays_with_the_channel_s_detection(
     assert current["recorded_detection"]["differ"] == 0
     assert proposed["detection"]["effects"]["delete"] >= 3
     assert any("account age" in s for s in out["not_simulated"])
+
+
+def test_the_preview_knows_who_chatted_before_its_window(
+    services: Services, clock: FakeClock
+) -> None:
+    """Regulars who chatted two days ago post the same text today: live, they are no bot wave
+    (they are not newcomers). A one-day preview must not take them for first-time chatters."""
+    demo.seed(services)
+    channel = services.channels.get_channel_by_name(demo.CHANNEL)
+    regulars = [_actor(services, name) for name in demo.VIEWERS[:5]]
+    for n, actor in enumerate(regulars):
+        services.chat.send_message(actor, channel.id, f"hello everyone, regular number {n} here")
+        clock.advance(5)
+    clock.advance(2 * 86400)
+    for n, actor in enumerate(regulars):
+        clock.advance(2)
+        result = services.chat.send_message(actor, channel.id, WAVE_TEXT + WAVE_ENDINGS[n])
+        assert result.status == "delivered"  # crowdspeak live: nobody is a newcomer
+    mia = _actor(services, demo.MODERATOR[0])
+    out = services.preview.preview(mia, channel.id, {"overall_level": 3}, days=1)
+    assert out["window"]["messages_replayed"] == len(regulars)
+    assert out["current"]["detection"]["effects"]["delete"] == 0
+    assert out["current"]["recorded"]["differ"] == 0
+    # without knowing they chatted before, the window alone would make them a bot wave
+    text, _, _ = services.preview.export_history_local(channel.id, days=1)
+    settings = services.detection.get(mia, channel.id)
+    [blind] = replay_records(
+        parse_log(text).records,
+        [Variant("A", ReplaySettings(detection=settings))],
+    )
+    assert blind.counts()["block"] >= 1
