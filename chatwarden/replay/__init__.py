@@ -1,10 +1,12 @@
 """Replay and policy preview: run a chat log through the full pipeline without effects.
 
 Pure: parses logs (``formats``), simulates the chat rules a log can show (``modes``), runs
-AutoMod in batches (``run``), aggregates (``summary``), compares two runs (``compare``) and
-writes a self-contained HTML report (``report``). No I/O beyond what callers hand in; time
-comes from the log's timestamps. ``chatwarden replay`` (cli/replay.py) and the policy preview
-(service/health/preview.py) are its callers.
+AutoMod in batches (``run``) and the channel's proactive detectors as live (``detection``: state
+from the log itself, consequences through ``rules.effects`` applied log-only), aggregates
+(``summary``), compares two runs (``compare``) and writes a self-contained HTML report
+(``report``). No I/O beyond what callers hand in; time comes from the log's timestamps.
+``chatwarden replay`` (cli/replay.py) and the policy preview (service/health/preview.py) are its
+callers.
 """
 
 from __future__ import annotations
