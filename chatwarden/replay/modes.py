@@ -92,7 +92,7 @@ class ModeSimulator:
     def rejection(self, record: ChatRecord, standing: Standing | None = None) -> Rejection | None:
         """The whole rejection (code, the text the chatter would have seen, retry time)."""
         facts = MessageFacts(
-            channel="replay",
+            channel=record.channel or "replay",
             sender=record.user_id or record.user.casefold(),
             role=record.role or Role.VIEWER,
             text=record.text,

@@ -90,3 +90,20 @@ def test_default_modes_simulate_only_the_rate_limit() -> None:
         "unique chat",
         "rate limit 100 per 30 s",
     ]
+
+
+def test_windows_are_per_channel_in_a_multi_channel_log() -> None:
+    modes = ChatModes(slow_mode_s=10, unique_chat=True)
+
+    def at(second: float, channel: str, user: str, text: str) -> ChatRecord:
+        return ChatRecord(
+            line=0, time=T0 + timedelta(seconds=second), user=user, text=text, channel=channel
+        )
+
+    records = [
+        at(0, "one", "a", "hello there"),
+        at(1, "two", "a", "hello there"),  # another channel: neither slow mode nor unique chat
+        at(2, "one", "a", "again"),  # same channel 2 s later: slow mode
+        at(3, "one", "b", "hello there"),  # same channel, same text: unique chat
+    ]
+    assert outcomes(modes, records) == [None, None, "slow_mode", "duplicate_message"]
