@@ -62,7 +62,8 @@ async function main() {
   const send = el("button", { type: "submit", class: "btn primary", "data-testid": "chat-send" }, "Chat");
   const composer = el("form", { class: "composer", "aria-label": "Send a message" }, input, send);
   const modes = el("p", { class: "chat-modes", role: "status", "data-testid": "chat-modes" });
-  const jump = button("New messages ↓", () => toBottom(), { class: "btn small primary new-messages", "data-testid": "new-messages" });
+  // (the button hands the focus to the log: it hides itself, and focus must not vanish with it)
+  const jump = button("New messages ↓", () => { toBottom(); log.focus(); }, { class: "btn small primary new-messages", "data-testid": "new-messages" });
   jump.hidden = true;
   const conn = statusLine({ "data-testid": "connection" });
   const follow = button("Follow", () => toggleFollow(), { class: "btn small", "data-testid": "follow" });
