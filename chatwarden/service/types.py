@@ -181,6 +181,7 @@ class ReviewItem(_ToDict):
     expires_at: datetime
     resolved_by: int | None
     resolved_at: datetime | None
+    resolved_by_name: str | None = None  #: filled in by the "handled" listing
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.orm import aliased
 
 from chatwarden.store.schema import messages, review_items, users
 
@@ -65,6 +66,23 @@ def list_pending_txn(conn: Connection, channel_id: int, now: datetime) -> list[R
         review_items.c.status == "pending",
         review_items.c.expires_at > now,
     ).order_by(review_items.c.id)
+    return list(conn.execute(query).mappings())
+
+
+#: the statuses of a decided item (by a moderator, or by time)
+HANDLED = ("allowed", "denied", "expired")
+
+
+def list_handled_txn(conn: Connection, channel_id: int, limit: int) -> list[RowMapping]:
+    """The most recently decided items, newest first, each with its resolver's name."""
+    resolver = aliased(users)
+    query = (
+        _ITEM.add_columns(resolver.c.username.label("resolver_name"))
+        .outerjoin(resolver, resolver.c.id == review_items.c.resolved_by)
+        .where(review_items.c.channel_id == channel_id, review_items.c.status.in_(HANDLED))
+        .order_by(review_items.c.resolved_at.desc(), review_items.c.id.desc())
+        .limit(limit)
+    )
     return list(conn.execute(query).mappings())
 
 

@@ -45,6 +45,7 @@ def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
         expires_at=row["expires_at"],
         resolved_by=row["resolved_by"],
         resolved_at=row["resolved_at"],
+        resolved_by_name=row.get("resolver_name"),
     )
 
 
@@ -56,6 +57,18 @@ class ReviewService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
             rows = store.list_pending_txn(conn, channel_id, now)
+        reveal = sees_private_terms(actor, role)
+        return [to_item(r, reveal_private=reveal) for r in rows]
+
+    def list_handled(self, actor: Actor, channel_id: int, limit: int = 30) -> list[ReviewItem]:
+        """The latest decided items (allowed, denied, expired), newest first, with the
+        message text and who decided; private terms redacted as in the pending list."""
+        if not 1 <= limit <= 100:
+            raise InputError(f"limit must be between 1 and 100, got {limit}")
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
+            rows = store.list_handled_txn(conn, channel_id, limit)
         reveal = sees_private_terms(actor, role)
         return [to_item(r, reveal_private=reveal) for r in rows]
 

@@ -1,10 +1,10 @@
-"""The hold-for-review queue: list pending items, allow or deny one."""
+"""The hold-for-review queue: list pending and recently handled items, allow or deny one."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId
@@ -20,6 +20,19 @@ def list_pending(
 ) -> list[dict[str, Any]]:
     """Pending held messages, oldest first, each with AutoMod's explanation (``reasons``)."""
     return [i.to_dict() for i in services_of(request).review.list_pending(actor, channel.id)]
+
+
+@router.get("/channels/{name}/queue/handled")
+def list_handled(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> list[dict[str, Any]]:
+    """The latest decided items (``allowed``, ``denied``, ``expired``), newest first, with the
+    message text and ``resolved_by_name``; for whoever may view the queue."""
+    items = services_of(request).review.list_handled(actor, channel.id, limit)
+    return [i.to_dict() for i in items]
 
 
 @router.get("/queue/{item_id}")
