@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from chatwarden.ids import new_uuid
 
@@ -43,6 +43,9 @@ RAID_ALERT = "channel.raid_alert"
 DETECTION_FINDING = "channel.detection.finding"
 DETECTION_SETTINGS_UPDATE = "channel.detection_settings.update"
 NOTICE = "notice"
+
+#: who removed a chat message (``message_delete``'s extra)
+RemovedBy = Literal["automod", "moderator"]
 
 #: the types a webhook may subscribe to
 SUBSCRIBABLE = (
@@ -234,12 +237,20 @@ def _iso(moment: datetime) -> str:
 
 
 def message_delete(
-    channel: Mapping[Any, Any], *, message_id: str, target_id: int, target_name: str
+    channel: Mapping[Any, Any],
+    *,
+    message_id: str,
+    target_id: int,
+    target_name: str,
+    removed_by: RemovedBy,
 ) -> dict[str, Any]:
+    """v1, with ChatWarden's extra ``removed_by``: ``automod`` for an automatic deletion (a
+    bot wave's earlier lines), ``moderator`` for a moderator's delete or clear."""
     return {
         **broadcaster(channel),
         **_user("target_user", target_id, target_name),
         "message_id": message_id,
+        "removed_by": removed_by,
     }
 
 

@@ -156,6 +156,7 @@ def test_chat_message_and_its_deletion(services: Services, cast: Cast, rec: Reco
     services.actions.delete_message(cast.mike, cid, str(sent.message_id))
     [deleted] = of_type(rec.drain(channel_topic(cid)), events.CHAT_MESSAGE_DELETE)
     assert_parses("channel.chat.message_delete.v1", deleted)
+    assert deleted["event"]["removed_by"] == "moderator"  # ChatWarden's extra
     [moderate] = of_type(rec.drain(mods_topic(cid)), events.MODERATE)
     assert_parses("channel.moderate.v2.delete", moderate)
     assert moderate["event"]["delete"]["message_body"] == "hello 😂 chat"

@@ -189,6 +189,7 @@ class ChatEffects:
                     message_id=row["public_id"],
                     target_id=row["sender_id"],
                     target_name=row["sender_name"],
+                    removed_by="automod",
                 ),
                 public=True,
                 mods=False,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from chatwarden.bus import InProcessBus, channel_topic
 from chatwarden.detect.types import ActionKind, DetectAction, Finding
-from chatwarden.rules.effects import Alert, ShieldMode, Target, Timeout, Warn
+from chatwarden.rules.effects import Alert, Delete, ShieldMode, Target, Timeout, Warn
+from chatwarden.service import events
 from chatwarden.service.detection.effects import ChatEffects
 from chatwarden.services import Services
-from tests.service.conftest import Cast
+from tests.service.conftest import Cast, Recorder
 
 
 def test_effects_are_applied_and_logged_with_their_reasons(services: Services, cast: Cast) -> None:
@@ -48,3 +50,34 @@ def test_warn_and_ban_come_only_through_the_strike_ladder(services: Services, ca
     with pytest.raises(NotImplementedError), services.chat.transaction() as out:
         channel = services.chat.channel_txn(out.conn, cid)
         ChatEffects(out, {cid: channel}, services.shield).apply(target, [Warn("rude")])
+
+
+def test_a_bot_waves_earlier_lines_are_removed_by_automod_a_moderators_delete_by_a_moderator(
+    services: Services, cast: Cast, bus: InProcessBus
+) -> None:
+    cid = cast.channel.id
+    rec = Recorder(bus, channel_topic(cid))
+    try:
+        wave = services.chat.send_message(cast.victor, cid, "join my server for free stuff")
+        kept = services.chat.send_message(cast.vera, cid, "hello chat")
+        rec.drain(channel_topic(cid))
+        target = Target(cid, cast.victor.user_id, cast.victor.username, None, "")
+        with services.chat.transaction() as out:
+            channel = services.chat.channel_txn(out.conn, cid)
+            applier = ChatEffects(out, {cid: channel}, services.shield)
+            applier.apply(
+                target,
+                [Delete("bot wave", user_ids=(cast.victor.user_id,), since_s=60)],
+            )
+        services.actions.delete_message(cast.mike, cid, str(kept.message_id))
+        deletes = [
+            e["event"]
+            for e in rec.drain(channel_topic(cid))
+            if e["type"] == events.CHAT_MESSAGE_DELETE
+        ]
+    finally:
+        rec.close()
+    assert [(d["message_id"], d["removed_by"]) for d in deletes] == [
+        (str(wave.message_id), "automod"),
+        (str(kept.message_id), "moderator"),
+    ]

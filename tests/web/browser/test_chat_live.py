@@ -162,15 +162,15 @@ def test_detection_block_says_what_to_do_and_removal_wording(
     expect(blocked).to_contain_text("Write your own message in your own words")
     expect(blocked).to_contain_text(LOUD)  # the viewer's own text, as sent
     expect(blocked).not_to_contain_text("capital")  # not the detector's reasoning
-    # a removed line says it was removed, without claiming a moderator did it
+    # a moderator's removal says so (AutoMod's: tests/web/browser/test_removed_by.py)
     _post(site, "alice", "a line that will go", "rm1")
     line = viewer.locator(".chat-line").filter(has_text="a line that will go")
     expect(line).to_have_count(1)
     message_id = line.get_attribute("data-id")
     assert site["mod"].http.delete(f"/api/v1/channels/main/messages/{message_id}").is_success
     expect(line).to_have_class("chat-line deleted")
-    expect(line).to_contain_text("(removed)")
-    expect(line).not_to_contain_text("moderator")
+    expect(line).to_contain_text("(removed by a moderator)")
+    expect(line).not_to_contain_text("AutoMod")
 
 
 def test_chat_page_screenshots(site: Site, open_page: OpenPage, screenshot: Screenshot) -> None:

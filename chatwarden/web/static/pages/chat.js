@@ -238,8 +238,9 @@ async function main() {
     const node = log.querySelector(`[data-id="${CSS.escape(f.event.message_id)}"]`);
     if (node) {
       node.classList.add("deleted");
-      // the event does not say who removed it (a moderator, a clear, or automatic moderation)
-      node.querySelector(".text")?.append(el("span", { class: "muted" }, " (removed)"));
+      // removed_by: "automod" (automatic moderation, e.g. a bot wave) or "moderator" (a delete or a clear)
+      const who = f.event.removed_by === "automod" ? "AutoMod" : "a moderator";
+      node.querySelector(".text")?.append(el("span", { class: "muted removed-by" }, ` (removed by ${who})`));
     }
   });
   live.on("channel.chat.clear", () => notice("", "A moderator cleared the chat."));
