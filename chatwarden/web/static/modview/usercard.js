@@ -2,6 +2,7 @@
 // account age, follow date and the mod team's notes (add / delete as permissions allow).
 
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
+import { durationLabel, timeoutControl } from "./timeoutmenu.js";
 
 export async function openUserCard(ctx, username) {
   const path = `/channels/${ctx.seg(ctx.channel)}/users/${ctx.seg(username)}`;
@@ -58,7 +59,7 @@ export async function openUserCard(ctx, username) {
       });
       noteForm = el("div", { class: "stack" }, field("Note for the mod team (the user never sees it)", text), el("div", {}, add));
     }
-    const act = (label, fn) => button(label, async () => {
+    const perform = async (label, fn) => {
       try {
         if ((await fn()) === false) return;
         ctx.toast(`${label}: ${username}`, "ok");
@@ -66,7 +67,8 @@ export async function openUserCard(ctx, username) {
       } catch (err) {
         ctx.showError(err);
       }
-    }, { class: "btn small", "data-testid": `card-${label.toLowerCase()}` });
+    };
+    const act = (label, fn) => button(label, () => perform(label, fn), { class: "btn small", "data-testid": `card-${label.toLowerCase()}` });
     const reasonOr = async (title, required = false) => ctx.prompt(`${title} ${username}?`, { title, label: required ? "Reason (required)" : "Reason (optional)", required });
     const chan = `/channels/${ctx.seg(ctx.channel)}`;
     const actions = el("div", { class: "row" },
@@ -75,10 +77,16 @@ export async function openUserCard(ctx, username) {
         if (!reason) return false;
         await ctx.api.post(`${chan}/warnings/${ctx.seg(username)}`, { reason });
       }) : null,
-      ctx.can("timeout") ? act("Timeout", async () => {
-        const reason = await reasonOr("Time out (10 min)");
-        if (reason === null) return false;
-        await ctx.api.put(`${chan}/timeouts/${ctx.seg(username)}`, { duration_s: 600, reason });
+      ctx.can("timeout") ? timeoutControl(ctx, {
+        label: "Timeout",
+        who: username,
+        testid: "card-timeout",
+        attrs: { class: "btn small", "aria-label": `Time out ${username} for 10 min` },
+        onPick: (seconds) => perform("Timeout", async () => {
+          const reason = await reasonOr(`Time out (${durationLabel(seconds)})`);
+          if (reason === null) return false;
+          await ctx.api.put(`${chan}/timeouts/${ctx.seg(username)}`, { duration_s: seconds, reason });
+        }),
       }) : null,
       ctx.can("ban") && !card.banned ? act("Ban", async () => {
         const reason = await reasonOr("Ban");

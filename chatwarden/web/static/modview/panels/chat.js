@@ -3,6 +3,8 @@
 // and type Twitch's slash commands (/timeout user 10m reason, /ban, /slow 30, ...): the server
 // runs them (never posts them) and answers this panel alone.
 
+import { durationLabel, timeoutControl } from "../timeoutmenu.js";
+
 export default {
   id: "chat",
   title: "Chat",
@@ -39,10 +41,11 @@ export default {
       await run(`${m.sender} warned`, () => ctx.api.post(`${path}/warnings/${ctx.seg(m.sender)}`, { reason }));
     }
 
-    async function timeout(m) {
-      const reason = await ctx.prompt(`Time ${m.sender} out for 10 minutes?`, { title: "Timeout", label: "Reason (optional)", confirmLabel: "Time out" });
+    async function timeout(m, seconds) {
+      const span = durationLabel(seconds);
+      const reason = await ctx.prompt(`Time ${m.sender} out for ${span}?`, { title: "Timeout", label: "Reason (optional)", confirmLabel: "Time out" });
       if (reason === null) return;
-      await run(`${m.sender} timed out for 10 min`, () => ctx.api.put(`${path}/timeouts/${ctx.seg(m.sender)}`, { duration_s: 600, reason }));
+      await run(`${m.sender} timed out for ${span}`, () => ctx.api.put(`${path}/timeouts/${ctx.seg(m.sender)}`, { duration_s: seconds, reason }));
     }
 
     async function ban(m) {
@@ -58,7 +61,7 @@ export default {
       const actions = mine ? [] : [
         ctx.can("delete_message") ? button("Delete", () => del(m), { class: "btn small", "aria-label": `Delete message from ${m.sender}` }) : null,
         ctx.can("warn") ? button("Warn", () => warn(m), { class: "btn small", "aria-label": `Warn ${m.sender}` }) : null,
-        ctx.can("timeout") ? button("Timeout", () => timeout(m), { class: "btn small warn", "aria-label": `Time out ${m.sender}` }) : null,
+        ctx.can("timeout") ? timeoutControl(ctx, { label: "Timeout", who: m.sender, testid: "chat-timeout", onPick: (s) => timeout(m, s), attrs: { class: "btn small warn", "aria-label": `Time out ${m.sender} for 10 min` } }) : null,
         ctx.can("ban") ? button("Ban", () => ban(m), { class: "btn small danger", "aria-label": `Ban ${m.sender}` }) : null,
       ];
       const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
