@@ -106,3 +106,28 @@ def test_user_card_purge_and_custom_duration_by_keyboard(site: Site, open_page: 
     _reason(page, "longer")
     expect(card.get_by_test_id("count-timeouts")).to_have_text("2")
     assert _timeouts(site) == [("alice", 1, "purge"), ("alice", 5400, "longer")]
+
+
+def test_queue_deny_with_a_preset_by_keyboard(site: Site, open_page: OpenPage) -> None:
+    page = open_page("mod", "/mod/main")
+    r = site["mallory"].http.post(
+        "/api/v1/channels/main/messages", json={"text": ABUSE, "idempotency_key": "q1"}
+    )
+    assert r.json()["status"] == "held", r.text
+    item = page.get_by_test_id("queue-item").filter(has_text=ABUSE)
+    toggle = item.get_by_role("button", name="Timeout durations for mallory")
+    toggle.focus()
+    page.keyboard.press("ArrowDown")
+    menu = item.get_by_role("menu", name="Time out mallory for")
+    expect(menu.get_by_role("menuitem", name="1 s (purge)")).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(menu.get_by_role("menuitem", name="24 h")).to_be_focused()
+    page.keyboard.press("t")  # Mod View's "deny + timeout (10 min)" key does nothing in the menu
+    expect(menu.get_by_role("menuitem", name="24 h")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".toast-ok")).to_contain_text("Denied and timed out mallory for 24 h")
+    expect(item).to_have_count(0)
+    reason = "held message denied (AutoMod queue)"
+    assert _timeouts(site) == [("mallory", 86400, reason)]
