@@ -1,8 +1,10 @@
 // The AutoMod queue, live: each held message with its category, level and score and the
 // triggering words highlighted in the original text; Allow / Deny / Deny + timeout / Ban by
-// click or key (j/k move, a d t b act); below it, who handled what.
-
-import { durationLabel, timeoutControl } from "../timeoutmenu.js";
+// click or key (j/k move, a d t b act); below it, who handled what (kept across reloads:
+// GET /channels/{name}/queue/handled). Filter by category and level, sort by age or score,
+// select several (checkboxes or x) and allow or deny them at once: one request per item
+// through the single-item API, each item's result listed (one another moderator already
+// decided shows as such).
 
 const TIMEOUT_S = 600;
 const CATEGORY_NAMES = {
@@ -29,6 +31,22 @@ function fromItem(item) {
     heldAt: item.held_at,
   };
 }
+
+/** The item's category reasons ({category, level, score}). */
+function categories(item) {
+  return item.reasons.filter((r) => r.kind === "category");
+}
+
+/** The highest category score of an item (0 when only a term held it). */
+export function topScore(item) {
+  return Math.max(0, ...categories(item).map((r) => Number(r.score) || 0));
+}
+
+const SORTS = {
+  oldest: (x, y) => x.id - y.id,
+  newest: (x, y) => y.id - x.id,
+  score: (x, y) => topScore(y) - topScore(x) || x.id - y.id,
+};
 
 function fromHold(event) {
   return {
@@ -57,7 +75,29 @@ export default {
     const hint = el("p", { class: "muted queue-hint" }, "Keys: ", el("kbd", {}, "j"), "/", el("kbd", {}, "k"), " move, ",
       el("kbd", {}, "a"), " allow, ", el("kbd", {}, "d"), " deny, ", el("kbd", {}, "t"), " deny + timeout, ",
       el("kbd", {}, "b"), " ban, ", el("kbd", {}, "?"), " help.");
-    body.append(hint, list, el("h3", {}, "Handled"), handled);
+    // filter, sort, select several, act on them at once
+    const pick = (label, name, testid, options, onchange) => {
+      const select = el("select", { "data-testid": testid, "aria-label": name, on: { change: onchange } },
+        options.map(([value, text]) => el("option", { value }, text)));
+      return [el("label", { class: "field" }, el("span", { class: "field-label" }, label), select), select];
+    };
+    const [categoryField, categorySel] = pick("Category", "Filter by category", "queue-filter-category",
+      [["", "All categories"], ...Object.entries(CATEGORY_NAMES)], () => applyView(true));
+    const [levelField, levelSel] = pick("Level", "Filter by level", "queue-filter-level",
+      [["", "Any level"], ["1", "1 or higher"], ["2", "2 or higher"], ["3", "3 or higher"], ["4", "4"]], () => applyView(true));
+    const [sortField, sortSel] = pick("Sort", "Sort the queue", "queue-sort",
+      [["oldest", "Oldest first"], ["newest", "Newest first"], ["score", "Highest score first"]], () => applyView(true));
+    const picked = new Set(); // ids checked for a bulk action
+    const pickedCount = el("span", { class: "muted", "data-testid": "queue-picked", "aria-live": "polite" }, "0 selected");
+    const allBox = el("input", { type: "checkbox", "data-testid": "queue-select-all", on: { change: () => pickAll(allBox.checked) } });
+    const bulkAllow = button("Allow selected", () => bulk("allow"), { class: "btn ok small", "data-testid": "queue-bulk-allow", "aria-keyshortcuts": "Shift+A", title: "Allow every selected message (Shift+A)", disabled: true });
+    const bulkDeny = button("Deny selected", () => bulk("deny"), { class: "btn small", "data-testid": "queue-bulk-deny", "aria-keyshortcuts": "Shift+D", title: "Deny every selected message (Shift+D)", disabled: true });
+    const results = el("ul", { class: "list queue-results", "data-testid": "queue-bulk-results", "aria-label": "Results of the last bulk action", "aria-live": "polite" });
+    const tools = el("div", { class: "toolbar queue-tools", role: "group", "aria-label": "Filter, sort and select held messages" },
+      categoryField, levelField, sortField,
+      canResolve ? el("label", { class: "field inline" }, allBox, "Select all shown") : null,
+      canResolve ? pickedCount : null, canResolve ? bulkAllow : null, canResolve ? bulkDeny : null);
+    body.append(hint, tools, results, list, el("h3", {}, "Handled"), handled);
 
     function reasonBadges(reasons) {
       return reasons.map((r) => {
@@ -85,23 +125,98 @@ export default {
         on: { focusin: () => select(item.id, false) },
       },
       el("div", { class: "queue-meta" },
+        canResolve ? el("input", { type: "checkbox", class: "queue-pick", "data-testid": "queue-select",
+          "aria-label": `Select the message from ${item.user}`, checked: picked.has(item.id),
+          on: { change: (ev) => pick1(item.id, ev.target.checked) } }) : null,
         button(item.user, () => ctx.openUserCard(item.user), { class: "btn link", "data-testid": "queue-user", title: "Open user card" }),
         el("span", { class: "muted" }, clock(item.heldAt)), reasonBadges(item.reasons)),
       el("p", { class: "queue-text", "data-testid": "queue-text" }, highlight(item.text, spans)),
       canResolve ? el("div", { class: "queue-actions" },
         button("Allow", () => act(item, "allow"), { class: "btn ok small", "aria-keyshortcuts": "a", title: "Allow (a)" }),
         button("Deny", () => act(item, "deny"), { class: "btn small", "aria-keyshortcuts": "d", title: "Deny (d)" }),
-        ctx.can("timeout") ? timeoutControl(ctx, { label: "Deny + timeout", who: item.user, testid: "queue-timeout", onPick: (s) => act(item, "timeout", s),
-          attrs: { class: "btn warn small", "aria-keyshortcuts": "t", title: `Deny and time out for ${TIMEOUT_S / 60} min (t); ▾ for other durations` } }) : null,
+        ctx.can("timeout") ? button("Deny + timeout", () => act(item, "timeout"), { class: "btn warn small", "aria-keyshortcuts": "t", title: `Deny and time out for ${TIMEOUT_S / 60} min (t)` }) : null,
         ctx.can("ban") ? button("Ban", () => act(item, "ban"), { class: "btn danger small", "aria-keyshortcuts": "b", title: "Deny and ban (b)" }) : null) : null);
     }
 
     const empty = el("p", { class: "empty", "data-testid": "queue-empty" }, "Nothing is waiting for review.");
 
+    /** Does the item pass the category and level filters? */
+    function shown(item) {
+      const cat = categorySel.value;
+      const level = Number(levelSel.value || 0);
+      if (!cat && !level) return true;
+      return categories(item).some((r) => (!cat || r.category === cat) && Number(r.level) >= level);
+    }
+
+    /** The ids on screen, in their displayed order. */
+    function order() {
+      return [...list.children].filter((n) => n.dataset.itemId && !n.hidden).map((n) => Number(n.dataset.itemId));
+    }
+
+    /** Re-apply the filters (and, when ``resort``, the order) to every item's node. */
+    function applyView(resort) {
+      if (resort) {
+        const sorted = [...items.values()].sort(SORTS[sortSel.value]);
+        for (const item of sorted) list.append(nodes.get(item.id));
+      }
+      for (const [id, node] of nodes) {
+        node.hidden = !shown(items.get(id));
+        if (node.hidden && picked.has(id)) pick1(id, false); // never act on what is not shown
+      }
+      if (selected !== null && nodes.get(selected)?.hidden) selected = null;
+      refresh();
+    }
+
+    function pick1(id, on) {
+      if (on && items.has(id)) picked.add(id);
+      else picked.delete(id);
+      const box = nodes.get(id)?.querySelector(".queue-pick");
+      if (box) box.checked = picked.has(id);
+      showPicked();
+    }
+
+    function pickAll(on) {
+      for (const id of order()) pick1(id, on);
+      if (!on) for (const id of [...picked]) pick1(id, false);
+    }
+
+    function showPicked() {
+      pickedCount.textContent = `${picked.size} selected`;
+      bulkAllow.disabled = bulkDeny.disabled = picked.size === 0;
+      const ids = order();
+      allBox.checked = ids.length > 0 && ids.every((id) => picked.has(id));
+    }
+
+    async function bulk(action) {
+      const ids = order().filter((id) => picked.has(id));
+      if (!ids.length) return;
+      bulkAllow.disabled = bulkDeny.disabled = true;
+      clear(results);
+      let done = 0;
+      for (const id of ids) {
+        const item = items.get(id);
+        if (!item) continue;
+        let outcome;
+        try {
+          await ctx.api.post(`/queue/${id}`, { action });
+          outcome = action === "allow" ? "allowed" : "denied";
+          done += 1;
+          drop(id);
+        } catch (err) {
+          outcome = err.message || String(err);
+          if (err.code === "conflict") drop(id); // decided by someone else (or expired)
+        }
+        results.append(el("li", { class: "list-item", "data-testid": "queue-bulk-result" },
+          el("b", {}, item.user), `: ${outcome} `, el("span", { class: "muted" }, `(“${item.text}”)`)));
+      }
+      ctx.toast(`${action === "allow" ? "Allowed" : "Denied"} ${done} of ${ids.length} selected`, done === ids.length ? "ok" : "warn");
+      showPicked();
+    }
+
     function refresh() {
       count.textContent = String(items.size);
-      if (selected !== null && !items.has(selected)) selected = null;
-      if (selected === null && items.size) selected = items.keys().next().value;
+      if (selected !== null && (!items.has(selected) || nodes.get(selected)?.hidden)) selected = null;
+      if (selected === null) selected = order()[0] ?? null;
       if (!items.size && !empty.isConnected) list.append(empty);
       if (items.size && empty.isConnected) empty.remove();
       for (const [id, node] of nodes) {
@@ -116,13 +231,19 @@ export default {
       items.set(item.id, item);
       const node = itemNode(item);
       nodes.set(item.id, node);
-      list.append(node);
+      node.hidden = !shown(item);
+      // into its place in the chosen order, without moving the others (nor the focus)
+      const cmp = SORTS[sortSel.value];
+      const after = [...items.values()].filter((o) => o !== item && cmp(item, o) < 0).sort(cmp)[0];
+      list.insertBefore(node, after ? nodes.get(after.id) : null);
       refresh();
+      showPicked();
     }
 
     function replaceAll(all) {
       items.clear();
       nodes.clear();
+      picked.clear();
       clear(list);
       for (const item of all) add(item);
       refresh();
@@ -140,7 +261,7 @@ export default {
     }
 
     function move(delta) {
-      const ids = [...items.keys()];
+      const ids = order();
       if (!ids.length) return;
       const at = Math.max(0, ids.indexOf(selected));
       const next = ids[Math.min(ids.length - 1, Math.max(0, at + delta))];
@@ -150,11 +271,11 @@ export default {
 
     function handledLine(who, verb, user, text) {
       handled.prepend(el("li", { class: "list-item", "data-testid": "handled-item" },
-        el("b", {}, who || "AutoMod"), ` ${verb} `, el("b", {}, user), text ? ": " : "", el("span", { class: "muted" }, text)));
+        el("b", {}, who || "AutoMod"), ` ${verb} `, el("b", {}, user), text ? ": " : "", el("span", { class: "muted", "data-testid": "handled-text" }, text)));
       while (handled.childElementCount > 30) handled.lastElementChild.remove();
     }
 
-    async function act(item, what, seconds = TIMEOUT_S) {
+    async function act(item, what) {
       if (!items.has(item.id)) return;
       try {
         await ctx.api.post(`/queue/${item.id}`, { action: what === "allow" ? "allow" : "deny" });
@@ -167,8 +288,8 @@ export default {
       const path = `/channels/${ctx.seg(ctx.channel)}`;
       try {
         if (what === "timeout") {
-          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: seconds, reason: "held message denied (AutoMod queue)" });
-          ctx.toast(`Denied and timed out ${item.user} for ${durationLabel(seconds)}`, "ok");
+          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: TIMEOUT_S, reason: "held message denied (AutoMod queue)" });
+          ctx.toast(`Denied and timed out ${item.user} for ${TIMEOUT_S / 60} min`, "ok");
         } else if (what === "ban") {
           await ctx.api.put(`${path}/bans/${ctx.seg(item.user)}`, { reason: "held message denied (AutoMod queue)" });
           ctx.toast(`Denied and banned ${item.user}`, "ok");
@@ -179,32 +300,30 @@ export default {
     }
 
     function drop(id) {
-      const ids = [...items.keys()];
+      const ids = order();
+      if (!items.has(id)) return;
       const at = ids.indexOf(id);
-      if (at < 0) return;
       items.delete(id);
+      picked.delete(id);
       const gone = nodes.get(id);
       nodes.delete(id);
       const hadFocus = gone !== undefined && gone.contains(document.activeElement);
       gone?.remove();
       // the selection moves to the next message (or the previous one at the end)
-      if (selected === id) selected = ids[at + 1] ?? ids[at - 1] ?? null;
+      if (selected === id) selected = at < 0 ? null : ids[at + 1] ?? ids[at - 1] ?? null;
       refresh();
+      showPicked();
       const next = nodes.get(selected);
       if (next && (hadFocus || document.activeElement === document.body)) next.focus({ preventScroll: true });
     }
 
     async function loadHandled() {
-      if (!ctx.can("view_mod_log")) return;
-      const path = `/channels/${ctx.seg(ctx.channel)}/modlog`;
-      const [approved, denied] = await Promise.all([
-        ctx.api.get(path, { action: "automod.approve", limit: 15 }),
-        ctx.api.get(path, { action: "automod.deny", limit: 15 }),
-      ]);
-      const recent = [...approved, ...denied].sort((x, y) => x.id - y.id).slice(-15);
+      // newest first from the server, with the text; handledLine prepends, so oldest first
+      const recent = await ctx.api.get(`/channels/${ctx.seg(ctx.channel)}/queue/handled`, { limit: 30 });
       clear(handled);
-      for (const e of recent) {
-        handledLine(e.actor_name, e.action === "automod.approve" ? "allowed" : "denied", e.target_name, "");
+      for (const h of [...recent].reverse()) {
+        const verb = { allowed: "allowed", denied: "denied", expired: "(expired)" }[h.status] || h.status;
+        handledLine(h.resolved_by_name, verb, h.message.sender_name, h.message.text);
       }
     }
 
@@ -237,6 +356,14 @@ export default {
       if (ctx.can("timeout")) ctx.shortcut("t", `queue: deny and time out the sender (${TIMEOUT_S / 60} min)`, () => current() && act(current(), "timeout"));
       if (ctx.can("ban")) ctx.shortcut("b", "queue: deny and ban the sender", () => current() && act(current(), "ban"));
     }
+    if (canResolve) {
+      ctx.shortcut("x", "queue: select or unselect the current message (for a bulk action)", () => {
+        if (selected !== null) pick1(selected, !picked.has(selected));
+      });
+      ctx.shortcut("A", "queue: allow every selected message", () => bulk("allow"));
+      ctx.shortcut("D", "queue: deny every selected message", () => bulk("deny"));
+    }
     refresh();
+    showPicked();
   },
 };
