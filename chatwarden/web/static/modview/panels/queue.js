@@ -6,6 +6,8 @@
 // through the single-item API, each item's result listed (one another moderator already
 // decided shows as such).
 
+import { durationLabel, timeoutControl } from "../timeoutmenu.js";
+
 const TIMEOUT_S = 600;
 const CATEGORY_NAMES = {
   disability: "Disability",
@@ -134,7 +136,8 @@ export default {
       canResolve ? el("div", { class: "queue-actions" },
         button("Allow", () => act(item, "allow"), { class: "btn ok small", "aria-keyshortcuts": "a", title: "Allow (a)" }),
         button("Deny", () => act(item, "deny"), { class: "btn small", "aria-keyshortcuts": "d", title: "Deny (d)" }),
-        ctx.can("timeout") ? button("Deny + timeout", () => act(item, "timeout"), { class: "btn warn small", "aria-keyshortcuts": "t", title: `Deny and time out for ${TIMEOUT_S / 60} min (t)` }) : null,
+        ctx.can("timeout") ? timeoutControl(ctx, { label: "Deny + timeout", who: item.user, testid: "queue-timeout", onPick: (s) => act(item, "timeout", s),
+          attrs: { class: "btn warn small", "aria-keyshortcuts": "t", title: `Deny and time out for ${TIMEOUT_S / 60} min (t); ▾ for other durations` } }) : null,
         ctx.can("ban") ? button("Ban", () => act(item, "ban"), { class: "btn danger small", "aria-keyshortcuts": "b", title: "Deny and ban (b)" }) : null) : null);
     }
 
@@ -275,7 +278,7 @@ export default {
       while (handled.childElementCount > 30) handled.lastElementChild.remove();
     }
 
-    async function act(item, what) {
+    async function act(item, what, seconds = TIMEOUT_S) {
       if (!items.has(item.id)) return;
       try {
         await ctx.api.post(`/queue/${item.id}`, { action: what === "allow" ? "allow" : "deny" });
@@ -288,8 +291,8 @@ export default {
       const path = `/channels/${ctx.seg(ctx.channel)}`;
       try {
         if (what === "timeout") {
-          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: TIMEOUT_S, reason: "held message denied (AutoMod queue)" });
-          ctx.toast(`Denied and timed out ${item.user} for ${TIMEOUT_S / 60} min`, "ok");
+          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: seconds, reason: "held message denied (AutoMod queue)" });
+          ctx.toast(`Denied and timed out ${item.user} for ${durationLabel(seconds)}`, "ok");
         } else if (what === "ban") {
           await ctx.api.put(`${path}/bans/${ctx.seg(item.user)}`, { reason: "held message denied (AutoMod queue)" });
           ctx.toast(`Denied and banned ${item.user}`, "ok");
