@@ -21,12 +21,13 @@ from coverage import Coverage
 MIN_LINES = 94.8
 #: Package -> (lines %, branches %) it may not drop below; (100, 100) is every line and both
 #: ways of every branch. The files of a package below 100 are listed with what they miss.
-#: detect and pipeline: measured 2026-12-07 00:17 (lines 92.43 / 97.56 %, branches 75.46 /
-#: 91.43 %) while both were being rewritten, rounded down; the goal is 100 for both.
+#: detect and pipeline: measured 2026-12-07 00:34 (scripts/test's pytest, full suite): lines
+#: 98.08 / 98.72 %, branches 94.14 / 96.68 %; floors a little below (both are being changed
+#: today). The goal is 100 for both. Overall then: lines 95.16 %, branches 88.65 %.
 PACKAGES: dict[str, tuple[float, float]] = {
     "chatwarden/analytics/": (100.0, 100.0),
-    "chatwarden/detect/": (90.0, 74.0),
-    "chatwarden/pipeline/": (95.0, 87.0),
+    "chatwarden/detect/": (97.5, 93.5),
+    "chatwarden/pipeline/": (98.0, 96.0),
 }
 
 
