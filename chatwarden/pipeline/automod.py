@@ -136,8 +136,17 @@ class AutoMod:
             [] if exempt[i] else self._policy.find(cats, harm)
             for i, (harm, cats) in enumerate(rows)
         ]
-        # counter-speech, quoting and negation: a framed claim is judged on its own (framing.py)
-        frames = [None if exempt[i] else find_frame(norm.text) for i, norm in enumerate(norms)]
+        # severe-harm rules (held at the channel's level for their category, like the model)
+        rule_found = [
+            [] if exempt[i] else self._severe.find(norm.text, variant=unelongated(norm))
+            for i, norm in enumerate(norms)
+        ]
+        # counter-speech, quoting and negation: a framed claim is judged on its own
+        # (framing.py); only a message something would hold needs its frame
+        frames = [
+            find_frame(norm.text) if findings[i] or rule_found[i] else None
+            for i, norm in enumerate(norms)
+        ]
         framed = [i for i, frame in enumerate(frames) if frame is not None and findings[i]]
         if framed:
             claims = self._claim_categories(
@@ -145,15 +154,9 @@ class AutoMod:
             )
             for i, claimed in zip(framed, claims, strict=True):
                 findings[i] = [f for f in findings[i] if f.category not in claimed]
-        # severe-harm rules: held at the channel's level for their category, like the model
         rule_holds = [
-            []
-            if exempt[i]
-            else held_rule_findings(
-                _unframed(self._severe.find(norm.text, variant=unelongated(norm)), frames[i]),
-                self._levels,
-            )
-            for i, norm in enumerate(norms)
+            held_rule_findings(_unframed(rule_found[i], frames[i]), self._levels)
+            for i in range(len(norms))
         ]
         # one batched explanation for every message held for a category
         to_explain = [i for i, found in enumerate(findings) if found]

@@ -190,6 +190,7 @@ def normalise_text(text: str) -> str:
 
 _RUNS_RE = re.compile(r"(.)\1+", re.DOTALL)
 _DOUBLE_RE = re.compile(r"(.)\1", re.DOTALL)
+_SAME_NEXT_RE = re.compile(r"(.)(?=\1)", re.DOTALL)  # a character the next one repeats
 
 
 def _first(m: re.Match[str]) -> str:
@@ -215,19 +216,13 @@ def unelongated(norm: Normalised) -> tuple[str, tuple[int, ...]] | None:
     original is an elongation, and the word usually has one of that letter.
     """
     text = norm.text
-    keep: list[int] = []
-    cut = False
-    for i, ch in enumerate(text):
-        if (
-            i
-            and ch == text[i - 1]
-            and ch.isalpha()
-            and norm.ends[i] - norm.starts[i - 1] >= 3
-            and (not keep or keep[-1] == i - 1)
-        ):
-            cut = True
-            continue
-        keep.append(i)
-    if not cut:
+    starts, ends = norm.starts, norm.ends
+    cuts: set[int] = set()
+    for m in _SAME_NEXT_RE.finditer(text):  # only letters equal to the one before can go
+        i = m.end()
+        if text[i].isalpha() and ends[i] - starts[i - 1] >= 3 and i - 1 not in cuts:
+            cuts.add(i)
+    if not cuts:
         return None
+    keep = [i for i in range(len(text)) if i not in cuts]
     return "".join(text[i] for i in keep), tuple(keep)
