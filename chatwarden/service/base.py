@@ -68,6 +68,25 @@ class Outbox:
             self._queue_webhooks(channel, env)
         return env
 
+    def removed_from_chat(
+        self, channel: Mapping[Any, Any], msg: Mapping[Any, Any], removed_by: events.RemovedBy
+    ) -> None:
+        """Tell every viewer that the stored message ``msg`` (a row with ``public_id``,
+        ``sender_id`` and ``sender_name``) left the chat, and who removed it."""
+        self.emit(
+            channel,
+            events.CHAT_MESSAGE_DELETE,
+            events.message_delete(
+                channel,
+                message_id=msg["public_id"],
+                target_id=msg["sender_id"],
+                target_name=msg["sender_name"],
+                removed_by=removed_by,
+            ),
+            public=True,
+            mods=False,
+        )
+
     def notify(self, user_id: int, kind: str, channel_id: int, **fields: Any) -> None:
         env = events.envelope(events.NOTICE, events.notice(kind, channel_id, **fields), self.now)
         self.published.append((user_topic(user_id), env))

@@ -181,19 +181,7 @@ class ChatEffects:
         since = out.now - timedelta(seconds=effect.since_s)
         removed = store.remove_recent_txn(out.conn, channel["id"], list(effect.user_ids), since)
         for row in removed:
-            out.emit(
-                channel,
-                events.CHAT_MESSAGE_DELETE,
-                events.message_delete(
-                    channel,
-                    message_id=row["public_id"],
-                    target_id=row["sender_id"],
-                    target_name=row["sender_name"],
-                    removed_by="automod",
-                ),
-                public=True,
-                mods=False,
-            )
+            out.removed_from_chat(channel, row, "automod")
         if removed:
             details = {"finding": effect.finding.to_dict()} if effect.finding is not None else {}
             audit.append_many_txn(

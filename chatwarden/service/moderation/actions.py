@@ -43,19 +43,7 @@ class ActionService(ServiceBase):
                 raise Conflict(f"this message is {msg['status']}, not in chat")
             if not message_store.set_status_txn(conn, msg["id"], "deleted", expect=msg["status"]):
                 raise Conflict("this message changed meanwhile; reload")
-            out.emit(
-                channel,
-                events.CHAT_MESSAGE_DELETE,
-                events.message_delete(
-                    channel,
-                    message_id=msg["public_id"],
-                    target_id=msg["sender_id"],
-                    target_name=msg["sender_name"],
-                    removed_by="moderator",
-                ),
-                public=True,
-                mods=False,
-            )
+            out.removed_from_chat(channel, msg, "moderator")
             detail = events.target(
                 msg["sender_id"],
                 msg["sender_name"],
@@ -86,19 +74,7 @@ class ActionService(ServiceBase):
                 ):
                     continue  # changed meanwhile (deleted by someone else): nothing to clear
                 cleared += 1
-                out.emit(
-                    channel,
-                    events.CHAT_MESSAGE_DELETE,
-                    events.message_delete(
-                        channel,
-                        message_id=msg["public_id"],
-                        target_id=msg["sender_id"],
-                        target_name=msg["sender_name"],
-                        removed_by="moderator",
-                    ),
-                    public=True,
-                    mods=False,
-                )
+                out.removed_from_chat(channel, msg, "moderator")
             out.emit(channel, events.MODERATE, self._moderate(channel, actor, "clear", {}))
             out.emit(
                 channel, events.CHAT_CLEAR, events.chat_clear(channel), public=True, mods=False
