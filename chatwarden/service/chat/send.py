@@ -188,6 +188,7 @@ class ChatService(ServiceBase):
         """Replays of used keys, then the chat rules and detection's gates, in request order;
         the accepted ``(index, role)`` per channel."""
         accepted: dict[int, list[tuple[int, Role]]] = {}
+        modes: dict[int, Modes] = {}  # each channel's chat modes, read once per batch
         for i, text in texts.items():
             req = requests[i]
             channel = batch.channels.get(req.channel_id)
@@ -201,7 +202,20 @@ class ChatService(ServiceBase):
                     continue
             member = batch.members[channel["id"]].get(user_id)
             role = effective_role(channel, user_id, member)
-            rejection = self._check_rules(channel, member, role, text, now, user_id)
+            if channel["id"] not in modes:
+                modes[channel["id"]] = Modes.of(
+                    ChatSettings.model_validate(channel["chat_settings"]),
+                    self.config.rate_limit_messages_per_30s,
+                )
+            facts = MessageFacts(
+                channel=str(channel["id"]),
+                sender=str(user_id),
+                role=role,
+                text=text,
+                modes=modes[channel["id"]],
+                standing=standing_of(member),
+            )
+            rejection = self._check_rules(facts, now)
             if rejection is None and self.detection is not None:
                 ctx = batch.detect[channel["id"]]
                 rejection = self.detection.gate(ctx, i, user_id, role, member, now)
@@ -312,27 +326,8 @@ class ChatService(ServiceBase):
             raise InputError("message must not contain control characters (e.g. newlines)")
         return visible_text(text).strip()  # bidi controls removed; something must show
 
-    def _check_rules(
-        self,
-        channel: Mapping[Any, Any],
-        member: Mapping[Any, Any] | None,
-        role: Role,
-        text: str,
-        now: datetime,
-        user_id: int,
-    ) -> SendResult | None:
+    def _check_rules(self, facts: MessageFacts, now: datetime) -> SendResult | None:
         """The chat rules (``rules/chat_rules.py``) on this message's facts; windows shared."""
-        facts = MessageFacts(
-            channel=str(channel["id"]),
-            sender=str(user_id),
-            role=role,
-            text=text,
-            modes=Modes.of(
-                ChatSettings.model_validate(channel["chat_settings"]),
-                self.config.rate_limit_messages_per_30s,
-            ),
-            standing=standing_of(member),
-        )
         rejection = check_chat_rules(facts, self.state, now)
         if rejection is None:
             return None
