@@ -87,6 +87,25 @@ class Outbox:
             mods=False,
         )
 
+    def moderated(
+        self,
+        channel: Mapping[Any, Any],
+        actor: Actor,
+        action: str,
+        detail: dict[str, Any],
+        **audience: bool,
+    ) -> None:
+        """A ``channel.moderate`` event for what ``actor`` did (``audience``: ``emit``'s
+        ``public``, ``mods`` and ``webhook``)."""
+        event = events.moderate(
+            channel,
+            moderator_id=actor.user_id,
+            moderator_name=actor.username,
+            action=action,
+            detail=detail,
+        )
+        self.emit(channel, events.MODERATE, event, **audience)
+
     def notify(self, user_id: int, kind: str, channel_id: int, **fields: Any) -> None:
         env = events.envelope(events.NOTICE, events.notice(kind, channel_id, **fields), self.now)
         self.published.append((user_topic(user_id), env))

@@ -50,7 +50,7 @@ class ActionService(ServiceBase):
                 message_id=msg["public_id"],
                 message_body=msg["text"],
             )
-            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "delete", detail))
+            out.moderated(channel, actor, "delete", detail)
             out.notify(msg["sender_id"], "message_deleted", channel_id, message_id=msg["public_id"])
             return self._log(
                 out, channel, actor, "delete", msg["sender_id"], reason, msg["public_id"], {}
@@ -75,7 +75,7 @@ class ActionService(ServiceBase):
                     continue  # changed meanwhile (deleted by someone else): nothing to clear
                 cleared += 1
                 out.removed_from_chat(channel, msg, "moderator")
-            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "clear", {}))
+            out.moderated(channel, actor, "clear", {})
             out.emit(
                 channel, events.CHAT_CLEAR, events.chat_clear(channel), public=True, mods=False
             )
@@ -92,7 +92,7 @@ class ActionService(ServiceBase):
                 conn, channel_id, user_id, warned_at=out.now, warning_reason=reason
             )
             detail = events.target(user_id, target["username"], reason=reason)
-            out.emit(channel, events.MODERATE, self._moderate(channel, actor, "warn", detail))
+            out.moderated(channel, actor, "warn", detail)
             out.emit(
                 channel,
                 events.WARNING_SEND,
@@ -253,18 +253,6 @@ class ActionService(ServiceBase):
         return channel, target
 
     @staticmethod
-    def _moderate(
-        channel: Mapping[Any, Any], actor: Actor, action: str, detail: dict[str, Any]
-    ) -> dict[str, Any]:
-        return events.moderate(
-            channel,
-            moderator_id=actor.user_id,
-            moderator_name=actor.username,
-            action=action,
-            detail=detail,
-        )
-
-    @staticmethod
     def _announce_ban(
         out: Outbox,
         channel: Mapping[Any, Any],
@@ -296,16 +284,9 @@ class ActionService(ServiceBase):
         detail: dict[str, Any],
     ) -> None:
         """Mods (and webhooks) get the full event; the channel gets it without the reason."""
-        out.emit(channel, events.MODERATE, self._moderate(channel, actor, action, detail))
+        out.moderated(channel, actor, action, detail)
         public = {k: v for k, v in detail.items() if k != "reason"}
-        out.emit(
-            channel,
-            events.MODERATE,
-            self._moderate(channel, actor, action, public),
-            public=True,
-            mods=False,
-            webhook=False,
-        )
+        out.moderated(channel, actor, action, public, public=True, mods=False, webhook=False)
 
     def _log(
         self,

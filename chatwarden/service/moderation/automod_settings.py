@@ -317,17 +317,7 @@ class AutoModSettingsService(ServiceBase):
             detail = events.automod_terms_detail(
                 verb, kind, [t.text for t in chosen if not t.private]
             )
-            out.emit(
-                channel,
-                events.MODERATE,
-                events.moderate(
-                    channel,
-                    moderator_id=actor.user_id,
-                    moderator_name=actor.username,
-                    action=f"{verb}_{kind}_term",
-                    detail=detail,
-                ),
-            )
+            out.moderated(channel, actor, f"{verb}_{kind}_term", detail)
 
 
 def _same(term: Term, row: Mapping[Any, Any]) -> bool:

@@ -163,20 +163,15 @@ class UnbanService(ServiceBase):
                 ),
             )
             verdict = "approve" if approve else "deny"
-            out.emit(
+            out.moderated(
                 channel,
-                events.MODERATE,
-                events.moderate(
-                    channel,
-                    moderator_id=actor.user_id,
-                    moderator_name=actor.username,
-                    action=f"{verdict}_unban_request",
-                    detail={
-                        "is_approved": approve,
-                        **events.target(row["user_id"], row["username"]),
-                        "moderator_message": note_to_user,
-                    },
-                ),
+                actor,
+                f"{verdict}_unban_request",
+                {
+                    "is_approved": approve,
+                    **events.target(row["user_id"], row["username"]),
+                    "moderator_message": note_to_user,
+                },
             )
             out.notify(
                 row["user_id"],

@@ -177,17 +177,7 @@ class ChannelService(ServiceBase):
                     verb = "un" + word[current]
                 else:
                     verb = "role"
-                out.emit(
-                    channel,
-                    events.MODERATE,
-                    events.moderate(
-                        channel,
-                        moderator_id=actor.user_id,
-                        moderator_name=actor.username,
-                        action=verb,
-                        detail=events.target(user_id, target["username"]),
-                    ),
-                )
+                out.moderated(channel, actor, verb, events.target(user_id, target["username"]))
                 # the user's open chat sockets subscribed as the old role: they reconnect
                 out.notify(user_id, "role_changed", channel_id, role=role.value)
             return self._member_txn(conn, channel, user_id)
