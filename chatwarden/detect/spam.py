@@ -33,7 +33,14 @@ from chatwarden.detect.config import (
     SpamConfig,
     SymbolsConfig,
 )
-from chatwarden.detect.emotes import EMOJI_RE, INVISIBLE_RE, text_words
+from chatwarden.detect.emotes import (
+    EMOJI_RE,
+    INVISIBLE_RE,
+    count_emoji,
+    is_picture,
+    may_hold_smiley,
+    text_words,
+)
 from chatwarden.detect.types import DELETE, HOLD, DetectAction, MessageContext, timeout
 from chatwarden.settings import Role
 
@@ -148,7 +155,7 @@ _RUN_CACHE: dict[int, re.Pattern[str]] = {}
 def _run_re(limit: int) -> re.Pattern[str]:
     pattern = _RUN_CACHE.get(limit)
     if pattern is None:
-        pattern = _RUN_CACHE[limit] = re.compile(r"(.)\1{" + str(limit) + ",}", re.DOTALL)
+        pattern = _RUN_CACHE[limit] = re.compile(r"(\S)\1{" + str(limit) + ",}")
     return pattern
 
 
@@ -169,16 +176,19 @@ def _may_have_run(text: str, limit: int) -> bool:
 
 def _words(text: str, tokens: list[str], emotes: frozenset[str]) -> list[str]:
     """The tokens of ``text`` that are not emotes. Every bundled emote code and every
-    channel-emote shape holds a capital, so text without one has none unless the channel
-    lists codes of its own (most chat: the look-up is skipped)."""
-    if not emotes and text.lower() == text:
+    channel-emote shape holds a capital and every smiley one of a few punctuation marks, so
+    text without either has none unless the channel lists codes of its own (most chat: the
+    look-up is skipped)."""
+    if not emotes and text.lower() == text and not may_hold_smiley(text):
         return tokens
     return text_words(tokens, emotes)
 
 
 def _visible(text: str) -> str:
-    """``text`` without the characters that draw nothing (a run of them is padding)."""
-    return text if text.isascii() else INVISIBLE_RE.sub("", text)
+    """``text`` as the repetition filter reads it: without the characters that draw nothing (a
+    run of them is padding) and with each emoji a space (a picture repeated is the emote
+    limit's business, like an emote; whitespace never makes a run)."""
+    return text if text.isascii() else EMOJI_RE.sub(" ", INVISIBLE_RE.sub("", text))
 
 
 def repetition(
@@ -203,7 +213,8 @@ def repetition(
                 {"kind": "characters", "run": run, "limit": cfg.max_char_run},
             )
     if len(words) > cfg.max_word_repeats:
-        word, count = Counter(w.casefold() for w in words).most_common(1)[0]
+        counts = Counter(w.casefold() for w in words if w.isascii() or not is_picture(w))
+        word, count = counts.most_common(1)[0] if counts else ("", 0)
         if count > cfg.max_word_repeats:
             return SpamHit(
                 "repetition",
@@ -221,15 +232,18 @@ def emote_flood(
     permitted: bool = False,
     bad: list[str] | None = None,
 ) -> SpamHit | None:
+    """Pictures in one message: the channel's emotes and emoji (a repeated picture is this
+    filter's business, not the repetition filter's)."""
     cfg = config.emote_flood
-    if len(tokens) <= cfg.max_emotes or not config.emotes:
+    emoji = count_emoji(text)
+    if emoji + len(tokens) <= cfg.max_emotes:
         return None
-    count = sum(1 for t in tokens if t in config.emotes)
+    count = emoji + (sum(1 for t in tokens if t in config.emotes) if config.emotes else 0)
     if count <= cfg.max_emotes:
         return None
     return SpamHit(
         "emote_flood",
-        f"{count} emotes (limit {cfg.max_emotes})",
+        f"{count} emotes and emoji (limit {cfg.max_emotes})",
         {"emotes": count, "limit": cfg.max_emotes},
     )
 
@@ -486,10 +500,15 @@ def check_spam(
                 if hit is not None:
                     hits.append(hit)
     f4 = plan.emote_flood
-    if f4 is not None and n >= f4.min_length and n >= 2 * f4.max_emotes + 1 and emotes:
+    if (
+        f4 is not None
+        and n >= f4.min_length
+        and n > f4.max_emotes
+        and (emotes or not (raw or text.isascii()))  # channel emotes, or emoji to count
+    ):
         if tokens is None:
             tokens = text.split()
-        if len(tokens) > f4.max_emotes:
+        if len(tokens) > f4.max_emotes or not text.isascii():
             hit = emote_flood(text, tokens, tokens, config, permitted, bad_domains)
             if hit is not None:
                 hits.append(hit)

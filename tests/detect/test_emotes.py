@@ -8,6 +8,7 @@ from chatwarden.detect import (
     CapsConfig,
     ChannelDetectors,
     DetectionConfig,
+    EmotesConfig,
     LengthConfig,
     RepetitionConfig,
     SpamConfig,
@@ -64,8 +65,9 @@ def test_a_short_shout_is_not_caps() -> None:
 
 def test_emoji_and_symbol_emotes_are_not_symbols() -> None:
     assert codes("lol " + "😂" * 15) == []
-    # a run of one character, emoji or not, is still the repetition filter's (Nightbot's)
-    assert codes("lol " + "😂" * 16) == ["spam.repetition"]
+    # a picture repeated is the emote limit's business (off in BARE), not repetition's
+    assert codes("lol " + "😂" * 16) == [] and codes("lol " + "😂 " * 16) == []
+    assert codes("lol " + "a" * 16) == ["spam.repetition"]  # a run of a letter still is
     assert codes("so good " + "❤️" * 10) == []
     assert codes("👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽 nice one") == []
     assert codes(" ".join(["D:"] * 10)) == []
@@ -119,3 +121,34 @@ def test_emote_flood_counts_channel_emotes_with_the_repetition_filter_off() -> N
         symbols=SymbolsConfig(enabled=False),
     )
     assert codes(" ".join(["HYPE"] * 21), cfg) == ["spam.emote_flood"]
+
+
+def test_twitch_smileys_are_emotes_not_symbols_or_repeated_words() -> None:
+    assert is_emote("<3") and is_emote(":)") and is_emote("o_O") and not is_emote("<3<3")
+    assert codes(" ".join(["<3"] * 13)) == []
+    assert codes(" ".join([":)"] * 12) + " so good") == []
+    assert codes(" ".join(["<4"] * 13)) == ["spam.repetition"]  # not a smiley
+
+
+def test_whitespace_is_never_a_run() -> None:
+    assert codes("ok" + " " * 40 + "then") == []
+    assert codes("ok" + "\u3000" * 40 + "then") == []  # ideographic space
+    assert codes("ok" + "." * 40 + "then") == ["spam.symbols", "spam.repetition"]
+
+
+def test_emote_flood_counts_emoji_as_pictures() -> None:
+    cfg = SpamConfig(
+        emote_flood=EmotesConfig(enabled=True),
+        repetition=RepetitionConfig(enabled=False),
+        caps=CapsConfig(enabled=False),
+        symbols=SymbolsConfig(enabled=False),
+    )
+    assert codes("😂" * 20, cfg) == []
+    assert codes("😂" * 21, cfg) == ["spam.emote_flood"]
+    assert codes("👍🏽" * 20 + " nice", cfg) == []  # a skin tone is part of its emoji
+    assert codes("🇺🇸" * 20, cfg) == [] and codes("🇺🇸" * 21, cfg) == ["spam.emote_flood"]
+    assert codes("❤️ " * 21, cfg) == ["spam.emote_flood"]  # variation selectors too
+    # channel emotes and emoji together
+    with_hype = cfg.model_copy(update={"emotes": frozenset({"HYPE"})})
+    assert codes("HYPE " * 11 + "🔥" * 10, with_hype) == ["spam.emote_flood"]
+    assert codes("HYPE " * 10 + "🔥" * 10, with_hype) == []
