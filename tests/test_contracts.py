@@ -35,6 +35,11 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
         ("detect/_offender.py", "import sqlalchemy\n"),
         ("detect/_offender.py", "from chatwarden.store import engine\n"),
     ],
+    "context-pure": [
+        ("context/_offender.py", "import sqlalchemy\n"),
+        ("context/_offender.py", "from chatwarden.store import engine\n"),
+        ("context/_offender.py", "import chatwarden.services\n"),
+    ],
     "replay-pure": [
         ("replay/_offender.py", "import chatwarden.training\n"),
         ("replay/_offender.py", "import chatwarden.services\n"),
