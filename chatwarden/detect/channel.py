@@ -48,8 +48,6 @@ BACKGROUND_USERS = 80  # from the texts of this many recently active chatters
 
 @dataclass(slots=True)
 class _User:
-    username: str
-    account_created_at: datetime | None
     first_time_at: datetime | None = None
     messages: int = 0
     texts: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_TEXTS))
@@ -134,7 +132,7 @@ class ChannelDetectors:
         until = at + timedelta(seconds=self._config.spam.links.permit_s)
         user = self._users.get(user_id)
         if user is None:
-            user = self._remember(user_id, str(user_id), None)
+            user = self._remember(user_id)
         user.permit_until = until
         return until
 
@@ -206,17 +204,12 @@ class ChannelDetectors:
 
     # ---- the per-message path ------------------------------------------------------------
 
-    def _remember(self, user_id: int, username: str, created: datetime | None) -> _User:
-        user = self._users.get(user_id)
-        if user is None:
-            user = self._users[user_id] = _User(username, created)
-            while len(self._users) > self.max_users:
-                self._users.popitem(last=False)
-        else:
-            self._users.move_to_end(user_id)
-            user.username = username
-            if created is not None:
-                user.account_created_at = created
+    def _remember(self, user_id: int) -> _User:
+        """A record for a user not seen before (callers look them up first); past
+        ``max_users`` the least recently active are dropped."""
+        user = self._users[user_id] = _User()
+        while len(self._users) > self.max_users:
+            self._users.popitem(last=False)
         return user
 
     def _spam_findings(
@@ -317,12 +310,9 @@ class ChannelDetectors:
         users = self._users
         user = users.get(ctx.user_id)
         if user is None:
-            user = self._remember(ctx.user_id, ctx.username, ctx.account_created_at)
+            user = self._remember(ctx.user_id)
         else:
             users.move_to_end(ctx.user_id)
-            user.username = ctx.username
-            if ctx.account_created_at is not None:
-                user.account_created_at = ctx.account_created_at
         user.messages += 1
         first = user.first_time_at
         if ctx.first_message_in_channel:
@@ -356,10 +346,8 @@ class ChannelDetectors:
         findings = self._evasion(ctx, user, newcomer) if newcomer or user.evasion else []
         if not findings and (not newcomer or user.evasion is None):
             return _NOTHING
-        action: DetectAction = NO_ACTION
-        for f in findings:
-            if f.action.outranks(action):
-                action = f.action
+        # at most one finding, the evasion flag (flag or hold): its action is the result's
+        action: DetectAction = findings[0].action if findings else NO_ACTION
         evasion = user.evasion if user.assessed == user.messages else None
         return DetectionResult(tuple(findings), action, (), evasion)
 
