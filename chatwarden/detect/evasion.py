@@ -206,10 +206,6 @@ def _centre(
     return vec / norm if norm else vec
 
 
-def _ramp(x: float, floor: float, full: float) -> float:
-    return min(max((x - floor) / (full - floor), 0.0), 1.0)
-
-
 @dataclass(frozen=True, slots=True)
 class _Account:
     """A candidate's account-level signals against every banned profile (see

@@ -371,3 +371,95 @@ def test_names_too_short_after_folding_identify_nobody() -> None:
     assert found.signals["name"] == 0.0
     # while two real names still are
     assert assess(username="xXT0xicKidXx2").signals["name"] > 0.8
+
+
+def test_a_line_ending_in_an_emoticon_ends_in_that_emoticon() -> None:
+    from chatwarden.detect.evasion import style_features
+
+    assert "$end::)" in style_features(["nice one :)"])
+    assert "$end:<3" in style_features(["love this stream <3  "])
+    assert "$end:?!" in style_features(["what was that?!"])
+
+
+def test_the_style_slot_cache_is_bounded_and_never_changes_a_style() -> None:
+    from chatwarden.detect import evasion
+
+    texts = ["ngl this streamer is washed fr", "bruh u cant even aim lmaooo"]
+    before = evasion.style_sparse(texts)
+    assert before is not None
+    # more distinct features than the cache holds: it is emptied and refilled
+    flood = " ".join(f"w{i}" for i in range(100_010))
+    assert evasion.style_sparse([flood]) is not None
+    assert len(evasion._FEATURE_SLOTS) <= 100_001
+    after = evasion.style_sparse(texts)
+    assert after is not None
+    assert after[0].tolist() == before[0].tolist() and after[1].tolist() == before[1].tolist()
+
+
+def test_the_banned_index_is_bounded_newest_kept() -> None:
+    from chatwarden.detect.evasion import BannedIndex
+
+    old = BannedProfile(1, "old_troll", T0 - timedelta(days=9), ("fp-old",))
+    mid = BannedProfile(2, "mid_troll", T0 - timedelta(days=5), ("fp-mid",))
+    new = BannedProfile(3, "new_troll", T0, ("fp-new",))
+    index = BannedIndex([mid, old], max_banned=2)
+    index.add(new)  # the oldest ban makes room
+    assert len(index) == 2 and 1 not in index and 2 in index and 3 in index
+    assert index.profiles() == [mid, new]
+    index.remove(99)  # never banned: nothing changes
+    assert index.profiles() == [mid, new]
+    index.remove(2)
+    assert index.profiles() == [new]
+
+
+def test_new_channel_emotes_are_left_out_of_the_styles_compared() -> None:
+    from chatwarden.detect.evasion import BannedIndex, Candidate
+
+    lines = ("gg wp pepeLaugh!!", "nice play pepeLaugh!!", "what a clutch pepeLaugh!!")
+    index = BannedIndex([BannedProfile(1, "troll", T0, (), lines)])
+    candidate = Candidate(7, "zz", None, frozenset(), lines, LATER)
+    config = EvasionConfig()
+    assert index.assess(candidate, config).signals["style"] == pytest.approx(1.0)
+    index.set_emotes(frozenset({"pepeLaugh"}))
+    with_emotes = index.assess(candidate, config)
+    expected = BannedIndex(
+        [BannedProfile(1, "troll", T0, (), lines)], emotes=frozenset({"pepeLaugh"})
+    ).assess(candidate, config)
+    assert with_emotes == expected
+    index.set_emotes(frozenset({"pepeLaugh"}))  # the same set again: nothing to rebuild
+    assert index.assess(candidate, config) == expected
+
+
+def test_the_account_comparison_cache_is_bounded_and_never_changes_an_assessment() -> None:
+    from chatwarden.detect.evasion import ACCOUNT_CACHE, BannedIndex, Candidate
+
+    index = BannedIndex(BANNED)
+    config = EvasionConfig()
+
+    def candidate(uid: int) -> Candidate:
+        return Candidate(uid, f"xXToxicKid{uid}Xx", T0, frozenset({"fp-troll"}), (), LATER)
+
+    first = index.assess(candidate(0), config)
+    for uid in range(1, ACCOUNT_CACHE + 2):
+        index.assess(candidate(uid), config)
+    assert len(index._account_cache) == ACCOUNT_CACHE
+    assert (
+        index.assess(candidate(0), config)
+        == first
+        == BannedIndex(BANNED).assess(candidate(0), config)
+    )
+
+
+def test_a_style_that_is_exactly_the_channels_average_says_nothing() -> None:
+    from chatwarden.detect.evasion import style_vector
+
+    # four words, four times each: the style vector's values are exact (1/2 each), so the
+    # candidate's style minus the background is exactly zero
+    lines = ["ngl lmaooo"] * 4
+    average = style_vector(lines)
+    assert average is not None
+    banned = [BannedProfile(1, "troll", T0, (), tuple(lines))]
+    uncentred = assess(username="zz", banned=banned, texts=lines)
+    assert uncentred.signals["style"] == pytest.approx(1.0)
+    centred = assess(username="zz", banned=banned, texts=lines, background=average)
+    assert centred.signals["style"] == 0.0 and centred.level == "unlikely"
