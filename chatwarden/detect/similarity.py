@@ -39,11 +39,9 @@ _URLISH = re.compile(r"(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 
 
 def _word(token: str) -> str:
-    if "." in token:
-        m = _URLISH.match(token)
-        if m is not None:
-            return m.group(1)  # a link stands for its host: paths and tracking tags vary
-    return token
+    """A word with a dot in it: a link stands for its host (paths and tracking tags vary)."""
+    m = _URLISH.match(token)
+    return token if m is None else m.group(1)
 
 
 _EDGE = "!\"#$%&'()*+,;<=>?[\\]^`{|}~.:-/"
@@ -196,15 +194,14 @@ class SimilarityIndex:
                 clusters.move_to_end(cid, last=False)
                 break
             for key in cluster.keys:
-                members = index.get(key)
-                if members is not None:
-                    # clusters mostly run out in the order they were made: usually the first
-                    if members[0] is cluster:
-                        del members[0]
-                    elif cluster in members:
-                        members.remove(cluster)
-                    if not members:
-                        del index[key]
+                members = index[key]  # every key of a live cluster lists it (``add``)
+                # clusters mostly run out in the order they were made: usually the first
+                if members[0] is cluster:
+                    del members[0]
+                else:
+                    members.remove(cluster)
+                if not members:
+                    del index[key]
             if exact.get(cluster.words) is cluster:
                 del exact[cluster.words]
 
