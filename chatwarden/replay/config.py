@@ -5,7 +5,8 @@ optional ``[chat_modes]`` table (``ChatModes``); without the table no chat mode 
 (only the default rate limit); and an optional ``[detection]`` table with the keys of a
 channel's detection settings (``GET /api/v1/channels/{name}/detection/settings``,
 ``DetectionSettings``); without it the live defaults apply (ban evasion and raid alerts on,
-spam filters, the flood limit and bot waves off).
+spam filters, the flood limit and bot waves off); and an optional ``[context]`` table
+(``ContextSettings``: ``enabled = true`` scores each message with its context, off by default).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from chatwarden.detect.settings import DEFAULT_SETTINGS, DetectionSettings
 from chatwarden.errors import ConfigError, describe_validation_errors
+from chatwarden.replay.context import ContextSettings
 from chatwarden.replay.modes import ChatModes
 from chatwarden.settings import AutoModSettings
 
@@ -31,6 +33,8 @@ class ReplaySettings:
     source: str = "defaults"
     #: the channel's detection settings (a ``[detection]`` table; default: the live defaults)
     detection: DetectionSettings = DEFAULT_SETTINGS
+    #: context-aware scoring (a ``[context]`` table; default: off)
+    context: ContextSettings = field(default_factory=ContextSettings)
 
 
 def load_replay_settings(path: Path | None) -> ReplaySettings:
@@ -63,5 +67,15 @@ def load_replay_settings(path: Path | None) -> ReplaySettings:
     except ValidationError as exc:
         problems = describe_validation_errors(exc.errors(), prefix="detection.", show_input=False)
         raise ConfigError(f"{path}: {problems}") from None
+    context_data = data.pop("context", {})
+    if not isinstance(context_data, dict):
+        raise ConfigError(f"{path}: context must be a table")
+    try:
+        context = ContextSettings.model_validate(context_data)
+    except ValidationError as exc:
+        problems = describe_validation_errors(exc.errors(), prefix="context.", show_input=False)
+        raise ConfigError(f"{path}: {problems}") from None
     automod = AutoModSettings.from_mapping(data, source=str(path))
-    return ReplaySettings(automod=automod, modes=modes, detection=detection, source=path.name)
+    return ReplaySettings(
+        automod=automod, modes=modes, detection=detection, context=context, source=path.name
+    )

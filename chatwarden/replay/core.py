@@ -51,6 +51,7 @@ def replay_records(
                 known_chatters=known_chatters,
                 batch_size=batch_size,
                 progress=progress,
+                context=v.settings.context.enabled,
             )
         )
     return runs

@@ -6,7 +6,9 @@ have rejected it, or AutoMod's ``Decision`` and what detection did). AutoMod run
 ``check_batch`` over batches of the records that passed the rules, with each sender's role (so
 exemptions apply); detection (``detection.py``) then sees those records in log order, as live.
 The outcome's ``action`` is the stronger of AutoMod's and detection's, as live: a detection
-hold holds, a delete or timeout blocks, a flag changes nothing.
+hold holds, a delete or timeout blocks, a flag changes nothing. With context scoring on
+(``context.py``, off by default), each decided record also gets its ``ContextScore``, in log
+order; it does not change the action.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from chatwarden.context import ContextScore
 from chatwarden.decision import Decision
 from chatwarden.detect.settings import DEFAULT_SETTINGS, DetectionSettings
 from chatwarden.pipeline import AutoMod
+from chatwarden.replay.context import ReplayContext
 from chatwarden.replay.detection import Detected, ReplayDetectors
 from chatwarden.replay.modes import ChatModes, ModeSimulator
 from chatwarden.replay.records import ChatRecord
@@ -58,6 +62,8 @@ class Outcome:
     detection: Detected | None = None
     #: delivered, then removed when a later message made a bot wave of its cluster (as live)
     removed_later: bool = False
+    #: the message scored with its context (only when context scoring is on)
+    context: ContextScore | None = None
 
     @property
     def by_detection(self) -> bool:
@@ -86,6 +92,8 @@ class Outcome:
             out["detection"] = self.detection.to_dict()
         if self.removed_later:
             out["removed_later"] = True
+        if self.context is not None:
+            out["context"] = self.context.to_dict()
         return out
 
 
@@ -99,6 +107,8 @@ class ReplayRun:
     settings_version: str
     modes: ChatModes
     detection: DetectionSettings = DEFAULT_SETTINGS
+    #: whether each decided record was scored with its context (``Outcome.context``)
+    context: bool = False
     #: raid alerts detection raised: (channel, finding)
     alerts: tuple[tuple[str, Any], ...] = ()
     #: the consequences detection called for, by kind (``rules.effects``, applied log-only)
@@ -192,6 +202,16 @@ def _detect_chunk(
                 _remove_earlier(records, slots, i, detectors, delete)
 
 
+def _score_context(
+    records: Sequence[ChatRecord], chunk: range, scorer: ReplayContext, slots: list[Outcome | None]
+) -> None:
+    """Each decided record of ``chunk``, in log order, scored with its context."""
+    for i in chunk:
+        o = slots[i]
+        if o is not None and o.decision is not None:
+            slots[i] = replace(o, context=scorer.score(records[i], o.decision))
+
+
 def run_replay(
     records: Sequence[ChatRecord],
     automod: AutoMod,
@@ -202,9 +222,11 @@ def run_replay(
     known_chatters: Collection[tuple[str, str]] = (),
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    context: bool = False,
 ) -> ReplayRun:
     """Replay ``records`` (in order) with ``detection`` settings (None: the live defaults);
-    ``known_chatters``: ``(channel, user_id)`` of senders who chatted before the log starts.
+    ``known_chatters``: ``(channel, user_id)`` of senders who chatted before the log starts;
+    ``context``: also score each decided record with its context (``Outcome.context``).
     ``progress(n)`` is called after every ``n`` records."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -212,6 +234,7 @@ def run_replay(
     detection = detection if detection is not None else DEFAULT_SETTINGS
     simulator = ModeSimulator(modes)
     detectors = ReplayDetectors(detection, modes.emote_set, known_chatters)
+    scorer = ReplayContext() if context else None
     slots: list[Outcome | None] = [None] * len(records)
     for start in range(0, len(records), batch_size):
         chunk = range(start, min(start + batch_size, len(records)))
@@ -219,6 +242,8 @@ def run_replay(
             _detect_chunk(records, chunk, automod, simulator, detectors, slots)
         else:
             _chunk(records, chunk, automod, simulator, slots)
+        if scorer is not None:
+            _score_context(records, chunk, scorer, slots)
         if progress is not None:
             progress(len(chunk))
     outcomes = [o for o in slots if o is not None]
@@ -230,6 +255,7 @@ def run_replay(
         settings_version=automod.settings.version,
         modes=modes,
         detection=detection,
+        context=context,
         alerts=tuple(detectors.alerts),
         consequences=detectors.consequences(),
     )
