@@ -178,3 +178,84 @@ def test_a_link_off_the_allow_list_makes_short_text_a_wave() -> None:
     det = ChannelDetectors(1, CFG)
     results = [det.observe(newcomer(600 + i, "viewbots.xyz", at=i)) for i in range(5)]
     assert "wave.bot" in results[3].codes()
+
+
+def test_an_established_follower_on_a_first_message_gets_no_follow_point() -> None:
+    from chatwarden.detect.waves import SenderFacts, bot_points
+
+    facts = SenderFacts(newcomer=True, established=True, young=True, unverified=False)
+    assert bot_points(facts, None) == (1.0, ["first-time chatter", "young account"])
+
+
+def test_hold_action_holds_bot_wave_members() -> None:
+    det = ChannelDetectors(1, CFG.model_copy(update={"waves": WaveConfig(action="hold")}))
+    out = [det.observe(newcomer(300 + i, "free followers bigviews.xyz", at=i)) for i in range(5)]
+    [member] = [f for f in out[3].findings if f.code == "wave.bot_member"]
+    assert member.action.kind is ActionKind.HOLD
+    # (the link filter's delete outranks the hold as the message's action)
+    assert [f.action.kind for f in out[4].findings if f.code == "wave.bot_member"] == [
+        ActionKind.HOLD
+    ]
+
+
+WAVE_TEXT = "hey warden i can help you grow your channel check my bio"
+
+
+def test_observe_called_directly_keeps_members_until_the_cluster_is_a_wave() -> None:
+    from chatwarden.detect import waves
+    from chatwarden.detect.waves import SenderFacts, WaveState
+
+    config = CFG.waves
+    idx = SimilarityIndex(config.similarity)
+    facts = SenderFacts(newcomer=True, established=False, young=True, unverified=True)
+    for i in range(config.min_users - 1):
+        msg = newcomer(300 + i, WAVE_TEXT, at=i, message_id=i)
+        cluster = idx.add(WAVE_TEXT, msg.user_id, msg.at, msg.message_id)
+        assert waves.observe(cluster, msg, facts, config) == []  # not a wave yet
+        assert isinstance(cluster.extra, list) and len(cluster.extra) == i + 1
+    last = newcomer(310, WAVE_TEXT, at=5, message_id=9)
+    cluster = idx.add(WAVE_TEXT, last.user_id, last.at, last.message_id)
+    codes = [f.code for f in waves.observe(cluster, last, facts, config)]
+    assert codes == ["wave.bot", "wave.bot_member"]
+    assert isinstance(cluster.extra, WaveState) and len(cluster.extra.bot_like) == config.min_users
+
+
+def test_members_not_noted_before_the_wave_are_not_judged() -> None:
+    # a cluster filled while the wave detector was off (the raid detector fills it too):
+    # only senders seen by the wave detector count as bot-like, and a lone sender's name has
+    # nobody to look like
+    from chatwarden.detect import waves
+    from chatwarden.detect.waves import SenderFacts
+
+    config = CFG.waves
+    idx = SimilarityIndex(config.similarity)
+    for i in range(config.min_users):
+        cluster = idx.add(WAVE_TEXT, 300 + i, T0 + timedelta(seconds=i))
+    assert cluster.extra is None
+    # one point (not following): a look-alike name would make it bot-like, but there is
+    # no other name to compare with
+    facts = SenderFacts(newcomer=True, established=False, young=False, unverified=False)
+    msg = newcomer(399, WAVE_TEXT, at=9, username="viewbot399")
+    cluster = idx.add(WAVE_TEXT, msg.user_id, msg.at)
+    assert [f.code for f in waves.observe(cluster, msg, facts, config)] == ["wave.crowdspeak"]
+    report = waves.report(cluster, config)
+    assert report is not None and report.bot_like_user_ids == ()
+
+
+def test_a_wave_is_no_longer_one_when_more_users_are_required() -> None:
+    from chatwarden.detect import waves
+    from chatwarden.detect.waves import SenderFacts
+
+    config = CFG.waves
+    idx = SimilarityIndex(config.similarity)
+    facts = SenderFacts(newcomer=True, established=False, young=True, unverified=True)
+    for i in range(config.min_users):
+        msg = newcomer(300 + i, WAVE_TEXT, at=i)
+        cluster = idx.add(WAVE_TEXT, msg.user_id, msg.at)
+        found = waves.observe(cluster, msg, facts, config)
+    assert "wave.bot" in [f.code for f in found]
+    stricter = config.model_copy(update={"min_users": config.min_users + 5})
+    msg = newcomer(399, WAVE_TEXT, at=9)
+    cluster = idx.add(WAVE_TEXT, msg.user_id, msg.at)
+    assert waves.observe(cluster, msg, facts, stricter) == []
+    assert waves.report(cluster, stricter) is None
