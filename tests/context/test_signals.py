@@ -214,3 +214,40 @@ def test_signals_lists_every_signal_that_fires_and_nothing_on_plain_context() ->
 def test_a_signal_value_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match="outside"):
         Signal("x", 1.5, "too much")
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_ordinals_and_minutes_read_as_english() -> None:
+    many = Context(
+        history=_history(*((f"same spam line here {n % 1}", 5.0 + n) for n in range(11)))
+    )
+    found = repeats_own("same spam line here 0", many)
+    assert found is not None and found.explanation == "repeats own message (12th time in 15 s)"
+    old = escalation("x", Context(history=_history(("vile", 180, 0.95))))
+    assert old is not None
+    assert old.explanation == "earlier message (3 minutes before) scored harm 0.95 (escalation)"
+
+
+@pytest.mark.parametrize(
+    ("age", "shown"),
+    [(2 * 86400, "2 d"), (600, "10 min"), (45, "45 s")],
+)
+def test_account_age_is_shown_in_its_largest_unit(age: float, shown: str) -> None:
+    found = new_account_link("join discord.gg/abc", Context(record=Record(account_age_s=age)))
+    assert found is not None
+    assert (
+        found.explanation == f"new account ({shown} old), first message, with a link to discord.gg"
+    )
+
+
+def test_lines_without_words_are_never_the_same_message() -> None:
+    ctx = Context(history=_history(("!!!", 5), ("!!!", 10)))
+    assert repeats_own("!!!", ctx) is None
+
+
+def test_targeting_counts_the_most_addressed_user() -> None:
+    ctx = Context(history=_history(("@bob hey", 10), ("@bob hey", 20), ("@amy hi", 30)))
+    found = targets_one_user("@bob @amy look", ctx)
+    assert found is not None and found.explanation == "3rd message at @bob in 20 s"

@@ -72,7 +72,9 @@ def test_context_keeps_channels_apart_and_forgets_old_lines() -> None:
     assert [(m.text, m.seconds_before) for m in ctx.history] == [(SPAM, 20.0)]
     assert ctx.history[0].harm is not None
     assert ctx.broadcaster == "one"
-    later = ChatRecord(3, T0 + timedelta(seconds=400), "u", SPAM, channel="one")
+    mid = scorer.context_for(ChatRecord(3, T0 + timedelta(seconds=200), "u", "x", channel="one"))
+    assert len(mid.history) == 1 and mid.chat_before == ()  # older than the chat shown
+    later = ChatRecord(4, T0 + timedelta(seconds=400), "u", SPAM, channel="one")
     assert scorer.context_for(later).history == ()  # past the longest window a signal reads
 
 
