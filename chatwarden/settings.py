@@ -72,12 +72,21 @@ class AutoModSettings(BaseModel):
         description="The channel's emote codes: words written exactly so are never scored by "
         "the model (a channel's own 'wardenKill' emote is not a threat).",
     )
+    learned: dict[Category, float] = Field(
+        default_factory=dict,
+        exclude=True,  # learned from the moderators (``chatwarden.learning``), never hand-edited
+        description="What the channel learned from its moderators: a shift of each category's "
+        "level, at most one level either way (a category at level 0 stays off).",
+    )
 
     @model_validator(mode="after")
     def _check_levels(self) -> AutoModSettings:
         for cat, lvl in self.levels.items():
             if not 0 <= lvl <= 4:
                 raise ValueError(f"levels.{cat} must be 0-4, got {lvl!r}")
+        for cat, shift in self.learned.items():
+            if not -1 <= shift <= 1:
+                raise ValueError(f"learned.{cat} must be between -1 and 1, got {shift!r}")
         return self
 
     def category_levels(self) -> dict[Category, int]:
@@ -100,6 +109,8 @@ class AutoModSettings(BaseModel):
         data = self.model_dump(mode="json")
         if self.emotes:  # decisions depend on them; settings without emotes keep their version
             data["emotes"] = sorted(self.emotes)
+        if self.learned:  # likewise what the channel learned
+            data["learned"] = {cat: round(v, 6) for cat, v in sorted(self.learned.items())}
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "s-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
 

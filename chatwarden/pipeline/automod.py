@@ -90,7 +90,7 @@ class AutoMod:
             self.settings.terms, global_terms=global_terms, budget=regex_budget
         )
         self._levels = self.settings.category_levels()
-        self._policy = Policy(self._levels, self.model.thresholds)
+        self._policy = Policy(self._levels, self.model.thresholds, self.settings.learned)
         self._harm_floor = harm_floor(self.model.thresholds)
         # a framed claim is judged at the loosest level of each category the channel holds
         self._claim_policy = Policy(

@@ -33,11 +33,25 @@ class CategoryFinding:
     threshold: float
 
 
-def threshold_for(thresholds: Mapping[str, tuple[float, ...]], category: str, level: int) -> float:
-    """The score a category must reach at ``level`` (1-4); level 0 never holds."""
+def threshold_for(
+    thresholds: Mapping[str, tuple[float, ...]], category: str, level: float
+) -> float:
+    """The score a category must reach at ``level``; level 0 (or below) never holds.
+
+    Whole levels 1-4 take the model's thresholds. A fractional level (a channel's owner level
+    plus what it learned from its moderators, ``chatwarden.learning``) lies on a straight line
+    between the two whole levels around it, and below level 1 on the line from 1.0 (a perfect
+    score) to level 1's threshold."""
     if level <= 0:
         return float("inf")
-    return thresholds[category][min(level, MAX_LEVEL) - 1]
+    limits = thresholds[category]
+    if level >= MAX_LEVEL:
+        return limits[MAX_LEVEL - 1]
+    whole = int(level)
+    if whole == level:
+        return limits[whole - 1]
+    upper = 1.0 if whole == 0 else limits[whole - 1]
+    return upper + (level - whole) * (limits[whole] - upper)
 
 
 def harm_floor(thresholds: Mapping[str, tuple[float, ...]]) -> float:
@@ -56,14 +70,20 @@ class Policy:
     """
 
     def __init__(
-        self, levels: Mapping[Category, int], thresholds: Mapping[str, tuple[float, ...]]
+        self,
+        levels: Mapping[Category, int],
+        thresholds: Mapping[str, tuple[float, ...]],
+        learned: Mapping[Category, float] | None = None,
     ) -> None:
+        """``learned``: a shift per category on top of ``levels`` (a category at level 0
+        stays off)."""
         floor = harm_floor(thresholds)
+        shift = learned or {}
         self._rules = [
             (
                 cat,
                 levels[cat],
-                threshold_for(thresholds, cat, levels[cat]),
+                threshold_for(thresholds, cat, levels[cat] + shift.get(cat, 0.0)),
                 0.0 if cat in UNGATED else floor,
             )
             for cat in CATEGORIES
