@@ -32,7 +32,7 @@ from typing import Final
 
 from chatwarden.context.facts import Context, OwnMessage, Record, addressees, mentions
 from chatwarden.detect.config import SimilarityConfig
-from chatwarden.detect.emotes import is_emote
+from chatwarden.detect.emotes import INVISIBLE_RE, is_emote, is_picture
 from chatwarden.detect.similarity import features, jaccard
 from chatwarden.detect.spam import find_domains
 from chatwarden.pipeline.normalise import normalise_text
@@ -100,12 +100,19 @@ class _Text:
     emotes_only: bool
 
 
+def _emotes_only(raw: str) -> bool:
+    """Every word is an emote or emoji, once the characters that draw nothing are gone
+    (chat clients append U+E0000 to send the same emote line again past Twitch's duplicate
+    check: "KEKW \U000e0000" is still a line of emotes)."""
+    words = INVISIBLE_RE.sub("", raw).split()
+    return bool(words) and all(is_emote(w) or is_picture(w) for w in words)
+
+
 @lru_cache(maxsize=8192)
 def _text(raw: str) -> _Text:
     """(Remembered: the same chat lines come up again as history and as chat before.)"""
-    words = raw.split()
     normalised = normalise_text(raw)
-    return _Text(normalised, features(normalised), bool(words) and all(map(is_emote, words)))
+    return _Text(normalised, features(normalised), _emotes_only(raw))
 
 
 def _same(a: _Text, b: _Text) -> bool:

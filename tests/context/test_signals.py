@@ -56,6 +56,18 @@ def test_repeated_emote_line_counts_half() -> None:
     assert found.explanation == "repeats own emote line (4th time in 30 s)"
 
 
+def test_an_emote_line_sent_again_past_twitch_s_duplicate_check_still_counts_half() -> None:
+    ctx = Context(history=_history(("KEKW", 10), ("KEKW \U000e0000", 20), ("KEKW 😂", 30)))
+    found = repeats_own("KEKW \U000e0000", ctx)
+    assert found is not None
+    assert found.explanation == "repeats own emote line (3rd time in 20 s)"
+    assert found.value == pytest.approx(1 / 3)
+    emoji = repeats_own("KEKW 😂", ctx)
+    assert emoji is not None and emoji.explanation.startswith("repeats own emote line")
+    worded = repeats_own("nice KEKW", Context(history=_history(("nice KEKW", 10))))
+    assert worded is not None and worded.explanation.startswith("repeats own message")
+
+
 # --------------------------------------------------------------------------- burst
 
 
