@@ -307,3 +307,42 @@ def test_the_rules_file_format() -> None:
         parse_rules("slur nonsense 1 x\n")
     with pytest.raises(ValueError, match="level"):
         parse_rules("slur disability 5 x\n")
+
+
+def test_a_macro_that_names_itself_stops_expanding() -> None:
+    parsed = parse_rules("@macro X a|{X}\nrule threat aggression 1 \\b{X}\\b\n")
+    [rule] = parsed.rules
+    # four rounds of expansion, then the name is left as it is (no endless loop)
+    assert rule.pattern.count("(?:a|") == 4 and "{X}" in rule.pattern
+
+
+def test_unreadable_lines_and_patterns_re2_cannot_run_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"rules\.txt line 2: cannot read 'nonsense here'"):
+        parse_rules("# a comment\nnonsense here\n", name="rules.txt")
+    parsed = parse_rules("rule threat aggression 1 (a)\\1\n")  # a backreference
+    with pytest.raises(ValueError, match="RE2 cannot compile it"):
+        SevereRules(parsed)
+
+
+def test_an_empty_match_is_no_finding() -> None:
+    rules = SevereRules(parse_rules("rule threat aggression 1 \\bkys(?P<hit>x*)\n"))
+    assert rules.find("kys") == []
+    assert [f.spans for f in rules.find("kysx")] == [((3, 4),)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('he typed "kys" at me', False),  # quoted: counter-speech or a report
+        ("he said ' kys ' lol", False),
+        ("the word “kys” is banned here", False),
+        ("kys", True),
+        ("the fans' kys spam", True),  # an apostrophe after a word is no quotation mark
+        ('"kys. she said"', True),  # the sentence ends before any closing mark
+        ('"kys and so on and so forth, without ever closing that quote', True),
+        ('"kys' + " x" * 30 + '"', True),  # the closing mark is too far away
+    ],
+)
+def test_quoted_words_are_not_findings(text: str, found: bool) -> None:
+    rules = SevereRules(parse_rules("rule threat aggression 1 \\bkys\\b\n"))
+    assert bool(rules.find(text)) is found
