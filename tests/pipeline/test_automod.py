@@ -181,3 +181,11 @@ def test_emote_spam_does_not_dilute_the_abuse_around_it(automod: AutoMod) -> Non
             assert decision.categories == pytest.approx(plain.categories)
             words = {w for r in decision.reasons for w in r.words}
             assert words == {w for r in plain.reasons for w in r.words}, padded
+
+
+def test_levels_are_the_settings_category_levels_and_a_copy(automod: AutoMod) -> None:
+    expected = AutoModSettings(overall_level=4).category_levels()
+    levels = automod.levels
+    assert levels == expected
+    levels.clear()  # the caller's copy: the engine keeps its own
+    assert automod.levels == expected

@@ -116,3 +116,7 @@ def test_a_negation_excuses_only_a_claim_that_is_harmful_on_its_own(automod: Aut
     assert automod._claim_categories([text], [frame]) == [set()]
     assert automod.check(text).action is Action.HOLD
     assert automod.check("i dont think gay people should exist").action is Action.HOLD
+
+
+def test_an_empty_text_has_no_frame() -> None:
+    assert find_frame("") is None

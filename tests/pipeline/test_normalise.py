@@ -301,3 +301,17 @@ def test_spaced_runs_keep_their_word_breaks(raw: str, expected: str) -> None:
     assert norm.text == expected
     assert normalise(norm.text).text == norm.text
     assert norm.span(0, len(norm.text)) == (0, len(raw))
+
+
+def test_the_token_code_cache_is_bounded_and_never_changes_a_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chatwarden.pipeline import normalise as module
+
+    texts = ["u r a l0ser", "s t u p i d bot", "hello there chat", "n00b team gg", "kys now"]
+    expected = [normalise(t) for t in texts]
+    monkeypatch.setattr(module, "_CODES", {})
+    monkeypatch.setattr(module, "_CODES_MAX", 3)
+    for _ in range(2):
+        assert [normalise(t) for t in texts] == expected
+        assert len(module._CODES) <= 3

@@ -1,5 +1,7 @@
 import itertools
 
+import pytest
+
 from chatwarden.categories import CATEGORIES, preset
 from chatwarden.pipeline.policy import Policy, find_categories, harm_floor, threshold_for
 
@@ -84,3 +86,10 @@ def test_bound_policy_follows_the_rule_on_a_grid() -> None:
             s = scores(bullying=bully, swearing=swear, race_ethnicity_or_religion=race)
             found = [(f.category, f.level, f.score, f.threshold) for f in policy.find(s, harm)]
             assert found == expected_findings(s, dict(levels), harm)
+
+
+def test_a_fractional_level_lies_between_the_whole_levels_around_it() -> None:
+    assert threshold_for(THRESHOLDS, "bullying", 2.5) == pytest.approx(0.75)  # 0.8 .. 0.7
+    assert threshold_for(THRESHOLDS, "bullying", 0.5) == pytest.approx(0.95)  # 1.0 .. 0.9
+    assert threshold_for(THRESHOLDS, "bullying", 3) == 0.7
+    assert threshold_for(THRESHOLDS, "bullying", 4.5) == 0.5  # never beyond level 4

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from chatwarden.pipeline import words
 from chatwarden.pipeline.words import english_words, segment, whole_words
 
 
@@ -37,3 +41,25 @@ def test_the_dictionary_is_loaded() -> None:
 )
 def test_segment(letters: str, pieces: list[str]) -> None:
     assert _pieces(letters) == pieces
+
+
+@pytest.fixture
+def no_vocabulary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The vocabulary files missing (an install without them); read again afterwards."""
+    monkeypatch.setattr(words, "VOCAB_FILE", tmp_path / "vocab.txt")
+    monkeypatch.setattr(words, "_VOCAB_DIR", tmp_path)
+    english_words.cache_clear()
+    whole_words.cache_clear()
+    yield
+    monkeypatch.undo()
+    english_words.cache_clear()
+    whole_words.cache_clear()
+
+
+def test_missing_vocabulary_files_give_empty_word_lists(no_vocabulary: None) -> None:
+    assert english_words() == frozenset()
+    assert whole_words() == frozenset()
+
+
+def test_the_word_lists_are_read_again_once_the_files_are_back() -> None:
+    assert "whiteboard" in whole_words() and "you" in english_words()
