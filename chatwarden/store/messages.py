@@ -138,6 +138,23 @@ def recent_messages_txn(
     return list(reversed(list(conn.execute(query).mappings())))
 
 
+def latest_shown_txn(
+    conn: Connection, channel_id: int, sender_id: int, since: datetime
+) -> RowMapping | None:
+    """``sender_id``'s message shown in chat most recently, at or after ``since`` (whatever
+    became of it since: deleted, restricted), or None."""
+    query = (
+        _WITH_SENDER.where(
+            messages.c.channel_id == channel_id,
+            messages.c.sender_id == sender_id,
+            messages.c.delivered_at >= since,
+        )
+        .order_by(messages.c.delivered_at.desc(), messages.c.id.desc())
+        .limit(1)
+    )
+    return conn.execute(query).mappings().first()
+
+
 def due_delayed_txn(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
     query = (
         _WITH_SENDER.where(messages.c.status == "delayed", messages.c.deliver_after <= now)

@@ -440,6 +440,37 @@ shadow_results = sa.Table(
     sa.Index(None, "channel_id", "rev", "created_at"),
 )
 
+# -- labels: moderators' decisions as training examples (issue 14; migration 0004) ------------
+
+# One row per moderator decision on one message: ``label`` 1 = judged a violation, 0 = judged
+# fine; ``source`` says which decision (``review.allow``, ``action.ban``, ...); ``mod_log_id`` is
+# the mod-log entry written in the same transaction. ``decision``, ``text`` and the versions are
+# copies of what the moderator saw. An approved unban request sets ``reversed_*``; the row stays.
+labels = sa.Table(
+    "labels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    _fk("message_id", "messages.id", ondelete="CASCADE"),
+    _fk("sender_id", "users.id", ondelete="CASCADE"),
+    sa.Column("label", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    _fk("moderator_id", "users.id", nullable=True, ondelete="SET NULL"),
+    _fk("mod_log_id", "mod_log.id", nullable=True, ondelete="SET NULL"),
+    _ts("created_at"),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("settings_version", sa.String(64), nullable=False),
+    sa.Column("decision", sa.JSON, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    _ts("reversed_at", nullable=True),
+    _fk("reversed_by", "users.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("reversal", sa.String(32), nullable=True),
+    sa.Index(None, "channel_id", "created_at"),
+    sa.Index(None, "sender_id", "channel_id"),
+    sa.Index(None, "message_id"),
+    sa.Index(None, "mod_log_id"),
+)
+
 # Range reads of finished minutes (the roll-up reads a channel's rows by time).
 sa.Index("ix_messages_channel_id_created_at", messages.c.channel_id, messages.c.created_at)
 sa.Index(

@@ -35,9 +35,9 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(db_app, ["upgrade", "--database-url", url])
     assert result.exit_code == 0, result.output
-    assert "upgraded from empty to 0003" in result.output
+    assert "upgraded from empty to 0004" in result.output
     result = runner.invoke(db_app, ["upgrade", "--database-url", url])
-    assert "already at revision 0003" in result.output
+    assert "already at revision 0004" in result.output
     assert "up to date" in runner.invoke(db_app, ["status", "--database-url", url]).output
     bad = runner.invoke(db_app, ["upgrade", "--database-url", "mysql://x"])
     assert bad.exit_code == 2 and "database_url" in bad.output
