@@ -21,13 +21,14 @@ from coverage import Coverage
 MIN_LINES = 94.8
 #: Package -> (lines %, branches %) it may not drop below; (100, 100) is every line and both
 #: ways of every branch. The files of a package below 100 are listed with what they miss.
-#: detect and pipeline: measured 2026-12-07 00:34 (scripts/test's pytest, full suite): lines
-#: 98.08 / 98.72 %, branches 94.14 / 96.68 %; floors a little below (both are being changed
-#: today). The goal is 100 for both. Overall then: lines 95.16 %, branches 88.65 %.
+#: detect and pipeline: 100 % of lines and branches since 2026-12-07, measured with their own
+#: tests alone (pytest tests/detect tests/pipeline --cov-branch): detect 1716 statements and
+#: 530 branches, pipeline 1652 and 576, none missed. Overall on 2026-12-07 00:34 (full
+#: suite, before): lines 95.16 %, branches 88.65 %.
 PACKAGES: dict[str, tuple[float, float]] = {
     "chatwarden/analytics/": (100.0, 100.0),
-    "chatwarden/detect/": (97.5, 93.5),
-    "chatwarden/pipeline/": (98.0, 96.0),
+    "chatwarden/detect/": (100.0, 100.0),
+    "chatwarden/pipeline/": (100.0, 100.0),
 }
 
 
