@@ -23,6 +23,14 @@ trains on the logs' labels except through the simulated moderators' decisions, a
 is the product's own, which runs unchanged on channels it has never seen. The logs are
 evaluation data: the learner's constants were not tuned on them.
 
+Then the simulator (``chatwarden.textgen``'s chat lines, seeded): two channels whose norms
+differ from the base model, each with a noisy team (each decision flipped with probability
+``NOISE``, and only ``NOTICE`` of the violations that get through acted on): a tolerant channel
+(the owner's level 4, but the team lets banter and swearing stand and acts only on threats and
+self-harm) and a strict one (level 2, but the team acts on every insult and swear). Learning
+curves: on a fixed test set, lines the team finds fine held per 1,000 and violations held,
+after 0, 50, 200 and 1,000 moderator decisions.
+
     python -m bench.learning                  # about 2 minutes
     python -m bench.learning --logs DIR --every 500 --json out.json
 """
@@ -31,6 +39,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import sys
 import time
 from collections import defaultdict
@@ -46,6 +56,7 @@ from chatwarden import AutoMod, AutoModSettings
 from chatwarden.decision import Action, Decision
 from chatwarden.learning import LevelShifts, Outcome, learn_shifts
 from chatwarden.model import load_model
+from chatwarden.textgen.chat import benign, toxic
 from chatwarden.training.evalsets import HARM_VIOLATIONS, find_devsets
 
 LEVEL = 2
@@ -167,6 +178,77 @@ def run_channel(name: str, lines: Sequence[Line], every: int, model: Any) -> Cha
     return run
 
 
+# ---- the simulated channels -----------------------------------------------------------------
+
+#: a simulated moderator's decision is the wrong one this often
+NOISE = 0.1
+#: the share of delivered violations the simulated team notices and acts on
+NOTICE = 0.6
+CHECKPOINTS = (0, 50, 200, 1000)
+_THREAT = re.compile(r"\b(kys|kill|die|cancer)\b")
+
+
+def _tolerant(text: str, kind: str) -> bool:
+    """Banter and swearing are fine here; threats and self-harm are not."""
+    return kind == "toxic" and _THREAT.search(text) is not None
+
+
+def _strict(text: str, kind: str) -> bool:
+    """Every insult and every swear word is a violation here."""
+    return kind in ("toxic", "swear")
+
+
+SIMULATED = (
+    ("tolerant (level 4; team lets banter and swearing stand)", 4, _tolerant),
+    ("strict (level 2; team acts on every insult and swear)", 2, _strict),
+)
+
+
+def _lines(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    return [(toxic(rng), "toxic") if rng.random() < 0.15 else benign(rng) for _ in range(n)]
+
+
+def simulate_channel(
+    level: int, judge: Any, model: Any, seed: int = 7
+) -> list[tuple[int, float, float | None]]:
+    """Learning curve of one simulated channel: (decisions, fine lines held per 1,000,
+    violations held) at each checkpoint, on a fixed test set."""
+    rng = random.Random(seed)
+    test = _lines(random.Random(seed + 1), 4000)
+    truth = [judge(text, kind) for text, kind in test]
+    base = AutoModSettings.model_validate({"overall_level": level})
+    engine = AutoMod(base, model=model)
+    levels, thresholds = engine.levels, model.thresholds
+    outcomes: list[Outcome] = []
+    decisions = 0
+    curve = []
+    for checkpoint in CHECKPOINTS:
+        while decisions < checkpoint:
+            chunk = _lines(rng, 200)
+            for d, (text, kind) in zip(
+                engine.check_batch([t for t, _ in chunk]), chunk, strict=True
+            ):
+                bad = judge(text, kind)
+                if _held(d):  # the team decides every hold, sometimes wrongly
+                    decisions += 1
+                    label = int(bad) if rng.random() >= NOISE else int(not bad)
+                elif bad and rng.random() < NOTICE:  # a manual action
+                    decisions += 1
+                    label = 1
+                else:
+                    label = 0  # let stand
+                outcomes.append(Outcome(d.categories, d.harm, label))
+        learned = learn_shifts(outcomes, levels, thresholds) if outcomes else LevelShifts()
+        engine = AutoMod(base.model_copy(update={"learned": learned.as_levels()}), model=model)
+        held = [_held(d) for d in engine.check_batch([t for t, _ in test])]
+        fine = [h for h, bad in zip(held, truth, strict=True) if not bad]
+        caught = [h for h, bad in zip(held, truth, strict=True) if bad]
+        curve.append(
+            (decisions, 1000 * sum(fine) / max(len(fine), 1), _share(sum(caught), len(caught)))
+        )
+    return curve
+
+
 def _fmt(x: float | None, pct: bool = False) -> str:
     if x is None:
         return "-"
@@ -257,6 +339,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(
                 f"  {run.name}: {shift.category} {shift.shift:+.2f} ({shift.explanation})"
             )
+    curves = {}
+    for title, level, judge in SIMULATED:
+        curve = curves[title] = simulate_channel(level, judge, model)
+        sim = Table(title=f"Simulated channel: {title}")
+        for col in ("decisions", "fine lines held per 1,000", "violations held"):
+            sim.add_column(col, justify="right")
+        for decided, fine_held, caught in curve:
+            sim.add_row(str(decided), f"{fine_held:.1f}", _fmt(caught, True))
+        console.print(sim)
     console.print(f"note: {time.perf_counter() - began:.1f} s; evaluation data, never tuned on")
     if args.json:
         payload = {
@@ -264,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "on": on,
             "fewer_holds": fewer,
             "caught_ratio": caught,
+            "simulated": curves,
             "channels": {
                 r.name: {
                     "off": r.off.figures(),
