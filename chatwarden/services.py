@@ -34,6 +34,7 @@ from chatwarden.service.health.shadow import ShadowService
 from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.moderation.automod_settings import AutoModSettingsService
 from chatwarden.service.moderation.commands import CommandService
+from chatwarden.service.moderation.labels import LabelService
 from chatwarden.service.moderation.modlog import ModLogService
 from chatwarden.service.moderation.review import ReviewService
 from chatwarden.service.moderation.unban import UnbanService
@@ -79,6 +80,7 @@ class Services:
     shadow: ShadowService
     preview: PreviewService
     commands: CommandService  # slash commands typed in chat
+    labels: LabelService  # moderators' decisions as a dataset (issue 14)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -174,6 +176,7 @@ def build_services(
         ),
         preview=PreviewService(deps, live_model),
         commands=CommandService(accounts, channels, actions, modes, shield),
+        labels=LabelService(deps),
     )
 
 

@@ -62,6 +62,8 @@ class Permission(StrEnum):
     MANAGE_SHARING = "manage_sharing"
     MANAGE_POLICY_LISTS = "manage_policy_lists"
     PERMIT_LINKS = "permit_links"
+    # learning from moderators (issue 14)
+    EXPORT_LABELS = "export_labels"
 
 
 _EVERYONE = frozenset(Role)
@@ -112,6 +114,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SHARING: _OWNER,
     Permission.MANAGE_POLICY_LISTS: _LEADS,
     Permission.PERMIT_LINKS: _MODS,
+    Permission.EXPORT_LABELS: _LEADS,
 }
 
 #: perms that act on another person: the actor must outrank the target
@@ -180,6 +183,7 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.MANAGE_SHARING: "channel:manage",
     Permission.MANAGE_POLICY_LISTS: "channel:manage",
     Permission.PERMIT_LINKS: "moderation:write",
+    Permission.EXPORT_LABELS: "moderation:read",
 }
 
 _RANK = {Role.OWNER: 3, Role.LEAD_MODERATOR: 2, Role.MODERATOR: 1}

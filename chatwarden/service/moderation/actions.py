@@ -1,6 +1,7 @@
 """Moderator actions on people and messages. Each is permission-checked (moderators never act
 on the owner or on another moderator), appends a mod-log entry in the same transaction, and
-publishes ``channel.moderate`` after the commit."""
+publishes ``channel.moderate`` after the commit. A delete, warn, timeout or ban also records the
+moderator's judgement as a label, in that transaction (``service/moderation/labels.py``)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,25 @@ from sqlalchemy.engine import Connection
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
+from chatwarden.service.moderation.labels import label_reaction_txn, record_label_txn
 from chatwarden.service.moderation.modlog import to_entry
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as message_store
+from chatwarden.store.labels import Source
 
 MAX_REASON = 500
 MAX_TIMEOUT_S = 14 * 24 * 3600
 #: messages ``clear_chat`` removes at most (the newest; more than any chat view shows)
 CLEAR_LIMIT = 500
+#: the label source of each action on a person
+_REACTION_SOURCE: dict[str, Source] = {
+    "warn": "action.warn",
+    "timeout": "action.timeout",
+    "ban": "action.ban",
+}
 
 
 class ActionService(ServiceBase):
@@ -52,9 +61,23 @@ class ActionService(ServiceBase):
             )
             out.moderated(channel, actor, "delete", detail)
             out.notify(msg["sender_id"], "message_deleted", channel_id, message_id=msg["public_id"])
-            return self._log(
+            entry = self._log(
                 out, channel, actor, "delete", msg["sender_id"], reason, msg["public_id"], {}
             )
+            record_label_txn(
+                conn,
+                channel,
+                message_pk=msg["id"],
+                sender_id=msg["sender_id"],
+                text=msg["text"],
+                decision=msg["decision"],
+                label=1,
+                source="action.delete",
+                moderator_id=actor.user_id,
+                mod_log_id=entry.id,
+                now=out.now,
+            )
+            return entry
 
     def clear_chat(self, actor: Actor, channel_id: int) -> int:
         """Remove the newest ``CLEAR_LIMIT`` messages still in chat (Twitch's ``/clear``): each
@@ -106,7 +129,8 @@ class ActionService(ServiceBase):
                 ),
             )
             out.notify(user_id, "warned", channel_id, reason=reason)
-            return self._log(out, channel, actor, "warn", user_id, reason, None, {})
+            entry = self._log(out, channel, actor, "warn", user_id, reason, None, {})
+            return self._label_reaction(out, channel, user_id, entry)
 
     def acknowledge_warning(self, actor: Actor, channel_id: int) -> None:
         """The warned chatter acknowledges; they can chat again. No pending warning: no-op."""
@@ -157,7 +181,7 @@ class ActionService(ServiceBase):
                 until=until.isoformat(),
                 duration_s=duration_s,
             )
-            return self._log(
+            entry = self._log(
                 out,
                 channel,
                 actor,
@@ -167,6 +191,7 @@ class ActionService(ServiceBase):
                 None,
                 {"duration_s": duration_s, "until": until.isoformat()},
             )
+            return self._label_reaction(out, channel, user_id, entry)
 
     def untimeout(
         self, actor: Actor, channel_id: int, user_id: int, reason: str = ""
@@ -203,7 +228,8 @@ class ActionService(ServiceBase):
             self._announce_user_action(out, channel, actor, "ban", detail)
             self._announce_ban(out, channel, actor, user_id, target["username"], reason, None)
             out.notify(user_id, "banned", channel_id, reason=reason)
-            return self._log(out, channel, actor, "ban", user_id, reason, None, {})
+            entry = self._log(out, channel, actor, "ban", user_id, reason, None, {})
+            return self._label_reaction(out, channel, user_id, entry)
 
     def unban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
         reason = clean_text(reason, "reason", MAX_REASON)
@@ -243,6 +269,24 @@ class ActionService(ServiceBase):
         return self._log(out, channel, actor, "unban", user_id, reason, None, details)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _label_reaction(
+        out: Outbox, channel: Mapping[Any, Any], user_id: int, entry: ModLogEntry
+    ) -> ModLogEntry:
+        """Label the message that a warn, timeout or ban (``entry``) reacted to, if any
+        (``labels.label_reaction_txn``); returns ``entry``."""
+        assert entry.actor_id is not None
+        label_reaction_txn(
+            out.conn,
+            channel,
+            user_id,
+            source=_REACTION_SOURCE[entry.action],
+            moderator_id=entry.actor_id,
+            mod_log_id=entry.id,
+            now=out.now,
+        )
+        return entry
 
     def _target_txn(
         self, conn: Connection, actor: Actor, channel_id: int, user_id: int, perm: Permission

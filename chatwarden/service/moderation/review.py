@@ -13,6 +13,7 @@ from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.chat.send import message_event
 from chatwarden.service.detection.settings import load_state_txn
 from chatwarden.service.detection.strikes import apply_offence_txn
+from chatwarden.service.moderation.labels import record_label_txn
 from chatwarden.service.permissions import Permission, is_mod
 from chatwarden.service.types import Actor, ChatMessage, ReviewItem
 from chatwarden.settings import Role
@@ -82,7 +83,8 @@ class ReviewService(ServiceBase):
         return to_item(row, reveal_private=sees_private_terms(actor, role))
 
     def resolve(self, actor: Actor, item_id: int, verdict: Verdict) -> ReviewItem:
-        """Allow (the message appears as the newest in chat) or deny a held message."""
+        """Allow (the message appears as the newest in chat) or deny a held message; the
+        verdict is kept as a label (0: fine, 1: a violation) in the same transaction."""
         if verdict not in ("allow", "deny"):
             raise InputError(f"verdict must be 'allow' or 'deny', got {verdict!r}")
         with self.transaction() as out:
@@ -107,7 +109,7 @@ class ReviewService(ServiceBase):
                 )
             else:
                 message_store.set_status_txn(conn, row["message_id"], "denied", expect="held")
-            audit.append_txn(
+            entry_id = audit.append_txn(
                 conn,
                 channel_id=channel["id"],
                 actor_id=actor.user_id,
@@ -116,6 +118,19 @@ class ReviewService(ServiceBase):
                 target_user_id=row["sender_id"],
                 message_id=row["public_id"],
                 details={"review_item_id": item_id},
+            )
+            record_label_txn(
+                conn,
+                channel,
+                message_pk=row["message_id"],
+                sender_id=row["sender_id"],
+                text=row["text"],
+                decision=row["decision"],
+                label=0 if verdict == "allow" else 1,
+                source="review.allow" if verdict == "allow" else "review.deny",
+                moderator_id=actor.user_id,
+                mod_log_id=entry_id,
+                now=now,
             )
             self._announce(out, channel, row, "approved" if verdict == "allow" else "denied", actor)
             if verdict == "deny":

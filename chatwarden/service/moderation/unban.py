@@ -12,6 +12,7 @@ from chatwarden.errors import Conflict, Forbidden, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Deps, ServiceBase, clean_text
 from chatwarden.service.moderation.actions import ActionService
+from chatwarden.service.moderation.labels import reverse_ban_labels_txn
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, UnbanRequest
 from chatwarden.store import audit
@@ -110,7 +111,8 @@ class UnbanService(ServiceBase):
         note_to_user: str = "",
         private_note: str = "",
     ) -> UnbanRequest:
-        """Approve (unbans the user, in the same transaction) or deny a pending request."""
+        """Approve (unbans the user and marks the ban's labels reversed, in the same
+        transaction) or deny a pending request."""
         note_to_user = clean_text(note_to_user, "note_to_user", MAX_TEXT)
         private_note = clean_text(private_note, "private_note", MAX_TEXT)
         status = "approved" if approve else "denied"
@@ -138,6 +140,9 @@ class UnbanService(ServiceBase):
                     self._actions.unban_txn(
                         out, actor, channel["id"], row["user_id"], note_to_user, details
                     )
+                reverse_ban_labels_txn(
+                    conn, channel["id"], row["user_id"], moderator_id=actor.user_id, now=out.now
+                )
             audit.append_txn(
                 conn,
                 channel_id=channel["id"],
