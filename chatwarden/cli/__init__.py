@@ -10,7 +10,7 @@ from chatwarden.cli.check import check_command
 from chatwarden.cli.config import config_app
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
-from chatwarden.cli.export import export_command
+from chatwarden.cli.export import export_app
 from chatwarden.cli.replay import replay_command
 from chatwarden.cli.score import score_command
 from chatwarden.cli.serve import serve_command
@@ -55,7 +55,7 @@ app.command("bench")(bench_command)
 app.command("serve")(serve_command)
 app.command("simulate")(simulate_command)
 app.command("replay")(replay_command)
-app.command("export")(export_command)
+app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
