@@ -33,6 +33,7 @@ from chatwarden.service.health.preview import PreviewService
 from chatwarden.service.health.shadow import ShadowService
 from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.moderation.automod_settings import AutoModSettingsService
+from chatwarden.service.moderation.calibration import CalibrationService
 from chatwarden.service.moderation.commands import CommandService
 from chatwarden.service.moderation.labels import LabelService
 from chatwarden.service.moderation.modlog import ModLogService
@@ -81,6 +82,7 @@ class Services:
     preview: PreviewService
     commands: CommandService  # slash commands typed in chat
     labels: LabelService  # moderators' decisions as a dataset (issue 14)
+    calibration: CalibrationService  # the team's disagreements and workload (issue 14)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -140,6 +142,7 @@ def build_services(
     shield = ShieldService(deps, actions)
     hook = DetectionHook(deps, secret, shield)
     accounts, channels, modes = AccountService(deps), ChannelService(deps), ModeService(deps)
+    automod = AutoModSettingsService(deps)
     return Services(
         config=config,
         clock=deps.clock,
@@ -153,7 +156,7 @@ def build_services(
         review=ReviewService(deps),
         actions=actions,
         modes=modes,
-        automod=AutoModSettingsService(deps),
+        automod=automod,
         usercard=UserCardService(deps),
         unban=UnbanService(deps, actions),
         modlog=ModLogService(deps),
@@ -177,6 +180,7 @@ def build_services(
         preview=PreviewService(deps, live_model),
         commands=CommandService(accounts, channels, actions, modes, shield),
         labels=LabelService(deps),
+        calibration=CalibrationService(deps, automod),
     )
 
 

@@ -89,6 +89,22 @@ def list_entries_txn(
     return list(conn.execute(query).mappings())
 
 
+def list_actions_since_txn(
+    conn: Connection, channel_id: int, since: datetime, actions: tuple[str, ...]
+) -> list[RowMapping]:
+    """Entries of the given ``actions`` at or after ``since``, oldest first, with names."""
+    query = (
+        _query()
+        .where(
+            mod_log.c.channel_id == channel_id,
+            mod_log.c.action.in_(actions),
+            mod_log.c.created_at >= since,
+        )
+        .order_by(mod_log.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
 def count_actions_txn(conn: Connection, channel_id: int, target_user_id: int) -> dict[str, int]:
     query = (
         sa.select(mod_log.c.action, sa.func.count())

@@ -86,6 +86,23 @@ def list_handled_txn(conn: Connection, channel_id: int, limit: int) -> list[RowM
     return list(conn.execute(query).mappings())
 
 
+def list_decided_since_txn(conn: Connection, channel_id: int, since: datetime) -> list[RowMapping]:
+    """Items a moderator allowed or denied at or after ``since``, oldest first, each with its
+    resolver's name (expired items were decided by nobody)."""
+    resolver = aliased(users)
+    query = (
+        _ITEM.add_columns(resolver.c.username.label("resolver_name"))
+        .join(resolver, resolver.c.id == review_items.c.resolved_by)
+        .where(
+            review_items.c.channel_id == channel_id,
+            review_items.c.status.in_(("allowed", "denied")),
+            review_items.c.resolved_at >= since,
+        )
+        .order_by(review_items.c.resolved_at, review_items.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
 def resolve_item_txn(
     conn: Connection, item_id: int, status: str, *, resolved_by: int | None, now: datetime
 ) -> bool:

@@ -64,6 +64,13 @@ class Resolution(_Body):
     action: Literal["allow", "deny"]
 
 
+class Settlement(_Body):
+    """A lead moderator's verdict on a disagreement: a channel rule from a held message."""
+
+    item_id: int = Field(ge=1, le=2**63 - 1)
+    action: Literal["allow", "deny"]
+
+
 class Reason(_Body):
     reason: str = Field("", max_length=500)
 

@@ -1,4 +1,5 @@
-"""The hold-for-review queue: list pending and recently handled items, allow or deny one."""
+"""The hold-for-review queue: list pending and recently handled items, allow or deny one; the
+team's calibration (disagreements, workload) and settling a disagreement into a rule."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from chatwarden.service.moderation.calibration import report_to_dict
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId
-from chatwarden.web.schemas import Resolution
+from chatwarden.web.schemas import Resolution, Settlement
 from chatwarden.web.state import services_of
 
 router = APIRouter(tags=["review queue"])
@@ -47,3 +49,27 @@ def resolve(
     """Allow (the message appears in chat as the newest) or deny. Exactly one moderator
     wins a race; the other gets 409 ``conflict``."""
     return services_of(request).review.resolve(actor, item_id, body.action).to_dict()
+
+
+@router.get("/channels/{name}/calibration")
+def calibration(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    days: Annotated[int, Query(ge=1, le=90)] = 7,
+) -> dict[str, Any]:
+    """The team's disagreements (near-identical held messages decided both ways; allows
+    followed by a timeout or ban of the sender) and each moderator's workload, over the last
+    ``days`` days; for moderators."""
+    report = services_of(request).calibration.report(actor, channel.id, days=days)
+    return report_to_dict(report)
+
+
+@router.post("/channels/{name}/calibration/settle")
+def settle(
+    channel: ChannelArg, body: Settlement, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Settle a disagreement into a channel rule (lead moderators): ``deny`` adds the held
+    message's words as a blocked term, ``allow`` as a permitted term. 409 if the term exists."""
+    term = services_of(request).calibration.settle(actor, channel.id, body.item_id, body.action)
+    return term.to_dict()

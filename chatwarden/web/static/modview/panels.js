@@ -5,6 +5,7 @@ export const PANELS = [
   "chat",
   "unban",
   "modlog",
+  "team",
   "settings",
   "preview",
   "shield",
