@@ -471,6 +471,36 @@ labels = sa.Table(
     sa.Index(None, "mod_log_id"),
 )
 
+#: What each channel learned from its moderators (``chatwarden.learning``): one row per version,
+#: never changed; the active one is ``learning_controls.active_version``.
+learned_states = sa.Table(
+    "learned_states",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("shifts", sa.JSON, nullable=False),  # [{category, level, shift, evidence, ...}]
+    sa.Column("outcomes", sa.Integer, nullable=False),
+    sa.Column("labelled", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(16), nullable=False),  # learned | reset | rollback
+    _fk("actor_id", "users.id", nullable=True, ondelete="SET NULL"),
+    _ts("created_at"),
+    sa.UniqueConstraint("channel_id", "version"),
+)
+
+#: A channel's learning switches: frozen (nothing new is learned), the active version, and the
+#: newest label the last run saw (a run happens only when there is something new).
+learning_controls = sa.Table(
+    "learning_controls",
+    metadata,
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    sa.Column("frozen", sa.Boolean, nullable=False),
+    sa.Column("active_version", sa.Integer, nullable=True),
+    sa.Column("seen_label_id", sa.Integer, nullable=False),
+    _ts("learned_at", nullable=True),
+    sa.PrimaryKeyConstraint("channel_id"),
+)
+
 # Range reads of finished minutes (the roll-up reads a channel's rows by time).
 sa.Index("ix_messages_channel_id_created_at", messages.c.channel_id, messages.c.created_at)
 sa.Index(
