@@ -131,6 +131,70 @@ class AnalyticsSettings(BaseModel):
         return value
 
 
+class BusSettings(BaseModel):
+    """Scale-out over Redis (section ``bus``: ``CHATWARDEN_BUS_<FIELD>``; docs/scaling.md).
+    With no ``url`` (the default) everything runs in one process, as before."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(
+        "",
+        description="redis://host:port/db of the Redis that carries messages between gateways "
+        "and workers (`serve --bus`, `worker --bus`). Empty: one process, in-memory bus.",
+    )
+    key_prefix: str = Field(
+        "cw:", min_length=1, description="Prefix of every Redis key (one per deployment)."
+    )
+    shards: int = Field(
+        16,
+        ge=1,
+        le=4096,
+        description="Message streams; a channel's stream is its id mod shards. Every gateway "
+        "and worker of a deployment must agree; more shards than workers lets them balance.",
+    )
+    stream_max_len: int = Field(
+        100_000,
+        ge=1,
+        description="Unfinished messages one shard's stream may hold; beyond, senders get a "
+        "chat_overloaded error (HTTP 429) instead of a silent drop.",
+    )
+    claim_idle_ms: int = Field(
+        30_000,
+        ge=10,
+        description="A message pending this long with its worker (dead or failing) is taken "
+        "over by the shard's owner (XAUTOCLAIM).",
+    )
+    max_deliveries: int = Field(
+        5,
+        ge=1,
+        description="Deliveries after which a message that still has no decision goes to the "
+        "dead-letter stream (the key prefix + 'dead') for operators.",
+    )
+    lease_ttl_ms: int = Field(
+        10_000,
+        ge=100,
+        description="A worker's lease on a shard lasts this long unless renewed (every third "
+        "of it); a dead worker's shards are taken over after it.",
+    )
+    worker_batch: int = Field(
+        256, ge=1, le=10_000, description="Messages a worker reads and decides at once."
+    )
+    answer_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="How long a gateway waits for a worker's decision before telling the "
+        "sender it is still pending (it is kept; a resend with the same key gets it).",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
 #: where ``serve --demo`` keeps its data unless a database URL is given: never the real one
 DEMO_DATABASE_URL = "sqlite:///./chatwarden-demo.db"
 
@@ -255,6 +319,9 @@ class ServiceConfig(BaseModel):
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Health analytics and shadow mode."
     )
+    bus: BusSettings = Field(
+        default_factory=BusSettings, description="Scale-out over Redis (docs/scaling.md)."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -286,7 +353,12 @@ class ServiceConfig(BaseModel):
             values = {n: environ[k] for n, k in env_names(model, section) if k in environ}
             if values:
                 data[section] = values
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if key in SECTIONS and isinstance(value, Mapping):  # merged into the section
+                value = {**data.get(key, {}), **{k: v for k, v in value.items() if v is not None}}
+            data[key] = value
         try:
             config = cls.model_validate(data)
         except ValidationError as exc:
@@ -299,7 +371,11 @@ class ServiceConfig(BaseModel):
 
 
 #: the fields of ``ServiceConfig`` that are sections (settings of their own, with a prefix)
-SECTIONS: dict[str, type[BaseModel]] = {"web": WebSettings, "analytics": AnalyticsSettings}
+SECTIONS: dict[str, type[BaseModel]] = {
+    "web": WebSettings,
+    "analytics": AnalyticsSettings,
+    "bus": BusSettings,
+}
 
 
 def env_names(model: type[BaseModel], section: str = "") -> list[tuple[str, str]]:

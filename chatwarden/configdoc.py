@@ -13,12 +13,20 @@ import annotated_types
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from chatwarden.config import SECTIONS, AnalyticsSettings, ServiceConfig, WebSettings, env_names
+from chatwarden.config import (
+    SECTIONS,
+    AnalyticsSettings,
+    BusSettings,
+    ServiceConfig,
+    WebSettings,
+    env_names,
+)
 
 _TITLES: dict[type[BaseModel], str] = {
     ServiceConfig: "Server",
     WebSettings: "Web edge",
     AnalyticsSettings: "Health analytics and shadow mode",
+    BusSettings: "Scale-out over Redis",
 }
 
 _HEADER = """\

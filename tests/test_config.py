@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from typer.testing import CliRunner
 
 from chatwarden.cli import app
-from chatwarden.config import AnalyticsSettings, ServiceConfig, WebSettings
+from chatwarden.config import SECTIONS, AnalyticsSettings, BusSettings, ServiceConfig, WebSettings
 from chatwarden.configdoc import render
 from chatwarden.errors import ConfigError, describe_validation_errors, validation_problems
 from chatwarden.services import build_services
@@ -183,12 +183,14 @@ def test_configuration_docs_are_current() -> None:
 def test_configuration_docs_name_every_setting() -> None:
     text = render()
     for name in ServiceConfig.model_fields:
-        if name not in {"web", "analytics"}:
+        if name not in SECTIONS:
             assert f"`CHATWARDEN_{name.upper()}`" in text
     for name in WebSettings.model_fields:
         assert f"`CHATWARDEN_WEB_{name.upper()}`" in text
     for name in AnalyticsSettings.model_fields:
         assert f"`CHATWARDEN_ANALYTICS_{name.upper()}`" in text
+    for name in BusSettings.model_fields:
+        assert f"`CHATWARDEN_BUS_{name.upper()}`" in text
     assert "| `CHATWARDEN_PORT` | integer, ≥ 0, ≤ 65535 | `8000` |" in text
     assert "| `CHATWARDEN_METRICS_TOKEN` | secret | unset |" in text
 
@@ -197,3 +199,15 @@ def test_config_docs_command_prints_the_docs() -> None:
     result = CliRunner().invoke(app, ["config", "docs"])
     assert result.exit_code == 0, result.output
     assert result.output == render()
+
+
+def test_bus_settings_come_from_the_environment_and_a_flag_merges_into_them() -> None:
+    env = {"CHATWARDEN_BUS_SHARDS": "4", "CHATWARDEN_BUS_URL": "redis://a:6379/0"}
+    config = ServiceConfig.from_env(env)
+    assert (config.bus.shards, config.bus.url) == (4, "redis://a:6379/0")
+    config = ServiceConfig.from_env(env, bus={"url": "redis://b:6379/1"})
+    assert (config.bus.shards, config.bus.url) == (4, "redis://b:6379/1")  # merged, not replaced
+    assert ServiceConfig.from_env(env, bus={"url": None}).bus.url == "redis://a:6379/0"
+    assert ServiceConfig.from_env({}).bus.url == ""  # default: one process
+    with pytest.raises(ConfigError, match="CHATWARDEN_BUS_URL"):
+        ServiceConfig.from_env({"CHATWARDEN_BUS_URL": "http://x"})

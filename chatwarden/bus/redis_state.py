@@ -1,0 +1,103 @@
+"""``ChatState`` in Redis: rate windows, slow-mode clocks and duplicate detection shared by
+every gateway and worker (issue 16).
+
+Each operation is one Lua script, so a check and its update are atomic across processes (two
+workers cannot both let the 101st message of a window through). Time is the caller's clock
+(``now``), as in ``MemoryChatState``, so tests with a fake clock behave alike; every key
+expires a little after its window, so idle channels leave nothing behind. The state stays
+advisory, as the protocol says: losing Redis relaxes limits briefly and decides nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import redis
+
+# KEYS[1]: sorted set of hit times; ARGV: now, window_s, limit, member
+_HIT_RATE = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local start = now - window
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', start)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local wait = tonumber(oldest[2]) - start
+  if wait < 0.001 then wait = 0.001 end
+  return tostring(wait)
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+return false
+"""
+
+# KEYS[1]: the last send time; ARGV: now, interval_s
+_SLOW_MODE = """
+local now, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+local last = redis.call('GET', KEYS[1])
+if last then
+  local wait = interval - (now - tonumber(last))
+  if wait > 0 then return tostring(wait) end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil(interval * 1000) + 1000)
+return false
+"""
+
+# KEYS[1]: sorted set fingerprint -> time; ARGV: now, window_s, fingerprint, max_fingerprints
+_SEEN = """
+local now, window, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local start = now - window
+local when = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if when and tonumber(when) > start then return 1 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+local n = redis.call('ZCARD', KEYS[1])
+if n > cap then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', start)
+  n = redis.call('ZCARD', KEYS[1])
+  if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+return 0
+"""
+
+
+class RedisChatState:
+    """``ChatState`` (``bus/state.py``) on Redis, under ``{prefix}st:``."""
+
+    def __init__(self, client: redis.Redis, prefix: str, max_fingerprints: int = 500) -> None:
+        self._client = client
+        self._prefix = f"{prefix}st:"
+        self._max_fingerprints = max_fingerprints
+        self._hit_rate = client.register_script(_HIT_RATE)
+        self._slow_mode = client.register_script(_SLOW_MODE)
+        self._seen = client.register_script(_SEEN)
+
+    def _keys(self, key: str) -> tuple[str, str, str]:
+        p = self._prefix
+        return f"{p}rate:{key}", f"{p}slow:{key}", f"{p}seen:{key}"
+
+    def hit_rate(self, key: str, now: datetime, window_s: float, limit: int) -> float | None:
+        member = f"{now.timestamp()!r}:{secrets.token_hex(4)}"  # two hits in one instant
+        wait = self._hit_rate(
+            keys=[self._keys(key)[0]], args=[_t(now), repr(float(window_s)), limit, member]
+        )
+        return None if wait is None else float(wait)
+
+    def slow_mode_wait(self, key: str, now: datetime, interval_s: float) -> float | None:
+        wait = self._slow_mode(keys=[self._keys(key)[1]], args=[_t(now), repr(float(interval_s))])
+        return None if wait is None else float(wait)
+
+    def seen_recently(self, key: str, fingerprint: str, now: datetime, window_s: float) -> bool:
+        seen = self._seen(
+            keys=[self._keys(key)[2]],
+            args=[_t(now), repr(float(window_s)), fingerprint, self._max_fingerprints],
+        )
+        return bool(seen)
+
+    def forget(self, key: str) -> None:
+        self._client.delete(*self._keys(key))
+
+
+def _t(now: datetime) -> str:
+    """Seconds since the epoch, exact enough for the scripts (microseconds survive a double)."""
+    return repr(now.timestamp())

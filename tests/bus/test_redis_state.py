@@ -1,0 +1,64 @@
+"""``RedisChatState`` answers every call as ``MemoryChatState`` does (the chat rules' windows),
+and is one state for every process that shares the Redis."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+
+from chatwarden.bus.redis_state import RedisChatState
+from chatwarden.bus.state import MemoryChatState
+from tests.redis_support import redis_namespace
+
+T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ns() -> Iterator[tuple[redis.Redis, str]]:
+    with redis_namespace() as pair:
+        yield pair
+
+
+def test_same_answers_as_the_memory_state_on_a_random_trace(ns: tuple[redis.Redis, str]) -> None:
+    client, prefix = ns
+    mem, red = MemoryChatState(max_fingerprints=5), RedisChatState(client, prefix, 5)
+    rng = random.Random(16)
+    now = T0
+    for _ in range(400):
+        now += timedelta(milliseconds=rng.choice([0, 1, 50, 400, 1500]))
+        key = rng.choice(["c1:u1", "c1:u2", "c2:u1"])
+        op = rng.randrange(4)
+        if op == 0:
+            got = (mem.hit_rate(key, now, 2.0, 3), red.hit_rate(key, now, 2.0, 3))
+        elif op == 1:
+            got = (mem.slow_mode_wait(key, now, 1.0), red.slow_mode_wait(key, now, 1.0))
+        elif op == 2:
+            fp = rng.choice("abcdefgh")
+            got = (mem.seen_recently(key, fp, now, 3.0), red.seen_recently(key, fp, now, 3.0))
+        else:
+            mem.forget(key)
+            red.forget(key)
+            continue
+        if isinstance(got[0], float) and isinstance(got[1], float):
+            assert got[1] == pytest.approx(got[0], abs=1e-6)
+        else:
+            assert got[0] == got[1]
+
+
+def test_two_processes_share_one_window_and_the_keys_expire(ns: tuple[redis.Redis, str]) -> None:
+    client, prefix = ns
+    a, b = RedisChatState(client, prefix), RedisChatState(client, prefix)
+    assert a.hit_rate("k", T0, 30, 2) is None
+    assert b.hit_rate("k", T0 + timedelta(seconds=1), 30, 2) is None
+    wait = a.hit_rate("k", T0 + timedelta(seconds=2), 30, 2)
+    assert wait == pytest.approx(28.0)
+    assert b.slow_mode_wait("s", T0, 10) is None
+    assert a.slow_mode_wait("s", T0 + timedelta(seconds=4), 10) == pytest.approx(6.0)
+    assert a.seen_recently("d", "fp", T0, 30) is False
+    assert b.seen_recently("d", "fp", T0 + timedelta(seconds=5), 30) is True
+    ttls = [client.pttl(k) for k in client.scan_iter(match=f"{prefix}st:*")]
+    assert len(ttls) == 3 and all(0 < t <= 31_000 for t in ttls)

@@ -1,0 +1,95 @@
+"""The sharded streams on the real Redis: back-pressure, reclaim and dead letters, leases."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from chatwarden.bus.redis_streams import ChatStreams, ShardLeases, StreamFull
+from tests.redis_support import redis_namespace
+
+
+@pytest.fixture
+def ns() -> Iterator[tuple[redis.Redis, str]]:
+    with redis_namespace() as pair:
+        yield pair
+
+
+def make_streams(ns: tuple[redis.Redis, str], **kw: int) -> ChatStreams:
+    client, prefix = ns
+    streams = ChatStreams(client, prefix, **kw)
+    streams.ensure_groups()
+    return streams
+
+
+def test_a_full_stream_refuses_with_a_clear_error_and_drops_nothing(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    streams = make_streams(ns, shards=2, max_len=3)
+    out = streams.publish_many([(0, f"m{i}".encode()) for i in range(5)])
+    assert [isinstance(r, str) for r in out] == [True, True, True, False, False]
+    err = out[3]
+    assert isinstance(err, StreamFull)
+    assert err.code == "chat_overloaded" and err.retry_after_s == 1.0
+    assert "overloaded" in err.message and "not sent" in err.message
+    # the other shard is not full; the full one kept exactly the first three
+    assert isinstance(streams.publish_many([(1, b"other")])[0], str)
+    entries = streams.read([0], "w", 10, None)
+    assert [e.data for e in entries] == [b"m0", b"m1", b"m2"]
+    # reading alone frees nothing (still unfinished); acknowledging does
+    assert isinstance(streams.publish_many([(0, b"late")])[0], StreamFull)
+    streams.ack(entries[:1])
+    assert isinstance(streams.publish_many([(0, b"late")])[0], str)
+    assert streams.backlog() == {0: 3, 1: 1}
+
+
+def test_a_dead_consumers_entries_are_claimed_then_dead_lettered_after_n_deliveries(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    streams = make_streams(ns, shards=1, claim_idle_ms=20, max_deliveries=2)
+    streams.publish_many([(0, b"good"), (0, b"poison")])
+    first = streams.read([0], "dead-worker", 10, None)  # delivered once, never acknowledged
+    assert len(first) == 2
+    assert streams.reclaim(0, "w2", 10) == ([], 0)  # not idle long enough yet
+    time.sleep(0.03)
+    claimed, dead = streams.reclaim(0, "w2", 10)  # second delivery, to w2
+    assert ([e.data for e in claimed], dead) == ([b"good", b"poison"], 0)
+    streams.ack(claimed[:1])  # w2 decided "good"; "poison" failed again
+    time.sleep(0.03)
+    claimed, dead = streams.reclaim(0, "w2", 10)
+    assert (claimed, dead) == ([], 1)
+    [letter] = streams.dead_letters()
+    assert (letter.shard, letter.id, letter.deliveries, letter.data) == (
+        0,
+        first[1].id,
+        2,
+        b"poison",
+    )
+    assert streams.backlog() == {0: 0}  # nothing left behind in the shard
+
+
+def test_two_workers_split_the_shards_and_one_takes_over_after_the_other_dies(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    client, prefix = ns
+    one = ShardLeases(client, prefix, 4, "one", ttl_ms=300)
+    two = ShardLeases(client, prefix, 4, "two", ttl_ms=300)
+    assert one.refresh() == {0, 1, 2, 3}  # alone: everything
+    assert two.refresh() == set()  # all taken; its heartbeat halves one's fair share
+    assert len(one.refresh()) == 2  # gives two back
+    held_two = two.refresh()
+    assert len(held_two) == 2 and held_two.isdisjoint(one.held)
+    assert one.refresh() | two.refresh() == {0, 1, 2, 3}  # stable
+    # "one" dies (stops renewing): its leases and heartbeat expire, "two" takes everything
+    time.sleep(0.35)
+    assert two.refresh() == {0, 1, 2, 3}
+    assert {client.get(two.key(s)) for s in range(4)} == {b"two"}
+    # a lease taken by another is noticed, not renewed over it
+    client.set(two.key(0), "intruder", px=1000)
+    assert two.refresh() == {1, 2, 3}
+    assert client.get(two.key(0)) == b"intruder"
+    two.release_all()
+    assert client.get(two.key(1)) is None and two.live_workers() == 0
