@@ -1,4 +1,4 @@
-"""Policy preview and history export over HTTP (real server, SQLite and PostgreSQL)."""
+"""Policy preview, history and labels export over HTTP (real server, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,23 @@ def test_preview_and_export_over_http(world: World) -> None:
     lines = [json.loads(x) for x in r.text.splitlines()]
     assert [x["text"] for x in lines] == ["what a noob play", "gg wp", "noob"]
     assert lines[2]["role"] == "vip" and lines[0]["decision"]["status"] == "delivered"
+
+
+def test_labels_export_over_http_for_the_owner_and_leads(world: World) -> None:
+    r = world["alice"].http.post(
+        "/api/v1/channels/main/messages", json={"text": "buy my stuff", "idempotency_key": "k1"}
+    )
+    assert r.status_code in (200, 201), r.text
+    message_id = r.json()["message_id"]
+    r = world["mod"].http.delete(f"/api/v1/channels/main/messages/{message_id}")
+    assert r.status_code in (200, 204), r.text
+    for who in ("owner", "lead"):
+        r = world[who].http.get("/api/v1/channels/main/labels/export?include_reversed=true")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+        assert r.headers["x-chatwarden-labels"] == "1"
+        [line] = [json.loads(x) for x in r.text.splitlines()]
+        assert (line["text"], line["label"], line["source"]) == ("buy my stuff", 1, "action.delete")
+        assert (line["settings_version"] is None) == (who == "lead")
+    for who in ("mod", "alice", "other"):
+        r = world[who].http.get("/api/v1/channels/main/labels/export")
+        assert r.status_code == 403, (who, r.text)

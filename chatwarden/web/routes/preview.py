@@ -1,4 +1,5 @@
-"""Policy preview on the channel's stored history, and the history export (moderators)."""
+"""Policy preview on the channel's stored history, the history export (moderators), and the
+labels export (the owner and lead moderators)."""
 
 from __future__ import annotations
 
@@ -55,5 +56,28 @@ def export_history(
             "Content-Disposition": f'attachment; filename="{channel.name}-{days}d.jsonl"',
             "X-Chatwarden-Messages": str(count),
             "X-Chatwarden-Capped": "1" if capped else "0",
+        },
+    )
+
+
+@router.get("/channels/{name}/labels/export", response_class=PlainTextResponse)
+def export_labels(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    include_reversed: bool = False,
+) -> PlainTextResponse:
+    """The moderators' decisions on messages as JSON lines, oldest first (a dataset for
+    training: text, label, source, category scores, harm, versions; no user ids). Labels an
+    approved unban request reversed are left out unless ``include_reversed``."""
+    text, count = services_of(request).labels.export_labels(
+        actor, channel.id, include_reversed=include_reversed
+    )
+    return PlainTextResponse(
+        text,
+        media_type="application/x-ndjson",
+        headers={
+            "Content-Disposition": f'attachment; filename="{channel.name}-labels.jsonl"',
+            "X-Chatwarden-Labels": str(count),
         },
     )
