@@ -36,6 +36,7 @@ from chatwarden.service.moderation.automod_settings import AutoModSettingsServic
 from chatwarden.service.moderation.calibration import CalibrationService
 from chatwarden.service.moderation.commands import CommandService
 from chatwarden.service.moderation.labels import LabelService
+from chatwarden.service.moderation.learning import LearningService
 from chatwarden.service.moderation.modlog import ModLogService
 from chatwarden.service.moderation.review import ReviewService
 from chatwarden.service.moderation.unban import UnbanService
@@ -83,6 +84,7 @@ class Services:
     commands: CommandService  # slash commands typed in chat
     labels: LabelService  # moderators' decisions as a dataset (issue 14)
     calibration: CalibrationService  # the team's disagreements and workload (issue 14)
+    learning: LearningService  # each channel learns from its moderators (issue 14)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -93,6 +95,7 @@ class Services:
             self.chat.release_delayed()
             self.webhooks.deliver_due()
             self.accounts.purge_expired_sessions()
+            self.learning.learn_due()
             if self.analytics.settings.enabled:
                 self.analytics.roll_up()
                 self.shadow.evaluate()
@@ -181,6 +184,7 @@ def build_services(
         commands=CommandService(accounts, channels, actions, modes, shield),
         labels=LabelService(deps),
         calibration=CalibrationService(deps, automod),
+        learning=LearningService(deps, live_model),
     )
 
 

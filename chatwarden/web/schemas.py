@@ -64,6 +64,14 @@ class Resolution(_Body):
     action: Literal["allow", "deny"]
 
 
+class LearningFrozen(_Body):
+    frozen: bool
+
+
+class LearningRollback(_Body):
+    version: int = Field(ge=1, le=2**31 - 1)
+
+
 class Settlement(_Body):
     """A lead moderator's verdict on a disagreement: a channel rule from a held message."""
 

@@ -21,10 +21,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Connection
 
+from chatwarden.categories import Category
 from chatwarden.config import ServiceConfig
 from chatwarden.decision import Action, Decision
 from chatwarden.errors import InputError
@@ -34,6 +35,7 @@ from chatwarden.pipeline.terms import TermBudgetError
 from chatwarden.service.moderation.automod_settings import regex_budget, term_rows_txn, to_spec
 from chatwarden.service.types import emote_set_of
 from chatwarden.settings import AutoModSettings, Role
+from chatwarden.store import learning as learning_store
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,19 @@ def load_automod_settings(
     )
     emotes = emote_set_of(channel)
     return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
+
+
+def channel_settings_txn(
+    conn: Connection, channel: Mapping[Any, Any], term_rows: Sequence[Mapping[Any, Any]]
+) -> AutoModSettings:
+    """The settings a channel's engines run: the owner's, its terms and emotes, and what the
+    channel learned from its moderators (the active learned version, ``store/learning.py``)."""
+    settings = load_automod_settings(channel, term_rows)
+    state = learning_store.active_state_txn(conn, channel["id"])
+    learned = {} if state is None else state.as_levels()
+    if not learned:
+        return settings
+    return settings.model_copy(update={"learned": cast(dict[Category, float], learned)})
 
 
 def describe_build_error(exc: Exception) -> str:
@@ -120,7 +135,7 @@ class EngineCache:
                 self._engines.move_to_end(cid)
                 return engine
         try:
-            settings = load_automod_settings(channel, term_rows_txn(conn, cid))
+            settings = channel_settings_txn(conn, channel, term_rows_txn(conn, cid))
             automod = AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))
             engine = Engine(cid, key, automod)
         except Exception as exc:  # isolate: this channel only, cached until its terms change

@@ -35,8 +35,8 @@ from chatwarden.replay.detection import NOT_SIMULATED as DETECTION_NOT_SIMULATED
 from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
 from chatwarden.replay.formats.jsonl import dump_line, recorded_outcome
 from chatwarden.service.base import Deps, ServiceBase, effective_role
+from chatwarden.service.chat.engines import channel_settings_txn
 from chatwarden.service.chat.redact import sees_private_terms
-from chatwarden.service.chat.send import load_automod_settings
 from chatwarden.service.detection.settings import load_state_txn
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, emote_set_of
@@ -152,7 +152,8 @@ def proposed_settings(current: AutoModSettings, proposal: Mapping[str, Any]) -> 
         proposed = AutoModSettings.from_mapping(data, source="proposed settings")
     except ConfigError as exc:
         raise InputError(exc.message) from None
-    return proposed.model_copy(update={"emotes": current.emotes})  # the channel's, not a setting
+    # the channel's emotes and what it learned: not settings a proposal changes
+    return proposed.model_copy(update={"emotes": current.emotes, "learned": current.learned})
 
 
 class PreviewService(ServiceBase):
@@ -181,7 +182,8 @@ class PreviewService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.PREVIEW_AUTOMOD)
-            current = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel_id))
+            terms = channel_store.list_terms_txn(conn, channel_id)
+            current = channel_settings_txn(conn, channel, terms)
             detection = load_state_txn(conn, channel_id).settings
             total, rows = self._window_txn(conn, channel_id, since, until, MAX_MESSAGES)
             # senders who chatted before the window are not first-time chatters (detection)

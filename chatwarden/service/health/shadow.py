@@ -26,8 +26,8 @@ from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service.base import Deps, ServiceBase, effective_role
+from chatwarden.service.chat.engines import channel_settings_txn
 from chatwarden.service.chat.redact import redact, sees_private_terms
-from chatwarden.service.chat.send import load_automod_settings
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, emote_set_of
@@ -117,7 +117,8 @@ class ShadowService(ServiceBase):
             conn, now = out.conn, out.now
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.MANAGE_SHADOW)
-            live = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel_id))
+            terms = channel_store.list_terms_txn(conn, channel_id)
+            live = channel_settings_txn(conn, channel, terms)
             if patch is not None:
                 candidate = _candidate(live, patch)  # validates: InputError names the key
                 patch = {k: v for k, v in candidate.model_dump(mode="json").items() if k in patch}
@@ -236,7 +237,9 @@ class ShadowService(ServiceBase):
         cached = self._engines.get(channel["id"])
         if cached is not None and cached[0] == key:
             return cached[1]
-        live = load_automod_settings(channel, channel_store.list_terms_txn(conn, channel["id"]))
+        live = channel_settings_txn(
+            conn, channel, channel_store.list_terms_txn(conn, channel["id"])
+        )
         patch = config["candidate_settings"]
         settings = _candidate(live, patch) if patch is not None else live
         name = config["candidate_model"]
@@ -324,7 +327,8 @@ def _candidate(live: AutoModSettings, patch: Mapping[Any, Any]) -> AutoModSettin
         candidate = AutoModSettings.from_mapping(data, source="candidate_settings")
     except ChatWardenError as exc:
         raise InputError(str(exc)) from None
-    return candidate.model_copy(update={"emotes": live.emotes})  # the channel's, not a setting
+    # the channel's emotes and what it learned: not settings a candidate changes
+    return candidate.model_copy(update={"emotes": live.emotes, "learned": live.learned})
 
 
 def _config_dict(row: Mapping[Any, Any]) -> dict[str, Any]:

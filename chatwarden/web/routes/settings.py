@@ -1,4 +1,5 @@
-"""Chat modes and AutoMod settings per channel; blocked and permitted terms, import/export."""
+"""Chat modes and AutoMod settings per channel; blocked and permitted terms, import/export;
+what the channel's AutoMod learned from its moderators (see, freeze, reset, roll back)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId
-from chatwarden.web.schemas import NewTerm
+from chatwarden.web.schemas import LearningFrozen, LearningRollback, NewTerm
 from chatwarden.web.state import services_of
 
 router = APIRouter(tags=["settings"])
@@ -104,3 +105,34 @@ def import_terms(
 ) -> dict[str, Any]:
     """Import terms from CSV or JSON (the body as text); returns added and skipped counts."""
     return services_of(request).automod.import_terms(actor, channel.id, data, format).to_dict()
+
+
+@router.get("/channels/{name}/automod/learning")
+def get_learning(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """What the channel learned from its moderators: the active version's shift per category
+    with the evidence and why, whether learning is frozen, and the versions (newest first).
+    Owner and lead moderators."""
+    return services_of(request).learning.state(actor, channel.id).to_dict()
+
+
+@router.put("/channels/{name}/automod/learning/frozen")
+def freeze_learning(
+    channel: ChannelArg, body: LearningFrozen, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Freeze (nothing new is learned; the active version stays) or unfreeze learning."""
+    return services_of(request).learning.freeze(actor, channel.id, body.frozen).to_dict()
+
+
+@router.post("/channels/{name}/automod/learning/reset")
+def reset_learning(channel: ChannelArg, actor: CurrentActor, request: Request) -> dict[str, Any]:
+    """Drop what was learned: the owner's levels apply; learning starts again from what the
+    moderators do next."""
+    return services_of(request).learning.reset(actor, channel.id).to_dict()
+
+
+@router.post("/channels/{name}/automod/learning/rollback")
+def rollback_learning(
+    channel: ChannelArg, body: LearningRollback, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Apply an earlier learned version again (it becomes the newest version)."""
+    return services_of(request).learning.rollback(actor, channel.id, body.version).to_dict()

@@ -6,6 +6,7 @@ export const PANELS = [
   "unban",
   "modlog",
   "team",
+  "learning",
   "settings",
   "preview",
   "shield",

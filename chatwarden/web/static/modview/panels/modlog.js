@@ -22,6 +22,12 @@ const ACTIONS = [
   ["automod.terms.remove", "Term removed"],
   ["automod.terms.import", "Terms imported"],
   ["chat_settings.update", "Chat modes changed"],
+  ["automod.learning.update", "AutoMod learned from moderators"],
+  ["automod.learning.freeze", "Learning frozen"],
+  ["automod.learning.unfreeze", "Learning unfrozen"],
+  ["automod.learning.reset", "Learning reset"],
+  ["automod.learning.rollback", "Learning rolled back"],
+  ["calibration.settle", "Disagreement settled"],
 ];
 
 export default {

@@ -1,0 +1,69 @@
+"""Mod View's "Learned from moderators" panel: after moderators allowed a run of trash talk,
+the lead moderator sees bullying held less often and why, freezes learning, resets it and rolls
+back to the learned version; a moderator does not get the panel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import expect
+
+from tests.service.moderation.test_learning import BANTER
+from tests.web.browser.support import Site, needs_browser
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from tests.web.browser.conftest import OpenPage
+
+pytestmark = needs_browser
+
+
+def confirm(page: Page) -> None:
+    page.get_by_test_id("confirm-ok").click()
+
+
+def test_see_freeze_reset_and_roll_back(site: Site, open_page: OpenPage) -> None:
+    lead = site["lead"].http
+    assert lead.patch(
+        "/api/v1/channels/main/automod/settings", json={"overall_level": 4}
+    ).is_success
+    for n, text in enumerate(BANTER):
+        r = site["mallory"].http.post(
+            "/api/v1/channels/main/messages", json={"text": text, "idempotency_key": f"b{n}"}
+        )
+        assert r.json()["status"] == "held", r.text
+        site.clock.advance(5)
+    for item in site["mod"].http.get("/api/v1/channels/main/queue").json():
+        assert site["mod"].http.post(f"/api/v1/queue/{item['id']}", json={"action": "allow"})
+    assert site.services.learning.learn_due(force=True) == 1
+
+    page = open_page("lead", "/mod/main")
+    panel = page.locator("#panel-learning")
+    shift = panel.get_by_test_id("learning-shift")
+    expect(shift).to_have_count(1)
+    expect(shift).to_contain_text("Bullying: level 4 →")
+    expect(shift).to_contain_text("moderators let 14 of 14 such messages stand")
+    expect(panel.get_by_test_id("learning-version")).to_have_count(1)
+
+    panel.get_by_test_id("learning-freeze").click()
+    confirm(page)
+    expect(panel.get_by_test_id("learning-status")).to_contain_text("frozen")
+
+    panel.get_by_test_id("learning-reset").click()
+    confirm(page)
+    expect(panel.get_by_test_id("learning-none")).to_be_visible()
+    expect(panel.get_by_test_id("learning-version")).to_have_count(2)
+
+    panel.get_by_test_id("learning-rollback").click()  # the only version not active: v1
+    confirm(page)
+    expect(panel.get_by_test_id("learning-shift")).to_have_count(1)
+    expect(panel.get_by_test_id("learning-version")).to_have_count(3)
+    state = lead.get("/api/v1/channels/main/automod/learning").json()
+    assert state["frozen"] and state["active"]["reason"] == "rollback"
+    assert [v["version"] for v in state["history"]] == [3, 2, 1]
+
+    mod = open_page("mod", "/mod/main")
+    expect(mod.locator("#panel-queue")).to_be_visible()
+    expect(mod.locator("#panel-learning")).to_have_count(0)
+    assert site["mod"].http.get("/api/v1/channels/main/automod/learning").status_code == 403
