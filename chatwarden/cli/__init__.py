@@ -16,6 +16,7 @@ from chatwarden.cli.score import score_command
 from chatwarden.cli.serve import serve_command
 from chatwarden.cli.simulate import simulate_command
 from chatwarden.cli.train import train_command
+from chatwarden.cli.worker import worker_command
 
 app = typer.Typer(
     name="chatwarden",
@@ -53,6 +54,7 @@ app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("bench")(bench_command)
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 app.command("simulate")(simulate_command)
 app.command("replay")(replay_command)
 app.add_typer(export_app, name="export")

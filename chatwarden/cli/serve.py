@@ -28,6 +28,13 @@ def serve_command(
         help="Seed a 'demo' channel and drive chat traffic into it (its own database file, "
         "./chatwarden-demo.db, unless --database-url is given).",
     ),
+    bus: str | None = typer.Option(
+        None,
+        "--bus",
+        help="redis://host:port/db: run as a gateway of a scale-out deployment; chat messages "
+        "go to Redis Streams and `chatwarden worker` processes decide them (CHATWARDEN_BUS_URL; "
+        "docs/scaling.md).",
+    ),
 ) -> None:
     """Run the chat service: live chat with AutoMod, the review queue and the moderator API.
 
@@ -41,6 +48,8 @@ def serve_command(
       chatwarden serve --demo
 
       chatwarden serve --port 9000 --database-url postgresql://chat@localhost/chatwarden
+
+      chatwarden serve --bus redis://127.0.0.1:6379/0 --database-url postgresql://chat@db/chat
     """
     import uvicorn
 
@@ -52,9 +61,16 @@ def serve_command(
 
     try:
         config = ServiceConfig.from_env(
-            host=host, port=port, database_url=database_url, demo=demo or None
+            host=host, port=port, database_url=database_url, demo=demo or None, bus={"url": bus}
         )
-        services = build_services(config)
+        if config.bus.url:  # a gateway: the services over Redis, sends to the streams
+            from chatwarden.scaleout import build_node, gateway_ingest
+
+            node = build_node(config)
+            services, ingest, close = node.services, gateway_ingest(node), node.close
+        else:
+            services, ingest = build_services(config), None
+            close = services.close
     except ChatWardenError as exc:
         fail(exc.message)
     try:
@@ -71,11 +87,13 @@ def serve_command(
                 )
         where = display_url(config.database_url)
         typer.echo(f"ChatWarden on {base} (API docs: {base}/docs; database {where})")
+        if ingest is not None:
+            typer.echo(f"gateway {ingest.gateway}: chat goes to {config.bus.url}")
         typer.echo("Ctrl+C stops it")
-        app = create_app(services)
+        app = create_app(services, ingest=ingest)
         tune_gc()  # after start-up: see chatwarden/web/runtime.py
         uvicorn.run(
             app, host=config.host, port=config.port, log_level="info", **uvicorn_options(config)
         )
     finally:
-        services.close()
+        close()

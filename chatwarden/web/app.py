@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from chatwarden import __version__
 from chatwarden.config import WebSettings
 from chatwarden.service.chat.ingest import Ingest
+from chatwarden.service.scale.gateway import StreamIngest
 from chatwarden.web.bodylimit import BodyLimitMiddleware
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import install_error_handlers
@@ -61,9 +62,13 @@ async def _tick_forever(services: Services, interval_s: float) -> None:
             log.exception("periodic service work failed; retrying in %.1f s", interval_s)
 
 
-def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
+def create_app(
+    services: Services, web: WebSettings | None = None, *, ingest: StreamIngest | None = None
+) -> FastAPI:
     """The ChatWarden HTTP + WebSocket app over ``services`` (built by ``build_services``); the
-    edge's settings are ``services.config.web`` unless ``web`` is given (tests, benchmarks)."""
+    edge's settings are ``services.config.web`` unless ``web`` is given (tests, benchmarks).
+    With ``ingest`` (a scale-out gateway, ``chatwarden.scaleout``) chat sends go to the
+    streams instead of this process's group commit."""
     web = web if web is not None else services.config.web
     secret = services.secret_key.encode()
     edge = Edge(
@@ -75,7 +80,7 @@ def create_app(services: Services, web: WebSettings | None = None) -> FastAPI:
             web.login_failures_per_account, web.login_failures_window_s, time.monotonic
         ),
         csrf_secret=secret,
-        ingest=Ingest(services.chat),
+        ingest=ingest if ingest is not None else Ingest(services.chat),
         sockets=OpenSockets(
             services.bus,
             services.clock,

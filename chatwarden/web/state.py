@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from chatwarden.config import WebSettings
 from chatwarden.service.chat.ingest import Ingest
+from chatwarden.service.scale.gateway import StreamIngest
 from chatwarden.web.ratelimit import RateLimiter
 from chatwarden.web.sockets import OpenSockets
 
@@ -24,7 +25,7 @@ class Edge:
     auth_limiter: RateLimiter
     account_limiter: RateLimiter  # failed logins per account (ratelimit.py)
     csrf_secret: bytes
-    ingest: Ingest  # group commit for chat sends (WebSocket and HTTP)
+    ingest: Ingest | StreamIngest  # chat sends: group commit, or the streams (scale-out)
     sockets: OpenSockets  # open WebSockets: ended with their credential, counted per address
 
 

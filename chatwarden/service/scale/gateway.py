@@ -1,0 +1,161 @@
+"""The gateway's ingest: accepted sends go to the streams; the workers' answers come back.
+
+``StreamIngest`` has ``Ingest``'s interface (``submit``/``send``/``close``), so the web edge
+is the same in one process and in many. ``submit`` queues the request; one task appends
+everything waiting in one Redis round trip (``ChatStreams.publish_many``, in a thread), like
+group commit; a full shard fails that sender's future with ``StreamFull`` at once (never a
+silent drop). The answer arrives on this gateway's reply channel and resolves the future.
+A worker that takes longer than ``answer_timeout_s`` leaves the sender a ``DecisionPending``
+error: the message is accepted and will be decided, and a resend with the same idempotency key
+returns its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from chatwarden.bus.redis_streams import ChatStreams, ReplyListener
+from chatwarden.errors import ChatWardenError
+from chatwarden.ids import new_uuid7
+from chatwarden.service.scale.codec import Envelope, decode_answer, encode_request, with_key
+from chatwarden.service.types import SendRequest, SendResult
+
+log = logging.getLogger(__name__)
+
+
+class DecisionPending(ChatWardenError):
+    """Accepted, but no answer in time: resend with the same idempotency key for the result."""
+
+    code = "decision_pending"
+
+
+class StreamIngest:
+    """Publish sends to the streams and await the workers' answers (one per gateway process)."""
+
+    def __init__(
+        self,
+        streams: ChatStreams,
+        gateway: str | None = None,
+        *,
+        max_batch: int = 512,
+        answer_timeout_s: float = 30.0,
+    ) -> None:
+        self.streams = streams
+        self.gateway = gateway or new_uuid7()
+        self.max_batch = max_batch
+        self.answer_timeout_s = answer_timeout_s
+        self._queue: deque[tuple[SendRequest, asyncio.Future[SendResult]]] = deque()
+        self._waiting: dict[str, asyncio.Future[SendResult]] = {}
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listener: ReplyListener | None = None
+        self.published = 0
+        self.latencies: deque[float] = deque(maxlen=100_000)  # send -> decision, seconds
+
+    def submit(self, request: SendRequest) -> asyncio.Future[SendResult]:
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._loop = loop
+            self._wake = asyncio.Event()
+            if self._listener is None:
+                self._listener = ReplyListener(self.streams, self.gateway, self._on_answers)
+            self._task = loop.create_task(self._run())
+        future: asyncio.Future[SendResult] = loop.create_future()
+        self._queue.append((request, future))
+        assert self._wake is not None
+        self._wake.set()
+        return future
+
+    async def send(self, request: SendRequest) -> SendResult:
+        return await self.submit(request)
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            while not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+            take = min(len(self._queue), self.max_batch)
+            batch = [self._queue.popleft() for _ in range(take)]
+            live = [(with_key(req), fut) for req, fut in batch if not fut.cancelled()]
+            refs = [new_uuid7() for _ in live]
+            now = time.time()
+            items = [
+                (req.channel_id, encode_request(Envelope(req, self.gateway, ref, now)))
+                for (req, _), ref in zip(live, refs, strict=True)
+            ]
+            for ref, (_, fut) in zip(refs, live, strict=True):
+                self._waiting[ref] = fut  # before publishing: a fast answer finds it
+            try:
+                ids = await asyncio.to_thread(self.streams.publish_many, items)
+            except Exception as exc:  # Redis is down: nothing was accepted
+                log.exception("publishing %d messages failed", len(live))
+                for ref, (_, fut) in zip(refs, live, strict=True):
+                    self._waiting.pop(ref, None)
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            for ref, (_, fut), entry in zip(refs, live, ids, strict=True):
+                if isinstance(entry, ChatWardenError):
+                    self._waiting.pop(ref, None)
+                    if not fut.done():
+                        fut.set_exception(entry)
+                else:
+                    self.published += 1
+                    asyncio.get_running_loop().call_later(self.answer_timeout_s, self._expire, ref)
+
+    def _on_answers(self, items: list[Any]) -> None:
+        """On the listener thread: hand the answers to the loop."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed
+                loop.call_soon_threadsafe(self._resolve, items)
+
+    def _resolve(self, items: list[Any]) -> None:
+        now = time.time()
+        for item in items:
+            try:
+                ref, sent_at, _, result = decode_answer(item)
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignored a malformed answer")
+                continue
+            fut = self._waiting.pop(ref, None)
+            if fut is None or fut.done():
+                continue  # answered twice (a redelivery) or expired
+            self.latencies.append(now - sent_at)
+            if isinstance(result, ChatWardenError):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
+
+    def _expire(self, ref: str) -> None:
+        fut = self._waiting.pop(ref, None)
+        if fut is not None and not fut.done():
+            fut.set_exception(
+                DecisionPending(
+                    "your message was accepted and is still being checked; send it again "
+                    "with the same idempotency key to see the result"
+                )
+            )
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        while self._queue:
+            _, fut = self._queue.popleft()
+            fut.cancel()
+        for fut in self._waiting.values():
+            fut.cancel()
+        self._waiting.clear()

@@ -1,0 +1,215 @@
+"""Workers over the real Redis and PostgreSQL: exactly one stored decision per accepted message
+through a SIGKILL, poison messages to the dead-letter stream, shards split between workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from chatwarden.bus.redis_streams import ChatStreams
+from chatwarden.config import ServiceConfig
+from chatwarden.scaleout import build_node, worker_of
+from tests.conftest import empty_postgres_schema
+from tests.redis_support import REDIS_URL, redis_namespace
+from tests.service.scale.scale_support import (
+    CHEAP_HASHING,
+    publish,
+    requests,
+    seed,
+    stored,
+    stored_keys,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+SHARDS = 4
+
+
+@pytest.fixture
+def ns() -> Iterator[tuple[redis.Redis, str]]:
+    with redis_namespace() as pair:
+        yield pair
+
+
+@pytest.fixture
+def pg() -> Iterator[str]:
+    with empty_postgres_schema("cw_scale") as url:
+        yield url
+
+
+def bus_env(url: str, prefix: str, **extra: str) -> dict[str, str]:
+    return {
+        "CHATWARDEN_DATABASE_URL": url,
+        "CHATWARDEN_BUS_URL": REDIS_URL,
+        "CHATWARDEN_BUS_KEY_PREFIX": prefix,
+        "CHATWARDEN_BUS_SHARDS": str(SHARDS),
+        "CHATWARDEN_BUS_CLAIM_IDLE_MS": "300",
+        "CHATWARDEN_BUS_LEASE_TTL_MS": "600",
+        "CHATWARDEN_BUS_WORKER_BATCH": "50",
+        "CHATWARDEN_RATE_LIMIT_MESSAGES_PER_30S": "100000",
+        **extra,
+    }
+
+
+def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
+    """``chatwarden worker`` in its own process, its output in ``log``."""
+    with log.open("wb") as out:  # the child keeps its own handle
+        return subprocess.Popen(
+            [sys.executable, "-m", "chatwarden", "worker", "--name", name],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def streams_for(ns: tuple[redis.Redis, str], **kw: int) -> ChatStreams:
+    client, prefix = ns
+    streams = ChatStreams(client, prefix, shards=SHARDS, **kw)
+    streams.ensure_groups()
+    return streams
+
+
+def test_sigkill_mid_stream_loses_nothing_and_decides_nothing_twice(
+    ns: tuple[redis.Redis, str], pg: str, tmp_path: Path
+) -> None:
+    seeded = seed(pg, channels=SHARDS, senders=40)
+    streams = streams_for(ns)
+    env = bus_env(pg, ns[1])
+    first_half, second_half = requests(seeded, 1000), requests(seeded, 1000, start=1000)
+    publish(streams, first_half)
+    one = start_worker(env, "one", tmp_path / "one.log")
+    try:
+        wait_for(lambda: stored(pg)[0] >= 200, 30, "worker one to store 200 messages")
+        one.send_signal(signal.SIGKILL)  # no clean-up: leases expire, entries stay pending
+        one.wait(5)
+        killed_at = stored(pg)[0]
+        assert killed_at < 1000, "worker one finished before it was killed; the test proves less"
+        publish(streams, second_half)
+        two = start_worker(env, "two", tmp_path / "two.log")
+        try:
+            wait_for(lambda: stored(pg)[0] >= 2000, 30, "worker two to store the rest")
+            wait_for(lambda: sum(streams.backlog().values()) == 0, 10, "every entry acked")
+        finally:
+            two.send_signal(signal.SIGTERM)
+            two.wait(10)
+    finally:
+        if one.poll() is None:
+            one.kill()
+            one.wait(5)
+    out = (tmp_path / "two.log").read_text()
+    assert two.returncode == 0, out
+    # two took over what one had read but not acknowledged (some of it perhaps stored:
+    # those came back as replays and wrote nothing)
+    [stats] = re.findall(
+        r"worker two stopped: (\d+) decided \((\d+) replays\), (\d+) reclaimed", out
+    )
+    decided, replays, reclaimed = map(int, stats)
+    assert reclaimed > 0 and decided - replays == 2000 - killed_at
+    keys = stored_keys(pg)
+    published = {str(r.idempotency_key) for r in first_half + second_half}
+    assert set(keys) == published  # none lost, none invented
+    assert set(keys.values()) == {1}  # none stored twice
+    assert stored(pg) == (2000, 2000)
+    assert streams.dead_letters() == []
+
+
+def test_a_poison_message_is_dead_lettered_after_n_attempts_and_the_rest_are_decided(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    seeded = seed(pg, channels=2, senders=5)
+    client, prefix = ns
+    config = ServiceConfig.model_validate(
+        {
+            "database_url": pg,
+            **CHEAP_HASHING,
+            "bus": {
+                "url": REDIS_URL,
+                "key_prefix": prefix,
+                "shards": SHARDS,
+                "claim_idle_ms": 30,
+                "max_deliveries": 3,
+            },
+        }
+    )
+    node = build_node(config)
+    try:
+        good = requests(seeded, 10)
+        publish(node.streams, good[:5])
+        node.streams.publish_many([(seeded.channel_ids[0], b'{"v": 1, "truncated')])
+        publish(node.streams, good[5:])
+        worker = worker_of(node, "solo")
+        deadline = time.monotonic() + 10
+        while not node.streams.dead_letters() and time.monotonic() < deadline:
+            worker.run_once()
+            time.sleep(0.01)
+        [letter] = node.streams.dead_letters()
+    finally:
+        node.close()
+    assert letter.deliveries == 3 and letter.data == b'{"v": 1, "truncated'
+    assert (worker.stats.failed, worker.stats.dead_lettered) == (3, 1)
+    assert stored(pg) == (10, 10)
+    assert worker.stats.decided == 10
+    assert sum(ChatStreams(client, prefix, shards=SHARDS).backlog().values()) == 0
+
+
+def test_two_workers_split_the_shards_and_decide_each_message_once(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    seeded = seed(pg, channels=SHARDS, senders=20)
+    client, prefix = ns
+    values = {
+        "database_url": pg,
+        **CHEAP_HASHING,
+        "rate_limit_messages_per_30s": 100_000,
+        "bus": {"url": REDIS_URL, "key_prefix": prefix, "shards": SHARDS, "lease_ttl_ms": 1000},
+    }
+    config = ServiceConfig.model_validate(values)
+    a, b = build_node(config), build_node(config)
+    try:
+        wa, wb = worker_of(a, "a"), worker_of(b, "b")
+        wa.block_ms = wb.block_ms = 10
+        wa.run_once()
+        assert wa.stats.shards == set(range(SHARDS))  # alone at first: every shard
+        deadline = time.monotonic() + 5  # b's heartbeat halves a's share; a gives two back
+        while len(wb.stats.shards) < SHARDS // 2 and time.monotonic() < deadline:
+            wb.run_once()
+            wa.run_once()
+        reqs = requests(seeded, 400)
+        publish(a.streams, reqs)
+        deadline = time.monotonic() + 20
+        while wa.stats.decided + wb.stats.decided < 400 and time.monotonic() < deadline:
+            wa.run_once()
+            wb.run_once()
+        assert wa.stats.shards.isdisjoint(wb.stats.shards)
+        assert wa.stats.shards | wb.stats.shards == set(range(SHARDS))
+        assert len(wa.stats.shards) == len(wb.stats.shards) == SHARDS // 2
+        assert wa.stats.decided > 0 and wb.stats.decided > 0
+        # b stops without a word (no release): a takes its shards once the leases expire
+        time.sleep(1.05)
+        publish(a.streams, requests(seeded, 100, start=400))
+        deadline = time.monotonic() + 10
+        while wa.stats.decided + wb.stats.decided < 500 and time.monotonic() < deadline:
+            wa.run_once()
+        assert wa.stats.shards == set(range(SHARDS))
+    finally:
+        a.close()
+        b.close()
+    assert stored(pg) == (500, 500)
