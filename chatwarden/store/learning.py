@@ -233,3 +233,44 @@ def outcome_rows_txn(
         elif row["status"] == "delivered" and row["created_at"] < silent_before:
             out.append(OutcomeRow(decision, 0, False))
     return out
+
+
+def acted_texts_txn(
+    conn: Connection, channel_id: int, *, since: datetime, limit: int
+) -> list[tuple[str, int]]:
+    """(text, sender) of the newest messages moderators judged violations (labels not
+    reversed) since ``since``, one per message."""
+    query = (
+        sa.select(labels.c.message_id, sa.func.min(labels.c.text), sa.func.min(labels.c.sender_id))
+        .where(
+            labels.c.channel_id == channel_id,
+            labels.c.label == 1,
+            labels.c.reversed_at.is_(None),
+            labels.c.created_at >= since,
+        )
+        .group_by(labels.c.message_id)
+        .order_by(labels.c.message_id.desc())
+        .limit(limit)
+    )
+    return [(str(text), int(sender)) for _, text, sender in conn.execute(query)]
+
+
+def stood_texts_txn(
+    conn: Connection, channel_id: int, *, since: datetime, silent_before: datetime, limit: int
+) -> list[tuple[str, int]]:
+    """(text, sender) of the newest delivered messages no moderator acted on, delivered
+    between ``since`` and ``silent_before``."""
+    labelled = sa.select(labels.c.id).where(labels.c.message_id == messages.c.id).exists()
+    query = (
+        sa.select(messages.c.text, messages.c.sender_id)
+        .where(
+            messages.c.channel_id == channel_id,
+            messages.c.status == "delivered",
+            messages.c.created_at >= since,
+            messages.c.created_at < silent_before,
+            ~labelled,
+        )
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+    )
+    return [(str(text), int(sender)) for text, sender in conn.execute(query)]

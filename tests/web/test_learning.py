@@ -39,3 +39,11 @@ def test_who_may_steer_learning_and_what_is_refused(world: World) -> None:
         assert lead.put(URL + "/frozen", json=body).status_code == 422, body
     for body in ({"version": 0}, {"version": "1x"}, {}):
         assert lead.post(URL + "/rollback", json=body).status_code == 422, body
+
+
+def test_term_suggestions_are_for_whoever_manages_terms(world: World) -> None:
+    url = "/api/v1/channels/main/automod/suggestions"
+    assert world["mod"].http.get(url).json() == []
+    assert world["alice"].http.get(url).status_code == 403
+    with world.client() as anon:
+        assert anon.get(url).status_code == 401

@@ -25,6 +25,7 @@ from typing import Any
 from chatwarden.categories import CATEGORIES, Category
 from chatwarden.errors import NotFound
 from chatwarden.learning import LevelShifts, Outcome, learn_shifts
+from chatwarden.learning.suggest import Example, Suggestion, suggest_terms
 from chatwarden.model import Model
 from chatwarden.service.base import Deps, Outbox, ServiceBase
 from chatwarden.service.moderation.labels import REACTION_WINDOW
@@ -42,6 +43,8 @@ WINDOW = timedelta(days=30)
 MAX_OUTCOMES = 50_000
 #: channels one run learns for at most
 CHANNELS_PER_TICK = 5
+#: the most messages moderators acted on, and let stand, that suggestions read
+SUGGEST_FROM = 2_000
 #: the tick looks for channels with new labels at most this often
 EVERY = timedelta(seconds=60)
 
@@ -151,6 +154,29 @@ class LearningService(ServiceBase):
             )
             self._changed(out, channel_id, None, "automod.learning.update", state)
         return state
+
+    # ---- suggested terms ---------------------------------------------------------------
+
+    def suggestions(self, actor: Actor, channel_id: int) -> list[Suggestion]:
+        """Phrases and link domains moderators acted on again and again (``learning/
+        suggest.py``), for a moderator to add as blocked terms; for whoever manages terms."""
+        now = self.clock.now()
+        since = now - WINDOW
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_TERMS)
+            acted = store.acted_texts_txn(conn, channel_id, since=since, limit=SUGGEST_FROM)
+            stood = store.stood_texts_txn(
+                conn,
+                channel_id,
+                since=since,
+                silent_before=now - REACTION_WINDOW,
+                limit=SUGGEST_FROM,
+            )
+            terms = [t["text"] for t in channel_store.list_terms_txn(conn, channel_id)]
+        examples = [Example(text, sender, True) for text, sender in acted]
+        examples += [Example(text, sender, False) for text, sender in stood]
+        return suggest_terms(examples, existing=terms)
 
     # ---- the owner's and lead moderators' controls ---------------------------------------
 

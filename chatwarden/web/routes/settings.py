@@ -136,3 +136,25 @@ def rollback_learning(
 ) -> dict[str, Any]:
     """Apply an earlier learned version again (it becomes the newest version)."""
     return services_of(request).learning.rollback(actor, channel.id, body.version).to_dict()
+
+
+@router.get("/channels/{name}/automod/suggestions")
+def term_suggestions(
+    channel: ChannelArg, actor: CurrentActor, request: Request
+) -> list[dict[str, Any]]:
+    """Phrases and link domains the moderators acted on again and again (at least 3 messages
+    from 2 chatters, rarely let stand), each with the evidence, to add as blocked terms; for
+    whoever manages terms. Nothing is added by itself."""
+    found = services_of(request).learning.suggestions(actor, channel.id)
+    return [
+        {
+            "term": s.term,
+            "kind": s.kind,
+            "acted": s.acted,
+            "stood": s.stood,
+            "senders": s.senders,
+            "examples": list(s.examples),
+            "explanation": s.explanation,
+        }
+        for s in found
+    ]

@@ -134,3 +134,26 @@ def test_only_the_owner_and_lead_moderators_see_and_steer_learning(
     empty = services.learning.state(cast.olivia, cid)
     assert empty.active is None and empty.history == [] and not empty.frozen
     assert empty.to_dict() == {"frozen": False, "active": None, "history": [], "learned_at": None}
+
+
+def test_what_moderators_remove_again_and_again_is_suggested_as_a_term(
+    services: Services, cast: Cast, clock: FakeClock
+) -> None:
+    cid = cast.channel.id
+    spam = "free followers at cheapviews"
+    for n, who in enumerate((cast.mallory, cast.victor, cast.fiona, cast.sam)):
+        sent = services.chat.send_message(who, cid, f"{spam} {n}")
+        assert sent.status == "delivered" and sent.message_id is not None
+        services.actions.delete_message(cast.mike, cid, sent.message_id)
+        clock.advance(2)
+    for text in ("how many followers now", "free for the weekend?"):
+        services.chat.send_message(cast.fiona, cid, text)
+    clock.advance(15 * 60)
+    [found] = services.learning.suggestions(cast.mike, cid)
+    assert found.term == spam and found.kind == "phrase"
+    assert (found.acted, found.stood, found.senders) == (4, 0, 4)
+    assert found.explanation.startswith(f"moderators acted on 4 messages with {spam!r}")
+    with pytest.raises(Forbidden):
+        services.learning.suggestions(cast.vera, cid)
+    services.automod.add_term(cast.mike, cid, spam)
+    assert services.learning.suggestions(cast.mike, cid) == []  # a term has it now

@@ -64,3 +64,26 @@ def test_disagreements_workload_and_settling(site: Site, open_page: OpenPage) ->
     mod = open_page("mod", "/mod/main")
     expect(mod.locator("#panel-team").get_by_test_id("team-disagreement")).to_have_count(2)
     expect(mod.locator("#panel-team").get_by_test_id("team-settle-deny")).to_have_count(0)
+
+
+def test_a_suggested_term_is_added_with_one_click(site: Site, open_page: OpenPage) -> None:
+    spam = "free followers at cheapviews"
+    site.add_person("carol")
+    for n, who in enumerate(("mallory", "alice", "carol")):
+        r = site[who].http.post(
+            "/api/v1/channels/main/messages", json={"text": f"{spam} {n}", "idempotency_key": "s"}
+        )
+        assert r.json()["status"] == "delivered", r.text
+        gone = site["mod"].http.delete(f"/api/v1/channels/main/messages/{r.json()['message_id']}")
+        assert gone.is_success, gone.text
+    site.clock.advance(15 * 60)
+
+    mod = open_page("mod", "/mod/main")
+    team = mod.locator("#panel-team")
+    expect(team.get_by_test_id("team-suggested-term")).to_have_text([spam])
+    expect(team.get_by_test_id("team-suggestion")).to_contain_text("none let stand")
+    team.get_by_test_id("team-suggestion-add").click()
+    mod.get_by_test_id("confirm-ok").click()
+    expect(team.get_by_test_id("team-suggestion")).to_have_count(0)
+    terms = site["mod"].http.get("/api/v1/channels/main/automod/terms").json()
+    assert [t["text"] for t in terms if t["kind"] == "blocked"] == [spam]

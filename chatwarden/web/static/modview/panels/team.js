@@ -1,7 +1,9 @@
 // Team calibration: where the team decided alike messages differently (a split), allows
 // followed by a timeout or ban of the sender (a reversal), and each moderator's workload.
 // Nothing is averaged away: a lead moderator settles a disagreement into a channel rule
-// (Deny: the words become a blocked term; Allow: a permitted term). Refreshes live.
+// (Deny: the words become a blocked term; Allow: a permitted term). Below, the phrases and
+// links moderators removed again and again, suggested as blocked terms for whoever manages
+// terms to accept. Refreshes live.
 
 export default {
   id: "team",
@@ -13,9 +15,12 @@ export default {
       [[1, "Last day"], [7, "Last 7 days"], [30, "Last 30 days"]].map(([v, label]) => el("option", { value: v, selected: v === 7 }, label)));
     const disagreements = el("div", { class: "stack", "data-testid": "team-disagreements" });
     const load = el("table", { class: "table", "data-testid": "team-workload" });
+    const suggestions = el("div", { class: "stack", "data-testid": "team-suggestions" });
     body.append(el("div", { class: "toolbar" }, days),
       el("h3", {}, "Disagreements"), disagreements,
-      el("h3", {}, "Workload"), load);
+      el("h3", {}, "Workload"), load,
+      ctx.can("manage_terms") ? el("h3", {}, "Suggested terms") : null,
+      ctx.can("manage_terms") ? suggestions : null);
     let timer = null;
 
     function quote(h) {
@@ -56,8 +61,33 @@ export default {
       return s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
     }
 
+    function suggestion(s) {
+      const add = async () => {
+        if (!(await ctx.confirm(`Block messages with ${JSON.stringify(s.term)}?`, { confirmLabel: "Add blocked term" }))) return;
+        try {
+          await ctx.api.post(`/channels/${ctx.seg(ctx.channel)}/automod/terms`, { text: s.term, kind: "blocked" });
+          ctx.toast("Blocked term added", "ok");
+          await reloadSuggestions();
+        } catch (err) {
+          ctx.showError(err);
+        }
+      };
+      return el("article", { class: "list-item stack", "data-testid": "team-suggestion" },
+        el("div", { class: "row" }, el("b", { "data-testid": "team-suggested-term" }, s.term), el("span", { class: "badge" }, s.kind)),
+        el("p", { class: "muted" }, s.explanation),
+        s.examples.map((t) => el("q", { class: "muted" }, t)),
+        button("Add as blocked term", add, { class: "btn small", "data-testid": "team-suggestion-add" }));
+    }
+
+    async function reloadSuggestions() {
+      if (!ctx.can("manage_terms")) return;
+      const found = await ctx.api.get(`/channels/${ctx.seg(ctx.channel)}/automod/suggestions`);
+      clear(suggestions, found.length ? found.map(suggestion) : el("p", { class: "empty" }, "No suggestions."));
+    }
+
     async function reload() {
       try {
+        await reloadSuggestions();
         const report = await ctx.api.get(`/channels/${ctx.seg(ctx.channel)}/calibration`, { days: days.value });
         clear(disagreements, report.disagreements.length ? report.disagreements.map(disagreement) : el("p", { class: "empty" }, "No disagreements."));
         const head = el("tr", {}, ["Moderator", "Held decided", "Allowed", "Denied", "Actions", "Median time to decide"].map((h) => el("th", {}, h)));
