@@ -131,3 +131,19 @@ def test_export_labels_of_an_unknown_channel_or_a_missing_database_says_so(
     assert result.exit_code == 2 and "no channel named 'x'" in result.output
     result = runner.invoke(app, ["export", "labels", "--database-url", url])
     assert result.exit_code == 2 and "--channel" in result.output
+
+
+def test_export_labels_to_stdout_a_bad_url_or_an_unwritable_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    _labelled_channel(url)
+    result = runner.invoke(app, ["export", "labels", "--channel", "room", "--database-url", url])
+    assert result.exit_code == 0
+    assert [json.loads(x)["source"] for x in result.stdout.splitlines()] == [
+        "action.delete",
+        "review.allow",
+    ]
+    args = ["export", "labels", "--channel", "room", "--database-url"]
+    result = runner.invoke(app, [*args, url, "--out", str(tmp_path)])  # a directory
+    assert result.exit_code == 2 and f"cannot write {str(tmp_path)!r}" in result.output
+    result = runner.invoke(app, [*args, "mysql://nowhere/x"])
+    assert result.exit_code == 2 and "database_url" in result.output

@@ -15,6 +15,7 @@ from chatwarden.service.moderation.review import Verdict
 from chatwarden.service.types import Actor
 from chatwarden.services import Services
 from chatwarden.settings import Role
+from chatwarden.store import channels as channel_store
 from chatwarden.store import labels as label_store
 from chatwarden.store import messages as message_store
 from chatwarden.store import webhooks as webhook_store
@@ -288,3 +289,18 @@ def test_deleting_a_users_data_removes_their_labels(services: Services, cast: Ca
     assert services.labels.delete_user_labels(cast.ada, cast.mike.user_id) == 0
     [row] = all_labels(services, cid)
     assert row.moderator_id is None and row.text == "theirs"
+
+
+def test_an_approved_request_for_a_ban_never_logged_reverses_nothing(
+    services: Services, cast: Cast
+) -> None:
+    """A ban set without a mod-log entry (an import, an older version): approving the
+    request unbans and finds no labels to reverse."""
+    cid, uid = cast.channel.id, cast.mallory.user_id
+    services.actions.delete_message(cast.mike, cid, send(services, cast.mallory, cid, "rude"))
+    with services.db.write() as conn:
+        channel_store.update_member_txn(conn, cid, uid, banned=True)
+    request = services.unban.create_request(cast.mallory, cid, "sorry")
+    assert services.unban.resolve(cast.mike, request.id, approve=True).status == "approved"
+    [row] = all_labels(services, cid)
+    assert row.reversed_at is None
