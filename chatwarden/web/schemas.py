@@ -75,7 +75,7 @@ class LearningRollback(_Body):
 class Settlement(_Body):
     """A lead moderator's verdict on a disagreement: a channel rule from a held message."""
 
-    item_id: int = Field(ge=1, le=2**63 - 1)
+    item_id: int = Field(ge=1, le=2**31 - 1)  # an integer column on PostgreSQL
     action: Literal["allow", "deny"]
 
 
