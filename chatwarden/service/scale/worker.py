@@ -79,7 +79,8 @@ class Worker:
                 self.stats.reclaimed += len(claimed)
                 self.stats.dead_lettered += dead
         block = None if entries else self.block_ms  # (0 would wait forever)
-        entries += self.streams.read(shards, self.name, self.batch, block)
+        per_shard = -(-self.batch // len(shards))  # Redis's COUNT is per stream
+        entries += self.streams.read(shards, self.name, per_shard, block)
         return self.process(entries)
 
     def process(self, entries: list[Entry]) -> int:
