@@ -168,6 +168,10 @@ class SendRequest:
     # optional client/platform signals for ban-evasion detection; stored only as HMAC hashes
     device_fingerprint: str | None = None
     network_fingerprint: str | None = None
+    # the connected platform the message came from (``service/chat/platform.py``): the platform
+    # enforces its own chat modes and rate limits, so only the sender's standing, detection's
+    # gates and the engine decide it here
+    platform: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,20 @@ from chatwarden.store.schema import api_tokens, server_secrets, sessions, users
 
 
 def insert_user_txn(
-    conn: Connection, *, username: str, password_hash: str, created_at: datetime
+    conn: Connection,
+    *,
+    username: str,
+    password_hash: str,
+    created_at: datetime,
+    login: str | None = None,
 ) -> int:
+    """A new user; ``login`` (unique) defaults to the username case-folded (a connected
+    platform's user gets one no registered name can take: ``service/chat/platform.py``)."""
     result = conn.execute(
         sa.insert(users)
         .values(
             username=username,
-            login=username.lower(),
+            login=username.lower() if login is None else login,
             password_hash=password_hash,
             created_at=created_at,
             email_verified=False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from chatwarden.service.detection.hook import BatchContext, DetectionHook, Screening
 
 MAX_IDEMPOTENCY_KEY = 64
+
+#: a connected platform's message: its chat modes and rate limit are the platform's to enforce
+PLATFORM_MODES = Modes(rate_limit_messages_per_30s=0)
 
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # Unicode category Cc but the tab
 
@@ -215,6 +218,8 @@ class ChatService(ServiceBase):
                 modes=modes[channel["id"]],
                 standing=standing_of(member),
             )
+            if req.platform is not None:  # the platform enforces its own modes (a hook)
+                facts = replace(facts, modes=PLATFORM_MODES)
             rejection = self._check_rules(facts, now)
             if rejection is None and self.detection is not None:
                 ctx = batch.detect[channel["id"]]

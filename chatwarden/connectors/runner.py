@@ -1,0 +1,220 @@
+"""A connector wired to ChatWarden: platform messages through the one decision path, and the
+decisions' consequences back onto the platform.
+
+In: the connector's messages are gathered into batches (whatever arrived while the last batch
+was being decided) and sent, in a worker thread, through ``PlatformChatService.send``, which is
+``ChatService.send_messages``: the same rules, AutoMod, detection, store and events as our own
+chat. Each message is keyed by the platform's message id, so a message the platform sends again
+(a reconnect, a bouncer's replay) comes back ``replayed`` and is neither decided nor acted on a
+second time.
+
+Out: the message's own fate (``fate_effects``: held or blocked) is applied at once; everything
+else ChatWarden decides about the platform's users arrives on the channel's moderators' topic
+(detection's timeouts, the strike ladder's warnings, timeouts and bans, and what moderators do
+in Mod View) and is mapped by ``moderation_effects``. Only users this connector brought in are
+acted on; the platform's own moderation is never echoed back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatwarden.bus import Subscription, mods_topic
+from chatwarden.connectors.base import (
+    Connector,
+    InboundMessage,
+    PlatformUser,
+    fate_effects,
+    moderation_effects,
+    public_reason,
+)
+from chatwarden.errors import ChatWardenError
+from chatwarden.rules.effects import Deliver, Effect, EffectApplier, Target
+from chatwarden.service.base import Deps
+from chatwarden.service.chat.platform import PlatformChatService, PlatformSend, PlatformSender
+from chatwarden.services import Services
+
+log = logging.getLogger(__name__)
+
+_REMEMBERED = 10_000  # messages and users kept to map events back to the platform
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one platform message: the chat service's status (``error``: it
+    refused the message, e.g. too long) and the effects applied on the platform."""
+
+    message: InboundMessage
+    status: str
+    reason: str | None
+    replayed: bool
+    message_id: str | None  # ChatWarden's id of the stored message
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass
+class RunnerStats:
+    decided: int = 0
+    replayed: int = 0
+    acted: int = 0
+    refused: int = 0
+    last_error: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)  # the latest (bounded)
+
+
+class ConnectorRunner:
+    """Runs one connector for one ChatWarden channel (``channel_name``; made, owned by the
+    bot's user, if it does not exist)."""
+
+    def __init__(
+        self,
+        services: Services,
+        connector: Connector,
+        channel_name: str,
+        bot: PlatformUser,
+        *,
+        max_batch: int = 256,
+    ) -> None:
+        deps = Deps(services.db, services.clock, services.bus, services.config, services.state)
+        self.services = services
+        self.platform = PlatformChatService(deps, services.chat)
+        self.connector = connector
+        self.applier: EffectApplier = connector.applier
+        self.channel_name = channel_name
+        self.bot = bot
+        self.max_batch = max_batch
+        self.channel_id: int | None = None
+        self.stats = RunnerStats()
+        self._platform_ids: OrderedDict[str, str | None] = OrderedDict()  # ours -> platform's
+        self._logins: OrderedDict[int, str] = OrderedDict()  # our user id -> platform login
+        self._sub: Subscription | None = None
+
+    async def start(self) -> int:
+        """Bind the channel and listen to its moderators' topic; the channel id."""
+        if self.channel_id is None:
+            sender = PlatformSender(self.bot.platform, self.bot.id, self.bot.login)
+            channel = await asyncio.to_thread(self.platform.bind_channel, self.channel_name, sender)
+            self.channel_id = channel.id
+            self._sub = self.services.bus.subscribe(mods_topic(channel.id), self._on_events)
+        return self.channel_id
+
+    async def run(self) -> None:
+        """Decide the connector's messages until it ends (``close``)."""
+        await self.start()
+        queue: asyncio.Queue[InboundMessage | None] = asyncio.Queue()
+
+        async def read() -> None:
+            try:
+                async for msg in self.connector.messages():
+                    queue.put_nowait(msg)
+            finally:
+                queue.put_nowait(None)
+
+        reader = asyncio.create_task(read())
+        try:
+            done = False
+            while not done:
+                batch = [await queue.get()]
+                while not queue.empty() and len(batch) < self.max_batch:
+                    batch.append(queue.get_nowait())
+                done = None in batch
+                msgs = [m for m in batch if m is not None]
+                if msgs:
+                    await self.handle_batch(msgs)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            self._sub.close()
+            self._sub = None
+        await self.connector.close()
+
+    async def handle_batch(self, msgs: Sequence[InboundMessage]) -> list[Outcome]:
+        """Decide a batch and apply each message's own fate on the platform."""
+        channel_id = await self.start()
+        items = [
+            PlatformSend(
+                PlatformSender(m.platform, m.user.id, m.user.login, m.role),
+                m.text,
+                m.idempotency_key,
+                m.emote_codes,
+            )
+            for m in msgs
+        ]
+        try:
+            results = await asyncio.to_thread(self.platform.send, channel_id, items)
+        except Exception as exc:  # the database failed: nothing decided, nothing done
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("deciding %d platform messages failed", len(msgs))
+            return []
+        outcomes = []
+        for msg, result in zip(msgs, results, strict=True):
+            outcomes.append(self._outcome(channel_id, msg, result))
+        self.stats.outcomes = [*self.stats.outcomes, *outcomes][-100:]
+        return outcomes
+
+    def _outcome(self, channel_id: int, msg: InboundMessage, result: Any) -> Outcome:
+        if isinstance(result, ChatWardenError):
+            self.stats.refused += 1
+            log.info("refused a %s message: %s", msg.platform, result)
+            return Outcome(msg, "error", str(result), False, None)
+        if result.message_id is not None:
+            _remember(self._platform_ids, result.message_id, msg.message_id)
+        actor = self.platform.actor(
+            PlatformSender(msg.platform, msg.user.id, msg.user.login, msg.role)
+        )
+        _remember(self._logins, actor.user_id, msg.user.login)
+        if result.replayed:
+            self.stats.replayed += 1
+            return Outcome(msg, result.status, result.reason, True, result.message_id)
+        self.stats.decided += 1
+        said = public_reason(result.status, result.reason, result.decision)
+        effects = [e for e in fate_effects(result.status, said) if not _noop(e)]
+        if effects:
+            target = Target(channel_id, actor.user_id, msg.user.login, msg.message_id, msg.text)
+            self._apply(target, effects)
+        return Outcome(msg, result.status, result.reason, False, result.message_id, tuple(effects))
+
+    def _on_events(self, chunk: list[dict[str, Any]]) -> None:
+        """The moderators' topic: what ChatWarden decided about this platform's users."""
+        if self.channel_id is None:
+            return
+        now = self.services.clock.now()
+        for envelope in chunk:
+            for mod in moderation_effects(envelope, now):
+                login = self._logins.get(mod.user_id)
+                if login is None:
+                    continue  # not someone this connector brought in
+                platform_id = None
+                if mod.message_id is not None:
+                    platform_id = self._platform_ids.get(mod.message_id)
+                target = Target(self.channel_id, mod.user_id, login, platform_id)
+                self._apply(target, [mod.effect])
+
+    def _apply(self, target: Target, effects: list[Effect]) -> None:
+        try:
+            self.applier.apply(target, effects)
+            self.stats.acted += len(effects)
+        except Exception as exc:  # one failed action must not stop the connector
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("applying %s on the platform failed", [type(e).__name__ for e in effects])
+
+
+def _noop(effect: Effect) -> bool:
+    return isinstance(effect, Deliver)
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > _REMEMBERED:
+        cache.popitem(last=False)

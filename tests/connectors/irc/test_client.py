@@ -1,0 +1,222 @@
+"""The IRC connector against a real IRC server (ngIRCd), through the runner and the services:
+a bot with operator rights acting on real messages from other clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from chatwarden.connectors.base import PlatformUser
+from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
+from chatwarden.connectors.irc.parse import Line, parse_line
+from chatwarden.connectors.runner import ConnectorRunner
+from chatwarden.errors import Unauthorized
+from chatwarden.service.chat.platform import NO_PASSWORD, platform_login
+from chatwarden.services import Services
+from chatwarden.store.schema import messages, mod_log, review_items, users
+from tests.connectors.conftest import OPER, IrcServer, RawClient
+
+THREAT = "i will kill you"
+BANTER = "gg everyone, nice play"
+
+
+async def until(pred: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait() -> None:
+        while not pred():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+def bot_for(host: str, port: int, channel: str) -> IrcConnector:
+    settings = IrcSettings(
+        host, port, channel, "cwbot", oper=OPER, backoff_base_s=0.05, backoff_cap_s=0.2
+    )
+    return IrcConnector(settings)
+
+
+def kicks(client: RawClient, nick: str) -> list[Line]:
+    return [ln for ln in client.lines if ln.command == "KICK" and ln.param(1) == nick]
+
+
+def stored(services: Services, channel_id: int) -> list[dict[str, object]]:
+    with services.db.read() as conn:
+        rows = conn.execute(
+            sa.select(messages.c.text, messages.c.status, messages.c.id)
+            .where(messages.c.channel_id == channel_id)
+            .order_by(messages.c.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def count(services: Services, query: sa.Select[Any]) -> int:
+    with services.db.read() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+async def running(runner: ConnectorRunner, body: Callable[[], Awaitable[None]]) -> None:
+    task = asyncio.create_task(runner.run())
+    try:
+        await body()
+    finally:
+        await runner.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def test_the_bot_kicks_a_threat_and_leaves_banter_alone(
+    irc_server: IrcServer, services: Services
+) -> None:
+    bot = bot_for(irc_server.host, irc_server.port, "#alpha")
+    runner = ConnectorRunner(services, bot, "alpha", PlatformUser("irc", "cwbot", "cwbot"))
+
+    async def body() -> None:
+        await until(lambda: bot.joined.is_set() and bot.is_op)
+        alice = await RawClient.connect(irc_server, "alice")
+        bob = await RawClient.connect(irc_server, "bob")
+        await alice.join("#alpha")
+        await bob.join("#alpha")
+        alice.say("#alpha", BANTER)
+        bob.say("#alpha", THREAT)
+        kick = await alice.wait_for(lambda ln: ln.command == "KICK" and ln.param(1) == "bob")
+        assert kick.prefix is not None and kick.prefix.nick == "cwbot"
+        assert kick.param(2) == "ChatWarden: held for review (aggression)"
+        await until(lambda: runner.stats.decided == 2)
+        await asyncio.sleep(0.2)  # anything more would have arrived by now
+        assert kicks(alice, "alice") == []
+        assert len(kicks(alice, "bob")) == 1
+        await alice.close()
+        await bob.close()
+
+    asyncio.run(running(runner, body))
+    assert runner.channel_id is not None
+    rows = stored(services, runner.channel_id)
+    assert [(r["text"], r["status"]) for r in rows] == [(BANTER, "delivered"), (THREAT, "held")]
+    held = rows[1]["id"]
+    assert count(services, sa.select(sa.func.count()).where(review_items.c.message_id == held)) == 1
+    holds = sa.select(sa.func.count()).where(
+        mod_log.c.channel_id == runner.channel_id, mod_log.c.action == "automod.hold"
+    )
+    assert count(services, holds) == 1
+    # bob is a ChatWarden user now, named as on IRC, with no way to log in
+    login = platform_login("irc", "bob")
+    with services.db.read() as conn:
+        user = conn.execute(sa.select(users).where(users.c.login == login)).mappings().one()
+    assert user["username"] == "bob"
+    with pytest.raises(Unauthorized):
+        services.accounts.login(login, NO_PASSWORD)
+
+
+class Bouncer:
+    """Between the bot and the server, as a bouncer or an IRCv3 server with history is: it
+    gives each channel message a ``msgid`` tag and, when the bot connects again, plays back
+    what it had sent before, after the channel's end of NAMES."""
+
+    def __init__(self, server: IrcServer) -> None:
+        self.server = server
+        self.sent: list[bytes] = []
+        self.connections = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self._listener = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return int(self._listener.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        self._listener.close()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._listener.wait_closed()
+
+    async def _client(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        playback = list(self.sent) if self.connections > 1 else []
+        sreader, swriter = await asyncio.open_connection(self.server.host, self.server.port)
+
+        async def up() -> None:
+            while data := await creader.readline():
+                swriter.write(data)
+
+        async def down() -> None:
+            nonlocal playback
+            while data := await sreader.readline():
+                line = parse_line(data.decode())
+                if line.command == "PRIVMSG" and line.param(0).startswith("#"):
+                    data = f"@msgid=m{len(self.sent) + 1} ".encode() + data
+                    self.sent.append(data)
+                cwriter.write(data)
+                if line.command == "366" and playback:
+                    cwriter.writelines(playback)
+                    playback = []
+
+        async def pipe() -> None:
+            halves = [asyncio.create_task(up()), asyncio.create_task(down())]
+            try:
+                await asyncio.wait(halves, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for half in halves:  # the bot's side was reset: end both, keep no error
+                    half.cancel()
+                await asyncio.gather(*halves, return_exceptions=True)
+                for writer in (swriter, cwriter):
+                    writer.close()
+                    with contextlib.suppress(Exception):
+                        await writer.wait_closed()
+
+        task = asyncio.create_task(pipe())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def test_a_message_played_back_after_a_reconnect_is_decided_once(
+    irc_server: IrcServer, services: Services
+) -> None:
+    bouncer = Bouncer(irc_server)
+
+    async def scenario() -> ConnectorRunner:
+        port = await bouncer.start()
+        bot = bot_for("127.0.0.1", port, "#beta")
+        runner = ConnectorRunner(services, bot, "beta", PlatformUser("irc", "cwbot", "cwbot"))
+
+        async def body() -> None:
+            await until(lambda: bot.joined.is_set() and bot.is_op)
+            alice = await RawClient.connect(irc_server, "alice2")
+            bob = await RawClient.connect(irc_server, "bob2")
+            await alice.join("#beta")
+            await bob.join("#beta")
+            bob.say("#beta", THREAT)
+            await alice.wait_for(lambda ln: ln.command == "KICK" and ln.param(1) == "bob2")
+            await until(lambda: runner.stats.decided == 1)
+            bot.disconnect()  # the connection drops; the bot comes back with back-off
+            await until(lambda: bot.connects == 2 and bot.joined.is_set() and bot.is_op)
+            await until(lambda: runner.stats.replayed == 1)  # the played-back threat
+            await bob.join("#beta")
+            bob.say("#beta", "sorry, that was out of line")
+            await until(lambda: runner.stats.decided == 2)
+            await asyncio.sleep(0.2)
+            assert len(kicks(alice, "bob2")) == 1  # acted on once
+            await alice.close()
+            await bob.close()
+
+        try:
+            await running(runner, body)
+        finally:
+            await bouncer.close()
+        return runner
+
+    runner = asyncio.run(scenario())
+    assert bouncer.connections == 2
+    assert runner.channel_id is not None
+    rows = stored(services, runner.channel_id)
+    assert [(r["text"], r["status"]) for r in rows] == [
+        (THREAT, "held"),
+        ("sorry, that was out of line", "delivered"),
+    ]
+    assert [o.replayed for o in runner.stats.outcomes] == [False, True, False]
