@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -23,6 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from chatwarden.errors import ConfigError, describe_validation_errors
 
 ENV_PREFIX = "CHATWARDEN_"
+#: the model registry's folder name in the deployment's data folder
+DEFAULT_MODEL_REGISTRY = "chatwarden-models"
 
 
 def _comma_list(value: object) -> object:
@@ -315,6 +318,12 @@ class ServiceConfig(BaseModel):
         description="Bearer token a scraper must send for /metrics. Unset or empty: only "
         "loopback clients not behind a reverse proxy are answered.",
     )
+    model_registry: str = Field(
+        "",
+        description="Folder of the model registry: trained model versions and which one is "
+        "live (`chatwarden model`; docs/operating.md). Empty: chatwarden-models/ next to the "
+        "SQLite database file, or in the working directory for PostgreSQL.",
+    )
     web: WebSettings = Field(default_factory=WebSettings, description="The HTTP edge.")
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Health analytics and shadow mode."
@@ -336,6 +345,17 @@ class ServiceConfig(BaseModel):
     def proxy_hosts(self) -> list[str]:
         """``trusted_proxies`` as a list of addresses and networks."""
         return [v.strip() for v in self.trusted_proxies.split(",") if v.strip()]
+
+    def model_registry_dir(self) -> Path:
+        """Where the model registry lives (``model_registry``, else the deployment's data
+        folder: the SQLite file's folder, or the working directory)."""
+        if self.model_registry:
+            return Path(self.model_registry)
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            database = Path(self.database_url[len(prefix) :].partition("?")[0])
+            return database.parent / DEFAULT_MODEL_REGISTRY
+        return Path(DEFAULT_MODEL_REGISTRY)
 
     def metrics_token_value(self) -> str:
         """The /metrics bearer token, ``""`` when none is set."""

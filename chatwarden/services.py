@@ -14,7 +14,8 @@ from chatwarden.bus import Bus, ChatState, InProcessBus, MemoryChatState
 from chatwarden.clock import Clock, SystemClock
 from chatwarden.config import AnalyticsSettings, ServiceConfig
 from chatwarden.errors import ConfigError
-from chatwarden.model import Model, load_model
+from chatwarden.model import Model
+from chatwarden.model.registry import load_live_model
 from chatwarden.service.base import Deps
 from chatwarden.service.chat.modes import ModeService
 from chatwarden.service.chat.send import ChatService
@@ -132,7 +133,7 @@ def build_services(
         state=state if state is not None else MemoryChatState(),
     )
     actions = ActionService(deps)
-    live_model = model if model is not None else load_model()
+    live_model = model if model is not None else load_live_model(config.model_registry_dir())
     metrics = OpsMetrics()
     analytics_service = AnalyticsService(deps, metrics, analytics)
     metrics.sample(

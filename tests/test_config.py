@@ -211,3 +211,13 @@ def test_bus_settings_come_from_the_environment_and_a_flag_merges_into_them() ->
     assert ServiceConfig.from_env({}).bus.url == ""  # default: one process
     with pytest.raises(ConfigError, match="CHATWARDEN_BUS_URL"):
         ServiceConfig.from_env({"CHATWARDEN_BUS_URL": "http://x"})
+
+
+def test_the_model_registry_defaults_to_the_deployments_data_folder(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "chat.db"
+    config = ServiceConfig.from_env({"CHATWARDEN_DATABASE_URL": f"sqlite:///{db}"})
+    assert config.model_registry_dir() == tmp_path / "data" / "chatwarden-models"
+    postgres = ServiceConfig.from_env({"CHATWARDEN_DATABASE_URL": "postgresql://u@h/db"})
+    assert postgres.model_registry_dir() == Path("chatwarden-models")
+    env = {"CHATWARDEN_MODEL_REGISTRY": str(tmp_path / "models")}
+    assert ServiceConfig.from_env(env).model_registry_dir() == tmp_path / "models"

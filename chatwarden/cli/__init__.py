@@ -11,6 +11,7 @@ from chatwarden.cli.config import config_app
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
 from chatwarden.cli.export import export_app
+from chatwarden.cli.model import model_app
 from chatwarden.cli.replay import replay_command
 from chatwarden.cli.score import score_command
 from chatwarden.cli.serve import serve_command
@@ -60,6 +61,7 @@ app.command("replay")(replay_command)
 app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(model_app, name="model")
 
 
 def main() -> None:

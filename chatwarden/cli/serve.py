@@ -54,6 +54,7 @@ def serve_command(
     import uvicorn
 
     from chatwarden.demo import seed
+    from chatwarden.model.registry import record_shadow_runs
     from chatwarden.services import build_services
     from chatwarden.store.engine import display_url
     from chatwarden.web import create_app
@@ -87,6 +88,10 @@ def serve_command(
                 )
         where = display_url(config.database_url)
         typer.echo(f"ChatWarden on {base} (API docs: {base}/docs; database {where})")
+        shadow = config.analytics.shadow_models.values() if config.analytics.enabled else ()
+        registry = config.model_registry_dir()
+        for version in record_shadow_runs(registry, shadow, services.clock.now()):
+            typer.echo(f"shadow candidate {version} (its shadow run noted in the model registry)")
         if ingest is not None:
             typer.echo(f"gateway {ingest.gateway}: chat goes to {config.bus.url}")
         typer.echo("Ctrl+C stops it")

@@ -52,6 +52,7 @@ from chatwarden.training.datasets import (
     split,
     text_key,
 )
+from chatwarden.training.feedback import Feedback, to_examples
 
 #: Category thresholds (levels 1-4): at most this share of the dev split's harmless lines reaches
 #: a category's threshold ...
@@ -390,6 +391,34 @@ def _roc(y: npt.NDArray[np.int8], s: npt.NDArray[np.float64]) -> float:
     return round(float(roc_auc_score(y, s)), 4)
 
 
+def training_split(
+    data_dir: Path, seed: int, feedback: Feedback | None = None
+) -> tuple[list[Example], dict[str, list[float]], list[Example], list[Example]]:
+    """The rows ``train`` learns from: ``(examples, identity_words, train, dev)``: every
+    labelled example (shipped data, synthetic chat), the identity words' report, the training
+    split with its chat-style variants and the feedback's training rows, and the dev split.
+
+    With ``feedback`` its training rows replace any shipped line with the same text and join
+    the training split as they are (no variants, each with the feedback weight); no row whose
+    text is held back is in the training split, not even a variant of a shipped line.
+    """
+    examples = build_examples(data_dir, seed)
+    if feedback is not None:  # the moderators' verdict wins over a shipped line's
+        taken = feedback.keys
+        examples = [eg for eg in examples if text_key(eg.text) not in taken]
+    if SOURCE_BALANCE is not None:
+        examples = balance_sources(examples, SOURCE_BALANCE)
+    examples, identity_words = balance_identity(examples)
+    train_eg, dev_eg = split(examples)
+    lexicon = Lexicon.load(data_dir)
+    train_eg = augment(train_eg, lexicon, seed)
+    if feedback is not None:
+        held = feedback.heldout_keys
+        train_eg = [eg for eg in train_eg if text_key(eg.text) not in held]
+        train_eg += to_examples(feedback.train, lexicon, feedback.weight)
+    return examples, identity_words, train_eg, dev_eg
+
+
 def train(
     data_dir: Path,
     out_dir: Path,
@@ -398,10 +427,15 @@ def train(
     progress: bool = True,
     features: FeatureConfig | None = None,
     embeddings: bool = True,
+    feedback: Feedback | None = None,
 ) -> TrainReport:
     """Train on ``data_dir`` and write ``weights.npz`` and ``meta.json`` into ``out_dir``.
 
     With ``embeddings`` (the default) each head also sees the bundled static embeddings.
+    With ``feedback`` (moderators' labels, ``training.feedback``) its training rows join the
+    training split as they are (no chat-style variants, each with the feedback weight) and
+    replace any shipped line with the same text; its held-back rows' texts are kept out of
+    training altogether. The dev split, and so the thresholds' rule, is the shipped data's.
     """
     began = time.perf_counter()
     cfg = features or FeatureConfig()
@@ -411,12 +445,7 @@ def train(
         def step(what: str) -> None:
             bar.update(task, advance=1, description=what)
 
-        examples = build_examples(data_dir, seed)
-        if SOURCE_BALANCE is not None:
-            examples = balance_sources(examples, SOURCE_BALANCE)
-        examples, identity_words = balance_identity(examples)
-        train_eg, dev_eg = split(examples)
-        train_eg = augment(train_eg, Lexicon.load(data_dir), seed)
+        examples, identity_words, train_eg, dev_eg = training_split(data_dir, seed, feedback)
         step("normalising")
         norm: Callable[[str], str] = lambda t: normalise(t).text  # noqa: E731
         train_txt = [norm(eg.text) for eg in train_eg]
@@ -508,6 +537,8 @@ def train(
         sources: dict[str, int] = {}
         for eg in examples:
             sources[eg.source] = sources.get(eg.source, 0) + 1
+        if feedback is not None:
+            sources["feedback"] = len(feedback.train)
         emb_meta = (
             {
                 "sha256": embeddings_digest(EMBEDDINGS_DIR),
@@ -560,6 +591,7 @@ def train(
                 "sources": dict(sorted(sources.items())),
                 "data_sha256": file_hashes(data_dir),
                 "identity_words": identity_words,
+                **({"feedback": feedback.summary()} if feedback is not None else {}),
             },
             "dev_metrics": {"roc_auc": dev_auc, "support_pos_neg": support},
         }
