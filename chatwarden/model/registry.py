@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from chatwarden.errors import InputError, ModelError
-from chatwarden.model import Model, load_model
+from chatwarden.model import BUNDLED_DIR, META_FILE, Model, load_model
 
 STATE_FILE: Final = "registry.json"
 METRICS_FILE: Final = "metrics.json"
@@ -179,7 +179,7 @@ class Registry:
         metrics = self.metrics(version)
         state = self.state()
         live = state["promoted"][-1] if state["promoted"] else BUNDLED
-        problems = [f"worse: {p}" for p in _comparison_problems(metrics, live, self.root)]
+        problems = [f"worse: {p}" for p in _comparison_problems(metrics, live)]
         if not state["shadow"].get(version, {}).get("runs"):
             problems.append(
                 f"shadow: {version} has not run in shadow mode (start `chatwarden serve` with "
@@ -247,14 +247,14 @@ class Registry:
             InputError: no such version, it is already live, or a problem not lifted (the
                 message lists them).
         """
-        problems = self.promotion_problems(version)
-        lifted = {"worse": force, "shadow": skip_shadow}
-        blocking = [p for p in problems if not lifted[p.partition(":")[0]]]
-        if blocking:
-            raise InputError(f"not promoting {version}: " + "; ".join(blocking))
         with self._locked() as state:
             if state["promoted"] and state["promoted"][-1] == version:
                 raise InputError(f"{version} is already the promoted model")
+            problems = self.promotion_problems(version)  # under the lock: the live one stays
+            lifted = {"worse": force, "shadow": skip_shadow}
+            blocking = [p for p in problems if not lifted[p.partition(":")[0]]]
+            if blocking:
+                raise InputError(f"not promoting {version}: " + "; ".join(blocking))
             previous = state["promoted"][-1] if state["promoted"] else BUNDLED
             state["promoted"].append(version)
             state["log"].append(
@@ -286,7 +286,7 @@ class Registry:
         return str(live)
 
 
-def _comparison_problems(metrics: dict[str, Any], live: str, root: Path) -> list[str]:
+def _comparison_problems(metrics: dict[str, Any], live: str) -> list[str]:
     """What is wrong with ``metrics``' held-back comparison for promotion over ``live``."""
     held = metrics.get("heldout")
     if not isinstance(held, dict):
@@ -297,6 +297,12 @@ def _comparison_problems(metrics: dict[str, Any], live: str, root: Path) -> list
             f"it was compared with {old.get('registry_version', BUNDLED)}, "
             f"but {live} is promoted now (retrain to compare with it)"
         ]
+    measured, bundled = old.get("model_version"), _bundled_version()
+    if live == BUNDLED and measured is not None and measured != bundled:
+        return [
+            f"it was compared with the bundled model {measured}, but the bundled model is "
+            f"{bundled} now (retrain to compare with it)"
+        ]
     a, b = _number(new.get("roc_auc")), _number(old.get("roc_auc"))
     if a is None or b is None:
         return [f"no ROC AUC on the {held.get('rows', 0)} held-back labels (need both classes)"]
@@ -306,6 +312,14 @@ def _comparison_problems(metrics: dict[str, Any], live: str, root: Path) -> list
             f"(more than {AUC_TOLERANCE} lower) on {held.get('rows', 0)} labels"
         ]
     return []
+
+
+def _bundled_version() -> str | None:
+    try:
+        meta = json.loads((BUNDLED_DIR / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return str(meta.get("version")) if isinstance(meta, dict) else None
 
 
 def _number(value: object) -> float | None:

@@ -139,6 +139,11 @@ def test_rollback_restores_the_previously_promoted_version(tmp_path: Path) -> No
 
 def test_a_comparison_with_another_live_model_is_not_trusted(tmp_path: Path) -> None:
     reg = Registry(tmp_path / "reg")
+    old_bundled = _metrics(0.99, 0.93)  # measured against a bundled model since replaced
+    old_bundled["heldout"]["promoted"]["model_version"] = "tier1-000000000000"
+    replaced = _add(reg, tmp_path, 0.04, old_bundled)
+    with pytest.raises(InputError, match="the bundled model is tier1-"):
+        reg.promote(replaced, NOW, skip_shadow=True)
     first = _add(reg, tmp_path, 0.01, _metrics(0.95, 0.93))
     stale = _add(reg, tmp_path, 0.02, _metrics(0.99, 0.93))  # measured against bundled
     reg.promote(first, NOW, skip_shadow=True)
