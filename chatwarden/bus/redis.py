@@ -14,6 +14,7 @@ after a dropped buffer. ``publish`` is one Redis round trip (about 0.1 ms on one
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -64,7 +65,7 @@ class RedisBus:
         """One PUBLISH for the whole batch: the listeners split it by topic again."""
         batch = [[topic, event] for topic, event in items]
         if batch:
-            self._client.publish(self.channel, orjson.dumps(batch))
+            self._client.publish(self.channel, _dumps(batch))
             self.published += len(batch)
 
     def subscribe(
@@ -77,9 +78,9 @@ class RedisBus:
 
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
-            batch = orjson.loads(message["data"])
+            batch = _loads(message["data"])
             items = [(str(topic), event) for topic, event in batch]
-        except (orjson.JSONDecodeError, TypeError, ValueError):
+        except (TypeError, ValueError):
             log.warning("ignored a malformed event batch on %s", self.channel)
             return
         self._local.publish_many(items)
@@ -89,6 +90,22 @@ class RedisBus:
         self._thread.stop()
         self._thread.join(timeout=2)
         self._pubsub.close()
+
+
+def _dumps(value: Any) -> bytes:
+    """orjson (datetimes as ISO text, integer keys as text), else the standard library for
+    what orjson refuses (a lone surrogate in a text: escaped, so the bytes stay UTF-8)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(value, default=str).encode()
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # an escaped lone surrogate: valid JSON, refused by orjson
+        return json.loads(data)
 
 
 def _log_and_go_on(exc: BaseException, pubsub: Any, thread: Any) -> None:

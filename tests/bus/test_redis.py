@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -43,6 +44,31 @@ def test_events_cross_processes_in_order_and_by_topic(ns: tuple[redis.Redis, str
         gateway.close()
     assert [e for c in chunks for e in c] == [{"n": 1}, {"n": 2}]
     assert worker.published == 3
+
+
+def test_what_json_alone_would_refuse_still_crosses(ns: tuple[redis.Redis, str]) -> None:
+    """Integer keys, datetimes and a lone surrogate: an event that failed to encode would
+    fail its publisher after the commit."""
+    client, prefix = ns
+    worker, gateway = RedisBus(client, prefix), RedisBus(client, prefix)
+    when = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+    async def scenario() -> list[dict[str, object]]:
+        sub = gateway.subscribe("t")
+        await asyncio.sleep(0.2)
+        worker.publish("t", {"counts": {1: 2}, "at": when})
+        worker.publish("t", {"text": "a\ud800b"})
+        got: list[dict[str, object]] = []
+        while len(got) < 2:
+            got += [e for c in await asyncio.wait_for(sub.next_chunks(), 5) for e in c]
+        return got
+
+    try:
+        got = asyncio.run(scenario())
+    finally:
+        worker.close()
+        gateway.close()
+    assert got == [{"counts": {"1": 2}, "at": "2026-12-07T12:00:00+00:00"}, {"text": "a\ud800b"}]
 
 
 def test_a_bad_url_is_a_config_error_naming_it() -> None:

@@ -20,7 +20,7 @@ from collections import deque
 from typing import Any
 
 from chatwarden.bus.redis_streams import ChatStreams, ReplyListener
-from chatwarden.errors import ChatWardenError
+from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.ids import new_uuid7
 from chatwarden.service.scale.codec import Envelope, decode_answer, encode_request, with_key
 from chatwarden.service.types import SendRequest, SendResult
@@ -83,13 +83,22 @@ class StreamIngest:
                 await self._wake.wait()
             take = min(len(self._queue), self.max_batch)
             batch = [self._queue.popleft() for _ in range(take)]
-            live = [(with_key(req), fut) for req, fut in batch if not fut.cancelled()]
-            refs = [new_uuid7() for _ in live]
             now = time.time()
-            items = [
-                (req.channel_id, encode_request(Envelope(req, self.gateway, ref, now)))
-                for (req, _), ref in zip(live, refs, strict=True)
-            ]
+            live, refs, items = [], [], []
+            for req, fut in batch:
+                if fut.cancelled():
+                    continue
+                req, ref = with_key(req), new_uuid7()
+                try:
+                    payload = encode_request(Envelope(req, self.gateway, ref, now))
+                except TypeError:  # orjson refuses it: a lone surrogate in the text
+                    fut.set_exception(InputError("message text must be valid Unicode"))
+                    continue
+                live.append((req, fut))
+                refs.append(ref)
+                items.append((req.channel_id, payload))
+            if not live:
+                continue
             for ref, (_, fut) in zip(refs, live, strict=True):
                 self._waiting[ref] = fut  # before publishing: a fast answer finds it
             try:

@@ -12,6 +12,7 @@ import redis
 
 from chatwarden.bus.redis_streams import StreamFull
 from chatwarden.config import ServiceConfig
+from chatwarden.errors import InputError
 from chatwarden.scaleout import build_node, gateway_ingest, worker_of
 from chatwarden.service.scale.gateway import DecisionPending, StreamIngest
 from chatwarden.service.types import SendRequest, SendResult
@@ -91,7 +92,8 @@ def test_a_full_stream_fails_the_sender_at_once_and_an_unanswered_one_is_pending
         ingest = StreamIngest(node.streams, answer_timeout_s=0.3)  # no worker runs
         try:
             futures = [ingest.submit(SendRequest(actor, channel, f"m{i}")) for i in range(3)]
-            return await asyncio.gather(*futures, return_exceptions=True)
+            bad = ingest.submit(SendRequest(actor, channel, "lone \ud800 surrogate"))
+            return await asyncio.gather(*futures, bad, return_exceptions=True)
         finally:
             await ingest.close()
 
@@ -99,7 +101,7 @@ def test_a_full_stream_fails_the_sender_at_once_and_an_unanswered_one_is_pending
         outcomes = asyncio.run(asyncio.wait_for(scenario(), 10))
     finally:
         node.close()
-    assert [type(o) for o in outcomes] == [DecisionPending, DecisionPending, StreamFull]
+    assert [type(o) for o in outcomes] == [DecisionPending, DecisionPending, StreamFull, InputError]
     full = outcomes[2]
     assert isinstance(full, StreamFull) and full.code == "chat_overloaded"
     assert sum(node.streams.backlog().values()) == 2  # accepted ones kept, the third not added
