@@ -43,3 +43,29 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
     assert "up to date" in runner.invoke(db_app, ["status", "--database-url", url]).output
     bad = runner.invoke(db_app, ["upgrade", "--database-url", "mysql://x"])
     assert bad.exit_code == 2 and "database_url" in bad.output
+
+
+def test_services_decide_with_the_promoted_registry_version(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from chatwarden.model import BUNDLED_DIR, load_model, model_version
+    from chatwarden.model.registry import Registry
+    from chatwarden.services import build_services
+
+    build = tmp_path / "build"
+    build.mkdir()
+    shutil.copy(BUNDLED_DIR / "weights.npz", build / "weights.npz")
+    meta = json.loads((BUNDLED_DIR / "meta.json").read_text())
+    meta["thresholds"]["harm"] = [t - 0.01 for t in meta["thresholds"]["harm"]]
+    meta["version"] = model_version(build / "weights.npz", meta)
+    (build / "meta.json").write_text(json.dumps(meta))
+    reg = Registry(tmp_path / "chatwarden-models")  # the default: beside the SQLite file
+    version = reg.add(build, {}, datetime(2026, 12, 7, tzinfo=UTC))
+    reg.promote(version, datetime(2026, 12, 7, tzinfo=UTC), force=True, skip_shadow=True)
+    config = ServiceConfig.from_env({}, database_url=f"sqlite:///{tmp_path / 'chat.db'}")
+    services = build_services(config)
+    try:
+        assert services.chat.model.version == version != load_model().version
+    finally:
+        services.close()
