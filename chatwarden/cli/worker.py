@@ -51,10 +51,8 @@ def worker_command(
     worker = worker_of(node, name)
     typer.echo(f"worker {worker.name} on {config.bus.url} ({config.bus.shards} shards)")
     try:
-        while not stop.is_set():
-            worker.run_once()
+        worker.run(stop)
     finally:
-        worker.leases.release_all()
         node.close()
         s = worker.stats
         typer.echo(

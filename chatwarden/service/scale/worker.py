@@ -17,6 +17,7 @@ stream.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ class WorkerStats:
     failed: int = 0  # entries left pending after a failure (retried, then dead-lettered)
     reclaimed: int = 0
     dead_lettered: int = 0
+    errors: int = 0  # passes that failed (Redis or the database unreachable) and were retried
     shards: set[int] = field(default_factory=set)
 
 
@@ -59,6 +61,26 @@ class Worker:
         self.stats = WorkerStats()
         self._next_refresh = 0.0
         self._next_reclaim = 0.0
+
+    def run(self, stop: threading.Event, retry_s: float = 1.0) -> None:
+        """Pass after pass until ``stop`` is set, then give the shards back. A pass that fails
+        (Redis or the database unreachable) is logged and tried again after ``retry_s``: the
+        entries it held stay pending, nothing is lost, and the process keeps its place."""
+        try:
+            while not stop.is_set():
+                try:
+                    self.run_once()
+                except Exception:
+                    self.stats.errors += 1
+                    log.exception("a worker pass failed; trying again in %.1f s", retry_s)
+                    stop.wait(retry_s)
+        finally:
+            try:
+                self.leases.release_all()
+            except Exception:  # Redis gone: the leases expire by themselves
+                log.warning(
+                    "could not give the shards back; they expire in %d ms", self.leases.ttl_ms
+                )
 
     def run_once(self) -> int:
         """One pass; the number of entries acknowledged."""

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from chatwarden.bus.redis_streams import ChatStreams
+from chatwarden.bus.redis_streams import ChatStreams, ShardLeases
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import build_node, worker_of
+from chatwarden.service.scale.worker import Worker
 from tests.conftest import empty_postgres_schema
 from tests.redis_support import REDIS_URL, redis_namespace
 from tests.service.scale.scale_support import (
@@ -213,3 +215,43 @@ def test_two_workers_split_the_shards_and_decide_each_message_once(
         a.close()
         b.close()
     assert stored(pg) == (500, 500)
+
+
+def test_run_survives_an_unreachable_redis_and_gives_its_shards_back_on_stop(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    client, prefix = ns
+    config = ServiceConfig.model_validate(
+        {
+            "database_url": pg,
+            **CHEAP_HASHING,
+            "bus": {"url": REDIS_URL, "key_prefix": prefix, "shards": SHARDS},
+        }
+    )
+    node = build_node(config)
+    try:
+        healthy = worker_of(node, "healthy")
+        healthy.block_ms = 10
+        stop = threading.Event()
+        thread = threading.Thread(target=healthy.run, args=(stop,))
+        thread.start()
+        wait_for(lambda: client.get(f"{prefix}lease:0") == b"healthy", 5, "the leases")
+        stop.set()
+        thread.join(5)
+        assert [client.get(f"{prefix}lease:{s}") for s in range(SHARDS)] == [None] * SHARDS
+        # a worker whose Redis is gone keeps trying instead of exiting, and still stops
+        gone = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+        lost = Worker(
+            node.services.chat,
+            ChatStreams(gone, prefix, shards=SHARDS),
+            ShardLeases(gone, prefix, SHARDS, "lost"),
+        )
+        stop = threading.Event()
+        thread = threading.Thread(target=lost.run, args=(stop, 0.05))
+        thread.start()
+        wait_for(lambda: lost.stats.errors >= 2, 5, "two failed passes")
+        stop.set()
+        thread.join(5)
+        assert not thread.is_alive() and lost.stats.decided == 0
+    finally:
+        node.close()
