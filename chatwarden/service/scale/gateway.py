@@ -20,7 +20,7 @@ from collections import deque
 from typing import Any
 
 from chatwarden.bus.redis_streams import ChatStreams, ReplyListener
-from chatwarden.errors import ChatWardenError, InputError
+from chatwarden.errors import ChatWardenError, InputError, RateLimited
 from chatwarden.ids import new_uuid7
 from chatwarden.service.scale.codec import Envelope, decode_answer, encode_request, with_key
 from chatwarden.service.types import SendRequest, SendResult
@@ -28,8 +28,11 @@ from chatwarden.service.types import SendRequest, SendResult
 log = logging.getLogger(__name__)
 
 
-class DecisionPending(ChatWardenError):
-    """Accepted, but no answer in time: resend with the same idempotency key for the result."""
+class DecisionPending(RateLimited):
+    """Accepted, but no answer in time: resend with the same idempotency key for the result.
+
+    A ``RateLimited`` (HTTP 429 with Retry-After), because what the sender should do is what a
+    client does on 429: wait, then send the same request again (the key makes it a replay)."""
 
     code = "decision_pending"
 
@@ -149,7 +152,8 @@ class StreamIngest:
             fut.set_exception(
                 DecisionPending(
                     "your message was accepted and is still being checked; send it again "
-                    "with the same idempotency key to see the result"
+                    "with the same idempotency key to see the result",
+                    retry_after_s=1.0,
                 )
             )
 

@@ -12,7 +12,7 @@ import redis
 
 from chatwarden.bus.redis_streams import StreamFull
 from chatwarden.config import ServiceConfig
-from chatwarden.errors import InputError
+from chatwarden.errors import InputError, RateLimited
 from chatwarden.scaleout import build_node, gateway_ingest, worker_of
 from chatwarden.service.scale.gateway import DecisionPending, StreamIngest
 from chatwarden.service.types import SendRequest, SendResult
@@ -102,6 +102,8 @@ def test_a_full_stream_fails_the_sender_at_once_and_an_unanswered_one_is_pending
     finally:
         node.close()
     assert [type(o) for o in outcomes] == [DecisionPending, DecisionPending, StreamFull, InputError]
+    pending = outcomes[0]  # HTTP 429 + Retry-After: resend with the same key
+    assert isinstance(pending, RateLimited) and pending.code == "decision_pending"
     full = outcomes[2]
     assert isinstance(full, StreamFull) and full.code == "chat_overloaded"
     assert sum(node.streams.backlog().values()) == 2  # accepted ones kept, the third not added
