@@ -186,6 +186,9 @@ class ReviewItem(_ToDict):
     resolved_by: int | None
     resolved_at: datetime | None
     resolved_by_name: str | None = None  #: filled in by the "handled" listing
+    #: the message's context for moderators, ``{score, explanations}`` (``chat/context.py``);
+    #: information only, never part of AutoMod's decision; ``None`` for items held before it
+    context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,9 @@ class UserCard(_ToDict):
     banned: bool
     timeout_until: datetime | None
     notes: list[Note]
+    #: the newest message's context as when it was sent, ``{message_id, score, explanations}``
+    #: (``chat/context.py``; information for moderators, never AutoMod's decision)
+    context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

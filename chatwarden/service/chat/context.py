@@ -21,7 +21,17 @@ from typing import Any, Final, TypeVar
 
 from sqlalchemy.engine import Connection
 
-from chatwarden.context import ChatLine, Context, ContextScore, OwnMessage, Record, score_decision
+from chatwarden.categories import SEVERE
+from chatwarden.context import (
+    ChatLine,
+    Context,
+    ContextScore,
+    OwnMessage,
+    Record,
+    combine,
+    score_decision,
+    signals,
+)
 from chatwarden.context.facts import addressees
 from chatwarden.decision import Decision
 from chatwarden.store import context as store
@@ -34,6 +44,7 @@ __all__ = [
     "add_context_txn",
     "context_dict",
     "context_txn",
+    "message_context_txn",
     "public_context",
 ]
 
@@ -52,13 +63,13 @@ _STAFF = {"owner": "broadcaster", "lead_moderator": "moderator", "moderator": "m
 
 def context_txn(
     conn: Connection,
-    channel: Mapping[str, Any],
+    channel: Mapping[Any, Any],
     sender_id: int,
     text: str,
     now: datetime,
     *,
     before_id: int | None = None,
-    earlier: Sequence[Mapping[str, Any]] = (),
+    earlier: Sequence[Mapping[Any, Any]] = (),
 ) -> Context:
     """The ``Context`` of a message ``sender_id`` sends (or sent) with ``text`` at ``now``.
 
@@ -137,7 +148,7 @@ def context_dict(scored: ContextScore) -> dict[str, Any]:
     }
 
 
-def public_context(stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def public_context(stored: Mapping[Any, Any] | None) -> dict[str, Any] | None:
     """The queue's view of a stored context: ``{score, explanations}`` (``None``: the message
     was held before contexts were kept)."""
     if not stored:
@@ -147,7 +158,7 @@ def public_context(stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def add_context_txn(
     conn: Connection,
-    batch: Sequence[tuple[Mapping[str, Any], Decision, dict[str, Any]]],
+    batch: Sequence[tuple[Mapping[Any, Any], Decision, dict[str, Any]]],
     now: datetime,
 ) -> None:
     """Score every held message of a batch about to be stored with its context, into its
@@ -163,3 +174,40 @@ def add_context_txn(
         )
         scored = score_decision(decision, context)
         row["decision"] = {**row["decision"], "context": context_dict(scored)}
+
+
+def message_context_txn(
+    conn: Connection, channel: Mapping[Any, Any], row: Mapping[Any, Any]
+) -> dict[str, Any] | None:
+    """The context of a stored message (a ``messages`` row with ``id``, ``sender_id``,
+    ``text``, ``created_at`` and ``decision``), as the user card shows it: ``{message_id,
+    score, explanations}`` as of when it was sent. A held message's stored context is reused;
+    any other is scored now (two reads), from its stored decision. ``None``: no decision."""
+    decision = row["decision"]
+    if not decision:
+        return None
+    stored = decision.get("context")
+    if stored is None:
+        context = context_txn(
+            conn,
+            channel,
+            int(row["sender_id"]),
+            row["text"],
+            row["created_at"],
+            before_id=int(row["id"]),
+        )
+        categories = {k: float(v) for k, v in (decision.get("categories") or {}).items()}
+        held_severe = any(
+            r.get("kind") == "category" and r.get("category") in SEVERE
+            for r in decision.get("reasons", [])
+        )
+        scored = combine(
+            float(decision.get("harm") or 0.0),
+            categories,
+            signals(row["text"], context),
+            held_severe=held_severe,
+        )
+        stored = context_dict(scored)
+    public = public_context(stored)
+    assert public is not None
+    return {"message_id": row["public_id"], **public}

@@ -27,6 +27,7 @@ from chatwarden.pipeline import AutoMod
 from chatwarden.rules.chat_rules import MessageFacts, Modes, Standing, check_chat_rules
 from chatwarden.service import events
 from chatwarden.service.base import Deps, Outbox, ServiceBase, effective_role, to_message
+from chatwarden.service.chat.context import add_context_txn, public_context
 from chatwarden.service.chat.engines import Engine, EngineCache
 from chatwarden.service.chat.engines import load_automod_settings as load_automod_settings
 from chatwarden.service.chat.redact import redact, sees_private_terms
@@ -345,6 +346,11 @@ class ChatService(ServiceBase):
         effects; all in ``out``'s transaction."""
         delays: dict[int, int] = {}
         rows = [self._message_row(item, out.now, delays) for item in items]
+        # held messages only: their context for moderators (information, never a decision)
+        batch = [
+            (item.channel, item.decision, values) for item, values in zip(items, rows, strict=True)
+        ]
+        add_context_txn(out.conn, batch, out.now)
         store.insert_messages_txn(out.conn, rows)
         queued = self._queue_held_txn(out.conn, rows, out.now)
         results: list[SendResult] = []
@@ -448,20 +454,30 @@ class ChatService(ServiceBase):
         elif status == "restricted":  # only moderators (and the sender) see it
             self._emit_chat_message(out, item, public_id, to_sender_only=True)
         elif status in ("held", "blocked"):
-            log_rows.append(self._hold_or_block(out, item, public_id, status, queued))
+            context = values["decision"].get("context")
+            log_rows.append(self._hold_or_block(out, item, public_id, status, queued, context))
             out.notify(
                 item.actor.user_id, f"message_{status}", item.channel["id"], message_id=public_id
             )
         return result
 
     def _hold_or_block(
-        self, out: Outbox, item: _Accepted, public_id: str, status: str, queued: _Queued
+        self,
+        out: Outbox,
+        item: _Accepted,
+        public_id: str,
+        status: str,
+        queued: _Queued,
+        context: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A held message's queue event; the mod-log row of a held or blocked message (the
-        detector's action and explanation when detection decided it)."""
+        """A held message's queue event (with its ``context``, ``chat/context.py``); the
+        mod-log row of a held or blocked message (the detector's action and explanation when
+        detection decided it)."""
         screen = item.screen
         by_detection = screen is not None and screen.status == status and screen.log_action
         public = _decision_dict(item.decision, reveal_private=False)
+        if context is not None:
+            public = {**public, "context": public_context(context)}
         # the mod log keeps the whole explanation; readers get it redacted by role
         logged = item.decision.to_dict()
         if screen is not None and not screen.empty:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
+from chatwarden.service.chat.context import public_context
 from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.chat.send import message_event
 from chatwarden.service.detection.settings import load_state_txn
@@ -35,7 +36,8 @@ def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
         created_at=row["message_created_at"],
         delivered_at=row["delivered_at"],
     )
-    reasons = list((row["decision"] or {}).get("reasons", []))
+    decision = row["decision"] or {}
+    reasons = list(decision.get("reasons", []))
     return ReviewItem(
         id=row["id"],
         channel_id=row["channel_id"],
@@ -47,6 +49,7 @@ def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
         resolved_by=row["resolved_by"],
         resolved_at=row["resolved_at"],
         resolved_by_name=row.get("resolver_name"),
+        context=public_context(decision.get("context")),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from chatwarden.errors import NotFound
 from chatwarden.service.base import ServiceBase, clean_text, effective_role, to_message, to_user
+from chatwarden.service.chat.context import message_context_txn
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, Note, UserCard
 from chatwarden.store import audit
@@ -35,7 +36,8 @@ class UserCardService(ServiceBase):
         self, actor: Actor, channel_id: int, user_id: int, message_limit: int = 50
     ) -> UserCard:
         """Messages here (newest ``message_limit``, any status), sanction counts, account age,
-        follow date and the team's notes."""
+        follow date, the team's notes and the newest message's context
+        (``chat/context.py``)."""
         message_limit = max(1, min(int(message_limit), 500))
         now = self.clock.now()
         with self.db.read() as conn:
@@ -48,6 +50,8 @@ class UserCardService(ServiceBase):
             )
             counts = audit.count_actions_txn(conn, channel_id, user_id)
             notes = store.list_notes_txn(conn, channel_id, user_id)
+            # the newest message's context, as when it was sent (information for moderators)
+            context = message_context_txn(conn, channel, rows[-1]) if rows else None
         until = member["timeout_until"] if member is not None else None
         return UserCard(
             user=to_user(user),
@@ -62,6 +66,7 @@ class UserCardService(ServiceBase):
             banned=bool(member["banned"]) if member is not None else False,
             timeout_until=until if until is not None and until > now else None,
             notes=[to_note(n) for n in notes],
+            context=context,
         )
 
     def add_note(self, actor: Actor, channel_id: int, user_id: int, text: str) -> Note:
