@@ -1,5 +1,6 @@
 // The user card (ctx.openUserCard): a dialog with the user's history in the channel, counts,
-// account age, follow date and the mod team's notes (add / delete as permissions allow).
+// account age, follow date, the newest message's context (service/chat/context.py) and the mod team's
+// notes (add / delete as permissions allow).
 
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
 import { durationLabel, timeoutControl } from "./timeoutmenu.js";
@@ -115,6 +116,9 @@ export async function openUserCard(ctx, username) {
         el("div", { class: "count" }, el("b", { "data-testid": "count-timeouts" }, String(card.timeouts)), "timeouts"),
         el("div", { class: "count" }, el("b", { "data-testid": "count-bans" }, String(card.bans)), "bans"),
         el("div", { class: "count" }, el("b", {}, String(card.messages.length)), "messages")),
+      // the newest message's context as when it was sent (information; AutoMod did not use it)
+      card.context && card.context.explanations.length ? el("p", { class: "muted", "data-testid": "usercard-context" },
+        `Newest message's context: ${card.context.explanations.join("; ")}`) : null,
       card.user.username === ctx.user.username ? null : actions,
       el("h3", {}, "Recent messages"), history,
       el("h3", {}, "Notes"), notes, noteForm);

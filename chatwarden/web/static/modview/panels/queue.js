@@ -4,7 +4,9 @@
 // GET /channels/{name}/queue/handled). Filter by category and level, sort by age or score,
 // select several (checkboxes or x) and allow or deny them at once: one request per item
 // through the single-item API, each item's result listed (one another moderator already
-// decided shows as such).
+// decided shows as such). Under AutoMod's reasons, a "Context:" line says what the chatter's
+// recent messages, record and the chat before add (repeats, bursts, a target, a warning): for
+// the moderator to read; AutoMod's decision did not use it (service/chat/context.py).
 
 import { durationLabel, timeoutControl } from "../timeoutmenu.js";
 
@@ -31,6 +33,7 @@ function fromItem(item) {
     text: item.message.text,
     reasons: item.reasons || [],
     heldAt: item.held_at,
+    context: item.context || null,
   };
 }
 
@@ -57,6 +60,7 @@ function fromHold(event) {
     text: event.message.text,
     reasons: (event.decision && event.decision.reasons) || [],
     heldAt: event.held_at,
+    context: (event.decision && event.decision.context) || null,
   };
 }
 
@@ -112,6 +116,16 @@ export default {
       });
     }
 
+    /** The context's sentences under AutoMod's reasons (information for the moderator; it
+     * never changed AutoMod's decision), or nothing when the context says nothing. */
+    function contextLine(context) {
+      const said = (context && context.explanations) || [];
+      if (!said.length) return null;
+      return el("p", { class: "muted queue-context", "data-testid": "queue-context",
+        title: "What the chatter's recent messages, record and the chat before say (AutoMod did not use it)" },
+      `Context: ${said.join("; ")}`);
+    }
+
     const nodes = new Map(); // id -> its <article>; rendering is incremental so a new hold
     // never takes the keyboard focus away from the message a moderator is working on
 
@@ -132,6 +146,7 @@ export default {
           on: { change: (ev) => pick1(item.id, ev.target.checked) } }) : null,
         button(item.user, () => ctx.openUserCard(item.user), { class: "btn link", "data-testid": "queue-user", title: "Open user card" }),
         el("span", { class: "muted" }, clock(item.heldAt)), reasonBadges(item.reasons)),
+      contextLine(item.context),
       el("p", { class: "queue-text", "data-testid": "queue-text" }, highlight(item.text, spans)),
       canResolve ? el("div", { class: "queue-actions" },
         button("Allow", () => act(item, "allow"), { class: "btn ok small", "aria-keyshortcuts": "a", title: "Allow (a)" }),
