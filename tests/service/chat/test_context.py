@@ -12,8 +12,10 @@ from sqlalchemy import event
 
 from chatwarden.bus import InProcessBus, mods_topic
 from chatwarden.clock import FakeClock
+from chatwarden.service.chat.context import message_context_txn, public_context
 from chatwarden.service.types import ReviewItem, SendRequest
 from chatwarden.services import Services
+from chatwarden.store.context import SenderRecord, sender_record_txn
 from tests.service.conftest import Cast, Recorder
 
 TOXIC = "you are a worthless idiot and everyone hates you"
@@ -209,3 +211,24 @@ def test_the_user_card_shows_the_newest_messages_context(
         "repeats own message (2nd time in 0 s)",
         "3 messages in 30 s",
     ]
+
+
+def test_another_channels_lines_are_not_context(services: Services, cast: Cast) -> None:
+    requests = [
+        SendRequest(cast.mallory, cast.other.id, TOXIC, "beta"),
+        SendRequest(cast.mallory, cast.channel.id, TOXIC, "alpha"),
+    ]
+    results = services.chat.send_messages(requests)
+    assert [getattr(r, "status", r) for r in results] == ["held", "held"]
+    alpha = getattr(results[1], "message_id", None)
+    assert held_context(services, cast, alpha)["explanations"] == []
+
+
+def test_nothing_stored_means_no_context(services: Services, cast: Cast) -> None:
+    assert public_context(None) is None and public_context({}) is None
+    with services.db.read() as conn:
+        channel = {"id": cast.channel.id, "owner_id": cast.olivia.user_id}
+        assert message_context_txn(conn, channel, {"decision": None}) is None
+        # an unknown sender has no record, and a name nobody has is nobody's
+        record = sender_record_txn(conn, cast.channel.id, cast.olivia.user_id, 10**6, ["nobody"])
+    assert record == SenderRecord({}, None, None, {})
