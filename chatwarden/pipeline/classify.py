@@ -19,6 +19,7 @@ import numpy as np
 from chatwarden.categories import Category
 from chatwarden.model import COLUMNS, Model
 from chatwarden.pipeline.normalise import Normalised, normalise
+from chatwarden.pipeline.repeats import repeat_spans
 from chatwarden.pipeline.vocab import vocab_spans
 
 Spans = Sequence[tuple[int, int]]
@@ -92,8 +93,10 @@ def model_view(
     norm: Normalised, spans: Spans = (), emotes: frozenset[str] = frozenset()
 ) -> ModelView:
     """What the model scores: ``norm.text`` without ``spans`` (permitted terms), the channel's
-    ``emotes`` and the bundled live-chat vocabulary (``vocab_spans``)."""
+    ``emotes``, the bundled live-chat vocabulary (``vocab_spans``) and the back-to-back copies
+    of a repeated phrase after its first (``repeats.repeat_spans``)."""
     hidden = vocab_spans(norm, emotes)
+    hidden.extend(repeat_spans(norm.text))
     if spans:
         hidden.extend(spans)
     return cut_spans(norm.text, hidden) if hidden else ModelView(norm.text)

@@ -247,11 +247,11 @@ def test_precheck(services: Services, cast: Cast) -> None:
 
 def test_the_channels_emotes_are_not_held_as_words(services: Services, cast: Cast) -> None:
     cid = cast.channel.id
-    first = services.chat.send_message(cast.fiona, cid, "wardenKillYou wardenKillYou")
+    first = services.chat.send_message(cast.fiona, cid, "wardenKillYourself")
     assert first.status == "held"  # the model reads the emote's code as a threat
-    services.modes.update(cast.mike, cid, {"emote_set": ["wardenKillYou", "Kappa"]})
-    after = services.chat.send_message(cast.fiona, cid, "wardenKillYou wardenKillYou")
+    services.modes.update(cast.mike, cid, {"emote_set": ["wardenKillYourself", "Kappa"]})
+    after = services.chat.send_message(cast.fiona, cid, "wardenKillYourself")
     assert after.status == "delivered"
-    assert services.chat.precheck(cast.mike, cid, "wardenKillYou")["action"] == "allow"
-    abuse = "wardenKillYou you are a worthless idiot and everyone hates you"
+    assert services.chat.precheck(cast.mike, cid, "wardenKillYourself")["action"] == "allow"
+    abuse = "wardenKillYourself you are a worthless idiot and everyone hates you"
     assert services.chat.send_message(cast.fiona, cid, abuse).status == "held"
