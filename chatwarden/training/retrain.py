@@ -82,25 +82,27 @@ def retrain(
     reg = Registry(registry)
     live_name = reg.active() or BUNDLED
     live_model = load_model(reg.active_dir())
-    if out_dir is not None:
-        build = out_dir
-    else:
-        registry.mkdir(parents=True, exist_ok=True)
-        build = Path(tempfile.mkdtemp(prefix=".build-", dir=registry))
-        build.chmod(0o755)  # mkdtemp's 0700 would stay on the stored version
+    # always a fresh folder: load_model caches by folder, so a reused one would give the old model
+    parent = registry if out_dir is None else out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=".build-", dir=parent))
+    build.chmod(0o755)  # mkdtemp's 0700 would stay on the stored version
     try:
         report = train(
             data_dir, build, seed=seed, progress=progress, features=features, feedback=feedback
         )
         new_model = load_model(build)
         metrics = version_metrics(report, feedback, new_model, live_model, live_name)
-        if out_dir is not None:
-            (out_dir / METRICS_FILE).write_text(
-                json.dumps(metrics, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-            )
-            return RetrainResult(report.version, out_dir, metrics, registered=False)
-        version = reg.add(build, metrics, now)
-        return RetrainResult(version, reg.path(version), metrics, registered=True)
+        if out_dir is None:
+            version = reg.add(build, metrics, now)
+            return RetrainResult(version, reg.path(version), metrics, registered=True)
+        (build / METRICS_FILE).write_text(
+            json.dumps(metrics, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in sorted(build.iterdir()):
+            path.replace(out_dir / path.name)
+        return RetrainResult(report.version, out_dir, metrics, registered=False)
     finally:
-        if out_dir is None and build.exists():
-            shutil.rmtree(build)  # a failed build, or a version the registry already had
+        if build.exists():
+            shutil.rmtree(build)  # a failed build, a version the registry already had, or moved

@@ -97,6 +97,7 @@ def test_training_with_feedback_is_byte_reproducible(
     assert not again.registered and again.version == result.version
     for name in FILES:
         assert (tmp_path / "out" / name).read_bytes() == (result.path / name).read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no build folder left
     # the same build into the registry again: refused, nothing left behind
     with pytest.raises(InputError, match="already"):
         retrain(FIXTURE, feedback, registry=root, now=NOW, features=SMALL)
