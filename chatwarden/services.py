@@ -34,6 +34,7 @@ from chatwarden.service.health.preview import PreviewService
 from chatwarden.service.health.shadow import ShadowService
 from chatwarden.service.moderation.actions import ActionService
 from chatwarden.service.moderation.automod_settings import AutoModSettingsService
+from chatwarden.service.moderation.bans import BanListService
 from chatwarden.service.moderation.calibration import CalibrationService
 from chatwarden.service.moderation.commands import CommandService
 from chatwarden.service.moderation.labels import LabelService
@@ -86,6 +87,7 @@ class Services:
     labels: LabelService  # moderators' decisions as a dataset (issue 14)
     calibration: CalibrationService  # the team's disagreements and workload (issue 14)
     learning: LearningService  # each channel learns from its moderators (issue 14)
+    bans: BanListService  # the banned-users list and finding users by name (issue 15)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -186,6 +188,7 @@ def build_services(
         labels=LabelService(deps),
         calibration=CalibrationService(deps, automod),
         learning=LearningService(deps, live_model),
+        bans=BanListService(deps),
     )
 
 

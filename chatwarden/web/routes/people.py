@@ -1,4 +1,4 @@
-"""User cards, moderator notes and unban requests."""
+"""User cards, moderator notes, unban requests, the banned-users list and finding users."""
 
 from __future__ import annotations
 
@@ -82,3 +82,32 @@ def resolve_unban_request(
         )
         .to_dict()
     )
+
+
+#: the start of a username (letters, digits, ``_``): anything else is a 422 here
+_PREFIX = Query(min_length=1, max_length=25, pattern=r"^[A-Za-z0-9_]+$")
+
+
+@router.get("/channels/{name}/bans")
+def list_bans(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    q: Annotated[str, Query(max_length=25, pattern=r"^[A-Za-z0-9_]*$")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Who is banned here (moderators and up), newest ban first, with the reason, the
+    moderator and the time from the ban's mod-log entry; ``q`` keeps names starting with it;
+    page with ``offset``/``limit`` (``total`` counts them all). Unban: ``DELETE .../bans/{u}``."""
+    bans = services_of(request).bans
+    return bans.list_bans(actor, channel.id, q=q, limit=limit, offset=offset).to_dict()
+
+
+@router.get("/channels/{name}/users")
+def find_users(
+    channel: ChannelArg, actor: CurrentActor, request: Request, q: Annotated[str, _PREFIX]
+) -> list[dict[str, Any]]:
+    """Any account whose name starts with ``q`` (case-insensitive; at most 20, alphabetical;
+    moderators and up), with its role here and whether it is banned or timed out now."""
+    return [m.to_dict() for m in services_of(request).bans.find_users(actor, channel.id, q)]
