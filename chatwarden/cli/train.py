@@ -38,6 +38,7 @@ def train_command(
         list[Path] | None,
         typer.Option(
             "--with-feedback",
+            metavar="<file.jsonl>",
             help="Moderators' labels from `chatwarden export labels` (JSON lines; repeat for "
             "several files). 20 % of them (by text) are held back to compare the new model "
             "with the live one.",
@@ -61,8 +62,7 @@ def train_command(
 
       chatwarden train --seed 1 --out /tmp/m1
 
-      chatwarden train --with-feedback labels.jsonl   (a new registry version; then
-      `chatwarden model list`)
+      chatwarden train --with-feedback labels.jsonl   (a new registry version)
     """
     if not data_dir.is_dir():
         fail(f"--data-dir {data_dir} is not a folder (a source checkout has data/)")
