@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,24 +66,76 @@ def get_entry_txn(conn: Connection, entry_id: int) -> RowMapping | None:
     return conn.execute(_query().where(mod_log.c.id == entry_id)).mappings().first()
 
 
+#: the escape character of the LIKE patterns built here (``contains_pattern``); not a
+#: backslash, whose own escaping differs between databases and string settings
+LIKE_ESCAPE = "!"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, every character literally: a ``%`` or ``_``
+    typed into a search box is that character, not a wildcard."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def _action_clause(actions: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Any of ``actions``: an exact name (``ban``) or a family (``detection.*``: every action
+    starting ``detection.``)."""
+    exact = [a for a in actions if not a.endswith(".*")]
+    families = [a[:-1] for a in actions if a.endswith(".*")]  # "detection.*" -> "detection."
+    clauses: list[sa.ColumnElement[bool]] = []
+    if exact:
+        clauses.append(mod_log.c.action.in_(exact))
+    for prefix in families:
+        escaped = contains_pattern(prefix)[1:-1]
+        clauses.append(mod_log.c.action.like(escaped + "%", escape=LIKE_ESCAPE))
+    return sa.or_(*clauses)
+
+
 def list_entries_txn(
     conn: Connection,
     channel_id: int,
     *,
     action: str | None = None,
+    actions: Sequence[str] = (),
     target_user_id: int | None = None,
     actor_id: int | None = None,
+    automatic: bool | None = None,
+    text: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 100,
 ) -> list[RowMapping]:
-    """Newest first."""
+    """Newest first; every filter given must hold. ``actions``: any of these (exact names or
+    ``family.*``); ``automatic``: True for entries with no moderator (AutoMod, detection),
+    False for a person's; ``text``: case-insensitive, literal, in the reason or the details'
+    JSON text; ``since`` <= created_at < ``until``; ``before_id``: keyset paging (the smallest
+    id of the previous page), so a page never repeats or skips an entry appended meanwhile."""
     query = _query().where(mod_log.c.channel_id == channel_id)
     if action is not None:
         query = query.where(mod_log.c.action == action)
+    if actions:
+        query = query.where(_action_clause(actions))
     if target_user_id is not None:
         query = query.where(mod_log.c.target_user_id == target_user_id)
     if actor_id is not None:
         query = query.where(mod_log.c.actor_id == actor_id)
+    if automatic is not None:
+        is_null = mod_log.c.actor_id.is_(None)
+        query = query.where(is_null if automatic else sa.not_(is_null))
+    if text:
+        pattern = contains_pattern(text)
+        query = query.where(
+            sa.or_(
+                mod_log.c.reason.ilike(pattern, escape=LIKE_ESCAPE),
+                sa.cast(mod_log.c.details, sa.Text).ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
+    if since is not None:
+        query = query.where(mod_log.c.created_at >= since)
+    if until is not None:
+        query = query.where(mod_log.c.created_at < until)
     if before_id is not None:
         query = query.where(mod_log.c.id < before_id)
     query = query.order_by(mod_log.c.id.desc()).limit(limit)
