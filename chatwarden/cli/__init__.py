@@ -8,6 +8,7 @@ from chatwarden import __version__
 from chatwarden.cli.bench import bench_command
 from chatwarden.cli.check import check_command
 from chatwarden.cli.config import config_app
+from chatwarden.cli.connect import connect_app
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
 from chatwarden.cli.export import export_app
@@ -61,6 +62,7 @@ app.command("replay")(replay_command)
 app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(connect_app, name="connect")
 app.add_typer(model_app, name="model")
 
 
