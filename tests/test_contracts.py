@@ -25,6 +25,8 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
     "ml-layers": [("model/_offender.py", "import chatwarden.pipeline\n")],
     "service-layers": [
         ("service/_offender.py", "import chatwarden.services\n"),
+        ("service/_offender.py", "import chatwarden.connectors.runner\n"),
+        ("connectors/_offender.py", "import chatwarden.web\n"),
         ("store/_offender.py", "from chatwarden.service import base\n"),
     ],
     "stores-never-decide": [
@@ -72,6 +74,11 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
     "web-no-store": [
         ("web/routes/_offender.py", "from chatwarden.store import engine\n"),
         ("web/_offender.py", "from sqlalchemy.engine import Connection\n"),
+    ],
+    "connectors-edge": [
+        ("connectors/_offender.py", "from chatwarden.web import errors\n"),
+        ("connectors/irc/_offender.py", "from chatwarden.store import engine\n"),
+        ("connectors/_offender.py", "import sqlalchemy\n"),
     ],
     "service-no-web": [
         ("service/_offender.py", "import fastapi\n"),
