@@ -14,4 +14,7 @@ export const PANELS = [
   "detection",
   "health",
   "shadow",
+  "people",
+  "banned",
+  "roles",
 ];
