@@ -171,7 +171,10 @@ class IrcConnector:
         s = self.settings
         self.nick = s.nick
         self.state = ChannelState()
-        self.send("CAP LS 302")
+        if s.dialect == "twitch":  # Twitch documents a plain REQ of its capabilities
+            self.send(format_line("CAP", "REQ", " ".join(_TWITCH_CAPS)))
+        else:
+            self.send("CAP LS 302")
         if s.password:
             self.send(format_line("PASS", s.password))
         self.send(format_line("NICK", self.nick))

@@ -16,8 +16,9 @@ from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
 from chatwarden.connectors.irc.parse import Line, parse_line
 from chatwarden.connectors.runner import ConnectorRunner
 from chatwarden.errors import Unauthorized
-from chatwarden.service.chat.platform import NO_PASSWORD, platform_login
+from chatwarden.service.chat.platform import NO_PASSWORD, PlatformSender, platform_login
 from chatwarden.services import Services
+from chatwarden.settings import Role
 from chatwarden.store.schema import messages, mod_log, review_items, users
 from tests.connectors.conftest import OPER, IrcServer, RawClient
 
@@ -220,3 +221,99 @@ def test_a_message_played_back_after_a_reconnect_is_decided_once(
         ("sorry, that was out of line", "delivered"),
     ]
     assert [o.replayed for o in runner.stats.outcomes] == [False, True, False]
+
+
+class FakeTwitch:
+    """A local stand-in for irc.chat.twitch.tv that speaks exactly the documented line shapes:
+    the capabilities, the welcome, JOIN with NAMES, tagged PRIVMSGs; it records what the bot
+    sends."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+        self.joined = asyncio.Event()
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+        self._server.close()
+        await self._server.wait_closed()
+
+    def push(self, line: str) -> None:
+        assert self._writer is not None
+        self._writer.write(line.encode() + b"\r\n")
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writer = writer
+        while data := await reader.readline():
+            line = parse_line(data.decode())
+            self.received.append(data.decode().rstrip("\r\n"))
+            if line.command == "CAP" and line.param(0) == "REQ":
+                self.push(f":tmi.twitch.tv CAP * ACK :{line.param(1)}")
+            elif line.command == "NICK":
+                self.push(f":tmi.twitch.tv 001 {line.param(0)} :Welcome, GLHF!")
+            elif line.command == "JOIN":
+                chan = line.param(0)
+                self.push(f":cwbot!cwbot@cwbot.tmi.twitch.tv JOIN {chan}")
+                self.push(f":cwbot.tmi.twitch.tv 353 cwbot = {chan} :cwbot")
+                self.push(f":cwbot.tmi.twitch.tv 366 cwbot {chan} :End of /NAMES list")
+                self.joined.set()
+
+
+def twitch_privmsg(
+    msg_id: str, user_id: str, login: str, badges: str, text: str, emotes: str = ""
+) -> str:
+    return (
+        f"@badge-info=;badges={badges};color=#0D4200;display-name={login};emotes={emotes};"
+        f"first-msg=0;id={msg_id};mod=0;room-id=1337;subscriber=0;tmi-sent-ts=1507246572675;"
+        f"turbo=0;user-id={user_id};user-type= :{login}!{login}@{login}.tmi.twitch.tv "
+        f"PRIVMSG #streamer :{text}"
+    )
+
+
+def test_twitch_dialect_deletes_by_message_id_and_learns_badges_and_emotes(
+    services: Services,
+) -> None:
+    twitch = FakeTwitch()
+
+    async def scenario() -> ConnectorRunner:
+        port = await twitch.start()
+        settings = IrcSettings(
+            "127.0.0.1", port, "#streamer", "cwbot", dialect="twitch", password="oauth:t0ken"
+        )
+        bot = IrcConnector(settings)
+        runner = ConnectorRunner(services, bot, "streamer", PlatformUser("twitch", "99", "cwbot"))
+
+        async def body() -> None:
+            await asyncio.wait_for(twitch.joined.wait(), 5)
+            twitch.push(twitch_privmsg("m-1", "501", "mia", "moderator/1", "welcome all"))
+            twitch.push(twitch_privmsg("m-2", "502", "vic", "", "Kappa gg Kappa", "25:0-4,9-13"))
+            twitch.push(twitch_privmsg("m-3", "503", "mal", "", THREAT))
+            await until(lambda: runner.stats.decided == 3)
+            await until(lambda: any("/delete" in r for r in twitch.received))
+
+        try:
+            await running(runner, body)
+        finally:
+            await twitch.close()
+        return runner
+
+    runner = asyncio.run(scenario())
+    sent = twitch.received
+    assert sent[:3] == [
+        "CAP REQ :twitch.tv/tags twitch.tv/commands twitch.tv/membership",
+        "PASS oauth:t0ken",
+        "NICK cwbot",
+    ]
+    assert [r for r in sent if r.startswith("PRIVMSG")] == ["PRIVMSG #streamer :/delete m-3"]
+    assert [o.status for o in runner.stats.outcomes] == ["delivered", "delivered", "held"]
+    assert runner.channel_id is not None
+    assert services.modes.get(runner.channel_id).emote_set == ("Kappa",)
+    mia = runner.platform.actor(PlatformSender("twitch", "501", "mia"))
+    assert services.channels.role_of(runner.channel_id, mia.user_id) is Role.MODERATOR
