@@ -42,6 +42,8 @@ SUSPICIOUS_USER_UPDATE = "channel.suspicious_user.update"
 RAID_ALERT = "channel.raid_alert"
 DETECTION_FINDING = "channel.detection.finding"
 DETECTION_SETTINGS_UPDATE = "channel.detection_settings.update"
+#: the channel's rules changed (public: viewers read the rules on the chat page; issue 15)
+RULES_UPDATE = "channel.rules.update"
 NOTICE = "notice"
 
 #: who removed a chat message (``message_delete``'s extra)

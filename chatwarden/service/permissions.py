@@ -64,6 +64,8 @@ class Permission(StrEnum):
     PERMIT_LINKS = "permit_links"
     # learning from moderators (issue 14)
     EXPORT_LABELS = "export_labels"
+    # the channel's rules, offered as timeout and ban reasons (issue 15)
+    MANAGE_RULES = "manage_rules"
 
 
 _EVERYONE = frozenset(Role)
@@ -115,6 +117,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_POLICY_LISTS: _LEADS,
     Permission.PERMIT_LINKS: _MODS,
     Permission.EXPORT_LABELS: _LEADS,
+    Permission.MANAGE_RULES: _LEADS,
 }
 
 #: perms that act on another person: the actor must outrank the target
@@ -184,6 +187,7 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.MANAGE_POLICY_LISTS: "channel:manage",
     Permission.PERMIT_LINKS: "moderation:write",
     Permission.EXPORT_LABELS: "moderation:read",
+    Permission.MANAGE_RULES: "channel:manage",
 }
 
 _RANK = {Role.OWNER: 3, Role.LEAD_MODERATOR: 2, Role.MODERATOR: 1}

@@ -80,6 +80,9 @@ channels = sa.Table(
     sa.Column("automod_settings", sa.JSON, nullable=False),
     # bumped on every AutoMod settings or terms change: engines are cached per (channel, rev)
     sa.Column("settings_rev", sa.Integer, nullable=False, default=0),
+    # the channel's rules (a JSON list of short strings, owner and lead moderators write them;
+    # NULL: none yet): viewers read them, moderators pick them as timeout and ban reasons
+    sa.Column("rules", sa.JSON, nullable=True),
 )
 
 # One row per (channel, user) that has any relation to the channel. ``role`` holds the granted

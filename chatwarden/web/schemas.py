@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chatwarden.errors import InputError
+from chatwarden.service.platform.rules import MAX_RULE_LENGTH, MAX_RULES, clean_rules
 from chatwarden.settings import Role
 
 #: The longest an API token may live: ten years.
@@ -86,6 +88,25 @@ class Reason(_Body):
 class TimeoutAction(_Body):
     duration_s: int = Field(ge=1, le=1_209_600)
     reason: str = Field("", max_length=500)
+
+
+class ChannelRules(_Body):
+    """The channel's whole rule list, in order (it replaces the old one; ``[]`` clears it)."""
+
+    rules: list[str] = Field(
+        max_length=MAX_RULES,
+        description=f"At most {MAX_RULES} rules, each 1 to {MAX_RULE_LENGTH} characters.",
+        examples=[["Be kind", "No spoilers", "English in chat"]],
+    )
+
+    @field_validator("rules")
+    @classmethod
+    def _clean(cls, rules: list[str]) -> list[str]:
+        # the service's own check, here too, so every refusal is a 422 naming the rule
+        try:
+            return clean_rules(rules)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class NewNote(_Body):

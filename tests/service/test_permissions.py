@@ -74,6 +74,7 @@ EXPECTED: dict[str, set[Role]] = {
     "preview_automod": MODS,
     "export_chat_history": MODS,
     "export_labels": LEADS,
+    "manage_rules": LEADS,
 }
 
 Op = Callable[[Services, Actor, int, Actor, Actor], object]
@@ -165,6 +166,7 @@ OPS: dict[str, Op] = {
     "preview_automod": lambda s, a, c, t, ad: s.preview.preview(a, c, {"overall_level": 3}),
     "export_chat_history": lambda s, a, c, t, ad: s.preview.export_history(a, c),
     "export_labels": lambda s, a, c, t, ad: s.labels.export_labels(a, c),
+    "manage_rules": lambda s, a, c, t, ad: s.channels.set_rules(a, c, ["Be kind"]),
 }
 
 

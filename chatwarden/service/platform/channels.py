@@ -13,6 +13,7 @@ from chatwarden.errors import Conflict, Forbidden, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import ServiceBase, effective_role
 from chatwarden.service.permissions import Permission, allowed
+from chatwarden.service.platform.rules import clean_rules
 from chatwarden.service.types import Actor, Channel, ChannelAccess, ChatSettings, Member
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
@@ -181,6 +182,41 @@ class ChannelService(ServiceBase):
                 # the user's open chat sockets subscribed as the old role: they reconnect
                 out.notify(user_id, "role_changed", channel_id, role=role.value)
             return self._member_txn(conn, channel, user_id)
+
+    def get_rules(self, channel_id: int) -> list[str]:
+        """The channel's rules, in order (anyone who can see the channel reads them)."""
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+        return list(channel["rules"] or [])
+
+    def set_rules(self, actor: Actor, channel_id: int, rules: object) -> list[str]:
+        """Replace the channel's rules (the owner and lead moderators; ``rules.clean_rules``
+        says what is accepted). A change is written to the mod log with the list before and
+        after, and told to everyone in the channel; the same list again changes nothing."""
+        with self.transaction() as out:
+            conn = out.conn
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_RULES)
+            after = clean_rules(rules)
+            before = list(channel["rules"] or [])
+            if before != after:
+                store.update_channel_txn(conn, channel_id, rules=after)
+                audit.append_txn(
+                    conn,
+                    channel_id=channel_id,
+                    actor_id=actor.user_id,
+                    action="rules.update",
+                    created_at=out.now,
+                    details={"before": before, "after": after},
+                )
+                out.emit(
+                    channel,
+                    events.RULES_UPDATE,
+                    {**events.broadcaster(channel), "rules": after},
+                    public=True,
+                    webhook=False,
+                )
+        return after
 
     def follow(self, actor: Actor, channel_id: int) -> Member:
         with self.db.write() as conn:

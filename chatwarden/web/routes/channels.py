@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from chatwarden.settings import Role
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, UserArg
-from chatwarden.web.schemas import NewChannel, RoleChange, Subscription
+from chatwarden.web.schemas import ChannelRules, NewChannel, RoleChange, Subscription
 from chatwarden.web.state import services_of
 
 router = APIRouter(tags=["channels"])
@@ -52,6 +52,21 @@ def my_permissions(channel: ChannelArg, actor: CurrentActor, request: Request) -
         "user": {"id": actor.user_id, "username": actor.username, "is_admin": actor.is_admin},
         **access.to_dict(),
     }
+
+
+@router.get("/channels/{name}/rules")
+def get_rules(channel: ChannelArg, request: Request) -> dict[str, Any]:
+    """The channel's rules, in order: public, like the chat itself (viewers read them on the
+    chat page; Mod View offers them as timeout and ban reasons)."""
+    return {"rules": services_of(request).channels.get_rules(channel.id)}
+
+
+@router.put("/channels/{name}/rules")
+def set_rules(
+    body: ChannelRules, channel: ChannelArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Replace the rules (the owner and lead moderators; written to the mod log)."""
+    return {"rules": services_of(request).channels.set_rules(actor, channel.id, body.rules)}
 
 
 @router.get("/channels/{name}/members")
