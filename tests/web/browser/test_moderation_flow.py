@@ -84,6 +84,7 @@ def test_deny_timeout_ban_and_unban_request(site: Site, open_page: OpenPage) -> 
 
     say(viewer, ABUSE + " 2")
     queue_item(mod, ABUSE + " 2").get_by_role("button", name="Deny + timeout").click()
+    mod.get_by_test_id("prompt-ok").click()  # the reason dialog (its default reason)
     expect(viewer.get_by_test_id("banner-timeout")).to_contain_text("timed out for 10 min")
     again = open_page("mallory", "/c/main")  # after a reload too
     expect(again.get_by_test_id("banner-timeout")).to_contain_text("timed out for 10 min")
@@ -97,6 +98,7 @@ def test_deny_timeout_ban_and_unban_request(site: Site, open_page: OpenPage) -> 
 
     say(viewer, ABUSE + " 3")
     queue_item(mod, ABUSE + " 3").get_by_role("button", name="Ban").click()
+    mod.get_by_test_id("prompt-ok").click()
     banned = viewer.get_by_test_id("banner-banned")
     expect(banned).to_contain_text("You are banned")
     # a reload still shows where the viewer stands
@@ -181,6 +183,8 @@ def test_the_whole_queue_with_the_keyboard_only(site: Site, open_page: OpenPage)
     kb.press("d")  # deny 1
     expect(items).to_have_count(1)
     kb.press("t")  # deny 3 and time mallory out
+    expect(mod.get_by_test_id("prompt-input")).to_be_focused()
+    kb.press("Enter")  # with the reason as prefilled
     expect(mod.get_by_test_id("queue-empty")).to_be_visible()
     expect(mod.locator(".toast").filter(has_text="timed out mallory")).to_be_visible()
 

@@ -127,6 +127,10 @@ def test_queue_deny_with_a_preset_by_keyboard(site: Site, open_page: OpenPage) -
     page.keyboard.press("t")  # Mod View's "deny + timeout (10 min)" key does nothing in the menu
     expect(menu.get_by_role("menuitem", name="24 h")).to_be_focused()
     page.keyboard.press("Enter")
+    # the reason, prefilled with the queue's own (Enter keeps it; reasons.js)
+    expect(page.get_by_test_id("reason-dialog")).to_contain_text("time mallory out for 24 h")
+    expect(page.get_by_test_id("prompt-input")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator(".toast-ok")).to_contain_text("Denied and timed out mallory for 24 h")
     expect(item).to_have_count(0)
     reason = "held message denied (AutoMod queue)"

@@ -1,8 +1,10 @@
 // The user card (ctx.openUserCard): a dialog with the user's history in the channel, counts,
 // account age, follow date, the newest message's context (service/chat/context.py) and the mod team's
-// notes (add / delete as permissions allow).
+// notes (add / delete as permissions allow). A timeout or ban takes a reason (one of the
+// channel's rules or free text) and can be undone for 10 s (./reasons.js).
 
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
+import { askReason, offerUndo } from "./reasons.js";
 import { durationLabel, timeoutControl } from "./timeoutmenu.js";
 
 export async function openUserCard(ctx, username) {
@@ -60,10 +62,16 @@ export async function openUserCard(ctx, username) {
       });
       noteForm = el("div", { class: "stack" }, field("Note for the mod team (the user never sees it)", text), el("div", {}, add));
     }
+    // ``fn`` returns false (cancelled), a kind to offer Undo for ("timeout", "ban"), or nothing
     const perform = async (label, fn) => {
       try {
-        if ((await fn()) === false) return;
-        ctx.toast(`${label}: ${username}`, "ok");
+        const done = await fn();
+        if (done === false) return;
+        if (done === "timeout" || done === "ban") {
+          offerUndo(ctx, { message: `${label}: ${username}`, kind: done, user: username, after: () => load() });
+        } else {
+          ctx.toast(`${label}: ${username}`, "ok");
+        }
         await load();
       } catch (err) {
         ctx.showError(err);
@@ -84,15 +92,18 @@ export async function openUserCard(ctx, username) {
         testid: "card-timeout",
         attrs: { class: "btn small", "aria-label": `Time out ${username} for 10 min` },
         onPick: (seconds) => perform("Timeout", async () => {
-          const reason = await reasonOr(`Time out (${durationLabel(seconds)})`);
+          const span = durationLabel(seconds);
+          const reason = await askReason(ctx, { title: `Time out (${span})`, message: `Time ${username} out for ${span}?`, confirmLabel: "Time out" });
           if (reason === null) return false;
           await ctx.api.put(`${chan}/timeouts/${ctx.seg(username)}`, { duration_s: seconds, reason });
+          return "timeout";
         }),
       }) : null,
       ctx.can("ban") && !card.banned ? act("Ban", async () => {
-        const reason = await reasonOr("Ban");
+        const reason = await askReason(ctx, { title: "Ban", message: `Ban ${username} from ${ctx.channel}?`, confirmLabel: "Ban", danger: true });
         if (reason === null) return false;
         await ctx.api.put(`${chan}/bans/${ctx.seg(username)}`, { reason });
+        return "ban";
       }) : null,
       ctx.can("unban") && card.banned ? act("Unban", async () => {
         const reason = await reasonOr("Unban");

@@ -3,7 +3,8 @@
 // the log; warnings must be acknowledged; a banned viewer can file an unban request. The
 // channel's active chat modes show above the input before anyone types; the log keeps
 // following new lines (banners above it included) unless the reader scrolled up, when a
-// "new messages" button takes them back down.
+// "new messages" button takes them back down. The channel's rules, when it has any, are a
+// closed "Rules" disclosure at the top.
 
 import { api, ApiError, seg } from "../js/api.js";
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
@@ -62,6 +63,11 @@ async function main() {
   const send = el("button", { type: "submit", class: "btn primary", "data-testid": "chat-send" }, "Chat");
   const composer = el("form", { class: "composer", "aria-label": "Send a message" }, input, send);
   const modes = el("p", { class: "chat-modes", role: "status", "data-testid": "chat-modes" });
+  // the channel's rules (GET /channels/{name}/rules): one closed disclosure above the chat,
+  // absent while the channel has none; kept current by the "channel.rules.update" event
+  const rulesList = el("ol", { class: "rules-list", "data-testid": "chat-rules-list" });
+  const rulesSummary = el("summary", {}, "Rules");
+  const rules = el("details", { class: "chat-rules", "data-testid": "chat-rules", hidden: true }, rulesSummary, rulesList);
   // (the button hands the focus to the log: it hides itself, and focus must not vanish with it)
   const jump = button("New messages ↓", () => { toBottom(); log.focus(); }, { class: "btn small primary new-messages", "data-testid": "new-messages" });
   jump.hidden = true;
@@ -71,7 +77,7 @@ async function main() {
     ? el("a", { class: "btn small", href: `/mod/${seg(channel)}` }, "Mod View") : null;
   clear(root,
     header(`#${channel}`, user, [el("span", { class: "role-badge", "data-testid": "role" }, access.role.replace("_", " ")), follow, modLink]),
-    el("main", { id: "main", class: "chat-main", tabindex: "-1" }, conn.node, banners,
+    el("main", { id: "main", class: "chat-main", tabindex: "-1" }, conn.node, rules, banners,
       el("div", { class: "chat-log-wrap" }, log, jump), modes, composer));
 
   const seen = new Set();
@@ -219,6 +225,19 @@ async function main() {
     if (frame.reason === "timed_out" && frame.retry_after_s) timeoutBanner(frame.retry_after_s, null);
   }
 
+  function showRules(list) {
+    clear(rulesList, list.map((rule) => el("li", {}, rule)));
+    clear(rulesSummary, `Rules of ${channel} (${list.length})`);
+    rules.hidden = list.length === 0;
+  }
+  async function loadRules() {
+    try {
+      showRules((await api.get(`/channels/${seg(channel)}/rules`)).rules || []);
+    } catch {
+      // the rules are information; chat works without them
+    }
+  }
+
   live.on("status", ({ state }) => {
     conn.set(state === "open" ? "" : state === "connecting" ? "Connecting…" : state === "signed_out" ? "Signed out; log in again." : "Disconnected; reconnecting…");
     send.disabled = state !== "open";
@@ -229,11 +248,13 @@ async function main() {
     for (const m of w.recent) line({ ...m, message_id: m.id, sender: m.sender_name, badges: [] });
     toBottom();
     loadModes();
+    loadRules();
     if (w.max_message_length) input.maxLength = w.max_message_length;
     document.body.dataset.ready = "1";
   });
   live.on("message", line);
   live.on("settings", loadModes);
+  live.on("channel.rules.update", (f) => showRules(f.event?.rules || []));
   live.on("message_deleted", (f) => {
     const node = log.querySelector(`[data-id="${CSS.escape(f.event.message_id)}"]`);
     if (node) {

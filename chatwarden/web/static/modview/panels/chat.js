@@ -1,8 +1,11 @@
 // The channel's chat as moderators see it, with inline actions on every message (delete,
-// warn, timeout, ban) and the user card on a username click; moderators can chat here too,
+// warn, timeout, ban; a timeout or ban takes a reason, one of the channel's rules or free
+// text, and can be undone for 10 s: ../reasons.js) and the user card on a username click;
+// moderators can chat here too,
 // and type Twitch's slash commands (/timeout user 10m reason, /ban, /slow 30, ...): the server
 // runs them (never posts them) and answers this panel alone.
 
+import { askReason, offerUndo } from "../reasons.js";
 import { durationLabel, timeoutControl } from "../timeoutmenu.js";
 
 export default {
@@ -41,17 +44,29 @@ export default {
       await run(`${m.sender} warned`, () => ctx.api.post(`${path}/warnings/${ctx.seg(m.sender)}`, { reason }));
     }
 
+    // a timeout or ban: a reason (free text or one of the channel's rules), then a toast
+    // with Undo for 10 s (reasons.js)
     async function timeout(m, seconds) {
       const span = durationLabel(seconds);
-      const reason = await ctx.prompt(`Time ${m.sender} out for ${span}?`, { title: "Timeout", label: "Reason (optional)", confirmLabel: "Time out" });
+      const reason = await askReason(ctx, { title: "Timeout", message: `Time ${m.sender} out for ${span}?`, confirmLabel: "Time out" });
       if (reason === null) return;
-      await run(`${m.sender} timed out for ${span}`, () => ctx.api.put(`${path}/timeouts/${ctx.seg(m.sender)}`, { duration_s: seconds, reason }));
+      try {
+        await ctx.api.put(`${path}/timeouts/${ctx.seg(m.sender)}`, { duration_s: seconds, reason });
+        offerUndo(ctx, { message: `${m.sender} timed out for ${span}`, kind: "timeout", user: m.sender });
+      } catch (err) {
+        ctx.showError(err);
+      }
     }
 
     async function ban(m) {
-      const reason = await ctx.prompt(`Ban ${m.sender} from ${ctx.channel}?`, { title: "Ban", label: "Reason (optional)", confirmLabel: "Ban" });
+      const reason = await askReason(ctx, { title: "Ban", message: `Ban ${m.sender} from ${ctx.channel}?`, confirmLabel: "Ban", danger: true });
       if (reason === null) return;
-      await run(`${m.sender} banned`, () => ctx.api.put(`${path}/bans/${ctx.seg(m.sender)}`, { reason }));
+      try {
+        await ctx.api.put(`${path}/bans/${ctx.seg(m.sender)}`, { reason });
+        offerUndo(ctx, { message: `${m.sender} banned`, kind: "ban", user: m.sender });
+      } catch (err) {
+        ctx.showError(err);
+      }
     }
 
     function line(m) {

@@ -7,10 +7,15 @@
 // decided shows as such). Under AutoMod's reasons, a "Context:" line says what the chatter's
 // recent messages, record and the chat before add (repeats, bursts, a target, a warning): for
 // the moderator to read; AutoMod's decision did not use it (service/chat/context.py).
+// Deny + timeout and Ban ask for a reason first (prefilled "held message denied (AutoMod
+// queue)": Enter keeps it; or one of the channel's rules, or free text) and offer Undo for
+// 10 s, which lifts the timeout or ban (the message stays denied): ../reasons.js.
 
+import { askReason, offerUndo } from "../reasons.js";
 import { durationLabel, timeoutControl } from "../timeoutmenu.js";
 
 const TIMEOUT_S = 600;
+const QUEUE_REASON = "held message denied (AutoMod queue)";
 const CATEGORY_NAMES = {
   disability: "Disability",
   sexuality_sex_or_gender: "Sexuality, sex or gender",
@@ -295,6 +300,14 @@ export default {
 
     async function act(item, what, seconds = TIMEOUT_S) {
       if (!items.has(item.id)) return;
+      let reason = QUEUE_REASON;
+      if (what === "timeout" || what === "ban") {
+        const span = durationLabel(seconds);
+        reason = await askReason(ctx, what === "ban"
+          ? { title: "Deny and ban", message: `Deny this message and ban ${item.user}?`, confirmLabel: "Deny and ban", value: QUEUE_REASON, danger: true }
+          : { title: "Deny and time out", message: `Deny this message and time ${item.user} out for ${span}?`, confirmLabel: "Deny and time out", value: QUEUE_REASON });
+        if (reason === null || !items.has(item.id)) return;
+      }
       try {
         await ctx.api.post(`/queue/${item.id}`, { action: what === "allow" ? "allow" : "deny" });
       } catch (err) {
@@ -306,11 +319,11 @@ export default {
       const path = `/channels/${ctx.seg(ctx.channel)}`;
       try {
         if (what === "timeout") {
-          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: seconds, reason: "held message denied (AutoMod queue)" });
-          ctx.toast(`Denied and timed out ${item.user} for ${durationLabel(seconds)}`, "ok");
+          await ctx.api.put(`${path}/timeouts/${ctx.seg(item.user)}`, { duration_s: seconds, reason });
+          offerUndo(ctx, { message: `Denied and timed out ${item.user} for ${durationLabel(seconds)}`, kind: "timeout", user: item.user });
         } else if (what === "ban") {
-          await ctx.api.put(`${path}/bans/${ctx.seg(item.user)}`, { reason: "held message denied (AutoMod queue)" });
-          ctx.toast(`Denied and banned ${item.user}`, "ok");
+          await ctx.api.put(`${path}/bans/${ctx.seg(item.user)}`, { reason });
+          offerUndo(ctx, { message: `Denied and banned ${item.user}`, kind: "ban", user: item.user });
         }
       } catch (err) {
         ctx.showError(err);

@@ -1,6 +1,8 @@
 // Channel settings: AutoMod levels (overall preset and per category, each level explained),
-// blocked/permitted terms (private flag for the owner, import/export) and chat modes. Every
-// change is confirmed first; the server writes it to the mod log.
+// blocked/permitted terms (private flag for the owner, import/export), chat modes and the
+// channel's rules (one per line; the owner and lead moderators edit them; viewers read them on
+// the chat page and moderators pick them as timeout and ban reasons). Every change is
+// confirmed first; the server writes it to the mod log.
 
 import { categoryName } from "./queue.js";
 
@@ -53,10 +55,12 @@ export default {
     const automodBox = el("div", { class: "stack", "data-testid": "settings-automod" });
     const termsBox = el("div", { class: "stack", "data-testid": "settings-terms" });
     const modesBox = el("div", { class: "stack", "data-testid": "settings-modes" });
+    const rulesBox = el("div", { class: "stack", "data-testid": "settings-rules" });
     body.append(
       el("details", { class: "section", open: true }, el("summary", {}, "AutoMod levels"), automodBox),
       el("details", { class: "section", open: true }, el("summary", {}, "Blocked and permitted terms"), termsBox),
-      el("details", { class: "section", open: true }, el("summary", {}, "Chat modes"), modesBox));
+      el("details", { class: "section", open: true }, el("summary", {}, "Chat modes"), modesBox),
+      el("details", { class: "section", open: true }, el("summary", {}, "Channel rules"), rulesBox));
 
     async function change(summary, fn, done) {
       if (!(await ctx.confirm(summary, { title: "Change settings", confirmLabel: "Save" }))) return false;
@@ -218,8 +222,51 @@ export default {
       clear(modesBox, form);
     }
 
+    // -- channel rules -------------------------------------------------------------------------
+    const MAX_RULES = 20;
+    const MAX_RULE_LENGTH = 200;
+    async function loadRules() {
+      const { rules } = await ctx.api.get(`${path}/rules`);
+      const editable = ctx.can("manage_rules");
+      const list = el("ol", { class: "list", "data-testid": "rules-list" },
+        rules.length ? rules.map((r) => el("li", { class: "list-item", "data-testid": "rule" }, r))
+          : el("li", { class: "empty" }, "No rules yet."));
+      if (!editable) {
+        clear(rulesBox, list, el("p", { class: "muted", "data-testid": "rules-readonly" }, "Only the owner and lead moderators can change the rules."));
+        return;
+      }
+      const text = el("textarea", { rows: Math.max(3, rules.length + 1), "data-testid": "rules-text", "aria-describedby": "rules-help" });
+      text.value = rules.join("\n");
+      const form = el("form", { class: "stack", "aria-label": "Channel rules" },
+        field("Rules, one per line, in order", text),
+        el("small", { class: "muted", id: "rules-help" },
+          `At most ${MAX_RULES} rules of up to ${MAX_RULE_LENGTH} characters. Viewers see them on the chat page; moderators pick them as timeout and ban reasons.`),
+        el("div", {}, el("button", { type: "submit", class: "btn primary", "data-testid": "rules-save" }, "Save rules")));
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const next = text.value.split("\n").map((r) => r.trim()).filter(Boolean);
+        if (next.join("\n") === rules.join("\n")) {
+          ctx.toast("Nothing changed");
+          return;
+        }
+        if (next.length > MAX_RULES) {
+          ctx.toast(`At most ${MAX_RULES} rules (there are ${next.length})`, "error");
+          return;
+        }
+        const long = next.findIndex((r) => r.length > MAX_RULE_LENGTH);
+        if (long >= 0) {
+          ctx.toast(`Rule ${long + 1} is ${next[long].length} characters; the limit is ${MAX_RULE_LENGTH}`, "error");
+          return;
+        }
+        change(next.length ? `Save these ${next.length} rules? ${next.map((r, n) => `${n + 1}. ${r}`).join(" ")}` : "Remove every rule?",
+          () => ctx.api.put(`${path}/rules`, { rules: next }), loadRules);
+      });
+      clear(rulesBox, list, form);
+    }
+
     const safe = (fn) => () => fn().catch((err) => ctx.showError(err));
-    ctx.live.on("welcome", () => Promise.all([loadAutomod(), loadTerms(), loadModes()]).catch((err) => ctx.showError(err)));
+    ctx.live.on("welcome", () => Promise.all([loadAutomod(), loadTerms(), loadModes(), loadRules()]).catch((err) => ctx.showError(err)));
+    ctx.live.on("channel.rules.update", safe(loadRules));
     ctx.live.on("automod.settings.update", safe(loadAutomod));
     ctx.live.on("automod.terms.update", safe(loadTerms));
     ctx.live.on("settings", safe(loadModes));
