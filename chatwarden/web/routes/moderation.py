@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, Field, model_validator
 
+from chatwarden.errors import InputError
+from chatwarden.service.moderation.modlog import (
+    ACTION_NAME,
+    MAX_ACTION_LENGTH,
+    MAX_ACTIONS,
+    MAX_LIMIT,
+    MAX_TEXT,
+    ModLogQuery,
+)
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import MAX_ID, ChannelArg, UserArg
 from chatwarden.web.schemas import Reason, TimeoutAction
@@ -84,17 +95,77 @@ def unban(
     return services_of(request).actions.unban(actor, channel.id, user.id, reason).to_dict()
 
 
+class ModLogParams(BaseModel):
+    """The mod log's search (``GET /channels/{name}/modlog``): every filter given must hold."""
+
+    action: list[
+        Annotated[str, Field(max_length=MAX_ACTION_LENGTH, pattern=ACTION_NAME.pattern)]
+    ] = Field(
+        default_factory=list,
+        max_length=MAX_ACTIONS,
+        description="Action types, any of them (repeat the parameter): an exact name such as "
+        "`ban` or `automod.terms.add`, or a family such as `detection.*`.",
+    )
+    moderator: str | None = Field(
+        None, max_length=64, description="The moderator's username (unknown: no entries)."
+    )
+    user: str | None = Field(
+        None, max_length=64, description="The target user's username (unknown: no entries)."
+    )
+    automatic: bool | None = Field(
+        None,
+        description="true: only entries no person made (AutoMod, detection, learning); "
+        "false: only a person's.",
+    )
+    q: str | None = Field(
+        None,
+        max_length=MAX_TEXT,
+        description="Text in the reason or the details, case-insensitive; `%` and `_` are "
+        "literal characters.",
+    )
+    since: datetime | None = Field(
+        None, alias="from", description="ISO 8601; entries at or after it (no zone: UTC)."
+    )
+    until: datetime | None = Field(
+        None, alias="to", description="ISO 8601; entries before it (no zone: UTC)."
+    )
+    before_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The smallest id of the previous page (next page)."
+    )
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ModLogParams:
+        try:
+            self.query().checked()
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+        return self
+
+    def query(self) -> ModLogQuery:
+        return ModLogQuery(
+            actions=tuple(self.action),
+            moderator=self.moderator,
+            user=self.user,
+            automatic=self.automatic,
+            text=self.q,
+            since=self.since,
+            until=self.until,
+            before_id=self.before_id,
+            limit=self.limit,
+        )
+
+
 @router.get("/channels/{name}/modlog")
 def mod_log(
     channel: ChannelArg,
     actor: CurrentActor,
     request: Request,
-    action: Annotated[str | None, Query(max_length=40)] = None,
-    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    params: Annotated[ModLogParams, Query()],
 ) -> list[dict[str, Any]]:
-    """Every moderator action, AutoMod hold/block and settings change; newest first."""
-    entries = services_of(request).modlog.list_entries(
-        actor, channel.id, action=action, before_id=before_id, limit=limit
-    )
+    """Search the mod log's whole history, newest first: every moderator action, AutoMod and
+    detection decision, Shield Mode change, suspicious-user flag, settings change, note and
+    unban request. Page with `before_id` = the last entry's id; a page shorter than `limit` is
+    the last. Moderators and up (`view_mod_log`)."""
+    entries = services_of(request).modlog.search(actor, channel.id, params.query())
     return [e.to_dict() for e in entries]
