@@ -10,6 +10,8 @@ from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError
 from chatwarden.services import Services
 from chatwarden.settings import Role
+from chatwarden.store import audit
+from chatwarden.store import channels as channel_store
 from tests.service.conftest import Cast, make_actor
 
 
@@ -61,15 +63,52 @@ def test_paging_and_the_name_filter(services: Services, cast: Cast, clock: FakeC
     assert page.total == 6 and [b.username for b in page.bans] == ["victor", "spam_4"]
     page = services.bans.list_bans(cast.mike, cid, limit=2, offset=4)
     assert [b.username for b in page.bans] == ["spam_1", "spam_0"]
+    spamxy = make_actor(services, "spamxy")
+    services.actions.ban(cast.mike, cid, spamxy.user_id, "")
+    # "_" is a literal character, not LIKE's any-one-character
     found = services.bans.list_bans(cast.mike, cid, q="SPAM_")
     assert found.total == 5 and all(b.username.startswith("spam_") for b in found.bans)
-    # "_" is a literal character, not LIKE's any-one-character
     assert services.bans.list_bans(cast.mike, cid, q="spam_4").total == 1
-    assert services.bans.list_bans(cast.mike, cid, q="spamx").total == 0
+    assert services.bans.list_bans(cast.mike, cid, q="spamz").total == 0
     with pytest.raises(InputError):
         services.bans.list_bans(cast.mike, cid, q="a%")
     with pytest.raises(InputError):
         services.bans.list_bans(cast.mike, cid, limit=0)
+
+
+def test_a_strike_ban_and_a_ban_without_an_entry(services: Services, cast: Cast) -> None:
+    """The strike ladder bans with no moderator; a ban the log has no entry for (older data)
+    is still listed, last, with empty entry fields."""
+    cid = cast.channel.id
+    with services.db.write() as conn:
+        channel_store.update_member_txn(conn, cid, cast.sam.user_id, banned=True)
+        channel_store.update_member_txn(conn, cid, cast.fiona.user_id, banned=True)
+        audit.append_txn(
+            conn,
+            channel_id=cid,
+            actor_id=None,
+            action="strike.ban",
+            created_at=services.clock.now(),
+            target_user_id=cast.fiona.user_id,
+            reason="third strike",
+        )
+    strike, legacy = services.bans.list_bans(cast.mike, cid).bans
+    assert (strike.username, strike.action, strike.reason) == (
+        "fiona",
+        "strike.ban",
+        "third strike",
+    )
+    assert strike.moderator_name is None and strike.banned_at is not None
+    assert legacy.username == "sam" and legacy.to_dict() == {
+        "user_id": cast.sam.user_id,
+        "username": "sam",
+        "reason": None,
+        "moderator_id": None,
+        "moderator_name": None,
+        "banned_at": None,
+        "action": None,
+        "mod_log_id": None,
+    }
 
 
 def test_find_users_by_prefix_with_their_standing(

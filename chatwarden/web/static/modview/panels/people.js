@@ -136,9 +136,12 @@ export default {
         await search();
       }
     });
-    for (const t of ["channel.ban", "channel.unban"]) {
-      ctx.live.on(t, () => {
-        if (found.length) search(true);
+    let refresh = null;
+    for (const t of ["channel.ban", "channel.unban", "channel.moderate"]) {
+      ctx.live.on(t, () => { // someone acted: keep the badges and buttons true
+        if (!found.length) return;
+        clearTimeout(refresh);
+        refresh = setTimeout(() => search(true), 300);
       });
     }
   },
