@@ -158,6 +158,10 @@ mod_log = sa.Table(
     _ts("created_at"),
     sa.Index(None, "channel_id", "id"),
     sa.Index(None, "channel_id", "target_user_id", "action"),
+    # the mod log's search (``audit.list_entries_txn``) by moderator and by action (by date:
+    # ``ix_mod_log_channel_id_created_at`` at the end of this module)
+    sa.Index(None, "channel_id", "actor_id", "id"),
+    sa.Index(None, "channel_id", "action", "id"),
 )
 
 channel_terms = sa.Table(
