@@ -51,7 +51,9 @@ def test_bans_newest_first_with_reason_moderator_and_time(
     assert [b.username for b in services.bans.list_bans(cast.mike, cid).bans] == ["victor"]
 
 
-def test_paging_and_the_name_filter(services: Services, cast: Cast, clock: FakeClock) -> None:
+def test_paging_the_name_filter_strike_bans_and_bans_without_an_entry(
+    services: Services, cast: Cast, clock: FakeClock
+) -> None:
     cid = cast.channel.id
     names = [f"spam_{n}" for n in range(5)]
     for name in names:
@@ -74,12 +76,8 @@ def test_paging_and_the_name_filter(services: Services, cast: Cast, clock: FakeC
         services.bans.list_bans(cast.mike, cid, q="a%")
     with pytest.raises(InputError):
         services.bans.list_bans(cast.mike, cid, limit=0)
-
-
-def test_a_strike_ban_and_a_ban_without_an_entry(services: Services, cast: Cast) -> None:
-    """The strike ladder bans with no moderator; a ban the log has no entry for (older data)
-    is still listed, last, with empty entry fields."""
-    cid = cast.channel.id
+    # the strike ladder bans with no moderator; a ban the log has no entry for (older data)
+    # is still listed, last, with empty entry fields
     with services.db.write() as conn:
         channel_store.update_member_txn(conn, cid, cast.sam.user_id, banned=True)
         channel_store.update_member_txn(conn, cid, cast.fiona.user_id, banned=True)
@@ -92,7 +90,9 @@ def test_a_strike_ban_and_a_ban_without_an_entry(services: Services, cast: Cast)
             target_user_id=cast.fiona.user_id,
             reason="third strike",
         )
-    strike, legacy = services.bans.list_bans(cast.mike, cid).bans
+    bans = services.bans.list_bans(cast.mike, cid).bans
+    assert len(bans) == 9
+    strike, legacy = bans[0], bans[-1]
     assert (strike.username, strike.action, strike.reason) == (
         "fiona",
         "strike.ban",
