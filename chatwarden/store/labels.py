@@ -30,7 +30,7 @@ Source = Literal[
 ]
 SOURCES: frozenset[str] = frozenset(get_args(Source))
 #: why a label was reversed
-Reversal = Literal["unban.approved"]
+Reversal = Literal["unban.approved", "undone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,20 @@ def reverse_entry_labels_txn(
     query = (
         sa.update(labels)
         .where(labels.c.message_id.in_(judged), labels.c.reversed_at.is_(None))
+        .values(reversed_at=at, reversed_by=by, reversal=reversal)
+    )
+    return conn.execute(query).rowcount
+
+
+def reverse_own_labels_txn(
+    conn: Connection, mod_log_id: int, *, at: datetime, by: int, reversal: Reversal
+) -> int:
+    """Mark reversed the labels that one mod-log entry itself wrote (not others' labels on the
+    same message): a moderator undid their own action, so only their judgement goes. Returns
+    how many were marked."""
+    query = (
+        sa.update(labels)
+        .where(labels.c.mod_log_id == mod_log_id, labels.c.reversed_at.is_(None))
         .values(reversed_at=at, reversed_by=by, reversal=reversal)
     )
     return conn.execute(query).rowcount

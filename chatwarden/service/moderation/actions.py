@@ -14,7 +14,11 @@ from sqlalchemy.engine import Connection
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase, clean_text
-from chatwarden.service.moderation.labels import label_reaction_txn, record_label_txn
+from chatwarden.service.moderation.labels import (
+    label_reaction_txn,
+    record_label_txn,
+    reverse_undone_labels_txn,
+)
 from chatwarden.service.moderation.modlog import to_entry
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ModLogEntry
@@ -194,8 +198,10 @@ class ActionService(ServiceBase):
             return self._label_reaction(out, channel, user_id, entry)
 
     def untimeout(
-        self, actor: Actor, channel_id: int, user_id: int, reason: str = ""
+        self, actor: Actor, channel_id: int, user_id: int, reason: str = "", *, undo: bool = False
     ) -> ModLogEntry:
+        """Lift a running timeout. ``undo``: the timeout was a mistake (Mod View's Undo): its
+        label is reversed too and the entry's details say ``{"undo": <timeout entry id>}``."""
         reason = clean_text(reason, "reason", MAX_REASON)
         with self.transaction() as out:
             conn = out.conn
@@ -211,7 +217,8 @@ class ActionService(ServiceBase):
             detail = events.target(user_id, target["username"])
             self._announce_user_action(out, channel, actor, "untimeout", detail)
             out.notify(user_id, "untimed_out", channel_id)
-            return self._log(out, channel, actor, "untimeout", user_id, reason, None, {})
+            details = self._undo_txn(out, channel_id, user_id, "timeout", actor) if undo else {}
+            return self._log(out, channel, actor, "untimeout", user_id, reason, None, details)
 
     def ban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
         reason = clean_text(reason, "reason", MAX_REASON)
@@ -231,10 +238,16 @@ class ActionService(ServiceBase):
             entry = self._log(out, channel, actor, "ban", user_id, reason, None, {})
             return self._label_reaction(out, channel, user_id, entry)
 
-    def unban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
+    def unban(
+        self, actor: Actor, channel_id: int, user_id: int, reason: str = "", *, undo: bool = False
+    ) -> ModLogEntry:
+        """Lift a ban. ``undo``: the ban was a mistake (Mod View's Undo): its label is
+        reversed too and the entry's details say ``{"undo": <ban entry id>}``. Nothing else
+        comes back (a timeout the ban replaced stays lifted)."""
         reason = clean_text(reason, "reason", MAX_REASON)
         with self.transaction() as out:
-            entry = self.unban_txn(out, actor, channel_id, user_id, reason, {})
+            details = self._undo_txn(out, channel_id, user_id, "ban", actor) if undo else {}
+            entry = self.unban_txn(out, actor, channel_id, user_id, reason, details)
         return entry
 
     def unban_txn(
@@ -269,6 +282,17 @@ class ActionService(ServiceBase):
         return self._log(out, channel, actor, "unban", user_id, reason, None, details)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _undo_txn(
+        out: Outbox, channel_id: int, user_id: int, action: str, actor: Actor
+    ) -> dict[str, Any]:
+        """Reverse the label of the user's latest ``action`` (being undone); the details that
+        the lifting entry carries (which entry it undid)."""
+        undone = reverse_undone_labels_txn(
+            out.conn, channel_id, user_id, action, moderator_id=actor.user_id, now=out.now
+        )
+        return {} if undone is None else {"undo": undone}
 
     @staticmethod
     def _label_reaction(

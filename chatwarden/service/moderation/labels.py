@@ -4,7 +4,8 @@ Every allow/deny of a held message and every delete, warn, timeout or ban of a d
 records what the moderator judged (1: a violation, 0: fine) with its provenance: who, when,
 the model and settings versions, and the decision and text they saw. The label is written in
 the moderator's own transaction by ``record_label_txn`` (so an action that fails leaves none);
-an approved unban request marks the ban's labels reversed (``service/moderation/unban.py``).
+an approved unban request marks the ban's labels reversed (``service/moderation/unban.py``),
+and an undone timeout or ban (``undo=True``) its own label.
 The learner reads them with ``store.labels.list_labels_txn``.
 """
 
@@ -123,6 +124,28 @@ def reverse_ban_labels_txn(
     return store.reverse_entry_labels_txn(
         conn, bans[0]["id"], at=now, by=moderator_id, reversal="unban.approved"
     )
+
+
+def reverse_undone_labels_txn(
+    conn: Connection,
+    channel_id: int,
+    user_id: int,
+    action: str,
+    *,
+    moderator_id: int,
+    now: datetime,
+) -> int | None:
+    """A moderator undid the user's latest ``action`` ("timeout" or "ban") here (Mod View's
+    Undo): it was a mistake, so the label that action wrote is marked reversed (reversal
+    "undone") and the learner no longer reads it; others' labels on the message stay. Returns
+    the undone entry's mod-log id, or None when there is none."""
+    latest = audit.list_entries_txn(
+        conn, channel_id, action=action, target_user_id=user_id, limit=1
+    )
+    if not latest:
+        return None
+    store.reverse_own_labels_txn(conn, latest[0]["id"], at=now, by=moderator_id, reversal="undone")
+    return int(latest[0]["id"])
 
 
 def export_line(row: LabelRow, channel_name: str, *, reveal_private: bool) -> str:

@@ -57,6 +57,12 @@ def acknowledge_warning(channel: ChannelArg, actor: CurrentActor, request: Reque
     services_of(request).actions.acknowledge_warning(actor, channel.id)
 
 
+_UNDO = (
+    "true: the timeout or ban was a mistake (Mod View's Undo): the label it wrote is reversed "
+    "and the entry's details name the entry undone"
+)
+
+
 @router.put("/channels/{name}/timeouts/{username}")
 def timeout(
     body: TimeoutAction, channel: ChannelArg, user: UserArg, actor: CurrentActor, request: Request
@@ -73,8 +79,10 @@ def untimeout(
     actor: CurrentActor,
     request: Request,
     reason: Annotated[str, Query(max_length=500)] = "",
+    undo: Annotated[bool, Query(description=_UNDO)] = False,
 ) -> dict[str, Any]:
-    return services_of(request).actions.untimeout(actor, channel.id, user.id, reason).to_dict()
+    actions = services_of(request).actions
+    return actions.untimeout(actor, channel.id, user.id, reason, undo=undo).to_dict()
 
 
 @router.put("/channels/{name}/bans/{username}")
@@ -91,8 +99,10 @@ def unban(
     actor: CurrentActor,
     request: Request,
     reason: Annotated[str, Query(max_length=500)] = "",
+    undo: Annotated[bool, Query(description=_UNDO)] = False,
 ) -> dict[str, Any]:
-    return services_of(request).actions.unban(actor, channel.id, user.id, reason).to_dict()
+    actions = services_of(request).actions
+    return actions.unban(actor, channel.id, user.id, reason, undo=undo).to_dict()
 
 
 class ModLogParams(BaseModel):

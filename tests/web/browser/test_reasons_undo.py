@@ -88,6 +88,10 @@ def test_owner_writes_rules_viewer_reads_them_mod_times_out_with_one_and_undoes(
         ("timeout", "mod", "No spoilers"),
         ("untimeout", "mod", "undone"),
     ]
+    # an undo, not a plain lift: the untimeout names the timeout it undid
+    log = site["mod"].http.get("/api/v1/channels/main/modlog", params={"user": "alice"}).json()
+    by_action = {e["action"]: e for e in log}
+    assert by_action["untimeout"]["details"] == {"undo": by_action["timeout"]["id"]}
 
 
 def test_queue_reason_presets_and_undo_by_keyboard(site: Site, open_page: OpenPage) -> None:

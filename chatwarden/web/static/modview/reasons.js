@@ -8,7 +8,8 @@
 // they change (the "channel.rules.update" event).
 //
 // offerUndo: a toast with an "Undo" button for UNDO_MS after a timeout or ban; Undo lifts it
-// (DELETE .../timeouts|bans/{user}?reason=undone), so the mod log keeps both entries. The key
+// (DELETE .../timeouts|bans/{user}?reason=undone&undo=true: the label the action wrote for
+// the learner is reversed too), so the mod log keeps both entries. The key
 // "u" undoes the newest one while it is offered. With a modal dialog open (the user card) the
 // toast goes into that dialog, since everything outside a modal dialog is inert.
 
@@ -133,7 +134,7 @@ export function offerUndo(ctx, { message, kind, user, after }) {
       undoButton.disabled = true;
       const path = `/channels/${ctx.seg(ctx.channel)}/${what === "ban" ? "bans" : "timeouts"}/${ctx.seg(user)}`;
       try {
-        await ctx.api.del(path, { reason: UNDO_REASON });
+        await ctx.api.del(path, { reason: UNDO_REASON, undo: "true" });
       } catch (err) {
         undoButton.disabled = false;
         ctx.showError(err);
