@@ -14,7 +14,7 @@ from tests.web.browser.support import Site, needs_browser
 from tests.web.harness import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator
+    from playwright.sync_api import Locator, Page
 
     from tests.web.browser.conftest import OpenPage, Screenshot
 
@@ -34,7 +34,21 @@ FOCUS_BEFORE_BOX = """() => {
 
 def show(panel: Locator) -> None:
     """Scroll ``panel``'s top to just below Mod View's sticky bar (for a screenshot)."""
-    panel.evaluate("(e) => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 60)")
+    panel.evaluate(
+        """(e) => {
+          const bar = document.querySelector(".modview-top");
+          const below = bar ? bar.getBoundingClientRect().height + 12 : 12;
+          window.scrollTo(0, e.getBoundingClientRect().top + scrollY - below);
+        }"""
+    )
+
+
+def narrow(page: Page, panel: Locator, screenshot: Screenshot, name: str) -> None:
+    """A phone-width screenshot of ``panel`` (375 px), then back to 1280x800."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    show(panel)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_the_banned_list_pages_and_unbans(
@@ -62,6 +76,7 @@ def test_the_banned_list_pages_and_unbans(
     expect(first.locator("time")).to_have_attribute("datetime", r.json()["created_at"])
     show(panel)
     screenshot(page, "modview-banned-1280")
+    narrow(page, panel, screenshot, "modview-banned-375")
 
     panel.get_by_test_id("banned-next").click()
     expect(rows).to_have_count(1)
@@ -124,6 +139,7 @@ def test_find_a_user_with_the_keyboard_then_act_on_them(
     )
     show(panel)
     screenshot(page, "modview-people-1280")
+    narrow(page, panel, screenshot, "modview-people-375")
     results.first.get_by_test_id("people-unban").click()
     page.get_by_test_id("confirm-ok").click()
     expect(results.first.get_by_test_id("people-banned")).to_have_count(0)
@@ -174,6 +190,7 @@ def test_the_roles_manager(site: Site, open_page: OpenPage, screenshot: Screensh
     expect(panel.get_by_test_id("roles-subscriber")).to_contain_text("mallory")
     show(panel)
     screenshot(page, "modview-roles-1280")
+    narrow(page, panel, screenshot, "modview-roles-375")
 
     # a lead moderator manages moderators and VIPs only (a moderator has no Roles panel)
     lead = open_page("lead", "/mod/main")
