@@ -29,6 +29,9 @@ MAX_ACTION_LENGTH = 40  # mod_log.action is a String(40)
 MAX_ACTIONS = 50
 MAX_TEXT = 200
 MAX_LIMIT = 1000
+#: rows read per round when matches are re-checked on redacted details (a small ``limit`` with
+#: many hidden matches must not cost one query per row)
+RECHECK_BATCH = 100
 
 
 def to_entry(row: Mapping[Any, Any], *, reveal_private: bool = False) -> ModLogEntry:
@@ -186,6 +189,8 @@ class ModLogService(ServiceBase):
         drop a row the database matched, so one batch is enough otherwise."""
         out: list[ModLogEntry] = []
         before_id = q.before_id
+        recheck = not reveal and q.text is not None
+        batch = max(q.limit, RECHECK_BATCH) if recheck else q.limit
         while True:
             rows = audit.list_entries_txn(
                 conn,
@@ -198,12 +203,12 @@ class ModLogService(ServiceBase):
                 since=q.since,
                 until=q.until,
                 before_id=before_id,
-                limit=q.limit,
+                limit=batch,
             )
             for row in rows:
                 entry = to_entry(row, reveal_private=reveal)
-                if reveal or q.text is None or _visible_match(entry, q.text):
+                if not recheck or _visible_match(entry, q.text or ""):
                     out.append(entry)
-            if len(out) >= q.limit or len(rows) < q.limit:
+            if len(out) >= q.limit or len(rows) < batch:
                 return out[: q.limit]
             before_id = int(rows[-1]["id"])

@@ -10,6 +10,7 @@ import pytest
 
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, InputError
+from chatwarden.service.moderation import modlog
 from chatwarden.service.moderation.modlog import ModLogQuery
 from chatwarden.services import Services
 from tests.service.conftest import Cast
@@ -79,9 +80,11 @@ def test_automatic_entries_have_no_moderator(services: Services, cast: Cast) -> 
         _actions(services, cast, automatic=True, moderator="mike")
 
 
+@pytest.mark.parametrize("batch", [100, 1])  # 1: one row per round, the hidden one first
 def test_a_private_term_cannot_be_found_by_those_who_may_not_read_it(
-    services: Services, cast: Cast
+    services: Services, cast: Cast, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
+    monkeypatch.setattr(modlog, "RECHECK_BATCH", batch)
     cid = cast.channel.id
     services.automod.add_term(cast.olivia, cid, "catfish")
     services.automod.add_term(cast.olivia, cid, "zebrafish", private=True)  # the newest
