@@ -86,6 +86,9 @@ def test_a_change_is_told_to_everyone_in_the_channel(
 ) -> None:
     topic = channel_topic(cast.channel.id)
     recorder = Recorder(bus, topic)
-    services.channels.set_rules(cast.olivia, cast.channel.id, ["Be kind"])
-    got = [e for e in recorder.drain(topic) if e["type"] == events.RULES_UPDATE]
+    try:
+        services.channels.set_rules(cast.olivia, cast.channel.id, ["Be kind"])
+        got = [e for e in recorder.drain(topic) if e["type"] == events.RULES_UPDATE]
+    finally:
+        recorder.close()
     assert [e["event"]["rules"] for e in got] == [["Be kind"]]
