@@ -60,9 +60,11 @@ _SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + "]"
 JOIN_RE = re.compile(
     r"(?<![^ (\[{\"<])"
     rf"(?:{_SINGLE}(?: +{_SINGLE}){{2,}}"  # f u c k
-    rf"|{_SINGLE} *({_SEP_CLASS}) *{_SINGLE}(?: *\1 *{_SINGLE})+(?! *\1 *{_J}))"  # f.u.c.k
+    rf"|{_SINGLE} *({_SEP_CLASS})\1{{0,2}} *{_SINGLE}(?: *\1{{1,3}} *{_SINGLE})+(?! *\1+ *{_J}))"
 )
-"""Three or more one-character tokens, split by spaces or by one repeated separator."""
+"""Three or more one-character tokens, split by spaces or by one repeated separator (once or
+up to three times in a row: "f.u.c.k", "f--u--c--k", which is also what "f-\u200b-u" leaves
+once the zero-width character is gone)."""
 
 
 _LOOKUP: Final = str.maketrans("013457@$", "oieastas")

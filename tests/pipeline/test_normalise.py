@@ -89,6 +89,13 @@ def check_map(norm: Normalised) -> None:
         ("f_u_c_k", "fuck"),
         ("f*u*c*k", "fuck"),
         ("f . u . c . k", "fuck"),
+        # a separator doubled or tripled (what "y-\u200d-o" leaves without its zero-width char)
+        ("f--u--c--k off", "fuck off"),
+        ("k___y___s", "kys"),
+        ("y-\u200d-o-\u2060-u s_t_u_\u200b_p_i_\u2060_d", "you stupid"),
+        ("f-u--c---k", "fuck"),
+        ("well--i think so", "well--i think so"),
+        ("1--2--3", "1--2--3"),
         ("n i g g e r", "nigger"),
         ("n 1 g g 3 r", "nigger"),
         ("f u c k.", "fuck."),
