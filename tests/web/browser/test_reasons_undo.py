@@ -65,6 +65,10 @@ def test_owner_writes_rules_viewer_reads_them_mod_times_out_with_one_and_undoes(
     )
     assert r.json()["status"] == "delivered", r.text
     mod = open_page("mod", "/mod/main")
+    mod_rules = mod.get_by_test_id("settings-rules")  # a moderator reads them, cannot edit
+    expect(mod_rules.get_by_test_id("rule")).to_have_text(RULES)
+    expect(mod_rules.get_by_test_id("rules-readonly")).to_be_visible()
+    expect(mod_rules.get_by_test_id("rules-text")).to_have_count(0)
     line = mod.locator("#panel-chat").get_by_test_id("mod-chat-line").filter(has_text="butler")
     line.get_by_role("button", name="Timeout durations for alice").click()
     line.get_by_role("menuitem", name="1 h").click()
