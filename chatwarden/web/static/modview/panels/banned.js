@@ -22,6 +22,7 @@ export default {
     body.append(el("div", { class: "toolbar" }, filter, summary), list, el("div", { class: "row" }, prev, next));
     let offset = 0;
     let timer = null;
+    let shown = "";
 
     function who(b) {
       if (b.action === "strike.ban") return "by the strike ladder";
@@ -62,6 +63,7 @@ export default {
     async function reload() {
       const q = filter.value.trim();
       if (q && !/^[A-Za-z0-9_]{1,25}$/.test(q)) {
+        shown = "";
         clear(list, el("li", { class: "empty" }, "A name has only letters, digits and _."));
         summary.textContent = "";
         return;
@@ -69,8 +71,12 @@ export default {
       try {
         const page = await ctx.api.get(`/channels/${ctx.seg(ctx.channel)}/bans`, { q, limit: PAGE, offset });
         if (page.total && offset >= page.total) return go(Math.floor((page.total - 1) / PAGE) * PAGE);
-        clear(list, page.bans.length ? page.bans.map(row)
-          : el("li", { class: "empty" }, q ? `Nobody banned whose name starts with "${q}".` : "Nobody is banned."));
+        const key = JSON.stringify([q, page]);
+        if (key !== shown) { // unchanged (a live reload after our own unban): keep the rows
+          shown = key;
+          clear(list, page.bans.length ? page.bans.map(row)
+            : el("li", { class: "empty" }, q ? `Nobody banned whose name starts with "${q}".` : "Nobody is banned."));
+        }
         summary.textContent = page.total
           ? `${offset + 1}–${offset + page.bans.length} of ${page.total} banned`
           : "";

@@ -110,8 +110,10 @@ export default {
       try {
         const got = await ctx.api.get(`${chan}/users`, { q });
         if (box.value.trim() !== q) return; // typed on meanwhile: a newer search answers
+        const same = JSON.stringify(got) === JSON.stringify(found);
         found = got;
-        clear(results, found.map(row));
+        // nothing changed: keep the rows (and an open duration menu, the focus) as they are
+        if (!same || !results.childElementCount) clear(results, found.map(row));
         status.textContent = found.length
           ? `${found.length}${found.length === 20 ? " (the first 20)" : ""} found`
           : `Nobody's name starts with "${q}".`;
@@ -141,7 +143,11 @@ export default {
       ctx.live.on(t, () => { // someone acted: keep the badges and buttons true
         if (!found.length) return;
         clearTimeout(refresh);
-        refresh = setTimeout(() => search(true), 300);
+        refresh = setTimeout(function again() {
+          // not while the moderator is using a row (a menu open, a button focused)
+          if (results.contains(document.activeElement)) refresh = setTimeout(again, 1000);
+          else search(true);
+        }, 300);
       });
     }
   },
