@@ -192,6 +192,10 @@ def test_the_roles_manager(site: Site, open_page: OpenPage, screenshot: Screensh
     screenshot(page, "modview-roles-1280")
     narrow(page, panel, screenshot, "modview-roles-375")
 
+    # the owner outranks moderators: the search offers to act on one
+    page.get_by_test_id("people-search").fill("mod")
+    expect(page.locator("#panel-people").get_by_test_id("people-ban")).to_have_count(1)
+
     # a lead moderator manages moderators and VIPs only (a moderator has no Roles panel)
     lead = open_page("lead", "/mod/main")
     lead_panel = lead.locator("#panel-roles")

@@ -7,7 +7,9 @@
 import { durationLabel, timeoutControl } from "../timeoutmenu.js";
 
 const NAME = /^[A-Za-z0-9_]{1,25}$/;
-const MODS = new Set(["owner", "lead_moderator", "moderator"]);
+// moderators act only on people they outrank (service/permissions.py): the owner on lead
+// moderators and below, a lead moderator on moderators and below, a moderator on non-mods
+const RANK = { owner: 3, lead_moderator: 2, moderator: 1 };
 
 export default {
   id: "people",
@@ -42,7 +44,8 @@ export default {
     }
 
     function actions(u) {
-      if (MODS.has(u.role)) return el("span", { class: "muted" }, "on the mod team");
+      const outranks = ctx.me.user.is_admin || (RANK[ctx.me.role] || 0) > (RANK[u.role] || 0);
+      if (!outranks) return el("span", { class: "muted" }, "on the mod team");
       const name = ctx.seg(u.username);
       const out = [];
       if (u.banned && ctx.can("unban")) {
