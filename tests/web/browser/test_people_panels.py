@@ -156,6 +156,10 @@ def test_find_a_user_with_the_keyboard_then_act_on_them(
     expect(alice.get_by_test_id("people-timed-out")).to_be_visible()
     [alice_now] = site["mod"].http.get(f"{API}/users", params={"q": "alice"}).json()
     assert alice_now["timed_out"]
+    page.get_by_role("button", name="Undo the timeout of alice").click()  # as everywhere
+    expect(alice.get_by_test_id("people-timed-out")).to_have_count(0)
+    [alice_now] = site["mod"].http.get(f"{API}/users", params={"q": "alice"}).json()
+    assert not alice_now["timed_out"]
     box.fill("lea")
     expect(results.first).to_contain_text("on the mod team")
     expect(results.first.get_by_test_id("people-ban")).to_have_count(0)

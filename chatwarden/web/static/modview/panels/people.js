@@ -1,9 +1,11 @@
 // Find a user: any account by the start of its name (GET /channels/{name}/users?q=, at most
 // 20, any case), with its role here and whether it is banned or timed out; each result opens
-// the user card and offers Ban, Time out (the shared duration menu) and Unban by name.
+// the user card and offers Ban, Time out (the shared duration menu) and Unban by name; a ban
+// or timeout asks its reason with the channel's rules as presets and offers Undo (reasons.js).
 // Keyboard: Enter in the search box opens the first result's user card; Escape clears it;
 // "/" from anywhere in Mod View jumps to the box.
 
+import { askReason, offerUndo } from "../reasons.js";
 import { durationLabel, timeoutControl } from "../timeoutmenu.js";
 
 const NAME = /^[A-Za-z0-9_]{1,25}$/;
@@ -32,11 +34,14 @@ export default {
 
     ctx.shortcut("/", "people: find a user by name", () => box.focus());
 
-    async function act(label, run) {
+    // run an action; a timeout or ban (``undo``: {kind, user}) is offered for undo, as
+    // everywhere in Mod View (reasons.js)
+    async function act(label, run, undo) {
       try {
         const done = await run();
         if (done === false) return;
-        ctx.toast(`${label} (logged in the mod log)`, "ok");
+        if (undo) offerUndo(ctx, { message: label, ...undo, after: () => search(true) });
+        else ctx.toast(`${label} (logged in the mod log)`, "ok");
         await search(true);
       } catch (err) {
         ctx.showError(err);
@@ -66,20 +71,19 @@ export default {
           testid: "people-timeout",
           attrs: { class: "btn small", "aria-label": `Time out ${u.username} for 10 min` },
           onPick: (seconds) => act(`${u.username} is timed out for ${durationLabel(seconds)}`, async () => {
-            const reason = await ctx.prompt(`Time ${u.username} out for ${durationLabel(seconds)}?`,
-              { title: "Time out", label: "Reason (optional)", confirmLabel: "Time out" });
+            const span = durationLabel(seconds);
+            const reason = await askReason(ctx, { title: `Time out (${span})`, message: `Time ${u.username} out for ${span}?`, confirmLabel: "Time out" });
             if (reason === null) return false;
             await ctx.api.put(`${chan}/timeouts/${name}`, { duration_s: seconds, reason });
-          }),
+          }, { kind: "timeout", user: u.username }),
         }));
       }
       if (!u.banned && ctx.can("ban")) {
         out.push(button("Ban", () => act(`${u.username} is banned`, async () => {
-          const reason = await ctx.prompt(`Ban ${u.username} from ${ctx.channel}?`,
-            { title: "Ban", label: "Reason (optional)", confirmLabel: "Ban" });
+          const reason = await askReason(ctx, { title: "Ban", message: `Ban ${u.username} from ${ctx.channel}?`, confirmLabel: "Ban", danger: true });
           if (reason === null) return false;
           await ctx.api.put(`${chan}/bans/${name}`, { reason });
-        }), { class: "btn small danger", "data-testid": "people-ban", "aria-label": `Ban ${u.username}` }));
+        }, { kind: "ban", user: u.username }), { class: "btn small danger", "data-testid": "people-ban", "aria-label": `Ban ${u.username}` }));
       }
       return out;
     }
