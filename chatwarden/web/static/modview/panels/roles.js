@@ -97,7 +97,9 @@ export default {
 
     async function reload() {
       try {
-        const members = await ctx.api.get(`${chan}/members`);
+        // only the team (and, for the owner, subscribers): not every follower of the channel
+        const roles = GROUPS.map(([r]) => r).concat(managesSubs ? ["subscriber"] : []);
+        const members = await ctx.api.get(`${chan}/members?${roles.map((r) => `role=${r}`).join("&")}`);
         clear(team, GROUPS.map(([r, title, perm]) => {
           const here = members.filter((m) => m.role === r).sort((a, b) => a.username.localeCompare(b.username));
           return el("section", { class: "stack", "data-testid": `roles-group-${r}`, "aria-label": title },
