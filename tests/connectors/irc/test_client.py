@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from chatwarden.connectors.base import PlatformUser
+from chatwarden.connectors.base import InboundMessage, PlatformUser
 from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
 from chatwarden.connectors.irc.parse import Line, parse_line
 from chatwarden.connectors.runner import ConnectorRunner
@@ -317,3 +317,137 @@ def test_twitch_dialect_deletes_by_message_id_and_learns_badges_and_emotes(
     assert services.modes.get(runner.channel_id).emote_set == ("Kappa",)
     mia = runner.platform.actor(PlatformSender("twitch", "501", "mia"))
     assert services.channels.role_of(runner.channel_id, mia.user_id) is Role.MODERATOR
+
+
+class Wire:
+    """A connector whose writer is one end of a socket pair; ``lines()`` reads the other end."""
+
+    def __init__(self, settings: IrcSettings) -> None:
+        self.settings = settings
+
+    async def __aenter__(self) -> Wire:
+        import socket
+
+        ours, theirs = socket.socketpair()
+        self._ours = await asyncio.open_connection(sock=ours)
+        self._theirs = await asyncio.open_connection(sock=theirs)
+        self.bot = IrcConnector(self.settings)
+        self.bot._writer = self._ours[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for _, writer in (self._ours, self._theirs):
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def lines(self) -> list[str]:
+        reader, data = self._theirs[0], b""
+        while True:
+            try:
+                data += await asyncio.wait_for(reader.read(65536), 0.05)
+            except TimeoutError:
+                return data.decode().splitlines()
+
+
+def test_the_client_keeps_track_of_the_channel_and_answers_the_server() -> None:
+    async def run() -> tuple[IrcConnector, list[str], list[object]]:
+        async with Wire(IrcSettings("h", 1, "#c", "cw", oper=OPER)) as wire:
+            return wire.bot, *(await talk(wire))
+
+    async def talk(wire: Wire) -> tuple[list[str], list[object]]:
+        bot = wire.bot
+        feed = [
+            "PING :irc.example",
+            ":s CAP * LS * :multi-prefix",
+            ":s CAP * LS :server-time sasl=PLAIN",
+            ":s CAP cw ACK :server-time multi-prefix",
+            ":s 433 * cw :Nickname is already in use",
+            ":s 001 cw_ :Welcome",
+            ":s 005 cw_ PREFIX=(ov)@+ CHANTYPES=# :are supported",
+            ":cw_!u@h JOIN #c",
+            ":s 353 cw_ = #c :cw_ @ann +bob carl",
+            ":s 366 cw_ #c :End of NAMES list",
+            ":ann!a@h MODE #c +o cw_",
+            ":ann!a@h MODE #c +v-v+l carl bob 10",
+            ":carl!c@h NICK carla",
+            ":bob!b@h PART #c",
+            ":x!x@h QUIT :bye",
+            ":ann!a@h KICK #c cw_ :out",
+            "ERROR :Closing link",
+            ":s 482 cw_ #c :You're not channel operator",
+        ]
+        for raw in feed:
+            assert bot._handle(parse_line(raw)) is None
+        said = [
+            bot._handle(parse_line(raw))
+            for raw in [
+                ":carla!c@h.example PRIVMSG #c :hi there",
+                ":ann!a@h PRIVMSG #other :elsewhere",
+                ":cw_!u@h PRIVMSG #c :our own echo",
+                ":carla!c@h.example PRIVMSG #c :\x01VERSION\x01",
+            ]
+        ]
+        return await wire.lines(), said
+
+    bot, sent, said = asyncio.run(run())
+    assert sent == [
+        "PONG irc.example",
+        "CAP REQ :server-time multi-prefix",
+        "CAP END",
+        "NICK cw_",
+        f"OPER {OPER[0]} {OPER[1]}",
+        "JOIN #c",
+        "MODE #c +o cw_",  # joined without operator status: an IRC operator takes it
+        "JOIN #c",  # kicked: back in
+    ]
+    assert bot.nick == "cw_" and bot.connects == 1 and bot.is_op
+    assert not bot.joined.is_set()  # kicked (until the JOIN comes back)
+    assert bot.state.modes == {"ann": {"o"}, "carla": {"v"}}
+    assert bot.last_error is not None and "channel operator" in bot.last_error
+    msg = said[0]
+    assert isinstance(msg, InboundMessage) and msg.role is Role.VIP and msg.text == "hi there"
+    assert bot.applier.hosts == {"carla": "h.example"}
+    assert said[1:] == [None, None, None]
+
+
+def test_twitch_lines_are_read_and_the_dialect_sends_no_oper() -> None:
+    async def run() -> list[str]:
+        settings = IrcSettings("h", 1, "#c", "cw", dialect="twitch", oper=OPER)
+        async with Wire(settings) as wire:
+            for raw in [
+                ":tmi.twitch.tv 001 cw :Welcome, GLHF!",
+                "@login=ronni;target-msg-id=abc :tmi.twitch.tv CLEARMSG #c :HeyGuys",
+                "@msg-id=no_permission :tmi.twitch.tv NOTICE #c :You don't have permission.",
+            ]:
+                assert wire.bot._handle(parse_line(raw)) is None
+            return await wire.lines()
+
+    assert asyncio.run(run()) == ["JOIN #c"]
+
+
+def test_a_server_that_is_not_there_is_retried_with_back_off_until_close() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def run() -> IrcConnector:
+        settings = IrcSettings("127.0.0.1", port, "#c", "cw", backoff_base_s=0.01)
+        bot = IrcConnector(settings)
+        bot.send("PRIVMSG #c :not connected")  # dropped, with a warning
+
+        async def read() -> list[InboundMessage]:
+            return [m async for m in bot.messages()]
+
+        task = asyncio.create_task(read())
+        await until(lambda: bot.last_error is not None)
+        await asyncio.sleep(0.1)  # a few more tries
+        await bot.close()
+        assert await asyncio.wait_for(task, 2) == []
+        return bot
+
+    bot = asyncio.run(run())
+    assert bot.last_error is not None and "Connect" in bot.last_error
+    assert bot.connects == 0
