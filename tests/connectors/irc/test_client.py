@@ -351,11 +351,11 @@ class Wire:
 
 
 def test_the_client_keeps_track_of_the_channel_and_answers_the_server() -> None:
-    async def run() -> tuple[IrcConnector, list[str], list[object]]:
+    async def run() -> tuple[IrcConnector, list[str], list[InboundMessage | None]]:
         async with Wire(IrcSettings("h", 1, "#c", "cw", oper=OPER)) as wire:
             return wire.bot, *(await talk(wire))
 
-    async def talk(wire: Wire) -> tuple[list[str], list[object]]:
+    async def talk(wire: Wire) -> tuple[list[str], list[InboundMessage | None]]:
         bot = wire.bot
         feed = [
             "PING :irc.example",
