@@ -398,6 +398,13 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+def named_secret(name: str) -> str | None:
+    """The value of the environment variable ``name`` an operator named on the command line
+    for a secret (a connector's password: ``chatwarden connect --password-env VAR``); None when
+    it is unset or empty. This module is the one place that reads the environment."""
+    return os.environ.get(name) or None
+
+
 def env_names(model: type[BaseModel], section: str = "") -> list[tuple[str, str]]:
     """``(field, environment variable)`` for each setting of ``model`` (a section's under its
     prefix), sections left out."""

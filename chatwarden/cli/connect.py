@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from typing import TYPE_CHECKING
 
 import typer
 
 from chatwarden.cli._common import fail
-from chatwarden.config import ServiceConfig
+from chatwarden.config import ServiceConfig, named_secret
 from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
@@ -58,8 +57,8 @@ def secret_from_env(name: str | None, option: str) -> str | None:
     """The value of the environment variable ``name`` (None when no name was given)."""
     if name is None:
         return None
-    value = os.environ.get(name)
-    if not value:
+    value = named_secret(name)
+    if value is None:
         raise ValueError(f"{option} {name}: that environment variable is not set")
     return value
 
