@@ -18,7 +18,7 @@ export default {
     const suggestions = el("div", { class: "stack", "data-testid": "team-suggestions" });
     body.append(el("div", { class: "toolbar" }, days),
       el("h3", {}, "Disagreements"), disagreements,
-      el("h3", {}, "Workload"), load,
+      el("h3", {}, "Workload"), el("div", { class: "table-scroll", style: { overflowX: "auto", maxWidth: "100%" } }, load),
       ctx.can("manage_terms") ? el("h3", {}, "Suggested terms") : null,
       ctx.can("manage_terms") ? suggestions : null);
     let timer = null;
@@ -90,7 +90,7 @@ export default {
         await reloadSuggestions();
         const report = await ctx.api.get(`/channels/${ctx.seg(ctx.channel)}/calibration`, { days: days.value });
         clear(disagreements, report.disagreements.length ? report.disagreements.map(disagreement) : el("p", { class: "empty" }, "No disagreements."));
-        const head = el("tr", {}, ["Moderator", "Held decided", "Allowed", "Denied", "Actions", "Median time to decide"].map((h) => el("th", {}, h)));
+        const head = el("tr", {}, ["Moderator", "Decided", "Allowed", "Denied", "Actions", "Median wait"].map((h) => el("th", {}, h)));
         const rows = report.workload.map((w) => el("tr", { "data-testid": "team-moderator" },
           [w.moderator_name, w.decisions, w.allowed, w.denied, w.actions, seconds(w.median_decision_s)].map((v) => el("td", {}, String(v)))));
         clear(load, el("thead", {}, head), el("tbody", {}, rows));
