@@ -284,33 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for run in runs:
         total_off.add(run.off)
         total_on.add(run.on)
-        off, on = run.off.figures(), run.on.figures()
-        table.add_row(
-            run.name,
-            str(run.off.unmoderated + run.off.moderated),
-            _fmt(off["holds_per_1000_unmoderated"]),
-            _fmt(on["holds_per_1000_unmoderated"]),
-            _fmt(off["moderated_caught"], True),
-            _fmt(on["moderated_caught"], True),
-            _fmt(off["harm_caught"], True),
-            _fmt(on["harm_caught"], True),
-            _fmt(off["holds_acted_on"], True),
-            _fmt(on["holds_acted_on"], True),
-        )
+        table.add_row(*_cells(run.name, run.off, run.on))
+    table.add_row(*_cells("ALL", total_off, total_on), style="bold")
     off, on = total_off.figures(), total_on.figures()
-    table.add_row(
-        "ALL",
-        str(total_off.unmoderated + total_off.moderated),
-        _fmt(off["holds_per_1000_unmoderated"]),
-        _fmt(on["holds_per_1000_unmoderated"]),
-        _fmt(off["moderated_caught"], True),
-        _fmt(on["moderated_caught"], True),
-        _fmt(off["harm_caught"], True),
-        _fmt(on["harm_caught"], True),
-        _fmt(off["holds_acted_on"], True),
-        _fmt(on["holds_acted_on"], True),
-        style="bold",
-    )
     console.print(table)
     fewer = _reduction(off["holds_per_1000_unmoderated"], on["holds_per_1000_unmoderated"])
     caught = _ratio(on["moderated_caught"], off["moderated_caught"])
@@ -367,6 +343,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return 0
+
+
+def _cells(name: str, off_tally: Tally, on_tally: Tally) -> list[str]:
+    """One row of the channel table: learning off and on side by side."""
+    off, on = off_tally.figures(), on_tally.figures()
+    cells = [name, str(off_tally.unmoderated + off_tally.moderated)]
+    for key, pct in (
+        ("holds_per_1000_unmoderated", False),
+        ("moderated_caught", True),
+        ("harm_caught", True),
+        ("holds_acted_on", True),
+    ):
+        cells += [_fmt(off[key], pct), _fmt(on[key], pct)]
+    return cells
 
 
 def _reduction(before: float | None, after: float | None) -> float | None:
