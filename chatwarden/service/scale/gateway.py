@@ -22,8 +22,9 @@ from typing import Any
 from chatwarden.bus.redis_streams import ChatStreams, ReplyListener
 from chatwarden.errors import ChatWardenError, InputError, RateLimited
 from chatwarden.ids import new_uuid7
+from chatwarden.service.chat.ingest import SendQueue
 from chatwarden.service.scale.codec import Envelope, decode_answer, encode_request, with_key
-from chatwarden.service.types import SendRequest, SendResult
+from chatwarden.service.types import SendResult
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class DecisionPending(RateLimited):
     code = "decision_pending"
 
 
-class StreamIngest:
+class StreamIngest(SendQueue):
     """Publish sends to the streams and await the workers' answers (one per gateway process)."""
 
     def __init__(
@@ -48,44 +49,25 @@ class StreamIngest:
         max_batch: int = 512,
         answer_timeout_s: float = 30.0,
     ) -> None:
+        super().__init__(max_batch)
         self.streams = streams
         self.gateway = gateway or new_uuid7()
-        self.max_batch = max_batch
         self.answer_timeout_s = answer_timeout_s
-        self._queue: deque[tuple[SendRequest, asyncio.Future[SendResult]]] = deque()
         self._waiting: dict[str, asyncio.Future[SendResult]] = {}
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: ReplyListener | None = None
         self.published = 0
         self.latencies: deque[float] = deque(maxlen=100_000)  # send -> decision, seconds
 
-    def submit(self, request: SendRequest) -> asyncio.Future[SendResult]:
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done():
-            self._loop = loop
-            self._wake = asyncio.Event()
-            if self._listener is None:
-                self._listener = ReplyListener(self.streams, self.gateway, self._on_answers)
-            self._task = loop.create_task(self._run())
-        future: asyncio.Future[SendResult] = loop.create_future()
-        self._queue.append((request, future))
-        assert self._wake is not None
-        self._wake.set()
-        return future
-
-    async def send(self, request: SendRequest) -> SendResult:
-        return await self.submit(request)
+    def _starting(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        if self._listener is None:
+            self._listener = ReplyListener(self.streams, self.gateway, self._on_answers)
 
     async def _run(self) -> None:
-        assert self._wake is not None
         while True:
-            while not self._queue:
-                self._wake.clear()
-                await self._wake.wait()
-            take = min(len(self._queue), self.max_batch)
-            batch = [self._queue.popleft() for _ in range(take)]
+            await self._work()
+            batch = self._take()
             now = time.time()
             live, refs, items = [], [], []
             for req, fut in batch:
@@ -158,17 +140,10 @@ class StreamIngest:
             )
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._stop()
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-        while self._queue:
-            _, fut = self._queue.popleft()
-            fut.cancel()
         for fut in self._waiting.values():
             fut.cancel()
         self._waiting.clear()
