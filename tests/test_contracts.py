@@ -80,6 +80,11 @@ OFFENDERS: dict[str, list[tuple[str, str]]] = {
         ("connectors/irc/_offender.py", "from chatwarden.store import engine\n"),
         ("connectors/_offender.py", "import sqlalchemy\n"),
     ],
+    "client-edge": [
+        ("client.py", "from chatwarden.web import errors\n"),  # appended to the client
+        ("client.py", "import chatwarden.services\n"),
+        ("client.py", "def f() -> None:\n    from chatwarden.store import engine\n"),
+    ],
     "service-no-web": [
         ("service/_offender.py", "import fastapi\n"),
         ("service/_offender.py", "from starlette.requests import Request\n"),
