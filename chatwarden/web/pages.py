@@ -66,7 +66,11 @@ class SecurityHeadersMiddleware:
 
 
 def shell(title: str, module: str, body_class: str) -> str:
-    """One page: a stylesheet, one module script, and an empty app root."""
+    """One page: a stylesheet, the theme script, one module script, and an empty app root.
+
+    ``theme-init.js`` is a classic script, so it runs (blocking, from our origin, allowed by
+    ``script-src 'self'``) before the first paint: a chosen dark theme never flashes white.
+    """
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -75,6 +79,7 @@ def shell(title: str, module: str, body_class: str) -> str:
 <title>{title} · ChatWarden</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
+<script src="/static/js/theme-init.js"></script>
 <script type="module" src="/static/{module}"></script>
 </head>
 <body class="{body_class}">

@@ -3,6 +3,7 @@
 
 import { api, ApiError, toLogin } from "./api.js";
 import { button, clear, el } from "./dom.js";
+import { themePicker } from "./theme.js";
 
 /** The signed-in user (GET /api/v1/me); redirects to the login page when there is none. */
 export async function requireUser() {
@@ -26,13 +27,14 @@ export async function logout() {
   location.assign("/");
 }
 
-/** The top bar: app name, where we are, who is signed in, a log-out button. */
+/** The top bar: app name, where we are, the theme choice, who is signed in, a log-out button. */
 export function header(where, user, extra = []) {
   return el("header", { class: "topbar" },
     el("a", { class: "brand", href: "/" }, "ChatWarden"),
     el("span", { class: "where" }, where),
     el("span", { class: "spacer" }),
     ...extra,
+    themePicker(),
     user ? el("span", { class: "who", "data-testid": "whoami" }, user.username) : null,
     user ? button("Log out", logout, { class: "btn small" }) : null);
 }
