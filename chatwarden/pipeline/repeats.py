@@ -21,11 +21,12 @@ _WORD = re.compile(r"\S+")
 def repeat_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of ``text`` holding the second and later back-to-back copies of a
     phrase (the longest stretch of copies wins at each place)."""
+    split = text.split()
+    if len(set(split)) == len(split):
+        return []  # no word twice (or fewer than two): no repeat, most messages end here
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     tokens = [w[2] for w in words]
     n = len(tokens)
-    if n < 2 or len(set(tokens)) == n:
-        return []  # no word twice: no repeat (most messages)
     spans: list[tuple[int, int]] = []
     i = 0
     while i < n - 1:
