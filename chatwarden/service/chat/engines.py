@@ -80,6 +80,13 @@ def channel_settings_txn(
     return settings.model_copy(update={"learned": cast(dict[Category, float], learned)})
 
 
+def with_channel_state(settings: AutoModSettings, live: AutoModSettings) -> AutoModSettings:
+    """``settings`` (a proposal or a shadow candidate made from the live settings' dump) with
+    what the channel has that is not a setting: its emotes and what it learned from its
+    moderators (neither is in the dump)."""
+    return settings.model_copy(update={"emotes": live.emotes, "learned": live.learned})
+
+
 def describe_build_error(exc: Exception) -> str:
     """Why an engine could not be built, safe for anyone who reads the mod log."""
     if isinstance(exc, TermBudgetError):  # counts and limits only, never a term

@@ -35,7 +35,7 @@ from chatwarden.replay.detection import NOT_SIMULATED as DETECTION_NOT_SIMULATED
 from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
 from chatwarden.replay.formats.jsonl import dump_line, recorded_outcome
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat.engines import channel_settings_txn
+from chatwarden.service.chat.engines import channel_settings_txn, with_channel_state
 from chatwarden.service.chat.redact import sees_private_terms
 from chatwarden.service.detection.settings import load_state_txn
 from chatwarden.service.permissions import Permission
@@ -152,8 +152,7 @@ def proposed_settings(current: AutoModSettings, proposal: Mapping[str, Any]) -> 
         proposed = AutoModSettings.from_mapping(data, source="proposed settings")
     except ConfigError as exc:
         raise InputError(exc.message) from None
-    # the channel's emotes and what it learned: not settings a proposal changes
-    return proposed.model_copy(update={"emotes": current.emotes, "learned": current.learned})
+    return with_channel_state(proposed, current)
 
 
 class PreviewService(ServiceBase):

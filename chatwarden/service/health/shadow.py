@@ -26,7 +26,7 @@ from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
 from chatwarden.service.base import Deps, ServiceBase, effective_role
-from chatwarden.service.chat.engines import channel_settings_txn
+from chatwarden.service.chat.engines import channel_settings_txn, with_channel_state
 from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
@@ -327,8 +327,7 @@ def _candidate(live: AutoModSettings, patch: Mapping[Any, Any]) -> AutoModSettin
         candidate = AutoModSettings.from_mapping(data, source="candidate_settings")
     except ChatWardenError as exc:
         raise InputError(str(exc)) from None
-    # the channel's emotes and what it learned: not settings a candidate changes
-    return candidate.model_copy(update={"emotes": live.emotes, "learned": live.learned})
+    return with_channel_state(candidate, live)
 
 
 def _config_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
