@@ -34,9 +34,16 @@ def test_see_freeze_reset_and_roll_back(site: Site, open_page: OpenPage) -> None
         )
         assert r.json()["status"] == "held", r.text
         site.clock.advance(5)
+    # The site's tick runs every 0.2 s and would learn from half the decisions (a first
+    # version), then from all of them (a second): learning stays frozen while they are made.
+    frozen = "/api/v1/channels/main/automod/learning/frozen"
+    assert lead.put(frozen, json={"frozen": True}).is_success
     for item in site["mod"].http.get("/api/v1/channels/main/queue").json():
         assert site["mod"].http.post(f"/api/v1/queue/{item['id']}", json={"action": "allow"})
-    assert site.services.learning.learn_due(force=True) == 1
+    assert lead.put(frozen, json={"frozen": False}).is_success
+    site.services.learning.learn_due(force=True)  # unless the tick got there first
+    history = lead.get("/api/v1/channels/main/automod/learning").json()["history"]
+    assert [v["version"] for v in history] == [1]
 
     page = open_page("lead", "/mod/main")
     panel = page.locator("#panel-learning")
