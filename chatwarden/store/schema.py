@@ -175,7 +175,11 @@ channel_terms = sa.Table(
     sa.Column("is_regex", sa.Boolean, nullable=False, default=False),
     _fk("created_by", "users.id", nullable=True),
     _ts("created_at"),
+    # NULL: never expires; otherwise the term stops applying at this instant (migration 0008)
+    _ts("expires_at", nullable=True),
     sa.UniqueConstraint("channel_id", "kind", "is_regex", "text"),
+    # the tick's purge of expired terms
+    sa.Index(None, "expires_at"),
 )
 
 notes = sa.Table(
