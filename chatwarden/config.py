@@ -318,6 +318,18 @@ class ServiceConfig(BaseModel):
         description="Bearer token a scraper must send for /metrics. Unset or empty: only "
         "loopback clients not behind a reverse proxy are answered.",
     )
+    connector_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated Fernet keys that encrypt connector credentials at rest "
+        "(`chatwarden connect key` makes one): the first encrypts, every one decrypts, so a "
+        "new key goes first and an old one stays until `chatwarden connect rekey` has run. "
+        "Unset (and no connector_keys_file): connections with a credential cannot be added.",
+    )
+    connector_keys_file: str = Field(
+        "",
+        description="A file holding the connector keys instead, one a line, the newest first "
+        "(readable by ChatWarden alone; blank lines and lines starting with '#' are skipped).",
+    )
     model_registry: str = Field(
         "",
         description="Folder of the model registry: trained model versions and which one is "
@@ -356,6 +368,24 @@ class ServiceConfig(BaseModel):
             database = Path(self.database_url[len(prefix) :].partition("?")[0])
             return database.parent / DEFAULT_MODEL_REGISTRY
         return Path(DEFAULT_MODEL_REGISTRY)
+
+    def connector_key_values(self) -> list[str]:
+        """The connector keys, the one that encrypts first: ``connector_keys`` and then the
+        lines of ``connector_keys_file`` (a ``ConfigError`` naming the file, never a key, when
+        it cannot be read)."""
+        keys: list[str] = []
+        if self.connector_keys is not None:
+            keys += [k.strip() for k in self.connector_keys.get_secret_value().split(",")]
+        if self.connector_keys_file:
+            try:
+                text = Path(self.connector_keys_file).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    f"{ENV_PREFIX}CONNECTOR_KEYS_FILE {self.connector_keys_file!r}: cannot be "
+                    f"read ({exc.strerror or type(exc).__name__})"
+                ) from None
+            keys += [line.strip() for line in text.splitlines() if not line.startswith("#")]
+        return [k for k in keys if k]
 
     def metrics_token_value(self) -> str:
         """The /metrics bearer token, ``""`` when none is set."""

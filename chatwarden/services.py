@@ -45,10 +45,12 @@ from chatwarden.service.moderation.unban import UnbanService
 from chatwarden.service.moderation.usercard import UserCardService
 from chatwarden.service.platform.accounts import AccountService
 from chatwarden.service.platform.channels import ChannelService
+from chatwarden.service.platform.connections import ConnectionService
 from chatwarden.service.platform.webhooks import WebhookService
 from chatwarden.store import accounts as account_store
 from chatwarden.store.engine import Database
 from chatwarden.store.migrate import is_up_to_date, upgrade
+from chatwarden.store.secretbox import SecretBox
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Services:
     calibration: CalibrationService  # the team's disagreements and workload (issue 14)
     learning: LearningService  # each channel learns from its moderators (issue 14)
     bans: BanListService  # the banned-users list and finding users by name (issue 15)
+    connections: ConnectionService  # other platforms' chats, credentials sealed (issue 17)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -121,6 +124,7 @@ def build_services(
 ) -> Services:
     """Open the database (migrating it to the newest schema unless ``migrate=False``, in which
     case an out-of-date schema is a ``ConfigError``) and build every service."""
+    box = SecretBox.from_config(config)  # a bad connector key stops the start, early
     db = Database(config.database_url)
     if migrate:
         upgrade(db.engine)
@@ -189,6 +193,7 @@ def build_services(
         calibration=CalibrationService(deps, automod),
         learning=LearningService(deps, live_model),
         bans=BanListService(deps),
+        connections=ConnectionService(deps, box),
     )
 
 

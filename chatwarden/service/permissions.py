@@ -66,6 +66,8 @@ class Permission(StrEnum):
     EXPORT_LABELS = "export_labels"
     # the channel's rules, offered as timeout and ban reasons (issue 15)
     MANAGE_RULES = "manage_rules"
+    # connections to other platforms' chats, whose credentials are secrets (issue 17)
+    MANAGE_CONNECTIONS = "manage_connections"
 
 
 _EVERYONE = frozenset(Role)
@@ -118,6 +120,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.PERMIT_LINKS: _MODS,
     Permission.EXPORT_LABELS: _LEADS,
     Permission.MANAGE_RULES: _LEADS,
+    Permission.MANAGE_CONNECTIONS: _OWNER,
 }
 
 #: perms that act on another person: the actor must outrank the target
@@ -188,6 +191,7 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.PERMIT_LINKS: "moderation:write",
     Permission.EXPORT_LABELS: "moderation:read",
     Permission.MANAGE_RULES: "channel:manage",
+    Permission.MANAGE_CONNECTIONS: "channel:manage",
 }
 
 _RANK = {Role.OWNER: 3, Role.LEAD_MODERATOR: 2, Role.MODERATOR: 1}

@@ -512,6 +512,31 @@ learning_controls = sa.Table(
     sa.PrimaryKeyConstraint("channel_id"),
 )
 
+#: A channel's connection to a chat on another platform (issue 17): where (``target``: an IRC
+#: server's host:port, a Matrix homeserver; ``room``: the IRC channel, the room), as whom
+#: (``account``), the platform's other options, the credential as a Fernet token
+#: (``store/secretbox.py``; NULL when there is none: never plaintext), and what its runner last
+#: reported (``status``: connected, disconnected or error).
+connections = sa.Table(
+    "connections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("channel_id", "channels.id", ondelete="CASCADE"),
+    sa.Column("platform", sa.String(16), nullable=False),  # irc | twitch | matrix | discord
+    sa.Column("target", sa.String(255), nullable=False),
+    sa.Column("room", sa.String(255), nullable=False),
+    sa.Column("account", sa.String(255), nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("credential", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    _ts("status_at", nullable=True),
+    _ts("last_message_at", nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    _fk("created_by", "users.id", nullable=True, ondelete="SET NULL"),
+    _ts("created_at"),
+    sa.Index(None, "channel_id"),
+)
+
 # Range reads of finished minutes (the roll-up reads a channel's rows by time).
 sa.Index("ix_messages_channel_id_created_at", messages.c.channel_id, messages.c.created_at)
 sa.Index(

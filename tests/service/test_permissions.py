@@ -75,6 +75,7 @@ EXPECTED: dict[str, set[Role]] = {
     "export_chat_history": MODS,
     "export_labels": LEADS,
     "manage_rules": LEADS,
+    "manage_connections": {OW},
 }
 
 Op = Callable[[Services, Actor, int, Actor, Actor], object]
@@ -167,6 +168,7 @@ OPS: dict[str, Op] = {
     "export_chat_history": lambda s, a, c, t, ad: s.preview.export_history(a, c),
     "export_labels": lambda s, a, c, t, ad: s.labels.export_labels(a, c),
     "manage_rules": lambda s, a, c, t, ad: s.channels.set_rules(a, c, ["Be kind"]),
+    "manage_connections": lambda s, a, c, t, ad: s.connections.list_connections(a, c),
 }
 
 

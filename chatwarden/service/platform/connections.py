@@ -1,0 +1,332 @@
+"""Connections: a channel's owner points ChatWarden at a chat on another platform (an IRC
+channel, Twitch chat over IRC; Matrix and Discord are recorded for their connectors to come).
+
+A connection's credential (the server password or token, and on IRC an operator block's
+password) is a secret: sealed with the deployment's connector keys (``store/secretbox.py``)
+before it reaches the store, opened only for the runner that connects (``runnable``), never
+part of a ``Connection``, a mod log entry, an error or a log line. Adding one without a key
+configured is an error, never a plaintext row. Only the owner manages connections (the
+permission ``manage_connections``, scope ``channel:manage``); every change is in the mod log.
+A connection's runner reports what it sees (``report_status``): connected, disconnected or
+error, the last message's time and the last error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chatwarden.errors import ConfigError, InputError, NotFound
+from chatwarden.service.base import Deps, ServiceBase
+from chatwarden.service.permissions import Permission
+from chatwarden.service.types import Actor, _ToDict
+from chatwarden.store import audit
+from chatwarden.store import connections as store
+from chatwarden.store.secretbox import NO_KEY, SecretBox
+
+PLATFORMS = ("irc", "twitch", "matrix", "discord")
+#: platforms ``chatwarden connect run`` can run today (Twitch: its IRC dialect)
+RUNNABLE = ("irc", "twitch")
+STATUSES = ("connected", "disconnected", "error")
+MAX_PER_CHANNEL = 10
+MAX_SECRET = 4096
+TWITCH_IRC = "irc.chat.twitch.tv:6697"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    """What a connection points at: ``target`` (IRC: the server's ``host:port``; Matrix: the
+    homeserver; Discord: the guild), ``room`` (the IRC channel, the Matrix room, the Discord
+    channel) and ``account`` (the bot's nick, login or user id)."""
+
+    platform: str
+    target: str
+    room: str
+    account: str
+    tls: bool = False
+    oper: str | None = None  # plain IRC: an operator block's name (its password is a secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The secrets of one connection; never shown (``repr`` hides them)."""
+
+    secret: str | None = field(default=None, repr=False)  # server password, token
+    oper_password: str | None = field(default=None, repr=False)
+
+    def values(self) -> list[str]:
+        return [v for v in (self.secret, self.oper_password) if v]
+
+
+@dataclass(frozen=True, slots=True)
+class Connection(_ToDict):
+    """A stored connection as anyone may see it: whether it has a credential, never which."""
+
+    id: int
+    channel_id: int
+    platform: str
+    target: str
+    room: str
+    account: str
+    options: dict[str, Any]
+    has_credential: bool
+    status: str
+    status_at: datetime | None
+    last_message_at: datetime | None
+    last_error: str | None
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunnableConnection:
+    """A connection with its credentials opened, for the runner that connects."""
+
+    connection: Connection
+    channel_name: str
+    credentials: Credentials
+
+
+def to_connection(row: Mapping[Any, Any]) -> Connection:
+    return Connection(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        platform=row["platform"],
+        target=row["target"],
+        room=row["room"],
+        account=row["account"],
+        options=dict(row["options"] or {}),
+        has_credential=row["credential"] is not None,
+        status=row["status"],
+        status_at=row["status_at"],
+        last_message_at=row["last_message_at"],
+        last_error=row["last_error"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+def _text(name: str, value: object, longest: int, *, spaces: bool = False) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{name} is required")
+    value = value.strip()
+    if len(value) > longest or not value.isprintable() or (not spaces and " " in value):
+        raise InputError(f"{name} must be at most {longest} printable characters, no spaces")
+    return value
+
+
+def _host_port(target: str, tls: bool) -> str:
+    """``host:port`` (the port defaults to 6697 with TLS, else 6667)."""
+    host, sep, port = target.rpartition(":") if not target.endswith("]") else (target, "", "")
+    if not sep:
+        host, port = target, "6697" if tls else "6667"
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"target {target!r}: an IRC server is HOST:PORT (port 1-65535)")
+    return f"{host}:{int(port)}"
+
+
+def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
+    """The spec, normalised; ``InputError`` saying what is wrong (never with a secret)."""
+    if spec.platform not in PLATFORMS:
+        raise InputError(f"platform must be one of {', '.join(PLATFORMS)}")
+    for name, value in (("credential", creds.secret), ("oper_password", creds.oper_password)):
+        if value is not None and (len(value) > MAX_SECRET or not value.isprintable()):
+            raise InputError(f"{name} must be at most {MAX_SECRET} printable characters")
+    if spec.platform == "twitch":
+        target, tls = spec.target.strip() or TWITCH_IRC, spec.tls or not spec.target.strip()
+    else:
+        target, tls = _text("target", spec.target, 255), spec.tls
+    room = _text("room", spec.room, 200)
+    account = _text("account", spec.account, 100)
+    oper = _text("oper", spec.oper, 100) if spec.oper is not None else None
+    if spec.platform in RUNNABLE:
+        target = _host_port(target, tls)
+        if not room.startswith(("#", "&")) or "," in room:
+            raise InputError(f"room {room!r}: an IRC channel starts with '#'")
+    if (oper is None) != (creds.oper_password is None):
+        raise InputError("oper and oper_password go together")
+    if oper is not None and spec.platform != "irc":
+        raise InputError("an operator block (oper) is for plain IRC only")
+    if spec.platform == "twitch":
+        room, account = room.lower(), account.lower()
+        if creds.secret is None:
+            raise InputError("a Twitch connection needs its bot's token as the credential")
+    return ConnectionSpec(spec.platform, target, room, account, tls, oper)
+
+
+class ConnectionService(ServiceBase):
+    def __init__(self, deps: Deps, box: SecretBox | None) -> None:
+        super().__init__(deps)
+        self._box = box
+
+    # -- the owner's ---------------------------------------------------------------------
+
+    def add(
+        self,
+        actor: Actor,
+        channel_id: int,
+        spec: ConnectionSpec,
+        creds: Credentials,
+        *,
+        via: str = "api",
+    ) -> Connection:
+        """Store a connection for the channel, its credentials sealed."""
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
+        spec = check_spec(spec, creds)
+        sealed = self._seal(creds)
+        with self.db.write() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
+            if len(store.list_connections_txn(conn, channel_id)) >= MAX_PER_CHANNEL:
+                raise InputError(f"a channel can have at most {MAX_PER_CHANNEL} connections")
+            now = self.clock.now()
+            options: dict[str, Any] = {"tls": spec.tls}
+            if spec.oper is not None:
+                options["oper"] = spec.oper
+            connection_id = store.insert_connection_txn(
+                conn,
+                channel_id=channel_id,
+                platform=spec.platform,
+                target=spec.target,
+                room=spec.room,
+                account=spec.account,
+                options=options,
+                credential=sealed,
+                created_by=actor.user_id,
+                created_at=now,
+            )
+            audit.append_txn(
+                conn,
+                channel_id=channel_id,
+                actor_id=actor.user_id,
+                action="connection.add",
+                created_at=now,
+                details={
+                    "connection_id": connection_id,
+                    "platform": spec.platform,
+                    "target": spec.target,
+                    "room": spec.room,
+                    "account": spec.account,
+                    "via": via,
+                },
+            )
+            row = store.get_connection_txn(conn, connection_id)
+        assert row is not None
+        return to_connection(row)
+
+    def list_connections(self, actor: Actor, channel_id: int) -> list[Connection]:
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
+            return [to_connection(r) for r in store.list_connections_txn(conn, channel_id)]
+
+    def remove(
+        self, actor: Actor, connection_id: int, *, channel_id: int | None = None, via: str = "api"
+    ) -> None:
+        """Delete a connection (its sealed credential with it); ``channel_id``: it must be
+        that channel's (the API names the channel in the path)."""
+        with self.db.write() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None or (channel_id is not None and row["channel_id"] != channel_id):
+                raise NotFound(f"no connection with id {connection_id}")
+            channel = self.channel_txn(conn, row["channel_id"])
+            self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
+            store.delete_connection_txn(conn, connection_id)
+            audit.append_txn(
+                conn,
+                channel_id=channel["id"],
+                actor_id=actor.user_id,
+                action="connection.remove",
+                created_at=self.clock.now(),
+                details={
+                    "connection_id": connection_id,
+                    "platform": row["platform"],
+                    "target": row["target"],
+                    "room": row["room"],
+                    "via": via,
+                },
+            )
+
+    # -- the operator's (the CLI on the server, which holds the database and the keys) ----
+
+    def owner_of(self, channel_id: int) -> Actor:
+        """The channel's owner: the CLI acts for them (the mod log says ``via: cli``)."""
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            user = self.user_txn(conn, channel["owner_id"])
+        return Actor(user["id"], user["username"])
+
+    def get(self, connection_id: int) -> Connection:
+        with self.db.read() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+        if row is None:
+            raise NotFound(f"no connection with id {connection_id}")
+        return to_connection(row)
+
+    def list_all(self) -> list[Connection]:
+        with self.db.read() as conn:
+            return [to_connection(r) for r in store.list_connections_txn(conn)]
+
+    def runnable(self, connection_id: int) -> RunnableConnection:
+        """The connection with its credentials opened (``SecretBoxError`` when no configured
+        key opens them)."""
+        with self.db.read() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None:
+                raise NotFound(f"no connection with id {connection_id}")
+            channel = self.channel_txn(conn, row["channel_id"])
+        creds = Credentials()
+        if row["credential"] is not None:
+            if self._box is None:
+                raise ConfigError(NO_KEY)
+            opened = json.loads(self._box.open(row["credential"]))
+            creds = Credentials(opened.get("secret"), opened.get("oper_password"))
+        return RunnableConnection(to_connection(row), channel["name"], creds)
+
+    def report_status(
+        self,
+        connection_id: int,
+        status: str,
+        *,
+        last_message_at: datetime | None = None,
+        last_error: str | None = None,
+    ) -> None:
+        """What the connection's runner saw (``last_message_at`` and ``last_error`` kept when
+        None)."""
+        if status not in STATUSES:
+            raise InputError(f"status must be one of {', '.join(STATUSES)}")
+        with self.db.write() as conn:
+            store.update_status_txn(
+                conn,
+                connection_id,
+                status=status,
+                status_at=self.clock.now(),
+                last_message_at=last_message_at,
+                last_error=last_error,
+            )
+
+    def rekey(self) -> int:
+        """Seal every stored credential again with the first key (after a new key was put
+        first); how many were resealed. Then the old key can be removed."""
+        if self._box is None:
+            raise ConfigError(NO_KEY)
+        with self.db.read() as conn:
+            rows = [r for r in store.list_connections_txn(conn) if r["credential"] is not None]
+        for row in rows:
+            resealed = self._box.reseal(row["credential"])
+            with self.db.write() as conn:
+                store.update_credential_txn(conn, row["id"], resealed)
+        return len(rows)
+
+    def _seal(self, creds: Credentials) -> str | None:
+        if not creds.values():
+            return None
+        if self._box is None:
+            raise ConfigError(NO_KEY)
+        data = {"secret": creds.secret, "oper_password": creds.oper_password}
+        return self._box.seal(json.dumps(data, separators=(",", ":")))

@@ -1,0 +1,87 @@
+"""A channel's connections to other platforms' chats (the credential arrives already sealed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from chatwarden.store.schema import connections
+
+
+def insert_connection_txn(
+    conn: Connection,
+    *,
+    channel_id: int,
+    platform: str,
+    target: str,
+    room: str,
+    account: str,
+    options: dict[str, Any],
+    credential: str | None,
+    created_by: int | None,
+    created_at: datetime,
+) -> int:
+    """A new connection, ``disconnected`` until its runner says otherwise; its id."""
+    result = conn.execute(
+        sa.insert(connections)
+        .values(
+            channel_id=channel_id,
+            platform=platform,
+            target=target,
+            room=room,
+            account=account,
+            options=options,
+            credential=credential,
+            status="disconnected",
+            created_by=created_by,
+            created_at=created_at,
+        )
+        .returning(connections.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def get_connection_txn(conn: Connection, connection_id: int) -> RowMapping | None:
+    query = sa.select(connections).where(connections.c.id == connection_id)
+    return conn.execute(query).mappings().first()
+
+
+def list_connections_txn(conn: Connection, channel_id: int | None = None) -> list[RowMapping]:
+    """A channel's connections (every channel's with None), oldest first."""
+    query = sa.select(connections).order_by(connections.c.id)
+    if channel_id is not None:
+        query = query.where(connections.c.channel_id == channel_id)
+    return list(conn.execute(query).mappings())
+
+
+def delete_connection_txn(conn: Connection, connection_id: int) -> int:
+    query = sa.delete(connections).where(connections.c.id == connection_id)
+    return conn.execute(query).rowcount
+
+
+def update_status_txn(
+    conn: Connection,
+    connection_id: int,
+    *,
+    status: str,
+    status_at: datetime,
+    last_message_at: datetime | None,
+    last_error: str | None,
+) -> int:
+    """Record what the runner saw; ``last_message_at`` and ``last_error`` are kept when None
+    (a reconnect clears neither)."""
+    values: dict[str, Any] = {"status": status, "status_at": status_at}
+    if last_message_at is not None:
+        values["last_message_at"] = last_message_at
+    if last_error is not None:
+        values["last_error"] = last_error[:500]
+    query = sa.update(connections).where(connections.c.id == connection_id).values(**values)
+    return conn.execute(query).rowcount
+
+
+def update_credential_txn(conn: Connection, connection_id: int, credential: str | None) -> None:
+    query = sa.update(connections).where(connections.c.id == connection_id)
+    conn.execute(query.values(credential=credential))
