@@ -94,13 +94,14 @@ class Services:
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
-        messages, send due webhooks, purge expired sessions, then roll up finished minutes
-        of health analytics and run shadow-mode candidates (off the live path)."""
+        messages, send due webhooks, purge expired sessions and terms, then roll up finished
+        minutes of health analytics and run shadow-mode candidates (off the live path)."""
         with self.metrics.tick_seconds.time():
             self.review.expire_due()
             self.chat.release_delayed()
             self.webhooks.deliver_due()
             self.accounts.purge_expired_sessions()
+            self.automod.purge_expired_terms()  # they stopped applying when they expired
             self.learning.learn_due()
             if self.analytics.settings.enabled:
                 self.analytics.roll_up()

@@ -215,6 +215,22 @@ class ChannelTerm(_ToDict):
     private: bool
     is_regex: bool
     created_at: datetime
+    expires_at: datetime | None = None  # None: never expires
+
+
+@dataclass(frozen=True, slots=True)
+class BulkTermError(_ToDict):
+    """One line of a bulk add that was not added, and why."""
+
+    line: int  # 1-based, as the moderator typed them
+    text: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class BulkTermResult(_ToDict):
+    added: list[ChannelTerm]
+    errors: list[BulkTermError]
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,13 +139,32 @@ def list_members_txn(
     return list(conn.execute(query).mappings())
 
 
-def list_terms_txn(conn: Connection, channel_id: int) -> list[RowMapping]:
+def _live(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(channel_terms.c.expires_at.is_(None), channel_terms.c.expires_at > now)
+
+
+def list_terms_txn(
+    conn: Connection, channel_id: int, *, now: datetime | None = None
+) -> list[RowMapping]:
+    """The channel's terms, oldest first; with ``now`` only those not expired by then."""
     query = (
         sa.select(channel_terms)
         .where(channel_terms.c.channel_id == channel_id)
         .order_by(channel_terms.c.id)
     )
+    if now is not None:
+        query = query.where(_live(now))
     return list(conn.execute(query).mappings())
+
+
+def delete_expired_terms_txn(
+    conn: Connection, now: datetime, channel_id: int | None = None
+) -> list[RowMapping]:
+    """Delete the terms expired by ``now`` (of one channel, or of all); the deleted rows."""
+    query = sa.delete(channel_terms).where(channel_terms.c.expires_at <= now)
+    if channel_id is not None:
+        query = query.where(channel_terms.c.channel_id == channel_id)
+    return list(conn.execute(query.returning(*channel_terms.c)).mappings())
 
 
 def get_term_txn(conn: Connection, term_id: int) -> RowMapping | None:
@@ -163,6 +182,7 @@ def insert_term_txn(
     is_regex: bool,
     created_by: int | None,
     created_at: datetime,
+    expires_at: datetime | None = None,
 ) -> int:
     result = conn.execute(
         sa.insert(channel_terms)
@@ -174,6 +194,7 @@ def insert_term_txn(
             is_regex=is_regex,
             created_by=created_by,
             created_at=created_at,
+            expires_at=expires_at,
         )
         .returning(channel_terms.c.id)
     )

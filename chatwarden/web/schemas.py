@@ -123,11 +123,29 @@ class UnbanResolution(_Body):
     private_note: str = Field("", max_length=1000)
 
 
+_EXPIRES = Field(
+    None,
+    description="Seconds until the term expires (60 to 2592000: Twitch offers 1 hour, 1 day, "
+    "7 days, 30 days); null: never.",
+)
+
+
 class NewTerm(_Body):
     text: str = Field(max_length=500)
     kind: Literal["blocked", "permitted"] = "blocked"
     private: bool = False
     is_regex: bool = False
+    expires_in_s: int | None = _EXPIRES
+
+
+class NewTerms(_Body):
+    """Several terms of one kind at once; each line's problem is reported, the rest added."""
+
+    texts: list[str] = Field(min_length=1, max_length=500)
+    kind: Literal["blocked", "permitted"] = "blocked"
+    private: bool = False
+    is_regex: bool = False
+    expires_in_s: int | None = _EXPIRES
 
 
 class NewWebhook(_Body):

@@ -11,6 +11,9 @@
   later window of 256 is switched off like a failed build, so a channel's own terms bound
   what its messages cost everyone else. A channel that was switched off before is judged on
   its next engine's first 4 messages, so changing the terms over and over buys little.
+* An engine is built from the terms that have not expired at the time it is asked for (the
+  injected clock's, passed in as ``now``) and is good until the earliest expiry among them:
+  an expired term stops applying at once, with no purge needed first.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy.engine import Connection
@@ -108,6 +112,11 @@ class Engine:
     messages: int = 0
     cpu_s: float = 0.0
     min_messages: int = MIN_MESSAGES
+    valid_until: datetime | None = None
+    """The earliest expiry among its terms: from then on it is rebuilt (None: never)."""
+
+    def is_current(self, key: EngineKey, now: datetime) -> bool:
+        return self.key == key and (self.valid_until is None or now < self.valid_until)
 
     def require(self) -> AutoMod:
         """The engine, or ``InputError`` saying why there is none (for the pre-check)."""
@@ -131,23 +140,27 @@ class EngineCache:
     def __len__(self) -> int:
         return len(self._engines)
 
-    def get(self, conn: Connection, channel: Mapping[Any, Any]) -> Engine:
-        """The channel's engine for its current settings; built (or its failure cached) once."""
+    def get(self, conn: Connection, channel: Mapping[Any, Any], now: datetime) -> Engine:
+        """The channel's engine for its current settings and the terms not expired by ``now``;
+        built (or its failure cached) once until they change."""
         # chat-mode changes (the emote set) do not bump the settings revision
         key: EngineKey = (channel["settings_rev"], emote_set_of(channel))
         cid = channel["id"]
         with self._lock:
             engine = self._engines.get(cid)
-            if engine is not None and engine.key == key:
+            if engine is not None and engine.is_current(key, now):
                 self._engines.move_to_end(cid)
                 return engine
+        rows = term_rows_txn(conn, cid, now)
+        expiries = [r["expires_at"] for r in rows if r.get("expires_at") is not None]
         try:
-            settings = channel_settings_txn(conn, channel, term_rows_txn(conn, cid))
+            settings = channel_settings_txn(conn, channel, rows)
             automod = AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))
             engine = Engine(cid, key, automod)
         except Exception as exc:  # isolate: this channel only, cached until its terms change
             log.warning("channel %s: AutoMod engine not built: %r", cid, exc)
             engine = Engine(cid, key, None, describe_build_error(exc))
+        engine.valid_until = min(expiries, default=None)
         with self._lock:
             if cid in self._slow:
                 engine.min_messages = REPEAT_MIN_MESSAGES

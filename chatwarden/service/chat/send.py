@@ -85,7 +85,7 @@ class ChatService(ServiceBase):
 
     def automod_for(self, conn: Connection, channel: Mapping[Any, Any]) -> AutoMod:
         """The channel's engine; ``InputError`` saying why when it cannot run."""
-        return self.engines.get(conn, channel).require()
+        return self.engines.get(conn, channel, self.clock.now()).require()
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class ChatService(ServiceBase):
                 batch.previous[cid] = store.get_by_idempotency_keys_txn(conn, cid, keys)
                 users = sorted({requests[i].actor.user_id for i in indices})
                 batch.members[cid] = channel_store.get_members_txn(conn, cid, users)
-                batch.engines[cid] = self.engines.get(conn, batch.channels[cid])
+                batch.engines[cid] = self.engines.get(conn, batch.channels[cid], self.clock.now())
                 if self.detection is not None:
                     batch.detect[cid] = self.detection.load_txn(conn, batch.channels[cid], users)
         return batch

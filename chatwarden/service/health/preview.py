@@ -181,7 +181,7 @@ class PreviewService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.PREVIEW_AUTOMOD)
-            terms = channel_store.list_terms_txn(conn, channel_id)
+            terms = channel_store.list_terms_txn(conn, channel_id, now=until)
             current = channel_settings_txn(conn, channel, terms)
             detection = load_state_txn(conn, channel_id).settings
             total, rows = self._window_txn(conn, channel_id, since, until, MAX_MESSAGES)

@@ -3,11 +3,18 @@
 Every change to the terms a channel's messages meet (adding or importing terms here,
 subscribing to or re-importing a policy list) checks the whole set together, with the same
 budget the engine is built with (``check_term_set``): what is saved always compiles.
+
+A term may expire (``expires_in_s``, like Twitch's 1 hour to 30 days): from its
+``expires_at`` on, by the injected clock, it is left out of the list, of the engine
+(``engines.EngineCache`` rebuilds at the earliest expiry) and of the duplicate check; the tick
+deletes it later (``purge_expired_terms``). ``add_terms`` adds several lines at once, each
+line's problem reported without losing the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.engine import Connection, RowMapping
@@ -21,7 +28,13 @@ from chatwarden.service import events
 from chatwarden.service.base import Outbox, ServiceBase
 from chatwarden.service.chat.redact import sees_private_terms
 from chatwarden.service.permissions import Permission
-from chatwarden.service.types import Actor, ChannelTerm, ImportResult
+from chatwarden.service.types import (
+    Actor,
+    BulkTermError,
+    BulkTermResult,
+    ChannelTerm,
+    ImportResult,
+)
 from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
@@ -30,6 +43,13 @@ from chatwarden.store.engine import is_unique_violation
 
 TermKindArg = Literal["blocked", "permitted"]
 _SETTING_KEYS = ("overall_level", "levels", "vip_exempt")
+
+MIN_TERM_EXPIRY_S = 60
+MAX_TERM_EXPIRY_S = 30 * 86400
+"""A term's expiry: at least a minute, at most 30 days (Twitch offers 1 hour to 30 days)."""
+
+MAX_BULK_TERMS = 500
+"""Lines one bulk add may hold (the import takes more, all or nothing)."""
 
 
 def to_term(row: Mapping[Any, Any]) -> ChannelTerm:
@@ -41,7 +61,24 @@ def to_term(row: Mapping[Any, Any]) -> ChannelTerm:
         private=bool(row["private"]),
         is_regex=bool(row["is_regex"]),
         created_at=row["created_at"],
+        expires_at=row.get("expires_at"),
     )
+
+
+def check_expiry(expires_in_s: object) -> int | None:
+    """``expires_in_s`` checked: None (never) or whole seconds within the bounds."""
+    if expires_in_s is None:
+        return None
+    if (
+        isinstance(expires_in_s, bool)
+        or not isinstance(expires_in_s, int)
+        or not MIN_TERM_EXPIRY_S <= expires_in_s <= MAX_TERM_EXPIRY_S
+    ):
+        raise InputError(
+            f"expires_in_s must be {MIN_TERM_EXPIRY_S}-{MAX_TERM_EXPIRY_S} seconds or null "
+            f"(never), got {expires_in_s!r}"
+        )
+    return expires_in_s
 
 
 def regex_budget(config: ServiceConfig) -> RegexBudget:
@@ -54,10 +91,13 @@ def regex_budget(config: ServiceConfig) -> RegexBudget:
     )
 
 
-def term_rows_txn(conn: Connection, channel_id: int) -> list[Mapping[Any, Any]]:
-    """Every term a message to the channel meets: its own, then its subscribed lists'."""
+def term_rows_txn(
+    conn: Connection, channel_id: int, now: datetime | None = None
+) -> list[Mapping[Any, Any]]:
+    """Every term a message to the channel meets: its own (with ``now``: those not expired by
+    then), then its subscribed lists'."""
     return [
-        *channel_store.list_terms_txn(conn, channel_id),
+        *channel_store.list_terms_txn(conn, channel_id, now=now),
         *policy_store.subscribed_terms_txn(conn, channel_id),
     ]
 
@@ -138,13 +178,14 @@ class AutoModSettingsService(ServiceBase):
     def list_terms(
         self, actor: Actor, channel_id: int, kind: TermKindArg | None = None
     ) -> list[ChannelTerm]:
-        """The channel's terms; private ones only for the owner (and site admins)."""
+        """The channel's terms that have not expired, each with its ``expires_at`` (None:
+        never); private ones only for the owner (and site admins)."""
         if kind not in (None, "blocked", "permitted"):
             raise InputError(f"kind must be 'blocked' or 'permitted', got {kind!r}")
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.VIEW_AUTOMOD_SETTINGS)
-            rows = channel_store.list_terms_txn(conn, channel_id)
+            rows = channel_store.list_terms_txn(conn, channel_id, now=self.clock.now())
         see_private = sees_private_terms(actor, role)
         return [
             to_term(r)
@@ -161,23 +202,83 @@ class AutoModSettingsService(ServiceBase):
         kind: TermKindArg = "blocked",
         private: bool = False,
         is_regex: bool = False,
+        expires_in_s: int | None = None,
     ) -> ChannelTerm:
-        """Add one term (validated like Twitch: 2-500 characters, ``*`` only at the ends)."""
+        """Add one term (validated like Twitch: 2-500 characters, ``*`` only at the ends),
+        expiring ``expires_in_s`` seconds from now (None: never)."""
+        expiry = check_expiry(expires_in_s)
         try:
             term = Term(text, kind=kind, private=private, is_regex=is_regex)
         except ChatWardenError as exc:
             raise InputError(exc.message) from None
         with self.transaction() as out:
             channel, _ = self._check_txn(out.conn, actor, channel_id, private)
-            existing = channel_store.list_terms_txn(out.conn, channel_id)
+            existing = self._live_terms_txn(out, channel_id)
             if any(_same(term, r) for r in existing):
                 raise Conflict(f"the {kind} term {term.text!r} is already in the list")
             self._check_quota(len(existing) + 1)
             if term.is_regex:
                 self._check_set_txn(out.conn, channel_id, [term])
-            row = self._insert_txn(out, channel, actor, term)
+            row = self._insert_txn(out, channel, actor, term, expires_at=_at(out.now, expiry))
             self._announce(out, channel, actor, "add", [term])
         return to_term(row)
+
+    def add_terms(
+        self,
+        actor: Actor,
+        channel_id: int,
+        texts: Sequence[str],
+        *,
+        kind: TermKindArg = "blocked",
+        private: bool = False,
+        is_regex: bool = False,
+        expires_in_s: int | None = None,
+    ) -> BulkTermResult:
+        """Add several terms of one kind at once (one transaction, one mod-log entry per term).
+
+        A line that is invalid, already in the list or repeated is reported in ``errors`` (its
+        1-based line) and the others are added; a quota or regex budget the whole set would
+        exceed rejects the call, as for one term."""
+        expiry = check_expiry(expires_in_s)
+        if not isinstance(texts, Sequence) or isinstance(texts, str) or not texts:
+            raise InputError("give at least one term")
+        if len(texts) > MAX_BULK_TERMS:
+            raise InputError(f"at most {MAX_BULK_TERMS} terms at once, got {len(texts)}")
+        with self.transaction() as out:
+            channel, _ = self._check_txn(out.conn, actor, channel_id, private)
+            existing = self._live_terms_txn(out, channel_id)
+            errors: list[BulkTermError] = []
+            new: list[Term] = []
+            first_line: dict[Any, int] = {}
+            for line, text in enumerate(texts, start=1):
+                try:
+                    term = Term(text, kind=kind, private=private, is_regex=is_regex)
+                except ChatWardenError as exc:
+                    errors.append(BulkTermError(line, str(text)[:500], exc.message))
+                    continue
+                if term.key in first_line:
+                    problem = f"the same term as line {first_line[term.key]}"
+                elif any(_same(term, r) for r in existing):
+                    problem = f"the {kind} term {term.text!r} is already in the list"
+                else:
+                    first_line[term.key] = line
+                    new.append(term)
+                    continue
+                errors.append(BulkTermError(line, term.text, problem))
+            self._check_quota(len(existing) + len(new))
+            if is_regex and new:
+                self._check_set_txn(out.conn, channel_id, new)
+            expires_at = _at(out.now, expiry)
+            rows = [self._insert_txn(out, channel, actor, t, expires_at=expires_at) for t in new]
+            if new:
+                self._announce(out, channel, actor, "add", new)
+        return BulkTermResult(added=[to_term(r) for r in rows], errors=errors)
+
+    def purge_expired_terms(self) -> int:
+        """Delete every channel's expired terms (they stopped applying when they expired);
+        how many. Called by the tick."""
+        with self.transaction() as out:
+            return len(channel_store.delete_expired_terms_txn(out.conn, out.now))
 
     def remove_term(self, actor: Actor, channel_id: int, term_id: int) -> None:
         with self.transaction() as out:
@@ -210,7 +311,7 @@ class AutoModSettingsService(ServiceBase):
         terms = load_terms(data, fmt, regex_budget=regex_budget(self.config))
         with self.transaction() as out:
             channel, _ = self._check_txn(out.conn, actor, channel_id, any(t.private for t in terms))
-            existing = channel_store.list_terms_txn(out.conn, channel_id)
+            existing = self._live_terms_txn(out, channel_id)
             new = [t for t in terms if not any(_same(t, r) for r in existing)]
             self._check_quota(len(existing) + len(new))
             if any(t.is_regex for t in new):
@@ -245,6 +346,13 @@ class AutoModSettingsService(ServiceBase):
         if count > limit:
             raise InputError(f"a channel can have at most {limit} terms (this would make {count})")
 
+    @staticmethod
+    def _live_terms_txn(out: Outbox, channel_id: int) -> list[RowMapping]:
+        """The channel's terms after deleting its expired ones (an expired term is gone: the
+        same term can be added again, and it no longer counts towards the quota)."""
+        channel_store.delete_expired_terms_txn(out.conn, out.now, channel_id)
+        return channel_store.list_terms_txn(out.conn, channel_id)
+
     def _check_set_txn(self, conn: Connection, channel_id: int, new: list[Term]) -> None:
         rows = [
             *term_rows_txn(conn, channel_id),
@@ -263,7 +371,13 @@ class AutoModSettingsService(ServiceBase):
         return channel, self.require_txn(conn, actor, channel, perm)
 
     def _insert_txn(
-        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor, term: Term, log: bool = True
+        self,
+        out: Outbox,
+        channel: Mapping[Any, Any],
+        actor: Actor,
+        term: Term,
+        log: bool = True,
+        expires_at: datetime | None = None,
     ) -> RowMapping:
         try:
             term_id = channel_store.insert_term_txn(
@@ -275,6 +389,7 @@ class AutoModSettingsService(ServiceBase):
                 is_regex=term.is_regex,
                 created_by=actor.user_id,
                 created_at=out.now,
+                expires_at=expires_at,
             )
         except IntegrityError as exc:
             if is_unique_violation(exc):
@@ -320,6 +435,10 @@ class AutoModSettingsService(ServiceBase):
             out.moderated(channel, actor, f"{verb}_{kind}_term", detail)
 
 
+def _at(now: datetime, expires_in_s: int | None) -> datetime | None:
+    return None if expires_in_s is None else now + timedelta(seconds=expires_in_s)
+
+
 def _same(term: Term, row: Mapping[Any, Any]) -> bool:
     if row["kind"] != term.kind or bool(row["is_regex"]) != term.is_regex:
         return False
@@ -332,11 +451,13 @@ def _same(term: Term, row: Mapping[Any, Any]) -> bool:
 
 def _term_details(row: Mapping[Any, Any]) -> dict[str, Any]:
     """What the mod log keeps about a term; readers other than the owner get a private term's
-    text redacted (``redact.redact``)."""
+    text redacted (``redact.redact``). ``expires_at`` None: never expires."""
+    expires_at = row.get("expires_at")
     return {
         "term_id": row["id"],
         "kind": row["kind"],
         "private": bool(row["private"]),
         "is_regex": bool(row["is_regex"]),
         "text": row["text"],
+        "expires_at": None if expires_at is None else expires_at.isoformat(),
     }

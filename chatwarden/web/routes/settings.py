@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId
-from chatwarden.web.schemas import LearningFrozen, LearningRollback, NewTerm
+from chatwarden.web.schemas import LearningFrozen, LearningRollback, NewTerm, NewTerms
 from chatwarden.web.state import services_of
 
 router = APIRouter(tags=["settings"])
@@ -63,7 +63,8 @@ def list_terms(
     request: Request,
     kind: Literal["blocked", "permitted"] | None = None,
 ) -> list[dict[str, Any]]:
-    """Blocked and permitted terms; private terms are listed for the owner only."""
+    """Blocked and permitted terms not expired, each with ``expires_at`` (null: never);
+    private terms are listed for the owner only."""
     terms = services_of(request).automod.list_terms(actor, channel.id, kind)
     return [t.to_dict() for t in terms]
 
@@ -72,10 +73,38 @@ def list_terms(
 def add_term(
     body: NewTerm, channel: ChannelArg, actor: CurrentActor, request: Request
 ) -> dict[str, Any]:
+    """Add a term, expiring after ``expires_in_s`` seconds (null: never)."""
     automod = services_of(request).automod
     return automod.add_term(
-        actor, channel.id, body.text, kind=body.kind, private=body.private, is_regex=body.is_regex
+        actor,
+        channel.id,
+        body.text,
+        kind=body.kind,
+        private=body.private,
+        is_regex=body.is_regex,
+        expires_in_s=body.expires_in_s,
     ).to_dict()
+
+
+@router.post("/channels/{name}/automod/terms/bulk")
+def add_terms(
+    body: NewTerms, channel: ChannelArg, actor: CurrentActor, request: Request
+) -> dict[str, Any]:
+    """Add several terms of one kind at once: ``added`` (the new terms) and ``errors`` (each
+    line not added, 1-based, with why: invalid, already in the list, repeated)."""
+    return (
+        services_of(request)
+        .automod.add_terms(
+            actor,
+            channel.id,
+            body.texts,
+            kind=body.kind,
+            private=body.private,
+            is_regex=body.is_regex,
+            expires_in_s=body.expires_in_s,
+        )
+        .to_dict()
+    )
 
 
 @router.delete("/channels/{name}/automod/terms/{term_id}", status_code=status.HTTP_204_NO_CONTENT)

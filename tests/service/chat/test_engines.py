@@ -65,10 +65,10 @@ def test_a_failed_build_is_cached_until_the_terms_change(services: Services, cas
     with services.db.read() as conn:
         channel = channel_store.get_channel_txn(conn, cid)
         assert channel is not None
-        first = cache.get(conn, channel)
+        first = cache.get(conn, channel, services.clock.now())
         assert first.automod is None
         assert first.error is not None and "too many regex terms: 1001" in first.error
-        assert cache.get(conn, channel) is first  # not rebuilt per message
+        assert cache.get(conn, channel, services.clock.now()) is first  # not rebuilt per message
     with pytest.raises(InputError, match="too many regex terms: 1001"):
         services.chat.precheck(cast.olivia, cid, "hello")
     term = services.automod.list_terms(cast.olivia, cid)[-1]
@@ -76,7 +76,7 @@ def test_a_failed_build_is_cached_until_the_terms_change(services: Services, cas
     with services.db.read() as conn:
         channel = channel_store.get_channel_txn(conn, cid)
         assert channel is not None
-        assert cache.get(conn, channel).automod is not None
+        assert cache.get(conn, channel, services.clock.now()).automod is not None
 
 
 def test_a_broken_channel_holds_its_messages_and_others_are_delivered(
@@ -113,7 +113,7 @@ def test_one_failing_message_does_not_fail_its_batch(services: Services, cast: C
     with services.db.read() as conn:
         channel = channel_store.get_channel_txn(conn, cast.channel.id)
         assert channel is not None
-        engine = cache.get(conn, channel)
+        engine = cache.get(conn, channel, services.clock.now())
     texts: list[object] = ["gg wp", 42, "nice play"]  # 42: the engine refuses a non-text
     decisions = cache.check(engine, texts, [None, None, None])  # type: ignore[arg-type]
     assert [d.action for d in decisions] == [Action.ALLOW, Action.HOLD, Action.ALLOW]
@@ -126,15 +126,15 @@ def test_the_engine_cache_is_a_bounded_lru(make_services: MakeServices, cast: Ca
     services = make_services(automod_engine_cache_size=2)
     owner = make_actor(services, "lruowner")
     ids = [services.channels.create_channel(owner, f"lru{i}").id for i in range(3)]
-    cache = services.chat.engines
+    cache, now = services.chat.engines, services.clock.now()
     with services.db.read() as conn:
         rows = [services.chat.channel_txn(conn, cid) for cid in ids]
-        first = cache.get(conn, rows[0])
-        cache.get(conn, rows[1])
-        assert cache.get(conn, rows[0]) is first  # used again: now the most recent
-        cache.get(conn, rows[2])  # drops rows[1], the least recently used
+        first = cache.get(conn, rows[0], now)
+        cache.get(conn, rows[1], now)
+        assert cache.get(conn, rows[0], now) is first  # used again: now the most recent
+        cache.get(conn, rows[2], now)  # drops rows[1], the least recently used
         assert len(cache) == 2
-        assert cache.get(conn, rows[0]) is first
+        assert cache.get(conn, rows[0], now) is first
 
 
 def test_a_slow_engine_is_switched_off(make_services: MakeServices, cast: Cast) -> None:
@@ -156,7 +156,8 @@ def test_a_slow_engine_is_switched_off(make_services: MakeServices, cast: Cast) 
     with services.db.read() as conn:
         channel = channel_store.get_channel_txn(conn, cid)
         assert channel is not None
-        assert services.chat.engines.get(conn, channel).min_messages == REPEAT_MIN_MESSAGES
+        engine = services.chat.engines.get(conn, channel, services.clock.now())
+        assert engine.min_messages == REPEAT_MIN_MESSAGES
 
 
 def test_terms_per_channel_quota(make_services: MakeServices, cast: Cast) -> None:
