@@ -8,7 +8,7 @@ from chatwarden import __version__
 from chatwarden.cli.bench import bench_command
 from chatwarden.cli.check import check_command
 from chatwarden.cli.config import config_app
-from chatwarden.cli.connect import connect_app
+from chatwarden.cli.connections import connect_app  # connect irc, and stored connections
 from chatwarden.cli.db import db_app
 from chatwarden.cli.eval import eval_command
 from chatwarden.cli.export import export_app

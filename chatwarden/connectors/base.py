@@ -23,7 +23,7 @@ import random
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from chatwarden.decision import Decision
 from chatwarden.rules.effects import (
@@ -109,6 +109,18 @@ class Connector(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Presence(Protocol):
+    """A connector that knows whether it is in the channel now, and its last error (the
+    runner reports both into a stored connection's status)."""
+
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def last_error(self) -> str | None: ...
 
 
 def backoff_delays(

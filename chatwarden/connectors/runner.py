@@ -23,6 +23,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from chatwarden.bus import Subscription, mods_topic
@@ -34,6 +35,7 @@ from chatwarden.connectors.base import (
     moderation_effects,
     public_reason,
 )
+from chatwarden.connectors.status import StatusReporter
 from chatwarden.errors import ChatWardenError
 from chatwarden.rules.effects import Deliver, Effect, EffectApplier, Target
 from chatwarden.service.base import Deps
@@ -65,12 +67,15 @@ class RunnerStats:
     acted: int = 0
     refused: int = 0
     last_error: str | None = None
+    last_message_at: datetime | None = None
     outcomes: list[Outcome] = field(default_factory=list)  # the latest (bounded)
 
 
 class ConnectorRunner:
     """Runs one connector for one ChatWarden channel (``channel_name``; made, owned by the
-    bot's user, if it does not exist)."""
+    bot's user, if it does not exist). Run from a stored connection (``connection_id``), it
+    reports the connection's status there (``connectors/status.py``), its ``secrets`` masked
+    in any error it stores."""
 
     def __init__(
         self,
@@ -80,6 +85,9 @@ class ConnectorRunner:
         bot: PlatformUser,
         *,
         max_batch: int = 256,
+        connection_id: int | None = None,
+        secrets: Sequence[str] = (),
+        status_interval_s: float = 1.0,
     ) -> None:
         deps = Deps(services.db, services.clock, services.bus, services.config, services.state)
         self.services = services
@@ -94,6 +102,16 @@ class ConnectorRunner:
         self._platform_ids: OrderedDict[str, str | None] = OrderedDict()  # ours -> platform's
         self._logins: OrderedDict[int, str] = OrderedDict()  # our user id -> platform login
         self._sub: Subscription | None = None
+        self.status: StatusReporter | None = None
+        if connection_id is not None:
+            self.status = StatusReporter(
+                services,
+                connection_id,
+                connector,
+                lambda: (self.stats.last_message_at, self.stats.last_error),
+                secrets,
+                status_interval_s,
+            )
 
     async def start(self) -> int:
         """Bind the channel and listen to its moderators' topic; the channel id."""
@@ -117,6 +135,7 @@ class ConnectorRunner:
                 queue.put_nowait(None)
 
         reader = asyncio.create_task(read())
+        watcher = asyncio.create_task(self.status.watch()) if self.status is not None else None
         try:
             done = False
             while not done:
@@ -128,9 +147,13 @@ class ConnectorRunner:
                 if msgs:
                     await self.handle_batch(msgs)
         finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+            for task in (reader, watcher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            if self.status is not None:
+                await self.status.report(stopping=True)
 
     async def close(self) -> None:
         if self._sub is not None:
@@ -141,6 +164,7 @@ class ConnectorRunner:
     async def handle_batch(self, msgs: Sequence[InboundMessage]) -> list[Outcome]:
         """Decide a batch and apply each message's own fate on the platform."""
         channel_id = await self.start()
+        self.stats.last_message_at = self.services.clock.now()
         items = [
             PlatformSend(
                 PlatformSender(m.platform, m.user.id, m.user.login, m.role),

@@ -99,6 +99,11 @@ class IrcConnector:
     def applier(self) -> IrcApplier:
         return self._applier
 
+    @property
+    def connected(self) -> bool:
+        """Registered and in the channel (``Presence``)."""
+        return self.joined.is_set()
+
     # -- writing --------------------------------------------------------------------------
 
     def send(self, line: str) -> None:

@@ -1,0 +1,248 @@
+"""Stored connections: ``chatwarden connect add irc|list|remove|run|key|rekey``.
+
+A stored connection's credentials are read from an environment variable named on the command
+line (``--credential-env``) or from standard input (``--credential-stdin``), never from the
+command line itself, and stored encrypted with the deployment's connector keys
+(``CHATWARDEN_CONNECTOR_KEYS``; ``connect key`` makes one). The commands act for the channel's
+owner (the mod log records ``via: cli``): whoever runs them holds the database and the keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from chatwarden.cli._common import fail
+from chatwarden.cli.connect import _run_until_signalled, connect_app, parse_server, secret_from_env
+from chatwarden.config import ServiceConfig
+from chatwarden.errors import ChatWardenError
+
+if TYPE_CHECKING:
+    from chatwarden.services import Services
+
+__all__ = ["add_app", "connect_app"]
+
+add_app = typer.Typer(
+    help="Store a connection for a channel (its credentials encrypted).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+DB_HELP = "The ChatWarden database (CHATWARDEN_DATABASE_URL)."
+
+
+def _services(database_url: str | None) -> Services:
+    from chatwarden.services import build_services
+
+    try:
+        return build_services(ServiceConfig.from_env(database_url=database_url))
+    except ChatWardenError as exc:
+        fail(exc.message)
+
+
+def read_credential(env_name: str | None, from_stdin: bool) -> str | None:
+    """The credential from the variable ``env_name`` or the first line of standard input."""
+    if env_name is not None and from_stdin:
+        raise ValueError("--credential-env and --credential-stdin: choose one")
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise ValueError("--credential-stdin: standard input had no credential")
+        return line
+    return secret_from_env(env_name, "--credential-env")
+
+
+def add_irc_command(
+    into: str = typer.Option(
+        ..., "--into", help="The ChatWarden channel (it must exist) that receives the messages."
+    ),
+    server: str = typer.Option(
+        "", "--server", help="The IRC server, HOST:PORT (Twitch: irc.chat.twitch.tv:6697)."
+    ),
+    channel: str = typer.Option(..., "--channel", help="The IRC channel, e.g. '#chan'."),
+    nick: str = typer.Option(..., "--nick", help="The bot's nick (Twitch: the bot's login)."),
+    credential_env: str | None = typer.Option(
+        None,
+        "--credential-env",
+        help="Name of the environment variable that holds the server password "
+        "(Twitch: 'oauth:<token>').",
+    ),
+    credential_stdin: bool = typer.Option(
+        False, "--credential-stdin", help="Read the server password from standard input."
+    ),
+    oper: str | None = typer.Option(None, "--oper", help="An operator block's name."),
+    oper_password_env: str | None = typer.Option(
+        None, "--oper-password-env", help="Name of the environment variable with its password."
+    ),
+    twitch: bool = typer.Option(False, "--twitch", help="Twitch's IRC dialect."),
+    tls: bool = typer.Option(False, "--tls", help="Connect with TLS."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """Store an IRC (or Twitch IRC) connection; `chatwarden connect run ID` runs it.
+
+    Example:
+
+      CW_OPER=... chatwarden connect add irc --into mychan --server irc.example.net:6697 \\
+        --tls --channel '#chat' --nick cwbot --oper cwbot --oper-password-env CW_OPER
+    """
+    from chatwarden.service.platform.connections import ConnectionSpec, Credentials
+
+    try:
+        secret = read_credential(credential_env, credential_stdin)
+        oper_password = secret_from_env(oper_password_env, "--oper-password-env")
+    except ValueError as exc:
+        fail(str(exc))
+    spec = ConnectionSpec("twitch" if twitch else "irc", server, channel, nick, tls, oper)
+    services = _services(database_url)
+    try:
+        target = services.channels.get_channel_by_name(into)
+        owner = services.connections.owner_of(target.id)
+        made = services.connections.add(
+            owner, target.id, spec, Credentials(secret, oper_password), via="cli"
+        )
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    stored = "credential stored encrypted" if made.has_credential else "no credential"
+    typer.echo(
+        f"connection {made.id}: {made.platform} {made.target} {made.room} as {made.account} "
+        f"-> channel {target.name!r} ({stored}); run it with: chatwarden connect run {made.id}"
+    )
+
+
+def list_command(
+    into: str | None = typer.Option(None, "--into", help="Only this channel's connections."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """List stored connections with their status, last message and last error."""
+    services = _services(database_url)
+    try:
+        if into is None:
+            rows = services.connections.list_all()
+        else:
+            channel = services.channels.get_channel_by_name(into)
+            owner = services.connections.owner_of(channel.id)
+            rows = services.connections.list_connections(owner, channel.id)
+        names = {c.channel_id: services.channels.get_channel(c.channel_id).name for c in rows}
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    if not rows:
+        typer.echo("no connections")
+    for c in rows:
+        last = c.last_message_at.isoformat(timespec="seconds") if c.last_message_at else "never"
+        typer.echo(
+            f"{c.id}\t{names[c.channel_id]}\t{c.platform}\t{c.target}\t{c.room}\t{c.account}"
+            f"\t{c.status}\tlast message: {last}"
+            + (f"\tlast error: {c.last_error}" if c.last_error else "")
+        )
+
+
+def remove_command(
+    connection_id: int = typer.Argument(..., help="The connection's id (`connect list`)."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """Remove a stored connection and its encrypted credential."""
+    services = _services(database_url)
+    try:
+        found = services.connections.get(connection_id)
+        owner = services.connections.owner_of(found.channel_id)
+        services.connections.remove(owner, connection_id, via="cli")
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    typer.echo(f"connection {connection_id} removed")
+
+
+def run_command(
+    connection_id: int = typer.Argument(..., help="The connection's id (`connect list`)."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """Run a stored connection until Ctrl-C, reporting its status into it."""
+    from chatwarden.connectors.base import PlatformUser
+    from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
+    from chatwarden.connectors.runner import ConnectorRunner
+    from chatwarden.service.platform.connections import RUNNABLE
+
+    services = _services(database_url)
+    try:
+        try:
+            stored = services.connections.runnable(connection_id)
+        except ChatWardenError as exc:
+            fail(exc.message)
+        c, creds = stored.connection, stored.credentials
+        if c.platform not in RUNNABLE:
+            fail(f"connection {c.id} is a {c.platform} connection; its connector is not built yet")
+        host, port = parse_server(c.target)
+        oper = c.options.get("oper")
+        settings = IrcSettings(
+            host,
+            port,
+            c.room,
+            c.account,
+            dialect="twitch" if c.platform == "twitch" else "irc",
+            password=creds.secret,
+            oper=(oper, creds.oper_password) if oper and creds.oper_password else None,
+            tls=bool(c.options.get("tls")),
+        )
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        connector = IrcConnector(settings)
+        bot = PlatformUser(connector.platform, c.account.lower(), c.account)
+        runner = ConnectorRunner(
+            services,
+            connector,
+            stored.channel_name,
+            bot,
+            connection_id=c.id,
+            secrets=creds.values(),
+        )
+        typer.echo(
+            f"connection {c.id}: connecting to {c.target} as {c.account}; {c.room} -> ChatWarden "
+            f"channel {stored.channel_name!r}. Ctrl-C stops."
+        )
+        try:
+            asyncio.run(_run_until_signalled(runner))
+        except ChatWardenError as exc:
+            fail(exc.message)
+    finally:
+        services.close()
+    stats = runner.stats
+    typer.echo(f"stopped: {stats.decided} decided, {stats.replayed} replayed, {stats.acted} acted")
+
+
+def key_command() -> None:
+    """Print a new connector key (for CHATWARDEN_CONNECTOR_KEYS; keep it secret)."""
+    from chatwarden.store.secretbox import generate_key
+
+    typer.echo(generate_key())
+
+
+def rekey_command(
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """Encrypt every stored credential again with the first connector key (after putting a
+    new key first); then the old key can be removed."""
+    services = _services(database_url)
+    try:
+        count = services.connections.rekey()
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    typer.echo(f"{count} credential{'s' if count != 1 else ''} encrypted with the first key")
+
+
+add_app.command("irc")(add_irc_command)
+connect_app.add_typer(add_app, name="add")
+connect_app.command("list")(list_command)
+connect_app.command("remove")(remove_command)
+connect_app.command("run")(run_command)
+connect_app.command("key")(key_command)
+connect_app.command("rekey")(rekey_command)
