@@ -189,6 +189,20 @@ class BusSettings(BaseModel):
         "sender it is still pending (it is kept; a resend with the same key gets it).",
     )
 
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port on which `chatwarden worker` serves /metrics (Prometheus), /livez "
+        "and /readyz (`--metrics-port`). 0: none.",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="Address the worker's metrics port binds (`--metrics-host`); /metrics "
+        "asks for CHATWARDEN_METRICS_TOKEN when that is set.",
+    )
+
     @field_validator("url")
     @classmethod
     def _redis_url(cls, value: str) -> str:

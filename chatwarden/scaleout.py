@@ -20,7 +20,9 @@ from chatwarden.bus.redis_streams import ChatStreams, ShardLeases
 from chatwarden.config import BusSettings, ServiceConfig
 from chatwarden.errors import ConfigError
 from chatwarden.ids import new_uuid
+from chatwarden.service.health.readiness import Readiness, readiness_of
 from chatwarden.service.scale.gateway import StreamIngest
+from chatwarden.service.scale.metrics import WorkerMetrics
 from chatwarden.service.scale.worker import Worker
 from chatwarden.services import Services, build_services
 
@@ -83,3 +85,16 @@ def worker_of(node: Node, name: str | None = None) -> Worker:
     owner = name or f"{socket.gethostname()}-{os.getpid()}-{new_uuid()[:8]}"
     leases = ShardLeases(node.client, bus.key_prefix, bus.shards, owner, bus.lease_ttl_ms)
     return Worker(node.services.chat, node.streams, leases, batch=bus.worker_batch)
+
+
+def worker_metrics(node: Node, worker: Worker) -> WorkerMetrics:
+    """``worker``'s Prometheus registry, its stages timed from now on."""
+    metrics = WorkerMetrics(worker.stats, node.streams)
+    worker.stage_observer = metrics.observe
+    node.services.chat.stage_observer = metrics.observe
+    return metrics
+
+
+def node_readiness(node: Node) -> Readiness:
+    """The database and Redis, as ``/readyz`` checks them."""
+    return readiness_of(node.services.db, node.services.config.bus.url)

@@ -44,6 +44,17 @@ def connect(url: str) -> redis.Redis:
     return client
 
 
+def ping(url: str, timeout_s: float = 1.0) -> None:
+    """PING ``url`` on a connection of its own that waits at most ``timeout_s`` to connect and
+    to answer (a readiness probe: never behind a busy pool, never hanging); raises
+    ``redis.RedisError`` when Redis does not answer."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
 class RedisBus:
     """``Bus`` for many processes: publish to Redis, deliver locally from a listener thread."""
 

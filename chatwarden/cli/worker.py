@@ -23,6 +23,17 @@ def worker_command(
     name: str | None = typer.Option(
         None, "--name", help="This worker's name, unique in the deployment (default host-pid)."
     ),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        help="Serve /metrics (Prometheus), /livez and /readyz on this port (default: none; "
+        "CHATWARDEN_BUS_METRICS_PORT).",
+    ),
+    metrics_host: str | None = typer.Option(
+        None,
+        "--metrics-host",
+        help="Address the metrics port binds (default 127.0.0.1; CHATWARDEN_BUS_METRICS_HOST).",
+    ),
 ) -> None:
     """Run a worker: take shards of the message streams, decide and store their messages.
 
@@ -33,11 +44,15 @@ def worker_command(
     Examples:
 
       chatwarden worker --bus redis://127.0.0.1:6379/0 --database-url postgresql://chat@db/chat
-    """
-    from chatwarden.scaleout import build_node, worker_of
 
+      chatwarden worker --bus redis://127.0.0.1:6379/0 --metrics-port 9101
+    """
+    from chatwarden.scaleout import build_node, node_readiness, worker_metrics, worker_of
+    from chatwarden.web.opsserver import OpsServer
+
+    bus_options = {"url": bus, "metrics_port": metrics_port, "metrics_host": metrics_host}
     try:
-        config = ServiceConfig.from_env(database_url=database_url, bus={"url": bus})
+        config = ServiceConfig.from_env(database_url=database_url, bus=bus_options)
         node = build_node(config)
     except ChatWardenError as exc:
         fail(exc.message)
@@ -50,9 +65,27 @@ def worker_command(
     signal.signal(signal.SIGINT, _stop)
     worker = worker_of(node, name)
     typer.echo(f"worker {worker.name} on {config.bus.url} ({config.bus.shards} shards)")
+    ops = None
+    if config.bus.metrics_port:
+        metrics = worker_metrics(node, worker)
+        try:
+            ops = OpsServer(
+                config.bus.metrics_host,
+                config.bus.metrics_port,
+                metrics.exposition,
+                node_readiness(node),
+                config.metrics_token_value(),
+            )
+        except OSError as exc:
+            node.close()
+            where = f"{config.bus.metrics_host}:{config.bus.metrics_port}"
+            fail(f"cannot serve metrics on {where}: {exc}")
+        typer.echo(f"metrics on http://{ops.host}:{ops.port}/metrics (and /livez, /readyz)")
     try:
         worker.run(stop)
     finally:
+        if ops is not None:
+            ops.close()
         node.close()
         s = worker.stats
         typer.echo(

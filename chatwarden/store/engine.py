@@ -115,6 +115,12 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def ping(self) -> None:
+        """``SELECT 1`` on a pooled connection (readiness probes); raises if the database does
+        not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from chatwarden import __version__
 from chatwarden.config import WebSettings
 from chatwarden.service.chat.ingest import Ingest
+from chatwarden.service.health.readiness import readiness_of
 from chatwarden.service.scale.gateway import StreamIngest
 from chatwarden.web.bodylimit import BodyLimitMiddleware
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
@@ -36,6 +37,7 @@ from chatwarden.web.routes import (
     moderation,
     people,
     preview,
+    probes,
     queue,
     settings,
     webhooks,
@@ -117,6 +119,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.edge = edge
+    app.state.readiness = readiness_of(services.db, services.config.bus.url)  # routes/probes.py
     install_error_handlers(app)
     app.add_middleware(
         CSRFMiddleware,
@@ -133,6 +136,7 @@ def create_app(
     app.include_router(api)
     app.include_router(health.assets)  # /vendor/plotly.min.js (from the plotly package)
     app.include_router(metrics.router)  # /metrics (Prometheus; see routes/metrics.py)
+    app.include_router(probes.router)  # /livez, /readyz (see routes/probes.py)
     app.add_api_websocket_route(f"{API_PREFIX}/channels/{{name}}/chat/ws", chat_socket)
     app.add_api_websocket_route(f"{API_PREFIX}/eventsub/ws", event_socket)
 

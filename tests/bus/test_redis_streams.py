@@ -93,3 +93,28 @@ def test_two_workers_split_the_shards_and_one_takes_over_after_the_other_dies(
     assert client.get(two.key(0)) == b"intruder"
     two.release_all()
     assert client.get(two.key(1)) is None and two.live_workers() == 0
+
+
+def test_stats_give_each_shards_length_lag_and_pending_and_the_dead_letters(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    client, prefix = ns
+    fresh = ChatStreams(client, prefix, shards=2)  # before ensure_groups: no stream yet
+    assert [(s.length, s.lag, s.pending) for s in fresh.stats()] == [(0, 0, 0), (0, 0, 0)]
+    streams = make_streams(ns, shards=2, claim_idle_ms=10, max_deliveries=1)
+    streams.publish_many([(0, f"m{i}".encode()) for i in range(5)] + [(1, b"x")])
+    assert [(s.shard, s.length, s.lag, s.pending) for s in streams.stats()] == [
+        (0, 5, 5, 0),
+        (1, 1, 1, 0),
+    ]
+    read = streams.read([0], "w", 3, None)
+    streams.ack([read[1]])  # out of order: a hole before undelivered entries
+    streams.publish_many([(0, b"m5")])
+    s0 = streams.stats()[0]
+    assert (s0.length, s0.lag, s0.pending) == (5, 3, 2)
+    assert streams.dead_letter_count() == 0
+    time.sleep(0.02)
+    streams.reclaim(0, "w2", 10)  # both pending ones were delivered max_deliveries times
+    s0 = streams.stats()[0]
+    assert (s0.length, s0.lag, s0.pending) == (3, 3, 0)
+    assert streams.dead_letter_count() == 2

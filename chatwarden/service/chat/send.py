@@ -10,7 +10,8 @@ so a resend returns the first result and writes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -82,6 +83,8 @@ class ChatService(ServiceBase):
         self.detection = detection  # proactive detection (service/detection/hook.py)
         self.state = deps.state
         self.engines = EngineCache(model, deps.config)  # per channel, isolated (engines.py)
+        #: told each round's ``decide`` and ``persist`` seconds (a worker's metrics)
+        self.stage_observer: Callable[[str, float], None] | None = None
 
     def automod_for(self, conn: Connection, channel: Mapping[Any, Any]) -> AutoMod:
         """The channel's engine; ``InputError`` saying why when it cannot run."""
@@ -126,13 +129,18 @@ class ChatService(ServiceBase):
     def _send_round(self, requests: list[SendRequest]) -> list[SendResult | ChatWardenError]:
         """One round: validate, read, rules and gates, AutoMod and detection, one write."""
         results: list[SendResult | ChatWardenError | None] = [None] * len(requests)
+        started = time.perf_counter()
         texts = self._validate(requests, results)
         now = self.clock.now()
         batch = self._read_batch(requests, texts, results)
         accepted = self._apply_rules(requests, texts, batch, now, results)
         pending = self._decide(requests, texts, batch, accepted, now)
+        decided = time.perf_counter()
         for item, result in zip(pending, self._store(pending), strict=True):
             results[item.index] = result
+        if self.stage_observer is not None:
+            self.stage_observer("decide", decided - started)
+            self.stage_observer("persist", time.perf_counter() - decided)
         assert all(r is not None for r in results)
         return [r for r in results if r is not None]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,8 @@ class Worker:
         self.batch = batch
         self.block_ms = block_ms
         self.stats = WorkerStats()
+        #: told each batch's ``ack`` seconds (answers and XACK+XDEL; service/scale/metrics.py)
+        self.stage_observer: Callable[[str, float], None] | None = None
         self._next_refresh = 0.0
         self._next_reclaim = 0.0
 
@@ -126,8 +129,11 @@ class Worker:
                 self.stats.replayed += 1
         # the decisions are committed: answering first costs nothing if we die now (the
         # redelivery answers again, as a replay), acknowledging first could lose an answer
+        started = time.perf_counter()
         self.streams.reply(answers)
         self.streams.ack(entry for (entry, _), _ in done)
+        if self.stage_observer is not None:
+            self.stage_observer("ack", time.perf_counter() - started)
         self.stats.decided += len(done)
         return len(done)
 
