@@ -1,6 +1,7 @@
 // Mod View: loads the signed-in user's permissions for the channel, then mounts every panel
-// listed in ./panels.js that the user may see. Panels share one context (ctx) and one live
-// socket. The contract for panel authors is in docs/web-ui.md.
+// listed in ./panels.js that the user may see, arranged as the moderator left them
+// (./workspace.js); with ?panel=<id> only that panel (a popped-out window). Panels share one
+// context (ctx) and one live socket. The contract for panel authors is in docs/web-ui.md.
 
 import { api, ApiError, seg } from "../js/api.js";
 import * as dom from "../js/dom.js";
@@ -9,7 +10,9 @@ import { confirmBox, header, promptBox, requireUser, showError, toast } from "..
 import { mountHeader } from "./header.js";
 import { PANELS } from "./panels.js";
 import { Shortcuts } from "./shortcuts.js";
+import { mountSwitcher } from "./switcher.js";
 import { openUserCard } from "./usercard.js";
+import { popoutPanel, Workspace } from "./workspace.js";
 
 const { el, clear } = dom;
 
@@ -34,8 +37,10 @@ function allowed(panel, ctx) {
 }
 
 async function main() {
+  document.head.append(el("link", { rel: "stylesheet", href: "/static/modview/workspace.css" }));
   const root = document.getElementById("app");
   const channel = channelFromPath();
+  const only = popoutPanel();
   const user = await requireUser();
   let me;
   try {
@@ -81,40 +86,59 @@ async function main() {
     connection.dataset.state = state;
   });
   const help = dom.button("Shortcuts (?)", () => shortcuts.showHelp(), { class: "btn small", "aria-keyshortcuts": "?" });
-  const grid = el("main", { id: "main", class: "modview-grid", tabindex: "-1" });
-  const top = mountHeader(ctx); // channel state, one-click modes, the raid alert banner
-  clear(root,
-    header(`Mod View · ${channel}`, user, [
-      el("span", { class: "role-badge", "data-testid": "role" }, me.role.replace("_", " ")),
-      connection,
-      el("a", { class: "btn small", href: `/c/${seg(channel)}` }, "Chat page"),
-      help,
-    ]),
-    top,
-    grid);
+  const grid = el("main", { id: "main", class: ["modview-grid", only ? "modview-popout" : null], tabindex: "-1" });
+  const workspace = new Workspace(grid, ctx);
+  const badges = [el("span", { class: "role-badge", "data-testid": "role" }, me.role.replace("_", " ")), connection];
+  if (only) {
+    clear(root,
+      header(`Mod View · ${channel}`, user, [
+        ...badges,
+        el("a", { class: "btn small", href: `/mod/${seg(channel)}`, "data-testid": "popout-full" }, "Whole Mod View"),
+        help,
+      ]),
+      grid);
+  } else {
+    const reset = dom.button("Reset layout", () => workspace.reset(), {
+      class: "btn small", title: "Panels back in their default order, expanded, default heights", "data-testid": "layout-reset",
+    });
+    const top = mountHeader(ctx); // channel state, one-click modes, the raid alert banner
+    clear(root,
+      header(`Mod View · ${channel}`, user, [
+        ...badges,
+        mountSwitcher(ctx),
+        el("a", { class: "btn small", href: `/c/${seg(channel)}` }, "Chat page"),
+        reset,
+        help,
+      ]),
+      top,
+      grid);
+  }
 
-  // load every panel module at once; build the sections in list order; start every mount
-  // without waiting for the others (a slow panel delays nobody; a broken one shows its error)
-  const loaded = await Promise.all(PANELS.map((name) => loadPanel(name).then(
+  // load every panel module at once; build the sections; start every mount without waiting
+  // for the others (a slow panel delays nobody; a broken one shows its error)
+  const names = only ? PANELS.filter((name) => name === only) : PANELS;
+  const loaded = await Promise.all(names.map((name) => loadPanel(name).then(
     (panel) => ({ name, panel }),
     (err) => ({ name, err }))));
+  const mounts = [];
   for (const { name, panel, err } of loaded) {
     if (err) {
       console.error(err);
-      grid.append(el("section", { class: "panel panel-broken" }, el("h2", {}, name), el("p", { class: "error" }, `This panel failed to load: ${err.message}`)));
+      const broken = el("section", { class: "panel panel-broken" }, el("h2", {}, name), el("p", { class: "error" }, `This panel failed to load: ${err.message}`));
+      if (only) grid.append(broken);
+      else workspace.addBroken(broken);
       continue;
     }
     if (!allowed(panel, ctx)) continue;
     if (panel.css) document.head.append(el("link", { rel: "stylesheet", href: `/static/modview/panels/${panel.id}.css` }));
-    const titleId = `panel-${panel.id}-title`;
-    const body = el("div", { class: "panel-body" });
-    const section = el("section", {
-      class: ["panel", `panel-${panel.id}`, panel.size ? `size-${panel.size}` : null],
-      id: `panel-${panel.id}`,
-      "aria-labelledby": titleId,
-      "data-panel": panel.id,
-    }, el("h2", { class: "panel-title", id: titleId }, panel.title), body);
-    grid.append(section);
+    mounts.push({ panel, body: only ? popoutBody(grid, panel, el) : workspace.add(panel) });
+  }
+  if (only && !grid.querySelector(".panel")) {
+    grid.append(el("p", { class: "notice-page", "data-testid": "popout-missing" },
+      `There is no panel "${only}" for you here. `, el("a", { href: `/mod/${seg(channel)}` }, "Open the whole Mod View")));
+  }
+  if (!only) workspace.arrange(); // the sections on the page, as this moderator left them
+  for (const { panel, body } of mounts) {
     Promise.resolve()
       .then(() => panel.mount(body, ctx))
       .catch((failure) => {
@@ -132,6 +156,17 @@ async function main() {
     if (frame.kind === "role_changed") location.reload();
   });
   live.connect();
+}
+
+/** The one panel of a popped-out window: its title and body, no layout tools. */
+function popoutBody(grid, panel, el) {
+  const titleId = `panel-${panel.id}-title`;
+  const body = el("div", { class: "panel-body", id: `panel-${panel.id}-body` });
+  grid.append(el("section", {
+    class: ["panel", `panel-${panel.id}`, "popout"], id: `panel-${panel.id}`, "aria-labelledby": titleId, "data-panel": panel.id,
+  }, el("h2", { class: "panel-title", id: titleId }, panel.title), body));
+  document.title = `${panel.title} · ${channelFromPath()} · ChatWarden`;
+  return body;
 }
 
 main().catch((err) => {

@@ -1,0 +1,203 @@
+// Mod View as a workspace: every panel gets a header with a collapse toggle (aria-expanded),
+// move up / move down, "pop out" (the panel alone in a new tab, /mod/{channel}?panel=<id>) and a
+// resize handle under it (pointer or arrow keys). The layout is remembered per moderator and
+// channel (modview/layout.js); "Reset layout" brings the default back. Everything is built
+// with the DOM helpers: no HTML strings.
+
+import { defaultLayout, forgetLayout, layoutKey, loadLayout, MIN_HEIGHT, CAPPED, saveLayout } from "./layout.js";
+
+const STEP = 40; // px per arrow key on a resize handle
+const BIG_STEP = 200; // px per Page Up / Page Down
+
+export class Workspace {
+  /** ``grid``: the element the panels go in; ``ctx``: Mod View's context (channel, me, dom). */
+  constructor(grid, ctx) {
+    this.grid = grid;
+    this.ctx = ctx;
+    this.key = layoutKey(ctx.me.user.id, ctx.channel);
+    this.panels = new Map(); // id -> { panel, section, body, toggle, handle }
+    this.broken = [];
+    this.layout = null;
+    this.status = ctx.dom.el("p", { class: "visually-hidden", role: "status", "data-testid": "layout-status" });
+  }
+
+  /** Build the section of ``panel`` (header with its tools, body, resize handle); returns the
+   * body for the panel to mount into. */
+  add(panel) {
+    const { el, button } = this.ctx.dom;
+    const id = panel.id;
+    const title = panel.title;
+    const titleId = `panel-${id}-title`;
+    const bodyId = `panel-${id}-body`;
+    const body = el("div", { class: ["panel-body", CAPPED.has(id) ? "capped" : null], id: bodyId });
+    const toggle = button("▾", () => this.setCollapsed(id, !this.isCollapsed(id)), {
+      class: "btn small panel-tool panel-toggle", "aria-expanded": "true", "aria-controls": bodyId,
+      "aria-label": `${title} panel`, title: "Collapse or expand", "data-testid": `panel-toggle-${id}`,
+    });
+    const up = button("↑", () => this.move(id, -1, up), {
+      class: "btn small panel-tool", "aria-label": `Move ${title} up`, title: "Move up", "data-testid": `panel-up-${id}`,
+    });
+    const down = button("↓", () => this.move(id, 1, down), {
+      class: "btn small panel-tool", "aria-label": `Move ${title} down`, title: "Move down", "data-testid": `panel-down-${id}`,
+    });
+    const popout = el("a", {
+      class: "btn small panel-tool", href: popoutUrl(this.ctx, id), target: "_blank", rel: "noopener",
+      "aria-label": `Open ${title} alone in a new tab`, title: "Pop out", "data-testid": `panel-popout-${id}`,
+    }, "↗");
+    const handle = el("div", {
+      class: "panel-resize", role: "separator", tabindex: "0", "aria-orientation": "horizontal",
+      "aria-controls": bodyId, "aria-label": `Resize ${title} (arrow keys; Home: default height)`,
+      "aria-valuemin": String(MIN_HEIGHT), "data-testid": `panel-resize-${id}`,
+    });
+    const section = el("section", {
+      class: ["panel", `panel-${id}`, panel.size ? `size-${panel.size}` : null],
+      id: `panel-${id}`, "aria-labelledby": titleId, "data-panel": id,
+    },
+    el("div", { class: "panel-head" },
+      el("h2", { class: "panel-title", id: titleId }, title),
+      el("div", { class: "panel-tools", role: "group", "aria-label": `${title} panel layout` }, toggle, up, down, popout)),
+    body, handle);
+    this.panels.set(id, { panel, section, body, toggle, handle });
+    this.resizable(id, handle);
+    return body;
+  }
+
+  /** A panel whose module did not load: shown where it was listed, without tools. */
+  addBroken(section) {
+    this.broken.push(section);
+  }
+
+  /** Put the sections on the page in the saved order, collapsed and sized as saved. */
+  arrange() {
+    this.layout = loadLayout(this.key, [...this.panels.keys()]);
+    this.apply();
+    this.grid.before(this.status);
+  }
+
+  apply() {
+    const { order, collapsed, heights } = this.layout;
+    this.grid.append(...order.map((id) => this.panels.get(id).section), ...this.broken);
+    for (const id of this.panels.keys()) {
+      this.showCollapsed(id, collapsed.includes(id));
+      this.showHeight(id, heights[id]);
+    }
+  }
+
+  /** Back to the default layout, and forget the saved one. */
+  reset() {
+    forgetLayout(this.key);
+    this.layout = defaultLayout([...this.panels.keys()]);
+    this.apply();
+    this.say("Layout reset to the default.");
+  }
+
+  save() {
+    saveLayout(this.key, this.layout);
+  }
+
+  say(message) {
+    this.status.textContent = message;
+  }
+
+  isCollapsed(id) {
+    return this.layout.collapsed.includes(id);
+  }
+
+  setCollapsed(id, collapsed) {
+    const rest = this.layout.collapsed.filter((x) => x !== id);
+    this.layout.collapsed = collapsed ? [...rest, id] : rest;
+    this.showCollapsed(id, collapsed);
+    this.save();
+    if (!collapsed) window.dispatchEvent(new Event("resize")); // charts drawn while hidden re-measure
+  }
+
+  showCollapsed(id, collapsed) {
+    const { section, body, toggle, handle } = this.panels.get(id);
+    section.classList.toggle("collapsed", collapsed);
+    body.hidden = collapsed;
+    handle.hidden = collapsed;
+    toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
+    toggle.textContent = collapsed ? "▸" : "▾";
+  }
+
+  /** Move panel ``id`` one place (``by``: -1 up, +1 down); focus stays on ``button``. */
+  move(id, by, button) {
+    const order = this.layout.order;
+    const from = order.indexOf(id);
+    const to = from + by;
+    const title = this.panels.get(id).panel.title;
+    if (to < 0 || to >= order.length) {
+      this.say(`${title} is already ${by < 0 ? "first" : "last"}.`);
+      return;
+    }
+    order.splice(from, 1);
+    order.splice(to, 0, id);
+    const { section } = this.panels.get(id);
+    const neighbour = this.panels.get(order[by < 0 ? to + 1 : to - 1]).section;
+    if (by < 0) neighbour.before(section);
+    else neighbour.after(section);
+    button.focus();
+    this.save();
+    this.say(`${title} moved to place ${to + 1} of ${order.length}.`);
+  }
+
+  /** Height ``px`` for the body of ``id`` (undefined: its natural or capped height). */
+  showHeight(id, px) {
+    const { body, handle } = this.panels.get(id);
+    if (px) {
+      body.style.height = `${px}px`;
+      body.classList.add("sized");
+      handle.setAttribute("aria-valuenow", String(px));
+    } else {
+      body.style.height = "";
+      body.classList.remove("sized");
+      handle.removeAttribute("aria-valuenow");
+    }
+  }
+
+  setHeight(id, px, persist = true) {
+    const height = px ? Math.max(MIN_HEIGHT, Math.round(px)) : undefined;
+    if (height) this.layout.heights[id] = height;
+    else delete this.layout.heights[id];
+    this.showHeight(id, height);
+    if (persist) this.save();
+  }
+
+  resizable(id, handle) {
+    const current = () => this.panels.get(id).body.getBoundingClientRect().height;
+    handle.addEventListener("keydown", (event) => {
+      const by = { ArrowDown: STEP, ArrowUp: -STEP, PageDown: BIG_STEP, PageUp: -BIG_STEP }[event.key];
+      if (by) this.setHeight(id, current() + by);
+      else if (event.key === "Home") this.setHeight(id, undefined);
+      else return;
+      event.preventDefault();
+    });
+    handle.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
+      event.preventDefault();
+      handle.setPointerCapture(event.pointerId);
+      const startY = event.clientY;
+      const startH = current();
+      const onMove = (e) => this.setHeight(id, startH + e.clientY - startY, false);
+      const onUp = () => {
+        handle.removeEventListener("pointermove", onMove);
+        handle.removeEventListener("pointerup", onUp);
+        handle.removeEventListener("pointercancel", onUp);
+        this.save();
+      };
+      handle.addEventListener("pointermove", onMove);
+      handle.addEventListener("pointerup", onUp);
+      handle.addEventListener("pointercancel", onUp);
+    });
+  }
+}
+
+/** The address of panel ``id`` alone: the same page, told which panel to show. */
+export function popoutUrl(ctx, id) {
+  return `/mod/${ctx.seg(ctx.channel)}?panel=${encodeURIComponent(id)}`;
+}
+
+/** The ``?panel=`` of this page's address ("" for the whole Mod View). */
+export function popoutPanel() {
+  return new URLSearchParams(location.search).get("panel") || "";
+}
