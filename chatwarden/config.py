@@ -17,9 +17,17 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from chatwarden.errors import ConfigError, describe_validation_errors
 
@@ -212,6 +220,77 @@ class BusSettings(BaseModel):
         return value
 
 
+class SmtpSettings(BaseModel):
+    """Email verification mail (section ``smtp``: ``CHATWARDEN_SMTP_<FIELD>``; docs/operating.md).
+    With no ``host`` (the default) no mail is sent: sign-up works, email verification is
+    reported as unavailable, and a site admin can still mark an account's email verified."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(
+        "", description="SMTP server that sends verification mail. Empty: verification is off."
+    )
+    port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 TLS).")
+    security: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="starttls (upgrade a plain connection), tls (TLS from the start, usually "
+        "port 465) or none (plain text: only for a relay on the same host or network).",
+    )
+    username: str = Field("", description="SMTP login; empty: send without logging in.")
+    password: SecretStr | None = Field(None, description="SMTP password (never logged or shown).")
+    from_address: str = Field(
+        "",
+        validate_default=True,
+        description="The From: address of verification mail (needed when host is set).",
+    )
+    public_base_url: str = Field(
+        "",
+        validate_default=True,
+        description="The site's address as viewers reach it, e.g. https://chat.example.org: "
+        "the verification link starts with it (needed when host is set).",
+    )
+    timeout_s: float = Field(
+        10.0, gt=0, le=120, description="Longest wait for the SMTP server, per step."
+    )
+    token_ttl_s: int = Field(
+        86_400, ge=60, description="A verification link works for this many seconds."
+    )
+    resend_interval_s: int = Field(
+        60, ge=0, description="Least time between two verification mails to one account."
+    )
+    mails_per_day: int = Field(
+        10, ge=1, description="Most verification mails one account may get in 24 hours."
+    )
+
+    @field_validator("host", "from_address", "username")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// or http://")
+        return value
+
+    @field_validator("from_address", "public_base_url")
+    @classmethod
+    def _needed(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("host") and not value:
+            raise ValueError("must be set when host is set")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        """Whether verification mail can be sent (an SMTP host is configured)."""
+        return bool(self.host)
+
+    def password_value(self) -> str:
+        return self.password.get_secret_value() if self.password is not None else ""
+
+
 #: where ``serve --demo`` keeps its data unless a database URL is given: never the real one
 DEMO_DATABASE_URL = "sqlite:///./chatwarden-demo.db"
 
@@ -357,6 +436,9 @@ class ServiceConfig(BaseModel):
     bus: BusSettings = Field(
         default_factory=BusSettings, description="Scale-out over Redis (docs/scaling.md)."
     )
+    smtp: SmtpSettings = Field(
+        default_factory=SmtpSettings, description="Email verification mail (docs/operating.md)."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -439,6 +521,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "web": WebSettings,
     "analytics": AnalyticsSettings,
     "bus": BusSettings,
+    "smtp": SmtpSettings,
 }
 
 

@@ -7,7 +7,7 @@ file equals ``render()``, so a setting cannot be added or changed without its do
 from __future__ import annotations
 
 import types
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel, SecretStr
@@ -18,6 +18,7 @@ from chatwarden.config import (
     AnalyticsSettings,
     BusSettings,
     ServiceConfig,
+    SmtpSettings,
     WebSettings,
     env_names,
 )
@@ -27,6 +28,7 @@ _TITLES: dict[type[BaseModel], str] = {
     WebSettings: "Web edge",
     AnalyticsSettings: "Health analytics and shadow mode",
     BusSettings: "Scale-out over Redis",
+    SmtpSettings: "Email verification mail",
 }
 
 _HEADER = """\
@@ -81,6 +83,8 @@ def _kind(field: FieldInfo) -> str:
     if get_origin(annotation) in (Union, types.UnionType):
         annotation = next(a for a in get_args(annotation) if a is not type(None))
     origin = get_origin(annotation) or annotation
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{choice}`" for choice in get_args(annotation))
     names: dict[Any, str] = {
         bool: "true/false",
         int: "integer",

@@ -64,6 +64,13 @@ class Conflict(ChatWardenError):
     code = "conflict"
 
 
+class Unavailable(ChatWardenError):
+    """A feature this server cannot serve now: not configured, or a service it needs (a mail
+    server) failed (HTTP 503)."""
+
+    code = "unavailable"
+
+
 class RateLimited(ChatWardenError):
     """Too many requests; ``retry_after_s`` says when to try again (HTTP 429)."""
 

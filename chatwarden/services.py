@@ -46,6 +46,8 @@ from chatwarden.service.moderation.usercard import UserCardService
 from chatwarden.service.platform.accounts import AccountService
 from chatwarden.service.platform.channels import ChannelService
 from chatwarden.service.platform.connections import ConnectionService
+from chatwarden.service.platform.emails import EmailService
+from chatwarden.service.platform.mailer import SmtpMailer
 from chatwarden.service.platform.webhooks import WebhookService
 from chatwarden.store import accounts as account_store
 from chatwarden.store.engine import Database
@@ -91,6 +93,7 @@ class Services:
     learning: LearningService  # each channel learns from its moderators (issue 14)
     bans: BanListService  # the banned-users list and finding users by name (issue 15)
     connections: ConnectionService  # other platforms' chats, credentials sealed (issue 17)
+    emails: EmailService  # email verification by mail (issue 15)
 
     def tick(self) -> None:
         """Periodic work (call about once a second): expire held messages, release delayed
@@ -195,6 +198,7 @@ def build_services(
         learning=LearningService(deps, live_model),
         bans=BanListService(deps),
         connections=ConnectionService(deps, box),
+        emails=EmailService(deps, SmtpMailer(config.smtp) if config.smtp.enabled else None),
     )
 
 

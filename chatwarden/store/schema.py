@@ -39,6 +39,33 @@ users = sa.Table(
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
 )
 
+#: an account's email address (one at most; ``users.email_verified`` stays the flag the trust
+#: gates read): kept apart from ``users`` so no user listing can carry it
+user_emails = sa.Table(
+    "user_emails",
+    metadata,
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    sa.Column("email", sa.String(254), nullable=False),
+    _ts("changed_at"),
+    _ts("verified_at", nullable=True),
+    sa.PrimaryKeyConstraint("user_id"),
+)
+
+#: verification links sent by mail: only the sha256 of the token is stored; a token is for
+#: one address (a changed address makes it stale), used once, and expires
+email_tokens = sa.Table(
+    "email_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("user_id", "users.id", ondelete="CASCADE"),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _ts("created_at"),
+    _ts("expires_at"),
+    _ts("used_at", nullable=True),
+    sa.Index(None, "user_id", "created_at"),
+)
+
 sessions = sa.Table(
     "sessions",
     metadata,

@@ -32,6 +32,7 @@ from chatwarden.web.routes import (
     channels,
     chat,
     detection,
+    emails,
     health,
     metrics,
     moderation,
@@ -128,7 +129,7 @@ def create_app(
     )
     app.add_middleware(BodyLimitMiddleware)  # 413 before any body is held in memory
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])  # inputs.py
-    for area in (accounts, channels, chat, queue, moderation, settings, people, webhooks):
+    for area in (accounts, emails, channels, chat, queue, moderation, settings, people, webhooks):
         api.include_router(area.router)
     api.include_router(preview.router)  # replay: policy preview and history export
     api.include_router(health.router)  # health analytics and shadow mode

@@ -29,6 +29,7 @@ from chatwarden.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
     validation_problems,
 )
 from chatwarden.extras import MissingExtra
@@ -44,6 +45,7 @@ STATUS_BY_ERROR: dict[type[ChatWardenError], int] = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    Unavailable: 503,
     ModelError: 500,
     MissingExtra: 501,  # an optional feature whose extra is not installed (e.g. Parquet)
 }
@@ -59,6 +61,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 

@@ -97,6 +97,8 @@ CHAT = shell("Chat", "pages/chat.js", "page-chat")
 MODVIEW = shell("Mod View", "modview/main.js", "page-modview")
 #: the API reference, drawn from /openapi.json by our own module (offline: no CDN, strict CSP)
 APIDOCS = shell("API", "pages/apidocs.js", "page-apidocs")
+#: where a verification mail's link leads (the token is in the URL's fragment, read by the page)
+VERIFY_EMAIL = shell("Verify your email", "pages/verify.js", "page-verify")
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,6 +118,12 @@ def api_docs() -> str:
 @router.get("/c/{channel}", response_class=HTMLResponse)
 def chat_page(channel: str) -> str:
     return CHAT
+
+
+@router.get("/verify-email", response_class=HTMLResponse)
+def verify_email_page() -> str:
+    """Follow a verification link: the page posts the link's token to /email/verify."""
+    return VERIFY_EMAIL
 
 
 @router.get("/mod/{channel}", response_class=HTMLResponse)

@@ -35,6 +35,14 @@ class Verification(_Body):
     phone_verified: bool | None = None
 
 
+class EmailAddress(_Body):
+    email: str = Field(max_length=254)
+
+
+class EmailToken(_Body):
+    token: str = Field(max_length=128)
+
+
 class NewChannel(_Body):
     name: str = Field(max_length=64)
 

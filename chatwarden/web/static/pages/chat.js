@@ -8,6 +8,7 @@
 
 import { api, ApiError, seg } from "../js/api.js";
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
+import { emailBox } from "../js/email.js";
 import { Live } from "../js/live.js";
 import { header, requireUser, showError, statusLine } from "../js/ui.js";
 
@@ -216,12 +217,27 @@ async function main() {
     }, 1000);
   }
 
+  // a channel (or Shield Mode) asks for a verified email: add or verify it right here
+  function verifyEmailBanner() {
+    if (banners.querySelector('[data-banner="verify-email"]')) return;
+    const box = emailBox({
+      testid: "verify-email",
+      onVerified: () => {
+        dropBanner("verify-email");
+        notice("good", "Your email address is verified. You can chat now.");
+        input.focus();
+      },
+    });
+    banner("verify-email", "warn", el("p", {}, el("b", {}, "Verify your email. "), "This channel asks for a verified email address before you chat."), box.node);
+  }
+
   function rejected(frame, text) {
     const why = REJECTED_TITLES[frame.reason] || "Your message was not sent.";
     const retry = frame.retry_after_s ? ` Try again in ${duration(frame.retry_after_s)}.` : "";
     notice("bad", el("b", {}, "Not sent: "), frame.message || why, retry, text ? el("div", { class: "notice-text" }, text) : null);
     if (frame.reason === "warning_unacknowledged") warningBanner(null);
     if (frame.reason === "banned") bannedBanner(null);
+    if (frame.reason === "verification_required" && /email/.test(frame.message || "")) verifyEmailBanner();
     if (frame.reason === "timed_out" && frame.retry_after_s) timeoutBanner(frame.retry_after_s, null);
   }
 

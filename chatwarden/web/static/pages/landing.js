@@ -2,6 +2,7 @@
 
 import { api, ApiError, seg } from "../js/api.js";
 import { button, clear, el, field } from "../js/dom.js";
+import { emailBox } from "../js/email.js";
 import { header } from "../js/ui.js";
 
 const root = document.getElementById("app");
@@ -97,7 +98,8 @@ async function loggedIn(user) {
   clear(root, header("Channels", user),
     el("main", { id: "main", tabindex: "-1" },
       el("h1", {}, `Hello, ${user.username}`),
-      el("section", { class: "card stack" }, joinForm, el("h2", {}, "Channels"), list, createForm)));
+      el("section", { class: "card stack" }, joinForm, el("h2", {}, "Channels"), list, createForm),
+      el("section", { class: "card stack", "aria-label": "Your email" }, el("h2", {}, "Your email"), emailBox().node)));
 }
 
 async function render() {
