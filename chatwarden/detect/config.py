@@ -7,9 +7,11 @@ All durations are in seconds.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Gt, Le
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatwarden.settings import Role
 
@@ -80,6 +82,12 @@ class LengthConfig(FilterConfig):
     max_length: int = Field(400, ge=1)
 
 
+MAX_ALLOWED_DOMAINS = 500
+_DOMAIN_RE = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]"
+)
+
+
 class LinksConfig(FilterConfig):
     """Links to domains outside the allow-list (subdomains included); ``!permit`` for a time."""
 
@@ -88,6 +96,20 @@ class LinksConfig(FilterConfig):
     )
     permit_s: int = Field(60, gt=0, description="How long a moderator's permit lasts.")
     exempt_roles: frozenset[Role] = MODS_VIPS_SUBS
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domain_names(cls, value: frozenset[str]) -> frozenset[str]:
+        """Host names as links are matched (lower case, no ``www.``); anything else refused."""
+        if len(value) > MAX_ALLOWED_DOMAINS:
+            raise ValueError(f"at most {MAX_ALLOWED_DOMAINS} domains, got {len(value)}")
+        out = set()
+        for raw in value:
+            domain = raw.strip().lower().rstrip(".").removeprefix("www.")
+            if not _DOMAIN_RE.fullmatch(domain):
+                raise ValueError(f"{raw!r} is not a domain name (like example.com)")
+            out.add(domain)
+        return frozenset(out)
 
 
 class MentionsConfig(FilterConfig):
@@ -307,3 +329,50 @@ class DetectionConfig(_Config):
     evasion: EvasionConfig = EvasionConfig()
     trust: TrustGateConfig = TrustGateConfig()
     strikes: StrikeConfig = StrikeConfig()
+
+
+SPAM_FILTERS = (
+    "caps",
+    "symbols",
+    "repetition",
+    "emote_flood",
+    "length",
+    "links",
+    "mentions",
+    "rate",
+)
+
+
+def number_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each whole-number or decimal setting of ``model`` with its bounds, default and
+    description, as the settings API enforces them (for a form: ``min``, ``max``,
+    ``exclusive_min``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in model.model_fields.items():
+        if info.annotation not in (int, float):
+            continue
+        field: dict[str, Any] = {
+            "type": "integer" if info.annotation is int else "number",
+            "default": info.default,
+            "description": info.description or "",
+        }
+        for bound in info.metadata:
+            if isinstance(bound, Ge):
+                field["min"] = bound.ge
+            elif isinstance(bound, Gt):
+                field["exclusive_min"] = bound.gt
+            elif isinstance(bound, Le):
+                field["max"] = bound.le
+        out[name] = field
+    return out
+
+
+def spam_filter_fields() -> dict[str, dict[str, dict[str, Any]]]:
+    """``number_fields`` of each spam filter (``SpamConfig``'s caps, symbols, ...)."""
+    fields = SpamConfig.model_fields
+    out = {}
+    for name in SPAM_FILTERS:
+        model = fields[name].annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        out[name] = number_fields(model)
+    return out

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from chatwarden.detect.config import spam_filter_fields
 from chatwarden.service.detection.settings import to_json
 from chatwarden.service.detection.shield import BULK_BAN_MAX_USERS, BULK_BAN_MAX_WINDOW_S
 from chatwarden.web.auth import CurrentActor
@@ -62,6 +63,15 @@ def get_detection_settings(channel: ChannelArg, actor: CurrentActor, request: Re
     """All detection settings: ``enabled`` (live detectors), ``detectors`` (spam filters,
     waves, raid, evasion, trust gates, strike ladder), ``shared_bans``, ``offences``."""
     return to_json(services_of(request).detection.get(actor, channel.id))
+
+
+@router.get("/detection/spam-filters")
+def spam_filters(actor: CurrentActor) -> dict[str, Any]:
+    """The number settings of each spam filter (``detectors.spam.<filter>``) with the bounds
+    the settings API enforces: ``min``, ``exclusive_min``, ``max``, the default and what it
+    means. The same for every channel (signed-in users)."""
+    del actor  # signed in: the bounds are no secret, but this is no public page
+    return spam_filter_fields()
 
 
 @router.patch("/channels/{name}/detection/settings")

@@ -1,8 +1,9 @@
 // Channel settings: AutoMod levels (overall preset and per category, each level explained),
-// blocked/permitted terms (private flag for the owner, import/export), chat modes and the
-// channel's rules (one per line; the owner and lead moderators edit them; viewers read them on
-// the chat page and moderators pick them as timeout and ban reasons). Every change is
-// confirmed first; the server writes it to the mod log.
+// blocked/permitted terms (private flag for the owner, an expiry like Twitch's, several at once
+// with one confirmation, search as you type, import/export), chat modes and the channel's
+// rules (one per line; the owner and lead moderators edit them; viewers read them on the chat
+// page and moderators pick them as timeout and ban reasons). Every change is confirmed first;
+// the server writes it to the mod log.
 
 import { categoryName } from "./queue.js";
 
@@ -121,40 +122,108 @@ export default {
     }
 
     // -- terms ---------------------------------------------------------------------------------
+    // The list re-renders on every change (live events too); the forms are built once, so a
+    // half-typed bulk list and its per-line errors survive another moderator's change.
+    const termsList = el("ul", { class: "list scroll", "data-testid": "terms-list", style: { maxHeight: "240px" } });
+    const termsCount = el("small", { class: "muted", "aria-live": "polite", "data-testid": "terms-count" });
+    const search = el("input", { type: "search", "aria-label": "Search terms", placeholder: "Search terms", "data-testid": "terms-search" });
+    let termItems = [];
+    function filterTerms() {
+      const q = search.value.trim().toLowerCase();
+      let shown = 0;
+      for (const { item, text } of termItems) {
+        const hide = Boolean(q) && !text.includes(q);
+        item.hidden = hide;
+        item.style.display = hide ? "none" : ""; // .list-item.row's display beats [hidden]
+        if (!hide) shown += 1;
+      }
+      termsCount.textContent = q ? `${shown} of ${termItems.length} terms match` : `${termItems.length} terms`;
+    }
+    search.addEventListener("input", filterTerms);
+    let termForms = null;
+
     async function loadTerms() {
       const terms = await ctx.api.get(`${path}/automod/terms`);
       const canManage = ctx.can("manage_terms");
-      const list = el("ul", { class: "list scroll", "data-testid": "terms-list", style: { maxHeight: "240px" } },
-        terms.length ? terms.map((t) => el("li", { class: "list-item row", "data-testid": "term" },
+      termItems = terms.map((t) => ({
+        text: t.text.toLowerCase(),
+        item: el("li", { class: "list-item row", "data-testid": "term" },
           el("span", { class: ["badge", t.kind === "blocked" ? "danger" : "ok"] }, t.kind),
           el("code", { class: "term-text" }, t.text),
           t.private ? el("span", { class: "badge" }, "private") : null,
           t.is_regex ? el("span", { class: "badge" }, "regex") : null,
+          t.expires_at ? el("span", { class: "badge warn", title: t.expires_at, "data-testid": "term-expiry" }, `expires ${new Date(t.expires_at).toLocaleString()}`) : null,
           el("span", { class: "spacer" }),
           canManage && (!t.private || ctx.can("manage_private_terms")) ? button("Remove", () => change(`Remove the ${t.kind} term “${t.text}”?`,
-            () => ctx.api.del(`${path}/automod/terms/${t.id}`), loadTerms), { class: "btn small", "aria-label": `Remove term ${t.text}` }) : null))
-          : el("li", { class: "empty" }, "No terms."));
-      if (!canManage) {
-        clear(termsBox, list);
-        return;
-      }
-      const text = el("input", { type: "text", maxlength: 500, required: true, "data-testid": "term-text", "aria-label": "Term" });
-      const kind = el("select", { "aria-label": "Kind", "data-testid": "term-kind" }, el("option", { value: "blocked" }, "blocked"), el("option", { value: "permitted" }, "permitted"));
+            () => ctx.api.del(`${path}/automod/terms/${t.id}`), loadTerms), { class: "btn small", "aria-label": `Remove term ${t.text}` }) : null),
+      }));
+      clear(termsList, termItems.length ? termItems.map((t) => t.item) : el("li", { class: "empty" }, "No terms."));
+      filterTerms();
+      if (!termForms) termForms = canManage ? termsForms() : [];
+      clear(termsBox, el("div", { class: "row" }, field("Search", search), termsCount), termsList, termForms);
+    }
+
+    const EXPIRIES = [["", "never"], ["3600", "1 hour"], ["86400", "1 day"], ["604800", "7 days"], ["2592000", "30 days"]];
+    function termsForms() {
+      const kind = el("select", { "data-testid": "term-kind" }, el("option", { value: "blocked" }, "blocked"), el("option", { value: "permitted" }, "permitted"));
       const regex = el("input", { type: "checkbox", "data-testid": "term-regex" });
       const priv = ctx.can("manage_private_terms") ? el("input", { type: "checkbox", "data-testid": "term-private" }) : null;
+      const expiry = el("select", { "data-testid": "term-expiry-select" }, EXPIRIES.map(([v, t]) => el("option", { value: v }, t)));
+      const options = () => ({
+        kind: kind.value,
+        private: Boolean(priv?.checked),
+        is_regex: regex.checked,
+        expires_in_s: expiry.value ? Number(expiry.value) : null,
+      });
+      const describe = () => `${kind.value}${priv?.checked ? ", private" : ""}${regex.checked ? ", RE2 pattern" : ""}, ${expiry.value ? `expiring in ${expiry.selectedOptions[0].textContent}` : "never expiring"}`;
+      const optionRow = el("fieldset", { class: "row", "aria-label": "New terms" },
+        el("legend", {}, "New terms"),
+        field("Kind", kind),
+        field("Expires after", expiry),
+        el("label", { class: "field inline" }, regex, "RE2 pattern"),
+        priv ? el("label", { class: "field inline", title: "Only the owner sees private terms" }, priv, "private (owner only)") : null);
+
+      const text = el("input", { type: "text", maxlength: 500, required: true, "data-testid": "term-text" });
       const addForm = el("form", { class: "row", "aria-label": "Add a term" },
         field("Term, phrase or pattern", text),
-        field("Kind", kind),
-        el("label", { class: "field inline" }, regex, "RE2 pattern"),
-        priv ? el("label", { class: "field inline", title: "Only the owner sees private terms" }, priv, "private (owner only)") : null,
         el("button", { type: "submit", class: "btn primary", "data-testid": "term-add" }, "Add term"));
       addForm.addEventListener("submit", (ev) => {
         ev.preventDefault();
         if (!text.value.trim()) return;
-        change(`Add the ${kind.value} term “${text.value.trim()}”${priv?.checked ? " (private)" : ""}?`,
-          () => ctx.api.post(`${path}/automod/terms`, { text: text.value.trim(), kind: kind.value, private: Boolean(priv?.checked), is_regex: regex.checked }),
-          loadTerms);
+        change(`Add the term “${text.value.trim()}” (${describe()})?`,
+          () => ctx.api.post(`${path}/automod/terms`, { text: text.value.trim(), ...options() }),
+          async () => {
+            text.value = "";
+            await loadTerms();
+          });
       });
+
+      const bulk = el("textarea", { rows: 4, "data-testid": "terms-bulk", "aria-describedby": "terms-bulk-help" });
+      const bulkErrors = el("ul", { class: "list", "data-testid": "terms-bulk-errors", "aria-live": "polite" });
+      const bulkForm = el("form", { class: "stack", "aria-label": "Add several terms" },
+        field("Several terms, one per line", bulk),
+        el("small", { class: "muted", id: "terms-bulk-help" }, "Each line is one term with the options above. Lines that cannot be added are listed below and stay in the box; the others are added."),
+        el("div", {}, el("button", { type: "submit", class: "btn", "data-testid": "terms-bulk-add" }, "Add all")),
+        bulkErrors);
+      bulkForm.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const lines = bulk.value.split("\n").map((l) => l.trim()).filter(Boolean);
+        if (!lines.length) return;
+        const message = [`Add these ${lines.length} terms (${describe()})?`,
+          el("ul", { class: "confirm-list", "data-testid": "terms-bulk-confirm", style: { maxHeight: "12rem", overflow: "auto" } }, lines.map((l) => el("li", {}, el("code", {}, l))))];
+        if (!(await ctx.confirm(message, { title: "Add terms", confirmLabel: `Add ${lines.length}` }))) return;
+        try {
+          const r = await ctx.api.post(`${path}/automod/terms/bulk`, { texts: lines, ...options() });
+          clear(bulkErrors, r.errors.map((e) => el("li", { class: "list-item error", "data-testid": "terms-bulk-error" },
+            el("code", {}, e.text), ` (line ${e.line}): ${e.error}`)));
+          bulk.value = r.errors.map((e) => lines[e.line - 1]).join("\n");
+          ctx.toast(`Added ${r.added.length}${r.errors.length ? `; ${r.errors.length} not added (see the list)` : ""} (recorded in the mod log)`, r.errors.length ? "error" : "ok");
+          await loadTerms();
+        } catch (err) {
+          ctx.showError(err);
+        }
+      });
+
       const format = el("select", { "aria-label": "Format", "data-testid": "terms-format" }, el("option", { value: "json" }, "JSON"), el("option", { value: "csv" }, "CSV"));
       const data = el("textarea", { rows: 4, "aria-label": "Terms to import, or the export", "data-testid": "terms-data", placeholder: "Paste a JSON or CSV export here to import it" });
       const exportBtn = button("Export", async () => {
@@ -176,7 +245,8 @@ export default {
           ctx.toast(`Imported ${r.added}, skipped ${r.skipped}`, "ok");
         }, loadTerms);
       }, { class: "btn", "data-testid": "terms-import" });
-      clear(termsBox, list, addForm, el("div", { class: "row" }, field("Format", format), exportBtn, importBtn), data);
+      return [optionRow, addForm, bulkForm,
+        el("div", { class: "row" }, field("Format", format), exportBtn, importBtn), data];
     }
 
     // -- chat modes ----------------------------------------------------------------------------
