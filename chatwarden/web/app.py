@@ -31,8 +31,8 @@ from chatwarden.web.routes import (
     accounts,
     channels,
     chat,
+    connections,
     detection,
-    emails,
     health,
     metrics,
     moderation,
@@ -134,6 +134,7 @@ def create_app(
     api.include_router(preview.router)  # replay: policy preview and history export
     api.include_router(health.router)  # health analytics and shadow mode
     api.include_router(detection.router)  # proactive detection: Shield Mode, suspicious users, ...
+    api.include_router(connections.router)  # other platforms' chats, owner only (issue 17)
     app.include_router(api)
     app.include_router(health.assets)  # /vendor/plotly.min.js (from the plotly package)
     app.include_router(metrics.router)  # /metrics (Prometheus; see routes/metrics.py)

@@ -28,6 +28,8 @@ from chatwarden.services import Services, build_services
 from chatwarden.web import WebSettings, create_app
 
 PASSWORD = "correct horse battery"
+#: the test servers' connector key (connections' credentials are stored encrypted with it)
+CONNECTOR_KEY = "L8hYVBv5OuMak2gFtLhEQ7z4SJqTU9_16EvtN4HLMRE="
 
 
 class LiveServer:
@@ -191,6 +193,7 @@ def make_config(database_url: str, **overrides: Any) -> ServiceConfig:
         "argon2_memory_kib": 64,
         "secret_key": "test-secret-key-" + "x" * 32,
         "review_expiry_seconds": 600,
+        "connector_keys": CONNECTOR_KEY,
     }
     values.update(overrides)
     return ServiceConfig(**values)

@@ -39,6 +39,7 @@ ENDPOINTS: dict[str, tuple[Call, set[str]]] = {
         LEADS,
     ),
     "webhooks": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/webhooks"), {"owner"}),
+    "connections": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/connections"), {"owner"}),
     "view health": (lambda c, ch: c.get(f"/api/v1/channels/{ch}/health"), MODS),
     "automod preview": (
         lambda c, ch: c.post(f"/api/v1/channels/{ch}/automod/preview", json={"overall_level": 3}),
