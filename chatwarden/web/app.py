@@ -33,6 +33,7 @@ from chatwarden.web.routes import (
     chat,
     connections,
     detection,
+    emails,
     health,
     metrics,
     moderation,
