@@ -275,10 +275,14 @@ class AutoModSettingsService(ServiceBase):
         return BulkTermResult(added=[to_term(r) for r in rows], errors=errors)
 
     def purge_expired_terms(self) -> int:
-        """Delete every channel's expired terms (they stopped applying when they expired);
-        how many. Called by the tick."""
+        """Delete every channel's expired terms (they stopped applying when they expired) and
+        bump those channels' settings revisions, so caches keyed by it (shadow mode's engines)
+        drop them too; how many. Called by the tick."""
         with self.transaction() as out:
-            return len(channel_store.delete_expired_terms_txn(out.conn, out.now))
+            rows = channel_store.delete_expired_terms_txn(out.conn, out.now)
+            for channel_id in sorted({r["channel_id"] for r in rows}):
+                channel_store.bump_settings_rev_txn(out.conn, channel_id)
+        return len(rows)
 
     def remove_term(self, actor: Actor, channel_id: int, term_id: int) -> None:
         with self.transaction() as out:

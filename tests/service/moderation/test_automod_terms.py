@@ -34,12 +34,15 @@ def test_expiring_term_applies_before_and_not_after(
     clock.advance(1)  # at its expiry: gone, with no purge run and no settings change
     assert _send(services, cast, "a fleetingword here", "k3") == "delivered"
     assert services.automod.list_terms(cast.mike, cid) == []
-    # still stored until the tick purges it
+    # still stored until the tick purges it (a new settings revision: every cache drops it)
     with services.db.read() as conn:
         assert len(channel_store.list_terms_txn(conn, cid)) == 1
+        rev = services.chat.channel_txn(conn, cid)["settings_rev"]
     services.tick()
     with services.db.read() as conn:
         assert channel_store.list_terms_txn(conn, cid) == []
+        assert services.chat.channel_txn(conn, cid)["settings_rev"] == rev + 1
+    assert services.automod.purge_expired_terms() == 0
 
 
 def test_permanent_term_outlives_an_expiring_one(
@@ -56,9 +59,7 @@ def test_permanent_term_outlives_an_expiring_one(
     assert _send(services, cast, "dayword", "k2") == "delivered"
 
 
-def test_expired_term_can_be_added_again(
-    services: Services, cast: Cast, clock: FakeClock
-) -> None:
+def test_expired_term_can_be_added_again(services: Services, cast: Cast, clock: FakeClock) -> None:
     cid = cast.channel.id
     services.automod.add_term(cast.mike, cid, "againword", expires_in_s=60)
     clock.advance(60)

@@ -141,6 +141,7 @@ export default {
     }
     search.addEventListener("input", filterTerms);
     let termForms = null;
+    let expiryTimer = null;
 
     async function loadTerms() {
       const terms = await ctx.api.get(`${path}/automod/terms`);
@@ -159,6 +160,12 @@ export default {
       }));
       clear(termsList, termItems.length ? termItems.map((t) => t.item) : el("li", { class: "empty" }, "No terms."));
       filterTerms();
+      // read the list again just after the next term expires (the server no longer lists it)
+      clearTimeout(expiryTimer);
+      const next = Math.min(...terms.filter((t) => t.expires_at).map((t) => Date.parse(t.expires_at)));
+      if (Number.isFinite(next) && next - Date.now() < 86400000) {
+        expiryTimer = setTimeout(() => loadTerms().catch((err) => ctx.showError(err)), Math.max(1000, next - Date.now() + 1000));
+      }
       if (!termForms) termForms = canManage ? termsForms() : [];
       clear(termsBox, el("div", { class: "row" }, field("Search", search), termsCount), termsList, termForms);
     }
