@@ -97,6 +97,8 @@ export const ACTION_GROUPS = [
       ["sharing.revoke", "Ban sharing revoked"],
       ["webhook.create", "Webhook added"],
       ["webhook.delete", "Webhook removed"],
+      ["connection.add", "Connection added"],
+      ["connection.remove", "Connection removed"],
     ],
   },
   {

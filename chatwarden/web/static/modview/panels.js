@@ -17,4 +17,5 @@ export const PANELS = [
   "people",
   "banned",
   "roles",
+  "connections",
 ];
