@@ -119,6 +119,23 @@ def test_reorder_is_per_moderator_and_reset_restores(site: Site, open_page: Open
     expect(mod.get_by_test_id("panel-toggle-modlog")).to_have_attribute("aria-expanded", "true")
 
 
+def test_drag_a_panel_onto_another(site: Site, open_page: OpenPage) -> None:
+    mod = open_page("mod", "/mod/main")
+    default = order(mod)
+    at = default.index("modlog")
+    mod.get_by_test_id("panel-grip-modlog").drag_to(mod.locator("#panel-queue"))
+    moved = ["modlog", *[p for p in default if p != "modlog"]]
+    assert order(mod) == moved
+    expect(mod.get_by_test_id("layout-status")).to_have_text(
+        f"Mod log moved to place 1 of {len(default)}."
+    )
+    mod.get_by_test_id("panel-grip-modlog").drag_to(mod.locator(f"#panel-{moved[at]}"))
+    assert order(mod) == default  # dragged down: it takes that panel's place again
+    mod.get_by_test_id("panel-grip-chat").drag_to(mod.locator("#panel-queue"))
+    reload(mod)
+    assert order(mod)[:2] == ["chat", "queue"]
+
+
 def test_resize_with_the_keyboard_and_the_pointer(site: Site, open_page: OpenPage) -> None:
     mod = open_page("mod", "/mod/main")
     body = mod.locator("#panel-modlog-body")

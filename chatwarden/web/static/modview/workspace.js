@@ -18,6 +18,7 @@ export class Workspace {
     this.panels = new Map(); // id -> { panel, section, body, toggle, handle }
     this.broken = [];
     this.layout = null;
+    this.dragging = null; // the id of the panel being dragged
     this.status = ctx.dom.el("p", { class: "visually-hidden", role: "status", "data-testid": "layout-status" });
   }
 
@@ -44,6 +45,11 @@ export class Workspace {
       class: "btn small panel-tool", href: popoutUrl(this.ctx, id), target: "_blank", rel: "noopener",
       "aria-label": `Open ${title} alone in a new tab`, title: "Pop out", "data-testid": `panel-popout-${id}`,
     }, "↗");
+    // drag and drop is for the mouse; the keyboard has the buttons above
+    const grip = el("span", {
+      class: "panel-grip", draggable: "true", "aria-hidden": "true", title: "Drag to move",
+      "data-testid": `panel-grip-${id}`,
+    }, "≡");
     const handle = el("div", {
       class: "panel-resize", role: "separator", tabindex: "0", "aria-orientation": "horizontal",
       "aria-controls": bodyId, "aria-label": `Resize ${title} (arrow keys; Home: default height)`,
@@ -54,11 +60,13 @@ export class Workspace {
       id: `panel-${id}`, "aria-labelledby": titleId, "data-panel": id,
     },
     el("div", { class: "panel-head" },
+      grip,
       el("h2", { class: "panel-title", id: titleId }, title),
       el("div", { class: "panel-tools", role: "group", "aria-label": `${title} panel layout` }, toggle, up, down, popout)),
     body, handle);
     this.panels.set(id, { panel, section, body, toggle, handle });
     this.resizable(id, handle);
+    this.draggable(id, grip, section);
     return body;
   }
 
@@ -122,23 +130,59 @@ export class Workspace {
 
   /** Move panel ``id`` one place (``by``: -1 up, +1 down); focus stays on ``button``. */
   move(id, by, button) {
-    const order = this.layout.order;
-    const from = order.indexOf(id);
-    const to = from + by;
-    const title = this.panels.get(id).panel.title;
-    if (to < 0 || to >= order.length) {
-      this.say(`${title} is already ${by < 0 ? "first" : "last"}.`);
+    const to = this.layout.order.indexOf(id) + by;
+    if (to < 0 || to >= this.layout.order.length) {
+      this.say(`${this.panels.get(id).panel.title} is already ${by < 0 ? "first" : "last"}.`);
       return;
     }
+    this.moveTo(id, to);
+    button.focus();
+  }
+
+  /** Put panel ``id`` at place ``to`` (0-based) of the order, on the page and saved. */
+  moveTo(id, to) {
+    const order = this.layout.order;
+    const from = order.indexOf(id);
+    if (from === to) return;
     order.splice(from, 1);
     order.splice(to, 0, id);
     const { section } = this.panels.get(id);
-    const neighbour = this.panels.get(order[by < 0 ? to + 1 : to - 1]).section;
-    if (by < 0) neighbour.before(section);
+    const neighbour = this.panels.get(order[from > to ? to + 1 : to - 1]).section;
+    if (from > to) neighbour.before(section);
     else neighbour.after(section);
-    button.focus();
     this.save();
-    this.say(`${title} moved to place ${to + 1} of ${order.length}.`);
+    this.say(`${this.panels.get(id).panel.title} moved to place ${to + 1} of ${order.length}.`);
+  }
+
+  /** Drag ``grip`` onto another panel: this one takes that panel's place. */
+  draggable(id, grip, section) {
+    grip.addEventListener("dragstart", (event) => {
+      this.dragging = id;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", id);
+      event.dataTransfer.setDragImage(section, 24, 24);
+      section.classList.add("dragging");
+    });
+    grip.addEventListener("dragend", () => {
+      this.dragging = null;
+      section.classList.remove("dragging");
+      for (const { section: s } of this.panels.values()) s.classList.remove("drop-target");
+    });
+    section.addEventListener("dragover", (event) => {
+      if (!this.dragging || this.dragging === id) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      section.classList.add("drop-target");
+    });
+    section.addEventListener("dragleave", (event) => {
+      if (!section.contains(event.relatedTarget)) section.classList.remove("drop-target");
+    });
+    section.addEventListener("drop", (event) => {
+      if (!this.dragging || this.dragging === id) return;
+      event.preventDefault();
+      section.classList.remove("drop-target");
+      this.moveTo(this.dragging, this.layout.order.indexOf(id));
+    });
   }
 
   /** Height ``px`` for the body of ``id`` (undefined: its natural or capped height). */
