@@ -12,14 +12,16 @@ from playwright.sync_api import expect
 from tests.web.browser.support import Site, needs_browser
 
 if TYPE_CHECKING:
-    from tests.web.browser.conftest import OpenPage
+    from tests.web.browser.conftest import OpenPage, Screenshot
 
 pytestmark = needs_browser
 
 TERMS = "/api/v1/channels/main/automod/terms"
 
 
-def test_bulk_add_expiry_and_search(site: Site, open_page: OpenPage) -> None:
+def test_bulk_add_expiry_and_search(
+    site: Site, open_page: OpenPage, screenshot: Screenshot
+) -> None:
     assert site["mod"].http.post(TERMS, json={"text": "already"}).status_code == 201
     page = open_page("mod", "/mod/main")
     terms = page.locator("#panel-settings").get_by_test_id("settings-terms")
@@ -48,6 +50,8 @@ def test_bulk_add_expiry_and_search(site: Site, open_page: OpenPage) -> None:
     expect(
         terms.get_by_test_id("term").filter(has_text="already").get_by_test_id("term-expiry")
     ).to_have_count(0)
+    terms.scroll_into_view_if_needed()
+    screenshot(page, "modview-terms-bulk-add-1280")
     listed = {t["text"]: t["expires_at"] for t in site["mod"].http.get(TERMS).json()}
     assert listed["already"] is None and listed["spamword"] is not None
 
@@ -86,7 +90,7 @@ def test_bulk_add_expiry_and_search(site: Site, open_page: OpenPage) -> None:
 
 
 def test_spam_threshold_and_allow_list_saved_from_the_detection_panel(
-    site: Site, open_page: OpenPage
+    site: Site, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
     page = open_page("lead", "/mod/main")
     panel = page.locator("#panel-detection")
@@ -103,10 +107,13 @@ def test_spam_threshold_and_allow_list_saved_from_the_detection_panel(
         "Capital letters: share of the message that trips it (0 to 1) must be at most 1"
     )
     expect(caps).to_be_focused()
+    expect(caps).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("dialog")).to_have_count(0)
+    screenshot(page, "modview-spam-filters-1280")
 
     # a domain the server refuses: its message is shown, nothing saved
     caps.fill("0.8")
+    expect(caps).not_to_have_attribute("aria-invalid", "true")
     domains = filters.get_by_test_id("spam-links-domains")
     domains.fill("twitch.tv\nhttp://bad url")
     panel.get_by_test_id("detection-save").click()

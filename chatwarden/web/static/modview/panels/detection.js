@@ -78,6 +78,11 @@ export default {
         clear(errors, problems.map(([, text]) => el("li", { class: "list-item error" }, text)));
         if (problems.length) {
           spam.details.open = true;
+          for (const [input, text] of problems) {
+            input.setCustomValidity(text);
+            input.setAttribute("aria-invalid", "true");
+          }
+          problems[0][0].reportValidity(); // the message beside the field, and focus on it
           problems[0][0].focus();
           return;
         }
@@ -114,11 +119,16 @@ export default {
         const [onRow, on] = check("On", cfg.enabled, `spam-${name}-enabled`);
         const action = el("select", { disabled: !canEdit, "data-testid": `spam-${name}-action` },
           ACTIONS.map(([v, t]) => el("option", { value: v, selected: v === cfg.action }, t)));
-        const numbers = Object.entries(spamFields[name] || {}).map(([key, spec]) => {
+        const later = (key) => ["min_length", "escalation_window_s"].indexOf(key); // the filter's own numbers first
+        const numbers = Object.entries(spamFields[name] || {}).sort(([a], [b]) => later(a) - later(b)).map(([key, spec]) => {
           const input = el("input", {
             type: "number", value: String(cfg[key]), disabled: !canEdit, required: true,
             step: spec.type === "integer" ? "1" : "any", min: spec.min ?? spec.exclusive_min, max: spec.max,
             title: spec.description || null, "data-testid": `spam-${name}-${key}`,
+          });
+          input.addEventListener("input", () => {
+            input.setCustomValidity("");
+            input.removeAttribute("aria-invalid");
           });
           inputs.push([input, spec, `${title}: ${(FIELDS[key] || key).toLowerCase()}`]);
           return [key, input];
