@@ -4,6 +4,12 @@ without a connector key nothing is stored."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +20,7 @@ from chatwarden.cli import app
 from chatwarden.services import build_services
 from chatwarden.store.schema import connections, mod_log
 from chatwarden.store.secretbox import SecretBox, generate_key
+from tests.connectors.conftest import OPER, IrcServer, RawClient, irc_server  # noqa: F401
 from tests.service.conftest import make_actor, make_config
 
 runner = CliRunner()
@@ -140,3 +147,76 @@ def test_run_names_what_is_wrong_before_connecting(database: str) -> None:
     result = runner.invoke(app, ["connect", "run", "1"], env=env)
     assert result.exit_code == 2 and "cannot be decrypted" in result.output
     assert SECRET not in result.output
+
+
+def test_run_a_stored_connection_on_a_real_server_until_ctrl_c(
+    irc_server: IrcServer,  # noqa: F811
+    database: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``connect add`` then ``connect run``: the bot (an IRC operator through the stored, sealed
+    operator password) kicks a threat; Ctrl-C stops it; ``connect list`` shows the last message
+    and the status it left, and the password is in no output and no log record."""
+    caplog.set_level(logging.DEBUG)
+    env = {
+        "CHATWARDEN_DATABASE_URL": database,
+        "CHATWARDEN_CONNECTOR_KEYS": generate_key(),
+        "CW_OPER": OPER[1],
+    }
+    added = runner.invoke(
+        app,
+        [
+            *("connect", "add", "irc", "--into", "mychan"),
+            *("--server", f"{irc_server.host}:{irc_server.port}", "--channel", "#stored"),
+            *("--nick", "cwbot", "--oper", OPER[0], "--oper-password-env", "CW_OPER"),
+        ],
+        env=env,
+    )
+    assert added.exit_code == 0, added.output
+    del env["CW_OPER"]  # from here on, only the stored (sealed) copy exists
+    failure: list[BaseException] = []
+
+    async def chat() -> None:
+        dave = await RawClient.connect(irc_server, "dave")
+        deadline = time.monotonic() + 20
+        while True:  # the bot holds the channel, with operator status, once it has joined
+            await dave.join("#stored")
+            names = [ln for ln in dave.lines if ln.command == "353" and ln.param(2) == "#stored"]
+            if names and "@cwbot" in names[-1].param(3).split():
+                break
+            assert time.monotonic() < deadline, "the bot never joined with operator status"
+            dave.send("PART #stored")
+            dave.lines.clear()
+            await asyncio.sleep(0.1)
+        dave.say("#stored", "i will kill you")
+        await dave.wait_for(lambda ln: ln.command == "KICK" and ln.param(1) == "dave", 10)
+        await dave.close()
+
+    cli_running = threading.Lock()  # held while the command runs: Ctrl-C only then
+
+    def other_chatter() -> None:
+        try:
+            asyncio.run(chat())
+        except BaseException as exc:
+            failure.append(exc)
+        finally:
+            time.sleep(1.5)  # the status is written at most once a second
+            if not cli_running.acquire(blocking=False):
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+
+    thread = threading.Thread(target=other_chatter)
+    with cli_running:
+        thread.start()
+        result = runner.invoke(app, ["connect", "run", "1"], env=env)
+    thread.join(30)
+    if failure:
+        raise failure[0]
+    assert result.exit_code == 0, result.output
+    assert "connection 1: connecting to" in result.output
+    assert "stopped: 1 decided, 0 replayed, 1 acted" in result.output
+    listed = runner.invoke(app, ["connect", "list"], env=env)
+    assert "\tdisconnected\tlast message: 20" in listed.output, listed.output
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "OPER ********" in logged
+    for text in (added.output, result.output, listed.output, logged):
+        assert OPER[1] not in text
