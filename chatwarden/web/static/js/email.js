@@ -15,8 +15,9 @@ export function emailBox({ onVerified = null, testid = "email" } = {}) {
   const save = el("button", { type: "submit", class: "btn" }, "Save");
   const form = el("form", { class: "row", "aria-label": "Email address" }, field("Email address", input), save);
   const resend = button("Resend link", () => sendAgain(), { class: "btn small", "data-testid": `${testid}-resend` });
+  const resendRow = el("div", {}, resend); // (hidden as a block: a .btn's display wins over [hidden])
   const message = el("p", { role: "status", "data-testid": `${testid}-message` });
-  const node = el("div", { class: "stack email-box", "data-testid": testid }, state, note, form, el("div", {}, resend), message);
+  const node = el("div", { class: "stack email-box", "data-testid": testid }, state, note, form, resendRow, message);
   let status = null;
   let timer = null;
 
@@ -32,7 +33,7 @@ export function emailBox({ onVerified = null, testid = "email" } = {}) {
       : "This server cannot send verification mail (no mail server is set up). Ask a site admin to verify your address.";
     if (document.activeElement !== input) input.value = s.email || "";
     save.textContent = s.verification_available ? "Save and send link" : "Save";
-    resend.hidden = !(s.email && !s.verified && s.verification_available);
+    resendRow.hidden = !(s.email && !s.verified && s.verification_available);
     countdown(s.resend_in_s || 0);
     if (s.verified && !wasVerified && onVerified) onVerified(s);
   }

@@ -218,17 +218,19 @@ async function main() {
   }
 
   // a channel (or Shield Mode) asks for a verified email: add or verify it right here
+  let verifyBox = null;
   function verifyEmailBanner() {
-    if (banners.querySelector('[data-banner="verify-email"]')) return;
-    const box = emailBox({
+    if (verifyBox) return;
+    verifyBox = emailBox({
       testid: "verify-email",
       onVerified: () => {
+        verifyBox = null;
         dropBanner("verify-email");
         notice("good", "Your email address is verified. You can chat now.");
         input.focus();
       },
     });
-    banner("verify-email", "warn", el("p", {}, el("b", {}, "Verify your email. "), "This channel asks for a verified email address before you chat."), box.node);
+    banner("verify-email", "warn", el("p", {}, el("b", {}, "Verify your email. "), "This channel asks for a verified email address before you chat."), verifyBox.node);
   }
 
   function rejected(frame, text) {
@@ -293,6 +295,7 @@ async function main() {
       const text = pending.get(f.idempotency_key);
       pending.delete(f.idempotency_key);
       if (kind === "sent") {
+        verifyBox?.refresh(); // verified meanwhile (the mail's link, another tab): say so
         if (f.status === "delayed") notice("", "Sent; it appears after the channel's chat delay.");
       } else if (kind === "held") {
         const n = notice("held", el("b", {}, "Held for review: "), f.message || "a moderator will check your message.",
