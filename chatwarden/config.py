@@ -290,6 +290,18 @@ class SmtpSettings(BaseModel):
     def password_value(self) -> str:
         return self.password.get_secret_value() if self.password is not None else ""
 
+    def summary(self) -> str:
+        """One line for the server's start: where verification mail goes, or that it cannot."""
+        if not self.enabled:
+            return (
+                "email verification unavailable: no SMTP server (CHATWARDEN_SMTP_HOST); "
+                "site admins verify addresses by hand"
+            )
+        return (
+            f"email verification: mail through {self.host}:{self.port} ({self.security}), "
+            f"links to {self.public_base_url}"
+        )
+
 
 #: where ``serve --demo`` keeps its data unless a database URL is given: never the real one
 DEMO_DATABASE_URL = "sqlite:///./chatwarden-demo.db"

@@ -88,6 +88,7 @@ def serve_command(
                 )
         where = display_url(config.database_url)
         typer.echo(f"ChatWarden on {base} (API docs: {base}/docs; database {where})")
+        typer.echo(config.smtp.summary())
         shadow = config.analytics.shadow_models.values() if config.analytics.enabled else ()
         registry = config.model_registry_dir()
         for version in record_shadow_runs(registry, shadow, services.clock.now()):

@@ -57,3 +57,7 @@ def test_settings_need_a_sender_and_a_link_base_when_a_host_is_set() -> None:
     settings = SmtpSettings.model_validate(smtp_settings(25, public_base_url="https://x.org/"))
     assert settings.enabled and settings.public_base_url == "https://x.org"
     assert "hunter2" not in repr(SmtpSettings.model_validate({"password": "hunter2"}))
+    assert "unavailable" in SmtpSettings().summary()
+    assert settings.summary() == (
+        "email verification: mail through 127.0.0.1:25 (none), links to https://x.org"
+    )
