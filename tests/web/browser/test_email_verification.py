@@ -104,6 +104,10 @@ def test_verify_from_the_chat_page_then_chat(
     account = open_page("alice", "/")
     expect(account.get_by_test_id("email-state")).to_have_text(f"✓ Verified: {ADDRESS}")
     expect(account.get_by_test_id("email-resend")).to_be_hidden()
+    narrow = open_page("alice", "/", width=375)
+    expect(narrow.get_by_test_id("email-state")).to_have_text(f"✓ Verified: {ADDRESS}")
+    assert narrow.evaluate("document.scrollingElement.scrollWidth") <= 375  # no sideways scroll
+    screenshot(narrow, "account-email-375px", full_page=True)
 
     again = open_page(None, f"/verify-email#token={token}")
     result = again.get_by_test_id("verify-result")
