@@ -75,7 +75,7 @@ class ConnectorRunner:
     """Runs one connector for one ChatWarden channel (``channel_name``; made, owned by the
     bot's user, if it does not exist). Run from a stored connection (``connection_id``), it
     reports the connection's status there (``connectors/status.py``), its ``secrets`` masked
-    in any error it stores."""
+    in any error it stores, and stops when the connection is removed."""
 
     def __init__(
         self,
@@ -111,6 +111,8 @@ class ConnectorRunner:
                 lambda: (self.stats.last_message_at, self.stats.last_error),
                 secrets,
                 status_interval_s,
+                on_removed=self.close,
+                heartbeat_s=10 * status_interval_s,
             )
 
     async def start(self) -> int:

@@ -295,13 +295,13 @@ class ConnectionService(ServiceBase):
         *,
         last_message_at: datetime | None = None,
         last_error: str | None = None,
-    ) -> None:
+    ) -> bool:
         """What the connection's runner saw (``last_message_at`` and ``last_error`` kept when
-        None)."""
+        None); False when the connection no longer exists (removed: its runner stops)."""
         if status not in STATUSES:
             raise InputError(f"status must be one of {', '.join(STATUSES)}")
         with self.db.write() as conn:
-            store.update_status_txn(
+            found = store.update_status_txn(
                 conn,
                 connection_id,
                 status=status,
@@ -309,6 +309,7 @@ class ConnectionService(ServiceBase):
                 last_message_at=last_message_at,
                 last_error=last_error,
             )
+        return found > 0
 
     def rekey(self) -> int:
         """Seal every stored credential again with the first key (after a new key was put

@@ -112,3 +112,20 @@ def test_scrub_masks_every_secret() -> None:
     assert scrub(said, ["hunter2", "s3cret", ""]) == (
         f"464 cwbot :Password incorrect (got {MASK}, oper {MASK})"
     )
+
+
+def test_removing_the_connection_stops_its_runner(irc_server: IrcServer, keyed: Services) -> None:
+    runner = stored_runner(keyed, irc_server.host, irc_server.port, "#foxtrot")
+    assert runner.status is not None
+    cid = runner.status.connection_id
+
+    async def scenario() -> None:
+        task = asyncio.create_task(runner.run())
+        await until(lambda: keyed.connections.get(cid).status == "connected")
+        owner = keyed.connections.owner_of(keyed.connections.get(cid).channel_id)
+        await asyncio.to_thread(keyed.connections.remove, owner, cid)
+        await asyncio.wait_for(task, 5)  # it ends by itself: nobody called close()
+
+    asyncio.run(scenario())
+    assert runner.status.removed
+    assert keyed.connections.list_all() == []

@@ -190,3 +190,5 @@ def test_twitch_defaults_and_status_reports(keyed: Services, cast: Cast, clock: 
     )
     with pytest.raises(InputError):
         keyed.connections.report_status(made.id, "sleeping")
+    assert now.status_at == clock.now()
+    assert keyed.connections.report_status(made.id + 1000, "connected") is False  # removed

@@ -38,6 +38,7 @@ def test_the_owner_adds_watches_and_removes_a_connection(
     expect(item).to_contain_text("irc · #main")
     expect(item).to_contain_text("irc.example.net:6697 as cwbot")
     expect(item.get_by_test_id("connection-status")).to_have_text("disconnected")
+    expect(item.get_by_test_id("connection-status-at")).to_have_text("never run")
     expect(item.get_by_test_id("connection-last-message")).to_contain_text("No message yet")
     expect(item).to_contain_text("credential stored encrypted")
     expect(panel.get_by_test_id("connections-credential")).to_have_value("")
@@ -54,6 +55,7 @@ def test_the_owner_adds_watches_and_removes_a_connection(
     )
     panel.get_by_test_id("connections-refresh").click()
     expect(item.get_by_test_id("connection-status")).to_have_text("error")
+    expect(item.get_by_test_id("connection-status-at")).to_contain_text("reported")
     expect(item.get_by_test_id("connection-last-error")).to_have_text(f"Last error: {HTML_ERROR}")
     expect(item.get_by_test_id("connection-last-message")).to_contain_text("Last message")
     assert page.evaluate("document.body.dataset.pwned") is None

@@ -73,6 +73,7 @@ export default {
           el("b", {}, `${c.platform} · ${c.room}`),
           el("span", { class: "muted" }, `${c.target} as ${c.account}`),
           el("span", { class: ["badge", STATUS[c.status]], "data-testid": "connection-status" }, c.status),
+          el("span", { class: "muted", "data-testid": "connection-status-at" }, c.status_at ? `reported ${ago(c.status_at)}` : "never run"),
           el("span", { class: "spacer" }),
           button("Remove", remove, { class: "btn small", "data-testid": "connection-remove", "aria-label": `Remove the connection to ${c.room}` })),
         el("div", { class: "muted", "data-testid": "connection-last-message" },
