@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chatwarden.detect.config import DetectionConfig
+from chatwarden.detect.config import SPAM_FILTERS, DetectionConfig
 
 
 class _Model(BaseModel):
@@ -56,19 +56,7 @@ def _opt_in_filters() -> DetectionConfig:
     return base.model_copy(
         update={
             "spam": spam.model_copy(
-                update={
-                    name: getattr(spam, name).model_copy(update=off)
-                    for name in (
-                        "caps",
-                        "symbols",
-                        "repetition",
-                        "emote_flood",
-                        "length",
-                        "links",
-                        "mentions",
-                        "rate",
-                    )
-                }
+                update={name: getattr(spam, name).model_copy(update=off) for name in SPAM_FILTERS}
             ),
             "waves": base.waves.model_copy(update=off),
         }
