@@ -195,7 +195,7 @@ export class Workspace {
     } else {
       body.style.height = "";
       body.classList.remove("sized");
-      handle.removeAttribute("aria-valuenow");
+      this.naturalValue(body, handle);
     }
   }
 
@@ -207,7 +207,16 @@ export class Workspace {
     if (persist) this.save();
   }
 
+  /** A separator that can be focused must say its value (ARIA): with no saved height, the
+   *  height the body has now, kept up to date as the panel's content grows or shrinks. */
+  naturalValue(body, handle) {
+    if (body.classList.contains("sized")) return;
+    handle.setAttribute("aria-valuenow", String(Math.round(body.getBoundingClientRect().height)));
+  }
+
   resizable(id, handle) {
+    const { body } = this.panels.get(id);
+    new ResizeObserver(() => this.naturalValue(body, handle)).observe(body);
     const current = () => this.panels.get(id).body.getBoundingClientRect().height;
     handle.addEventListener("keydown", (event) => {
       const by = { ArrowDown: STEP, ArrowUp: -STEP, PageDown: BIG_STEP, PageUp: -BIG_STEP }[event.key];

@@ -18,7 +18,7 @@ export default {
     const suggestions = el("div", { class: "stack", "data-testid": "team-suggestions" });
     body.append(el("div", { class: "toolbar" }, days),
       el("h3", {}, "Disagreements"), disagreements,
-      el("h3", {}, "Workload"), el("div", { class: "table-scroll", style: { overflowX: "auto", maxWidth: "100%" } }, load),
+      el("h3", {}, "Workload"), el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "Workload table", style: { overflowX: "auto", maxWidth: "100%" } }, load),
       ctx.can("manage_terms") ? el("h3", {}, "Suggested terms") : null,
       ctx.can("manage_terms") ? suggestions : null);
     let timer = null;
