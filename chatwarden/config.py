@@ -197,6 +197,15 @@ class BusSettings(BaseModel):
         "sender it is still pending (it is kept; a resend with the same key gets it).",
     )
 
+    events_max_len: int = Field(
+        1000,
+        ge=10,
+        le=1_000_000,
+        description="Events kept per channel (about; Redis MAXLEN ~) in its events stream, "
+        "from which a client reconnecting to any gateway with its last event's seq receives "
+        "what it missed.",
+    )
+
     metrics_port: int = Field(
         0,
         ge=0,

@@ -8,6 +8,7 @@ commit. ``InProcessBus`` serves one process; a Redis Streams bus can replace it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Protocol
 
@@ -17,6 +18,16 @@ from chatwarden.bus.state import ChatState, MemoryChatState
 Event = dict[str, Any]
 
 RESYNC: Event = {"type": "resync"}
+
+#: an event's ``seq`` (with ``--bus``: its entry id in the channel's events stream), as a
+#: client hands it back to resume
+SEQ = re.compile(r"\d{1,20}-\d{1,20}")
+
+
+def seq_key(seq: str) -> tuple[int, int]:
+    """``"1765084800000-3"`` -> ``(1765084800000, 3)``: the order of ``seq`` values."""
+    ms, _, n = seq.partition("-")
+    return int(ms), int(n or 0)
 
 
 #: ``{"type": "credential_ended", "credential": sha256 of the token, "reason": ...}`` on logout
@@ -69,9 +80,16 @@ class Bus(Protocol):
         what it keeps itself); without, iterate the subscription."""
         ...
 
+    def replay(self, channel_id: int, since: str, topics: Iterable[str]) -> list[Event] | None:
+        """The channel's events on ``topics`` published after the one whose ``seq`` is
+        ``since``, oldest first, each with its ``seq``; None when that cannot be had whole
+        (no history kept, as in one process, or ``since`` is too old). Blocking."""
+        ...
+
 
 __all__ = [
     "RESYNC",
+    "SEQ",
     "Bus",
     "ChatState",
     "Event",
@@ -81,5 +99,6 @@ __all__ = [
     "Subscription",
     "channel_topic",
     "mods_topic",
+    "seq_key",
     "user_topic",
 ]

@@ -169,6 +169,12 @@ class InProcessBus:
             self._topics.setdefault(topic, set()).add(sub)
         return sub
 
+    def replay(
+        self, channel_id: int, since: str, topics: Iterable[str]
+    ) -> list[dict[str, Any]] | None:
+        """One process keeps no event history: nothing can be resumed (``None``)."""
+        return None
+
     def subscriber_count(self, topic: str) -> int:
         with self._lock:
             return len(self._topics.get(topic, ()))

@@ -6,6 +6,13 @@ does in one process: chunks per topic, bounded buffers per subscriber, resync ma
 WebSocket on gateway A hears an event that a worker or gateway B published, and the web edge
 needs no change.
 
+A channel's events (topics ``channel:{id}`` and ``mods:{id}``) are also appended to its
+events stream ``{prefix}ev:{id}`` (capped at about ``events_max_len`` entries, ``MAXLEN ~``),
+and each such event carries its entry id as ``seq``: one Lua script appends a batch's events
+and publishes the batch with their ids, so the ids a subscriber hears on a channel only grow,
+whichever process published them. A client that reconnects to any gateway with the last
+``seq`` it saw gets the entries after it from the stream (``replay``), then live events.
+
 Pub/sub only notifies (the database is the truth, see ``bus/__init__.py``): a gateway that was
 disconnected from Redis misses events, and its clients resync from the database as they do
 after a dropped buffer. ``publish`` is one Redis round trip (about 0.1 ms on one host), so it
@@ -16,18 +23,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
 import redis
 
+from chatwarden.bus import SEQ
 from chatwarden.bus.memory import InProcessBus, MemorySubscription
 from chatwarden.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 Chunk = list[dict[str, Any]]
+Event = dict[str, Any]
 
 
 def connect(url: str) -> redis.Redis:
@@ -55,12 +65,43 @@ def ping(url: str, timeout_s: float = 1.0) -> None:
         client.close()
 
 
+#: KEYS: the batch's events streams. ARGV: the pub/sub channel, the streams' MAXLEN, then per
+#: event its topic, its stream's index in KEYS (0: none) and its JSON. Appends each channel
+#: event, publishes ``[[topic, seq, event], ...]`` (seq "" for the others) and returns the ids.
+_PUBLISH = """
+local parts, ids = {}, {}
+for i = 3, #ARGV, 3 do
+  local topic, k, ev = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+  local seq = ''
+  if k > 0 then
+    seq = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[2], '*', 't', topic, 'e', ev)
+  end
+  ids[#ids + 1] = seq
+  parts[#parts + 1] = '["' .. topic .. '","' .. seq .. '",' .. ev .. ']'
+end
+redis.call('PUBLISH', ARGV[1], '[' .. table.concat(parts, ',') .. ']')
+return ids
+"""
+
+#: a channel's topics, whose events go to its events stream
+_CHANNEL_TOPIC = re.compile(r"(?:channel|mods):(\d+)")
+
+
 class RedisBus:
     """``Bus`` for many processes: publish to Redis, deliver locally from a listener thread."""
 
-    def __init__(self, client: redis.Redis, prefix: str, max_pending: int = 1000) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        prefix: str,
+        max_pending: int = 1000,
+        events_max_len: int = 1000,
+    ) -> None:
         self._client = client
+        self._prefix = prefix
+        self.events_max_len = events_max_len
         self.channel = f"{prefix}events"
+        self._script = client.register_script(_PUBLISH)
         self._local = InProcessBus(max_pending)
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self._pubsub.subscribe(**{self.channel: self._on_message})
@@ -74,10 +115,42 @@ class RedisBus:
 
     def publish_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """One PUBLISH for the whole batch: the listeners split it by topic again."""
-        batch = [[topic, event] for topic, event in items]
-        if batch:
-            self._client.publish(self.channel, _dumps(batch))
-            self.published += len(batch)
+        keys: dict[str, int] = {}
+        args: list[str | bytes | int] = [self.channel, self.events_max_len]
+        for topic, event in items:
+            index = 0
+            if (found := _CHANNEL_TOPIC.fullmatch(topic)) is not None:
+                index = keys.setdefault(self.events_key(int(found.group(1))), len(keys) + 1)
+            args += [topic, index, _dumps(event)]
+        if len(args) > 2:
+            self._script(keys=list(keys), args=args)
+            self.published += (len(args) - 2) // 3
+
+    def events_key(self, channel_id: int) -> str:
+        return f"{self._prefix}ev:{channel_id}"
+
+    def replay(self, channel_id: int, since: str, topics: Iterable[str]) -> list[Event] | None:
+        """The channel's events on ``topics`` after ``since`` (a ``seq`` a client saw), oldest
+        first, each with its ``seq``; None when they cannot all be had: ``since`` is not an id
+        of this channel's stream any more (trimmed away, or never was)."""
+        if SEQ.fullmatch(since) is None:
+            return None
+        key = self.events_key(channel_id)
+        pipe = self._client.pipeline(transaction=True)
+        pipe.xrange(key, since, since, count=1)
+        pipe.xrange(key, f"({since}", "+", count=2 * self.events_max_len + 200)
+        found, after = pipe.execute()
+        if not found:
+            return None
+        wanted = set(topics)
+        out: list[Event] = []
+        for entry_id, fields in after:
+            if fields.get(b"t", b"").decode() not in wanted:
+                continue
+            event = _loads(fields[b"e"])
+            event["seq"] = entry_id.decode()
+            out.append(event)
+        return out
 
     def subscribe(
         self, topic: str, sink: Callable[[Chunk], None] | None = None
@@ -89,8 +162,11 @@ class RedisBus:
 
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
-            batch = _loads(message["data"])
-            items = [(str(topic), event) for topic, event in batch]
+            items = []
+            for topic, seq, event in _loads(message["data"]):
+                if seq:
+                    event["seq"] = seq
+                items.append((str(topic), event))
         except (TypeError, ValueError):
             log.warning("ignored a malformed event batch on %s", self.channel)
             return

@@ -200,6 +200,8 @@ class _Session:
                         "message_timestamp": env["created_at"],
                         "subscription_type": env["type"],
                         "subscription_version": env["version"],
+                        # with --bus: the event's place in its channel's events stream
+                        **({"message_seq": env["seq"]} if "seq" in env else {}),
                     },
                     "payload": {"subscription": sub_info, "event": env["event"]},
                 }

@@ -42,8 +42,17 @@ def to_frame(env: dict[str, Any]) -> dict[str, Any]:
     """The client frame for one bus envelope ``{"id", "type", "version", "created_at", "event"}``.
 
     Chat messages are flattened (the hot path; small frames). Everything else carries the
-    EventSub-shaped payload under ``event`` with its EventSub type under ``event_type``.
+    EventSub-shaped payload under ``event`` with its EventSub type under ``event_type``. With
+    ``--bus`` a channel's events carry ``seq``, the cursor a client resumes from
+    (``web/resume.py``).
     """
+    frame = _frame_of(env)
+    if "seq" in env:
+        frame["seq"] = env["seq"]
+    return frame
+
+
+def _frame_of(env: dict[str, Any]) -> dict[str, Any]:
     kind = env.get("type", "")
     if kind == "resync":
         return {"type": "resync", "message": "events were dropped; reload recent state"}

@@ -14,6 +14,12 @@ Moderator frames (the review queue, AutoMod and moderation events) go to whoever
 an unban or a role change that changes this closes the socket (4005) so it reconnects with the
 new powers.
 
+Resuming (with ``--bus``, docs/scaling.md): every channel event frame carries ``seq``. A client
+that reconnects, to this gateway or any other, with ``?since=<the last seq it saw>`` (or the
+header ``Last-Event-ID: <seq>``) gets ``welcome`` with ``resumed: true`` and an empty
+``recent``, then every event it missed, then live events, none twice; ``resumed: false`` (the
+seq is too old, or one process keeps no history) means the usual ``recent`` instead.
+
 Close codes: 4401 (the session or token is not valid, or ended while the socket was open:
 logout, revocation, expiry; the pages go to the login page), 4403 (cross-site origin), 4404
 (unknown channel), 4429 (too many sockets from this address), 1009 (a message larger than
@@ -46,6 +52,7 @@ from chatwarden.web.csrf import same_origin
 from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
 from chatwarden.web.outbox import Outbox, dumps, encode_chunk, encode_event
 from chatwarden.web.ratelimit import RateLimiter
+from chatwarden.web.resume import LiveFilter, ViewerGate, resume_point
 from chatwarden.web.sockets import HeldSocket
 from chatwarden.web.state import Edge, edge_of
 
@@ -201,6 +208,7 @@ async def pump(
     dedupe: bool = True,
     role_changed: asyncio.Event | None = None,
     reconnect_on: frozenset[str] = frozenset({"role_changed"}),
+    live: LiveFilter | None = None,
 ) -> None:
     """Move one subscription's events into the outbox, a chunk at a time.
 
@@ -209,12 +217,15 @@ async def pump(
     topic are dropped (a moderator hears mod events on two topics). Without either, a chunk
     is queued as one shared pre-encoded string (the hot path: chat to viewers). A notice of a
     kind in ``reconnect_on`` for ``channel_id`` sets ``role_changed``; after that nothing more
-    is queued (the socket closes and reconnects with its new powers).
+    is queued (the socket closes and reconnects with its new powers). ``live`` drops what a
+    resumed socket's replay already gave.
     """
     while chunks := await sub.next_chunks():
         if role_changed is not None and role_changed.is_set():
             return
         for chunk in chunks:
+            if live is not None and not (chunk := live.keep(chunk)):
+                continue
             if channel_id is None and not dedupe:
                 outbox.put(encode_chunk(chunk), len(chunk))
                 continue
@@ -271,6 +282,8 @@ async def serve_chat(
         return
     await ws.accept()
     outbox = Outbox()
+    since = resume_point(ws)
+    gate = ViewerGate(outbox) if since is not None and not moderator else None
     # what ends this socket's powers (moderator) or gives them back (a banned moderator)
     reconnect_on = {"role_changed"} | ({"banned"} if moderator else set())
     reconnect_on |= {"unbanned"} if banned_mod else set()
@@ -282,23 +295,41 @@ async def serve_chat(
     else:  # the hot path (chat to viewers): each chunk straight into the outbox, encoded once
         direct = bus.subscribe(
             channel_topic(channel.id),
-            sink=lambda chunk: outbox.put(encode_chunk(chunk), len(chunk)),
+            sink=gate.sink
+            if gate is not None
+            else lambda chunk: outbox.put(encode_chunk(chunk), len(chunk)),
         )
     if actor is not None:
         subs.append((bus.subscribe(user_topic(actor.user_id)), channel.id, moderator))
     if moderator:
         subs.append((bus.subscribe(mods_topic(channel.id)), None, True))
-    outbox.put_frame(
-        {
-            "type": "welcome",
-            "channel": channel.to_dict(),
-            "user": None if actor is None else {"id": actor.user_id, "username": actor.username},
-            "role": role.value,
-            "moderator": moderator,
-            "max_message_length": services.config.max_message_length,
-            "recent": [m.to_dict() for m in recent],
-        }
-    )
+    missed = None  # resuming: the events after ``since`` (subscribed above, so none falls between)
+    if since is not None:
+        topics = [channel_topic(channel.id)] + ([mods_topic(channel.id)] if moderator else [])
+        missed = await call(bus.replay, channel.id, since, topics)
+    welcome = {
+        "type": "welcome",
+        "channel": channel.to_dict(),
+        "user": None if actor is None else {"id": actor.user_id, "username": actor.username},
+        "role": role.value,
+        "moderator": moderator,
+        "max_message_length": services.config.max_message_length,
+        "recent": [] if missed is not None else [m.to_dict() for m in recent],
+    }
+    if since is not None:
+        welcome["resumed"] = missed is not None
+    outbox.put_frame(welcome)
+    after = since if missed is not None else None
+    if missed:
+        after = missed[-1]["seq"]
+        if moderator:
+            for env in missed:
+                if outbox.first_sighting(env.get("id")):
+                    outbox.put(encode_event(env))
+        else:
+            outbox.put(encode_chunk(missed), len(missed))
+    if gate is not None:
+        gate.open(after)
     role_changed = asyncio.Event()
     tasks = [
         asyncio.create_task(
@@ -309,6 +340,7 @@ async def serve_chat(
                 dedupe=d,
                 role_changed=role_changed,
                 reconnect_on=frozenset(reconnect_on),
+                live=LiveFilter(after) if cid is None else None,
             )
         )
         for s, cid, d in subs

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
+from chatwarden.bus import seq_key
 from chatwarden.bus.redis import RedisBus, connect
 from chatwarden.errors import ConfigError
 from tests.redis_support import REDIS_URL, redis_namespace
@@ -42,8 +43,52 @@ def test_events_cross_processes_in_order_and_by_topic(ns: tuple[redis.Redis, str
     finally:
         worker.close()
         gateway.close()
-    assert [e for c in chunks for e in c] == [{"n": 1}, {"n": 2}]
+    heard = [e for c in chunks for e in c]
+    seqs = [str(e.pop("seq")) for e in heard]  # a channel's events carry their stream ids
+    assert heard == [{"n": 1}, {"n": 2}]
+    assert seq_key(seqs[0]) < seq_key(seqs[1])
     assert worker.published == 3
+
+
+def test_a_channels_events_replay_after_a_seq_and_only_while_it_is_kept(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    """Two publishers (a worker and a gateway) on one channel: the stream keeps their order
+    with the ids the live side carried; replay gives what follows a seq, on the topics asked
+    for; a seq trimmed away (or never there, or malformed) cannot be resumed (None)."""
+    client, prefix = ns
+    worker, gateway = RedisBus(client, prefix, events_max_len=10), RedisBus(client, prefix)
+
+    async def scenario() -> list[dict[str, object]]:
+        sub = gateway.subscribe("channel:7")
+        mods = gateway.subscribe("mods:7")
+        await asyncio.sleep(0.2)
+        worker.publish_many([("channel:7", {"n": 1}), ("mods:7", {"n": 2}), ("user:3", {"n": 0})])
+        gateway.publish("channel:7", {"n": 3})
+        got: list[dict[str, object]] = []
+        while len(got) < 2:
+            got += [e for c in await asyncio.wait_for(sub.next_chunks(), 5) for e in c]
+        got += [e for c in await asyncio.wait_for(mods.next_chunks(), 5) for e in c]
+        return got
+
+    try:
+        live = asyncio.run(scenario())
+        by_n = {e["n"]: str(e["seq"]) for e in live}
+        both = ["channel:7", "mods:7"]
+        assert worker.replay(7, by_n[1], both) == [
+            {"n": 2, "seq": by_n[2]},
+            {"n": 3, "seq": by_n[3]},
+        ]
+        assert worker.replay(7, by_n[1], ["channel:7"]) == [{"n": 3, "seq": by_n[3]}]
+        assert worker.replay(7, by_n[3], both) == []
+        assert worker.replay(7, "1-0", both) is None  # never in the stream
+        assert worker.replay(7, "bogus", both) is None
+        worker.publish_many([("channel:7", {"n": 10 + i}) for i in range(300)])
+        assert client.xlen(f"{prefix}ev:7") < 200  # capped (MAXLEN ~ 10)
+        assert worker.replay(7, by_n[3], both) is None  # trimmed away: cannot resume whole
+    finally:
+        worker.close()
+        gateway.close()
 
 
 def test_what_json_alone_would_refuse_still_crosses(ns: tuple[redis.Redis, str]) -> None:

@@ -1,0 +1,224 @@
+"""Two gateways and a worker over the real Redis and PostgreSQL, each gateway a real uvicorn
+server: events reach the clients of every gateway exactly once (counted), a moderator's allow
+on one gateway releases a held message to the viewers of the other, a client that reconnects
+to the other gateway with its last ``seq`` gets exactly what it missed, and a raid spread over
+both gateways is detected once (detection runs in the worker that owns the channel's shard)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from chatwarden.config import ServiceConfig
+from chatwarden.scaleout import Node, build_node, gateway_ingest, worker_of
+from chatwarden.service.types import Actor
+from chatwarden.web import create_app
+from tests.conftest import empty_postgres_schema
+from tests.redis_support import REDIS_URL, redis_namespace
+from tests.web.harness import PASSWORD, Chat, LiveServer, Person, abusive_text
+
+RAIDERS = 12
+RAID_TEXT = "this channel is trash, leave now losers"
+
+
+@dataclass
+class Deployment:
+    """Gateways ``a`` and ``b`` (their base URLs), the worker's node, people logged in."""
+
+    urls: dict[str, str]
+    worker: Node
+    people: dict[str, Person]
+    stack: contextlib.ExitStack
+
+    def chat(
+        self, who: str, gateway: str, *, since: str | None = None, header: bool = False
+    ) -> tuple[Chat, dict[str, Any]]:
+        """``who``'s chat socket in ``main`` on ``gateway`` and its welcome frame."""
+        url = self.urls[gateway].replace("http://", "ws://") + "/api/v1/channels/main/chat/ws"
+        headers = {"Cookie": f"cw_session={self.people[who].session}"}
+        if since is not None and header:
+            headers["Last-Event-ID"] = since
+        elif since is not None:
+            url += f"?since={since}"
+        conn = connect(url, additional_headers=headers, open_timeout=5)
+        chat = Chat(self.stack.enter_context(conn))
+        return chat, chat.expect_type("welcome")
+
+    def http(self, who: str, gateway: str) -> httpx.Client:
+        """``who``'s logged-in HTTP client on ``gateway`` (sessions live in the database)."""
+        person = self.people[who]
+        client = self.stack.enter_context(httpx.Client(base_url=self.urls[gateway], timeout=10))
+        for cookie in person.http.cookies.jar:  # the session and its CSRF cookie
+            client.cookies.set(cookie.name, cookie.value or "")
+        client.headers["X-CSRF-Token"] = person.csrf
+        return client
+
+
+@pytest.fixture
+def deployment() -> Iterator[Deployment]:
+    with (
+        redis_namespace() as (_, prefix),
+        empty_postgres_schema("cw_web_events") as pg,
+        contextlib.ExitStack() as stack,
+    ):
+        config = ServiceConfig.model_validate(
+            {
+                "database_url": pg,
+                "argon2_time_cost": 1,
+                "argon2_memory_kib": 64,
+                "secret_key": "test-secret-key-" + "x" * 32,
+                "bus": {"url": REDIS_URL, "key_prefix": prefix, "shards": 2},
+            }
+        )
+        nodes = {name: build_node(config) for name in ("a", "b", "worker")}
+        for node in nodes.values():
+            stack.callback(node.close)
+        accounts = nodes["a"].services.accounts
+        owner = accounts.register("owner", PASSWORD)
+        nodes["a"].services.channels.create_channel(Actor(owner.id, owner.username), "main")
+        names = ["alice", "bob", "carol"] + [f"raider{n}" for n in range(RAIDERS)]
+        for name in names:
+            accounts.register(name, PASSWORD)
+        worker = worker_of(nodes["worker"], "w")
+        worker.block_ms = 20
+        stop = threading.Event()
+
+        def work() -> None:
+            while not stop.is_set():
+                worker.run_once()
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        stack.callback(thread.join)
+        stack.callback(stop.set)
+        urls = {}
+        for name in ("a", "b"):
+            app = create_app(nodes[name].services, ingest=gateway_ingest(nodes[name]))
+            server = stack.enter_context(LiveServer(app))
+            urls[name] = f"http://127.0.0.1:{server.port}"
+        people = {}
+        for name in ["owner", *names]:
+            http = stack.enter_context(httpx.Client(base_url=urls["a"], timeout=10))
+            people[name] = Person(name, http, urls["a"].replace("http", "ws"), stack)
+            people[name].login()
+        yield Deployment(urls, nodes["worker"], people, stack)
+
+
+def drain(chat: Chat, wait: float = 1.0) -> list[dict[str, Any]]:
+    """Every frame (its backlog first) until ``wait`` seconds pass without one."""
+    frames, chat.backlog = list(chat.backlog), []
+    while True:
+        try:
+            frames.append(chat.recv(timeout=wait))
+        except TimeoutError:
+            return frames
+
+
+def messages(frames: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(f["message_id"] for f in frames if f.get("type") == "message")
+
+
+def say(chat: Chat, text: str) -> dict[str, Any]:
+    key = uuid.uuid4().hex
+    chat.send({"type": "send", "text": text, "idempotency_key": key})
+    return chat.expect(lambda f: f.get("idempotency_key") == key and f.get("type") != "message")
+
+
+def test_sends_and_a_moderators_allow_reach_every_gateways_clients_once(
+    deployment: Deployment,
+) -> None:
+    d = deployment
+    mod_a, _ = d.chat("owner", "a")
+    bob_a, _ = d.chat("bob", "a")
+    carol_b, _ = d.chat("carol", "b")
+    alice_b, _ = d.chat("alice", "b")
+    hello = say(alice_b, "hello across the gateways")
+    assert hello["status"] == "delivered"
+    held = say(alice_b, abusive_text())
+    assert held["type"] == "held"
+    queued = mod_a.expect(
+        lambda f: f.get("type") == "queue" and f["event"]["message_id"] == held["message_id"],
+        timeout=10,
+    )
+    assert queued["event_type"] == "automod.message.hold" and "seq" in queued
+    owner_a = d.http("owner", "a")
+    items = owner_a.get("/api/v1/channels/main/queue").json()
+    item = next(i["id"] for i in items if i["message"]["id"] == held["message_id"])
+    r = owner_a.post(f"/api/v1/queue/{item}", json={"action": "allow"})
+    assert r.status_code == 200, r.text
+    for chat in (bob_a, carol_b, alice_b, mod_a):
+        frames = drain(chat, wait=2.0)
+        counted = messages(frames)
+        assert counted == {hello["message_id"]: 1, held["message_id"]: 1}, frames
+        seqs = [f["seq"] for f in frames if f.get("type") == "message"]
+        assert len(set(seqs)) == 2 and all(isinstance(s, str) and "-" in s for s in seqs)
+
+
+def test_a_client_resumes_on_the_other_gateway_with_exactly_what_it_missed(
+    deployment: Deployment,
+) -> None:
+    d = deployment
+    alice_a, _ = d.chat("alice", "a")
+    bob_b, _ = d.chat("bob", "b")
+    first = say(alice_a, "before the drop")
+    seen = bob_b.expect_type("message", timeout=10, message_id=first["message_id"])
+    bob_b.close()
+    missed = [say(alice_a, f"while bob was away {n}")["message_id"] for n in range(3)]
+    # back, on the other gateway, with the last seq it saw
+    bob_a, welcome = d.chat("bob", "a", since=seen["seq"])
+    assert welcome["resumed"] is True and welcome["recent"] == []
+    got = [bob_a.expect_type("message", timeout=10)["message_id"] for _ in missed]
+    assert got == missed
+    live = say(alice_a, "and now live")["message_id"]
+    frames = drain(bob_a)
+    assert messages(frames) == {live: 1}, frames  # nothing replayed twice, nothing older
+    last = next(f for f in frames if f.get("message_id") == live)
+    bob_a.close()
+    # again, to gateway B with the header
+    later = say(alice_a, "one more while away")["message_id"]
+    bob_b2, welcome = d.chat("bob", "b", since=last["seq"], header=True)
+    assert welcome["resumed"] is True
+    assert messages(drain(bob_b2)) == {later: 1}
+    # a seq the stream does not hold: no resume, the usual recent messages instead
+    _, stale = d.chat("bob", "a", since="1-0")
+    assert stale["resumed"] is False
+    assert {m["id"] for m in stale["recent"]} >= {first["message_id"], *missed, live, later}
+
+
+def test_a_raid_spread_over_both_gateways_is_detected_once(deployment: Deployment) -> None:
+    d = deployment
+    mods = {gateway: d.chat("owner", gateway)[0] for gateway in ("a", "b")}
+    raiders = [d.chat(f"raider{n}", "ab"[n % 2])[0] for n in range(RAIDERS)]
+    keys = []
+    for chat in raiders:
+        keys.append(uuid.uuid4().hex)
+        chat.send({"type": "send", "text": RAID_TEXT, "idempotency_key": keys[-1]})
+    for chat, key in zip(raiders, keys, strict=True):
+        chat.expect(lambda f, k=key: f.get("idempotency_key") == k, timeout=15)
+    deadline = time.monotonic() + 10
+    owner = d.worker.services.accounts.authenticate(d.people["owner"].session)
+    while True:
+        entries = d.worker.services.modlog.list_entries(
+            owner, _channel_id(d), action="detection.raid_alert"
+        )
+        if entries or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(entries) == 1
+    for chat in mods.values():
+        alerts = [f for f in drain(chat) if f.get("event_type") == "channel.raid_alert"]
+        assert len(alerts) == 1, alerts
+
+
+def _channel_id(d: Deployment) -> int:
+    return d.worker.services.channels.get_channel_by_name("main").id
