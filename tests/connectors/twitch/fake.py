@@ -1,0 +1,372 @@
+"""A local fake Twitch: an EventSub WebSocket server (``websockets``) and a Helix API (Starlette
+under uvicorn), both on 127.0.0.1 with random ports, serving exactly the documented request and
+response shapes recorded in ``tests/fixtures/twitch/eventsub_ws/`` and ``helix/``.
+
+Helix checks what Twitch checks: ``Authorization: Bearer <token>`` and ``Client-Id`` (401
+otherwise, Twitch's error body), the documented query parameters and body fields of each
+endpoint (400 otherwise), and answers with the documented response. Every request is
+recorded. ``rate_limit(n)`` answers the next ``n`` calls 429 with ``Ratelimit-Reset``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from websockets.asyncio.server import ServerConnection
+
+FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "twitch"
+TOKEN = "fake-user-access-token-0123456789"
+CLIENT_ID = "fake-client-id-abcdef"
+BROADCASTER = {"id": "1337", "login": "cool_streamer", "display_name": "Cool_Streamer"}
+BOT = {"id": "9001", "login": "cw_bot", "display_name": "CW_Bot"}
+
+
+def fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return data
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    params: dict[str, str]
+    body: Any
+    status: int
+
+
+# -- EventSub frames, from the recorded fixtures -------------------------------------------------
+
+
+def welcome(session_id: str, keepalive_s: int) -> dict[str, Any]:
+    frame = fixture("eventsub_ws/session_welcome.json")
+    frame["metadata"]["message_id"] = str(uuid.uuid4())
+    frame["payload"]["session"].update(id=session_id, keepalive_timeout_seconds=keepalive_s)
+    return frame
+
+
+def reconnect(session_id: str, url: str) -> dict[str, Any]:
+    frame = fixture("eventsub_ws/session_reconnect.json")
+    frame["metadata"]["message_id"] = str(uuid.uuid4())
+    frame["payload"]["session"].update(id=session_id, reconnect_url=url)
+    return frame
+
+
+def chat(
+    message_id: str,
+    text: str,
+    *,
+    user: tuple[str, str] = ("4145994", "viewer32"),
+    badges: list[str] = (),  # type: ignore[assignment]
+    emotes: dict[str, str] | None = None,
+    notification_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``channel.chat.message`` notification; ``emotes``: code → emote id (each code's
+    occurrences in ``text`` become emote fragments, as Twitch splits them)."""
+    frame = fixture("eventsub_ws/notification.channel.chat.message.json")
+    frame["metadata"]["message_id"] = notification_id or str(uuid.uuid4())
+    event = frame["payload"]["event"]
+    event.update(message_id=message_id, chatter_user_id=user[0], chatter_user_login=user[1])
+    event["chatter_user_name"] = user[1]
+    event["badges"] = [{"set_id": b, "id": "1", "info": ""} for b in badges]
+    text_frag, emote_frag = event["message"]["fragments"]
+    fragments = []
+    for word in text.split(" "):
+        if emotes and word in emotes:
+            frag = copy.deepcopy(emote_frag)
+            frag["text"] = word
+            frag["emote"]["id"] = emotes[word]
+        else:
+            frag = copy.deepcopy(text_frag)
+            frag["text"] = word
+        fragments.append(frag)
+    # Twitch joins adjacent text into one fragment; spaces belong to the text fragments
+    merged: list[dict[str, Any]] = []
+    for i, frag in enumerate(fragments):
+        if i < len(fragments) - 1:
+            space = copy.deepcopy(text_frag)
+            space["text"] = " "
+            pieces = [frag, space]
+        else:
+            pieces = [frag]
+        for piece in pieces:
+            if merged and merged[-1]["type"] == "text" and piece["type"] == "text":
+                merged[-1]["text"] += piece["text"]
+            else:
+                merged.append(piece)
+    event["message"] = {"text": text, "fragments": merged}
+    return frame
+
+
+def held(
+    message_id: str, text: str, user: tuple[str, str] = ("4145994", "viewer32")
+) -> dict[str, Any]:
+    """An ``automod.message.hold`` v2 notification (a message Twitch's AutoMod holds)."""
+    frame = fixture("eventsub_ws/notification.automod.message.hold.json")
+    frame["metadata"]["message_id"] = str(uuid.uuid4())
+    event = frame["payload"]["event"]
+    event.update(message_id=message_id, user_id=user[0], user_login=user[1], user_name=user[1])
+    event["message"] = {
+        "text": text,
+        "fragments": [{"type": "text", "text": text, "cheermote": None, "emote": None}],
+    }
+    return frame
+
+
+# -- the servers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    id: str
+    ws: ServerConnection
+    url: str
+
+
+@dataclass
+class FakeTwitch:
+    keepalive_s: int = 10
+    requests: list[Recorded] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    token: str = TOKEN
+    _rate_limited: int = 0
+    _new_session: asyncio.Event = field(default_factory=asyncio.Event)
+    ws_url: str = ""
+    helix_url: str = ""
+
+    def rate_limit(self, calls: int) -> None:
+        self._rate_limited = calls
+
+    def helix_calls(self, method: str, path: str) -> list[Recorded]:
+        return [r for r in self.requests if (r.method, r.path) == (method, path) and r.status < 300]
+
+    async def session(self, index: int, timeout: float = 5.0) -> Session:
+        """The ``index``-th WebSocket session (waits for it)."""
+
+        async def wait() -> Session:
+            while len(self.sessions) <= index:
+                self._new_session.clear()
+                await self._new_session.wait()
+            return self.sessions[index]
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def subscribed(self, session_id: str, count: int, timeout: float = 5.0) -> None:
+        async def wait() -> None:
+            while (
+                sum(
+                    1
+                    for r in self.helix_calls("POST", "/helix/eventsub/subscriptions")
+                    if r.body["transport"]["session_id"] == session_id
+                )
+                < count
+            ):
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(wait(), timeout)
+
+    async def wait_calls(self, method: str, path: str, count: int, timeout: float = 5.0) -> None:
+        async def wait() -> None:
+            while len(self.helix_calls(method, path)) < count:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(wait(), timeout)
+
+    # -- EventSub ---------------------------------------------------------------------------
+
+    async def _eventsub(self, ws: ServerConnection) -> None:
+        assert ws.request is not None
+        path = ws.request.path
+        session_id = path.partition("session=")[2] or "AQoQ" + uuid.uuid4().hex
+        await ws.send(json.dumps(welcome(session_id, self.keepalive_s)))
+        self.sessions.append(Session(session_id, ws, path))
+        self._new_session.set()
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for _ in ws:  # a client that sends anything is disconnected, as Twitch does
+                await ws.close(4001, "client sent inbound traffic")
+
+    # -- Helix ------------------------------------------------------------------------------
+
+    async def _helix(self, request: Request) -> Response:
+        path = request.url.path
+        params = dict(request.query_params)
+        raw = await request.body()
+        body = json.loads(raw) if raw else None
+
+        def answer(
+            status: int, data: Any = None, headers: dict[str, str] | None = None
+        ) -> Response:
+            self.requests.append(Recorded(request.method, path, params, body, status))
+            if data is None:
+                return Response(status_code=status, headers=headers)
+            return JSONResponse(data, status_code=status, headers=headers)
+
+        if request.headers.get("authorization") != f"Bearer {self.token}" or (
+            request.headers.get("client-id") != CLIENT_ID
+        ):
+            return answer(401, fixture("helix/error_401.json"))
+        if self._rate_limited > 0:
+            self._rate_limited -= 1
+            reset = str(int(time.time()) + 1)
+            limits = {
+                "Ratelimit-Limit": "800",
+                "Ratelimit-Remaining": "0",
+                "Ratelimit-Reset": reset,
+            }
+            return answer(429, fixture("helix/error_429.json"), limits)
+        problem = _check(request.method, path, params, body)
+        if problem is not None:
+            error = fixture("helix/error_400.json")
+            error["message"] = problem
+            return answer(400, error)
+        return answer(*_respond(request.method, path, params, body))
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/helix/{rest:path}", self._helix, methods=["GET", "POST", "DELETE"]),
+            ]
+        )
+
+
+MOD_PARAMS = {"broadcaster_id", "moderator_id"}
+
+
+def _check(method: str, path: str, params: dict[str, str], body: Any) -> str | None:
+    """What the documented request lacks or has too much of (None: as documented)."""
+    expected: dict[tuple[str, str], tuple[set[str], Any]] = {
+        ("GET", "/helix/users"): ({"login"}, None),
+        ("POST", "/helix/eventsub/subscriptions"): (
+            set(),
+            fixture("helix/create_eventsub_subscription.request.json"),
+        ),
+        ("DELETE", "/helix/moderation/chat"): ({*MOD_PARAMS, "message_id"}, None),
+        ("POST", "/helix/moderation/bans"): (MOD_PARAMS, fixture("helix/ban_user.request.json")),
+        ("POST", "/helix/moderation/warnings"): (
+            MOD_PARAMS,
+            fixture("helix/warn_chat_user.request.json"),
+        ),
+        ("POST", "/helix/moderation/automod/message"): (
+            set(),
+            fixture("helix/manage_held_automod_messages.request.json"),
+        ),
+    }
+    if (method, path) not in expected:
+        return f"no such endpoint {method} {path}"
+    want_params, want_body = expected[(method, path)]
+    if set(params) != want_params:
+        return f"query parameters {sorted(params)}, expected {sorted(want_params)}"
+    if want_body is None:
+        return None if body is None else "unexpected body"
+    if path == "/helix/moderation/bans":  # duration is optional: present only for a timeout
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            return "body must be {data: {...}}"
+        keys = set(body["data"])
+        if not {"user_id"} <= keys <= {"user_id", "duration", "reason"}:
+            return f"data fields {sorted(keys)}"
+        if "duration" in keys and not (
+            isinstance(body["data"]["duration"], int) and 1 <= body["data"]["duration"] <= 1209600
+        ):
+            return "duration must be 1-1209600"
+        return None
+    if path == "/helix/eventsub/subscriptions":  # the condition's fields depend on the type
+        conditions = {
+            "channel.chat.message": {"broadcaster_user_id", "user_id"},
+            "automod.message.hold": {"broadcaster_user_id", "moderator_user_id"},
+            "automod.message.update": {"broadcaster_user_id", "moderator_user_id"},
+        }
+        if not isinstance(body, dict) or body.get("type") not in conditions:
+            return "unsupported subscription type"
+        if set(body.get("condition") or {}) != conditions[body["type"]]:
+            return f"condition fields {sorted(body.get('condition') or {})}"
+        want_body = {**want_body, "condition": body["condition"]}
+    return _same_shape(want_body, body)
+
+
+def _same_shape(want: Any, got: Any, where: str = "body") -> str | None:
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            return f"{where}: fields {sorted(got) if isinstance(got, dict) else got!r}"
+        for key in want:
+            problem = _same_shape(want[key], got[key], f"{where}.{key}")
+            if problem:
+                return problem
+        return None
+    if type(want) is not type(got):
+        return f"{where}: {type(got).__name__}, expected {type(want).__name__}"
+    return None
+
+
+def _respond(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:
+    if path == "/helix/users":
+        users = {u["login"]: u for u in (BROADCASTER, BOT)}
+        user = users.get(params["login"])
+        if user is None:
+            return 200, {"data": []}
+        doc = fixture("helix/get_users.response.json")
+        doc["data"][0].update(user)
+        return 200, doc
+    if path == "/helix/eventsub/subscriptions":
+        doc = fixture("helix/create_eventsub_subscription.response.json")
+        sub = doc["data"][0]
+        sub.update(id=str(uuid.uuid4()), type=body["type"], version=body["version"])
+        sub["condition"] = body["condition"]
+        sub["transport"]["session_id"] = body["transport"]["session_id"]
+        return 202, doc
+    if path == "/helix/moderation/bans":
+        doc = fixture("helix/ban_user.response.json")
+        doc["data"][0].update(
+            broadcaster_id=params["broadcaster_id"],
+            moderator_id=params["moderator_id"],
+            user_id=body["data"]["user_id"],
+        )
+        if "duration" not in body["data"]:
+            doc["data"][0]["end_time"] = None
+        return 200, doc
+    if path == "/helix/moderation/warnings":
+        doc = fixture("helix/warn_chat_user.response.json")
+        doc["data"][0].update(
+            broadcaster_id=params["broadcaster_id"],
+            moderator_id=params["moderator_id"],
+            user_id=body["data"]["user_id"],
+            reason=body["data"]["reason"],
+        )
+        return 200, doc
+    return 204, None  # DELETE /moderation/chat, POST /moderation/automod/message
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeTwitch) -> AsyncIterator[FakeTwitch]:
+    """Both servers on 127.0.0.1 with random ports, for the ``async with`` body."""
+    config = uvicorn.Config(
+        fake.app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    fake.helix_url = f"http://127.0.0.1:{port}/helix"
+    async with websockets.serve(fake._eventsub, "127.0.0.1", 0) as ws_server:
+        ws_port = next(iter(ws_server.sockets)).getsockname()[1]
+        fake.ws_url = f"ws://127.0.0.1:{ws_port}/ws"
+        try:
+            yield fake
+        finally:
+            server.should_exit = True
+            await serving
