@@ -203,7 +203,13 @@ class BusSettings(BaseModel):
         le=1_000_000,
         description="Events kept per channel (about; Redis MAXLEN ~) in its events stream, "
         "from which a client reconnecting to any gateway with its last event's seq receives "
-        "what it missed.",
+        "what it missed (at most 1,000 events; more, and it reloads).",
+    )
+    events_ttl_s: float = Field(
+        3600.0,
+        gt=0,
+        description="A channel's events stream is deleted this long after its last event (a "
+        "client away longer reloads instead of resuming).",
     )
 
     metrics_port: int = Field(

@@ -62,7 +62,12 @@ def build_node(config: ServiceConfig) -> Node:
         raise ConfigError("no bus URL: set --bus redis://host:port or CHATWARDEN_BUS_URL")
     client = connect(config.bus.url)
     prefix = config.bus.key_prefix
-    bus = RedisBus(client, prefix, events_max_len=config.bus.events_max_len)
+    bus = RedisBus(
+        client,
+        prefix,
+        events_max_len=config.bus.events_max_len,
+        events_ttl_s=config.bus.events_ttl_s,
+    )
     try:
         services = build_services(config, bus=bus, state=RedisChatState(client, prefix))
         streams = streams_of(client, config.bus)

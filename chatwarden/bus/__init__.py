@@ -80,10 +80,13 @@ class Bus(Protocol):
         what it keeps itself); without, iterate the subscription."""
         ...
 
-    def replay(self, channel_id: int, since: str, topics: Iterable[str]) -> list[Event] | None:
+    def replay(
+        self, channel_id: int, since: str, topics: Iterable[str], limit: int = 1000
+    ) -> list[Event] | None:
         """The channel's events on ``topics`` published after the one whose ``seq`` is
         ``since``, oldest first, each with its ``seq``; None when that cannot be had whole
-        (no history kept, as in one process, or ``since`` is too old). Blocking."""
+        (no history kept, as in one process, ``since`` is too old, or more than ``limit``
+        events followed it). Blocking."""
         ...
 
 

@@ -170,7 +170,7 @@ class InProcessBus:
         return sub
 
     def replay(
-        self, channel_id: int, since: str, topics: Iterable[str]
+        self, channel_id: int, since: str, topics: Iterable[str], limit: int = 1000
     ) -> list[dict[str, Any]] | None:
         """One process keeps no event history: nothing can be resumed (``None``)."""
         return None

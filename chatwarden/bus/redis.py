@@ -65,12 +65,13 @@ def ping(url: str, timeout_s: float = 1.0) -> None:
         client.close()
 
 
-#: KEYS: the batch's events streams. ARGV: the pub/sub channel, the streams' MAXLEN, then per
-#: event its topic, its stream's index in KEYS (0: none) and its JSON. Appends each channel
-#: event, publishes ``[[topic, seq, event], ...]`` (seq "" for the others) and returns the ids.
+#: KEYS: the batch's events streams. ARGV: the pub/sub channel, the streams' MAXLEN, their
+#: lifetime (ms), then per event its topic, its stream's index in KEYS (0: none) and its JSON.
+#: Appends each channel event, publishes ``[[topic, seq, event], ...]`` (seq "" for the
+#: others), renews each stream's expiry and returns the ids.
 _PUBLISH = """
 local parts, ids = {}, {}
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local topic, k, ev = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   local seq = ''
   if k > 0 then
@@ -78,6 +79,9 @@ for i = 3, #ARGV, 3 do
   end
   ids[#ids + 1] = seq
   parts[#parts + 1] = '["' .. topic .. '","' .. seq .. '",' .. ev .. ']'
+end
+for _, key in ipairs(KEYS) do
+  redis.call('PEXPIRE', key, ARGV[3])
 end
 redis.call('PUBLISH', ARGV[1], '[' .. table.concat(parts, ',') .. ']')
 return ids
@@ -96,10 +100,12 @@ class RedisBus:
         prefix: str,
         max_pending: int = 1000,
         events_max_len: int = 1000,
+        events_ttl_s: float = 3600,
     ) -> None:
         self._client = client
         self._prefix = prefix
         self.events_max_len = events_max_len
+        self.events_ttl_ms = max(1, int(events_ttl_s * 1000))
         self.channel = f"{prefix}events"
         self._script = client.register_script(_PUBLISH)
         self._local = InProcessBus(max_pending)
@@ -116,31 +122,34 @@ class RedisBus:
     def publish_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """One PUBLISH for the whole batch: the listeners split it by topic again."""
         keys: dict[str, int] = {}
-        args: list[str | bytes | int] = [self.channel, self.events_max_len]
+        args: list[str | bytes | int] = [self.channel, self.events_max_len, self.events_ttl_ms]
         for topic, event in items:
             index = 0
             if (found := _CHANNEL_TOPIC.fullmatch(topic)) is not None:
                 index = keys.setdefault(self.events_key(int(found.group(1))), len(keys) + 1)
             args += [topic, index, _dumps(event)]
-        if len(args) > 2:
+        if len(args) > 3:
             self._script(keys=list(keys), args=args)
-            self.published += (len(args) - 2) // 3
+            self.published += (len(args) - 3) // 3
 
     def events_key(self, channel_id: int) -> str:
         return f"{self._prefix}ev:{channel_id}"
 
-    def replay(self, channel_id: int, since: str, topics: Iterable[str]) -> list[Event] | None:
+    def replay(
+        self, channel_id: int, since: str, topics: Iterable[str], limit: int = 1000
+    ) -> list[Event] | None:
         """The channel's events on ``topics`` after ``since`` (a ``seq`` a client saw), oldest
         first, each with its ``seq``; None when they cannot all be had: ``since`` is not an id
-        of this channel's stream any more (trimmed away, or never was)."""
+        of this channel's stream any more (trimmed away, expired, or never was), or more than
+        ``limit`` events followed it (a reload is cheaper)."""
         if SEQ.fullmatch(since) is None:
             return None
         key = self.events_key(channel_id)
         pipe = self._client.pipeline(transaction=True)
         pipe.xrange(key, since, since, count=1)
-        pipe.xrange(key, f"({since}", "+", count=2 * self.events_max_len + 200)
+        pipe.xrange(key, f"({since}", "+", count=limit + 1)
         found, after = pipe.execute()
-        if not found:
+        if not found or len(after) > limit:
             return None
         wanted = set(topics)
         out: list[Event] = []

@@ -69,6 +69,8 @@ CLOSE_TOO_LARGE = 1009  # RFC 6455 "message too big"
 #: notices about the socket's user in its channel that may change what it may receive
 POWER_NOTICES = frozenset({"role_changed", "banned", "unbanned"})
 MAX_SENDS_IN_FLIGHT = 64  # per connection; the read loop waits beyond this
+#: the most missed events a resumed socket is sent (half its outbox); more: the usual reload
+RESUME_MAX = 1000
 
 
 async def call(fn: Callable[..., T], *args: Any) -> T:
@@ -306,7 +308,7 @@ async def serve_chat(
     missed = None  # resuming: the events after ``since`` (subscribed above, so none falls between)
     if since is not None:
         topics = [channel_topic(channel.id)] + ([mods_topic(channel.id)] if moderator else [])
-        missed = await call(bus.replay, channel.id, since, topics)
+        missed = await call(bus.replay, channel.id, since, topics, RESUME_MAX)
     welcome = {
         "type": "welcome",
         "channel": channel.to_dict(),

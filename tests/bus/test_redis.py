@@ -81,6 +81,8 @@ def test_a_channels_events_replay_after_a_seq_and_only_while_it_is_kept(
         ]
         assert worker.replay(7, by_n[1], ["channel:7"]) == [{"n": 3, "seq": by_n[3]}]
         assert worker.replay(7, by_n[3], both) == []
+        assert worker.replay(7, by_n[1], both, limit=1) is None  # two missed: reload instead
+        assert 0 < client.pttl(f"{prefix}ev:7") <= 3_600_000  # a quiet channel's stream expires
         assert worker.replay(7, "1-0", both) is None  # never in the stream
         assert worker.replay(7, "bogus", both) is None
         worker.publish_many([("channel:7", {"n": 10 + i}) for i in range(300)])
