@@ -1,4 +1,4 @@
-"""Stored connections: ``chatwarden connect add irc|list|remove|run|key|rekey``.
+"""Stored connections: ``chatwarden connect add irc|twitch|list|remove|run|key|rekey``.
 
 A stored connection's credentials are read from an environment variable named on the command
 line (``--credential-env``) or from standard input (``--credential-stdin``), never from the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from chatwarden.config import ServiceConfig
 from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
+    from chatwarden.connectors.twitch.client import TwitchConnector
+    from chatwarden.service.platform.connections import Connection
     from chatwarden.services import Services
 
 __all__ = ["add_app", "connect_app"]
@@ -115,6 +118,70 @@ def add_irc_command(
     )
 
 
+def add_twitch_command(
+    into: str = typer.Option(
+        ..., "--into", help="The ChatWarden channel (it must exist) that receives the messages."
+    ),
+    channel: str = typer.Option(..., "--channel", help="The broadcaster's Twitch login."),
+    bot: str = typer.Option(
+        ...,
+        "--bot",
+        help="The login of the account whose user access token this is (a moderator of the "
+        "channel, or the broadcaster).",
+    ),
+    client_id: str = typer.Option(
+        ..., "--client-id", help="The client id of the Twitch application the token is for."
+    ),
+    credential_env: str | None = typer.Option(
+        None,
+        "--credential-env",
+        help="Name of the environment variable that holds the user access token.",
+    ),
+    credential_stdin: bool = typer.Option(
+        False, "--credential-stdin", help="Read the user access token from standard input."
+    ),
+    automod: bool = typer.Option(
+        False,
+        "--automod",
+        help="Also take the messages Twitch's own AutoMod holds (automod.message.hold; the "
+        "token needs moderator:manage:automod).",
+    ),
+    database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
+) -> None:
+    """Store a Twitch connection through EventSub and Helix; `chatwarden connect run ID` runs
+    it. Scopes: user:read:chat, moderator:manage:chat_messages, moderator:manage:banned_users,
+    moderator:manage:warnings (and moderator:manage:automod with --automod).
+
+    Example:
+
+      printf '%s\n' "$TWITCH_TOKEN" | chatwarden connect add twitch --into mychan \
+        --channel streamer --bot mybot --client-id abc123 --credential-stdin
+    """
+    from chatwarden.service.platform.connections import EVENTSUB, ConnectionSpec, Credentials
+
+    try:
+        secret = read_credential(credential_env, credential_stdin)
+    except ValueError as exc:
+        fail(str(exc))
+    if secret is not None and secret.startswith("oauth:"):
+        secret = secret[len("oauth:") :]  # the IRC form of the same token
+    spec = ConnectionSpec("twitch", EVENTSUB, channel, bot, True, None, client_id, automod)
+    services = _services(database_url)
+    try:
+        target = services.channels.get_channel_by_name(into)
+        owner = services.connections.owner_of(target.id)
+        made = services.connections.add(owner, target.id, spec, Credentials(secret), via="cli")
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    stored = "token stored encrypted" if made.has_credential else "no token"
+    typer.echo(
+        f"connection {made.id}: twitch EventSub {made.room} as {made.account} -> channel "
+        f"{target.name!r} ({stored}); run it with: chatwarden connect run {made.id}"
+    )
+
+
 def list_command(
     into: str | None = typer.Option(None, "--into", help="Only this channel's connections."),
     database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
@@ -166,10 +233,10 @@ def run_command(
     database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
 ) -> None:
     """Run a stored connection until Ctrl-C, reporting its status into it."""
-    from chatwarden.connectors.base import PlatformUser
+    from chatwarden.connectors.base import Connector, PlatformUser
     from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
     from chatwarden.connectors.runner import ConnectorRunner
-    from chatwarden.service.platform.connections import RUNNABLE
+    from chatwarden.service.platform.connections import EVENTSUB, RUNNABLE
 
     services = _services(database_url)
     try:
@@ -180,20 +247,24 @@ def run_command(
         c, creds = stored.connection, stored.credentials
         if c.platform not in RUNNABLE:
             fail(f"connection {c.id} is a {c.platform} connection; its connector is not built yet")
-        host, port = parse_server(c.target)
-        oper = c.options.get("oper")
-        settings = IrcSettings(
-            host,
-            port,
-            c.room,
-            c.account,
-            dialect="twitch" if c.platform == "twitch" else "irc",
-            password=creds.secret,
-            oper=(oper, creds.oper_password) if oper and creds.oper_password else None,
-            tls=bool(c.options.get("tls")),
-        )
+        connector: Connector
+        if c.platform == "twitch" and c.target == EVENTSUB:
+            connector = _twitch_connector(c, creds.secret)
+        else:
+            host, port = parse_server(c.target)
+            oper = c.options.get("oper")
+            settings = IrcSettings(
+                host,
+                port,
+                c.room,
+                c.account,
+                dialect="twitch" if c.platform == "twitch" else "irc",
+                password=creds.secret,
+                oper=(oper, creds.oper_password) if oper and creds.oper_password else None,
+                tls=bool(c.options.get("tls")),
+            )
+            connector = IrcConnector(settings)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        connector = IrcConnector(settings)
         bot = PlatformUser(connector.platform, c.account.lower(), c.account)
         runner = ConnectorRunner(
             services,
@@ -215,6 +286,26 @@ def run_command(
         services.close()
     stats = runner.stats
     typer.echo(f"stopped: {stats.decided} decided, {stats.replayed} replayed, {stats.acted} acted")
+
+
+def _twitch_connector(c: Connection, token: str | None) -> TwitchConnector:
+    """A stored Twitch EventSub connection's connector (the URLs may be pointed elsewhere with
+    CHATWARDEN_TWITCH_EVENTSUB_URL and CHATWARDEN_TWITCH_HELIX_URL: a test double, a proxy)."""
+    from chatwarden.connectors.twitch.client import TwitchConnector, TwitchSettings
+    from chatwarden.connectors.twitch.parse import EVENTSUB_URL, HELIX_URL
+
+    if not token or not c.options.get("client_id"):
+        fail(f"connection {c.id}: a Twitch connection needs its token and client id")
+    settings = TwitchSettings(
+        c.room,
+        c.account,
+        str(c.options["client_id"]),
+        token,
+        automod=bool(c.options.get("automod")),
+        eventsub_url=os.environ.get("CHATWARDEN_TWITCH_EVENTSUB_URL") or EVENTSUB_URL,
+        helix_url=os.environ.get("CHATWARDEN_TWITCH_HELIX_URL") or HELIX_URL,
+    )
+    return TwitchConnector(settings)
 
 
 def key_command() -> None:
@@ -240,6 +331,7 @@ def rekey_command(
 
 
 add_app.command("irc")(add_irc_command)
+add_app.command("twitch")(add_twitch_command)
 connect_app.add_typer(add_app, name="add")
 connect_app.command("list")(list_command)
 connect_app.command("remove")(remove_command)

@@ -65,11 +65,20 @@ class TwitchApplier:
                     "%s on twitch: %s (%s)", type(effect).__name__, target.username, effect.reason
                 )
 
-    def resolve_held(self, message_id: str, allow: bool) -> None:
-        """Release (``allow``) or remove a message Twitch's AutoMod holds."""
-        if message_id in self._held:
-            self.forget_held(message_id)
-            self._schedule(automod_decision(self.moderator_id, message_id, allow))
+    def resolve_held(self, message_id: str, allow: bool) -> bool:
+        """Release (``allow``) or remove a message Twitch's AutoMod holds; False when it is not
+        one (or no longer: resolved on Twitch meanwhile)."""
+        if message_id not in self._held:
+            return False
+        self.forget_held(message_id)
+        self._schedule(automod_decision(self.moderator_id, message_id, allow))
+        return True
+
+    def release(self, message_id: str) -> bool:
+        """A held message allowed in Mod View: Twitch's AutoMod still holding it → ``ALLOW``.
+        A message ChatWarden held by deleting it at once is not posted again (a bot cannot
+        post as the chatter): False."""
+        return self.resolve_held(message_id, allow=True)
 
     async def drain(self) -> None:
         """Wait for every call scheduled so far (tests; a clean stop)."""

@@ -272,6 +272,7 @@ class TwitchConnector:
             if kind == "automod.message.update" and event.get("message_id"):
                 self._applier.forget_held(str(event["message_id"]))  # resolved on Twitch
             return None
-        if msg is not None:
-            self._applier.note_user(msg.user.login, msg.user.id)
+        if msg is None or msg.user.id == self._applier.moderator_id:
+            return None  # the bot's own lines are not moderated
+        self._applier.note_user(msg.user.login, msg.user.id)
         return msg

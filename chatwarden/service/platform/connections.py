@@ -1,5 +1,6 @@
 """Connections: a channel's owner points ChatWarden at a chat on another platform (an IRC
-channel, Twitch chat over IRC; Matrix and Discord are recorded for their connectors to come).
+channel, Twitch chat over its IRC dialect or over EventSub and Helix (target ``eventsub``);
+Matrix and Discord are recorded for their connectors to come).
 
 A connection's credential (the server password or token, and on IRC an operator block's
 password) is a secret: sealed with the deployment's connector keys (``store/secretbox.py``)
@@ -14,6 +15,7 @@ error, the last message's time and the last error.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +32,9 @@ from chatwarden.store.secretbox import NO_KEY, SecretBox
 PLATFORMS = ("irc", "twitch", "matrix", "discord")
 #: platforms ``chatwarden connect run`` can run today (Twitch: its IRC dialect)
 RUNNABLE = ("irc", "twitch")
+#: a Twitch connection's target for EventSub (WebSocket) and Helix, rather than its IRC dialect
+EVENTSUB = "eventsub"
+_TWITCH_LOGIN = re.compile(r"[a-z0-9_]{1,25}")
 STATUSES = ("connected", "disconnected", "error")
 MAX_PER_CHANNEL = 10
 MAX_SECRET = 4096
@@ -48,6 +53,8 @@ class ConnectionSpec:
     account: str
     tls: bool = False
     oper: str | None = None  # plain IRC: an operator block's name (its password is a secret)
+    client_id: str | None = None  # Twitch EventSub: the application's client id (not secret)
+    automod: bool = False  # Twitch EventSub: also manage the messages Twitch's AutoMod holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +142,10 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     for name, value in (("credential", creds.secret), ("oper_password", creds.oper_password)):
         if value is not None and (len(value) > MAX_SECRET or not value.isprintable()):
             raise InputError(f"{name} must be at most {MAX_SECRET} printable characters")
+    if spec.platform == "twitch" and spec.target.strip().lower() == EVENTSUB:
+        return _check_eventsub(spec, creds)
+    if spec.client_id is not None or spec.automod:
+        raise InputError("client_id and automod are for Twitch EventSub connections only")
     if spec.platform == "twitch":
         target, tls = spec.target.strip() or TWITCH_IRC, spec.tls or not spec.target.strip()
     else:
@@ -155,6 +166,23 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
         if creds.secret is None:
             raise InputError("a Twitch connection needs its bot's token as the credential")
     return ConnectionSpec(spec.platform, target, room, account, tls, oper)
+
+
+def _check_eventsub(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
+    """A Twitch EventSub connection: the broadcaster's login (``room``), the bot's login
+    (``account``, a moderator of the channel whose user access token is the credential) and
+    the application's client id."""
+    room = _text("room", spec.room, 26).lstrip("#").lower()
+    account = _text("account", spec.account, 25).lower()
+    for name, login in (("room", room), ("account", account)):
+        if not _TWITCH_LOGIN.fullmatch(login):
+            raise InputError(f"{name} {login!r}: a Twitch login is 1-25 letters, digits or _")
+    client_id = _text("client_id", spec.client_id, 100)
+    if spec.oper is not None or creds.oper_password is not None:
+        raise InputError("an operator block (oper) is for plain IRC only")
+    if creds.secret is None:
+        raise InputError("a Twitch connection needs its bot's user access token as the credential")
+    return ConnectionSpec("twitch", EVENTSUB, room, account, True, None, client_id, spec.automod)
 
 
 class ConnectionService(ServiceBase):
@@ -188,6 +216,8 @@ class ConnectionService(ServiceBase):
             options: dict[str, Any] = {"tls": spec.tls}
             if spec.oper is not None:
                 options["oper"] = spec.oper
+            if spec.client_id is not None:
+                options.update(client_id=spec.client_id, automod=spec.automod)
             connection_id = store.insert_connection_txn(
                 conn,
                 channel_id=channel_id,

@@ -300,3 +300,30 @@ def test_a_revocation_is_the_connection_error(services: Services) -> None:
     assert (
         connector.last_error == "subscription channel.chat.message revoked: authorization_revoked"
     )
+
+
+def test_a_twitch_held_message_allowed_in_chatwarden_is_released(services: Services) -> None:
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        await send(fake, 0, held("h-2", "hello there"))
+        await decided(runner, 1)
+        assert c.applier.release("h-2") and not c.applier.release("h-2")
+        assert not c.applier.release("never-held")
+        await fake.wait_calls("POST", "/helix/moderation/automod/message", 1)
+
+    fake, connector, runner = play(services, scenario, automod=True)
+    (allow,) = fake.helix_calls("POST", "/helix/moderation/automod/message")
+    assert allow.body == {"user_id": "9001", "msg_id": "h-2", "action": "ALLOW"}
+
+
+def test_the_bots_own_messages_are_not_moderated(services: Services) -> None:
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        await send(fake, 0, chat("o-1", THREAT, user=(BOT["id"], BOT["login"])))
+        await send(fake, 0, chat("o-2", "hello"))
+        await decided(runner, 1)
+        await asyncio.sleep(0.2)
+
+    fake, connector, runner = play(services, scenario)
+    assert [o.message.message_id for o in runner.stats.outcomes] == ["o-2"]
+    assert fake.helix_calls(*DELETE) == []

@@ -192,3 +192,53 @@ def test_twitch_defaults_and_status_reports(keyed: Services, cast: Cast, clock: 
         keyed.connections.report_status(made.id, "sleeping")
     assert now.status_at == clock.now()
     assert keyed.connections.report_status(made.id + 1000, "connected") is False  # removed
+
+
+def test_a_twitch_eventsub_connection_keeps_its_client_id_and_seals_the_token(
+    keyed: Services, cast: Cast
+) -> None:
+    spec = ConnectionSpec("twitch", "EventSub", "#Cool_Streamer", "CW_Bot", client_id="abc123")
+    made = keyed.connections.add(cast.olivia, cast.channel.id, spec, Credentials(SECRET))
+    assert (made.target, made.room, made.account) == ("eventsub", "cool_streamer", "cw_bot")
+    assert made.options == {"tls": True, "client_id": "abc123", "automod": False}
+    assert SECRET not in str(raw_rows(keyed))
+    assert keyed.connections.runnable(made.id).credentials.secret == SECRET
+
+
+@pytest.mark.parametrize(
+    ("spec", "creds", "message"),
+    [
+        (
+            ConnectionSpec("twitch", "eventsub", "a b", "bot", client_id="c"),
+            Credentials(SECRET),
+            "no spaces",
+        ),
+        (
+            ConnectionSpec("twitch", "eventsub", "a-b", "bot", client_id="c"),
+            Credentials(SECRET),
+            "Twitch login",
+        ),
+        (
+            ConnectionSpec("twitch", "eventsub", "a", "bot"),
+            Credentials(SECRET),
+            "client_id is required",
+        ),
+        (
+            ConnectionSpec("twitch", "eventsub", "a", "bot", client_id="c"),
+            Credentials(),
+            "user access token",
+        ),
+        (
+            ConnectionSpec("irc", "h:6667", "#a", "b", client_id="c"),
+            Credentials(),
+            "EventSub connections only",
+        ),
+    ],
+)
+def test_bad_twitch_eventsub_specs_say_what_is_wrong(
+    keyed: Services, cast: Cast, spec: ConnectionSpec, creds: Credentials, message: str
+) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        keyed.connections.add(cast.olivia, cast.channel.id, spec, creds)
+    assert SECRET not in caught.value.message
+    assert raw_rows(keyed) == []
