@@ -123,6 +123,15 @@ class Presence(Protocol):
     def last_error(self) -> str | None: ...
 
 
+@runtime_checkable
+class Releaser(Protocol):
+    """An applier for a platform that cannot hold a message (it deleted a held one at once):
+    when a moderator allows it in ChatWarden, ``release`` posts it again (the platform's
+    message id); False when it was not one this applier deleted."""
+
+    def release(self, message_id: str) -> bool: ...
+
+
 def backoff_delays(
     base_s: float = 1.0, cap_s: float = 60.0, rng: random.Random | None = None
 ) -> Iterator[float]:

@@ -31,6 +31,7 @@ from chatwarden.connectors.base import (
     Connector,
     InboundMessage,
     PlatformUser,
+    Releaser,
     fate_effects,
     moderation_effects,
     public_reason,
@@ -40,6 +41,7 @@ from chatwarden.errors import ChatWardenError
 from chatwarden.rules.effects import Deliver, Effect, EffectApplier, Target
 from chatwarden.service.base import Deps
 from chatwarden.service.chat.platform import PlatformChatService, PlatformSend, PlatformSender
+from chatwarden.service.events import AUTOMOD_UPDATE
 from chatwarden.services import Services
 
 log = logging.getLogger(__name__)
@@ -216,6 +218,7 @@ class ConnectorRunner:
             return
         now = self.services.clock.now()
         for envelope in chunk:
+            self._release(envelope)
             for mod in moderation_effects(envelope, now):
                 login = self._logins.get(mod.user_id)
                 if login is None:
@@ -225,6 +228,22 @@ class ConnectorRunner:
                     platform_id = self._platform_ids.get(mod.message_id)
                 target = Target(self.channel_id, mod.user_id, login, platform_id)
                 self._apply(target, [mod.effect])
+
+    def _release(self, envelope: dict[str, Any]) -> None:
+        """A held message allowed in Mod View, on a platform that deleted it at once (Discord):
+        the applier posts it again."""
+        event = envelope.get("event") or {}
+        if envelope.get("type") != AUTOMOD_UPDATE or event.get("status") != "approved":
+            return
+        platform_id = self._platform_ids.get(str(event.get("message_id")))
+        if platform_id is None or not isinstance(self.applier, Releaser):
+            return
+        try:
+            if self.applier.release(platform_id):
+                self.stats.acted += 1
+        except Exception as exc:  # as _apply: one failed action must not stop the connector
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("re-posting an allowed message failed")
 
     def _apply(self, target: Target, effects: list[Effect]) -> None:
         try:
