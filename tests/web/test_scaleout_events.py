@@ -1,4 +1,4 @@
-"""Two gateways and a worker over the real Redis and PostgreSQL, each gateway a real uvicorn
+"""Two gateways and two workers over the real Redis and PostgreSQL, each gateway a real uvicorn
 server: events reach the clients of every gateway exactly once (counted), a moderator's allow
 on one gateway releases a held message to the viewers of the other, a client that reconnects
 to the other gateway with its last ``seq`` gets exactly what it missed, and a raid spread over
@@ -33,7 +33,7 @@ RAID_TEXT = "this channel is trash, leave now losers"
 
 @dataclass
 class Deployment:
-    """Gateways ``a`` and ``b`` (their base URLs), the worker's node, people logged in."""
+    """Gateways ``a`` and ``b`` (their base URLs), a worker's node, people logged in."""
 
     urls: dict[str, str]
     worker: Node
@@ -67,7 +67,7 @@ class Deployment:
 @pytest.fixture
 def deployment() -> Iterator[Deployment]:
     with (
-        redis_namespace() as (_, prefix),
+        redis_namespace() as (client, prefix),
         empty_postgres_schema("cw_web_events") as pg,
         contextlib.ExitStack() as stack,
     ):
@@ -80,7 +80,7 @@ def deployment() -> Iterator[Deployment]:
                 "bus": {"url": REDIS_URL, "key_prefix": prefix, "shards": 2},
             }
         )
-        nodes = {name: build_node(config) for name in ("a", "b", "worker")}
+        nodes = {name: build_node(config) for name in ("a", "b", "w1", "w2")}
         for node in nodes.values():
             stack.callback(node.close)
         accounts = nodes["a"].services.accounts
@@ -89,18 +89,25 @@ def deployment() -> Iterator[Deployment]:
         names = ["alice", "bob", "carol"] + [f"raider{n}" for n in range(RAIDERS)]
         for name in names:
             accounts.register(name, PASSWORD)
-        worker = worker_of(nodes["worker"], "w")
-        worker.block_ms = 20
         stop = threading.Event()
 
-        def work() -> None:
+        def work(name: str) -> None:
+            worker = worker_of(nodes[name], name)
+            worker.block_ms = 20
             while not stop.is_set():
                 worker.run_once()
 
-        thread = threading.Thread(target=work)
-        thread.start()
-        stack.callback(thread.join)
+        for name in ("w1", "w2"):  # each leases its share of the shards
+            thread = threading.Thread(target=work, args=(name,))
+            thread.start()
+            stack.callback(thread.join)
         stack.callback(stop.set)
+        # one shard each before any test traffic (an owner that changes mid-test would start
+        # the channel's detector windows empty: docs/scaling.md, not done yet)
+        deadline = time.monotonic() + 20
+        while {client.get(f"{prefix}lease:{shard}") for shard in (0, 1)} != {b"w1", b"w2"}:
+            assert time.monotonic() < deadline, "the workers did not balance their shards"
+            time.sleep(0.1)
         urls = {}
         for name in ("a", "b"):
             app = create_app(nodes[name].services, ingest=gateway_ingest(nodes[name]))
@@ -111,7 +118,7 @@ def deployment() -> Iterator[Deployment]:
             http = stack.enter_context(httpx.Client(base_url=urls["a"], timeout=10))
             people[name] = Person(name, http, urls["a"].replace("http", "ws"), stack)
             people[name].login()
-        yield Deployment(urls, nodes["worker"], people, stack)
+        yield Deployment(urls, nodes["w1"], people, stack)
 
 
 def drain(chat: Chat, wait: float = 1.0) -> list[dict[str, Any]]:
