@@ -19,6 +19,11 @@ import typer
 
 from chatwarden.cli._common import fail
 from chatwarden.cli.connect import _run_until_signalled, connect_app, parse_server, secret_from_env
+from chatwarden.cli.connect_discord import (
+    add_discord_command,
+    discord_connector,
+    discord_rules_command,
+)
 from chatwarden.config import ServiceConfig
 from chatwarden.errors import ChatWardenError
 
@@ -250,6 +255,8 @@ def run_command(
         connector: Connector
         if c.platform == "twitch" and c.target == EVENTSUB:
             connector = _twitch_connector(c, creds.secret)
+        elif c.platform == "discord":
+            connector = discord_connector(c, creds.secret)
         else:
             host, port = parse_server(c.target)
             oper = c.options.get("oper")
@@ -332,9 +339,11 @@ def rekey_command(
 
 add_app.command("irc")(add_irc_command)
 add_app.command("twitch")(add_twitch_command)
+add_app.command("discord")(add_discord_command)
 connect_app.add_typer(add_app, name="add")
 connect_app.command("list")(list_command)
 connect_app.command("remove")(remove_command)
 connect_app.command("run")(run_command)
+connect_app.command("discord-rules")(discord_rules_command)
 connect_app.command("key")(key_command)
 connect_app.command("rekey")(rekey_command)

@@ -31,7 +31,7 @@ from chatwarden.store.secretbox import NO_KEY, SecretBox
 
 PLATFORMS = ("irc", "twitch", "matrix", "discord")
 #: platforms ``chatwarden connect run`` can run today (Twitch: its IRC dialect)
-RUNNABLE = ("irc", "twitch")
+RUNNABLE = ("irc", "twitch", "discord")
 #: a Twitch connection's target for EventSub (WebSocket) and Helix, rather than its IRC dialect
 EVENTSUB = "eventsub"
 _TWITCH_LOGIN = re.compile(r"[a-z0-9_]{1,25}")
@@ -55,6 +55,8 @@ class ConnectionSpec:
     oper: str | None = None  # plain IRC: an operator block's name (its password is a secret)
     client_id: str | None = None  # Twitch EventSub: the application's client id (not secret)
     automod: bool = False  # Twitch EventSub: also manage the messages Twitch's AutoMod holds
+    roles: tuple[tuple[str, str], ...] = ()  # Discord: (role id, ChatWarden role) pairs
+    warn: str = "skip"  # Discord has no warnings: "skip" or "reply" (the bot says it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,10 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
             raise InputError(f"{name} must be at most {MAX_SECRET} printable characters")
     if spec.platform == "twitch" and spec.target.strip().lower() == EVENTSUB:
         return _check_eventsub(spec, creds)
+    if spec.platform == "discord":
+        return _check_discord(spec, creds)
+    if spec.roles or spec.warn != "skip":
+        raise InputError("roles and warn are for Discord connections only")
     if spec.client_id is not None or spec.automod:
         raise InputError("client_id and automod are for Twitch EventSub connections only")
     if spec.platform == "twitch":
@@ -185,6 +191,41 @@ def _check_eventsub(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     return ConnectionSpec("twitch", EVENTSUB, room, account, True, None, client_id, spec.automod)
 
 
+#: the ChatWarden roles a Discord role may map to (the owner is whoever made the channel)
+DISCORD_ROLES = ("lead_moderator", "moderator", "vip", "subscriber", "viewer")
+
+
+def _snowflake(name: str, value: str) -> str:
+    value = _text(name, value, 20)
+    if not value.isdigit():
+        raise InputError(f"{name} {value!r}: a Discord id is digits")
+    return value
+
+
+def _check_discord(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
+    """A Discord connection: the guild id (``target``), the channel id (``room``), the bot's
+    user id (``account``), the bot token as the credential, a role map and the warn mode."""
+    guild = _snowflake("target", spec.target)
+    room = _snowflake("room", spec.room.lstrip("#"))
+    account = _snowflake("account", spec.account)
+    if spec.oper is not None or creds.oper_password is not None:
+        raise InputError("an operator block (oper) is for plain IRC only")
+    if spec.client_id is not None or spec.automod:
+        raise InputError("client_id and automod are for Twitch EventSub connections only")
+    if len(spec.roles) > 50:
+        raise InputError("at most 50 Discord roles may be mapped")
+    for role_id, role in spec.roles:
+        if not role_id.isdigit() or len(role_id) > 20 or role not in DISCORD_ROLES:
+            raise InputError(
+                f"roles: {role_id!r} -> {role!r}: a role id maps to one of {DISCORD_ROLES}"
+            )
+    if spec.warn not in ("skip", "reply"):
+        raise InputError("warn must be 'skip' or 'reply'")
+    if creds.secret is None:
+        raise InputError("a Discord connection needs its bot token as the credential")
+    return ConnectionSpec("discord", guild, room, account, True, roles=spec.roles, warn=spec.warn)
+
+
 class ConnectionService(ServiceBase):
     def __init__(self, deps: Deps, box: SecretBox | None) -> None:
         super().__init__(deps)
@@ -218,6 +259,8 @@ class ConnectionService(ServiceBase):
                 options["oper"] = spec.oper
             if spec.client_id is not None:
                 options.update(client_id=spec.client_id, automod=spec.automod)
+            if spec.platform == "discord":
+                options.update(roles=dict(spec.roles), warn=spec.warn)
             connection_id = store.insert_connection_txn(
                 conn,
                 channel_id=channel_id,

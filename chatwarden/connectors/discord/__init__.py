@@ -1,0 +1,1 @@
+"""Discord: the Gateway in, REST out (docs/connectors.md)."""
