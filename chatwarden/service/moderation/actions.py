@@ -31,6 +31,9 @@ MAX_REASON = 500
 MAX_TIMEOUT_S = 14 * 24 * 3600
 #: messages ``clear_chat`` removes at most (the newest; more than any chat view shows)
 CLEAR_LIMIT = 500
+#: a timed-out or banned chatter's newest messages still in chat that leave it with them (as on
+#: Twitch, where a 1 s timeout is the way to "purge" someone's lines)
+PURGE_LIMIT = 100
 #: the label source of each action on a person
 _REACTION_SOURCE: dict[str, Source] = {
     "warn": "action.warn",
@@ -177,6 +180,7 @@ class ActionService(ServiceBase):
             )
             self._announce_user_action(out, channel, actor, "timeout", detail)
             self._announce_ban(out, channel, actor, user_id, target["username"], reason, until)
+            purged = self._purge_txn(out, channel, user_id)
             out.notify(
                 user_id,
                 "timed_out",
@@ -193,7 +197,7 @@ class ActionService(ServiceBase):
                 user_id,
                 reason,
                 None,
-                {"duration_s": duration_s, "until": until.isoformat()},
+                {"duration_s": duration_s, "until": until.isoformat(), "purged": purged},
             )
             return self._label_reaction(out, channel, user_id, entry)
 
@@ -234,8 +238,10 @@ class ActionService(ServiceBase):
             detail = events.target(user_id, target["username"], reason=reason)
             self._announce_user_action(out, channel, actor, "ban", detail)
             self._announce_ban(out, channel, actor, user_id, target["username"], reason, None)
+            purged = self._purge_txn(out, channel, user_id)
             out.notify(user_id, "banned", channel_id, reason=reason)
-            entry = self._log(out, channel, actor, "ban", user_id, reason, None, {})
+            details = {"purged": purged}
+            entry = self._log(out, channel, actor, "ban", user_id, reason, None, details)
             return self._label_reaction(out, channel, user_id, entry)
 
     def unban(
@@ -319,6 +325,24 @@ class ActionService(ServiceBase):
         target = self.user_txn(conn, user_id)
         self.require_txn(conn, actor, channel, perm, user_id)
         return channel, target
+
+    @staticmethod
+    def _purge_txn(out: Outbox, channel: Mapping[Any, Any], user_id: int) -> int:
+        """Take ``user_id``'s newest ``PURGE_LIMIT`` messages still in chat (shown or delayed)
+        out of it, each as a moderator's deletion on every screen; how many left."""
+        rows = message_store.recent_messages_txn(
+            out.conn,
+            channel["id"],
+            limit=PURGE_LIMIT,
+            statuses=("delivered", "delayed"),
+            sender_id=user_id,
+        )
+        purged = 0
+        for msg in rows:
+            if message_store.set_status_txn(out.conn, msg["id"], "deleted", expect=msg["status"]):
+                purged += 1
+                out.removed_from_chat(channel, msg, "moderator")
+        return purged
 
     @staticmethod
     def _announce_ban(
