@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
-from chatwarden.connectors.twitch.helix import Helix, HelixError
+from chatwarden.connectors.twitch.helix import Helix, HelixAuthError, HelixError
 from chatwarden.connectors.twitch.parse import HelixRequest, automod_decision, requests_for
 from chatwarden.rules.effects import Effect, Target
 
@@ -38,6 +38,8 @@ class TwitchApplier:
         self._users: OrderedDict[str, str] = OrderedDict()  # login -> Twitch user id
         self._held: OrderedDict[str, None] = OrderedDict()  # held by Twitch's own AutoMod
         self._tasks: set[asyncio.Task[None]] = set()
+        #: a call answered 401 (the token expired or was revoked): the connector stops
+        self.on_auth_error: Callable[[HelixAuthError], None] | None = None
 
     def note_user(self, login: str, user_id: str) -> None:
         _remember(self._users, login.lower(), user_id)
@@ -108,6 +110,11 @@ class TwitchApplier:
         del self.sent[:-200]
         try:
             await self.helix.call(req)
+        except HelixAuthError as exc:
+            self.last_error = str(exc)
+            log.error("twitch: %s", exc)
+            if self.on_auth_error is not None:
+                self.on_auth_error(exc)
         except (HelixError, httpx.HTTPError, OSError, ValueError) as exc:
             self.last_error = str(exc)
             log.warning("twitch: %s", exc)

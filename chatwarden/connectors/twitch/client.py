@@ -76,6 +76,7 @@ class TwitchConnector:
         self._rng = rng
         self.helix = Helix(settings.client_id, settings.token, base_url=settings.helix_url)
         self._applier = TwitchApplier(self.helix)
+        self._applier.on_auth_error = self._token_refused
         self._closed = asyncio.Event()
         self._ws: ClientConnection | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -85,6 +86,7 @@ class TwitchConnector:
         self.duplicates = 0  # notifications Twitch sent again, dropped
         self._connected = False
         self._error: str | None = None
+        self._closing: asyncio.Task[None] | None = None
 
     @property
     def applier(self) -> TwitchApplier:
@@ -97,6 +99,14 @@ class TwitchConnector:
     @property
     def last_error(self) -> str | None:
         return self._error or self._applier.last_error
+
+    def _token_refused(self, exc: HelixAuthError) -> None:
+        """A Helix call was refused with 401: stop with the error (retrying cannot help)."""
+        self._error = f"{exc} (the user access token expired or was revoked)"
+        self._closed.set()
+        if self._ws is not None:
+            task = asyncio.get_running_loop().create_task(self._ws.close())
+            self._closing = task  # keep a reference until it is done
 
     async def close(self) -> None:
         self._closed.set()

@@ -327,3 +327,18 @@ def test_the_bots_own_messages_are_not_moderated(services: Services) -> None:
     fake, connector, runner = play(services, scenario)
     assert [o.message.message_id for o in runner.stats.outcomes] == ["o-2"]
     assert fake.helix_calls(*DELETE) == []
+
+
+def test_a_token_refused_on_an_action_stops_the_connector_with_an_error(
+    services: Services,
+) -> None:
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        fake.token = "the-token-was-revoked"  # Twitch now refuses the connector's token
+        await send(fake, 0, chat("x-1", THREAT))
+        await asyncio.wait_for(c._closed.wait(), 5)
+
+    fake, connector, runner = play(services, scenario)
+    assert [r.status for r in fake.requests if (r.method, r.path) == DELETE] == [401]
+    assert connector.last_error is not None and "expired or was revoked" in connector.last_error
+    assert TOKEN not in connector.last_error and not connector.connected
