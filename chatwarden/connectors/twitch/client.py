@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -137,6 +138,7 @@ class TwitchConnector:
                 TimeoutError,
                 SessionEnded,
                 HelixError,
+                httpx.HTTPError,
                 websockets.WebSocketException,
             ) as exc:
                 if self._closed.is_set():
@@ -170,6 +172,9 @@ class TwitchConnector:
         ws = await asyncio.wait_for(websockets.connect(url), s.connect_timeout_s)
         try:
             welcome = parse_frame(await asyncio.wait_for(ws.recv(), s.connect_timeout_s))
+        except ValueError as exc:
+            await ws.close()
+            raise SessionEnded(str(exc)) from exc
         except BaseException:
             await ws.close()
             raise
@@ -200,7 +205,11 @@ class TwitchConnector:
                 raise SessionEnded(f"no message for {timeout:.0f} s (keepalive)") from exc
             except websockets.ConnectionClosed as exc:
                 raise SessionEnded(f"connection closed ({exc})") from exc
-            frame = parse_frame(raw)
+            try:
+                frame = parse_frame(raw)
+            except ValueError:
+                log.warning("twitch EventSub: skipped a message that is not EventSub's")
+                continue
             if frame.message_type == "session_reconnect":
                 ws, welcome, moved = await self._move(ws, frame)
                 timeout = keepalive_s(welcome) + self.settings.keepalive_margin_s
@@ -226,7 +235,7 @@ class TwitchConnector:
             await asyncio.wait({opening, reading}, return_when=asyncio.FIRST_COMPLETED)
             if reading.done():
                 try:
-                    msg = self._handle(parse_frame(reading.result()))
+                    msg = self._handle_raw(reading.result())
                 except websockets.ConnectionClosed:
                     await opening
                     break
@@ -236,7 +245,7 @@ class TwitchConnector:
                 reading.cancel()
                 with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                     raw = await reading
-                    msg = self._handle(parse_frame(raw))
+                    msg = self._handle_raw(raw)
                     if msg is not None:
                         pending.append(msg)
         ws, welcome = opening.result()
@@ -244,7 +253,7 @@ class TwitchConnector:
         self._welcomed(welcome)
         with contextlib.suppress(TimeoutError, websockets.ConnectionClosed):
             while True:  # whatever the old connection still holds, then close it
-                msg = self._handle(parse_frame(await asyncio.wait_for(old.recv(), 0.1)))
+                msg = self._handle_raw(await asyncio.wait_for(old.recv(), 0.1))
                 if msg is not None:
                     pending.append(msg)
         with contextlib.suppress(Exception):
@@ -255,6 +264,13 @@ class TwitchConnector:
         self.session_id = str(welcome.session.get("id") or "")
         self.sessions += 1
         log.info("EventSub session %s (keepalive %.0f s)", self.session_id, keepalive_s(welcome))
+
+    def _handle_raw(self, raw: str | bytes) -> InboundMessage | None:
+        try:
+            return self._handle(parse_frame(raw))
+        except ValueError:
+            log.warning("twitch EventSub: skipped a message that is not EventSub's")
+            return None
 
     def _handle(self, frame: Frame) -> InboundMessage | None:
         """One frame's bookkeeping; the chat message it carries, if any."""
