@@ -49,6 +49,7 @@ class DiscordSettings:
     api_base: str = API_BASE
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0
+    invalid_session_wait_s: float = 1.0  # times 1-5 (random) after an INVALID_SESSION
 
 
 class _Reconnect(Exception):
@@ -98,7 +99,8 @@ class DiscordConnector:
         if ws is not None:
             with contextlib.suppress(Exception):
                 await ws.close(1000)
-        await self._applier.drain()
+        with contextlib.suppress(TimeoutError):  # a call waiting out a long rate limit
+            await asyncio.wait_for(self._applier.drain(), 5)
         await self._applier.aclose()
 
     async def messages(self) -> AsyncIterator[InboundMessage]:
@@ -187,12 +189,14 @@ class DiscordConnector:
                         self.session_id = self.resume_url = None
                         self.seq = None
                     # Discord asks for a wait of 1-5 s before identifying again
-                    await asyncio.sleep(1 + 4 * self._rng.random())
+                    await asyncio.sleep(
+                        self.settings.invalid_session_wait_s * (1 + 4 * self._rng.random())
+                    )
                     await ws.close(4000)
                     raise _Reconnect("invalid session")
         finally:
             beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await beat
 
     def _closed_with(self, exc: ConnectionClosed) -> None:

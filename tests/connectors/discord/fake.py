@@ -57,6 +57,7 @@ class FakeDiscord:
     events: list[dict[str, Any]] = field(default_factory=list)  # every dispatch, with s
     rate_limit: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     live: bool = True  # dispatches go out now (False: kept for a RESUME)
+    ack: bool = True  # acknowledge heartbeats (False: a zombied connection)
     seq: int = 0
     connections: int = 0
     paths: list[str] = field(default_factory=list)  # each Gateway connection's path
@@ -124,6 +125,19 @@ class FakeDiscord:
         self._resumed.clear()
         await self._ws.send(json.dumps(fixture("reconnect")))
 
+    async def invalidate(self) -> None:
+        """INVALID_SESSION, not resumable: the client must identify anew."""
+        assert self._ws is not None
+        self.live = False
+        await self._ws.send(json.dumps(fixture("invalid_session")))
+
+    async def drop(self, code: int = 1011) -> None:
+        """Close the connection as a failing server would; events wait for a RESUME."""
+        assert self._ws is not None
+        self.live = False
+        self._resumed.clear()
+        await self._ws.close(code)
+
     async def wait_resumed(self, timeout: float = 10) -> None:
         await asyncio.wait_for(self._resumed.wait(), timeout)
 
@@ -150,7 +164,7 @@ class FakeDiscord:
                 self.frames.append(frame)
                 self._seen.set()
                 op = frame.get("op")
-                if op == 1:
+                if op == 1 and self.ack:
                     await ws.send(json.dumps(fixture("heartbeat_ack")))
                 elif op == 2:
                     if frame["d"]["token"] != TOKEN:

@@ -48,6 +48,7 @@ def run(services: Services, body: Body, fake: FakeDiscord | None = None) -> Fake
             api_base=server.api_base,
             backoff_base_s=0.05,
             backoff_cap_s=0.2,
+            invalid_session_wait_s=0.05,
         )
         connector = DiscordConnector(settings)
         runner = ConnectorRunner(services, connector, "guildchat", BOT)
@@ -262,3 +263,70 @@ def test_a_wrong_token_stops_the_connector_with_the_error(services: Services) ->
 
     error = asyncio.run(main())
     assert error is not None and "4004" in error and "not-the-token" not in error
+
+
+def test_a_dropped_connection_resumes_without_losing_a_message(services: Services) -> None:
+    async def body(fake: FakeDiscord, connector: DiscordConnector, runner: ConnectorRunner) -> None:
+        await fake.drop()
+        await fake.message("1318100000000000080", THREAT)  # said while the bot was away
+        await fake.wait_resumed()
+        await until(lambda: len(fake.calls("DELETE")) == 1)
+
+    fake = run(services, body)
+    assert fake.connections == 2 and [f["op"] for f in fake.frames if f["op"] in (2, 6)] == [2, 6]
+    (delete,) = fake.calls("DELETE")
+    assert delete.path.endswith("/messages/1318100000000000080")
+
+
+def test_an_unacknowledged_heartbeat_drops_the_zombie_and_resumes(services: Services) -> None:
+    fake = FakeDiscord(heartbeat_interval_ms=100)
+
+    async def body(fake: FakeDiscord, connector: DiscordConnector, runner: ConnectorRunner) -> None:
+        fake.ack = False
+        await fake.wait_frame(6)  # RESUME on a new connection
+        fake.ack = True
+        await fake.wait_resumed()
+
+    run(services, body, fake)
+    assert fake.connections == 2
+
+
+def test_an_invalid_session_is_identified_anew(services: Services) -> None:
+    async def body(fake: FakeDiscord, connector: DiscordConnector, runner: ConnectorRunner) -> None:
+        first = connector.session_id
+        await fake.invalidate()
+        await fake.wait_frame(2, count=2)  # a second IDENTIFY, no RESUME
+        await until(lambda: connector.connected)
+        assert first is not None and connector.session_id == first  # the fake's one session
+
+    fake = run(services, body)
+    assert [f["op"] for f in fake.frames if f["op"] in (2, 6)] == [2, 2]
+
+
+def test_a_warning_is_said_in_the_channel_with_warn_reply(services: Services) -> None:
+    async def main() -> FakeDiscord:
+        fake = await FakeDiscord().start()
+        settings = DiscordSettings(
+            GUILD, CHANNEL, TOKEN, warn="reply", gateway=fake.gateway_url, api_base=fake.api_base
+        )
+        connector = DiscordConnector(settings)
+        runner = ConnectorRunner(services, connector, "guildchat", BOT)
+        task = asyncio.create_task(runner.run())
+        try:
+            await asyncio.wait_for(connector.ready.wait(), 10)
+            await fake.message("1318100000000000090", "hello there")
+            await until(lambda: seen(runner) == 1)
+            channel_id = await runner.start()
+            owner = Actor(services.channels.get_channel(channel_id).owner_id, "chatwarden")
+            bob = runner.platform.actor(PlatformSender("discord", BOB, "bobthebuilder")).user_id
+            await asyncio.to_thread(services.actions.warn, owner, channel_id, bob, "be kind")
+            await until(lambda: len(fake.calls("POST")) == 1)
+        finally:
+            await runner.close()
+            await asyncio.wait_for(task, 10)
+            await fake.stop()
+        return fake
+
+    fake = asyncio.run(main())
+    (post,) = fake.calls("POST")
+    assert post.json == {"content": "@bobthebuilder: be kind", "allowed_mentions": {"parse": []}}
