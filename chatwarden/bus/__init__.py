@@ -66,6 +66,9 @@ class Subscription(Protocol):
 class Bus(Protocol):
     """Publish is thread-safe and never blocks; subscribe on the loop that will iterate."""
 
+    #: whether a channel's recent events are kept (``head``/``replay`` can answer)
+    history: bool
+
     def publish(self, topic: str, event: Event) -> None: ...
 
     def publish_many(self, items: Iterable[tuple[str, Event]]) -> None:
@@ -78,6 +81,10 @@ class Bus(Protocol):
         """Listen on ``topic``. With ``sink``, each chunk is handed to it on the subscriber's
         loop as it arrives (nothing is buffered; the sink must not block or fail, and bounds
         what it keeps itself); without, iterate the subscription."""
+        ...
+
+    def head(self, channel_id: int) -> str | None:
+        """The ``seq`` of the channel's newest kept event (None: none kept). Blocking."""
         ...
 
     def replay(

@@ -169,10 +169,15 @@ class InProcessBus:
             self._topics.setdefault(topic, set()).add(sub)
         return sub
 
+    #: one process keeps no event history: nothing can be resumed
+    history = False
+
+    def head(self, channel_id: int) -> str | None:
+        return None
+
     def replay(
         self, channel_id: int, since: str, topics: Iterable[str], limit: int = 1000
     ) -> list[dict[str, Any]] | None:
-        """One process keeps no event history: nothing can be resumed (``None``)."""
         return None
 
     def subscriber_count(self, topic: str) -> int:

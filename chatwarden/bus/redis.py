@@ -132,8 +132,17 @@ class RedisBus:
             self._script(keys=list(keys), args=args)
             self.published += (len(args) - 3) // 3
 
+    #: a channel's events are kept in its events stream
+    history = True
+
     def events_key(self, channel_id: int) -> str:
         return f"{self._prefix}ev:{channel_id}"
+
+    def head(self, channel_id: int) -> str | None:
+        """The id of the channel's newest kept event (None: its stream is empty or gone)."""
+        newest = self._client.xrevrange(self.events_key(channel_id), count=1)
+        entry_id = newest[0][0] if newest else None
+        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
 
     def replay(
         self, channel_id: int, since: str, topics: Iterable[str], limit: int = 1000

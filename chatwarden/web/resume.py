@@ -5,7 +5,9 @@ the channel's events stream. A client that reconnects with the last ``seq`` it s
 parameter ``since``, or the ``Last-Event-ID`` header) gets the events it missed from the
 stream, then live events. The live subscription is opened before the stream is read, so
 nothing falls between the two; what the stream already gave is dropped from the live side by
-``seq`` (the ids a subscription hears only grow), so nothing arrives twice.
+``seq`` (the ids a subscription hears only grow), so nothing arrives twice. A fresh socket's
+``welcome`` carries the channel's newest ``seq`` (its recent messages are read after it), so
+a client has a cursor before its first event.
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ class LiveFilter:
         return True
 
     def keep(self, chunk: Chunk) -> Chunk:
+        """``chunk`` itself when all of it is new (its shared encoding is reused)."""
         if self._after is None:
             return chunk
-        return [env for env in chunk if self.fresh(env)]
+        kept = [env for env in chunk if self.fresh(env)]
+        return chunk if len(kept) == len(chunk) else kept
 
 
 class ViewerGate:

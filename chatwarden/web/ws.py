@@ -14,11 +14,12 @@ Moderator frames (the review queue, AutoMod and moderation events) go to whoever
 an unban or a role change that changes this closes the socket (4005) so it reconnects with the
 new powers.
 
-Resuming (with ``--bus``, docs/scaling.md): every channel event frame carries ``seq``. A client
-that reconnects, to this gateway or any other, with ``?since=<the last seq it saw>`` (or the
-header ``Last-Event-ID: <seq>``) gets ``welcome`` with ``resumed: true`` and an empty
-``recent``, then every event it missed, then live events, none twice; ``resumed: false`` (the
-seq is too old, or one process keeps no history) means the usual ``recent`` instead.
+Resuming (with ``--bus``, docs/scaling.md): every channel event frame carries ``seq``, and so
+does ``welcome`` (the cursor its ``recent`` is up to). A client that reconnects, to this
+gateway or any other, with ``?since=<the last seq it saw>`` (or the header
+``Last-Event-ID: <seq>``) gets ``welcome`` with ``resumed: true`` and an empty ``recent``,
+then every event it missed, then live events, none twice; ``resumed: false`` (the seq is too
+old, or one process keeps no history) means the usual ``recent`` instead.
 
 Close codes: 4401 (the session or token is not valid, or ended while the socket was open:
 logout, revocation, expiry; the pages go to the login page), 4403 (cross-site origin), 4404
@@ -284,12 +285,12 @@ async def serve_chat(
         return
     await ws.accept()
     outbox = Outbox()
-    since = resume_point(ws)
-    gate = ViewerGate(outbox) if since is not None and not moderator else None
+    bus = edge.services.bus
+    since = resume_point(ws) if bus.history else None
+    gate = ViewerGate(outbox) if bus.history and not moderator else None
     # what ends this socket's powers (moderator) or gives them back (a banned moderator)
     reconnect_on = {"role_changed"} | ({"banned"} if moderator else set())
     reconnect_on |= {"unbanned"} if banned_mod else set()
-    bus = edge.services.bus
     # (subscription, only this channel's events, drop events seen on another topic)
     subs: list[tuple[Subscription, int | None, bool]] = []
     if moderator:
@@ -305,10 +306,16 @@ async def serve_chat(
         subs.append((bus.subscribe(user_topic(actor.user_id)), channel.id, moderator))
     if moderator:
         subs.append((bus.subscribe(mods_topic(channel.id)), None, True))
-    missed = None  # resuming: the events after ``since`` (subscribed above, so none falls between)
+    # with --bus (subscribed above, so nothing falls between): resuming, the events after
+    # ``since``; else the newest kept seq, the cursor up to which ``recent`` (read after it) is
+    missed, head = None, None
     if since is not None:
         topics = [channel_topic(channel.id)] + ([mods_topic(channel.id)] if moderator else [])
         missed = await call(bus.replay, channel.id, since, topics, RESUME_MAX)
+    if missed is None and bus.history:
+        head = await call(bus.head, channel.id)
+        if head is not None:
+            recent = await call(services.chat.recent_messages, channel.id, 50)
     welcome = {
         "type": "welcome",
         "channel": channel.to_dict(),
@@ -318,10 +325,12 @@ async def serve_chat(
         "max_message_length": services.config.max_message_length,
         "recent": [] if missed is not None else [m.to_dict() for m in recent],
     }
-    if since is not None:
+    if ws.query_params.get("since") or ws.headers.get("last-event-id"):
         welcome["resumed"] = missed is not None
+    after = since if missed is not None else head
+    if after is not None:
+        welcome["seq"] = after
     outbox.put_frame(welcome)
-    after = since if missed is not None else None
     if missed:
         after = missed[-1]["seq"]
         if moderator:

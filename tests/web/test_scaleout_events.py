@@ -19,6 +19,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from chatwarden.bus import seq_key
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import Node, build_node, gateway_ingest, worker_of
 from chatwarden.service.types import Actor
@@ -196,10 +197,32 @@ def test_a_client_resumes_on_the_other_gateway_with_exactly_what_it_missed(
     bob_b2, welcome = d.chat("bob", "b", since=last["seq"], header=True)
     assert welcome["resumed"] is True
     assert messages(drain(bob_b2)) == {later: 1}
-    # a seq the stream does not hold: no resume, the usual recent messages instead
+    # a seq the stream does not hold: no resume, the usual recent messages and a fresh cursor
     _, stale = d.chat("bob", "a", since="1-0")
-    assert stale["resumed"] is False
+    assert stale["resumed"] is False and seq_key(stale["seq"]) > seq_key(last["seq"])
     assert {m["id"] for m in stale["recent"]} >= {first["message_id"], *missed, live, later}
+
+
+def test_a_fresh_welcome_is_a_cursor_and_a_moderator_resumes_holds_too(
+    deployment: Deployment,
+) -> None:
+    """A socket that heard no event yet resumes from its welcome's ``seq``; a moderator's
+    replay includes the moderators' events (the hold), each once."""
+    d = deployment
+    alice_a, _ = d.chat("alice", "a")
+    say(alice_a, "so the stream has an event")
+    mod_a, welcome = d.chat("owner", "a")
+    assert "resumed" not in welcome and isinstance(welcome["seq"], str)
+    mod_a.close()
+    fine = say(alice_a, "said while the moderator was away")["message_id"]
+    held = say(alice_a, abusive_text())
+    assert held["type"] == "held"
+    mod_b, back = d.chat("owner", "b", since=welcome["seq"])
+    assert back["resumed"] is True and back["seq"] == welcome["seq"]
+    frames = drain(mod_b)
+    assert messages(frames) == {fine: 1}, frames
+    holds = [f for f in frames if f.get("event_type") == "automod.message.hold"]
+    assert [f["event"]["message_id"] for f in holds] == [held["message_id"]]
 
 
 def test_a_raid_spread_over_both_gateways_is_detected_once(deployment: Deployment) -> None:
