@@ -72,7 +72,7 @@ def chat(
     text: str,
     *,
     user: tuple[str, str] = ("4145994", "viewer32"),
-    badges: list[str] = (),  # type: ignore[assignment]
+    badges: tuple[str, ...] = (),
     emotes: dict[str, str] | None = None,
     notification_id: str | None = None,
 ) -> dict[str, Any]:

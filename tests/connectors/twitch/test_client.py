@@ -184,7 +184,7 @@ def test_a_duplicate_notification_is_decided_once(services: Services) -> None:
 def test_a_moderator_badge_is_a_role_and_is_not_scored(services: Services) -> None:
     async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
         await ready(fake)
-        await send(fake, 0, chat("b-1", THREAT, user=("55", "a_mod"), badges=["moderator"]))
+        await send(fake, 0, chat("b-1", THREAT, user=("55", "a_mod"), badges=("moderator",)))
         await send(fake, 0, chat("b-2", THREAT, user=("56", "a_viewer")))
         await decided(runner, 2)
         await fake.wait_calls(*DELETE, 1)
