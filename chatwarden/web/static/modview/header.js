@@ -1,8 +1,10 @@
 // Mod View's header bar: the channel's state with one-click toggles (Shield Mode, slow,
 // followers-only, subscribers-only, emote-only, unique chat) and clear chat, the raid alert as
 // a banner over the page, and a count of new holds and alerts in the tab title while the tab
-// is not looked at. Every change goes through the server's API (which checks permissions);
+// is not looked at, with an opt-in sound and desktop notification for them (./alerts.js). Every change goes through the server's API (which checks permissions);
 // the state shown is the server's, reloaded on its events, so every moderator sees the same.
+
+import { mountAlerts } from "./alerts.js";
 
 /** Seconds of slow mode and minutes of follow age that one click turns on (Twitch's defaults). */
 export const SLOW_DEFAULT_S = 30;
@@ -56,11 +58,13 @@ export function mountHeader(ctx) {
   const uniqueBtn = toggle("unique", "Unique chat", () => patch({ unique_chat: !modes.unique_chat }), canModes);
   const clearBtn = ctx.can("delete_message")
     ? button("Clear chat", clearChat, { class: "btn small danger", "data-testid": "clear-chat" }) : null;
+  const alerts = mountAlerts(ctx);
   const summary = el("span", { class: "channel-state", role: "status", "data-testid": "channel-state" }, "…");
   const bar = el("section", { class: "modview-bar", "aria-label": "Channel state and emergency controls", "data-testid": "modview-bar" },
     summary,
     el("div", { class: "mode-toggles", role: "group", "aria-label": "Chat modes" },
-      shieldBtn, slowBtn, followBtn, subsBtn, emoteBtn, uniqueBtn, clearBtn));
+      shieldBtn, slowBtn, followBtn, subsBtn, emoteBtn, uniqueBtn, clearBtn),
+    alerts.node);
   const banners = el("div", { class: "modview-banners", "data-testid": "modview-banners" });
 
   function press(btn, on, title) {
@@ -177,7 +181,12 @@ export function mountHeader(ctx) {
   ctx.live.on("channel.raid_alert", (f) => {
     raidBanner(f);
     bump();
+    alerts.notify(`Hate raid suspected in ${ctx.channel}`, raidSummary(f.event?.explanation), "raid");
   });
-  ctx.live.on("automod.message.hold", bump);
+  ctx.live.on("automod.message.hold", (f) => {
+    bump();
+    const who = f.event?.user_login || f.event?.user_name || "someone";
+    alerts.notify(`Held for review in ${ctx.channel}`, `A message from ${who} waits for a decision`, "hold");
+  });
   return el("div", { class: "modview-top" }, banners, bar);
 }
