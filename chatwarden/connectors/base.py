@@ -132,6 +132,28 @@ class Releaser(Protocol):
     def release(self, message_id: str) -> bool: ...
 
 
+@runtime_checkable
+class Lifter(Protocol):
+    """An applier that lifts a ban or a timeout on the platform when ChatWarden does
+    (``kind``: ``"unban"`` or ``"untimeout"``; ``username`` the platform login); False when it
+    cannot (nothing to do on the platform, or the user is unknown)."""
+
+    def lift(self, username: str, kind: str) -> bool: ...
+
+
+def lifted(envelope: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The local user id and ``"unban"`` or ``"untimeout"`` of a ``channel.moderate`` event
+    that lifts a ban or a timeout; None for anything else."""
+    event = envelope.get("event") or {}
+    action = event.get("action")
+    if envelope.get("type") != "channel.moderate" or action not in ("unban", "untimeout"):
+        return None
+    detail = event.get(action)
+    if not isinstance(detail, Mapping) or detail.get("user_id") is None:
+        return None
+    return int(detail["user_id"]), str(action)
+
+
 def backoff_delays(
     base_s: float = 1.0, cap_s: float = 60.0, rng: random.Random | None = None
 ) -> Iterator[float]:

@@ -30,9 +30,11 @@ from chatwarden.bus import Subscription, mods_topic
 from chatwarden.connectors.base import (
     Connector,
     InboundMessage,
+    Lifter,
     PlatformUser,
     Releaser,
     fate_effects,
+    lifted,
     moderation_effects,
     public_reason,
 )
@@ -219,6 +221,7 @@ class ConnectorRunner:
         now = self.services.clock.now()
         for envelope in chunk:
             self._release(envelope)
+            self._lift(envelope)
             for mod in moderation_effects(envelope, now):
                 login = self._logins.get(mod.user_id)
                 if login is None:
@@ -244,6 +247,19 @@ class ConnectorRunner:
         except Exception as exc:  # as _apply: one failed action must not stop the connector
             self.stats.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("re-posting an allowed message failed")
+
+    def _lift(self, envelope: dict[str, Any]) -> None:
+        """A ban or timeout lifted in ChatWarden, lifted on the platform where it can be."""
+        found = lifted(envelope)
+        login = self._logins.get(found[0]) if found is not None else None
+        if found is None or login is None or not isinstance(self.applier, Lifter):
+            return
+        try:
+            if self.applier.lift(login, found[1]):
+                self.stats.acted += 1
+        except Exception as exc:  # as _apply
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("lifting a %s on the platform failed", found[1])
 
     def _apply(self, target: Target, effects: list[Effect]) -> None:
         try:

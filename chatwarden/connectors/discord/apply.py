@@ -24,6 +24,7 @@ from chatwarden.connectors.discord.rest import (
     repost_call,
     say_call,
     unban_call,
+    untimeout_call,
 )
 from chatwarden.rules.effects import Effect, Hold, Target, Warn
 
@@ -97,8 +98,15 @@ class DiscordApplier:
         self._enqueue(repost_call(self.channel_id, held[0], held[1]))
         return True
 
-    def unban(self, user_id: str, reason: str) -> None:
-        self._enqueue(unban_call(self.guild_id, user_id, reason))
+    def lift(self, username: str, kind: str) -> bool:
+        """Lift a ban (``DELETE`` the ban) or a timeout (``communication_disabled_until``
+        null) that ChatWarden lifted; False for a user this connector has not seen."""
+        user_id = self._users.get(username)
+        if user_id is None or kind not in ("unban", "untimeout"):
+            return False
+        make = unban_call if kind == "unban" else untimeout_call
+        self._enqueue(make(self.guild_id, user_id, f"ChatWarden: {kind}"))
+        return True
 
     async def drain(self) -> None:
         """Wait until every call asked for so far was sent (tests, shutdown)."""

@@ -97,6 +97,12 @@ def unban_call(guild_id: str, user_id: str, reason: str) -> Call:
     return Call("DELETE", f"/guilds/{guild_id}/bans/{user_id}", None, reason)
 
 
+def untimeout_call(guild_id: str, user_id: str, reason: str) -> Call:
+    """A timeout lifted: ``communication_disabled_until`` null."""
+    body = {"communication_disabled_until": None}
+    return Call("PATCH", f"/guilds/{guild_id}/members/{user_id}", dict(body), reason)
+
+
 def quoted(author: str, text: str) -> str:
     """An allowed held message as the bot re-posts it: who said it, then the text quoted."""
     head = f"**{author}** (held, allowed by a moderator):\n"

@@ -118,12 +118,16 @@ def test_moderators_actions_in_chatwarden_are_discord_calls(services: Services) 
             services.actions.delete_message, owner, channel_id, hello.message_id, "rude"
         )
         await asyncio.to_thread(services.actions.timeout, owner, channel_id, bob, 600, "cool off")
+        await until(lambda: runner.stats.acted == 2)
+        await asyncio.to_thread(services.actions.untimeout, owner, channel_id, bob)
         await asyncio.to_thread(services.actions.ban, owner, channel_id, bob, "enough")
-        await until(lambda: runner.stats.acted == 3)
+        await until(lambda: runner.stats.acted == 4)
+        await asyncio.to_thread(services.actions.unban, owner, channel_id, bob)
+        await until(lambda: runner.stats.acted == 5)
 
     started = datetime.now(UTC)
     fake = run(services, body)
-    delete, timeout, ban = fake.calls()
+    delete, timeout, lifted, ban, unbanned = fake.calls()
     assert (delete.method, delete.path, delete.reason) == (
         "DELETE",
         f"/api/v10/channels/{CHANNEL}/messages/1318100000000000020",
@@ -141,6 +145,17 @@ def test_moderators_actions_in_chatwarden_are_discord_calls(services: Services) 
         f"/api/v10/guilds/{GUILD}/bans/{BOB}",
         "enough",
         {"delete_message_seconds": 0},
+    )
+    # lifted in ChatWarden, lifted on Discord
+    assert (lifted.method, lifted.path, lifted.json) == (
+        "PATCH",
+        f"/api/v10/guilds/{GUILD}/members/{BOB}",
+        {"communication_disabled_until": None},
+    )
+    assert (unbanned.method, unbanned.path, unbanned.reason) == (
+        "DELETE",
+        f"/api/v10/guilds/{GUILD}/bans/{BOB}",
+        "ChatWarden: unban",
     )
 
 
