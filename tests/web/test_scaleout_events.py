@@ -7,6 +7,7 @@ both gateways is detected once (detection runs in the worker that owns the chann
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 import uuid
@@ -252,3 +253,26 @@ def test_a_raid_spread_over_both_gateways_is_detected_once(deployment: Deploymen
 
 def _channel_id(d: Deployment) -> int:
     return d.worker.services.channels.get_channel_by_name("main").id
+
+
+def test_eventsub_notifications_carry_their_seq(deployment: Deployment) -> None:
+    """The EventSub socket on one gateway hears a message sent on the other, with
+    ``metadata.message_seq`` beside the event's own ``message_id``."""
+    d = deployment
+    url = d.urls["a"].replace("http://", "ws://") + "/api/v1/eventsub/ws"
+    cookie = {"Cookie": f"cw_session={d.people['carol'].session}"}
+    with connect(url, additional_headers=cookie, open_timeout=5) as es:
+        assert json.loads(es.recv(timeout=5))["metadata"]["message_type"] == "session_welcome"
+        subscribe = {"type": "subscribe", "channel": "main", "types": ["channel.chat.message"]}
+        es.send(json.dumps(subscribe))
+        time.sleep(0.3)  # subscribed before the message is sent
+        alice_b, _ = d.chat("alice", "b")
+        sent = say(alice_b, "heard by an integration")
+        deadline = time.monotonic() + 10
+        while True:
+            frame = json.loads(es.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if frame["metadata"]["message_type"] == "notification":
+                break
+    assert frame["payload"]["event"]["message_id"] == sent["message_id"]
+    assert seq_key(frame["metadata"]["message_seq"]) > (0, 0)
+    assert frame["metadata"]["message_id"] != frame["metadata"]["message_seq"]
