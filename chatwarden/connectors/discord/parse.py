@@ -59,6 +59,10 @@ FRESH_CLOSE_CODES = frozenset({4007, 4009})
 #: message types that are chat: DEFAULT and REPLY
 CHAT_TYPES = frozenset({0, 19})
 
+# control characters (Discord's multi-line messages) become spaces: ChatWarden's chat line is one
+# line, and one character for one keeps the emote positions
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 # ``<:name:id>`` and animated ``<a:name:id>`` (names are 2-32 word characters)
 _EMOTE_RE = re.compile(r"<(a?):(\w{2,32}):(\d{1,20})>")
 
@@ -145,9 +149,10 @@ def inbound_message(
         return None
     if data.get("type", 0) not in CHAT_TYPES:
         return None
-    text = data.get("content")
-    if not isinstance(text, str) or not text.strip():
+    content = data.get("content")
+    if not isinstance(content, str) or not content.strip():
         return None
+    text = _CONTROL_RE.sub(" ", content)
     user_id = str(author["id"])
     login = str(author.get("username") or user_id)
     member = data.get("member")

@@ -345,3 +345,12 @@ def test_a_warning_is_said_in_the_channel_with_warn_reply(services: Services) ->
     fake = asyncio.run(main())
     (post,) = fake.calls("POST")
     assert post.json == {"content": "@bobthebuilder: be kind", "allowed_mentions": {"parse": []}}
+
+
+def test_a_multi_line_threat_is_decided_not_refused(services: Services) -> None:
+    async def body(fake: FakeDiscord, connector: DiscordConnector, runner: ConnectorRunner) -> None:
+        await fake.message("1318100000000000095", "hey\ni will kill you\nsee you")
+        await until(lambda: len(fake.calls("DELETE")) == 1)
+        assert runner.stats.refused == 0
+
+    run(services, body)

@@ -147,3 +147,13 @@ def test_a_repost_quotes_its_author_and_pings_nobody() -> None:
         "allowed_mentions": {"parse": []},
     }
     assert len(quoted("bob", "x" * 5000)) == 2000
+
+
+def test_a_multi_line_message_is_one_line_with_its_emotes_in_place() -> None:
+    data = created()
+    data["content"] = "first line\nsecond <:kekw:1400000000000000009>\r\n\tthird"
+    msg = parse.inbound_message(data, CHANNEL, ROLES, OWNER)
+    assert msg is not None
+    assert msg.text == "first line second <:kekw:1400000000000000009>   third"
+    (emote,) = msg.emotes
+    assert msg.text[emote.start : emote.end] == emote.code
