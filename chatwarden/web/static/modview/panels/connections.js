@@ -1,5 +1,6 @@
 // Connections (the owner): the chats on other platforms this channel watches (an IRC channel,
-// Twitch chat over IRC; Matrix and Discord are recorded for their connectors to come), each
+// Twitch chat over IRC, a Discord channel with the bot token as the credential; Matrix is
+// recorded for its connector to come; Discord's role map is set with the CLI), each
 // with its status, last message and last error as its runner reports them
 // (`chatwarden connect run ID`), adding one and removing one. The credential is write-only:
 // typed into a password field, sent once, cleared at once; the server never sends it back.
@@ -15,7 +16,7 @@ const HINTS = {
   irc: ["irc.example.net:6697", "#channel", "bot nick"],
   twitch: ["irc.chat.twitch.tv:6697 (default)", "#streamer", "bot login"],
   matrix: ["https://matrix.example.org", "!room:example.org", "@bot:example.org"],
-  discord: ["guild id", "channel id", "bot application id"],
+  discord: ["guild id (digits)", "channel id (digits)", "bot user id (digits)"],
 };
 
 export default {
