@@ -159,23 +159,13 @@ def discord_rules_command(
         typer.echo(describe_rule(rule))
 
 
-#: Discord's AutoMod trigger and action types, by their documented numbers
-TRIGGERS = {1: "keyword", 3: "spam", 4: "keyword_preset", 5: "mention_spam", 6: "member_profile"}
-ACTIONS = {1: "block_message", 2: "send_alert_message", 3: "timeout", 4: "block_member_interaction"}
-
-
 def describe_rule(rule: dict[str, object]) -> str:
     """One line: id, name, on/off, trigger, actions, exemptions."""
-    actions = rule.get("actions") or []
-    kinds = [
-        ACTIONS.get(int(a.get("type", 0)), str(a.get("type")))
-        for a in actions  # type: ignore[attr-defined]
-        if isinstance(a, dict)
-    ]
-    trigger = rule.get("trigger_type")
-    exempt = len(rule.get("exempt_roles") or [])  # type: ignore[arg-type]
+    from chatwarden.connectors.discord.parse import automod_rule
+
+    r = automod_rule(rule)
     return (
-        f"{rule.get('id')}\t{rule.get('name')}\t{'enabled' if rule.get('enabled') else 'disabled'}"
-        f"\ttrigger: {TRIGGERS.get(trigger, trigger) if isinstance(trigger, int) else trigger}"
-        f"\tactions: {', '.join(kinds) or '-'}\texempt roles: {exempt}"
+        f"{r['id']}\t{r['name']}\t{'enabled' if r['enabled'] else 'disabled'}"
+        f"\ttrigger: {r['trigger']}\tactions: {', '.join(r['actions']) or '-'}"
+        f"\texempt roles: {r['exempt_roles']}"
     )

@@ -154,6 +154,15 @@ def lifted(envelope: Mapping[str, Any]) -> tuple[int, str] | None:
     return int(detail["user_id"]), str(action)
 
 
+@runtime_checkable
+class PlatformRules(Protocol):
+    """A connector that can read the platform's own moderation rules (Discord's AutoMod
+    rules), for Mod View: each a small dict (``id``, ``name``, ``enabled``, ``trigger``,
+    ``actions``, ...)."""
+
+    async def platform_rules(self) -> list[dict[str, Any]]: ...
+
+
 def backoff_delays(
     base_s: float = 1.0, cap_s: float = 60.0, rng: random.Random | None = None
 ) -> Iterator[float]:

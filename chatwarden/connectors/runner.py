@@ -31,6 +31,7 @@ from chatwarden.connectors.base import (
     Connector,
     InboundMessage,
     Lifter,
+    PlatformRules,
     PlatformUser,
     Releaser,
     fate_effects,
@@ -141,6 +142,7 @@ class ConnectorRunner:
                 queue.put_nowait(None)
 
         reader = asyncio.create_task(read())
+        rules = asyncio.create_task(self._platform_rules())
         watcher = asyncio.create_task(self.status.watch()) if self.status is not None else None
         try:
             done = False
@@ -153,13 +155,26 @@ class ConnectorRunner:
                 if msgs:
                     await self.handle_batch(msgs)
         finally:
-            for task in (reader, watcher):
+            for task in (reader, watcher, rules):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             if self.status is not None:
                 await self.status.report(stopping=True)
+
+    async def _platform_rules(self) -> None:
+        """A stored connection whose connector can read the platform's own rules keeps them
+        for Mod View (read once at start; a refusal, e.g. a missing permission, is logged)."""
+        if self.status is None or not isinstance(self.connector, PlatformRules):
+            return
+        try:
+            rules = await self.connector.platform_rules()
+            await asyncio.to_thread(
+                self.services.connections.report_platform_rules, self.status.connection_id, rules
+            )
+        except Exception as exc:  # the rules are information; the connector goes on
+            log.warning("reading the platform's own rules failed: %s: %s", type(exc).__name__, exc)
 
     async def close(self) -> None:
         if self._sub is not None:

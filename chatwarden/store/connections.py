@@ -85,3 +85,8 @@ def update_status_txn(
 def update_credential_txn(conn: Connection, connection_id: int, credential: str | None) -> None:
     query = sa.update(connections).where(connections.c.id == connection_id)
     conn.execute(query.values(credential=credential))
+
+
+def update_options_txn(conn: Connection, connection_id: int, options: dict[str, Any]) -> int:
+    query = sa.update(connections).where(connections.c.id == connection_id)
+    return conn.execute(query.values(options=options)).rowcount

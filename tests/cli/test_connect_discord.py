@@ -117,6 +117,10 @@ def test_run_a_stored_discord_connection_against_the_fake_until_ctrl_c(
     assert deleted.reason == "ChatWarden: held for review (aggression)"
     listed = runner.invoke(app, ["connect", "list"], env=env)
     assert "\tdisconnected\tlast message: 20" in listed.output, listed.output
+    (row,) = raw(database)  # the guild's own AutoMod rules, kept for Mod View
+    options = row["options"]
+    assert isinstance(options, dict)
+    assert [r["name"] for r in options["platform_rules"]] == ["Keyword Filter 1", "Mention Spam"]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for text in (added.output, result.output, listed.output, logged):
         assert TOKEN not in text

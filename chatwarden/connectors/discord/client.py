@@ -93,6 +93,11 @@ class DiscordConnector:
         """In a live Gateway session (``Presence``)."""
         return self.ready.is_set()
 
+    async def platform_rules(self) -> list[dict[str, Any]]:
+        """The guild's own AutoMod rules, summarised (``PlatformRules``; needs MANAGE_GUILD)."""
+        rules = await self.rest.automod_rules(self.settings.guild_id)
+        return [parse.automod_rule(r) for r in rules if isinstance(r, Mapping)]
+
     async def close(self) -> None:
         self._closed.set()
         ws = self._ws

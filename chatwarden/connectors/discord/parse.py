@@ -185,3 +185,27 @@ def parse_role_map(specs: Sequence[str]) -> dict[str, Role]:
             )
         out[rid.strip()] = Role(name.strip())
     return out
+
+
+#: Discord's AutoMod trigger and action types, by their documented numbers
+TRIGGERS = {1: "keyword", 3: "spam", 4: "keyword_preset", 5: "mention_spam", 6: "member_profile"}
+ACTIONS = {1: "block_message", 2: "send_alert_message", 3: "timeout", 4: "block_member_interaction"}
+
+
+def automod_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """One of the guild's AutoMod rules (Auto Moderation Rule Object) as Mod View and the CLI
+    show it: id, name, enabled, the trigger and the actions by name, how many roles are exempt."""
+    trigger = rule.get("trigger_type")
+    actions = [a for a in rule.get("actions") or () if isinstance(a, Mapping)]
+    return {
+        "id": str(rule.get("id")),
+        "name": str(rule.get("name") or ""),
+        "enabled": bool(rule.get("enabled")),
+        "trigger": _named(TRIGGERS, trigger),
+        "actions": [_named(ACTIONS, a.get("type")) for a in actions],
+        "exempt_roles": len(rule.get("exempt_roles") or ()),
+    }
+
+
+def _named(names: Mapping[int, str], value: object) -> str:
+    return names.get(value, str(value)) if isinstance(value, int) else str(value)

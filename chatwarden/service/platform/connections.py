@@ -37,6 +37,7 @@ EVENTSUB = "eventsub"
 _TWITCH_LOGIN = re.compile(r"[a-z0-9_]{1,25}")
 STATUSES = ("connected", "disconnected", "error")
 MAX_PER_CHANNEL = 10
+_RULE_KEYS = frozenset({"id", "name", "enabled", "trigger", "actions", "exempt_roles"})
 MAX_SECRET = 4096
 TWITCH_IRC = "irc.chat.twitch.tv:6697"
 
@@ -383,6 +384,27 @@ class ConnectionService(ServiceBase):
                 last_error=last_error,
             )
         return found > 0
+
+    def report_platform_rules(self, connection_id: int, rules: list[dict[str, Any]]) -> bool:
+        """The platform's own moderation rules as the runner read them (Discord's AutoMod
+        rules), kept in the connection's options (``platform_rules``, at most 100, with
+        ``platform_rules_at``) for Mod View; False when the connection no longer exists."""
+        kept = [
+            {
+                k: v
+                for k, v in r.items()
+                if isinstance(v, (str, int, bool, list)) and k in _RULE_KEYS
+            }
+            for r in rules[:100]
+        ]
+        with self.db.write() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None:
+                return False
+            options = dict(row["options"] or {})
+            options["platform_rules"] = kept
+            options["platform_rules_at"] = self.clock.now().isoformat()
+            return store.update_options_txn(conn, connection_id, options) > 0
 
     def rekey(self) -> int:
         """Seal every stored credential again with the first key (after a new key was put

@@ -63,3 +63,21 @@ def test_a_wrong_discord_connection_is_refused_saying_why(
 ) -> None:
     with pytest.raises(InputError, match=message):
         keyed.connections.add(cast.olivia, cast.channel.id, spec, creds)
+
+
+def test_the_runner_keeps_the_platforms_own_rules_for_mod_view(
+    keyed: Services,  # noqa: F811
+    cast: Cast,
+) -> None:
+    spec = ConnectionSpec("discord", GUILD, CHANNEL, BOT)
+    made = keyed.connections.add(cast.olivia, cast.channel.id, spec, Credentials(TOKEN))
+    rule = {"id": "16", "name": "Keyword Filter 1", "enabled": True, "trigger": "keyword"}
+    rules = [{**rule, "actions": ["block_message"], "exempt_roles": 1, "secret": object()}]
+    assert keyed.connections.report_platform_rules(made.id, rules)
+    (shown,) = keyed.connections.list_connections(cast.olivia, cast.channel.id)
+    assert shown.options["platform_rules"] == [
+        {**rule, "actions": ["block_message"], "exempt_roles": 1}
+    ]
+    assert shown.options["platform_rules_at"] and shown.options["roles"] == {}
+    keyed.connections.remove(cast.olivia, made.id)
+    assert not keyed.connections.report_platform_rules(made.id, rules)

@@ -80,7 +80,21 @@ export default {
         el("div", { class: "muted", "data-testid": "connection-last-message" },
           c.last_message_at ? `Last message ${ago(c.last_message_at)}` : "No message yet",
           c.has_credential ? " · credential stored encrypted" : " · no credential"),
-        c.last_error ? el("div", { class: "error", "data-testid": "connection-last-error" }, `Last error: ${c.last_error}`) : null);
+        c.last_error ? el("div", { class: "error", "data-testid": "connection-last-error" }, `Last error: ${c.last_error}`) : null,
+        platformRules(c));
+    }
+
+    // the platform's own moderation rules, as the runner read them (Discord's AutoMod rules):
+    // they act before ChatWarden sees a message
+    function platformRules(c) {
+      const rules = Array.isArray(c.options?.platform_rules) ? c.options.platform_rules : null;
+      if (!rules) return null;
+      const label = `${c.platform}'s own AutoMod rules (they act before ChatWarden sees a message)`;
+      return el("details", { "data-testid": "connection-platform-rules" },
+        el("summary", {}, `${label}: ${rules.length}`),
+        el("ul", { class: "stack" }, rules.map((r) => el("li", { "data-testid": "platform-rule" },
+          el("b", {}, String(r.name ?? "")),
+          ` · ${r.enabled ? "enabled" : "disabled"} · trigger: ${r.trigger ?? "?"} · actions: ${(Array.isArray(r.actions) ? r.actions : []).join(", ") || "-"}`))));
     }
 
     async function reload() {
