@@ -194,7 +194,8 @@ def test_the_whole_queue_with_the_keyboard_only(site: Site, open_page: OpenPage)
         .http.get("/api/v1/channels/main/users/mallory/card", params={"messages": 10})
         .json()["messages"]
     }
-    assert [statuses[i] for i in ids] == ["denied", "delivered", "denied"]
+    # number 2 was allowed into chat; the timeout then purged it (as on Twitch)
+    assert [statuses[i] for i in ids] == ["denied", "deleted", "denied"]
     card = site["mod"].http.get("/api/v1/channels/main/users/mallory/card").json()
     assert card["timeouts"] == 1 and card["timeout_until"] is not None
 
