@@ -169,3 +169,24 @@ def count_messages_txn(conn: Connection, channel_id: int | None = None) -> int:
     if channel_id is not None:
         query = query.where(messages.c.channel_id == channel_id)
     return int(conn.execute(query).scalar_one())
+
+
+def first_messages_txn(
+    conn: Connection, channel_id: int, sender_ids: Iterable[int], since: datetime | None = None
+) -> dict[int, str]:
+    """The public id of each of ``sender_ids``' first message (any status) in the channel,
+    created after ``since`` when given; senders with none are absent."""
+    wanted = sorted(set(sender_ids))
+    if not wanted:
+        return {}
+    first = (
+        sa.select(sa.func.min(messages.c.id))
+        .where(messages.c.channel_id == channel_id, messages.c.sender_id.in_(wanted))
+        .group_by(messages.c.sender_id)
+    )
+    if since is not None:
+        first = first.where(messages.c.created_at > since)
+    query = sa.select(messages.c.sender_id, messages.c.public_id).where(
+        messages.c.id.in_(first.scalar_subquery())
+    )
+    return {int(uid): str(pid) for uid, pid in conn.execute(query).all()}

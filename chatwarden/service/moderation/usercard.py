@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chatwarden.errors import NotFound
 from chatwarden.service.base import ServiceBase, clean_text, effective_role, to_message, to_user
 from chatwarden.service.chat.context import message_context_txn
 from chatwarden.service.permissions import Permission
-from chatwarden.service.types import Actor, Note, UserCard
+from chatwarden.service.types import Actor, Note, UserCard, _ToDict
+from chatwarden.store import accounts as account_store
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
+from chatwarden.store import detection as detection_store
 from chatwarden.store import messages as message_store
 from chatwarden.store import notes as store
 
 MAX_NOTE = 1000
 _SHOWN = ("delivered", "delayed", "held", "blocked", "denied", "expired", "deleted")
+#: names one ``chat_marks`` call answers for at most
+MAX_MARKED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMarks(_ToDict):
+    """What Mod View's chat marks on a chatter's lines (issue 15): ``first_message_id``: their
+    first message in the channel ever (a first-time chatter's line); ``monitored``:
+    "monitored" or "restricted" (suspicious users) or None; ``back_from_timeout``: when their
+    last timeout ran out (not lifted), with ``first_back_id``, their first message after it (None
+    until they write one)."""
+
+    first_message_id: str | None
+    monitored: str | None
+    back_from_timeout: datetime | None
+    first_back_id: str | None
 
 
 def to_note(row: Mapping[Any, Any]) -> Note:
@@ -68,6 +88,41 @@ class UserCardService(ServiceBase):
             notes=[to_note(n) for n in notes],
             context=context,
         )
+
+    def chat_marks(
+        self, actor: Actor, channel_id: int, usernames: Iterable[str]
+    ) -> dict[str, ChatMarks]:
+        """Marks for the chatters ``usernames`` (at most ``MAX_MARKED``; unknown names are
+        left out): their first line, monitored or restricted users, and the first line back
+        from a timeout, for moderators reading the chat."""
+        names = list(dict.fromkeys(str(n) for n in usernames))[:MAX_MARKED]
+        now = self.clock.now()
+        with self.db.read() as conn:
+            channel = self.channel_txn(conn, channel_id)
+            self.require_txn(conn, actor, channel, Permission.VIEW_USER_CARD)
+            found = [account_store.get_user_by_login_txn(conn, n) for n in names]
+            people = {row["id"]: row["username"] for row in found if row is not None}
+            firsts = message_store.first_messages_txn(conn, channel_id, people)
+            flagged = detection_store.get_suspicious_many_txn(conn, channel_id, people)
+            ended: dict[int, tuple[datetime, str | None]] = {}
+            for uid in people:
+                member = channel_store.get_member_txn(conn, channel_id, uid)
+                until = member["timeout_until"] if member is not None else None
+                if until is None or until > now:
+                    continue
+                back = message_store.first_messages_txn(conn, channel_id, [uid], until)
+                ended[uid] = (until, back.get(uid))
+        out: dict[str, ChatMarks] = {}
+        for uid, name in people.items():
+            status = flagged[uid]["status"] if uid in flagged else None
+            until, back_id = ended.get(uid, (None, None))
+            out[name] = ChatMarks(
+                first_message_id=firsts.get(uid),
+                monitored=status if status in ("monitored", "restricted") else None,
+                back_from_timeout=until,
+                first_back_id=back_id,
+            )
+        return out
 
     def add_note(self, actor: Actor, channel_id: int, user_id: int, text: str) -> Note:
         text = clean_text(text, "note", MAX_NOTE, allow_empty=False)

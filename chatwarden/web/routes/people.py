@@ -27,6 +27,22 @@ def user_card(
     return card.to_dict()
 
 
+@router.get("/channels/{name}/chat-marks")
+def chat_marks(
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+    user: Annotated[list[str], Query(max_length=50)],
+) -> dict[str, Any]:
+    """Marks for chatters' lines in Mod View's chat: ``first_message_id`` (their first message
+    here: a first-time chatter's line), ``monitored`` ("monitored"/"restricted"/null),
+    ``back_from_timeout`` (when their last timeout ran out, if it was not lifted) and
+    ``first_back_id`` (their first message after it). ``?user=a&user=b``, up to 50 names;
+    unknown names are left out. Moderators only."""
+    marks = services_of(request).usercard.chat_marks(actor, channel.id, user)
+    return {"users": {name: m.to_dict() for name, m in marks.items()}}
+
+
 @router.post("/channels/{name}/users/{username}/notes", status_code=status.HTTP_201_CREATED)
 def add_note(
     body: NewNote, channel: ChannelArg, user: UserArg, actor: CurrentActor, request: Request

@@ -1,7 +1,8 @@
 // The channel's chat as moderators see it, with inline actions on every message (delete,
 // warn, timeout, ban; a timeout or ban takes a reason, one of the channel's rules or free
 // text, and can be undone for 10 s: ../reasons.js) and the user card on a username click;
-// moderators can chat here too,
+// first-time chatters, monitored or restricted users and users back from a timeout are marked
+// (GET .../chat-marks, asked for a few senders at once); moderators can chat here too,
 // and type Twitch's slash commands (/timeout user 10m reason, /ban, /slow 30, ...): the server
 // runs them (never posts them) and answers this panel alone.
 
@@ -69,6 +70,54 @@ export default {
       }
     }
 
+    // -- marks: first-time chatters, monitored users, back from a timeout -----------------------
+    const MARKS = {
+      first: ["First message", "mark-first", "", "First message in this channel"],
+      monitored: ["Monitored", "mark-monitored", "warn", "A monitored user (Suspicious users panel)"],
+      restricted: ["Restricted", "mark-restricted", "danger", "A restricted user: their messages wait for review"],
+      back: ["Back from timeout", "mark-back", "ok", "First message since their timeout ran out"],
+    };
+    let pending = new Map(); // sender -> their new lines, oldest first
+    let marksTimer = null;
+    function wantMarks(sender, node) {
+      if (!ctx.can("view_user_card")) return;
+      if (!pending.has(sender)) pending.set(sender, []);
+      pending.get(sender).push(node);
+      if (!marksTimer) marksTimer = setTimeout(fetchMarks, 250);
+    }
+    function mark(node, kind, when) {
+      const [label, cls, tone, title] = MARKS[kind];
+      const badge = el("span", { class: ["badge", "chat-mark", tone], title, "data-testid": `mark-${kind}` }, label);
+      if (when) badge.title = `${title} (ended ${clock(when)})`;
+      node.querySelector(".sender")?.before(badge, " ");
+      node.classList.add(cls);
+    }
+    async function fetchMarks() {
+      marksTimer = null;
+      const batch = pending;
+      pending = new Map();
+      const names = [...batch.keys()];
+      for (let i = 0; i < names.length; i += 50) {
+        const chunk = names.slice(i, i + 50);
+        let answer;
+        try {
+          answer = await ctx.api.get(`${path}/chat-marks?${chunk.map((n) => `user=${encodeURIComponent(n)}`).join("&")}`);
+        } catch {
+          continue; // marks are a help, not a must: the lines stay as they are
+        }
+        for (const name of chunk) {
+          const m = answer.users[name];
+          const nodes = batch.get(name).filter((n) => n.isConnected);
+          if (!m || !nodes.length) continue;
+          for (const n of nodes) {
+            if (n.dataset.id === m.first_message_id) mark(n, "first");
+            if (m.first_back_id && n.dataset.id === m.first_back_id) mark(n, "back", m.back_from_timeout);
+            if (m.monitored) mark(n, m.monitored);
+          }
+        }
+      }
+    }
+
     function line(m) {
       if (seen.has(m.message_id)) return;
       seen.add(m.message_id);
@@ -80,11 +129,13 @@ export default {
         ctx.can("ban") ? button("Ban", () => ban(m), { class: "btn small danger", "aria-label": `Ban ${m.sender}` }) : null,
       ];
       const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-      log.append(el("div", { class: "chat-line", dataset: { id: m.message_id }, "data-testid": "mod-chat-line" },
+      const node = el("div", { class: "chat-line", dataset: { id: m.message_id }, "data-testid": "mod-chat-line" },
         el("span", { class: "time" }, clock(m.delivered_at)),
         button(m.sender, () => ctx.openUserCard(m.sender), { class: "btn link sender", title: "Open user card", "data-testid": "chat-user" }),
         " ", el("span", { class: "text" }, m.text), " ",
-        el("span", { class: "line-actions" }, actions)));
+        el("span", { class: "line-actions" }, actions));
+      log.append(node);
+      if (!mine) wantMarks(m.sender, node);
       while (log.childElementCount > 300) log.firstElementChild.remove();
       if (stick) log.scrollTop = log.scrollHeight;
     }
