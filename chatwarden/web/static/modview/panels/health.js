@@ -100,6 +100,7 @@ export default {
       try {
         const series = await ctx.api.get(base, p);
         if (offset === null) offset = Date.parse(series.end) - Date.now();
+        lastSeries = series;
         await render(series);
         await renderCompare({ ...p, start: series.start, end: series.end });
       } catch (err) {
@@ -147,8 +148,25 @@ export default {
       const res = await ctx.api.get("/health/compare", { ...params, metric: metric.value });
       const traces = Object.entries(res.channels).map(([name, values]) => (
         { type: "scatter", mode: "lines+markers", name, connectgaps: false, x: res.starts, y: values }));
+      lastCompare = traces;
       await draw(compare, traces);
     }
+
+    // the charts take their text and grid colours from the theme when drawn: draw them again
+    // (from the data already here) when the theme changes, by the picker or by the system
+    let lastSeries = null;
+    let lastCompare = null;
+    async function redraw() {
+      if (!lastSeries) return;
+      try {
+        await render(lastSeries);
+        if (lastCompare) await draw(compare, lastCompare);
+      } catch (err) {
+        ctx.showError(err);
+      }
+    }
+    document.addEventListener("cw-themechange", redraw);
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", redraw);
 
     range.addEventListener("change", reload);
     metric.addEventListener("change", reload);
