@@ -20,7 +20,31 @@ export default {
     const input = el("input", { type: "text", maxlength: 500, autocomplete: "off", placeholder: "Chat as a moderator, or a /command", "aria-label": "Message or /command", "data-testid": "mod-chat-input" });
     const form = el("form", { class: "composer" }, input, el("button", { type: "submit", class: "btn primary" }, "Chat"));
     const result = el("p", { class: "muted command-result", role: "status", "data-testid": "mod-chat-result" });
-    body.append(log, form, result);
+    // pause on hover (as on Twitch): while the pointer is over the log it does not scroll, so a
+    // line being read (or a button about to be clicked) stays put; leaving resumes at the end
+    const pausedNote = el("p", { class: "chat-paused", role: "status", "data-testid": "mod-chat-paused" });
+    let paused = false;
+    let following = true; // at the end when the pause began
+    let missed = 0;
+    function showPaused() {
+      pausedNote.textContent = paused ? `Chat paused while your pointer is over it${missed ? ` (${missed} new)` : ""}` : "";
+    }
+    log.addEventListener("pointerenter", (event) => {
+      if (event.pointerType !== "mouse") return; // touch: no hover to leave again
+      paused = true;
+      following = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+      missed = 0;
+      showPaused();
+    });
+    log.addEventListener("pointerleave", () => {
+      if (!paused) return;
+      paused = false;
+      while (log.childElementCount > 300) log.firstElementChild.remove();
+      if (missed && following) log.scrollTop = log.scrollHeight;
+      missed = 0;
+      showPaused();
+    });
+    body.append(log, pausedNote, form, result);
     const seen = new Set();
     const sent = new Set(); // idempotency keys of this panel's sends: their answers show here
 
@@ -136,6 +160,11 @@ export default {
         el("span", { class: "line-actions" }, actions));
       log.append(node);
       if (!mine) wantMarks(m.sender, node);
+      if (paused) {
+        missed += 1;
+        showPaused();
+        return; // no trimming either: the lines under the pointer must not move
+      }
       while (log.childElementCount > 300) log.firstElementChild.remove();
       if (stick) log.scrollTop = log.scrollHeight;
     }
