@@ -1,11 +1,27 @@
 // The user card (ctx.openUserCard): a dialog with the user's history in the channel, counts,
 // account age, follow date, the newest message's context (service/chat/context.py) and the mod team's
-// notes (add / delete as permissions allow). A timeout or ban takes a reason (one of the
-// channel's rules or free text) and can be undone for 10 s (./reasons.js).
+// notes (add / delete as permissions allow), the moderation history (warnings, timeouts, bans,
+// deletions with who, reason and duration, from the mod log's server-side search) and trust
+// flags (verified email and phone, monitored or restricted). A timeout or ban takes a reason (one
+// of the channel's rules or free text) and can be undone for 10 s (./reasons.js).
 
 import { button, clear, clock, duration, el, field } from "../js/dom.js";
+import { actionName } from "./actions.js";
 import { askReason, offerUndo } from "./reasons.js";
 import { durationLabel, timeoutControl } from "./timeoutmenu.js";
+
+/** The mod log's actions on a person that the user card lists as their history. */
+export const HISTORY_ACTIONS = ["warn", "timeout", "untimeout", "ban", "unban", "delete", "automod.deny"];
+
+/** One history line: "12:00 Timed out for 10 min by mod: spam". */
+function historyItem(e) {
+  const span = e.action === "timeout" && e.details?.duration_s ? ` for ${durationLabel(e.details.duration_s)}` : "";
+  return el("li", { class: "list-item", "data-testid": "usercard-history-item" },
+    el("span", { class: "muted" }, `${new Date(e.created_at).toLocaleString()} `),
+    el("b", {}, `${actionName(e.action)}${span}`),
+    ` by ${e.actor_name || "AutoMod"}`,
+    e.reason ? `: ${e.reason}` : "");
+}
 
 export async function openUserCard(ctx, username) {
   const path = `/channels/${ctx.seg(ctx.channel)}/users/${ctx.seg(username)}`;
@@ -26,6 +42,23 @@ export async function openUserCard(ctx, username) {
       clear(content, el("p", { class: "error" }, err.message));
       return;
     }
+    // the history and the suspicious-user status: extra reads; a failure leaves them out
+    const chan0 = `/channels/${ctx.seg(ctx.channel)}`;
+    const [log, marks] = await Promise.all([
+      ctx.can("view_mod_log")
+        ? ctx.api.get(`${chan0}/modlog?${[`user=${encodeURIComponent(username)}`, "limit=20", ...HISTORY_ACTIONS.map((a) => `action=${a}`)].join("&")}`).catch(() => null)
+        : null,
+      ctx.api.get(`${chan0}/chat-marks?user=${encodeURIComponent(username)}`).catch(() => null),
+    ]);
+    const suspicious = marks?.users?.[card.user.username]?.monitored || null;
+    const yesNo = (v) => (v ? "verified" : "not verified");
+    const trust = el("dl", { class: "kv", "data-testid": "usercard-trust" },
+      el("dt", {}, "Email"), el("dd", { "data-testid": "usercard-email" }, yesNo(card.user.email_verified)),
+      el("dt", {}, "Phone"), el("dd", { "data-testid": "usercard-phone" }, yesNo(card.user.phone_verified)),
+      el("dt", {}, "Suspicious user"), el("dd", { "data-testid": "usercard-suspicious" },
+        suspicious ? el("span", { class: `badge ${suspicious === "restricted" ? "danger" : "warn"}` }, suspicious) : "no"));
+    const historyList = log === null ? null : el("ul", { class: "list scroll", "data-testid": "usercard-history", style: { maxHeight: "200px" } },
+      log.length ? log.map(historyItem) : el("li", { class: "empty" }, "No warnings, timeouts, bans or deletions here."));
     const status = card.banned
       ? el("span", { class: "badge danger" }, "banned")
       : card.timeout_until && Date.parse(card.timeout_until) > Date.now()
@@ -131,6 +164,8 @@ export async function openUserCard(ctx, username) {
       card.context && card.context.explanations.length ? el("p", { class: "muted", "data-testid": "usercard-context" },
         `Newest message's context: ${card.context.explanations.join("; ")}`) : null,
       card.user.username === ctx.user.username ? null : actions,
+      el("h3", {}, "Trust"), trust,
+      historyList ? el("h3", {}, "Moderation history") : null, historyList,
       el("h3", {}, "Recent messages"), history,
       el("h3", {}, "Notes"), notes, noteForm);
   }
