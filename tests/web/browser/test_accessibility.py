@@ -61,3 +61,24 @@ def test_chat_modview_and_account_have_no_serious_violations(
             expect(page.get_by_test_id("usercard-note")).to_have_count(1)
             problems += axe_problems(page, f"{path} user card ({user}, dark)")
     assert not problems, f"{len(problems)} serious/critical axe violations:\n" + "\n".join(problems)
+
+
+def test_other_pages_have_no_serious_violations(site: Site, open_page: OpenPage) -> None:
+    """The login page, the API reference, a banned viewer's chat page (the unban request form)
+    and a moderator's Mod View at phone width."""
+    assert site["mod"].http.put("/api/v1/channels/main/bans/mallory", json={}).is_success
+    pages = (
+        (None, "/", "input", 1280),
+        (None, "/docs", "h1, h2", 1280),
+        ("mallory", "/c/main", "[data-testid=unban-text]", 1280),
+        ("mod", "/mod/main", "[data-testid=modview-bar]", 375),
+    )
+    problems: list[str] = []
+    for user, path, ready, width in pages:
+        page = open_page(user, path, width=width, height=800)
+        expect(page.locator(ready).first).to_be_visible()
+        for theme in ("light", "dark"):
+            page.get_by_test_id("theme-picker").select_option(theme)
+            page.wait_for_timeout(100)
+            problems += axe_problems(page, f"{path} ({user}, {width} px, {theme})")
+    assert not problems, f"{len(problems)} serious/critical axe violations:\n" + "\n".join(problems)

@@ -214,9 +214,38 @@ export class Workspace {
     handle.setAttribute("aria-valuenow", String(Math.round(body.getBoundingClientRect().height)));
   }
 
+  /** A body that scrolls but holds nothing the keyboard can reach is itself a tab stop (named
+   *  by its panel's title), so keyboard users can scroll it too; otherwise it is not one. */
+  scrollReachable(body, titleId) {
+    const focusable = body.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (body.scrollHeight > body.clientHeight + 1 && !focusable) {
+      body.setAttribute("tabindex", "0");
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-labelledby", titleId);
+    } else if (body.getAttribute("tabindex") === "0") {
+      body.removeAttribute("tabindex");
+      body.removeAttribute("role");
+      body.removeAttribute("aria-labelledby");
+    }
+  }
+
   resizable(id, handle) {
     const { body } = this.panels.get(id);
-    new ResizeObserver(() => this.naturalValue(body, handle)).observe(body);
+    const titleId = this.panels.get(id).section.getAttribute("aria-labelledby");
+    let queued = false;
+    const check = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        this.scrollReachable(body, titleId);
+      });
+    };
+    new ResizeObserver(() => {
+      this.naturalValue(body, handle);
+      check();
+    }).observe(body);
+    new MutationObserver(check).observe(body, { childList: true, subtree: true });
     const current = () => this.panels.get(id).body.getBoundingClientRect().height;
     handle.addEventListener("keydown", (event) => {
       const by = { ArrowDown: STEP, ArrowUp: -STEP, PageDown: BIG_STEP, PageUp: -BIG_STEP }[event.key];

@@ -161,7 +161,7 @@ export default {
         ctx.can("ban") ? button("Ban", () => act(item, "ban"), { class: "btn danger small", "aria-keyshortcuts": "b", title: "Deny and ban (b)" }) : null) : null);
     }
 
-    const empty = el("p", { class: "empty", "data-testid": "queue-empty" }, "Nothing is waiting for review.");
+    const empty = el("p", { class: "empty", role: "listitem", "data-testid": "queue-empty" }, "Nothing is waiting for review.");
 
     /** Does the item pass the category and level filters? */
     function shown(item) {
