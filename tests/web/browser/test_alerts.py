@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import expect
 
 from tests.web.browser.support import Site, needs_browser
-from tests.web.browser.test_modview_header import _set_hidden
+from tests.web.browser.test_modview_header import _raid, _set_hidden
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -106,3 +106,26 @@ def test_sound_and_desktop_alerts_opt_in_remembered(
     _hold(site, "h3")
     expect(mod.get_by_test_id("queue-item")).to_have_count(3)
     assert _recorded(mod)[0] == 1 and len(_recorded(mod)[1]) == 1
+
+
+def test_a_raid_alert_notifies_once_with_its_summary(site: Site, open_page: OpenPage) -> None:
+    mod = open_page("mod", "/mod/main")
+    mod.context.grant_permissions(["notifications"], origin=site.base_url)
+    mod.context.add_init_script(RECORD)
+    user_id = site["mod"].http.get("/api/v1/me").json()["id"]
+    mod.evaluate(
+        "(k) => localStorage.setItem(k, JSON.stringify({sound: false, desktop: true}))",
+        f"cw.modview.alerts.v1.{user_id}",
+    )
+    mod.reload()
+    mod.wait_for_selector("body[data-ready]", state="attached")
+    expect(mod.get_by_test_id("alert-desktop")).to_have_attribute("aria-pressed", "true")
+    expect(mod.get_by_test_id("alert-sound")).to_have_attribute("aria-pressed", "false")
+    _set_hidden(mod, True)
+    _raid(site)
+    expect(mod.get_by_test_id("raid-alert")).to_be_visible()
+    mod.wait_for_function("() => window.__notes.some(([t]) => t.startsWith('Hate raid'))")
+    chimes, notes = _recorded(mod)
+    raids = [n for n in notes if n[0] == "Hate raid suspected in main"]
+    assert len(raids) == 1 and raids[0][1] and "Recommendation" not in raids[0][1]
+    assert chimes == 0  # sound stays off
