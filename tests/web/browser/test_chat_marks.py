@@ -78,3 +78,28 @@ def test_a_viewer_gets_no_marks(site: Site, open_page: OpenPage) -> None:
     expect(page.locator(".chat-mark")).to_have_count(0)
     r = site["vip"].http.get("/api/v1/channels/main/chat-marks", params={"user": "alice"})
     assert r.status_code == 403
+
+
+def test_marks_follow_a_flag_changed_while_the_lines_are_on_screen(
+    site: Site, open_page: OpenPage
+) -> None:
+    _post(site, "alice", "just chatting", "f1")
+    _post(site, "vip", "me too", "f2")
+    mod = open_page("mod", "/mod/main")
+    lines = mod.locator("#panel-chat").get_by_test_id("mod-chat-line")
+    alice, vip = lines.filter(has_text="just chatting"), lines.filter(has_text="me too")
+    expect(alice.get_by_test_id("mark-first")).to_have_count(1)
+    expect(alice.get_by_test_id("mark-restricted")).to_have_count(0)
+    flags = "/api/v1/channels/main/suspicious-users"
+    r = site["mod"].http.put(f"{flags}/alice", json={"status": "restricted", "reason": "alt"})
+    assert r.status_code in (200, 201), r.text
+    expect(alice.get_by_test_id("mark-restricted")).to_have_text("Restricted")
+    expect(alice).to_have_class("chat-line mark-first mark-restricted")
+    expect(vip.get_by_test_id("mark-restricted")).to_have_count(0)
+    r = site["mod"].http.put(f"{flags}/alice", json={"status": "monitored", "reason": "calmer"})
+    assert r.status_code in (200, 201), r.text
+    expect(alice.get_by_test_id("mark-monitored")).to_have_count(1)
+    expect(alice.get_by_test_id("mark-restricted")).to_have_count(0)
+    assert site["mod"].http.delete(f"{flags}/alice").status_code == 204
+    expect(alice.get_by_test_id("mark-monitored")).to_have_count(0)
+    expect(alice.get_by_test_id("mark-first")).to_have_count(1)  # the first line stays marked

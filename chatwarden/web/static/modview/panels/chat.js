@@ -142,6 +142,22 @@ export default {
       }
     }
 
+    // a user flagged, restricted or cleared while their lines are on screen: their badges follow
+    const LOW_TRUST = { active_monitoring: "monitored", restricted: "restricted" };
+    function retrust(frame) {
+      const e = frame.event || {};
+      const kind = LOW_TRUST[e.low_trust_status] || null;
+      for (const node of log.querySelectorAll(".chat-line")) {
+        if (node.dataset.sender !== e.user_login) continue;
+        for (const old of ["monitored", "restricted"]) {
+          node.querySelector(`[data-testid="mark-${old}"]`)?.remove();
+          node.classList.remove(MARKS[old][1]);
+        }
+        if (kind) mark(node, kind);
+      }
+    }
+    ctx.live.on("channel.suspicious_user.update", retrust);
+
     function line(m) {
       if (seen.has(m.message_id)) return;
       seen.add(m.message_id);
@@ -153,7 +169,7 @@ export default {
         ctx.can("ban") ? button("Ban", () => ban(m), { class: "btn small danger", "aria-label": `Ban ${m.sender}` }) : null,
       ];
       const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-      const node = el("div", { class: "chat-line", dataset: { id: m.message_id }, "data-testid": "mod-chat-line" },
+      const node = el("div", { class: "chat-line", dataset: { id: m.message_id, sender: m.sender }, "data-testid": "mod-chat-line" },
         el("span", { class: "time" }, clock(m.delivered_at)),
         button(m.sender, () => ctx.openUserCard(m.sender), { class: "btn link sender", title: "Open user card", "data-testid": "chat-user" }),
         " ", el("span", { class: "text" }, m.text), " ",
