@@ -70,3 +70,32 @@ def test_chat_pauses_under_the_mouse_and_resumes(
         "() => { const l = document.querySelector('[data-testid=mod-chat-log]');"
         " return l.scrollHeight - l.scrollTop - l.clientHeight < 40; }"
     )
+
+
+def test_phone_width_chat_lines_hide_their_actions_behind_one_button(
+    site: Site, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    _post(site, "alice", "hello from a phone test", "m1")
+    _post(site, "vip", "another line", "m2")
+    mod = open_page("mod", "/mod/main", width=375, height=812)
+    line = mod.get_by_test_id("mod-chat-line").filter(has_text="hello from a phone")
+    more = line.get_by_role("button", name="Actions for alice's message")
+    delete = line.get_by_role("button", name="Delete message from alice")
+    expect(more).to_be_visible()
+    expect(delete).to_be_hidden()
+    more.focus()
+    mod.keyboard.press("Enter")
+    expect(more).to_have_attribute("aria-expanded", "true")
+    expect(delete).to_be_visible()
+    expect(line.get_by_role("button", name="Ban alice")).to_be_visible()
+    other = mod.get_by_test_id("mod-chat-line").filter(has_text="another line")
+    expect(other.get_by_role("button", name="Ban vip")).to_be_hidden()  # only that line opened
+    line.scroll_into_view_if_needed()
+    screenshot(mod, "modview-chat-compact-375px")
+    mod.keyboard.press("Enter")  # closes again
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(delete).to_be_hidden()
+
+    wide = open_page("mod", "/mod/main", width=1280, height=800)
+    wide_line = wide.get_by_test_id("mod-chat-line").filter(has_text="hello from a phone")
+    expect(wide_line.get_by_test_id("chat-line-more")).to_be_hidden()  # hover shows actions there

@@ -173,6 +173,11 @@ export default {
         el("span", { class: "time" }, clock(m.delivered_at)),
         button(m.sender, () => ctx.openUserCard(m.sender), { class: "btn link sender", title: "Open user card", "data-testid": "chat-user" }),
         " ", el("span", { class: "text" }, m.text), " ",
+        // on a phone (narrow or no hover) the actions hide behind one "⋯" button per line
+        actions.some(Boolean) ? button("⋯", (ev) => {
+          const open = node.classList.toggle("actions-open");
+          ev.currentTarget.setAttribute("aria-expanded", String(open));
+        }, { class: "btn small line-more", "aria-expanded": "false", "aria-label": `Actions for ${m.sender}'s message`, "data-testid": "chat-line-more" }) : null,
         el("span", { class: "line-actions" }, actions));
       log.append(node);
       if (!mine) wantMarks(m.sender, node);
