@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from chatwarden.store.schema import messages, review_items, users
@@ -26,6 +28,38 @@ _ITEM = (
     .join(messages, messages.c.id == review_items.c.message_id)
     .join(users, users.c.id == messages.c.sender_id)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItemRow:
+    """One held message's review item, joined with its message and sender (what the queue,
+    calibration and expiry read)."""
+
+    id: int
+    message_id: int  # the message's primary key
+    channel_id: int
+    status: str  # pending | allowed | denied | expired
+    held_at: datetime
+    expires_at: datetime
+    resolved_by: int | None
+    resolved_at: datetime | None
+    public_id: str  # the message's public id
+    sender_id: int
+    text: str
+    message_status: str
+    message_created_at: datetime
+    delivered_at: datetime | None
+    decision: dict[str, Any] | None
+    sender_name: str
+    resolver_name: str | None = None  # only the handled and decided lists join the resolver
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ReviewItemRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})
+
+
+def _items(conn: Connection, query: sa.Select[Any]) -> list[ReviewItemRow]:
+    return [ReviewItemRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def insert_item_txn(
@@ -56,24 +90,25 @@ def insert_items_txn(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, 
     return {int(message_pk): int(pk) for message_pk, pk in conn.execute(query)}
 
 
-def get_item_txn(conn: Connection, item_id: int) -> RowMapping | None:
-    return conn.execute(_ITEM.where(review_items.c.id == item_id)).mappings().first()
+def get_item_txn(conn: Connection, item_id: int) -> ReviewItemRow | None:
+    row = conn.execute(_ITEM.where(review_items.c.id == item_id)).mappings().first()
+    return None if row is None else ReviewItemRow.from_row(row)
 
 
-def list_pending_txn(conn: Connection, channel_id: int, now: datetime) -> list[RowMapping]:
+def list_pending_txn(conn: Connection, channel_id: int, now: datetime) -> list[ReviewItemRow]:
     query = _ITEM.where(
         review_items.c.channel_id == channel_id,
         review_items.c.status == "pending",
         review_items.c.expires_at > now,
     ).order_by(review_items.c.id)
-    return list(conn.execute(query).mappings())
+    return _items(conn, query)
 
 
 #: the statuses of a decided item (by a moderator, or by time)
 HANDLED = ("allowed", "denied", "expired")
 
 
-def list_handled_txn(conn: Connection, channel_id: int, limit: int) -> list[RowMapping]:
+def list_handled_txn(conn: Connection, channel_id: int, limit: int) -> list[ReviewItemRow]:
     """The most recently decided items, newest first, each with its resolver's name."""
     resolver = aliased(users)
     query = (
@@ -83,10 +118,12 @@ def list_handled_txn(conn: Connection, channel_id: int, limit: int) -> list[RowM
         .order_by(review_items.c.resolved_at.desc(), review_items.c.id.desc())
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return _items(conn, query)
 
 
-def list_decided_since_txn(conn: Connection, channel_id: int, since: datetime) -> list[RowMapping]:
+def list_decided_since_txn(
+    conn: Connection, channel_id: int, since: datetime
+) -> list[ReviewItemRow]:
     """Items a moderator allowed or denied at or after ``since``, oldest first, each with its
     resolver's name (expired items were decided by nobody)."""
     resolver = aliased(users)
@@ -100,7 +137,7 @@ def list_decided_since_txn(conn: Connection, channel_id: int, since: datetime) -
         )
         .order_by(review_items.c.resolved_at, review_items.c.id)
     )
-    return list(conn.execute(query).mappings())
+    return _items(conn, query)
 
 
 def resolve_item_txn(
@@ -119,13 +156,13 @@ def resolve_item_txn(
     return conn.execute(query).rowcount == 1
 
 
-def due_for_expiry_txn(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
+def due_for_expiry_txn(conn: Connection, now: datetime, limit: int) -> list[ReviewItemRow]:
     query = (
         _ITEM.where(review_items.c.status == "pending", review_items.c.expires_at <= now)
         .order_by(review_items.c.id)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return _items(conn, query)
 
 
 def expire_item_txn(conn: Connection, item_id: int, now: datetime) -> bool:

@@ -30,6 +30,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ChannelTerm
 from chatwarden.store import audit
 from chatwarden.store import review as review_store
+from chatwarden.store.review import ReviewItemRow
 
 #: the user actions the report counts (automatic ones, without a moderator, are left out)
 USER_ACTIONS = ("warn", "timeout", "ban", "delete")
@@ -37,18 +38,20 @@ USER_ACTIONS = ("warn", "timeout", "ban", "delete")
 _TERM_MAX = 500
 
 
-def _hold(row: Mapping[Any, Any]) -> DecidedHold:
+def _hold(row: ReviewItemRow) -> DecidedHold:
+    # the decided list joins the resolver and filters on the decision time: both are set
+    assert row.resolved_by is not None and row.resolved_at is not None
     return DecidedHold(
-        item_id=int(row["id"]),
-        message_id=str(row["public_id"]),
-        sender_id=int(row["sender_id"]),
-        sender_name=str(row["sender_name"]),
-        text=str(row["text"]),
-        verdict="allowed" if row["status"] == "allowed" else "denied",
-        moderator_id=int(row["resolved_by"]),
-        moderator_name=str(row["resolver_name"]),
-        held_at=row["held_at"],
-        decided_at=row["resolved_at"],
+        item_id=row.id,
+        message_id=row.public_id,
+        sender_id=row.sender_id,
+        sender_name=row.sender_name,
+        text=row.text,
+        verdict="allowed" if row.status == "allowed" else "denied",
+        moderator_id=row.resolved_by,
+        moderator_name=str(row.resolver_name),
+        held_at=row.held_at,
+        decided_at=row.resolved_at,
     )
 
 
@@ -108,10 +111,10 @@ class CalibrationService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.UPDATE_AUTOMOD_SETTINGS)
             row = review_store.get_item_txn(conn, item_id)
-        if row is None or row["channel_id"] != channel_id:
+        if row is None or row.channel_id != channel_id:
             raise NotFound(f"no review item with id {item_id} in this channel")
         kind: Literal["blocked", "permitted"] = "blocked" if verdict == "deny" else "permitted"
-        term = self._automod.add_term(actor, channel_id, term_text(row["text"]), kind=kind)
+        term = self._automod.add_term(actor, channel_id, term_text(row.text), kind=kind)
         with self.transaction() as out:
             audit.append_txn(
                 out.conn,
@@ -119,8 +122,8 @@ class CalibrationService(ServiceBase):
                 actor_id=actor.user_id,
                 action="calibration.settle",
                 created_at=out.now,
-                target_user_id=row["sender_id"],
-                message_id=row["public_id"],
+                target_user_id=row.sender_id,
+                message_id=row.public_id,
                 details={"review_item_id": item_id, "verdict": verdict, "term_id": term.id},
             )
         return term

@@ -21,34 +21,35 @@ from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import messages as message_store
 from chatwarden.store import review as store
+from chatwarden.store.review import ReviewItemRow
 
 Verdict = Literal["allow", "deny"]
 
 
-def to_item(row: Mapping[Any, Any], *, reveal_private: bool) -> ReviewItem:
+def to_item(row: ReviewItemRow, *, reveal_private: bool) -> ReviewItem:
     message = ChatMessage(
-        id=row["public_id"],
-        channel_id=row["channel_id"],
-        sender_id=row["sender_id"],
-        sender_name=row["sender_name"],
-        text=row["text"],
-        status=row["message_status"],
-        created_at=row["message_created_at"],
-        delivered_at=row["delivered_at"],
+        id=row.public_id,
+        channel_id=row.channel_id,
+        sender_id=row.sender_id,
+        sender_name=row.sender_name,
+        text=row.text,
+        status=row.message_status,
+        created_at=row.message_created_at,
+        delivered_at=row.delivered_at,
     )
-    decision = row["decision"] or {}
+    decision = row.decision or {}
     reasons = list(decision.get("reasons", []))
     return ReviewItem(
-        id=row["id"],
-        channel_id=row["channel_id"],
+        id=row.id,
+        channel_id=row.channel_id,
         message=message,
-        status=row["status"],
+        status=row.status,
         reasons=redact(reasons, reveal_private),
-        held_at=row["held_at"],
-        expires_at=row["expires_at"],
-        resolved_by=row["resolved_by"],
-        resolved_at=row["resolved_at"],
-        resolved_by_name=row.get("resolver_name"),
+        held_at=row.held_at,
+        expires_at=row.expires_at,
+        resolved_by=row.resolved_by,
+        resolved_at=row.resolved_at,
+        resolved_by_name=row.resolver_name,
         context=public_context(decision.get("context")),
     )
 
@@ -81,7 +82,7 @@ class ReviewService(ServiceBase):
             row = store.get_item_txn(conn, item_id)
             if row is None:
                 raise NotFound(f"no review item with id {item_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             role = self.require_txn(conn, actor, channel, Permission.VIEW_QUEUE)
         return to_item(row, reveal_private=sees_private_terms(actor, role))
 
@@ -95,7 +96,7 @@ class ReviewService(ServiceBase):
             row = store.get_item_txn(conn, item_id)
             if row is None:
                 raise NotFound(f"no review item with id {item_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             role = self.require_txn(conn, actor, channel, Permission.RESOLVE_HELD)
             status = "allowed" if verdict == "allow" else "denied"
             if not store.resolve_item_txn(
@@ -103,32 +104,32 @@ class ReviewService(ServiceBase):
             ):
                 current = store.get_item_txn(conn, item_id)
                 assert current is not None
-                if current["status"] == "pending":
+                if current.status == "pending":
                     raise Conflict("this held message has expired")
-                raise Conflict(f"this held message was already {current['status']}")
+                raise Conflict(f"this held message was already {current.status}")
             if verdict == "allow":
                 message_store.set_status_txn(
-                    conn, row["message_id"], "delivered", expect="held", delivered_at=now
+                    conn, row.message_id, "delivered", expect="held", delivered_at=now
                 )
             else:
-                message_store.set_status_txn(conn, row["message_id"], "denied", expect="held")
+                message_store.set_status_txn(conn, row.message_id, "denied", expect="held")
             entry_id = audit.append_txn(
                 conn,
                 channel_id=channel["id"],
                 actor_id=actor.user_id,
                 action="automod." + ("approve" if verdict == "allow" else "deny"),
                 created_at=now,
-                target_user_id=row["sender_id"],
-                message_id=row["public_id"],
+                target_user_id=row.sender_id,
+                message_id=row.public_id,
                 details={"review_item_id": item_id},
             )
             record_label_txn(
                 conn,
                 channel,
-                message_pk=row["message_id"],
-                sender_id=row["sender_id"],
-                text=row["text"],
-                decision=row["decision"],
+                message_pk=row.message_id,
+                sender_id=row.sender_id,
+                text=row.text,
+                decision=row.decision,
                 label=0 if verdict == "allow" else 1,
                 source="review.allow" if verdict == "allow" else "review.deny",
                 moderator_id=actor.user_id,
@@ -143,23 +144,23 @@ class ReviewService(ServiceBase):
         return to_item(result, reveal_private=sees_private_terms(actor, role))
 
     def _denial_offence_txn(
-        self, out: Outbox, channel: Mapping[Any, Any], row: Mapping[Any, Any], actor: Actor
+        self, out: Outbox, channel: Mapping[Any, Any], row: ReviewItemRow, actor: Actor
     ) -> None:
         """A denied hold is a strike when the channel counts it (``offences.denied_holds``)."""
         settings = load_state_txn(out.conn, channel["id"]).settings
         if not (settings.detectors.strikes.enabled and settings.offences.denied_holds):
             return
-        role = self.role_txn(out.conn, channel, row["sender_id"])
+        role = self.role_txn(out.conn, channel, row.sender_id)
         if is_mod(role) or role is Role.VIP:  # never struck, as on the chat path
             return
         apply_offence_txn(
             out,
             channel,
             settings.detectors.strikes,
-            user_id=row["sender_id"],
-            username=row["sender_name"],
+            user_id=row.sender_id,
+            username=row.sender_name,
             code="automod.deny",
-            message_id=row["public_id"],
+            message_id=row.public_id,
             explanation=f"a held message denied by {actor.username}",
         )
 
@@ -168,10 +169,10 @@ class ReviewService(ServiceBase):
         expired = 0
         with self.transaction() as out:
             for row in store.due_for_expiry_txn(out.conn, out.now, limit):
-                if not store.expire_item_txn(out.conn, row["id"], out.now):
+                if not store.expire_item_txn(out.conn, row.id, out.now):
                     continue
-                message_store.set_status_txn(out.conn, row["message_id"], "expired", expect="held")
-                channel = self.channel_txn(out.conn, row["channel_id"])
+                message_store.set_status_txn(out.conn, row.message_id, "expired", expect="held")
+                channel = self.channel_txn(out.conn, row.channel_id)
                 self._announce(out, channel, row, "expired", None)
                 expired += 1
         return expired
@@ -180,7 +181,7 @@ class ReviewService(ServiceBase):
         self,
         out: Outbox,
         channel: Mapping[Any, Any],
-        row: Mapping[Any, Any],
+        row: ReviewItemRow,
         status: str,
         actor: Actor | None,
     ) -> None:
@@ -189,26 +190,26 @@ class ReviewService(ServiceBase):
             events.AUTOMOD_UPDATE,
             events.automod_update(
                 channel,
-                message_id=row["public_id"],
-                item_id=row["id"],
-                sender_id=row["sender_id"],
-                sender_name=row["sender_name"],
-                text=row["text"],
+                message_id=row.public_id,
+                item_id=row.id,
+                sender_id=row.sender_id,
+                sender_name=row.sender_name,
+                text=row.text,
                 status=status,
                 moderator_id=None if actor is None else actor.user_id,
                 moderator_name=None if actor is None else actor.username,
-                held_at=row["held_at"],
-                decision=redact(row["decision"], False),  # the moderators' view
+                held_at=row.held_at,
+                decision=redact(row.decision, False),  # the moderators' view
             ),
         )
         kind = {"approved": "message_allowed", "denied": "message_denied"}.get(
             status, "message_expired"
         )
-        out.notify(row["sender_id"], kind, channel["id"], message_id=row["public_id"])
+        out.notify(row.sender_id, kind, channel["id"], message_id=row.public_id)
         if status == "approved":
-            msg = message_store.get_message_txn(out.conn, row["public_id"])
+            msg = message_store.get_message_txn(out.conn, row.public_id)
             assert msg is not None
-            role = self.role_txn(out.conn, channel, row["sender_id"])
+            role = self.role_txn(out.conn, channel, row.sender_id)
             out.emit(
                 channel,
                 events.CHAT_MESSAGE,
