@@ -23,6 +23,7 @@ from chatwarden.settings import Role
 from chatwarden.store import accounts as account_store
 from chatwarden.store import channels as channel_store
 from chatwarden.store import webhooks as webhook_store
+from chatwarden.store.accounts import UserRow
 from chatwarden.store.engine import Database
 
 _GRANTED = {r.value: r for r in (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP)}
@@ -185,7 +186,7 @@ class ServiceBase:
         return row
 
     @staticmethod
-    def user_txn(conn: Connection, user_id: int) -> RowMapping:
+    def user_txn(conn: Connection, user_id: int) -> UserRow:
         row = account_store.get_user_txn(conn, user_id)
         if row is None:
             raise NotFound(f"no user with id {user_id}")
@@ -235,14 +236,14 @@ def effective_role(
     return Role.VIEWER
 
 
-def to_user(row: Mapping[Any, Any]) -> User:
+def to_user(row: UserRow) -> User:
     return User(
-        id=row["id"],
-        username=row["username"],
-        created_at=row["created_at"],
-        email_verified=bool(row["email_verified"]),
-        phone_verified=bool(row["phone_verified"]),
-        is_admin=bool(row["is_admin"]),
+        id=row.id,
+        username=row.username,
+        created_at=row.created_at,
+        email_verified=bool(row.email_verified),
+        phone_verified=bool(row.phone_verified),
+        is_admin=bool(row.is_admin),
     )
 
 

@@ -1,8 +1,9 @@
-"""Users, sessions, API tokens and server secrets."""
+"""Users, sessions, API tokens and server secrets. Accounts leave this module as ``UserRow``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -38,20 +39,42 @@ def insert_user_txn(
     return int(result.scalar_one())
 
 
-def get_user_txn(conn: Connection, user_id: int) -> RowMapping | None:
-    return conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """One account as stored. The password hash stays out of ``repr`` (and so out of logs)."""
+
+    id: int
+    username: str
+    login: str
+    password_hash: str = field(repr=False)
+    created_at: datetime
+    email_verified: bool
+    phone_verified: bool
+    is_admin: bool
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> UserRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
-def get_user_by_login_txn(conn: Connection, username: str) -> RowMapping | None:
+def _user(row: Mapping[Any, Any] | None) -> UserRow | None:
+    return None if row is None else UserRow.from_row(row)
+
+
+def get_user_txn(conn: Connection, user_id: int) -> UserRow | None:
+    return _user(conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first())
+
+
+def get_user_by_login_txn(conn: Connection, username: str) -> UserRow | None:
     query = sa.select(users).where(users.c.login == username.lower())
-    return conn.execute(query).mappings().first()
+    return _user(conn.execute(query).mappings().first())
 
 
-def get_users_txn(conn: Connection, user_ids: Sequence[int]) -> dict[int, RowMapping]:
+def get_users_txn(conn: Connection, user_ids: Sequence[int]) -> dict[int, UserRow]:
     if not user_ids:
         return {}
     rows = conn.execute(sa.select(users).where(users.c.id.in_(set(user_ids)))).mappings()
-    return {row["id"]: row for row in rows}
+    return {row["id"]: UserRow.from_row(row) for row in rows}
 
 
 def update_user_txn(conn: Connection, user_id: int, **values: Any) -> None:

@@ -25,8 +25,8 @@ def test_datetimes_come_back_aware_utc(database_url: str) -> None:
     with db.read() as conn:
         row = accounts.get_user_txn(conn, user_id)
     assert row is not None
-    assert row["created_at"] == datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-    assert row["created_at"].tzinfo is not None
+    assert row.created_at == datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    assert row.created_at.tzinfo is not None
     with pytest.raises(sa.exc.StatementError):
         with db.write() as conn:
             accounts.insert_user_txn(
@@ -100,6 +100,6 @@ def test_sqlite_datetimes_are_stored_as_sqlalchemy_writes_them(tmp_path: Path) -
         for user_id, moment in zip(ids, moments, strict=True):
             assert stored[user_id] == reference(moment.astimezone(UTC).replace(tzinfo=None))
             row = accounts.get_user_txn(conn, user_id)
-            assert row is not None and row["created_at"] == moment
-            assert row["created_at"].tzinfo is UTC
+            assert row is not None and row.created_at == moment
+            assert row.created_at.tzinfo is UTC
     db.dispose()

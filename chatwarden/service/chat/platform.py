@@ -108,9 +108,9 @@ class PlatformChatService(ServiceBase):
                     created_at=self.clock.now(),
                     login=login,
                 )
-            if row["username"] != username:  # renamed on the platform
-                account_store.update_user_txn(conn, row["id"], username=username)
-            return int(row["id"])
+            if row.username != username:  # renamed on the platform
+                account_store.update_user_txn(conn, row.id, username=username)
+            return int(row.id)
 
     def bind_channel(self, name: str, bot: PlatformSender) -> Channel:
         """The ChatWarden channel that receives a platform channel's messages: ``name`` if it

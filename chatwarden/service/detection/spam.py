@@ -43,7 +43,7 @@ class SpamService(ServiceBase):
                 action="detection.permit",
                 created_at=out.now,
                 target_user_id=user_id,
-                reason=f"{target['username']} may post links until {until.isoformat()}",
+                reason=f"{target.username} may post links until {until.isoformat()}",
                 details={"until": until.isoformat()},
             )
         return until

@@ -189,7 +189,7 @@ class SuspiciousService(ServiceBase):
                 out,
                 channel,
                 user_id=user_id,
-                username=target["username"],
+                username=target.username,
                 status=status,
                 source="manual",
                 reasons=[why],
@@ -207,13 +207,13 @@ class SuspiciousService(ServiceBase):
             self.require_txn(out.conn, actor, channel, Permission.MANAGE_SUSPICIOUS, user_id)
             row = store.get_suspicious_txn(out.conn, channel_id, user_id)
             if row is None or row["status"] == "cleared":
-                raise Conflict(f"{target['username']} is not monitored or restricted")
+                raise Conflict(f"{target.username} is not monitored or restricted")
             why = f"cleared by {actor.username}" + (f": {reason}" if reason else "")
             flag_txn(
                 out,
                 channel,
                 user_id=user_id,
-                username=target["username"],
+                username=target.username,
                 status="cleared",
                 source=row["source"],
                 reasons=[*list(row["reasons"] or []), why],

@@ -25,6 +25,7 @@ from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as message_store
+from chatwarden.store.accounts import UserRow
 from chatwarden.store.labels import Source
 
 MAX_REASON = 500
@@ -121,7 +122,7 @@ class ActionService(ServiceBase):
             channel_store.update_member_txn(
                 conn, channel_id, user_id, warned_at=out.now, warning_reason=reason
             )
-            detail = events.target(user_id, target["username"], reason=reason)
+            detail = events.target(user_id, target.username, reason=reason)
             out.moderated(channel, actor, "warn", detail)
             out.emit(
                 channel,
@@ -131,7 +132,7 @@ class ActionService(ServiceBase):
                     moderator_id=actor.user_id,
                     moderator_name=actor.username,
                     user_id=user_id,
-                    login=target["username"],
+                    login=target.username,
                     reason=reason,
                 ),
             )
@@ -172,14 +173,14 @@ class ActionService(ServiceBase):
             channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.TIMEOUT)
             member = channel_store.ensure_member_txn(conn, channel_id, user_id)
             if member["banned"]:
-                raise Conflict(f"{target['username']} is banned; unban before a timeout")
+                raise Conflict(f"{target.username} is banned; unban before a timeout")
             until = out.now + timedelta(seconds=duration_s)
             channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=until)
             detail = events.target(
-                user_id, target["username"], reason=reason, expires_at=until.isoformat()
+                user_id, target.username, reason=reason, expires_at=until.isoformat()
             )
             self._announce_user_action(out, channel, actor, "timeout", detail)
-            self._announce_ban(out, channel, actor, user_id, target["username"], reason, until)
+            self._announce_ban(out, channel, actor, user_id, target.username, reason, until)
             purged = self._purge_txn(out, channel, user_id)
             out.notify(
                 user_id,
@@ -216,9 +217,9 @@ class ActionService(ServiceBase):
                 or member["timeout_until"] is None
                 or (member["timeout_until"] <= out.now)
             ):
-                raise Conflict(f"{target['username']} is not timed out")
+                raise Conflict(f"{target.username} is not timed out")
             channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=None)
-            detail = events.target(user_id, target["username"])
+            detail = events.target(user_id, target.username)
             self._announce_user_action(out, channel, actor, "untimeout", detail)
             out.notify(user_id, "untimed_out", channel_id)
             details = self._undo_txn(out, channel_id, user_id, "timeout", actor) if undo else {}
@@ -231,13 +232,13 @@ class ActionService(ServiceBase):
             channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.BAN)
             member = channel_store.ensure_member_txn(conn, channel_id, user_id)
             if member["banned"]:
-                raise Conflict(f"{target['username']} is already banned")
+                raise Conflict(f"{target.username} is already banned")
             channel_store.update_member_txn(
                 conn, channel_id, user_id, banned=True, timeout_until=None
             )
-            detail = events.target(user_id, target["username"], reason=reason)
+            detail = events.target(user_id, target.username, reason=reason)
             self._announce_user_action(out, channel, actor, "ban", detail)
-            self._announce_ban(out, channel, actor, user_id, target["username"], reason, None)
+            self._announce_ban(out, channel, actor, user_id, target.username, reason, None)
             purged = self._purge_txn(out, channel, user_id)
             out.notify(user_id, "banned", channel_id, reason=reason)
             details = {"purged": purged}
@@ -269,9 +270,9 @@ class ActionService(ServiceBase):
         channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.UNBAN)
         member = channel_store.get_member_txn(conn, channel_id, user_id)
         if member is None or not member["banned"]:
-            raise Conflict(f"{target['username']} is not banned")
+            raise Conflict(f"{target.username} is not banned")
         channel_store.update_member_txn(conn, channel_id, user_id, banned=False)
-        detail = events.target(user_id, target["username"])
+        detail = events.target(user_id, target.username)
         self._announce_user_action(out, channel, actor, "unban", detail)
         out.emit(
             channel,
@@ -281,7 +282,7 @@ class ActionService(ServiceBase):
                 moderator_id=actor.user_id,
                 moderator_name=actor.username,
                 user_id=user_id,
-                login=target["username"],
+                login=target.username,
             ),
         )
         out.notify(user_id, "unbanned", channel_id)
@@ -320,7 +321,7 @@ class ActionService(ServiceBase):
 
     def _target_txn(
         self, conn: Connection, actor: Actor, channel_id: int, user_id: int, perm: Permission
-    ) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
+    ) -> tuple[Mapping[Any, Any], UserRow]:
         channel = self.channel_txn(conn, channel_id)
         target = self.user_txn(conn, user_id)
         self.require_txn(conn, actor, channel, perm, user_id)

@@ -174,7 +174,7 @@ class ModLogService(ServiceBase):
         if name is None:
             return None
         row = accounts.get_user_by_login_txn(conn, name)
-        return None if row is None else int(row["id"])
+        return None if row is None else int(row.id)
 
     @staticmethod
     def _page(

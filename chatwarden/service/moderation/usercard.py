@@ -78,7 +78,7 @@ class UserCardService(ServiceBase):
             channel_id=channel_id,
             role=effective_role(channel, user_id, member),
             followed_at=member["followed_at"] if member is not None else None,
-            account_age_s=(now - user["created_at"]).total_seconds(),
+            account_age_s=(now - user.created_at).total_seconds(),
             messages=[to_message(r) for r in rows],
             warnings=counts.get("warn", 0),
             timeouts=counts.get("timeout", 0),
@@ -101,7 +101,7 @@ class UserCardService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.VIEW_USER_CARD)
             found = [account_store.get_user_by_login_txn(conn, n) for n in names]
-            people = {row["id"]: row["username"] for row in found if row is not None}
+            people = {row.id: row.username for row in found if row is not None}
             firsts = message_store.first_messages_txn(conn, channel_id, people)
             flagged = detection_store.get_suspicious_many_txn(conn, channel_id, people)
             ended: dict[int, tuple[datetime, str | None]] = {}

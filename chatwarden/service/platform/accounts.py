@@ -73,7 +73,7 @@ class AccountService(ServiceBase):
         """Check the password and open a session; ``Unauthorized`` on bad credentials."""
         with self.db.read() as conn:
             row = store.get_user_by_login_txn(conn, str(username))
-        stored = row["password_hash"] if row is not None else self._dummy_hash
+        stored = row.password_hash if row is not None else self._dummy_hash
         try:
             self._hasher.verify(stored, str(password))
         except (VerificationError, InvalidHashError):
@@ -85,10 +85,10 @@ class AccountService(ServiceBase):
         expires_at = now + timedelta(seconds=self.config.session_ttl_seconds)
         with self.db.write() as conn:
             if self._hasher.check_needs_rehash(stored):
-                store.set_password_hash_txn(conn, row["id"], self._hasher.hash(str(password)))
+                store.set_password_hash_txn(conn, row.id, self._hasher.hash(str(password)))
             store.insert_session_txn(
                 conn,
-                user_id=row["id"],
+                user_id=row.id,
                 token_hash=hash_token(token),
                 created_at=now,
                 expires_at=expires_at,
@@ -117,7 +117,7 @@ class AccountService(ServiceBase):
                 if session["expires_at"] <= now:
                     raise Unauthorized("session expired; log in again")
                 user = self.user_txn(conn, session["user_id"])
-                actor = Actor(user["id"], user["username"], bool(user["is_admin"]), None)
+                actor = Actor(user.id, user.username, bool(user.is_admin), None)
                 return actor, session["expires_at"]
             if token.startswith(API_PREFIX):
                 row = store.get_api_token_txn(conn, digest)
@@ -129,7 +129,7 @@ class AccountService(ServiceBase):
                     raise Unauthorized("API token expired")
                 user = self.user_txn(conn, row["user_id"])
                 scopes = frozenset(row["scopes"])
-                actor = Actor(user["id"], user["username"], bool(user["is_admin"]), scopes)
+                actor = Actor(user.id, user.username, bool(user.is_admin), scopes)
                 return actor, row["expires_at"]
         raise Unauthorized("malformed token")
 

@@ -178,7 +178,7 @@ class ChannelService(ServiceBase):
                     verb = "un" + word[current]
                 else:
                     verb = "role"
-                out.moderated(channel, actor, verb, events.target(user_id, target["username"]))
+                out.moderated(channel, actor, verb, events.target(user_id, target.username))
                 # the user's open chat sockets subscribed as the old role: they reconnect
                 out.notify(user_id, "role_changed", channel_id, role=role.value)
             return self._member_txn(conn, channel, user_id)
@@ -260,7 +260,7 @@ class ChannelService(ServiceBase):
     def _member_txn(self, conn: Connection, channel: Mapping[Any, Any], user_id: int) -> Member:
         row = store.ensure_member_txn(conn, channel["id"], user_id)
         user = self.user_txn(conn, user_id)
-        return _member(channel, row, user["username"])
+        return _member(channel, row, user.username)
 
 
 def _member(channel: Mapping[Any, Any], row: Mapping[Any, Any], username: str) -> Member:

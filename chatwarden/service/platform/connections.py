@@ -333,7 +333,7 @@ class ConnectionService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             user = self.user_txn(conn, channel["owner_id"])
-        return Actor(user["id"], user["username"])
+        return Actor(user.id, user.username)
 
     def get(self, connection_id: int) -> Connection:
         with self.db.read() as conn:

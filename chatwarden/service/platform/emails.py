@@ -171,7 +171,7 @@ class EmailService(ServiceBase):
             current = store.get_email_txn(conn, actor.user_id)
             if current is None:
                 raise Conflict("add an email address first")
-            if self.user_txn(conn, actor.user_id)["email_verified"]:
+            if self.user_txn(conn, actor.user_id).email_verified:
                 raise Conflict("your email address is already verified")
             wait = self._wait_txn(conn, actor.user_id, now)
             if wait:
@@ -210,7 +210,7 @@ class EmailService(ServiceBase):
             account_store.update_user_txn(conn, row["user_id"], email_verified=True)
             user = self.user_txn(conn, row["user_id"])
         log.info("user %d verified their email address", row["user_id"])
-        return VerifiedEmail(str(user["username"]), str(current["email"]))
+        return VerifiedEmail(str(user.username), str(current["email"]))
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -220,7 +220,7 @@ class EmailService(ServiceBase):
         wait = self._wait_txn(conn, user_id, now) if self.mailer is not None else 0
         return EmailStatus(
             email=None if row is None else str(row["email"]),
-            verified=bool(user["email_verified"]),
+            verified=bool(user.email_verified),
             verification_available=self.mailer is not None,
             resend_in_s=wait,
         )

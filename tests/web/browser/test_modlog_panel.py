@@ -30,9 +30,9 @@ def _seed(site: Site, timeouts: int) -> None:
             [
                 {
                     "channel_id": channel.id,
-                    "actor_id": mod["id"],
+                    "actor_id": mod.id,
                     "action": "timeout",
-                    "target_user_id": mallory["id"],
+                    "target_user_id": mallory.id,
                     "message_id": None,
                     "reason": f"old timeout {i}",
                     "details": {},

@@ -35,7 +35,7 @@ def _bot_wave_cleanup(site: Site, username: str) -> None:
         channel = channel_store.get_channel_by_name_txn(out.conn, "main")
         user = account_store.get_user_by_login_txn(out.conn, username)
         assert channel is not None and user is not None
-        uid = int(user["id"])
+        uid = int(user.id)
         target = Target(channel["id"], uid, username, None, "")
         ChatEffects(out, {channel["id"]: channel}, services.shield).apply(
             target, [Delete("earlier message of a bot wave", user_ids=(uid,), since_s=60)]
