@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.pipeline.normalise import normalise_text
 from chatwarden.service import events
@@ -285,61 +287,19 @@ class ShieldService(ServiceBase):
         ``capped`` says more matched. Moderators, the owner and already banned users are
         skipped, with the reason.
         """
-        phrase = clean_text(phrase, "phrase", 200, allow_empty=False)
-        needle = normalise_text(phrase).strip()
-        if len(needle) < 2:
-            raise InputError("phrase must have at least 2 characters after normalisation")
-        for name, value, top in (
-            ("window_s", window_s, BULK_BAN_MAX_WINDOW_S),
-            ("max_users", max_users, BULK_BAN_MAX_USERS),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-                raise InputError(f"{name} must be a whole number from 1 to {top}")
+        phrase, needle = _bulk_ban_input(phrase, window_s, max_users)
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             role = self.require_txn(conn, actor, channel, Permission.BULK_BAN)
             since = self.clock.now() - timedelta(seconds=window_s)
-            rows = store.messages_since_txn(conn, channel_id, since, BULK_BAN_SCAN)
-            found: dict[int, list[Mapping[Any, Any]]] = {}
-            for row in rows:  # newest first
-                if f" {needle} " in f" {normalise_text(row['text'])} ":
-                    found.setdefault(row["sender_id"], []).append(row)
+            found = _senders_saying(conn, channel_id, needle, since)
             members = channel_store.get_members_txn(conn, channel_id, sorted(found))
-        candidates: list[BulkBanCandidate] = []
-        skipped: list[dict[str, Any]] = []
-        for uid, msgs in found.items():
-            name = str(msgs[0]["sender_name"])
-            member = members.get(uid)
-            their = effective_role(channel, uid, member)
-            why = None
-            if member is not None and member["banned"]:
-                why = "already banned"
-            elif uid == actor.user_id:
-                why = "that is you"
-            elif not actor.is_admin and not can(role, Permission.BAN, their):
-                why = f"a {role.value} cannot ban a {their.value}"
-            elif rank(their) > 0 or their is Role.OWNER:
-                why = f"{their.value}s are not bulk banned"
-            if why is not None:
-                skipped.append({"user_id": uid, "username": name, "why": why})
-                continue
-            candidates.append(
-                BulkBanCandidate(uid, name, len(msgs), str(msgs[0]["text"]), msgs[0]["created_at"])
-            )
+        candidates, skipped = _sort_out(channel, actor, role, found, members)
         capped = len(candidates) > max_users
         chosen = candidates[:max_users]
         banned: list[int] = []
         if not dry_run:
-            for cand in chosen:
-                try:
-                    self.actions.ban(
-                        actor, channel_id, cand.user_id, f"bulk ban by phrase {phrase!r}"
-                    )
-                    banned.append(cand.user_id)
-                except ChatWardenError as exc:
-                    skipped.append(
-                        {"user_id": cand.user_id, "username": cand.username, "why": exc.message}
-                    )
+            banned = self._ban_each(actor, channel_id, phrase, chosen, skipped)
             with self.transaction() as out:
                 audit.append_txn(
                     out.conn,
@@ -367,3 +327,84 @@ class ShieldService(ServiceBase):
             skipped=skipped,
             banned=banned,
         )
+
+    def _ban_each(
+        self,
+        actor: Actor,
+        channel_id: int,
+        phrase: str,
+        chosen: list[BulkBanCandidate],
+        skipped: list[dict[str, Any]],
+    ) -> list[int]:
+        """Ban the chosen chatters one by one (each its own ban, mod log entry and events); a
+        ban that fails joins ``skipped`` with its reason. The ids banned."""
+        banned: list[int] = []
+        for cand in chosen:
+            try:
+                self.actions.ban(actor, channel_id, cand.user_id, f"bulk ban by phrase {phrase!r}")
+                banned.append(cand.user_id)
+            except ChatWardenError as exc:
+                skipped.append(
+                    {"user_id": cand.user_id, "username": cand.username, "why": exc.message}
+                )
+        return banned
+
+
+def _bulk_ban_input(phrase: str, window_s: int, max_users: int) -> tuple[str, str]:
+    """The cleaned phrase and its normalised needle; ``InputError`` for a bad argument."""
+    phrase = clean_text(phrase, "phrase", 200, allow_empty=False)
+    needle = normalise_text(phrase).strip()
+    if len(needle) < 2:
+        raise InputError("phrase must have at least 2 characters after normalisation")
+    for name, value, top in (
+        ("window_s", window_s, BULK_BAN_MAX_WINDOW_S),
+        ("max_users", max_users, BULK_BAN_MAX_USERS),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise InputError(f"{name} must be a whole number from 1 to {top}")
+    return phrase, needle
+
+
+def _senders_saying(
+    conn: Connection, channel_id: int, needle: str, since: datetime
+) -> dict[int, list[Mapping[Any, Any]]]:
+    """The messages since ``since`` that contain ``needle`` as whole words, by sender, newest
+    first (the senders in the order of their newest such message)."""
+    found: dict[int, list[Mapping[Any, Any]]] = {}
+    for row in store.messages_since_txn(conn, channel_id, since, BULK_BAN_SCAN):  # newest first
+        if f" {needle} " in f" {normalise_text(row['text'])} ":
+            found.setdefault(row["sender_id"], []).append(row)
+    return found
+
+
+def _sort_out(
+    channel: Mapping[Any, Any],
+    actor: Actor,
+    role: Role,
+    found: dict[int, list[Mapping[Any, Any]]],
+    members: Mapping[int, Mapping[Any, Any]],
+) -> tuple[list[BulkBanCandidate], list[dict[str, Any]]]:
+    """Who may be bulk banned, and who is skipped with the reason: already banned, the actor
+    themself, a role the actor cannot ban, or any moderator or the owner."""
+    candidates: list[BulkBanCandidate] = []
+    skipped: list[dict[str, Any]] = []
+    for uid, msgs in found.items():
+        name = str(msgs[0]["sender_name"])
+        member = members.get(uid)
+        their = effective_role(channel, uid, member)
+        why = None
+        if member is not None and member["banned"]:
+            why = "already banned"
+        elif uid == actor.user_id:
+            why = "that is you"
+        elif not actor.is_admin and not can(role, Permission.BAN, their):
+            why = f"a {role.value} cannot ban a {their.value}"
+        elif rank(their) > 0 or their is Role.OWNER:
+            why = f"{their.value}s are not bulk banned"
+        if why is not None:
+            skipped.append({"user_id": uid, "username": name, "why": why})
+            continue
+        candidates.append(
+            BulkBanCandidate(uid, name, len(msgs), str(msgs[0]["text"]), msgs[0]["created_at"])
+        )
+    return candidates, skipped
