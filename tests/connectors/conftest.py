@@ -11,9 +11,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +20,9 @@ import pytest
 from chatwarden.connectors.irc.parse import Line, parse_line
 from chatwarden.model import Model, load_model
 from chatwarden.services import Services, build_services
+from tests.connectors.ngircd import OPER as OPER  # re-exported: the tests import it here
+from tests.connectors.ngircd import Ngircd, free_port, ngircd_binary
 from tests.service.conftest import make_config
-
-OPER = ("cwbot", "oper-secret-for-tests")
 
 
 @dataclass(frozen=True)
@@ -34,43 +31,11 @@ class IrcServer:
     port: int
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _config(port: int) -> str:
-    return f"""[Global]
-    Name = irc.chatwarden.test
-    Info = ChatWarden connector tests
-    AdminInfo1 = ChatWarden tests
-    AdminInfo2 = loopback only
-    AdminEMail = nobody@example.invalid
-    Listen = 127.0.0.1
-    Ports = {port}
-    MotdPhrase = ChatWarden connector tests
-[Limits]
-    PingTimeout = 120
-    PongTimeout = 20
-    MaxNickLength = 30
-    MaxConnectionsIP = 0
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-    OperCanUseMode = yes
-    ConnectIPv6 = no
-[Operator]
-    Name = {OPER[0]}
-    Password = {OPER[1]}
-"""
+_free_port = free_port
 
 
 def require_ngircd() -> str:
-    path = shutil.which("ngircd") or (
-        "/usr/sbin/ngircd" if os.access("/usr/sbin/ngircd", os.X_OK) else None
-    )
+    path = ngircd_binary()
     if path is None:
         reason = "ngircd is not installed (apt-get install ngircd)"
         if os.environ.get("CHATWARDEN_REQUIRE_IRC") == "1":
@@ -81,37 +46,16 @@ def require_ngircd() -> str:
 
 @pytest.fixture(scope="module")
 def irc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IrcServer]:
-    """ngIRCd in the foreground, stopped (SIGTERM) at the end of the module."""
-    binary = require_ngircd()
-    folder: Path = tmp_path_factory.mktemp("ngircd")
-    port = _free_port()
-    conf = folder / "ngircd.conf"
-    conf.write_text(_config(port))
-    log = (folder / "ngircd.log").open("w")
-    proc = subprocess.Popen(
-        [binary, "--nodaemon", "--config", str(conf)], stdout=log, stderr=subprocess.STDOUT
-    )
+    """ngIRCd in the foreground (``ngircd.py``), stopped (SIGTERM) at the end of the module."""
+    server = Ngircd(require_ngircd(), tmp_path_factory.mktemp("ngircd"))
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    output = (folder / "ngircd.log").read_text()
-                    pytest.fail(f"ngircd did not start on port {port}:\n{output}")
-                time.sleep(0.05)
-        yield IrcServer("127.0.0.1", port)
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield IrcServer(server.host, server.port)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        server.stop()
 
 
 class RawClient:
