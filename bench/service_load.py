@@ -194,13 +194,17 @@ def _skip_decide_and_store(services: Any) -> None:
     from chatwarden.ids import new_uuid
     from chatwarden.service import events
     from chatwarden.service.types import SendResult
+    from chatwarden.store.channels import ChannelRow
 
-    channel = {"id": 0, "owner_id": 0, "name": CHANNEL}
+    channels: dict[int, ChannelRow] = {}
 
     def send_messages(requests: list[Any]) -> list[Any]:
         now, published, results = datetime.now(UTC), [], []
         for req in requests:
-            channel["id"] = req.channel_id
+            channel = channels.get(req.channel_id)
+            if channel is None:  # the fields the events read: id, owner, name
+                channel = ChannelRow(req.channel_id, CHANNEL, 0, now, {}, {}, 0, None)
+                channels[req.channel_id] = channel
             message_id = new_uuid()
             event = events.chat_message(
                 channel,

@@ -24,6 +24,7 @@ from chatwarden.store import accounts as account_store
 from chatwarden.store import channels as channel_store
 from chatwarden.store import webhooks as webhook_store
 from chatwarden.store.accounts import UserRow
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import Database
 
 _GRANTED = {r.value: r for r in (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP)}
@@ -51,7 +52,7 @@ class Outbox:
 
     def emit(
         self,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         event_type: str,
         event: dict[str, Any],
         *,
@@ -62,15 +63,15 @@ class Outbox:
         """Queue ``event`` for the channel topic (``public``), the mods topic and webhooks."""
         env = events.envelope(event_type, event, self.now)
         if public:
-            self.published.append((channel_topic(channel["id"]), env))
+            self.published.append((channel_topic(channel.id), env))
         if mods:
-            self.published.append((mods_topic(channel["id"]), env))
+            self.published.append((mods_topic(channel.id), env))
         if webhook:
             self._queue_webhooks(channel, env)
         return env
 
     def removed_from_chat(
-        self, channel: Mapping[Any, Any], msg: Mapping[Any, Any], removed_by: events.RemovedBy
+        self, channel: ChannelRow, msg: Mapping[Any, Any], removed_by: events.RemovedBy
     ) -> None:
         """Tell every viewer that the stored message ``msg`` (a row with ``public_id``,
         ``sender_id`` and ``sender_name``) left the chat, and who removed it."""
@@ -90,7 +91,7 @@ class Outbox:
 
     def moderated(
         self,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor,
         action: str,
         detail: dict[str, Any],
@@ -111,8 +112,8 @@ class Outbox:
         env = events.envelope(events.NOTICE, events.notice(kind, channel_id, **fields), self.now)
         self.published.append((user_topic(user_id), env))
 
-    def _queue_webhooks(self, channel: Mapping[Any, Any], env: dict[str, Any]) -> None:
-        cid = int(channel["id"])
+    def _queue_webhooks(self, channel: ChannelRow, env: dict[str, Any]) -> None:
+        cid = int(channel.id)
         subs = self._subs.get(cid)
         if subs is None:
             subs = self._subs[cid] = webhook_store.list_subscriptions_txn(
@@ -129,7 +130,7 @@ class Outbox:
                     "version": env["version"],
                     "status": "enabled",
                     "condition": events.condition(
-                        env["type"], channel["owner_id"], sub.get("created_by")
+                        env["type"], channel.owner_id, sub.get("created_by")
                     ),
                     "transport": {"method": "webhook", "callback": sub["url"]},
                     "created_at": sub["created_at"].isoformat(),
@@ -179,7 +180,7 @@ class ServiceBase:
     # -- lookups shared by the services -------------------------------------------------------
 
     @staticmethod
-    def channel_txn(conn: Connection, channel_id: int) -> RowMapping:
+    def channel_txn(conn: Connection, channel_id: int) -> ChannelRow:
         row = channel_store.get_channel_txn(conn, channel_id)
         if row is None:
             raise NotFound(f"no channel with id {channel_id}")
@@ -193,21 +194,21 @@ class ServiceBase:
         return row
 
     @staticmethod
-    def role_txn(conn: Connection, channel: Mapping[Any, Any], user_id: int) -> Role:
-        member = channel_store.get_member_txn(conn, channel["id"], user_id)
+    def role_txn(conn: Connection, channel: ChannelRow, user_id: int) -> Role:
+        member = channel_store.get_member_txn(conn, channel.id, user_id)
         return effective_role(channel, user_id, member)
 
     def require_txn(
         self,
         conn: Connection,
         actor: Actor,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         perm: Permission,
         target_user_id: int | None = None,
     ) -> Role:
         """Check ``actor`` may do ``perm`` here (to ``target_user_id``); return the role whose
         powers the actor holds (a ban leaves only a viewer's: ``permissions.acting_role``)."""
-        member = channel_store.get_member_txn(conn, channel["id"], actor.user_id)
+        member = channel_store.get_member_txn(conn, channel.id, actor.user_id)
         role = effective_role(channel, actor.user_id, member)
         banned = member is not None and bool(member["banned"])
         target_role = None
@@ -219,10 +220,8 @@ class ServiceBase:
         return acting_role(role, banned=banned)
 
 
-def effective_role(
-    channel: Mapping[Any, Any], user_id: int, member: Mapping[Any, Any] | None
-) -> Role:
-    if channel["owner_id"] == user_id:
+def effective_role(channel: ChannelRow, user_id: int, member: Mapping[Any, Any] | None) -> Role:
+    if channel.owner_id == user_id:
         return Role.OWNER
     if member is None:
         return Role.VIEWER

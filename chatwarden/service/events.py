@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from chatwarden.ids import new_uuid
+from chatwarden.store.channels import ChannelRow
 
 CHAT_MESSAGE = "channel.chat.message"
 CHAT_MESSAGE_DELETE = "channel.chat.message_delete"
@@ -155,12 +156,12 @@ def envelope(event_type: str, event: dict[str, Any], now: datetime) -> dict[str,
     }
 
 
-def broadcaster(channel: Mapping[Any, Any]) -> dict[str, Any]:
+def broadcaster(channel: ChannelRow) -> dict[str, Any]:
     return {
-        "channel_id": channel["id"],
-        "broadcaster_user_id": str(channel["owner_id"]),
-        "broadcaster_user_login": channel["name"],
-        "broadcaster_user_name": channel["name"],
+        "channel_id": channel.id,
+        "broadcaster_user_id": str(channel.owner_id),
+        "broadcaster_user_login": channel.name,
+        "broadcaster_user_name": channel.name,
     }
 
 
@@ -173,7 +174,7 @@ def _user(prefix: str, user_id: int | None, login: str | None) -> dict[str, Any]
 
 
 def chat_message(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     message_id: str,
     sender_id: int,
@@ -185,10 +186,10 @@ def chat_message(
 ) -> dict[str, Any]:
     # one literal (the hot path: one per chat message); same keys as broadcaster() + _user()
     return {
-        "channel_id": channel["id"],
-        "broadcaster_user_id": str(channel["owner_id"]),
-        "broadcaster_user_login": channel["name"],
-        "broadcaster_user_name": channel["name"],
+        "channel_id": channel.id,
+        "broadcaster_user_id": str(channel.owner_id),
+        "broadcaster_user_login": channel.name,
+        "broadcaster_user_name": channel.name,
         "chatter_user_id": str(sender_id),
         "chatter_user_login": sender_name,
         "chatter_user_name": sender_name,
@@ -239,7 +240,7 @@ def _iso(moment: datetime) -> str:
 
 
 def message_delete(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     message_id: str,
     target_id: int,
@@ -257,7 +258,7 @@ def message_delete(
 
 
 def automod_hold(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     message_id: str,
     sender_id: int,
@@ -284,7 +285,7 @@ def automod_hold(
 
 
 def hold_reason(
-    channel: Mapping[Any, Any], message_id: str, decision: Mapping[str, Any] | None
+    channel: ChannelRow, message_id: str, decision: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """``reason``, ``automod`` and ``blocked_term`` of ``automod.message.hold``/``.update`` v2
     from a decision's reasons. Positions are code points, ``end_pos`` inclusive; one
@@ -297,9 +298,9 @@ def hold_reason(
     cats = [r for r in reasons if r.get("kind") == "category"]
     if terms:
         owner = {
-            "owner_broadcaster_user_id": str(channel["owner_id"]),
-            "owner_broadcaster_user_login": channel["name"],
-            "owner_broadcaster_user_name": channel["name"],
+            "owner_broadcaster_user_id": str(channel.owner_id),
+            "owner_broadcaster_user_login": channel.name,
+            "owner_broadcaster_user_name": channel.name,
         }
         found = []
         for index, term in enumerate(terms):
@@ -321,21 +322,19 @@ def hold_reason(
     return {"reason": "automod", "automod": automod, "blocked_term": None}
 
 
-def _term_id(
-    channel: Mapping[Any, Any], message_id: str, index: int, term: Mapping[str, Any]
-) -> str:
+def _term_id(channel: ChannelRow, message_id: str, index: int, term: Mapping[str, Any]) -> str:
     text = term.get("term")
     if term.get("private") or text is None:
-        key = f"private:{channel['id']}:{message_id}:{index}"
+        key = f"private:{channel.id}:{message_id}:{index}"
     else:
         scope = term.get("scope") or "channel"
-        owner = "global" if scope == "global" else str(channel["id"])
+        owner = "global" if scope == "global" else str(channel.id)
         key = f"{owner}:{term.get('kind')}:{text}"
     return str(uuid.uuid5(_TERM_NS, key))
 
 
 def automod_update(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     message_id: str,
     item_id: int,
@@ -364,7 +363,7 @@ def automod_update(
 
 
 def moderate(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int,
     moderator_name: str,
@@ -399,13 +398,13 @@ def automod_terms_detail(verb: str, kind: str, terms: list[str]) -> dict[str, An
     return {"action": verb, "list": kind, "terms": terms, "from_automod": False}
 
 
-def chat_clear(channel: Mapping[Any, Any]) -> dict[str, Any]:
+def chat_clear(channel: ChannelRow) -> dict[str, Any]:
     """``channel.chat.clear``: a moderator cleared the chat."""
     return broadcaster(channel)
 
 
 def ban(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int | None,
     moderator_name: str | None,
@@ -428,7 +427,7 @@ def ban(
 
 
 def unban(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int | None,
     moderator_name: str | None,
@@ -444,7 +443,7 @@ def unban(
 
 
 def warning_send(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int | None,
     moderator_name: str | None,
@@ -462,7 +461,7 @@ def warning_send(
     }
 
 
-def warning_acknowledge(channel: Mapping[Any, Any], *, user_id: int, login: str) -> dict[str, Any]:
+def warning_acknowledge(channel: ChannelRow, *, user_id: int, login: str) -> dict[str, Any]:
     """``channel.warning.acknowledge``: the warned user acknowledged; they may chat again."""
     return {**broadcaster(channel), **_user("user", user_id, login)}
 
@@ -476,7 +475,7 @@ def target(user_id: int, login: str, **extra: Any) -> dict[str, Any]:
 
 
 def unban_request_create(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     request_id: int,
     user_id: int,
@@ -494,7 +493,7 @@ def unban_request_create(
 
 
 def unban_request_resolve(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     request_id: int,
     user_id: int,
@@ -514,7 +513,7 @@ def unban_request_resolve(
     }
 
 
-def chat_settings_update(channel: Mapping[Any, Any], settings: dict[str, Any]) -> dict[str, Any]:
+def chat_settings_update(channel: ChannelRow, settings: dict[str, Any]) -> dict[str, Any]:
     follower_age = settings.get("followers_only_min_age_s")
     delay = settings.get("non_mod_chat_delay_s", 0)
     return {
@@ -533,7 +532,7 @@ def chat_settings_update(channel: Mapping[Any, Any], settings: dict[str, Any]) -
 
 
 def automod_settings_update(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int,
     moderator_name: str,
@@ -551,7 +550,7 @@ def automod_settings_update(
 
 
 def automod_terms_update(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int,
     moderator_name: str,
@@ -577,7 +576,7 @@ def notice(kind: str, channel_id: int, **fields: Any) -> dict[str, Any]:
 
 
 def shield_mode(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int | None,
     moderator_name: str | None,
@@ -593,7 +592,7 @@ def shield_mode(
 
 
 def suspicious_user_message(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     user_id: int,
     login: str,
@@ -620,7 +619,7 @@ def suspicious_user_message(
 
 
 def suspicious_user_update(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int | None,
     moderator_name: str | None,
@@ -641,7 +640,7 @@ def suspicious_user_update(
 
 
 def raid_alert(
-    channel: Mapping[Any, Any], *, finding: dict[str, Any], at: datetime, shield_enabled: bool
+    channel: ChannelRow, *, finding: dict[str, Any], at: datetime, shield_enabled: bool
 ) -> dict[str, Any]:
     """A suspected hate raid: the detector's finding and whether Shield Mode was turned on."""
     return {
@@ -655,7 +654,7 @@ def raid_alert(
 
 
 def detection_finding(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     user_id: int,
     login: str,
@@ -676,7 +675,7 @@ def detection_finding(
 
 
 def detection_settings_update(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     moderator_id: int,
     moderator_name: str,

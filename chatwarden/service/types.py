@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatwarden.decision import Decision
 from chatwarden.settings import Role
+from chatwarden.store.channels import ChannelRow
 
 
 def _jsonable(value: Any) -> Any:
@@ -122,10 +122,10 @@ class ChatSettings(BaseModel):
     non_mod_chat_delay_s: int = Field(0, ge=0, le=6, description="Delay for non-moderators.")
 
 
-def emote_set_of(channel: Mapping[Any, Any]) -> tuple[str, ...]:
+def emote_set_of(channel: ChannelRow) -> tuple[str, ...]:
     """A channel row's emote codes (its chat settings' ``emote_set``): AutoMod's model never
     scores them, and the detectors count them as emotes."""
-    return tuple((channel["chat_settings"] or {}).get("emote_set") or ())
+    return tuple((channel.chat_settings or {}).get("emote_set") or ())
 
 
 MessageStatus = Literal["delivered", "delayed", "held", "blocked", "denied", "expired", "deleted"]

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row, RowMapping
 
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.schema import (
     analytics_first_chatters,
     analytics_minutes,
@@ -41,9 +42,9 @@ def watermark_txn(conn: Connection, channel_id: int) -> datetime | None:
     return value
 
 
-def channels_txn(conn: Connection) -> list[RowMapping]:
-    query = sa.select(channels.c.id, channels.c.name).order_by(channels.c.id)
-    return list(conn.execute(query).mappings())
+def channels_txn(conn: Connection) -> list[ChannelRow]:
+    query = sa.select(channels).order_by(channels.c.id)
+    return [ChannelRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def emote_set_txn(conn: Connection, channel_id: int) -> tuple[str, ...]:

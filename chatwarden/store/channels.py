@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +12,29 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from chatwarden.store.idlists import one_of
 from chatwarden.store.schema import channel_roles, channel_terms, channels, users
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    """One channel as stored (what services pass along a request: permissions, settings and
+    the broadcaster fields of every event)."""
+
+    id: int
+    name: str
+    owner_id: int
+    created_at: datetime
+    chat_settings: dict[str, Any]
+    automod_settings: dict[str, Any]
+    settings_rev: int
+    rules: list[str] | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ChannelRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def _channel(row: Mapping[Any, Any] | None) -> ChannelRow | None:
+    return None if row is None else ChannelRow.from_row(row)
 
 
 def insert_channel_txn(
@@ -36,13 +61,14 @@ def insert_channel_txn(
     return int(result.scalar_one())
 
 
-def get_channel_txn(conn: Connection, channel_id: int) -> RowMapping | None:
-    return conn.execute(sa.select(channels).where(channels.c.id == channel_id)).mappings().first()
+def get_channel_txn(conn: Connection, channel_id: int) -> ChannelRow | None:
+    query = sa.select(channels).where(channels.c.id == channel_id)
+    return _channel(conn.execute(query).mappings().first())
 
 
-def get_channel_by_name_txn(conn: Connection, name: str) -> RowMapping | None:
+def get_channel_by_name_txn(conn: Connection, name: str) -> ChannelRow | None:
     query = sa.select(channels).where(channels.c.name == name.lower())
-    return conn.execute(query).mappings().first()
+    return _channel(conn.execute(query).mappings().first())
 
 
 def count_owned_channels_txn(conn: Connection, owner_id: int) -> int:
@@ -50,8 +76,9 @@ def count_owned_channels_txn(conn: Connection, owner_id: int) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def list_channels_txn(conn: Connection) -> list[RowMapping]:
-    return list(conn.execute(sa.select(channels).order_by(channels.c.id)).mappings())
+def list_channels_txn(conn: Connection) -> list[ChannelRow]:
+    query = sa.select(channels).order_by(channels.c.id)
+    return [ChannelRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def update_channel_txn(conn: Connection, channel_id: int, **values: Any) -> None:

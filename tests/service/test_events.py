@@ -22,6 +22,7 @@ from chatwarden.decision import Reason, Span
 from chatwarden.service import events
 from chatwarden.services import Services
 from chatwarden.settings import Role
+from chatwarden.store.channels import ChannelRow
 from tests.service.conftest import Cast, Recorder
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "twitch"
@@ -279,8 +280,8 @@ def test_shield_mode_and_suspicious_users(services: Services, cast: Cast, rec: R
 
 # -- blocked terms (a term blocks on the chat path; a hold or update can still carry one) ------
 
-CHANNEL = {"id": 7, "owner_id": 1337, "name": "cool_streamer"}
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+CHANNEL = ChannelRow(7, "cool_streamer", 1337, NOW, {}, {}, 0, None)
 
 
 def _hold(text: str, reasons: list[Reason]) -> dict[str, Any]:

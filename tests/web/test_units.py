@@ -18,6 +18,7 @@ from chatwarden.errors import (
     Unauthorized,
 )
 from chatwarden.service import events
+from chatwarden.store.channels import ChannelRow
 from chatwarden.web.csrf import CSRFMiddleware, derive_csrf_token
 from chatwarden.web.errors import error_response, status_for
 from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
@@ -126,10 +127,10 @@ def test_csrf_rules() -> None:
 
 
 def _chat_env(n: int) -> dict[str, object]:
-    channel = {"id": 1, "owner_id": 2, "name": "demo"}
     from datetime import UTC, datetime
 
     now = datetime(2025, 1, 1, tzinfo=UTC)
+    channel = ChannelRow(1, "demo", 2, now, {}, {}, 0, None)
     event = events.chat_message(
         channel,
         message_id=f"m{n}",

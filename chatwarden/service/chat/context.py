@@ -35,6 +35,7 @@ from chatwarden.context import (
 from chatwarden.context.facts import addressees
 from chatwarden.decision import Decision
 from chatwarden.store import context as store
+from chatwarden.store.channels import ChannelRow
 
 __all__ = [
     "CHAT_LINES",
@@ -63,7 +64,7 @@ _STAFF = {"owner": "broadcaster", "lead_moderator": "moderator", "moderator": "m
 
 def context_txn(
     conn: Connection,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     sender_id: int,
     text: str,
     now: datetime,
@@ -76,7 +77,7 @@ def context_txn(
     ``before_id``: a stored message's id (only lines before it count); ``earlier``: message
     rows of the same batch sent before it, not yet stored (``channel_id``, ``sender_id``,
     ``text``, ``status``, ``decision``)."""
-    cid = int(channel["id"])
+    cid = int(channel.id)
     lines = store.recent_lines_txn(
         conn,
         cid,
@@ -88,7 +89,7 @@ def context_txn(
         before_id=before_id,
     )
     named = addressees(text)[:MAX_ADDRESSED]
-    record = store.sender_record_txn(conn, cid, int(channel["owner_id"]), sender_id, named)
+    record = store.sender_record_txn(conn, cid, int(channel.owner_id), sender_id, named)
     own: list[OwnMessage] = []
     chat: list[ChatLine] = []
     for line in lines:
@@ -158,7 +159,7 @@ def public_context(stored: Mapping[Any, Any] | None) -> dict[str, Any] | None:
 
 def add_context_txn(
     conn: Connection,
-    batch: Sequence[tuple[Mapping[Any, Any], Decision, dict[str, Any]]],
+    batch: Sequence[tuple[ChannelRow, Decision, dict[str, Any]]],
     now: datetime,
 ) -> None:
     """Score every held message of a batch about to be stored with its context, into its
@@ -177,7 +178,7 @@ def add_context_txn(
 
 
 def message_context_txn(
-    conn: Connection, channel: Mapping[Any, Any], row: Mapping[Any, Any]
+    conn: Connection, channel: ChannelRow, row: Mapping[Any, Any]
 ) -> dict[str, Any] | None:
     """The context of a stored message (a ``messages`` row with ``id``, ``sender_id``,
     ``text``, ``created_at`` and ``decision``), as the user card shows it: ``{message_id,

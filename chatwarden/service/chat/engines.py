@@ -40,6 +40,7 @@ from chatwarden.service.moderation.automod_settings import regex_budget, term_ro
 from chatwarden.service.types import emote_set_of
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import learning as learning_store
+from chatwarden.store.channels import ChannelRow
 
 log = logging.getLogger(__name__)
 
@@ -61,23 +62,23 @@ EngineKey = tuple[int, tuple[str, ...]]
 
 
 def load_automod_settings(
-    channel: Mapping[Any, Any], term_rows: Sequence[Mapping[Any, Any]]
+    channel: ChannelRow, term_rows: Sequence[Mapping[Any, Any]]
 ) -> AutoModSettings:
     settings = AutoModSettings.from_mapping(
-        {**channel["automod_settings"], "terms": [to_spec(t) for t in term_rows]},
-        source=f"channel {channel['name']}",
+        {**channel.automod_settings, "terms": [to_spec(t) for t in term_rows]},
+        source=f"channel {channel.name}",
     )
     emotes = emote_set_of(channel)
     return settings.model_copy(update={"emotes": frozenset(emotes)}) if emotes else settings
 
 
 def channel_settings_txn(
-    conn: Connection, channel: Mapping[Any, Any], term_rows: Sequence[Mapping[Any, Any]]
+    conn: Connection, channel: ChannelRow, term_rows: Sequence[Mapping[Any, Any]]
 ) -> AutoModSettings:
     """The settings a channel's engines run: the owner's, its terms and emotes, and what the
     channel learned from its moderators (the active learned version, ``store/learning.py``)."""
     settings = load_automod_settings(channel, term_rows)
-    state = learning_store.active_state_txn(conn, channel["id"])
+    state = learning_store.active_state_txn(conn, channel.id)
     learned = {} if state is None else state.as_levels()
     if not learned:
         return settings
@@ -140,12 +141,12 @@ class EngineCache:
     def __len__(self) -> int:
         return len(self._engines)
 
-    def get(self, conn: Connection, channel: Mapping[Any, Any], now: datetime) -> Engine:
+    def get(self, conn: Connection, channel: ChannelRow, now: datetime) -> Engine:
         """The channel's engine for its current settings and the terms not expired by ``now``;
         built (or its failure cached) once until they change."""
         # chat-mode changes (the emote set) do not bump the settings revision
-        key: EngineKey = (channel["settings_rev"], emote_set_of(channel))
-        cid = channel["id"]
+        key: EngineKey = (channel.settings_rev, emote_set_of(channel))
+        cid = channel.id
         with self._lock:
             engine = self._engines.get(cid)
             if engine is not None and engine.is_current(key, now):

@@ -20,7 +20,7 @@ class ModeService(ServiceBase):
     def get(self, channel_id: int) -> ChatSettings:
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-        return ChatSettings.model_validate(channel["chat_settings"])
+        return ChatSettings.model_validate(channel.chat_settings)
 
     def update(self, actor: Actor, channel_id: int, patch: Mapping[str, Any]) -> ChatSettings:
         """Change some modes; unknown keys or bad values raise ``InputError`` naming the key."""
@@ -30,7 +30,7 @@ class ModeService(ServiceBase):
             conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.UPDATE_CHAT_SETTINGS)
-            before = ChatSettings.model_validate(channel["chat_settings"])
+            before = ChatSettings.model_validate(channel.chat_settings)
             try:
                 after = ChatSettings.model_validate({**before.model_dump(), **dict(patch)})
             except ValidationError as exc:

@@ -173,7 +173,7 @@ class PlatformChatService(ServiceBase):
             return
         with self.transaction() as out:
             channel = self.channel_txn(out.conn, channel_id)
-            settings = ChatSettings.model_validate(channel["chat_settings"])
+            settings = ChatSettings.model_validate(channel.chat_settings)
             have = frozenset(settings.emote_set)
             new = sorted(codes - have)[: max(0, MAX_EMOTES - len(have))]
             if new:

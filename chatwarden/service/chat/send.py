@@ -47,6 +47,7 @@ from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as store
 from chatwarden.store import review as review_store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_deadlock, is_unique_violation
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class ChatService(ServiceBase):
         #: told each round's ``decide`` and ``persist`` seconds (a worker's metrics)
         self.stage_observer: Callable[[str, float], None] | None = None
 
-    def automod_for(self, conn: Connection, channel: Mapping[Any, Any]) -> AutoMod:
+    def automod_for(self, conn: Connection, channel: ChannelRow) -> AutoMod:
         """The channel's engine; ``InputError`` saying why when it cannot run."""
         return self.engines.get(conn, channel, self.clock.now()).require()
 
@@ -174,8 +175,7 @@ class ChatService(ServiceBase):
                     for i in indices:
                         results[i] = NotFound(f"no channel with id {cid}")
                     continue
-                # a plain dict: the batch reads its fields for every message and event
-                batch.channels[cid] = dict(row)
+                batch.channels[cid] = row
                 keys = [
                     (requests[i].actor.user_id, key)
                     for i in indices
@@ -208,35 +208,35 @@ class ChatService(ServiceBase):
                 continue
             user_id = req.actor.user_id
             if req.idempotency_key is not None:
-                row = batch.previous[channel["id"]].get((user_id, req.idempotency_key))
+                row = batch.previous[channel.id].get((user_id, req.idempotency_key))
                 if row is not None:
                     results[i] = _replay_or_error(row, text)
                     continue
-            member = batch.members[channel["id"]].get(user_id)
+            member = batch.members[channel.id].get(user_id)
             role = effective_role(channel, user_id, member)
-            if channel["id"] not in modes:
-                modes[channel["id"]] = Modes.of(
-                    ChatSettings.model_validate(channel["chat_settings"]),
+            if channel.id not in modes:
+                modes[channel.id] = Modes.of(
+                    ChatSettings.model_validate(channel.chat_settings),
                     self.config.rate_limit_messages_per_30s,
                 )
             facts = MessageFacts(
-                channel=str(channel["id"]),
+                channel=str(channel.id),
                 sender=str(user_id),
                 role=role,
                 text=text,
-                modes=modes[channel["id"]],
+                modes=modes[channel.id],
                 standing=standing_of(member),
             )
             if req.platform is not None:  # the platform enforces its own modes (a hook)
                 facts = replace(facts, modes=PLATFORM_MODES)
             rejection = self._check_rules(facts, now)
             if rejection is None and self.detection is not None:
-                ctx = batch.detect[channel["id"]]
+                ctx = batch.detect[channel.id]
                 rejection = self.detection.gate(ctx, i, user_id, role, member, now)
             if rejection is not None:
                 results[i] = rejection
             else:
-                accepted.setdefault(channel["id"], []).append((i, role))
+                accepted.setdefault(channel.id, []).append((i, role))
         return accepted
 
     def _decide(
@@ -321,7 +321,7 @@ class ChatService(ServiceBase):
                 raise
         with self.db.read() as conn:  # a concurrent send with the same key won
             row = store.get_by_idempotency_key_txn(
-                conn, item.channel["id"], item.actor.user_id, item.key
+                conn, item.channel.id, item.actor.user_id, item.key
             )
         assert row is not None
         return [_replay_or_error(row, item.text)]
@@ -385,7 +385,7 @@ class ChatService(ServiceBase):
         channel, decision = item.channel, item.decision
         values: dict[str, Any] = {
             "public_id": new_uuid7(),
-            "channel_id": channel["id"],
+            "channel_id": channel.id,
             "sender_id": item.actor.user_id,
             "text": item.text,
             "idempotency_key": item.key,
@@ -396,10 +396,10 @@ class ChatService(ServiceBase):
         }
         status: str
         if decision.action is Action.ALLOW:
-            if channel["id"] not in delays:
-                modes = ChatSettings.model_validate(channel["chat_settings"])
-                delays[channel["id"]] = modes.non_mod_chat_delay_s
-            delay = delays[channel["id"]]
+            if channel.id not in delays:
+                modes = ChatSettings.model_validate(channel.chat_settings)
+                delays[channel.id] = modes.non_mod_chat_delay_s
+            delay = delays[channel.id]
             if delay and not is_mod(item.role):
                 status = "delayed"
                 values["deliver_after"] = now + timedelta(seconds=delay)
@@ -465,7 +465,7 @@ class ChatService(ServiceBase):
             context = values["decision"].get("context")
             log_rows.append(self._hold_or_block(out, item, public_id, status, queued, context))
             out.notify(
-                item.actor.user_id, f"message_{status}", item.channel["id"], message_id=public_id
+                item.actor.user_id, f"message_{status}", item.channel.id, message_id=public_id
             )
         return result
 
@@ -502,7 +502,7 @@ class ChatService(ServiceBase):
             action = screen.log_action
             reason = "; ".join(filter(None, [screen.explanation, reason]))
         return {
-            "channel_id": item.channel["id"],
+            "channel_id": item.channel.id,
             "actor_id": None,
             "action": action,
             "target_user_id": item.actor.user_id,
@@ -608,7 +608,7 @@ class _Batch:
     """What one round read, per channel id (``ChatService._read_batch``)."""
 
     by_channel: dict[int, list[int]] = field(default_factory=dict)
-    channels: dict[int, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[int, ChannelRow] = field(default_factory=dict)
     previous: dict[int, dict[tuple[int, str], RowMapping]] = field(default_factory=dict)
     members: dict[int, dict[int, RowMapping]] = field(default_factory=dict)
     engines: dict[int, Engine] = field(default_factory=dict)
@@ -629,7 +629,7 @@ class _Accepted:
     """A message that passed the chat rules, with AutoMod's decision, waiting to be stored."""
 
     index: int
-    channel: Mapping[Any, Any]
+    channel: ChannelRow
     actor: Actor
     role: Role
     text: str
@@ -695,7 +695,7 @@ def _summary(decision: Decision) -> str:
 
 
 def message_event(
-    channel: Mapping[Any, Any], row: Mapping[Any, Any], role: Role, now: datetime
+    channel: ChannelRow, row: Mapping[Any, Any], role: Role, now: datetime
 ) -> dict[str, Any]:
     """The channel.chat.message body for a stored message delivered at ``now``."""
     return events.chat_message(

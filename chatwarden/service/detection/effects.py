@@ -36,13 +36,14 @@ from chatwarden.service.detection.suspicious import flag_txn
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 
 class ChatEffects:
     """``EffectApplier`` for our own chat, for one write transaction (``out``)."""
 
     def __init__(
-        self, out: Outbox, channels: Mapping[int, Mapping[Any, Any]], shield: ShieldService
+        self, out: Outbox, channels: Mapping[int, ChannelRow], shield: ShieldService
     ) -> None:
         self.out = out
         self.channels = channels
@@ -83,7 +84,7 @@ class ChatEffects:
                 case Warn() | Ban():
                     raise NotImplementedError(f"{type(effect).__name__} is applied by Strike")
 
-    def _flag(self, channel: Mapping[Any, Any], target: Target, effect: Flag) -> None:
+    def _flag(self, channel: ChannelRow, target: Target, effect: Flag) -> None:
         extra: dict[str, Any] = {}
         if effect.source == "shared":
             extra["shared_channel_ids"] = list(effect.shared_channel_ids)
@@ -104,9 +105,7 @@ class ChatEffects:
             **extra,
         )
 
-    def _suspicious_message(
-        self, channel: Mapping[Any, Any], target: Target, effect: Alert
-    ) -> None:
+    def _suspicious_message(self, channel: ChannelRow, target: Target, effect: Alert) -> None:
         flag = effect.details
         assert target.message_id is not None  # a stored message
         self.out.emit(
@@ -126,7 +125,7 @@ class ChatEffects:
             ),
         )
 
-    def _finding(self, channel: Mapping[Any, Any], target: Target, effect: Alert) -> None:
+    def _finding(self, channel: ChannelRow, target: Target, effect: Alert) -> None:
         self.out.emit(
             channel,
             events.DETECTION_FINDING,
@@ -141,26 +140,26 @@ class ChatEffects:
             ),
         )
 
-    def _timeout(self, channel: Mapping[Any, Any], target: Target, effect: Timeout) -> None:
+    def _timeout(self, channel: ChannelRow, target: Target, effect: Timeout) -> None:
         out, uid, seconds = self.out, target.user_id, effect.seconds
         until = out.now + timedelta(seconds=seconds)
-        member = channel_store.ensure_member_txn(out.conn, channel["id"], uid)
+        member = channel_store.ensure_member_txn(out.conn, channel.id, uid)
         if member["timeout_until"] is None or member["timeout_until"] < until:
-            channel_store.update_member_txn(out.conn, channel["id"], uid, timeout_until=until)
+            channel_store.update_member_txn(out.conn, channel.id, uid, timeout_until=until)
         reason = effect.reason
         detail = events.target(uid, target.username, reason=reason, expires_at=until.isoformat())
         out.emit(channel, events.MODERATE, automod_moderate(channel, "timeout", detail))
         out.notify(
             uid,
             "timed_out",
-            channel["id"],
+            channel.id,
             reason=reason,
             until=until.isoformat(),
             duration_s=seconds,
         )
         audit.append_txn(
             out.conn,
-            channel_id=channel["id"],
+            channel_id=channel.id,
             actor_id=None,
             action="detection.timeout_user",
             created_at=out.now,
@@ -174,12 +173,12 @@ class ChatEffects:
             },
         )
 
-    def _delete_earlier(self, channel: Mapping[Any, Any], effect: Delete) -> None:
+    def _delete_earlier(self, channel: ChannelRow, effect: Delete) -> None:
         """A cluster just became a bot wave: remove its bot-like members' earlier messages that
         are still in chat (those sent before the wave was recognised)."""
         out = self.out
         since = out.now - timedelta(seconds=effect.since_s)
-        removed = store.remove_recent_txn(out.conn, channel["id"], list(effect.user_ids), since)
+        removed = store.remove_recent_txn(out.conn, channel.id, list(effect.user_ids), since)
         for row in removed:
             out.removed_from_chat(channel, row, "automod")
         if removed:
@@ -188,7 +187,7 @@ class ChatEffects:
                 out.conn,
                 [
                     {
-                        "channel_id": channel["id"],
+                        "channel_id": channel.id,
                         "actor_id": None,
                         "action": effect.log_action,
                         "target_user_id": row["sender_id"],
@@ -201,14 +200,14 @@ class ChatEffects:
                 ],
             )
 
-    def _shield_mode(self, channel: Mapping[Any, Any], effect: ShieldMode) -> None:
-        cid = channel["id"]
+    def _shield_mode(self, channel: ChannelRow, effect: ShieldMode) -> None:
+        cid = channel.id
         fresh = channel_store.get_channel_txn(self.out.conn, cid)
         assert fresh is not None
         self._shield_enabled[cid] = self.shield.activate_txn(self.out, fresh, None, effect.reason)
 
-    def _raid(self, channel: Mapping[Any, Any], effect: Alert) -> None:
-        out, cid = self.out, channel["id"]
+    def _raid(self, channel: ChannelRow, effect: Alert) -> None:
+        out, cid = self.out, channel.id
         alert = effect.findings[0]
         enabled = self._shield_enabled.pop(cid, False)  # the ShieldMode just before, if any
         audit.append_txn(
@@ -226,11 +225,11 @@ class ChatEffects:
             events.raid_alert(channel, finding=alert.to_dict(), at=out.now, shield_enabled=enabled),
         )
 
-    def _strike(self, channel: Mapping[Any, Any], target: Target, effect: Strike) -> None:
+    def _strike(self, channel: ChannelRow, target: Target, effect: Strike) -> None:
         apply_offence_txn(
             self.out,
             channel,
-            self.settings(channel["id"]).detectors.strikes,
+            self.settings(channel.id).detectors.strikes,
             user_id=target.user_id,
             username=target.username,
             code=effect.code,

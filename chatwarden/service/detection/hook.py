@@ -58,6 +58,7 @@ from chatwarden.service.permissions import is_mod
 from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 MAX_FINGERPRINT = 512
 BANNED_REFRESH_S = 30.0
@@ -155,7 +156,7 @@ EMPTY = Screening()
 class BatchContext:
     """What one batch of one channel needs from the store (``load_txn``)."""
 
-    channel: Mapping[Any, Any]
+    channel: ChannelRow
     state: DetectionState
     gates: TrustGateConfig
     users: dict[int, RowMapping] = field(default_factory=dict)
@@ -197,12 +198,12 @@ class DetectionHook:
     # -- 1. load --------------------------------------------------------------------------------
 
     def load_txn(
-        self, conn: Connection, channel: Mapping[Any, Any], user_ids: Sequence[int]
+        self, conn: Connection, channel: ChannelRow, user_ids: Sequence[int]
     ) -> BatchContext:
-        state = load_state_txn(conn, channel["id"])
+        state = load_state_txn(conn, channel.id)
         gates = trust_gates.effective_gates(state)
         ctx = BatchContext(channel=channel, state=state, gates=gates)
-        cid = channel["id"]
+        cid = channel.id
         live = state.settings.enabled
         need_people = (
             live
@@ -241,9 +242,9 @@ class DetectionHook:
             return {u for u in user_ids if u in known}
 
     def _detectors_txn(
-        self, conn: Connection, channel: Mapping[Any, Any], state: DetectionState, ctx: BatchContext
+        self, conn: Connection, channel: ChannelRow, state: DetectionState, ctx: BatchContext
     ) -> ChannelDetectors:
-        cid = channel["id"]
+        cid = channel.id
         emotes = emote_set_of(channel)
         config = with_channel_emotes(state.settings.detectors, emotes)
         key = (state.rev, emotes)  # chat-mode changes (the emote set) do not bump ``rev``
@@ -337,7 +338,7 @@ class DetectionHook:
         if trust_gates.gates_active(ctx.gates) and not is_mod(role):
             user = ctx.users.get(user_id)
             mctx = MessageContext(
-                channel_id=ctx.channel["id"],
+                channel_id=ctx.channel.id,
                 user_id=user_id,
                 username="" if user is None else user["username"],
                 text="",
@@ -402,7 +403,7 @@ class DetectionHook:
                 run = detectors.check_evasion if detectors.only_evasion else detectors.observe
                 result = run(
                     MessageContext(
-                        channel_id=ctx.channel["id"],
+                        channel_id=ctx.channel.id,
                         user_id=uid,
                         username=req.actor.username,
                         text=text,
@@ -557,18 +558,18 @@ class DetectionHook:
     def after_store_txn(
         self,
         out: Outbox,
-        stored: Sequence[tuple[Mapping[Any, Any], SendRequest, Screening, str, str]],
+        stored: Sequence[tuple[ChannelRow, SendRequest, Screening, str, str]],
     ) -> None:
         """Effects of the screenings: ``(channel, request, screening, public_id, status)``.
         The decision is ``rules.effects.detection_effects`` (pure); ``ChatEffects`` applies it."""
         fps: list[tuple[int, str, str]] = []
-        applier = ChatEffects(out, {c["id"]: c for c, *_ in stored}, self.shield)
+        applier = ChatEffects(out, {c.id: c for c, *_ in stored}, self.shield)
         memory = BatchMemory()
         for channel, req, screen, public_id, status in stored:
             uid = req.actor.user_id
             fps.extend((uid, kind, digest) for kind, digest in screen.fingerprints)
-            target = Target(channel["id"], uid, req.actor.username, public_id, req.text)
-            settings = partial(applier.settings, channel["id"])
+            target = Target(channel.id, uid, req.actor.username, public_id, req.text)
+            settings = partial(applier.settings, channel.id)
             effects = detection_effects(screen, status, target, settings, memory)
             applier.apply(target, effects)
         if fps:

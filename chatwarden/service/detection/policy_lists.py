@@ -34,6 +34,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import channels as channel_store
 from chatwarden.store import policy_lists as store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
 MAX_LIST_TERMS = 5000
@@ -179,7 +180,7 @@ class PolicyListService(ServiceBase):
             check_term_set(self.config, _rows(terms), f"policy list {row['name']!r}")
             store.replace_terms_txn(out.conn, list_id, terms)
             for cid in store.subscribers_txn(out.conn, list_id):  # the new terms, as they will be
-                name = self.channel_txn(out.conn, cid)["name"]
+                name = self.channel_txn(out.conn, cid).name
                 check_term_set(
                     self.config,
                     term_rows_txn(out.conn, cid),
@@ -263,7 +264,7 @@ class PolicyListService(ServiceBase):
 
     def _curate_txn(
         self, out: Outbox, actor: Actor, list_id: int
-    ) -> tuple[Mapping[Any, Any], Mapping[Any, Any]]:
+    ) -> tuple[Mapping[Any, Any], ChannelRow]:
         row = self._row(out.conn, list_id)
         channel = self.channel_txn(out.conn, row["channel_id"])
         self.require_txn(out.conn, actor, channel, Permission.MANAGE_POLICY_LISTS)

@@ -32,6 +32,7 @@ from chatwarden.service.types import Actor
 from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 
 class _Model(BaseModel):
@@ -148,7 +149,7 @@ def ensure_row_txn(out: Outbox, channel_id: int) -> RowMapping:
 
 def announce_txn(
     out: Outbox,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     actor: Actor,
     what: str,
     action: str,
@@ -157,7 +158,7 @@ def announce_txn(
     """Mod-log entry + ``channel.detection_settings.update`` for a settings change."""
     audit.append_txn(
         out.conn,
-        channel_id=channel["id"],
+        channel_id=channel.id,
         actor_id=actor.user_id,
         action=action,
         created_at=out.now,

@@ -55,24 +55,24 @@ class SharingService(ServiceBase):
             partner = channel_store.get_channel_by_name_txn(out.conn, str(partner_name))
             if partner is None:
                 raise NotFound(f"no channel named {partner_name!r}")
-            if partner["id"] == channel_id:
+            if partner.id == channel_id:
                 raise InputError("a channel cannot share ban information with itself")
             outgoing, incoming = store.agreements_txn(out.conn, channel_id)
-            if partner["id"] in outgoing:
-                raise Conflict(f"already sharing with {partner['name']}")
+            if partner.id in outgoing:
+                raise Conflict(f"already sharing with {partner.name}")
             if len(outgoing) >= MAX_PARTNERS:
                 raise InputError(f"a channel can share with at most {MAX_PARTNERS} channels")
-            store.add_agreement_txn(out.conn, channel_id, partner["id"], actor.user_id, out.now)
-            active = partner["id"] in incoming
+            store.add_agreement_txn(out.conn, channel_id, partner.id, actor.user_id, out.now)
+            active = partner.id in incoming
             announce_txn(
                 out,
                 channel,
                 actor,
                 "sharing",
                 "sharing.agree",
-                {"partner": partner["name"], "active": active},
+                {"partner": partner.name, "active": active},
             )
-        return SharingPartner(partner["id"], partner["name"], True, active, active)
+        return SharingPartner(partner.id, partner.name, True, active, active)
 
     def revoke(self, actor: Actor, channel_id: int, partner_name: str) -> None:
         """Withdraw this channel's agreement (sharing stops in both directions)."""
@@ -80,10 +80,8 @@ class SharingService(ServiceBase):
             channel = self.channel_txn(out.conn, channel_id)
             self.require_txn(out.conn, actor, channel, Permission.MANAGE_SHARING)
             partner = channel_store.get_channel_by_name_txn(out.conn, str(partner_name))
-            if partner is None or not store.delete_agreement_txn(
-                out.conn, channel_id, partner["id"]
-            ):
+            if partner is None or not store.delete_agreement_txn(out.conn, channel_id, partner.id):
                 raise NotFound(f"this channel does not share with {partner_name!r}")
             announce_txn(
-                out, channel, actor, "sharing", "sharing.revoke", {"partner": partner["name"]}
+                out, channel, actor, "sharing", "sharing.revoke", {"partner": partner.name}
             )

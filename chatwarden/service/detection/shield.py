@@ -42,6 +42,7 @@ from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 BULK_BAN_MAX_USERS = 500  # the hard cap per call
 BULK_BAN_MAX_WINDOW_S = 24 * 3600
@@ -163,16 +164,16 @@ class ShieldService(ServiceBase):
         return self.status(actor, channel_id)
 
     def activate_txn(
-        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor | None, reason: str
+        self, out: Outbox, channel: ChannelRow, actor: Actor | None, reason: str
     ) -> bool:
         """Shield Mode on inside a transaction; ``actor`` None is AutoMod. False if already on."""
-        conn, cid = out.conn, channel["id"]
+        conn, cid = out.conn, channel.id
         row = ensure_row_txn(out, cid)
         if row["shield_active"]:
             return False
         preset = ShieldPreset.model_validate(row["shield_preset"])
-        chat_before = dict(channel["chat_settings"])
-        automod_before = dict(channel["automod_settings"])
+        chat_before = dict(channel.chat_settings)
+        automod_before = dict(channel.automod_settings)
         modes = _stricter_modes(ChatSettings.model_validate(chat_before), preset)
         chat_after = modes.model_dump(mode="json")
         automod_after = _stricter_automod(automod_before, preset)
@@ -199,15 +200,15 @@ class ShieldService(ServiceBase):
         return True
 
     def deactivate_txn(
-        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor | None, reason: str
+        self, out: Outbox, channel: ChannelRow, actor: Actor | None, reason: str
     ) -> bool:
-        conn, cid = out.conn, channel["id"]
+        conn, cid = out.conn, channel.id
         row = store.get_detection_txn(conn, cid)
         if row is None or not row["shield_active"]:
             return False
         saved = row["shield_saved"] or {}
-        chat_after = saved.get("chat_settings", dict(channel["chat_settings"]))
-        automod_after = saved.get("automod_settings", dict(channel["automod_settings"]))
+        chat_after = saved.get("chat_settings", dict(channel.chat_settings))
+        automod_after = saved.get("automod_settings", dict(channel.automod_settings))
         channel_store.update_channel_txn(
             conn, cid, chat_settings=chat_after, automod_settings=automod_after
         )
@@ -222,8 +223,8 @@ class ShieldService(ServiceBase):
             shield_changed_by=None if actor is None else actor.user_id,
         )
         changed = {
-            **diff(dict(channel["chat_settings"]), chat_after, "chat_settings."),
-            **diff(dict(channel["automod_settings"]), automod_after, "automod_settings."),
+            **diff(dict(channel.chat_settings), chat_after, "chat_settings."),
+            **diff(dict(channel.automod_settings), automod_after, "automod_settings."),
         }
         preset = ShieldPreset.model_validate(row["shield_preset"])
         self._announce(out, channel, actor, False, reason, chat_after, changed, preset)
@@ -232,7 +233,7 @@ class ShieldService(ServiceBase):
     @staticmethod
     def _announce(
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor | None,
         on: bool,
         reason: str,
@@ -242,7 +243,7 @@ class ShieldService(ServiceBase):
     ) -> None:
         audit.append_txn(
             out.conn,
-            channel_id=channel["id"],
+            channel_id=channel.id,
             actor_id=None if actor is None else actor.user_id,
             action="shield.on" if on else "shield.off",
             created_at=out.now,
@@ -378,7 +379,7 @@ def _senders_saying(
 
 
 def _sort_out(
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     actor: Actor,
     role: Role,
     found: dict[int, list[Mapping[Any, Any]]],

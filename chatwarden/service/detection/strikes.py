@@ -28,6 +28,7 @@ from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,7 @@ class UserStrikes(_ToDict):
     next_step: dict[str, Any]  # what the next offence would bring
 
 
-def automod_moderate(
-    channel: Mapping[Any, Any], action: str, detail: dict[str, Any]
-) -> dict[str, Any]:
+def automod_moderate(channel: ChannelRow, action: str, detail: dict[str, Any]) -> dict[str, Any]:
     """``channel.moderate`` done by AutoMod (no moderator)."""
     event = events.moderate(
         channel, moderator_id=0, moderator_name="", action=action, detail=detail
@@ -51,7 +50,7 @@ def automod_moderate(
 
 def apply_offence_txn(
     out: Outbox,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     config: StrikeConfig,
     *,
     user_id: int,
@@ -61,7 +60,7 @@ def apply_offence_txn(
     explanation: str,
 ) -> StrikeStep:
     """Record one offence and apply the ladder's sanction for it (inside the transaction)."""
-    conn, now, cid = out.conn, out.now, channel["id"]
+    conn, now, cid = out.conn, out.now, channel.id
     horizon = now - timedelta(seconds=config.expire_s)
     earlier = [
         Offence(at=r["created_at"], code=r["code"])

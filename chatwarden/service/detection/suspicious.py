@@ -19,6 +19,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit
 from chatwarden.store import detection as store
+from chatwarden.store.channels import ChannelRow
 
 Status = Literal["monitored", "restricted", "cleared"]
 Source = Literal["manual", "auto", "shared"]
@@ -76,7 +77,7 @@ def to_suspicious(row: Mapping[Any, Any], names: Mapping[int, str]) -> Suspiciou
 
 def flag_txn(
     out: Outbox,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     user_id: int,
     username: str,
@@ -94,7 +95,7 @@ def flag_txn(
     store.put_suspicious_txn(
         out.conn,
         {
-            "channel_id": channel["id"],
+            "channel_id": channel.id,
             "user_id": user_id,
             "status": status,
             "source": source,
@@ -111,7 +112,7 @@ def flag_txn(
     action = {"cleared": "suspicious.clear"}.get(status, f"suspicious.{status}")
     audit.append_txn(
         out.conn,
-        channel_id=channel["id"],
+        channel_id=channel.id,
         actor_id=None if actor is None else actor.user_id,
         action=action,
         created_at=out.now,

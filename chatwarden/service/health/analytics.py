@@ -49,6 +49,7 @@ from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.store import analytics as store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
 ExportFormat = Literal["csv", "parquet"]
@@ -123,7 +124,7 @@ class AnalyticsService(ServiceBase):
         # catching up a long history must not hold up the rest of the tick (delayed chat)
         deadline = time.monotonic() + self.settings.budget_s
         for channel in channels:
-            mark = marks.get(channel["id"])
+            mark = marks.get(channel.id)
             for _ in range(self.settings.max_rounds_per_tick):
                 if (mark is not None and mark >= horizon) or time.monotonic() > deadline:
                     break
@@ -131,16 +132,16 @@ class AnalyticsService(ServiceBase):
                 if result is None:
                     break  # another process rolled these minutes up
                 mark, count = result
-                after[channel["id"]] = mark
+                after[channel.id] = mark
                 written += count
         oldest = min(after.values(), default=horizon)
         self.metrics.rollup_lag.set(max(0.0, (now - oldest).total_seconds()))
         return written
 
     def _roll_channel(
-        self, channel: Mapping[Any, Any], mark: datetime | None, horizon: datetime
+        self, channel: ChannelRow, mark: datetime | None, horizon: datetime
     ) -> tuple[datetime, int] | None:
-        cid = int(channel["id"])
+        cid = int(channel.id)
         with self.db.read() as conn:
             nxt = store.next_activity_txn(conn, cid, mark)
             if nxt is None or minute_of(nxt) >= horizon:
@@ -280,12 +281,12 @@ class AnalyticsService(ServiceBase):
     def _series_txn(
         self,
         conn: Connection,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         start: datetime,
         end: datetime,
         res: Resolution,
     ) -> dict[str, Any]:
-        cid = int(channel["id"])
+        cid = int(channel.id)
         first = floor_to(start, res)
         rows = [_row_to_rollup(r) for r in store.rollups_between_txn(conn, cid, first, end)]
         returned: dict[datetime, int] = {}
@@ -298,7 +299,7 @@ class AnalyticsService(ServiceBase):
         names = {str(k): v for k, v in store.usernames_txn(conn, actors).items()}
         mark = store.watermark_txn(conn, cid)
         return {
-            "channel": channel["name"],
+            "channel": channel.name,
             "resolution": res,
             "start": first.isoformat(),
             "end": end.isoformat(),

@@ -43,6 +43,7 @@ from chatwarden.service.types import Actor, emote_set_of
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import channels as channel_store
 from chatwarden.store import history as history_store
+from chatwarden.store.channels import ChannelRow
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
@@ -103,7 +104,7 @@ def _recorded(row: Mapping[Any, Any]) -> tuple[str | None, str | None]:
 
 
 def to_record(
-    line: int, row: Mapping[Any, Any], channel: Mapping[Any, Any], role: Role | None = None
+    line: int, row: Mapping[Any, Any], channel: ChannelRow, role: Role | None = None
 ) -> ChatRecord:
     """A stored message as a replay record (role: the sender's role in the channel now)."""
     recorded, recorded_detection = _recorded(row)
@@ -112,7 +113,7 @@ def to_record(
         time=row["created_at"],
         user=row["sender_name"],
         text=row["text"],
-        channel=channel["name"],
+        channel=channel.name,
         user_id=str(row["sender_id"]),
         role=role if role is not None else effective_role(channel, row["sender_id"], _member(row)),
         recorded=recorded,
@@ -120,7 +121,7 @@ def to_record(
     )
 
 
-def to_records(rows: list[RowMapping], channel: Mapping[Any, Any]) -> list[ChatRecord]:
+def to_records(rows: list[RowMapping], channel: ChannelRow) -> list[ChatRecord]:
     """``to_record`` for many rows, working out each sender's role once."""
     roles: dict[int, Role] = {}
     out = []
@@ -214,7 +215,7 @@ class PreviewService(ServiceBase):
             runs = replay_records(
                 log.records,
                 variants,
-                known_chatters={(channel["name"], str(uid)) for uid in known},
+                known_chatters={(channel.name, str(uid)) for uid in known},
             )
         finally:
             self._slots.release()
@@ -223,12 +224,12 @@ class PreviewService(ServiceBase):
             log,
             runs,
             variants,
-            source=f"#{channel['name']}, last {days} days",
+            source=f"#{channel.name}, last {days} days",
             samples=samples,
             reveal_private=reveal,
         )
         return {
-            "channel": channel["name"],
+            "channel": channel.name,
             "window": {
                 "days": days,
                 "since": since.isoformat(),

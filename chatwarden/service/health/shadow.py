@@ -35,6 +35,7 @@ from chatwarden.settings import AutoModSettings
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import shadow as store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
 log = logging.getLogger("chatwarden.shadow")
@@ -232,20 +233,18 @@ class ShadowService(ServiceBase):
             return 0
         return len(results)
 
-    def _engine(self, conn: Any, channel: Mapping[Any, Any], config: Mapping[Any, Any]) -> AutoMod:
-        key = (int(config["rev"]), int(channel["settings_rev"]), emote_set_of(channel))
-        cached = self._engines.get(channel["id"])
+    def _engine(self, conn: Any, channel: ChannelRow, config: Mapping[Any, Any]) -> AutoMod:
+        key = (int(config["rev"]), int(channel.settings_rev), emote_set_of(channel))
+        cached = self._engines.get(channel.id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        live = channel_settings_txn(
-            conn, channel, channel_store.list_terms_txn(conn, channel["id"])
-        )
+        live = channel_settings_txn(conn, channel, channel_store.list_terms_txn(conn, channel.id))
         patch = config["candidate_settings"]
         settings = _candidate(live, patch) if patch is not None else live
         name = config["candidate_model"]
         model = self._model(name if name is not None else "bundled")
         engine = AutoMod(settings, model=model)
-        self._engines[channel["id"]] = (key, engine)
+        self._engines[channel.id] = (key, engine)
         return engine
 
     # -- results -------------------------------------------------------------------------------
@@ -304,7 +303,7 @@ class ShadowService(ServiceBase):
                     }
                 )
         return {
-            "channel": channel["name"],
+            "channel": channel.name,
             "config": None if config is None else _config_dict(config),
             "resolution": res,
             "start": start.isoformat(),

@@ -5,7 +5,6 @@ moderator's judgement as a label, in that transaction (``service/moderation/labe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as message_store
 from chatwarden.store.accounts import UserRow
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.labels import Source
 
 MAX_REASON = 500
@@ -303,7 +303,7 @@ class ActionService(ServiceBase):
 
     @staticmethod
     def _label_reaction(
-        out: Outbox, channel: Mapping[Any, Any], user_id: int, entry: ModLogEntry
+        out: Outbox, channel: ChannelRow, user_id: int, entry: ModLogEntry
     ) -> ModLogEntry:
         """Label the message that a warn, timeout or ban (``entry``) reacted to, if any
         (``labels.label_reaction_txn``); returns ``entry``."""
@@ -321,19 +321,19 @@ class ActionService(ServiceBase):
 
     def _target_txn(
         self, conn: Connection, actor: Actor, channel_id: int, user_id: int, perm: Permission
-    ) -> tuple[Mapping[Any, Any], UserRow]:
+    ) -> tuple[ChannelRow, UserRow]:
         channel = self.channel_txn(conn, channel_id)
         target = self.user_txn(conn, user_id)
         self.require_txn(conn, actor, channel, perm, user_id)
         return channel, target
 
     @staticmethod
-    def _purge_txn(out: Outbox, channel: Mapping[Any, Any], user_id: int) -> int:
+    def _purge_txn(out: Outbox, channel: ChannelRow, user_id: int) -> int:
         """Take ``user_id``'s newest ``PURGE_LIMIT`` messages still in chat (shown or delayed)
         out of it, each as a moderator's deletion on every screen; how many left."""
         rows = message_store.recent_messages_txn(
             out.conn,
-            channel["id"],
+            channel.id,
             limit=PURGE_LIMIT,
             statuses=("delivered", "delayed"),
             sender_id=user_id,
@@ -348,7 +348,7 @@ class ActionService(ServiceBase):
     @staticmethod
     def _announce_ban(
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor,
         user_id: int,
         login: str,
@@ -371,7 +371,7 @@ class ActionService(ServiceBase):
     def _announce_user_action(
         self,
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor,
         action: str,
         detail: dict[str, Any],
@@ -384,7 +384,7 @@ class ActionService(ServiceBase):
     def _log(
         self,
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor,
         action: str,
         target_user_id: int | None,
@@ -394,7 +394,7 @@ class ActionService(ServiceBase):
     ) -> ModLogEntry:
         entry_id = audit.append_txn(
             out.conn,
-            channel_id=channel["id"],
+            channel_id=channel.id,
             actor_id=actor.user_id,
             action=action,
             created_at=out.now,

@@ -39,6 +39,7 @@ from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import policy_lists as policy_store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
 TermKindArg = Literal["blocked", "permitted"]
@@ -128,7 +129,7 @@ class AutoModSettingsService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.VIEW_AUTOMOD_SETTINGS)
-        return AutoModSettings.from_mapping(dict(channel["automod_settings"]))
+        return AutoModSettings.from_mapping(dict(channel.automod_settings))
 
     def update_settings(
         self, actor: Actor, channel_id: int, patch: Mapping[str, Any]
@@ -143,7 +144,7 @@ class AutoModSettingsService(ServiceBase):
             conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.UPDATE_AUTOMOD_SETTINGS)
-            data = dict(channel["automod_settings"])
+            data = dict(channel.automod_settings)
             if "overall_level" in patch and patch["overall_level"] is not None:
                 data["levels"] = {}
             data.update(patch)
@@ -160,7 +161,7 @@ class AutoModSettingsService(ServiceBase):
                 actor_id=actor.user_id,
                 action="automod.settings.update",
                 created_at=out.now,
-                details={"before": dict(channel["automod_settings"]), "after": stored},
+                details={"before": dict(channel.automod_settings), "after": stored},
             )
             out.emit(
                 channel,
@@ -369,7 +370,7 @@ class AutoModSettingsService(ServiceBase):
 
     def _check_txn(
         self, conn: Connection, actor: Actor, channel_id: int, private: bool
-    ) -> tuple[RowMapping, Role]:
+    ) -> tuple[ChannelRow, Role]:
         channel = self.channel_txn(conn, channel_id)
         perm = Permission.MANAGE_PRIVATE_TERMS if private else Permission.MANAGE_TERMS
         return channel, self.require_txn(conn, actor, channel, perm)
@@ -377,7 +378,7 @@ class AutoModSettingsService(ServiceBase):
     def _insert_txn(
         self,
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         actor: Actor,
         term: Term,
         log: bool = True,
@@ -386,7 +387,7 @@ class AutoModSettingsService(ServiceBase):
         try:
             term_id = channel_store.insert_term_txn(
                 out.conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 text=term.text,
                 kind=term.kind,
                 private=term.private,
@@ -401,13 +402,13 @@ class AutoModSettingsService(ServiceBase):
                     f"the {term.kind} term {term.text!r} is already in the list"
                 ) from None
             raise
-        channel_store.bump_settings_rev_txn(out.conn, channel["id"])
+        channel_store.bump_settings_rev_txn(out.conn, channel.id)
         row = channel_store.get_term_txn(out.conn, term_id)
         assert row is not None
         if log:
             audit.append_txn(
                 out.conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action="automod.terms.add",
                 created_at=out.now,
@@ -416,7 +417,7 @@ class AutoModSettingsService(ServiceBase):
         return row
 
     def _announce(
-        self, out: Outbox, channel: Mapping[Any, Any], actor: Actor, verb: str, terms: list[Term]
+        self, out: Outbox, channel: ChannelRow, actor: Actor, verb: str, terms: list[Term]
     ) -> None:
         for kind in ("blocked", "permitted"):
             chosen = [t for t in terms if t.kind == kind]

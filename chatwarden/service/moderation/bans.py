@@ -19,6 +19,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.settings import Role
 from chatwarden.store import people as store
+from chatwarden.store.channels import ChannelRow
 
 #: what a search may start with: the characters a username may hold (accounts.USERNAME)
 PREFIX = re.compile(r"^[A-Za-z0-9_]{1,25}$")
@@ -151,7 +152,7 @@ def _banned(row: Mapping[Any, Any]) -> BannedUser:
     )
 
 
-def _match(channel: Mapping[Any, Any], row: Mapping[Any, Any], now: datetime) -> UserMatch:
+def _match(channel: ChannelRow, row: Mapping[Any, Any], now: datetime) -> UserMatch:
     member = row if row["role"] is not None else None
     until = row["timeout_until"]
     return UserMatch(

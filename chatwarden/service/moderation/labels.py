@@ -28,6 +28,7 @@ from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import labels as store
 from chatwarden.store import messages as message_store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.labels import LabelRow, Source
 
 #: how far back a warn, timeout or ban looks for the message it reacted to
@@ -36,7 +37,7 @@ REACTION_WINDOW = timedelta(minutes=10)
 
 def record_label_txn(
     conn: Connection,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     *,
     message_pk: int,
     sender_id: int,
@@ -58,13 +59,13 @@ def record_label_txn(
     decision = dict(decision or {})
     if decision.get("exempt"):
         return None
-    member = channel_store.get_member_txn(conn, channel["id"], sender_id)
-    settings = AutoModSettings.from_mapping(dict(channel["automod_settings"]))
+    member = channel_store.get_member_txn(conn, channel.id, sender_id)
+    settings = AutoModSettings.from_mapping(dict(channel.automod_settings))
     if settings.is_exempt(effective_role(channel, sender_id, member)):
         return None
     return store.insert_label_txn(
         conn,
-        channel_id=channel["id"],
+        channel_id=channel.id,
         message_id=message_pk,
         sender_id=sender_id,
         label=label,
@@ -81,7 +82,7 @@ def record_label_txn(
 
 def label_reaction_txn(
     conn: Connection,
-    channel: Mapping[Any, Any],
+    channel: ChannelRow,
     user_id: int,
     *,
     source: Source,
@@ -93,7 +94,7 @@ def label_reaction_txn(
     ``REACTION_WINDOW``, for a warn, timeout or ban: a moderator acts on a person because of
     what they just wrote, and that message is the one the moderator reacted to. Nothing shown
     that recently (a ban for old history, or for the name): no label, rather than a guess."""
-    msg = message_store.latest_shown_txn(conn, channel["id"], user_id, now - REACTION_WINDOW)
+    msg = message_store.latest_shown_txn(conn, channel.id, user_id, now - REACTION_WINDOW)
     if msg is None:
         return None
     return record_label_txn(
@@ -181,7 +182,7 @@ class LabelService(ServiceBase):
             role = self.require_txn(conn, actor, channel, Permission.EXPORT_LABELS)
             rows = store.list_labels_txn(conn, channel_id, include_reversed=include_reversed)
         reveal = sees_private_terms(actor, role)
-        return _jsonl(rows, channel["name"], reveal), len(rows)
+        return _jsonl(rows, channel.name, reveal), len(rows)
 
     def export_labels_local(
         self, channel_id: int, *, include_reversed: bool = False
@@ -191,7 +192,7 @@ class LabelService(ServiceBase):
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             rows = store.list_labels_txn(conn, channel_id, include_reversed=include_reversed)
-        return _jsonl(rows, channel["name"], True), len(rows)
+        return _jsonl(rows, channel.name, True), len(rows)
 
     def delete_user_labels(self, actor: Actor, user_id: int) -> int:
         """Remove a user's messages from every label dataset (the user themselves or a site

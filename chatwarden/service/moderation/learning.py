@@ -130,7 +130,7 @@ class LearningService(ServiceBase):
                 limit=MAX_OUTCOMES,
             )
             levels = AutoModSettings.from_mapping(
-                dict(channel["automod_settings"]), source=f"channel {channel['name']}"
+                dict(channel.automod_settings), source=f"channel {channel.name}"
             ).category_levels()
             outcomes = [
                 Outcome(_categories(r.decision), float(r.decision.get("harm") or 0.0), r.label)

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from chatwarden.errors import Conflict, InputError, NotFound
 from chatwarden.service import events
@@ -21,6 +20,7 @@ from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import messages as message_store
 from chatwarden.store import review as store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.review import ReviewItemRow
 
 Verdict = Literal["allow", "deny"]
@@ -115,7 +115,7 @@ class ReviewService(ServiceBase):
                 message_store.set_status_txn(conn, row.message_id, "denied", expect="held")
             entry_id = audit.append_txn(
                 conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action="automod." + ("approve" if verdict == "allow" else "deny"),
                 created_at=now,
@@ -144,10 +144,10 @@ class ReviewService(ServiceBase):
         return to_item(result, reveal_private=sees_private_terms(actor, role))
 
     def _denial_offence_txn(
-        self, out: Outbox, channel: Mapping[Any, Any], row: ReviewItemRow, actor: Actor
+        self, out: Outbox, channel: ChannelRow, row: ReviewItemRow, actor: Actor
     ) -> None:
         """A denied hold is a strike when the channel counts it (``offences.denied_holds``)."""
-        settings = load_state_txn(out.conn, channel["id"]).settings
+        settings = load_state_txn(out.conn, channel.id).settings
         if not (settings.detectors.strikes.enabled and settings.offences.denied_holds):
             return
         role = self.role_txn(out.conn, channel, row.sender_id)
@@ -180,7 +180,7 @@ class ReviewService(ServiceBase):
     def _announce(
         self,
         out: Outbox,
-        channel: Mapping[Any, Any],
+        channel: ChannelRow,
         row: ReviewItemRow,
         status: str,
         actor: Actor | None,
@@ -205,7 +205,7 @@ class ReviewService(ServiceBase):
         kind = {"approved": "message_allowed", "denied": "message_denied"}.get(
             status, "message_expired"
         )
-        out.notify(row.sender_id, kind, channel["id"], message_id=row.public_id)
+        out.notify(row.sender_id, kind, channel.id, message_id=row.public_id)
         if status == "approved":
             msg = message_store.get_message_txn(out.conn, row.public_id)
             assert msg is not None

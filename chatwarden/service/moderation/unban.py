@@ -135,17 +135,17 @@ class UnbanService(ServiceBase):
                 raise Conflict(f"this unban request was already {row['status']}")
             details = {"unban_request_id": request_id}
             if approve:
-                member = channel_store.get_member_txn(conn, channel["id"], row["user_id"])
+                member = channel_store.get_member_txn(conn, channel.id, row["user_id"])
                 if member is not None and member["banned"]:
                     self._actions.unban_txn(
-                        out, actor, channel["id"], row["user_id"], note_to_user, details
+                        out, actor, channel.id, row["user_id"], note_to_user, details
                     )
                 reverse_ban_labels_txn(
-                    conn, channel["id"], row["user_id"], moderator_id=actor.user_id, now=out.now
+                    conn, channel.id, row["user_id"], moderator_id=actor.user_id, now=out.now
                 )
             audit.append_txn(
                 conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action=f"unban_request.{'approve' if approve else 'deny'}",
                 created_at=out.now,
@@ -181,7 +181,7 @@ class UnbanService(ServiceBase):
             out.notify(
                 row["user_id"],
                 "unban_request_resolved",
-                channel["id"],
+                channel.id,
                 request_id=request_id,
                 status=status,
                 note=note_to_user,

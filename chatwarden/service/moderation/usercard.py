@@ -163,7 +163,7 @@ class UserCardService(ServiceBase):
             store.delete_note_txn(conn, note_id)
             audit.append_txn(
                 conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action="note.delete",
                 created_at=self.clock.now(),

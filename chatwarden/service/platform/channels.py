@@ -18,6 +18,7 @@ from chatwarden.service.types import Actor, Channel, ChannelAccess, ChatSettings
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
 from chatwarden.store import channels as store
+from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9_]{3,25}$")
@@ -31,8 +32,8 @@ _ROLE_PERMISSION = {
 _ASSIGNABLE = (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP, Role.VIEWER)
 
 
-def to_channel(row: Mapping[Any, Any]) -> Channel:
-    return Channel(row["id"], row["name"], row["owner_id"], row["created_at"])
+def to_channel(row: ChannelRow) -> Channel:
+    return Channel(row.id, row.name, row.owner_id, row.created_at)
 
 
 class ChannelService(ServiceBase):
@@ -97,11 +98,11 @@ class ChannelService(ServiceBase):
             members = store.members_of_user_txn(conn, actor.user_id)
         out = []
         for channel in rows:
-            member = members.get(channel["id"])
+            member = members.get(channel.id)
             role = effective_role(channel, actor.user_id, member)
             banned = bool(member is not None and member["banned"])
             if allowed(actor, role, Permission.VIEW_QUEUE, banned=banned):
-                out.append(str(channel["name"]))
+                out.append(str(channel.name))
         return out
 
     def access_of(self, actor: Actor, channel_id: int) -> ChannelAccess:
@@ -146,7 +147,7 @@ class ChannelService(ServiceBase):
             conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             target = self.user_txn(conn, user_id)
-            if user_id == channel["owner_id"]:
+            if user_id == channel.owner_id:
                 raise Forbidden("the owner's role cannot be changed")
             current = self.role_txn(conn, channel, user_id)
             # managing any role needs at least the VIP permission, even a no-op viewer -> viewer
@@ -187,7 +188,7 @@ class ChannelService(ServiceBase):
         """The channel's rules, in order (anyone who can see the channel reads them)."""
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-        return list(channel["rules"] or [])
+        return list(channel.rules or [])
 
     def set_rules(self, actor: Actor, channel_id: int, rules: object) -> list[str]:
         """Replace the channel's rules (the owner and lead moderators; ``rules.clean_rules``
@@ -198,7 +199,7 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.MANAGE_RULES)
             after = clean_rules(rules)
-            before = list(channel["rules"] or [])
+            before = list(channel.rules or [])
             if before != after:
                 store.update_channel_txn(conn, channel_id, rules=after)
                 audit.append_txn(
@@ -257,15 +258,15 @@ class ChannelService(ServiceBase):
         members = [_member(channel, r, r["username"]) for r in rows]
         return [m for m in members if wanted is None or m.role in wanted]
 
-    def _member_txn(self, conn: Connection, channel: Mapping[Any, Any], user_id: int) -> Member:
-        row = store.ensure_member_txn(conn, channel["id"], user_id)
+    def _member_txn(self, conn: Connection, channel: ChannelRow, user_id: int) -> Member:
+        row = store.ensure_member_txn(conn, channel.id, user_id)
         user = self.user_txn(conn, user_id)
         return _member(channel, row, user.username)
 
 
-def _member(channel: Mapping[Any, Any], row: Mapping[Any, Any], username: str) -> Member:
+def _member(channel: ChannelRow, row: Mapping[Any, Any], username: str) -> Member:
     return Member(
-        channel_id=channel["id"],
+        channel_id=channel.id,
         user_id=row["user_id"],
         username=username,
         role=effective_role(channel, row["user_id"], row),

@@ -313,7 +313,7 @@ class ConnectionService(ServiceBase):
             store.delete_connection_txn(conn, connection_id)
             audit.append_txn(
                 conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action="connection.remove",
                 created_at=self.clock.now(),
@@ -332,7 +332,7 @@ class ConnectionService(ServiceBase):
         """The channel's owner: the CLI acts for them (the mod log says ``via: cli``)."""
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
-            user = self.user_txn(conn, channel["owner_id"])
+            user = self.user_txn(conn, channel.owner_id)
         return Actor(user.id, user.username)
 
     def get(self, connection_id: int) -> Connection:
@@ -360,7 +360,7 @@ class ConnectionService(ServiceBase):
                 raise ConfigError(NO_KEY)
             opened = json.loads(self._box.open(row["credential"]))
             creds = Credentials(opened.get("secret"), opened.get("oper_password"))
-        return RunnableConnection(to_connection(row), channel["name"], creds)
+        return RunnableConnection(to_connection(row), channel.name, creds)
 
     def report_status(
         self,

@@ -153,7 +153,7 @@ class WebhookService(ServiceBase):
             store.delete_subscription_txn(conn, subscription_id)
             audit.append_txn(
                 conn,
-                channel_id=channel["id"],
+                channel_id=channel.id,
                 actor_id=actor.user_id,
                 action="webhook.delete",
                 created_at=self.clock.now(),

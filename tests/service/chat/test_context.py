@@ -227,7 +227,7 @@ def test_another_channels_lines_are_not_context(services: Services, cast: Cast) 
 def test_nothing_stored_means_no_context(services: Services, cast: Cast) -> None:
     assert public_context(None) is None and public_context({}) is None
     with services.db.read() as conn:
-        channel = {"id": cast.channel.id, "owner_id": cast.olivia.user_id}
+        channel = services.chat.channel_txn(conn, cast.channel.id)
         assert message_context_txn(conn, channel, {"decision": None}) is None
         # an unknown sender has no record, and a name nobody has is nobody's
         record = sender_record_txn(conn, cast.channel.id, cast.olivia.user_id, 10**6, ["nobody"])

@@ -20,7 +20,7 @@ def _raw_settings(services: Services, channel_id: int) -> tuple[dict[str, Any], 
     with services.db.read() as conn:
         row = channel_store.get_channel_txn(conn, channel_id)
     assert row is not None
-    return dict(row["chat_settings"]), dict(row["automod_settings"])
+    return dict(row.chat_settings), dict(row.automod_settings)
 
 
 def _actions(services: Services, cast: Cast) -> list[str]:

@@ -117,7 +117,7 @@ def test_rollup_is_idempotent_and_safe_with_two_processes(
         with services.db.read() as conn:  # both read the (absent) watermark before either writes
             from chatwarden.store import analytics as store
 
-            channel = next(c for c in store.channels_txn(conn) if c["id"] == cast.channel.id)
+            channel = next(c for c in store.channels_txn(conn) if c.id == cast.channel.id)
         horizon = clock.now().replace(second=0, microsecond=0)
         assert services.analytics._roll_channel(channel, None, horizon) is not None
         assert other.analytics._roll_channel(channel, None, horizon) is None  # lost the race

@@ -37,11 +37,11 @@ def test_expiring_term_applies_before_and_not_after(
     # still stored until the tick purges it (a new settings revision: every cache drops it)
     with services.db.read() as conn:
         assert len(channel_store.list_terms_txn(conn, cid)) == 1
-        rev = services.chat.channel_txn(conn, cid)["settings_rev"]
+        rev = services.chat.channel_txn(conn, cid).settings_rev
     services.tick()
     with services.db.read() as conn:
         assert channel_store.list_terms_txn(conn, cid) == []
-        assert services.chat.channel_txn(conn, cid)["settings_rev"] == rev + 1
+        assert services.chat.channel_txn(conn, cid).settings_rev == rev + 1
     assert services.automod.purge_expired_terms() == 0
 
 

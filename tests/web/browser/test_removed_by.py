@@ -36,8 +36,8 @@ def _bot_wave_cleanup(site: Site, username: str) -> None:
         user = account_store.get_user_by_login_txn(out.conn, username)
         assert channel is not None and user is not None
         uid = int(user.id)
-        target = Target(channel["id"], uid, username, None, "")
-        ChatEffects(out, {channel["id"]: channel}, services.shield).apply(
+        target = Target(channel.id, uid, username, None, "")
+        ChatEffects(out, {channel.id: channel}, services.shield).apply(
             target, [Delete("earlier message of a bot wave", user_ids=(uid,), since_s=60)]
         )
 
