@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 _WANTED_CAPS = ("message-tags", "server-time", "account-tag", "multi-prefix")
 _TWITCH_CAPS = ("twitch.tv/tags", "twitch.tv/commands", "twitch.tv/membership")
 _SECRET_COMMANDS = ("PASS", "OPER")
+_PENDING_ACTIONS = 500  # moderation lines kept while disconnected (oldest dropped beyond)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ class IrcConnector:
         self.is_op = False
         self.last_error: str | None = None
         self.on_line: Callable[[Line], None] | None = None  # every line read (tests, status)
-        self._applier = IrcApplier(settings.dialect, settings.channel, self.send)
+        self._pending: deque[str] = deque(maxlen=_PENDING_ACTIONS)
+        self._applier = IrcApplier(settings.dialect, settings.channel, self.act)
         self._offered: set[str] = set()  # capabilities offered so far (CAP LS may span lines)
 
     @property
@@ -117,6 +120,26 @@ class IrcConnector:
         if len(data) > 510:  # the protocol's limit; never cut a character in two
             data = data[:510].decode("utf-8", "ignore").encode()
         writer.write(data + b"\r\n")
+
+    def act(self, line: str) -> None:
+        """Write a moderation line (the applier's): now when the bot is in the channel with the
+        rights to act, else kept and written once it is back (a message read just before the
+        connection dropped is decided after it; its action is not lost)."""
+        if self._ready():
+            self.send(line)
+        else:
+            self._pending.append(line)
+            log.info("not in the channel with rights; kept for the reconnect: %s", _masked(line))
+
+    def _ready(self) -> bool:
+        writer = self._writer
+        if writer is None or writer.is_closing() or not self.joined.is_set():
+            return False
+        return self.is_op or self.settings.dialect == "twitch"
+
+    def _flush(self) -> None:
+        while self._pending and self._ready():
+            self.send(self._pending.popleft())
 
     def disconnect(self) -> None:
         """Drop the connection (it reconnects with back-off); tests use it."""
@@ -201,7 +224,10 @@ class IrcConnector:
             log.debug("<< %s", text)
             if self.on_line is not None:
                 self.on_line(line)
-            yield self._handle(line)
+            msg = self._handle(line)
+            if self._pending:
+                self._flush()
+            yield msg
 
     def _handle(self, line: Line) -> InboundMessage | None:
         """Protocol bookkeeping for one line; the chat message it carries, if any."""

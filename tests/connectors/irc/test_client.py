@@ -16,6 +16,7 @@ from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
 from chatwarden.connectors.irc.parse import Line, parse_line
 from chatwarden.connectors.runner import ConnectorRunner
 from chatwarden.errors import Unauthorized
+from chatwarden.rules.effects import Hold, Target
 from chatwarden.service.chat.platform import NO_PASSWORD, PlatformSender, platform_login
 from chatwarden.services import Services
 from chatwarden.settings import Role
@@ -451,3 +452,31 @@ def test_a_server_that_is_not_there_is_retried_with_back_off_until_close() -> No
     bot = asyncio.run(run())
     assert bot.last_error is not None and "Connect" in bot.last_error
     assert bot.connects == 0
+
+
+def test_an_action_decided_while_the_bot_is_disconnected_is_carried_out_once_it_is_back(
+    irc_server: IrcServer, services: Services
+) -> None:
+    """A message read just before the connection drops is decided after it: its kick waits for
+    the reconnect (it was dropped before), and is sent once."""
+    bot = bot_for(irc_server.host, irc_server.port, "#gamma")
+    runner = ConnectorRunner(services, bot, "gamma", PlatformUser("irc", "cwbot", "cwbot"))
+
+    async def body() -> None:
+        await until(lambda: bot.joined.is_set() and bot.is_op)
+        alice = await RawClient.connect(irc_server, "alice3")
+        bob = await RawClient.connect(irc_server, "bob3")
+        await alice.join("#gamma")
+        await bob.join("#gamma")
+        bob.say("#gamma", BANTER)
+        await until(lambda: runner.stats.decided == 1)
+        bot.disconnect()
+        bot.applier.apply(Target(1, 1, "bob3", None, THREAT), [Hold("threat", "a threat")])
+        await until(lambda: bot.connects == 2 and bot.joined.is_set() and bot.is_op)
+        await alice.wait_for(lambda ln: ln.command == "KICK" and ln.param(1) == "bob3")
+        await asyncio.sleep(0.3)
+        assert len(kicks(alice, "bob3")) == 1
+        await alice.close()
+        await bob.close()
+
+    asyncio.run(running(runner, body))
