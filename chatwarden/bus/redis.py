@@ -15,15 +15,18 @@ whichever process published them. A client that reconnects to any gateway with t
 
 Pub/sub only notifies (the database is the truth, see ``bus/__init__.py``): a gateway that was
 disconnected from Redis misses events, and its clients resync from the database as they do
-after a dropped buffer. ``publish`` is one Redis round trip (about 0.1 ms on one host), so it
-"never blocks" only in the sense the protocol needs: it does not wait for any subscriber.
+after a dropped buffer; the listener reconnects with back-off (``ListenerBackoff``).
+``publish`` is one Redis round trip (about 0.1 ms on one host), so it "never blocks" only in
+the sense the protocol needs: it does not wait for any subscriber.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -112,7 +115,7 @@ class RedisBus:
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self._pubsub.subscribe(**{self.channel: self._on_message})
         self._thread = self._pubsub.run_in_thread(
-            sleep_time=0.5, daemon=True, exception_handler=_log_and_go_on
+            sleep_time=0.5, daemon=True, exception_handler=ListenerBackoff("Redis event listener")
         )
         self.published = 0
 
@@ -213,6 +216,31 @@ def _loads(data: bytes) -> Any:
         return json.loads(data)
 
 
-def _log_and_go_on(exc: BaseException, pubsub: Any, thread: Any) -> None:
-    """The listener thread survives a Redis outage: log it and let redis-py reconnect."""
-    log.warning("Redis event listener: %s; reconnecting", exc)
+class ListenerBackoff:
+    """A listener thread's ``exception_handler`` (redis-py's ``run_in_thread``): log the
+    failure, then wait before redis-py reconnects, 50 ms doubling up to ``cap_s``, so a Redis
+    outage is not a busy loop of failed connects and log lines (thousands a second without
+    it); after ``reset_s`` without a failure the next one starts again at 50 ms."""
+
+    def __init__(
+        self,
+        what: str,
+        cap_s: float = 1.0,
+        reset_s: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.what = what
+        self.cap_s = cap_s
+        self.reset_s = reset_s
+        self.delay = 0.0
+        self._sleep = sleep
+        self._clock = clock
+        self._last = -math.inf
+
+    def __call__(self, exc: BaseException, pubsub: Any, thread: Any) -> None:
+        fresh = self._clock() - self._last > self.reset_s
+        self.delay = 0.05 if fresh else min(self.cap_s, self.delay * 2)
+        log.warning("%s: %s; reconnecting in %.2f s", self.what, exc, self.delay)
+        self._sleep(self.delay)
+        self._last = self._clock()

@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 import redis
 
+from chatwarden.bus.redis import ListenerBackoff
 from chatwarden.errors import RateLimited
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,7 @@ class ReplyListener:
         self._pubsub = streams.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self._pubsub.subscribe(**{streams.reply_channel(gateway): self._on_message})
         self._thread = self._pubsub.run_in_thread(
-            sleep_time=0.5, daemon=True, exception_handler=_log_and_go_on
+            sleep_time=0.5, daemon=True, exception_handler=ListenerBackoff("Redis answer listener")
         )
 
     def _on_message(self, message: dict[str, Any]) -> None:
@@ -407,7 +408,3 @@ def _group(groups: Any) -> dict[str, Any]:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _log_and_go_on(exc: BaseException, pubsub: Any, thread: Any) -> None:
-    log.warning("Redis answer listener: %s; reconnecting", exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -10,9 +11,10 @@ import pytest
 import redis
 
 from chatwarden.bus import seq_key
-from chatwarden.bus.redis import RedisBus, connect
+from chatwarden.bus.redis import ListenerBackoff, RedisBus, connect
 from chatwarden.errors import ConfigError
 from tests.redis_support import REDIS_URL, redis_namespace
+from tests.service.scale.private_servers import private_redis
 
 
 @pytest.fixture
@@ -124,3 +126,53 @@ def test_a_bad_url_is_a_config_error_naming_it() -> None:
     with pytest.raises(ConfigError, match="cannot reach Redis at redis://127.0.0.1:1/0"):
         connect("redis://127.0.0.1:1/0")
     connect(REDIS_URL).close()
+
+
+def test_a_listener_waits_longer_and_longer_while_redis_is_down_then_hears_again() -> None:
+    """A private Redis (stopped and started here): while it is down the listener thread
+    retries 50 ms, 100 ms, 200 ms, ... (capped), not thousands of times a second; once it is
+    back the thread has subscribed again and hears what is published."""
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    heard: list[bytes] = []
+    with private_redis() as server, connect(server.url) as client:  # as the processes do
+        pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        pubsub.subscribe(**{"ev": lambda m: heard.append(m["data"])})
+        thread = pubsub.run_in_thread(
+            sleep_time=0.1, daemon=True, exception_handler=ListenerBackoff("t", 0.4, sleep=sleep)
+        )
+        try:
+            server.stop()
+            time.sleep(1.5)  # counting the retries in a window is the point here
+            tries = len(waits)
+            server.start()
+            deadline = time.monotonic() + 10
+            with server.client() as publisher:
+                while not heard and time.monotonic() < deadline:
+                    publisher.publish("ev", b"back")
+                    time.sleep(0.1)
+        finally:
+            thread.stop()
+            thread.join(timeout=2)
+            pubsub.close()
+    assert 2 <= tries <= 8, waits  # 0.05 + 0.1 + 0.2 + 0.4 + 0.4 ... in 1.5 s
+    assert waits[:4] == [0.05, 0.1, 0.2, 0.4] and max(waits) == 0.4
+    assert heard and heard[0] == b"back"
+
+
+def test_backoff_starts_over_after_a_quiet_spell() -> None:
+    now = [0.0]
+    backoff = ListenerBackoff(
+        "t", cap_s=1.0, reset_s=5.0, sleep=lambda s: None, clock=lambda: now[0]
+    )
+    delays = []
+    for _ in range(6):
+        backoff(OSError("down"), None, None)
+        delays.append(backoff.delay)
+    now[0] += 6  # Redis was fine for a while
+    backoff(OSError("down again"), None, None)
+    assert delays == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0] and backoff.delay == 0.05
