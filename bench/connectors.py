@@ -24,9 +24,13 @@ message), and every line written to the server is accounted for. IRC has no hist
 said while the server is down cannot be sent at all, and one said while the server is up but
 the bot is still reconnecting is never delivered to it; both are counted apart, not as lost.
 
+``--postgres URL``: each run on a fresh schema of that database (dropped at the end) instead of
+a fresh SQLite file.
+
     python -m bench.connectors                      # load 30 x 2/s x 10 s, then a 60 s soak
     python -m bench.connectors --chatters 60 --seconds 20 --soak-seconds 0
     python -m bench.connectors --seconds 0 --soak-seconds 1800     # the issue's 30-minute soak
+    python -m bench.connectors --postgres postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +53,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ when run as a script
 
+from bench.scale import with_schema
 from chatwarden.config import ServiceConfig
 from chatwarden.connectors.base import PlatformUser
 from chatwarden.connectors.irc.client import IrcConnector, IrcSettings
@@ -55,6 +62,7 @@ from chatwarden.connectors.runner import ConnectorRunner
 from chatwarden.rules.effects import Effect, EffectApplier, Target
 from chatwarden.service.chat.platform import PlatformSend, PlatformSender
 from chatwarden.services import Services, build_services
+from chatwarden.store.engine import create_engine
 from chatwarden.store.schema import channels, messages
 from chatwarden.textgen.chat import benign
 from tests.connectors.ngircd import OPER, Ngircd, ngircd_binary
@@ -133,10 +141,28 @@ def pct(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+@contextmanager
+def fresh_database(postgres: str | None, folder: Path, name: str) -> Iterator[str]:
+    """A fresh SQLite file, or a fresh schema of ``postgres`` (dropped at the end)."""
+    if postgres is None:
+        yield f"sqlite:///{folder / name}.db"
+        return
+    schema = f"cw_bench_connectors_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres, pool_size=1, max_overflow=0)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield with_schema(postgres, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 async def start_bot(
-    server: Ngircd, db: Path, channel: str
+    server: Ngircd, url: str, channel: str
 ) -> tuple[Services, IrcConnector, ConnectorRunner, asyncio.Task[None]]:
-    config = ServiceConfig.from_env({}, database_url=f"sqlite:///{db}")
+    config = ServiceConfig.from_env({}, database_url=url)
     services = build_services(config)
     bot = IrcConnector(IrcSettings(server.host, server.port, channel, "cwbot", oper=OPER))
     runner = ConnectorRunner(
@@ -207,8 +233,8 @@ async def threatener(
     return sent
 
 
-async def load(args: argparse.Namespace, server: Ngircd, folder: Path) -> None:
-    services, bot, runner, task = await start_bot(server, folder / "load.db", "#bench")
+async def load(args: argparse.Namespace, server: Ngircd, url: str) -> None:
+    services, bot, runner, task = await start_bot(server, url, "#bench")
     observer = Client(server, "observer", "#bench")
     await observer.connect()
     per = int(args.rate * args.seconds)
@@ -351,8 +377,8 @@ async def observe(server: Ngircd, end: float, kicks: dict[str, list[float]]) -> 
     await client.close()
 
 
-async def soak(args: argparse.Namespace, server: Ngircd, folder: Path) -> None:
-    services, bot, runner, task = await start_bot(server, folder / "soak.db", "#soak")
+async def soak(args: argparse.Namespace, server: Ngircd, url: str) -> None:
+    services, bot, runner, task = await start_bot(server, url, "#soak")
     counting = CountingApplier(runner.applier)
     counting.connected = lambda: bot._writer is not None and not bot._writer.is_closing()
     runner.applier = counting
@@ -432,7 +458,8 @@ async def soak(args: argparse.Namespace, server: Ngircd, folder: Path) -> None:
     )
     print(
         f"  acted on: {acted} messages (applier calls), twice {len(acted_twice)}; while the bot "
-        f"had no connection {counting.while_down}; KICKs an observer saw {kicks_seen}; "
+        f"had no connection (kept, written on its return) {counting.while_down}; "
+        f"KICKs an observer saw {kicks_seen}; "
         f"threats delivered {len(threats)}, acted on once {threats_acted} (and {op_threats} "
         f"said as channel operator, not acted on: whoever joins the emptied channel first "
         f"after the restart is made its operator, and an operator is a moderator); "
@@ -448,10 +475,13 @@ async def soak(args: argparse.Namespace, server: Ngircd, folder: Path) -> None:
 
 
 async def main(args: argparse.Namespace, server: Ngircd, folder: Path) -> None:
+    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
     if args.seconds > 0:
-        await load(args, server, folder)
+        with fresh_database(args.postgres, folder, "load") as url:
+            await load(args, server, url)
     if args.soak_seconds > 0:
-        await soak(args, server, folder)
+        with fresh_database(args.postgres, folder, "soak") as url:
+            await soak(args, server, url)
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
 
@@ -464,6 +494,9 @@ if __name__ == "__main__":
     parser.add_argument("--soak-seconds", type=float, default=60.0, help="0: skip the soak")
     parser.add_argument("--soak-chatters", type=int, default=10)
     parser.add_argument("--down-seconds", type=float, default=5.0, help="the server's outage")
+    parser.add_argument(
+        "--postgres", default=None, help="a PostgreSQL URL (a fresh schema) instead of SQLite"
+    )
     args = parser.parse_args()
     binary = ngircd_binary()
     if binary is None:
