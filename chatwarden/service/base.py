@@ -26,6 +26,7 @@ from chatwarden.store import webhooks as webhook_store
 from chatwarden.store.accounts import UserRow
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import Database
+from chatwarden.store.messages import MessageRow
 
 _GRANTED = {r.value: r for r in (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP)}
 
@@ -71,18 +72,23 @@ class Outbox:
         return env
 
     def removed_from_chat(
-        self, channel: ChannelRow, msg: Mapping[Any, Any], removed_by: events.RemovedBy
+        self,
+        channel: ChannelRow,
+        message_id: str,
+        sender_id: int,
+        sender_name: str,
+        removed_by: events.RemovedBy,
     ) -> None:
-        """Tell every viewer that the stored message ``msg`` (a row with ``public_id``,
-        ``sender_id`` and ``sender_name``) left the chat, and who removed it."""
+        """Tell every viewer that the stored message ``message_id`` (its public id) of
+        ``sender_id`` left the chat, and who removed it."""
         self.emit(
             channel,
             events.CHAT_MESSAGE_DELETE,
             events.message_delete(
                 channel,
-                message_id=msg["public_id"],
-                target_id=msg["sender_id"],
-                target_name=msg["sender_name"],
+                message_id=message_id,
+                target_id=sender_id,
+                target_name=sender_name,
                 removed_by=removed_by,
             ),
             public=True,
@@ -246,16 +252,16 @@ def to_user(row: UserRow) -> User:
     )
 
 
-def to_message(row: Mapping[Any, Any]) -> ChatMessage:
+def to_message(row: MessageRow) -> ChatMessage:
     return ChatMessage(
-        id=row["public_id"],
-        channel_id=row["channel_id"],
-        sender_id=row["sender_id"],
-        sender_name=row["sender_name"],
-        text=row["text"],
-        status=row["status"],
-        created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
+        id=row.public_id,
+        channel_id=row.channel_id,
+        sender_id=row.sender_id,
+        sender_name=row.sender_name,
+        text=row.text,
+        status=row.status,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden import jsoncodec
 from chatwarden.store.schema import messages, users
@@ -15,6 +16,41 @@ from chatwarden.store.schema import messages, users
 _WITH_SENDER = sa.select(messages, users.c.username.label("sender_name")).join(
     users, users.c.id == messages.c.sender_id
 )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """One stored chat message with its sender's name (what chat history, resends, the user
+    card and moderator actions read)."""
+
+    id: int  # the primary key; ``public_id`` is the id clients see
+    public_id: str
+    channel_id: int
+    sender_id: int
+    text: str
+    status: str
+    initial_status: str
+    reason: str | None
+    detail: str | None
+    idempotency_key: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    deliver_after: datetime | None
+    decision: dict[str, Any] | None
+    sender_name: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> MessageRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def _one(conn: Connection, query: sa.Select[Any]) -> MessageRow | None:
+    row = conn.execute(query).mappings().first()
+    return None if row is None else MessageRow.from_row(row)
+
+
+def _all(conn: Connection, query: sa.Select[Any]) -> list[MessageRow]:
+    return [MessageRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def insert_message_txn(conn: Connection, **values: Any) -> int:
@@ -38,24 +74,23 @@ def ids_by_public_id_txn(conn: Connection, public_ids: list[str]) -> dict[str, i
     return {public_id: int(pk) for public_id, pk in conn.execute(query)}
 
 
-def get_message_txn(conn: Connection, public_id: str) -> RowMapping | None:
-    query = _WITH_SENDER.where(messages.c.public_id == public_id)
-    return conn.execute(query).mappings().first()
+def get_message_txn(conn: Connection, public_id: str) -> MessageRow | None:
+    return _one(conn, _WITH_SENDER.where(messages.c.public_id == public_id))
 
 
-def get_message_by_pk_txn(conn: Connection, pk: int) -> RowMapping | None:
-    return conn.execute(_WITH_SENDER.where(messages.c.id == pk)).mappings().first()
+def get_message_by_pk_txn(conn: Connection, pk: int) -> MessageRow | None:
+    return _one(conn, _WITH_SENDER.where(messages.c.id == pk))
 
 
 def get_by_idempotency_key_txn(
     conn: Connection, channel_id: int, sender_id: int, key: str
-) -> RowMapping | None:
+) -> MessageRow | None:
     query = _WITH_SENDER.where(
         messages.c.channel_id == channel_id,
         messages.c.sender_id == sender_id,
         messages.c.idempotency_key == key,
     )
-    return conn.execute(query).mappings().first()
+    return _one(conn, query)
 
 
 # Which of a batch's (sender, key) pairs are taken: one fixed statement per dialect, so it is
@@ -99,12 +134,12 @@ def taken_idempotency_keys_txn(
 
 def get_by_idempotency_keys_txn(
     conn: Connection, channel_id: int, keys: Iterable[tuple[int, str]]
-) -> dict[tuple[int, str], RowMapping]:
+) -> dict[tuple[int, str], MessageRow]:
     """The messages stored under ``(sender_id, key)`` pairs in one channel, by that pair.
 
     The common case (no pair taken: no resend) costs one fixed statement; each taken pair
     is then read in full."""
-    found: dict[tuple[int, str], RowMapping] = {}
+    found: dict[tuple[int, str], MessageRow] = {}
     for sender, key in sorted(taken_idempotency_keys_txn(conn, channel_id, keys)):
         row = get_by_idempotency_key_txn(conn, channel_id, sender, key)
         if row is not None:
@@ -128,19 +163,19 @@ def recent_messages_txn(
     limit: int,
     statuses: tuple[str, ...] = ("delivered",),
     sender_id: int | None = None,
-) -> list[RowMapping]:
+) -> list[MessageRow]:
     """The newest ``limit`` messages, oldest first (delivered ones by delivery time)."""
     query = _WITH_SENDER.where(messages.c.channel_id == channel_id, messages.c.status.in_(statuses))
     if sender_id is not None:
         query = query.where(messages.c.sender_id == sender_id)
     order = sa.func.coalesce(messages.c.delivered_at, messages.c.created_at)
     query = query.order_by(order.desc(), messages.c.id.desc()).limit(limit)
-    return list(reversed(list(conn.execute(query).mappings())))
+    return list(reversed(_all(conn, query)))
 
 
 def latest_shown_txn(
     conn: Connection, channel_id: int, sender_id: int, since: datetime
-) -> RowMapping | None:
+) -> MessageRow | None:
     """``sender_id``'s message shown in chat most recently, at or after ``since`` (whatever
     became of it since: deleted, restricted), or None."""
     query = (
@@ -152,16 +187,16 @@ def latest_shown_txn(
         .order_by(messages.c.delivered_at.desc(), messages.c.id.desc())
         .limit(1)
     )
-    return conn.execute(query).mappings().first()
+    return _one(conn, query)
 
 
-def due_delayed_txn(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
+def due_delayed_txn(conn: Connection, now: datetime, limit: int) -> list[MessageRow]:
     query = (
         _WITH_SENDER.where(messages.c.status == "delayed", messages.c.deliver_after <= now)
         .order_by(messages.c.deliver_after, messages.c.id)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return _all(conn, query)
 
 
 def count_messages_txn(conn: Connection, channel_id: int | None = None) -> int:

@@ -119,7 +119,9 @@ def test_labels_come_back_typed_in_time_order_with_their_provenance(world: World
         late = _label(conn, w, m1, w.amy, at=NOW + timedelta(minutes=5), text="you absolute clown")
         early = _label(conn, w, m2, w.bob, label=0, source="review.allow", text="gg wp")
         _label(conn, w, m3, w.amy, channel_id=w.other_channel)
-        public_id = messages.get_message_by_pk_txn(conn, m1)["public_id"]  # type: ignore[index]
+        first = messages.get_message_by_pk_txn(conn, m1)
+        assert first is not None
+        public_id = first.public_id
     with w.db.read() as conn:
         rows = labels.list_labels_txn(conn, w.channel)
         assert [r.id for r in rows] == [early, late]

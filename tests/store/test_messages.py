@@ -54,6 +54,6 @@ def test_taken_keys_are_exactly_the_stored_pairs_of_that_channel(database_url: s
         assert messages.taken_idempotency_keys_txn(conn, here, []) == set()
         full = messages.get_by_idempotency_keys_txn(conn, here, asked)
     assert set(full) == taken
-    assert full[(amy, "ünï €")]["text"] == "hello ünï €"
-    assert full[(bob, "k2")]["sender_name"] == "bob"
+    assert full[(amy, "ünï €")].text == "hello ünï €"
+    assert full[(bob, "k2")].sender_name == "bob"
     db.dispose()

@@ -36,6 +36,7 @@ from chatwarden.context.facts import addressees
 from chatwarden.decision import Decision
 from chatwarden.store import context as store
 from chatwarden.store.channels import ChannelRow
+from chatwarden.store.messages import MessageRow
 
 __all__ = [
     "CHAT_LINES",
@@ -178,13 +179,12 @@ def add_context_txn(
 
 
 def message_context_txn(
-    conn: Connection, channel: ChannelRow, row: Mapping[Any, Any]
+    conn: Connection, channel: ChannelRow, row: MessageRow
 ) -> dict[str, Any] | None:
-    """The context of a stored message (a ``messages`` row with ``id``, ``sender_id``,
-    ``text``, ``created_at`` and ``decision``), as the user card shows it: ``{message_id,
+    """The context of a stored message, as the user card shows it: ``{message_id,
     score, explanations}`` as of when it was sent. A held message's stored context is reused;
     any other is scored now (two reads), from its stored decision. ``None``: no decision."""
-    decision = row["decision"]
+    decision = row.decision
     if not decision:
         return None
     stored = decision.get("context")
@@ -192,10 +192,10 @@ def message_context_txn(
         context = context_txn(
             conn,
             channel,
-            int(row["sender_id"]),
-            row["text"],
-            row["created_at"],
-            before_id=int(row["id"]),
+            int(row.sender_id),
+            row.text,
+            row.created_at,
+            before_id=int(row.id),
         )
         categories = {k: float(v) for k, v in (decision.get("categories") or {}).items()}
         held_severe = any(
@@ -205,10 +205,10 @@ def message_context_txn(
         scored = combine(
             float(decision.get("harm") or 0.0),
             categories,
-            signals(row["text"], context),
+            signals(row.text, context),
             held_severe=held_severe,
         )
         stored = context_dict(scored)
     public = public_context(stored)
     assert public is not None
-    return {"message_id": row["public_id"], **public}
+    return {"message_id": row.public_id, **public}

@@ -49,6 +49,7 @@ from chatwarden.store import messages as store
 from chatwarden.store import review as review_store
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_deadlock, is_unique_violation
+from chatwarden.store.messages import MessageRow
 
 if TYPE_CHECKING:
     from chatwarden.service.detection.hook import BatchContext, DetectionHook, Screening
@@ -587,11 +588,11 @@ class ChatService(ServiceBase):
         with self.transaction() as out:
             for row in store.due_delayed_txn(out.conn, out.now, limit):
                 if not store.set_status_txn(
-                    out.conn, row["id"], "delivered", expect="delayed", delivered_at=out.now
+                    out.conn, row.id, "delivered", expect="delayed", delivered_at=out.now
                 ):
                     continue
-                channel = self.channel_txn(out.conn, row["channel_id"])
-                role = self.role_txn(out.conn, channel, row["sender_id"])
+                channel = self.channel_txn(out.conn, row.channel_id)
+                role = self.role_txn(out.conn, channel, row.sender_id)
                 out.emit(
                     channel,
                     events.CHAT_MESSAGE,
@@ -609,7 +610,7 @@ class _Batch:
 
     by_channel: dict[int, list[int]] = field(default_factory=dict)
     channels: dict[int, ChannelRow] = field(default_factory=dict)
-    previous: dict[int, dict[tuple[int, str], RowMapping]] = field(default_factory=dict)
+    previous: dict[int, dict[tuple[int, str], MessageRow]] = field(default_factory=dict)
     members: dict[int, dict[int, RowMapping]] = field(default_factory=dict)
     engines: dict[int, Engine] = field(default_factory=dict)
     detect: dict[int, BatchContext] = field(default_factory=dict)
@@ -639,21 +640,23 @@ class _Accepted:
     request: SendRequest | None = None
 
 
-def _replay_or_error(row: Mapping[Any, Any], text: str) -> SendResult | ChatWardenError:
+def _replay_or_error(row: MessageRow, text: str) -> SendResult | ChatWardenError:
     try:
         return _replay(row, text)
     except Conflict as exc:
         return exc
 
 
-def _replay(row: Mapping[Any, Any], text: str) -> SendResult:
-    if row["text"] != text:
+def _replay(row: MessageRow, text: str) -> SendResult:
+    if row.text != text:
         raise Conflict("this idempotency key was already used for a different message")
     return SendResult(
-        status="delivered" if row["initial_status"] == "restricted" else row["initial_status"],
-        message_id=row["public_id"],
-        reason=row["reason"],
-        detail=row["detail"],
+        status=cast(
+            SendStatus, "delivered" if row.initial_status == "restricted" else row.initial_status
+        ),
+        message_id=row.public_id,
+        reason=row.reason,
+        detail=row.detail,
         retry_after_s=None,
         decision=None,
         replayed=True,
@@ -695,16 +698,16 @@ def _summary(decision: Decision) -> str:
 
 
 def message_event(
-    channel: ChannelRow, row: Mapping[Any, Any], role: Role, now: datetime
+    channel: ChannelRow, row: MessageRow, role: Role, now: datetime
 ) -> dict[str, Any]:
     """The channel.chat.message body for a stored message delivered at ``now``."""
     return events.chat_message(
         channel,
-        message_id=row["public_id"],
-        sender_id=row["sender_id"],
-        sender_name=row["sender_name"],
-        text=row["text"],
-        sent_at=row["created_at"],
+        message_id=row.public_id,
+        sender_id=row.sender_id,
+        sender_name=row.sender_name,
+        text=row.text,
+        sent_at=row.created_at,
         delivered_at=now,
         badges=_badges(role),
     )

@@ -180,7 +180,9 @@ class ChatEffects:
         since = out.now - timedelta(seconds=effect.since_s)
         removed = store.remove_recent_txn(out.conn, channel.id, list(effect.user_ids), since)
         for row in removed:
-            out.removed_from_chat(channel, row, "automod")
+            out.removed_from_chat(
+                channel, row["public_id"], row["sender_id"], row["sender_name"], "automod"
+            )
         if removed:
             details = {"finding": effect.finding.to_dict()} if effect.finding is not None else {}
             audit.append_many_txn(

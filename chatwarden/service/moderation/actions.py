@@ -53,32 +53,34 @@ class ActionService(ServiceBase):
             conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             msg = message_store.get_message_txn(conn, str(message_id))
-            if msg is None or msg["channel_id"] != channel_id:
+            if msg is None or msg.channel_id != channel_id:
                 raise NotFound(f"no message {message_id!r} in this channel")
-            self.require_txn(conn, actor, channel, Permission.DELETE_MESSAGE, msg["sender_id"])
-            if msg["status"] not in ("delivered", "delayed"):
-                raise Conflict(f"this message is {msg['status']}, not in chat")
-            if not message_store.set_status_txn(conn, msg["id"], "deleted", expect=msg["status"]):
+            self.require_txn(conn, actor, channel, Permission.DELETE_MESSAGE, msg.sender_id)
+            if msg.status not in ("delivered", "delayed"):
+                raise Conflict(f"this message is {msg.status}, not in chat")
+            if not message_store.set_status_txn(conn, msg.id, "deleted", expect=msg.status):
                 raise Conflict("this message changed meanwhile; reload")
-            out.removed_from_chat(channel, msg, "moderator")
+            out.removed_from_chat(
+                channel, msg.public_id, msg.sender_id, msg.sender_name, "moderator"
+            )
             detail = events.target(
-                msg["sender_id"],
-                msg["sender_name"],
-                message_id=msg["public_id"],
-                message_body=msg["text"],
+                msg.sender_id,
+                msg.sender_name,
+                message_id=msg.public_id,
+                message_body=msg.text,
             )
             out.moderated(channel, actor, "delete", detail)
-            out.notify(msg["sender_id"], "message_deleted", channel_id, message_id=msg["public_id"])
+            out.notify(msg.sender_id, "message_deleted", channel_id, message_id=msg.public_id)
             entry = self._log(
-                out, channel, actor, "delete", msg["sender_id"], reason, msg["public_id"], {}
+                out, channel, actor, "delete", msg.sender_id, reason, msg.public_id, {}
             )
             record_label_txn(
                 conn,
                 channel,
-                message_pk=msg["id"],
-                sender_id=msg["sender_id"],
-                text=msg["text"],
-                decision=msg["decision"],
+                message_pk=msg.id,
+                sender_id=msg.sender_id,
+                text=msg.text,
+                decision=msg.decision,
                 label=1,
                 source="action.delete",
                 moderator_id=actor.user_id,
@@ -100,12 +102,12 @@ class ActionService(ServiceBase):
             )
             cleared = 0
             for msg in rows:
-                if not message_store.set_status_txn(
-                    conn, msg["id"], "deleted", expect=msg["status"]
-                ):
+                if not message_store.set_status_txn(conn, msg.id, "deleted", expect=msg.status):
                     continue  # changed meanwhile (deleted by someone else): nothing to clear
                 cleared += 1
-                out.removed_from_chat(channel, msg, "moderator")
+                out.removed_from_chat(
+                    channel, msg.public_id, msg.sender_id, msg.sender_name, "moderator"
+                )
             out.moderated(channel, actor, "clear", {})
             out.emit(
                 channel, events.CHAT_CLEAR, events.chat_clear(channel), public=True, mods=False
@@ -340,9 +342,11 @@ class ActionService(ServiceBase):
         )
         purged = 0
         for msg in rows:
-            if message_store.set_status_txn(out.conn, msg["id"], "deleted", expect=msg["status"]):
+            if message_store.set_status_txn(out.conn, msg.id, "deleted", expect=msg.status):
                 purged += 1
-                out.removed_from_chat(channel, msg, "moderator")
+                out.removed_from_chat(
+                    channel, msg.public_id, msg.sender_id, msg.sender_name, "moderator"
+                )
         return purged
 
     @staticmethod

@@ -100,10 +100,10 @@ def label_reaction_txn(
     return record_label_txn(
         conn,
         channel,
-        message_pk=msg["id"],
+        message_pk=msg.id,
         sender_id=user_id,
-        text=msg["text"],
-        decision=msg["decision"],
+        text=msg.text,
+        decision=msg.decision,
         label=1,
         source=source,
         moderator_id=moderator_id,

@@ -16,6 +16,7 @@ from chatwarden.service.chat.context import message_context_txn, public_context
 from chatwarden.service.types import ReviewItem, SendRequest
 from chatwarden.services import Services
 from chatwarden.store.context import SenderRecord, sender_record_txn
+from chatwarden.store.messages import MessageRow
 from tests.service.conftest import Cast, Recorder
 
 TOXIC = "you are a worthless idiot and everyone hates you"
@@ -228,7 +229,11 @@ def test_nothing_stored_means_no_context(services: Services, cast: Cast) -> None
     assert public_context(None) is None and public_context({}) is None
     with services.db.read() as conn:
         channel = services.chat.channel_txn(conn, cast.channel.id)
-        assert message_context_txn(conn, channel, {"decision": None}) is None
+        undecided = MessageRow(
+            1, "m1", channel.id, cast.olivia.user_id, "hi", "delivered", "delivered",
+            None, None, None, services.clock.now(), None, None, None, "olivia",
+        )  # fmt: skip
+        assert message_context_txn(conn, channel, undecided) is None
         # an unknown sender has no record, and a name nobody has is nobody's
         record = sender_record_txn(conn, cast.channel.id, cast.olivia.user_id, 10**6, ["nobody"])
     assert record == SenderRecord({}, None, None, {})

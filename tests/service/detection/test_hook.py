@@ -52,8 +52,8 @@ def test_defaults_and_opt_in_spam_filters(services: Services, cast: Cast) -> Non
     assert "capital" in (r.detail or "")
     with services.db.read() as conn:
         row = message_store.get_message_txn(conn, str(r.message_id))
-    assert row is not None and row["status"] == "blocked"
-    finding = row["decision"]["detection"]["findings"][0]
+    assert row is not None and row.status == "blocked" and row.decision is not None
+    finding = row.decision["detection"]["findings"][0]
     assert finding["code"] == "spam.caps" and finding["action"]["kind"] == "delete"
     (entry,) = services.modlog.list_entries(cast.olivia, cid, action="detection.delete")
     assert entry.actor_id is None and entry.target_user_id == cast.victor.user_id

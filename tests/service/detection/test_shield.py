@@ -131,8 +131,8 @@ def test_shield_verification_and_first_time_chatters(
         rec.close()
     with services.db.read() as conn:
         row = message_store.get_message_txn(conn, str(r.message_id))
-    assert row is not None and row["status"] == "restricted"
-    assert row["decision"]["detection"]["flag"]["low_trust_status"] == "restricted"
+    assert row is not None and row.status == "restricted" and row.decision is not None
+    assert row.decision["detection"]["flag"]["low_trust_status"] == "restricted"
     assert r.message_id not in [m.id for m in services.chat.recent_messages(cid)]
     # "reject" refuses first-time chatters outright
     services.shield.update_preset(cast.olivia, cid, {"first_time_chatters": "reject"})

@@ -40,7 +40,8 @@ def stored_decision(services: Services, public_id: str) -> dict[str, object]:
     with services.db.read() as conn:
         msg = message_store.get_message_txn(conn, public_id)
     assert msg is not None
-    return dict(msg["decision"])
+    assert msg.decision is not None
+    return dict(msg.decision)
 
 
 def held_item(services: Services, cast: Cast) -> tuple[int, str]:
