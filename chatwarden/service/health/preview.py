@@ -20,12 +20,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
+from chatwarden.detect.settings import DetectionSettings
 from chatwarden.errors import ConfigError, InputError, RateLimited
 from chatwarden.model import Model
 from chatwarden.replay import (
     ChatModes,
     ChatRecord,
     ParsedLog,
+    ReplayRun,
     ReplaySettings,
     Variant,
     build_summary,
@@ -173,10 +175,7 @@ class PreviewService(ServiceBase):
     ) -> dict[str, Any]:
         """Replay the last ``days`` of the channel's chat with its current and the proposed
         AutoMod settings (moderators and up); see the module docstring."""
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-            raise InputError(f"days must be 1-{MAX_DAYS}, got {days!r}")
-        if not isinstance(samples, int) or not 0 <= samples <= 100:
-            raise InputError(f"samples must be 0-100, got {samples!r}")
+        _check_window(days, samples)
         until = self.clock.now()
         since = until - timedelta(days=days)
         with self.db.read() as conn:
@@ -197,28 +196,8 @@ class PreviewService(ServiceBase):
         proposed = proposed_settings(current, proposal)
         log = ParsedLog(JSONL_FORMAT, total=len(rows))
         log.records = to_records(rows, channel)
-        # the channel's emotes matter to detection (spam filters, waves) even with no mode on
-        modes = _NO_MODES.model_copy(update={"emote_set": emote_set_of(channel) or ()})
-        variants = [
-            Variant(
-                "current",
-                ReplaySettings(current, modes, "current settings", detection),
-                self.model,
-            ),
-            Variant("proposed", ReplaySettings(proposed, modes, "proposed", detection), self.model),
-        ]
-        if not self._slots.acquire(blocking=False):
-            raise RateLimited(
-                f"{MAX_CONCURRENT} previews are already running; try again in a few seconds", 5.0
-            )
-        try:
-            runs = replay_records(
-                log.records,
-                variants,
-                known_chatters={(channel.name, str(uid)) for uid in known},
-            )
-        finally:
-            self._slots.release()
+        variants = _variants(self.model, channel, current, proposed, detection)
+        runs = self._replay(log, variants, {(channel.name, str(uid)) for uid in known})
         reveal = sees_private_terms(actor, role)
         summary = build_summary(
             log,
@@ -230,16 +209,7 @@ class PreviewService(ServiceBase):
         )
         return {
             "channel": channel.name,
-            "window": {
-                "days": days,
-                "since": since.isoformat(),
-                "until": until.isoformat(),
-                "messages_in_window": total,
-                "messages_replayed": len(rows),
-                "capped": total > len(rows),
-                "max_messages": MAX_MESSAGES,
-                "max_days": MAX_DAYS,
-            },
+            "window": _window(days, since, until, total, len(rows)),
             "proposed_settings": proposed.model_dump(mode="json", exclude={"terms"}),
             "added_terms": [
                 t.model_dump(mode="json") for t in proposed.terms[len(current.terms) :]
@@ -253,6 +223,20 @@ class PreviewService(ServiceBase):
                 *(DETECTION_NOT_SIMULATED if detection.enabled else ["proactive detection (off)"]),
             ],
         }
+
+    def _replay(
+        self, log: ParsedLog, variants: list[Variant], known: set[tuple[str, str]]
+    ) -> list[ReplayRun]:
+        """Replay the records with each variant; at most ``MAX_CONCURRENT`` at once (else
+        ``RateLimited``)."""
+        if not self._slots.acquire(blocking=False):
+            raise RateLimited(
+                f"{MAX_CONCURRENT} previews are already running; try again in a few seconds", 5.0
+            )
+        try:
+            return replay_records(log.records, variants, known_chatters=known)
+        finally:
+            self._slots.release()
 
     # -- export --------------------------------------------------------------------------------
 
@@ -306,3 +290,42 @@ class PreviewService(ServiceBase):
 
 
 __all__ = ["DEFAULT_DAYS", "MAX_DAYS", "MAX_MESSAGES", "PreviewService", "proposed_settings"]
+
+
+def _check_window(days: int, samples: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise InputError(f"days must be 1-{MAX_DAYS}, got {days!r}")
+    if not isinstance(samples, int) or not 0 <= samples <= 100:
+        raise InputError(f"samples must be 0-100, got {samples!r}")
+
+
+def _variants(
+    model: Model,
+    channel: ChannelRow,
+    current: AutoModSettings,
+    proposed: AutoModSettings,
+    detection: DetectionSettings,
+) -> list[Variant]:
+    """The current and the proposed settings as replay variants (no chat modes)."""
+    # the channel's emotes matter to detection (spam filters, waves) even with no mode on
+    modes = _NO_MODES.model_copy(update={"emote_set": emote_set_of(channel) or ()})
+    return [
+        Variant("current", ReplaySettings(current, modes, "current settings", detection), model),
+        Variant("proposed", ReplaySettings(proposed, modes, "proposed", detection), model),
+    ]
+
+
+def _window(
+    days: int, since: datetime, until: datetime, total: int, replayed: int
+) -> dict[str, Any]:
+    """The replayed window as the preview reports it."""
+    return {
+        "days": days,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "messages_in_window": total,
+        "messages_replayed": replayed,
+        "capped": total > replayed,
+        "max_messages": MAX_MESSAGES,
+        "max_days": MAX_DAYS,
+    }
