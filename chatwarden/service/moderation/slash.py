@@ -86,12 +86,22 @@ def parse(text: str) -> SlashCommand:
     usage = f"usage: {USAGE[name]}"
     user = None
     if name in TARGETED:
-        if not words:
-            raise InputError(f"/{name} needs a user; {usage}")
-        matched = _USER.match(words[0])
-        if matched is None:
-            raise InputError(f"/{name}: {words[0]!r} is not a username; {usage}")
-        user, words = matched.group(1), words[1:]
+        user, words = _target(name, words, usage)
+    return _arguments(name, user, words, usage)
+
+
+def _target(name: str, words: list[str], usage: str) -> tuple[str, list[str]]:
+    """The user a targeted command names first, and the words after it."""
+    if not words:
+        raise InputError(f"/{name} needs a user; {usage}")
+    matched = _USER.match(words[0])
+    if matched is None:
+        raise InputError(f"/{name}: {words[0]!r} is not a username; {usage}")
+    return matched.group(1), words[1:]
+
+
+def _arguments(name: str, user: str | None, words: list[str], usage: str) -> SlashCommand:
+    """The command with the rest of its arguments (after the user, if it names one)."""
     if name == "timeout":
         seconds = duration(words[0]) if words else None
         if seconds is not None:
@@ -108,13 +118,18 @@ def parse(text: str) -> SlashCommand:
             raise InputError(f"/delete needs one message id; {usage}")
         return SlashCommand(name, message_id=words[0])
     if name in ("slow", "followers"):
-        if len(words) > 1:
-            raise InputError(f"/{name} takes at most one duration; {usage}")
-        default = DEFAULT_SLOW_S if name == "slow" else 0
-        seconds = duration(words[0]) if words else default
-        if seconds is None:
-            raise InputError(f"/{name}: {words[0]!r} is not a duration; {usage}")
-        return SlashCommand(name, duration_s=seconds)
+        return SlashCommand(name, duration_s=_mode_duration(name, words, usage))
     if words:
         raise InputError(f"/{name} takes no {'more ' if user else ''}arguments; {usage}")
     return SlashCommand(name, user)
+
+
+def _mode_duration(name: str, words: list[str], usage: str) -> int:
+    """``/slow`` and ``/followers``: one optional duration (slow mode's default, or none)."""
+    if len(words) > 1:
+        raise InputError(f"/{name} takes at most one duration; {usage}")
+    default = DEFAULT_SLOW_S if name == "slow" else 0
+    seconds = duration(words[0]) if words else default
+    if seconds is None:
+        raise InputError(f"/{name}: {words[0]!r} is not a duration; {usage}")
+    return seconds
