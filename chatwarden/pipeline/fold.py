@@ -84,6 +84,10 @@ _LATIN_EXTRAS = {
     ),  # small caps
 }
 
+# Letters whose compatibility form reads as another letter: the lunate sigma is drawn "c", but
+# NFKC makes it "ς" and casefolding "σ", which reads "o".
+_AS_DRAWN = {"\u03f2": "c", "\u03f9": "c"}  # ϲ Ϲ
+
 # Look-alikes the confusables data lists under two ASCII targets; the reading chat means.
 _AMBIGUOUS = {"σ": "o", "ɩ": "i", "ι": "i", "і": "i", "ӏ": "i", "ƽ": "s", "υ": "u", "ν": "v"}
 
@@ -145,6 +149,9 @@ def lookalikes() -> dict[str, str]:
 
 
 def _fold_once(ch: str) -> str:
+    drawn = _AS_DRAWN.get(ch)
+    if drawn is not None:
+        return drawn
     cp = ord(ch)
     if 0xD800 <= cp <= 0xDFFF or _in_ranges(cp, _IGNORABLE_RANGES):
         return ""  # lone surrogates too: they cannot be encoded downstream

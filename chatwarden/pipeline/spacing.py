@@ -21,6 +21,10 @@ OPENERS = frozenset('([{"<')
 SEPARATORS = frozenset(".-_*~,/\\:;'^=")
 """Characters that may sit between spaced-out letters instead of (or around) spaces."""
 
+PAIR_SEPARATORS = ".-_*~"
+"""Separators that join even two single letters ("a-t", "m.e"): not the apostrophe ("I'm"),
+the slash ("w/o") or the punctuation of smileys (":D")."""
+
 
 def delete(s: str, starts: Starts, cuts: list[tuple[int, int]]) -> tuple[str, list[int]]:
     """Drop the sorted, disjoint ``cuts`` ranges from ``s`` and from its ``starts``."""
@@ -57,14 +61,22 @@ def collapse_spaces(s: str, starts: Starts, tail: int) -> tuple[str, Starts, int
 _J = r"(?:[^\W_]|[$@])"  # a letter, digit, or leet symbol that can stand for a letter
 _SINGLE = rf"{_J}(?!{_J})"  # ... standing alone
 _SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + "]"
+_SPACED = rf"{_J}(?!{_J}|{_SEP_CLASS}+{_J})"  # ... and not the first letter of "t.o.o.k"
+_PAIR_SEP_CLASS = "[" + re.escape(PAIR_SEPARATORS) + "]"
 JOIN_RE = re.compile(
     r"(?<![^ (\[{\"<])"
-    rf"(?:{_SINGLE}(?: +{_SINGLE}){{2,}}"  # f u c k
-    rf"|{_SINGLE} *({_SEP_CLASS})\1{{0,2}} *{_SINGLE}(?: *\1{{1,3}} *{_SINGLE})+(?! *\1+ *{_J}))"
+    rf"(?:{_SPACED}(?: +{_SPACED})+"  # f u c k; g g
+    rf"|{_SINGLE}( *)({_SEP_CLASS})\2{{0,2}}( *){_SINGLE}(?:\1\2{{1,3}}\3{_SINGLE})+"
+    rf"(?!\1\2+\3{_J})"
+    rf"|{_SINGLE}({_PAIR_SEP_CLASS})\4{{0,2}}{_SINGLE}(?!\4*{_J}))"
 )
-"""Three or more one-character tokens, split by spaces or by one repeated separator (once or
-up to three times in a row: "f.u.c.k", "f--u--c--k", which is also what "f-\u200b-u" leaves
-once the zero-width character is gone)."""
+"""Two or more one-character tokens split by spaces ("f u c k", "g g"); three or more split by
+one repeated separator (once or up to three times in a row: "f.u.c.k", "f--u--c--k", which is
+also what "f-\u200b-u" leaves once the zero-width character is gone), or two split by a
+separator of ``PAIR_SEPARATORS`` with no space ("a-t", "m.e"; never "I'm"). The spaces before
+and after the separator are the same all along a run ("f . u . c . k", "f .u .c .k"; never
+"m.i.d. a.n.d"). A run ends where a separator is followed by a space ("d.i.e. at"); a separator
+followed at once by a letter or digit carries it on, so "e.g.this" is left alone."""
 
 
 _LOOKUP: Final = str.maketrans("013457@$", "oieastas")

@@ -11,12 +11,13 @@ set is empty and the normaliser keeps its dictionary-free behaviour.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Final
 
 from chatwarden.model.embeddings import DEFAULT_DIR
 
-__all__ = ["VOCAB_FILE", "english_words", "segment", "whole_words"]
+__all__ = ["VOCAB_FILE", "english_words", "is_word", "segment", "whole_words"]
 
 VOCAB_FILE: Final = DEFAULT_DIR / "vocab.txt"
 _SINGLE_LETTER_WORDS: Final = frozenset({"a", "i", "u"})
@@ -27,6 +28,12 @@ _SHORT_WORDS: Final = frozenset(
     "ya im".split()
 )
 _MAX_WORD: Final = 20
+#: Contractions as chat types them, and chat's commonest abbreviations.
+_CONTRACTIONS: Final = frozenset(
+    "dont cant wont didnt doesnt isnt arent wasnt werent hasnt havent hadnt shouldnt wouldnt "
+    "couldnt mustnt aint youre theyre thats whats wheres theres hes shes ive youve weve theyve "
+    "youll theyll itll stfu gtfo lmao lmfao omg wtf idk idc smh tbh imo irl".split()
+)
 #: The commonest English and chat words: a split into these is preferred ("you are such an
 #: idiot", not "you ares u chan idiot").
 _COMMON: Final = frozenset(
@@ -61,19 +68,60 @@ def whole_words() -> frozenset[str]:
     return frozenset(out)
 
 
+_PLAIN_RE: Final = re.compile(r"[a-z]+(?:\\s[+*]?[a-z]+)*")
+_WORD_LIST_LINES: Final = ("@macro", "@group", "@single", "slur")
+
+
+def severe_words() -> set[str]:
+    """The words of ``vocab/severe.txt``'s macros, identity groups and slurs ("strangle",
+    "hispanics", "tranny"): the WordPiece vocabulary lacks most plurals and slurs, and a
+    spaced-out run that holds one must still split around it ("w h a t a t r a n n y" ->
+    "what a tranny"). Only plain alternatives are read (no regex beyond a space)."""
+    try:
+        lines = (_VOCAB_DIR / "severe.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return set()
+    out: set[str] = set()
+    for line in lines:
+        fields = line.split(maxsplit=2 if line.startswith("@") else 3)
+        if not fields or fields[0] not in _WORD_LIST_LINES:
+            continue
+        for alt in re.split(r"\||\(\?:|\)", fields[-1]):
+            if _PLAIN_RE.fullmatch(alt.strip()):
+                out.update(re.split(r"\\s[+*]?| ", alt.strip()))
+    return out
+
+
 @functools.cache
 def english_words() -> frozenset[str]:
-    """The dictionary (empty when the vocabulary file is missing)."""
+    """The dictionary (empty when the vocabulary file is missing): the vocabulary's words,
+    common short words, contractions written without the apostrophe, ``severe_words``,
+    ``whole_words`` and the bundled emote codes."""
     try:
         lines = VOCAB_FILE.read_text(encoding="utf-8").split()
     except OSError:
         return frozenset()
+    extra = [*severe_words(), *whole_words(), *_emote_words(), *_CONTRACTIONS]
     words = {
         w
-        for w in lines
+        for w in [*lines, *extra]
         if len(w) >= 3 and w.isascii() and w.isalpha() and w.islower() and len(set(w)) > 1
     }
     return frozenset(words | _SHORT_WORDS | _SINGLE_LETTER_WORDS)
+
+
+def _emote_words() -> list[str]:
+    """The bundled emote codes, lower-cased ("kekw", "madge"): chat writes them as words."""
+    try:
+        lines = (_VOCAB_DIR / "emotes.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [w.strip().lower() for w in lines if w.strip() and not w.startswith("#")]
+
+
+def is_word(word: str) -> bool:
+    """Whether ``word`` is in the dictionary or among the commonest chat words ("dont")."""
+    return word in english_words() or word in _COMMON
 
 
 def segment(letters: str) -> list[int] | None:

@@ -23,6 +23,19 @@ from chatwarden.pipeline.leet import decode_word
         ("1v1", "1v1"),
         ("60fps", "60fps"),
         ("ps5", "ps5"),
+        ("b4", "b4"),
+        # ... unless the word it spells is an English word
+        ("no7", "not"),
+        ("wh0", "who"),
+        ("wai7", "wait"),
+        ("b07", "bot"),
+        ("gu355", "guess"),
+        ("don7", "dont"),  # the commonest chat words count too
+        ("w@s73", "waste"),
+        ("!ts", "its"),  # a leading "!" is an "i" when that spells a word
+        ("!d!07", "idiot"),
+        ("!help", "!help"),  # ... and a chat command otherwise
+        ("1st", "1st"),  # a count stays a count, whatever it spells
         ("4head", "4head"),
         ("2020", "2020"),  # no letter: not a word
         ("$$$", "$$$"),

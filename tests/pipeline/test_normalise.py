@@ -105,6 +105,22 @@ def check_map(norm: Normalised) -> None:
         ("what's a b c", "what's abc"),
         ("it's a good day", "it's a good day"),
         ("a.b.c.com", "a.b.c.com"),
+        # two letters: spaced, or split by a dot, dash, underscore, star or tilde
+        ("g g ez", "gg ez"),
+        ("where u a-t?", "where u at?"),
+        ("n.o.t m.e", "not me"),
+        ("i'm here", "i'm here"),  # never the apostrophe
+        ("w/o you", "w/o you"),  # nor the slash
+        ("x-ray", "x-ray"),
+        # a spaced letter next to a dotted word stays out of it
+        ("i t.o.o.k it", "i took it"),
+        ("2 r-u-n-e-s", "2 runes"),
+        # the spaces around a separator are the same all along a run
+        ("f .u .c .k", "fuck"),
+        ("m.i.d. a.n.d. cry", "mid. and. cry"),
+        ("d..i..e. at mid", "die. at mid"),
+        # a look-alike read as it is drawn: the lunate sigma is "c", not "o"
+        ("b\u03b9t\u03f2h", "bitch"),
         # repeats
         ("stuuuupid", "stupid"),  # one letter: a dictionary word
         ("zorbbbbb", "zorbb"),  # two: no dictionary word either way
@@ -114,7 +130,7 @@ def check_map(norm: Normalised) -> None:
         # whitespace
         ("  hi \t there \n", "hi there"),
         ("a\u00a0b\u3000c", "abc"),
-        ("x\u2800y", "x y"),
+        ("ab\u2800cd", "ab cd"),
         # whole words survive
         ("Scunthorpe", "scunthorpe"),
         ("bass classic assessment", "bass classic assessment"),

@@ -120,11 +120,11 @@ def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category)
 def test_elongated_words_are_read_as_written_once() -> None:
     """The normaliser keeps two of a repeated letter ("aree"); the rules also try one."""
     assert categories("mormonsss areeee vermin", level=1) == {"race_ethnicity_or_religion"}
-    norm = normalise("mormonsss are vermin")  # "mormonss": the normaliser keeps two letters
-    assert norm.text == "mormonss are vermin"
+    norm = normalise("mormons rrrr vermin")  # "rr": no word has one letter, the squeeze keeps two
+    assert norm.text == "mormons rr vermin"
     found = SEVERE_RULES.find(norm.text, variant=unelongated(norm))
     assert {f.family for f in found} == {"dehumanisation"}
-    assert {norm.text[s:e] for f in found for s, e in f.spans} == {"mormonss are vermin"}
+    assert {norm.text[s:e] for f in found for s, e in f.spans} == {"mormons rr vermin"}
 
 
 @pytest.mark.parametrize(

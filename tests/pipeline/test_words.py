@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatwarden.pipeline import words
-from chatwarden.pipeline.words import english_words, segment, whole_words
+from chatwarden.pipeline.words import english_words, segment, severe_words, whole_words
 
 
 def _pieces(letters: str) -> list[str]:
@@ -37,6 +37,12 @@ def test_the_dictionary_is_loaded() -> None:
         ("xqzv", ["xqzv"]),
         ("faggot", ["faggot"]),
         ("whiteboard", ["whiteboard"]),
+        ("youxqzvwkpj", ["youxqzvwkpj"]),  # a word and a longer rest: joined whole
+        # the severe rules' words, and chat's contractions, are words too
+        ("whatatranny", ["what", "a", "tranny"]),
+        ("stfubeaner", ["stfu", "beaner"]),
+        ("hispanicsare", ["hispanics", "are"]),
+        ("theyshouldntexist", ["they", "shouldnt", "exist"]),
     ],
 )
 def test_segment(letters: str, pieces: list[str]) -> None:
@@ -63,3 +69,29 @@ def test_missing_vocabulary_files_give_empty_word_lists(no_vocabulary: None) -> 
 
 def test_the_word_lists_are_read_again_once_the_files_are_back() -> None:
     assert "whiteboard" in whole_words() and "you" in english_words()
+
+
+def test_the_severe_rules_lend_their_plain_words() -> None:
+    found = severe_words()
+    assert {"strangle", "hispanics", "tranny", "beaner", "people"} <= found
+    assert "neighbou" not in found  # "neighbou?rs" is a pattern, not a word
+    assert {"hispanics", "kekw", "shouldnt", "whiteboard"} <= english_words()
+
+
+def test_a_vocabulary_without_the_bundled_word_lists(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("hello\nworld\n", encoding="utf-8")
+    monkeypatch.setattr(words, "VOCAB_FILE", vocab)
+    monkeypatch.setattr(words, "_VOCAB_DIR", tmp_path / "missing")
+    english_words.cache_clear()
+    whole_words.cache_clear()
+    try:
+        assert severe_words() == set()
+        assert {"hello", "world", "dont"} <= english_words()
+        assert "tranny" not in english_words() and "kekw" not in english_words()
+    finally:
+        monkeypatch.undo()
+        english_words.cache_clear()
+        whole_words.cache_clear()
