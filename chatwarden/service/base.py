@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -216,7 +216,7 @@ class ServiceBase:
         powers the actor holds (a ban leaves only a viewer's: ``permissions.acting_role``)."""
         member = channel_store.get_member_txn(conn, channel.id, actor.user_id)
         role = effective_role(channel, actor.user_id, member)
-        banned = member is not None and bool(member["banned"])
+        banned = member is not None and bool(member.banned)
         target_role = None
         if target_user_id is not None:
             target_role = self.role_txn(conn, channel, target_user_id)
@@ -226,17 +226,36 @@ class ServiceBase:
         return acting_role(role, banned=banned)
 
 
-def effective_role(channel: ChannelRow, user_id: int, member: Mapping[Any, Any] | None) -> Role:
+class RoleFacts(Protocol):
+    """What a user's role in a channel is worked out from: a ``MemberRow``, or a ``Membership``
+    read from a row that joins the member's columns under other names."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def subscribed(self) -> bool: ...
+    @property
+    def followed_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    role: str
+    subscribed: bool
+    followed_at: datetime | None
+
+
+def effective_role(channel: ChannelRow, user_id: int, member: RoleFacts | None) -> Role:
     if channel.owner_id == user_id:
         return Role.OWNER
     if member is None:
         return Role.VIEWER
-    granted = _GRANTED.get(member["role"])
+    granted = _GRANTED.get(member.role)
     if granted is not None:
         return granted
-    if member["subscribed"]:
+    if member.subscribed:
         return Role.SUBSCRIBER
-    if member["followed_at"] is not None:
+    if member.followed_at is not None:
         return Role.FOLLOWER
     return Role.VIEWER
 

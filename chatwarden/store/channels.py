@@ -33,6 +33,26 @@ class ChannelRow:
         return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """One user's standing in one channel: the granted role, follow and subscription, and the
+    sanctions (ban, timeout, pending warning) that sending a message checks."""
+
+    channel_id: int
+    user_id: int
+    role: str  # owner, lead_moderator, moderator, vip or viewer
+    followed_at: datetime | None
+    subscribed: bool
+    banned: bool
+    timeout_until: datetime | None
+    warned_at: datetime | None
+    warning_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> MemberRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
 def _channel(row: Mapping[Any, Any] | None) -> ChannelRow | None:
     return None if row is None else ChannelRow.from_row(row)
 
@@ -93,32 +113,31 @@ def bump_settings_rev_txn(conn: Connection, channel_id: int) -> None:
     )
 
 
-def get_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping | None:
+def get_member_txn(conn: Connection, channel_id: int, user_id: int) -> MemberRow | None:
     query = sa.select(channel_roles).where(
         channel_roles.c.channel_id == channel_id, channel_roles.c.user_id == user_id
     )
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else MemberRow.from_row(row)
 
 
-def get_members_txn(
-    conn: Connection, channel_id: int, user_ids: list[int]
-) -> dict[int, RowMapping]:
+def get_members_txn(conn: Connection, channel_id: int, user_ids: list[int]) -> dict[int, MemberRow]:
     """The member rows of ``user_ids`` in one channel (absent users are left out), by user."""
     if not user_ids:
         return {}
     query = sa.select(channel_roles).where(
         channel_roles.c.channel_id == channel_id, one_of(conn, channel_roles.c.user_id, user_ids)
     )
-    return {row["user_id"]: row for row in conn.execute(query).mappings()}
+    return {row["user_id"]: MemberRow.from_row(row) for row in conn.execute(query).mappings()}
 
 
-def members_of_user_txn(conn: Connection, user_id: int) -> dict[int, RowMapping]:
+def members_of_user_txn(conn: Connection, user_id: int) -> dict[int, MemberRow]:
     """Every member row of one user, by channel id."""
     query = sa.select(channel_roles).where(channel_roles.c.user_id == user_id)
-    return {row["channel_id"]: row for row in conn.execute(query).mappings()}
+    return {row["channel_id"]: MemberRow.from_row(row) for row in conn.execute(query).mappings()}
 
 
-def ensure_member_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping:
+def ensure_member_txn(conn: Connection, channel_id: int, user_id: int) -> MemberRow:
     """The member row, created (as a plain viewer) if missing; safe against concurrent creation."""
     row = get_member_txn(conn, channel_id, user_id)
     if row is not None:

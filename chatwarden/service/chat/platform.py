@@ -156,7 +156,7 @@ class PlatformChatService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
             is_owner = effective_role(channel, actor.user_id, member) is Role.OWNER
-            stale = member is None or (member["role"], bool(member["subscribed"])) != (
+            stale = member is None or (member.role, bool(member.subscribed)) != (
                 granted,
                 subscribed,
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from chatwarden.bus import user_topic
@@ -47,7 +47,7 @@ from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import messages as store
 from chatwarden.store import review as review_store
-from chatwarden.store.channels import ChannelRow
+from chatwarden.store.channels import ChannelRow, MemberRow
 from chatwarden.store.engine import is_deadlock, is_unique_violation
 from chatwarden.store.messages import MessageRow
 
@@ -65,16 +65,16 @@ HELD_DETAIL = "Your message is being checked by the moderators and has not been 
 BLOCKED_DETAIL = "Your message was not sent: it contains a term blocked in this channel."
 
 
-def standing_of(member: Mapping[Any, Any] | None) -> Standing | None:
+def standing_of(member: MemberRow | None) -> Standing | None:
     """The rules' facts about a sender from their membership row (none: a stranger)."""
     if member is None:
         return None
     return Standing(
-        banned=bool(member["banned"]),
-        timeout_until=member["timeout_until"],
-        warned=member["warned_at"] is not None,
-        warning_reason=member["warning_reason"],
-        followed_at=member["followed_at"],
+        banned=bool(member.banned),
+        timeout_until=member.timeout_until,
+        warned=member.warned_at is not None,
+        warning_reason=member.warning_reason,
+        followed_at=member.followed_at,
     )
 
 
@@ -611,7 +611,7 @@ class _Batch:
     by_channel: dict[int, list[int]] = field(default_factory=dict)
     channels: dict[int, ChannelRow] = field(default_factory=dict)
     previous: dict[int, dict[tuple[int, str], MessageRow]] = field(default_factory=dict)
-    members: dict[int, dict[int, RowMapping]] = field(default_factory=dict)
+    members: dict[int, dict[int, MemberRow]] = field(default_factory=dict)
     engines: dict[int, Engine] = field(default_factory=dict)
     detect: dict[int, BatchContext] = field(default_factory=dict)
 

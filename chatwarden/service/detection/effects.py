@@ -144,7 +144,7 @@ class ChatEffects:
         out, uid, seconds = self.out, target.user_id, effect.seconds
         until = out.now + timedelta(seconds=seconds)
         member = channel_store.ensure_member_txn(out.conn, channel.id, uid)
-        if member["timeout_until"] is None or member["timeout_until"] < until:
+        if member.timeout_until is None or member.timeout_until < until:
             channel_store.update_member_txn(out.conn, channel.id, uid, timeout_until=until)
         reason = effect.reason
         detail = events.target(uid, target.username, reason=reason, expires_at=until.isoformat())

@@ -58,7 +58,7 @@ from chatwarden.service.permissions import is_mod
 from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
 from chatwarden.store import detection as store
-from chatwarden.store.channels import ChannelRow
+from chatwarden.store.channels import ChannelRow, MemberRow
 
 MAX_FINGERPRINT = 512
 BANNED_REFRESH_S = 30.0
@@ -314,7 +314,7 @@ class DetectionHook:
         index: int,
         user_id: int,
         role: Role,
-        member: Mapping[Any, Any] | None,
+        member: MemberRow | None,
         now: datetime,
     ) -> SendResult | None:
         """Trust gates and Shield Mode's first-time rule (None: accepted)."""
@@ -330,7 +330,7 @@ class DetectionHook:
         ctx: BatchContext,
         user_id: int,
         role: Role,
-        member: Mapping[Any, Any] | None,
+        member: MemberRow | None,
         now: datetime,
         first: bool,
     ) -> SendResult | None:
@@ -347,7 +347,7 @@ class DetectionHook:
                 account_created_at=None if user is None else user["created_at"],
                 email_verified=bool(user and user["email_verified"]),
                 phone_verified=bool(user and user["phone_verified"]),
-                followed_at=None if member is None else member["followed_at"],
+                followed_at=None if member is None else member.followed_at,
                 first_message_in_channel=first,
             )
             rejection = trust_gates.check(mctx, ctx.gates)
@@ -373,7 +373,7 @@ class DetectionHook:
         self,
         ctx: BatchContext,
         items: Sequence[tuple[int, SendRequest, Role, str, Decision]],
-        member_of: Mapping[int, Mapping[Any, Any]],
+        member_of: Mapping[int, MemberRow],
         now: datetime,
     ) -> list[Screening]:
         """One ``Screening`` per accepted message ``(index, request, role, text, decision)``."""
@@ -384,7 +384,7 @@ class DetectionHook:
         self,
         ctx: BatchContext,
         items: Sequence[tuple[int, SendRequest, Role, str, Decision]],
-        member_of: Mapping[int, Mapping[Any, Any]],
+        member_of: Mapping[int, MemberRow],
         now: datetime,
     ) -> list[Screening]:
         out: list[Screening] = []
@@ -412,7 +412,7 @@ class DetectionHook:
                         account_created_at=None if user is None else user["created_at"],
                         email_verified=bool(user and user["email_verified"]),
                         phone_verified=bool(user and user["phone_verified"]),
-                        followed_at=None if member is None else member["followed_at"],
+                        followed_at=None if member is None else member.followed_at,
                         first_message_in_channel=first,
                         fingerprints=tuple(f"{k}:{h}" for k, h in fps),
                         harm=decision.harm,

@@ -42,7 +42,7 @@ from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
-from chatwarden.store.channels import ChannelRow
+from chatwarden.store.channels import ChannelRow, MemberRow
 
 BULK_BAN_MAX_USERS = 500  # the hard cap per call
 BULK_BAN_MAX_WINDOW_S = 24 * 3600
@@ -383,7 +383,7 @@ def _sort_out(
     actor: Actor,
     role: Role,
     found: dict[int, list[Mapping[Any, Any]]],
-    members: Mapping[int, Mapping[Any, Any]],
+    members: Mapping[int, MemberRow],
 ) -> tuple[list[BulkBanCandidate], list[dict[str, Any]]]:
     """Who may be bulk banned, and who is skipped with the reason: already banned, the actor
     themself, a role the actor cannot ban, or any moderator or the owner."""
@@ -394,7 +394,7 @@ def _sort_out(
         member = members.get(uid)
         their = effective_role(channel, uid, member)
         why = None
-        if member is not None and member["banned"]:
+        if member is not None and member.banned:
             why = "already banned"
         elif uid == actor.user_id:
             why = "that is you"

@@ -86,7 +86,7 @@ def apply_offence_txn(
     elif step.kind == "timeout":
         assert step.seconds is not None
         until = now + timedelta(seconds=step.seconds)
-        current = member["timeout_until"]
+        current = member.timeout_until
         if current is None or current < until:
             channel_store.update_member_txn(conn, cid, user_id, timeout_until=until)
         target["expires_at"] = until.isoformat()

@@ -36,7 +36,7 @@ from chatwarden.replay import (
 from chatwarden.replay.detection import NOT_SIMULATED as DETECTION_NOT_SIMULATED
 from chatwarden.replay.formats.jsonl import NAME as JSONL_FORMAT
 from chatwarden.replay.formats.jsonl import dump_line, recorded_outcome
-from chatwarden.service.base import Deps, ServiceBase, effective_role
+from chatwarden.service.base import Deps, Membership, ServiceBase, effective_role
 from chatwarden.service.chat.engines import channel_settings_txn, with_channel_state
 from chatwarden.service.chat.redact import sees_private_terms
 from chatwarden.service.detection.settings import load_state_txn
@@ -60,14 +60,10 @@ PROPOSAL_KEYS = ("overall_level", "levels", "vip_exempt", "add_terms")
 _NO_MODES = ChatModes(rate_limit_messages_per_30s=0)
 
 
-def _member(row: Mapping[Any, Any]) -> dict[str, Any] | None:
+def _member(row: Mapping[Any, Any]) -> Membership | None:
     if row["member_user_id"] is None:
         return None
-    return {
-        "role": row["member_role"],
-        "subscribed": bool(row["member_subscribed"]),
-        "followed_at": row["member_followed_at"],
-    }
+    return Membership(row["member_role"], bool(row["member_subscribed"]), row["member_followed_at"])
 
 
 def recorded_decision(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from chatwarden.config import AnalyticsSettings
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline import AutoMod
-from chatwarden.service.base import Deps, ServiceBase, effective_role
+from chatwarden.service.base import Deps, Membership, ServiceBase, effective_role
 from chatwarden.service.chat.engines import channel_settings_txn, with_channel_state
 from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.health.opsmetrics import OpsMetrics
@@ -202,7 +202,16 @@ class ShadowService(ServiceBase):
                 return 0
             channel = self.channel_txn(conn, cid)
             engine = self._engine(conn, channel, config)
-        roles = [effective_role(channel, r["sender_id"], r if r["role"] else None) for r in rows]
+        roles = [
+            effective_role(
+                channel,
+                r["sender_id"],
+                Membership(r["role"], bool(r["subscribed"]), r["followed_at"])
+                if r["role"]
+                else None,
+            )
+            for r in rows
+        ]
         decisions = engine.check_batch([r["text"] for r in rows], roles=roles)
         results = []
         for row, decision in zip(rows, decisions, strict=True):

@@ -149,7 +149,7 @@ class ActionService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.ACKNOWLEDGE_WARNING)
             member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
-            if member is not None and member["warned_at"] is not None:
+            if member is not None and member.warned_at is not None:
                 channel_store.update_member_txn(
                     conn, channel_id, actor.user_id, warned_at=None, warning_reason=None
                 )
@@ -174,7 +174,7 @@ class ActionService(ServiceBase):
             conn = out.conn
             channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.TIMEOUT)
             member = channel_store.ensure_member_txn(conn, channel_id, user_id)
-            if member["banned"]:
+            if member.banned:
                 raise Conflict(f"{target.username} is banned; unban before a timeout")
             until = out.now + timedelta(seconds=duration_s)
             channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=until)
@@ -214,11 +214,7 @@ class ActionService(ServiceBase):
             conn = out.conn
             channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.TIMEOUT)
             member = channel_store.get_member_txn(conn, channel_id, user_id)
-            if (
-                member is None
-                or member["timeout_until"] is None
-                or (member["timeout_until"] <= out.now)
-            ):
+            if member is None or member.timeout_until is None or (member.timeout_until <= out.now):
                 raise Conflict(f"{target.username} is not timed out")
             channel_store.update_member_txn(conn, channel_id, user_id, timeout_until=None)
             detail = events.target(user_id, target.username)
@@ -233,7 +229,7 @@ class ActionService(ServiceBase):
             conn = out.conn
             channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.BAN)
             member = channel_store.ensure_member_txn(conn, channel_id, user_id)
-            if member["banned"]:
+            if member.banned:
                 raise Conflict(f"{target.username} is already banned")
             channel_store.update_member_txn(
                 conn, channel_id, user_id, banned=True, timeout_until=None
@@ -271,7 +267,7 @@ class ActionService(ServiceBase):
         conn = out.conn
         channel, target = self._target_txn(conn, actor, channel_id, user_id, Permission.UNBAN)
         member = channel_store.get_member_txn(conn, channel_id, user_id)
-        if member is None or not member["banned"]:
+        if member is None or not member.banned:
             raise Conflict(f"{target.username} is not banned")
         channel_store.update_member_txn(conn, channel_id, user_id, banned=False)
         detail = events.target(user_id, target.username)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chatwarden.errors import InputError
-from chatwarden.service.base import ServiceBase, effective_role
+from chatwarden.service.base import Membership, ServiceBase, effective_role
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.settings import Role
@@ -153,7 +153,11 @@ def _banned(row: Mapping[Any, Any]) -> BannedUser:
 
 
 def _match(channel: ChannelRow, row: Mapping[Any, Any], now: datetime) -> UserMatch:
-    member = row if row["role"] is not None else None
+    member = (
+        None
+        if row["role"] is None
+        else Membership(row["role"], bool(row["subscribed"]), row["followed_at"])
+    )
     until = row["timeout_until"]
     return UserMatch(
         user_id=row["user_id"],

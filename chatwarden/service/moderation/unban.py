@@ -53,7 +53,7 @@ class UnbanService(ServiceBase):
                 channel = self.channel_txn(conn, channel_id)
                 self.require_txn(conn, actor, channel, Permission.CREATE_UNBAN_REQUEST)
                 member = channel_store.get_member_txn(conn, channel_id, actor.user_id)
-                if member is None or not member["banned"]:
+                if member is None or not member.banned:
                     raise Forbidden("only a banned user can request an unban")
                 if store.list_requests_txn(
                     conn, channel_id, status="pending", user_id=actor.user_id
@@ -136,7 +136,7 @@ class UnbanService(ServiceBase):
             details = {"unban_request_id": request_id}
             if approve:
                 member = channel_store.get_member_txn(conn, channel.id, row["user_id"])
-                if member is not None and member["banned"]:
+                if member is not None and member.banned:
                     self._actions.unban_txn(
                         out, actor, channel.id, row["user_id"], note_to_user, details
                     )

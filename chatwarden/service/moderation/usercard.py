@@ -72,18 +72,18 @@ class UserCardService(ServiceBase):
             notes = store.list_notes_txn(conn, channel_id, user_id)
             # the newest message's context, as when it was sent (information for moderators)
             context = message_context_txn(conn, channel, rows[-1]) if rows else None
-        until = member["timeout_until"] if member is not None else None
+        until = member.timeout_until if member is not None else None
         return UserCard(
             user=to_user(user),
             channel_id=channel_id,
             role=effective_role(channel, user_id, member),
-            followed_at=member["followed_at"] if member is not None else None,
+            followed_at=member.followed_at if member is not None else None,
             account_age_s=(now - user.created_at).total_seconds(),
             messages=[to_message(r) for r in rows],
             warnings=counts.get("warn", 0),
             timeouts=counts.get("timeout", 0),
             bans=counts.get("ban", 0),
-            banned=bool(member["banned"]) if member is not None else False,
+            banned=bool(member.banned) if member is not None else False,
             timeout_until=until if until is not None and until > now else None,
             notes=[to_note(n) for n in notes],
             context=context,
@@ -107,7 +107,7 @@ class UserCardService(ServiceBase):
             ended: dict[int, tuple[datetime, str | None]] = {}
             for uid in people:
                 member = channel_store.get_member_txn(conn, channel_id, uid)
-                until = member["timeout_until"] if member is not None else None
+                until = member.timeout_until if member is not None else None
                 if until is None or until > now:
                     continue
                 back = message_store.first_messages_txn(conn, channel_id, [uid], until)

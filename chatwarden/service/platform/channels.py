@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +17,7 @@ from chatwarden.service.types import Actor, Channel, ChannelAccess, ChatSettings
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import audit
 from chatwarden.store import channels as store
-from chatwarden.store.channels import ChannelRow
+from chatwarden.store.channels import ChannelRow, MemberRow
 from chatwarden.store.engine import is_unique_violation
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9_]{3,25}$")
@@ -100,7 +99,7 @@ class ChannelService(ServiceBase):
         for channel in rows:
             member = members.get(channel.id)
             role = effective_role(channel, actor.user_id, member)
-            banned = bool(member is not None and member["banned"])
+            banned = bool(member is not None and member.banned)
             if allowed(actor, role, Permission.VIEW_QUEUE, banned=banned):
                 out.append(str(channel.name))
         return out
@@ -115,20 +114,20 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             member = store.get_member_txn(conn, channel_id, actor.user_id)
             role = effective_role(channel, actor.user_id, member)
-        banned = bool(member is not None and member["banned"])
+        banned = bool(member is not None and member.banned)
         held = [p.value for p in Permission if allowed(actor, role, p, banned=banned)]
         now = self.clock.now()
-        until = None if member is None else member["timeout_until"]
+        until = None if member is None else member.timeout_until
         if until is not None and until <= now:
             until = None
-        warned = member is not None and member["warned_at"] is not None
+        warned = member is not None and member.warned_at is not None
         return ChannelAccess(
             role=role,
             permissions=held,
             banned=banned,
             timeout_until=until,
             timeout_left_s=None if until is None else (until - now).total_seconds(),
-            warning=(member["warning_reason"] or "") if warned and member is not None else None,
+            warning=(member.warning_reason or "") if warned and member is not None else None,
         )
 
     def set_role(self, actor: Actor, channel_id: int, user_id: int, role: Role) -> Member:
@@ -223,7 +222,7 @@ class ChannelService(ServiceBase):
         with self.db.write() as conn:
             channel = self.channel_txn(conn, channel_id)
             member = store.ensure_member_txn(conn, channel_id, actor.user_id)
-            if member["followed_at"] is None:
+            if member.followed_at is None:
                 store.update_member_txn(
                     conn, channel_id, actor.user_id, followed_at=self.clock.now()
                 )
@@ -255,7 +254,7 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.VIEW_MEMBERS)
             rows = store.list_members_txn(conn, channel_id)
-        members = [_member(channel, r, r["username"]) for r in rows]
+        members = [_member(channel, MemberRow.from_row(r), r["username"]) for r in rows]
         return [m for m in members if wanted is None or m.role in wanted]
 
     def _member_txn(self, conn: Connection, channel: ChannelRow, user_id: int) -> Member:
@@ -264,12 +263,12 @@ class ChannelService(ServiceBase):
         return _member(channel, row, user.username)
 
 
-def _member(channel: ChannelRow, row: Mapping[Any, Any], username: str) -> Member:
+def _member(channel: ChannelRow, row: MemberRow, username: str) -> Member:
     return Member(
         channel_id=channel.id,
-        user_id=row["user_id"],
+        user_id=row.user_id,
         username=username,
-        role=effective_role(channel, row["user_id"], row),
-        followed_at=row["followed_at"],
-        subscribed=bool(row["subscribed"]),
+        role=effective_role(channel, row.user_id, row),
+        followed_at=row.followed_at,
+        subscribed=bool(row.subscribed),
     )

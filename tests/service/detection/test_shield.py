@@ -158,7 +158,7 @@ def test_bulk_ban_preview_then_ban_with_a_cap(services: Services, cast: Cast) ->
     assert [s["username"] for s in preview.skipped] == ["mike"]
     with services.db.read() as conn:
         assert not any(
-            m["banned"]
+            m.banned
             for m in channel_store.get_members_txn(conn, cid, [r.user_id for r in raiders]).values()
         )
     done = services.shield.bulk_ban(cast.mike, cid, "follow my channel", dry_run=False, max_users=3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from chatwarden.clock import FakeClock
@@ -14,7 +16,7 @@ from tests.service.conftest import Cast
 def _member(services: Services, cid: int, uid: int) -> dict[str, object]:
     with services.db.read() as conn:
         row = channel_store.get_member_txn(conn, cid, uid)
-    return {"warned_at": None, "banned": False} if row is None else dict(row)
+    return {"warned_at": None, "banned": False} if row is None else asdict(row)
 
 
 def _offend(services: Services, cast: Cast) -> str:
