@@ -82,6 +82,7 @@ def test_status_connected_last_message_then_disconnected(
         await alice.join("#delta")
         alice.say("#delta", BANTER)
         await until(lambda: keyed.connections.get(cid).last_message_at is not None)
+        await until(lambda: runner.stats.decided == 1)  # set as the batch starts, not ends
         await alice.close()
 
     asyncio.run(running(runner, body))
