@@ -559,6 +559,26 @@ def named_secret(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+#: The platform endpoints an operator may point elsewhere (a proxy, a test double); the
+#: connectors' own defaults are Twitch's and Discord's documented URLs.
+PLATFORM_URL_VARIABLES = frozenset(
+    {
+        f"{ENV_PREFIX}TWITCH_EVENTSUB_URL",
+        f"{ENV_PREFIX}TWITCH_HELIX_URL",
+        f"{ENV_PREFIX}DISCORD_GATEWAY_URL",
+        f"{ENV_PREFIX}DISCORD_API_URL",
+    }
+)
+
+
+def platform_url(variable: str, default: str) -> str:
+    """The URL in the environment variable ``variable`` (one of ``PLATFORM_URL_VARIABLES``),
+    else ``default``."""
+    if variable not in PLATFORM_URL_VARIABLES:
+        raise ValueError(f"{variable} is not a platform URL setting")
+    return os.environ.get(variable) or default
+
+
 def env_names(model: type[BaseModel], section: str = "") -> list[tuple[str, str]]:
     """``(field, environment variable)`` for each setting of ``model`` (a section's under its
     prefix), sections left out."""

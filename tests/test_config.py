@@ -221,3 +221,18 @@ def test_the_model_registry_defaults_to_the_deployments_data_folder(tmp_path: Pa
     assert postgres.model_registry_dir() == Path("chatwarden-models")
     env = {"CHATWARDEN_MODEL_REGISTRY": str(tmp_path / "models")}
     assert ServiceConfig.from_env(env).model_registry_dir() == tmp_path / "models"
+
+
+def test_a_platform_url_is_the_operators_override_or_the_platforms_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chatwarden.config import platform_url
+
+    monkeypatch.delenv("CHATWARDEN_TWITCH_HELIX_URL", raising=False)
+    assert platform_url("CHATWARDEN_TWITCH_HELIX_URL", "https://api.twitch.tv/helix") == (
+        "https://api.twitch.tv/helix"
+    )
+    monkeypatch.setenv("CHATWARDEN_TWITCH_HELIX_URL", "http://127.0.0.1:9/helix")
+    assert platform_url("CHATWARDEN_TWITCH_HELIX_URL", "x") == "http://127.0.0.1:9/helix"
+    with pytest.raises(ValueError, match="not a platform URL"):
+        platform_url("HOME", "x")

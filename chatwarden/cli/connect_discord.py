@@ -11,12 +11,12 @@ CHATWARDEN_DISCORD_API_URL point the connector elsewhere (a test double, a proxy
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import TYPE_CHECKING
 
 import typer
 
 from chatwarden.cli._common import fail
+from chatwarden.config import platform_url
 from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
@@ -116,8 +116,8 @@ def discord_connector(c: Connection, token: str | None) -> DiscordConnector:
         token,
         roles=roles,
         warn="reply" if c.options.get("warn") == "reply" else "skip",
-        gateway=os.environ.get("CHATWARDEN_DISCORD_GATEWAY_URL") or GATEWAY,
-        api_base=os.environ.get("CHATWARDEN_DISCORD_API_URL") or API_BASE,
+        gateway=platform_url("CHATWARDEN_DISCORD_GATEWAY_URL", GATEWAY),
+        api_base=platform_url("CHATWARDEN_DISCORD_API_URL", API_BASE),
     )
     return DiscordConnector(settings)
 
@@ -143,7 +143,7 @@ def discord_rules_command(
         fail(f"connection {c.id} is not a Discord connection with a token")
 
     async def fetch() -> list[dict[str, object]]:
-        rest = DiscordRest(token, os.environ.get("CHATWARDEN_DISCORD_API_URL") or API_BASE)
+        rest = DiscordRest(token, platform_url("CHATWARDEN_DISCORD_API_URL", API_BASE))
         try:
             return await rest.automod_rules(c.target)
         finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ from chatwarden.cli.connect_discord import (
     discord_connector,
     discord_rules_command,
 )
-from chatwarden.config import ServiceConfig
+from chatwarden.config import ServiceConfig, platform_url
 from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
@@ -309,8 +308,8 @@ def _twitch_connector(c: Connection, token: str | None) -> TwitchConnector:
         str(c.options["client_id"]),
         token,
         automod=bool(c.options.get("automod")),
-        eventsub_url=os.environ.get("CHATWARDEN_TWITCH_EVENTSUB_URL") or EVENTSUB_URL,
-        helix_url=os.environ.get("CHATWARDEN_TWITCH_HELIX_URL") or HELIX_URL,
+        eventsub_url=platform_url("CHATWARDEN_TWITCH_EVENTSUB_URL", EVENTSUB_URL),
+        helix_url=platform_url("CHATWARDEN_TWITCH_HELIX_URL", HELIX_URL),
     )
     return TwitchConnector(settings)
 
