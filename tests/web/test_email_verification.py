@@ -168,5 +168,6 @@ def test_without_smtp_verification_is_unavailable(world: World) -> None:
     assert r.json()["mail_sent"] is False and "cannot send" in r.json()["message"]
     assert r.json()["status"]["verification_available"] is False
     r = alice.post("/api/v1/me/email/verification")
-    assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    assert "no mail server" in r.json()["error"]["message"]
     assert "site admin" in r.json()["error"]["message"]

@@ -161,8 +161,8 @@ class EmailService(ServiceBase):
     def resend(self, actor: Actor) -> EmailStatus:
         """Mail a new link to the account's unverified address (rate limited)."""
         _require_session(actor)
-        if self.mailer is None:
-            raise Unavailable(
+        if self.mailer is None:  # not a fault of the server's (no 5xx): it was set up so
+            raise Conflict(
                 "email verification is not available: this server has no mail server set up; "
                 "ask a site admin to verify your address"
             )

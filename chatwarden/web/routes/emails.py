@@ -30,9 +30,9 @@ def change_email(body: EmailAddress, actor: CurrentActor, request: Request) -> d
 @router.post(
     "/me/email/verification",
     responses={
-        409: {"description": "No address yet, or it is already verified."},
+        409: {"description": "No address yet, already verified, or no mail server is set up."},
         429: {"description": "A link was mailed too recently (Retry-After)."},
-        503: {"description": "No mail server is set up, or it failed."},
+        503: {"description": "The mail server failed."},
     },
 )
 def resend(actor: CurrentActor, request: Request) -> dict[str, Any]:
