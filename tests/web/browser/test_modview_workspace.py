@@ -35,6 +35,19 @@ def box(locator: Locator) -> FloatRect:
     return rect
 
 
+def settled_height(page: Page, locator: Locator) -> float:
+    """The height once the panel has stopped growing (its entries load after the page does:
+    on a loaded machine the first measurement came before them)."""
+    last = -1.0
+    for _ in range(50):
+        height = box(locator)["height"]
+        if height == last:
+            return height
+        last = height
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the panel's height never settled (last {last})")
+
+
 def reload(page: Page) -> None:
     page.reload()
     page.wait_for_selector("body[data-ready]", state="attached", timeout=20_000)
@@ -139,7 +152,7 @@ def test_drag_a_panel_onto_another(site: Site, open_page: OpenPage) -> None:
 def test_resize_with_the_keyboard_and_the_pointer(site: Site, open_page: OpenPage) -> None:
     mod = open_page("mod", "/mod/main")
     body = mod.locator("#panel-modlog-body")
-    natural = box(body)["height"]
+    natural = settled_height(mod, body)
     handle = mod.get_by_test_id("panel-resize-modlog")
     handle.focus()
     mod.keyboard.press("ArrowDown")
@@ -167,7 +180,7 @@ def test_resize_with_the_keyboard_and_the_pointer(site: Site, open_page: OpenPag
     expect(mod.get_by_test_id("panel-resize-modlog")).not_to_have_attribute(
         "aria-valuenow", str(dragged)
     )
-    assert abs(box(mod.locator("#panel-modlog-body"))["height"] - natural) <= 1
+    assert abs(settled_height(mod, mod.locator("#panel-modlog-body")) - natural) <= 1
 
 
 def test_pop_out_shows_one_live_panel(
