@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from annotated_types import Ge, Gt, Le
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatwarden.settings import Role
@@ -343,10 +343,19 @@ SPAM_FILTERS = (
 )
 
 
+#: pydantic's bound on a number -> the key a form reads it under
+_BOUND_KEYS: tuple[tuple[type[Ge | Gt | Le | Lt], str], ...] = (
+    (Ge, "min"),
+    (Gt, "exclusive_min"),
+    (Le, "max"),
+    (Lt, "exclusive_max"),
+)
+
+
 def number_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
     """Each whole-number or decimal setting of ``model`` with its bounds, default and
     description, as the settings API enforces them (for a form: ``min``, ``max``,
-    ``exclusive_min``)."""
+    ``exclusive_min``, ``exclusive_max``)."""
     out: dict[str, dict[str, Any]] = {}
     for name, info in model.model_fields.items():
         if info.annotation not in (int, float):
@@ -357,12 +366,9 @@ def number_fields(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
             "description": info.description or "",
         }
         for bound in info.metadata:
-            if isinstance(bound, Ge):
-                field["min"] = bound.ge
-            elif isinstance(bound, Gt):
-                field["exclusive_min"] = bound.gt
-            elif isinstance(bound, Le):
-                field["max"] = bound.le
+            for kind, key in _BOUND_KEYS:
+                if isinstance(bound, kind):
+                    field[key] = getattr(bound, kind.__name__.lower())
         out[name] = field
     return out
 
