@@ -217,7 +217,9 @@ export class Workspace {
   /** A body that scrolls but holds nothing the keyboard can reach is itself a tab stop (named
    *  by its panel's title), so keyboard users can scroll it too; otherwise it is not one. */
   scrollReachable(body, titleId) {
-    const focusable = body.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    const focusable = body.querySelector(
+      'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), ' +
+      'select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])');
     if (body.scrollHeight > body.clientHeight + 1 && !focusable) {
       body.setAttribute("tabindex", "0");
       body.setAttribute("role", "region");
