@@ -149,11 +149,21 @@ def irc_command(
     )
 
     try:
+        run_until_stopped(runner)
+    finally:
+        services.close()
+    report_stopped(runner)
+
+
+def run_until_stopped(runner: ConnectorRunner) -> None:
+    """Run ``runner`` until SIGINT or SIGTERM; its error, if any, ends the command."""
+    try:
         asyncio.run(_run_until_signalled(runner))
     except ChatWardenError as exc:
         fail(exc.message)
-    finally:
-        services.close()
+
+
+def report_stopped(runner: ConnectorRunner) -> None:
     stats = runner.stats
     typer.echo(f"stopped: {stats.decided} decided, {stats.replayed} replayed, {stats.acted} acted")
 

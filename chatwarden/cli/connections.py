@@ -9,7 +9,6 @@ owner (the mod log records ``via: cli``): whoever runs them holds the database a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -17,7 +16,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from chatwarden.cli._common import fail
-from chatwarden.cli.connect import _run_until_signalled, connect_app, parse_server, secret_from_env
+from chatwarden.cli.connect import (
+    connect_app,
+    parse_server,
+    report_stopped,
+    run_until_stopped,
+    secret_from_env,
+)
 from chatwarden.cli.connect_discord import (
     add_discord_command,
     discord_connector,
@@ -284,14 +289,10 @@ def run_command(
             f"connection {c.id}: connecting to {c.target} as {c.account}; {c.room} -> ChatWarden "
             f"channel {stored.channel_name!r}. Ctrl-C stops."
         )
-        try:
-            asyncio.run(_run_until_signalled(runner))
-        except ChatWardenError as exc:
-            fail(exc.message)
+        run_until_stopped(runner)
     finally:
         services.close()
-    stats = runner.stats
-    typer.echo(f"stopped: {stats.decided} decided, {stats.replayed} replayed, {stats.acted} acted")
+    report_stopped(runner)
 
 
 def _twitch_connector(c: Connection, token: str | None) -> TwitchConnector:
