@@ -1,14 +1,16 @@
 """Proactive detection: per-channel settings and Shield Mode state, suspicious users, hashed
-fingerprints, offences, ban-sharing agreements, and the reads the detectors need from chat."""
+fingerprints, offences, ban-sharing agreements, and the reads the detectors need from chat.
+Rows leave this module as frozen dataclasses (``DetectionRow``, ``FlagRow``, ...)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from chatwarden.store.idlists import one_of
@@ -40,9 +42,30 @@ def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) ->
 # -- settings and Shield Mode -------------------------------------------------------------------
 
 
-def get_detection_txn(conn: Connection, channel_id: int) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class DetectionRow:
+    """One channel's detection settings and Shield Mode state as stored (the JSON unparsed:
+    ``service/detection/settings.py`` validates it)."""
+
+    channel_id: int
+    settings: dict[str, Any]
+    shield_preset: dict[str, Any]
+    shield_active: bool
+    shield_saved: dict[str, Any] | None  # the chat settings Shield Mode replaced
+    shield_changed_at: datetime | None
+    shield_changed_by: int | None
+    rev: int
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> DetectionRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def get_detection_txn(conn: Connection, channel_id: int) -> DetectionRow | None:
     query = sa.select(channel_detection).where(channel_detection.c.channel_id == channel_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else DetectionRow.from_row(row)
 
 
 def ensure_detection_txn(
@@ -52,7 +75,7 @@ def ensure_detection_txn(
     settings: dict[str, Any],
     shield_preset: dict[str, Any],
     now: datetime,
-) -> RowMapping:
+) -> DetectionRow:
     """The channel's row, created with the given defaults if missing (safe when concurrent)."""
     row = get_detection_txn(conn, channel_id)
     if row is not None:
@@ -91,6 +114,43 @@ def shield_active_channels_txn(conn: Connection) -> list[int]:
 
 # -- suspicious users ---------------------------------------------------------------------------
 
+
+@dataclass(frozen=True, slots=True)
+class FlagRow:
+    """One user's suspicious-user flag in one channel, as the chat path reads it."""
+
+    channel_id: int
+    user_id: int
+    status: Literal["monitored", "restricted", "cleared"]
+    source: Literal["auto", "shared", "manual"]
+    evasion_level: str | None
+    evasion_score: float | None
+    reasons: list[str] | None
+    shared_channel_ids: list[int] | None
+    matched_user_id: int | None
+    added_by: int | None  # None: AutoMod
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> FlagRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class SuspiciousRow(FlagRow):
+    """A flag with the names moderators see: the user's, the matched banned user's and the
+    moderator's who added it."""
+
+    username: str
+    matched_username: str | None
+    added_by_name: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> SuspiciousRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
 _MATCHED = aliased(users)
 _ADDED_BY = aliased(users)
 _SUSPICIOUS = (
@@ -106,16 +166,17 @@ _SUSPICIOUS = (
 )
 
 
-def get_suspicious_txn(conn: Connection, channel_id: int, user_id: int) -> RowMapping | None:
+def get_suspicious_txn(conn: Connection, channel_id: int, user_id: int) -> SuspiciousRow | None:
     query = _SUSPICIOUS.where(
         suspicious_users.c.channel_id == channel_id, suspicious_users.c.user_id == user_id
     )
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else SuspiciousRow.from_row(row)
 
 
 def get_suspicious_many_txn(
     conn: Connection, channel_id: int, user_ids: Iterable[int]
-) -> dict[int, RowMapping]:
+) -> dict[int, FlagRow]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
@@ -123,12 +184,13 @@ def get_suspicious_many_txn(
         suspicious_users.c.channel_id == channel_id,
         one_of(conn, suspicious_users.c.user_id, wanted),
     )
-    return {row["user_id"]: row for row in conn.execute(query).mappings()}
+    rows = conn.execute(query).mappings()
+    return {row["user_id"]: FlagRow.from_row(row) for row in rows}
 
 
 def list_suspicious_txn(
     conn: Connection, channel_id: int, statuses: tuple[str, ...], limit: int = 500
-) -> list[RowMapping]:
+) -> list[SuspiciousRow]:
     query = (
         _SUSPICIOUS.where(
             suspicious_users.c.channel_id == channel_id, suspicious_users.c.status.in_(statuses)
@@ -136,7 +198,7 @@ def list_suspicious_txn(
         .order_by(suspicious_users.c.updated_at.desc(), suspicious_users.c.user_id)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return [SuspiciousRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def put_suspicious_txn(conn: Connection, values: dict[str, Any]) -> None:
@@ -213,6 +275,22 @@ def fingerprints_of_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, 
 # -- offences (strike ladder) -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class OffenceRow:
+    """One strike-ladder offence (``code``) of a user in a channel."""
+
+    id: int
+    channel_id: int
+    user_id: int
+    code: str
+    message_id: str | None  # the message's public id
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> OffenceRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
 def insert_offence_txn(
     conn: Connection,
     *,
@@ -235,7 +313,7 @@ def insert_offence_txn(
 
 def offences_since_txn(
     conn: Connection, channel_id: int, user_id: int, since: datetime
-) -> list[RowMapping]:
+) -> list[OffenceRow]:
     """The user's offences in the channel after ``since``, oldest first."""
     query = (
         sa.select(offences)
@@ -246,7 +324,7 @@ def offences_since_txn(
         )
         .order_by(offences.c.created_at, offences.c.id)
     )
-    return list(conn.execute(query).mappings())
+    return [OffenceRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 # -- ban sharing --------------------------------------------------------------------------------
@@ -323,7 +401,53 @@ def banned_in_txn(
 # -- reads from chat for the detectors ----------------------------------------------------------
 
 
-def users_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, RowMapping]:
+@dataclass(frozen=True, slots=True)
+class AccountFactsRow:
+    """The account facts trust gates and detectors read about a sender."""
+
+    id: int
+    username: str
+    created_at: datetime
+    email_verified: bool
+    phone_verified: bool
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> AccountFactsRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class SaidRow:
+    """A message as the detectors and Shield Mode's bulk ban read it: who said what, when
+    (``status`` as it was when read)."""
+
+    public_id: str
+    sender_id: int
+    sender_name: str
+    text: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> SaidRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class BannedUserRow:
+    """A user banned in a channel, with the time of their newest ban (``None``: no ban entry
+    in the mod log)."""
+
+    user_id: int
+    username: str
+    banned_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> BannedUserRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def users_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, AccountFactsRow]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
@@ -334,7 +458,7 @@ def users_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, RowMapping
         users.c.email_verified,
         users.c.phone_verified,
     ).where(one_of(conn, users.c.id, wanted))
-    return {row["id"]: row for row in conn.execute(query).mappings()}
+    return {row["id"]: AccountFactsRow.from_row(row) for row in conn.execute(query).mappings()}
 
 
 def senders_with_messages_txn(
@@ -354,7 +478,7 @@ def senders_with_messages_txn(
 
 def messages_since_txn(
     conn: Connection, channel_id: int, since: datetime, limit: int
-) -> list[RowMapping]:
+) -> list[SaidRow]:
     """Messages sent in the channel after ``since`` (any status), newest first."""
     query = (
         sa.select(
@@ -370,7 +494,7 @@ def messages_since_txn(
         .order_by(messages.c.id.desc())
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return [SaidRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def ban_signature_txn(conn: Connection, channel_id: int) -> tuple[int, int]:
@@ -382,7 +506,7 @@ def ban_signature_txn(conn: Connection, channel_id: int) -> tuple[int, int]:
     return int(count), int(newest or 0)
 
 
-def banned_users_txn(conn: Connection, channel_id: int, limit: int) -> list[RowMapping]:
+def banned_users_txn(conn: Connection, channel_id: int, limit: int) -> list[BannedUserRow]:
     """Users banned in the channel with their newest ban time, newest bans first."""
     banned_at = (
         sa.select(
@@ -404,7 +528,7 @@ def banned_users_txn(conn: Connection, channel_id: int, limit: int) -> list[RowM
         .order_by(banned_at.c.at.desc(), channel_roles.c.user_id)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return [BannedUserRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def recent_texts_txn(
@@ -428,9 +552,9 @@ def recent_texts_txn(
 
 def remove_recent_txn(
     conn: Connection, channel_id: int, user_ids: Iterable[int], since: datetime
-) -> list[RowMapping]:
+) -> list[SaidRow]:
     """Mark the users' messages still in chat (delivered or delayed) since ``since`` deleted;
-    return them (with ``sender_name``)."""
+    return them (as they were before)."""
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
@@ -440,6 +564,8 @@ def remove_recent_txn(
             messages.c.public_id,
             messages.c.sender_id,
             messages.c.text,
+            messages.c.status,
+            messages.c.created_at,
             users.c.username.label("sender_name"),
         )
         .join(users, users.c.id == messages.c.sender_id)
@@ -458,4 +584,4 @@ def remove_recent_txn(
             .where(messages.c.id.in_([r["id"] for r in rows]))
             .values(status="deleted")
         )
-    return rows
+    return [SaidRow.from_row(row) for row in rows]

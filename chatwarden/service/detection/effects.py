@@ -180,9 +180,7 @@ class ChatEffects:
         since = out.now - timedelta(seconds=effect.since_s)
         removed = store.remove_recent_txn(out.conn, channel.id, list(effect.user_ids), since)
         for row in removed:
-            out.removed_from_chat(
-                channel, row["public_id"], row["sender_id"], row["sender_name"], "automod"
-            )
+            out.removed_from_chat(channel, row.public_id, row.sender_id, row.sender_name, "automod")
         if removed:
             details = {"finding": effect.finding.to_dict()} if effect.finding is not None else {}
             audit.append_many_txn(
@@ -192,8 +190,8 @@ class ChatEffects:
                         "channel_id": channel.id,
                         "actor_id": None,
                         "action": effect.log_action,
-                        "target_user_id": row["sender_id"],
-                        "message_id": row["public_id"],
+                        "target_user_id": row.sender_id,
+                        "message_id": row.public_id,
                         "reason": effect.reason,
                         "details": details,
                         "created_at": out.now,

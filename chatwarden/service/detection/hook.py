@@ -34,7 +34,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Literal
 
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.decision import Action, Decision
 from chatwarden.detect.channel import ChannelDetectors
@@ -59,6 +59,7 @@ from chatwarden.service.types import SendRequest, SendResult, emote_set_of
 from chatwarden.settings import Role
 from chatwarden.store import detection as store
 from chatwarden.store.channels import ChannelRow, MemberRow
+from chatwarden.store.detection import AccountFactsRow, FlagRow
 
 MAX_FINGERPRINT = 512
 BANNED_REFRESH_S = 30.0
@@ -159,9 +160,9 @@ class BatchContext:
     channel: ChannelRow
     state: DetectionState
     gates: TrustGateConfig
-    users: dict[int, RowMapping] = field(default_factory=dict)
+    users: dict[int, AccountFactsRow] = field(default_factory=dict)
     seen: set[int] = field(default_factory=set)  # senders who chatted here before the batch
-    suspicious: dict[int, RowMapping] = field(default_factory=dict)
+    suspicious: dict[int, FlagRow] = field(default_factory=dict)
     shared: dict[int, list[int]] = field(default_factory=dict)
     shared_names: dict[int, str] = field(default_factory=dict)
     accepted: set[int] = field(default_factory=set)  # senders accepted so far in the batch
@@ -284,7 +285,7 @@ class DetectionHook:
         if sig == entry.banned_sig:
             return
         rows = store.banned_users_txn(conn, cid, limit)
-        ids = {int(r["user_id"]) for r in rows}
+        ids = {r.user_id for r in rows}
         new = ids - entry.banned_ids
         fps = store.fingerprints_of_txn(conn, new)
         texts = store.recent_texts_txn(conn, cid, new, BANNED_TEXTS)
@@ -292,13 +293,13 @@ class DetectionHook:
         for uid in entry.banned_ids - ids:
             det.remove_banned(uid)
         for row in rows:
-            uid = int(row["user_id"])
+            uid = row.user_id
             if uid in new:
                 det.add_banned(
                     det.banned_profile(
                         uid,
-                        row["username"],
-                        row["banned_at"] or now,
+                        row.username,
+                        row.banned_at or now,
                         fingerprints=fps.get(uid, ()),
                         texts=texts.get(uid, ()),
                     )
@@ -340,13 +341,13 @@ class DetectionHook:
             mctx = MessageContext(
                 channel_id=ctx.channel.id,
                 user_id=user_id,
-                username="" if user is None else user["username"],
+                username="" if user is None else user.username,
                 text="",
                 at=now,
                 role=role,
-                account_created_at=None if user is None else user["created_at"],
-                email_verified=bool(user and user["email_verified"]),
-                phone_verified=bool(user and user["phone_verified"]),
+                account_created_at=None if user is None else user.created_at,
+                email_verified=bool(user and user.email_verified),
+                phone_verified=bool(user and user.phone_verified),
                 followed_at=None if member is None else member.followed_at,
                 first_message_in_channel=first,
             )
@@ -409,9 +410,9 @@ class DetectionHook:
                         text=text,
                         at=now,
                         role=role,
-                        account_created_at=None if user is None else user["created_at"],
-                        email_verified=bool(user and user["email_verified"]),
-                        phone_verified=bool(user and user["phone_verified"]),
+                        account_created_at=None if user is None else user.created_at,
+                        email_verified=bool(user and user.email_verified),
+                        phone_verified=bool(user and user.phone_verified),
                         followed_at=None if member is None else member.followed_at,
                         first_message_in_channel=first,
                         fingerprints=tuple(f"{k}:{h}" for k, h in fps),
@@ -489,23 +490,23 @@ class DetectionHook:
         settings = ctx.state.settings
         upgrade = (  # an automatic "monitored" flag that the detector now scores stricter
             row is not None
-            and row["source"] == "auto"
-            and row["status"] == "monitored"
+            and row.source == "auto"
+            and row.status == "monitored"
             and evasion is not None
             and evasion.level == "likely"
             and settings.detectors.evasion.likely_treatment == "restrict"
         )
         if row is not None and not upgrade:
-            if row["status"] == "cleared":
+            if row.status == "cleared":
                 return None, None
-            status: Literal["monitored", "restricted"] = row["status"]
+            status: Literal["monitored", "restricted"] = row.status
             return (
                 Flag(
                     status,
-                    (EVENTSUB_TYPE[row["source"]],),
-                    tuple(row["reasons"] or ()),
-                    row["evasion_level"] or "unknown",
-                    tuple(row["shared_channel_ids"] or ()),
+                    (EVENTSUB_TYPE[row.source],),
+                    tuple(row.reasons or ()),
+                    row.evasion_level or "unknown",
+                    tuple(row.shared_channel_ids or ()),
                 ),
                 None,
             )

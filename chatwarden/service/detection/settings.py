@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 # the settings models are pure (replay reads them too); re-exported for the service's callers
 from chatwarden.detect.settings import DEFAULT_DETECTORS as DEFAULT_DETECTORS
@@ -33,6 +33,7 @@ from chatwarden.settings import Role
 from chatwarden.store import audit
 from chatwarden.store import detection as store
 from chatwarden.store.channels import ChannelRow
+from chatwarden.store.detection import DetectionRow
 
 
 class _Model(BaseModel):
@@ -103,17 +104,12 @@ class DetectionState:
     rev: int
 
     @staticmethod
-    def from_row(channel_id: int, row: RowMapping | None) -> DetectionState:
+    def from_row(channel_id: int, row: DetectionRow | None) -> DetectionState:
         if row is None:
             return DetectionState(channel_id, DEFAULT_SETTINGS, DEFAULT_PRESET, False, None, -1)
-        settings, preset = _parsed(channel_id, row["settings"], row["shield_preset"])
+        settings, preset = _parsed(channel_id, row.settings, row.shield_preset)
         return DetectionState(
-            channel_id,
-            settings,
-            preset,
-            bool(row["shield_active"]),
-            row["shield_saved"],
-            int(row["rev"]),
+            channel_id, settings, preset, row.shield_active, row.shield_saved, row.rev
         )
 
 
@@ -137,7 +133,7 @@ def load_state_txn(conn: Connection, channel_id: int) -> DetectionState:
     return DetectionState.from_row(channel_id, store.get_detection_txn(conn, channel_id))
 
 
-def ensure_row_txn(out: Outbox, channel_id: int) -> RowMapping:
+def ensure_row_txn(out: Outbox, channel_id: int) -> DetectionRow:
     return store.ensure_detection_txn(
         out.conn,
         channel_id,
@@ -197,7 +193,7 @@ class DetectionSettingsService(ServiceBase):
             channel = self.channel_txn(out.conn, channel_id)
             role = self.require_txn(out.conn, actor, channel, Permission.UPDATE_DETECTION_SETTINGS)
             row = ensure_row_txn(out, channel_id)
-            before = to_json(DetectionSettings.model_validate(row["settings"]))
+            before = to_json(DetectionSettings.model_validate(row.settings))
             after = to_json(parse_settings(deep_merge(before, patch)))
             changed = diff(before, after)
             if OWNER_ONLY & set(changed) and role is not Role.OWNER and not actor.is_admin:

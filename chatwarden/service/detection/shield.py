@@ -43,6 +43,7 @@ from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as store
 from chatwarden.store.channels import ChannelRow, MemberRow
+from chatwarden.store.detection import SaidRow
 
 BULK_BAN_MAX_USERS = 500  # the hard cap per call
 BULK_BAN_MAX_WINDOW_S = 24 * 3600
@@ -122,8 +123,8 @@ class ShieldService(ServiceBase):
             channel_id=channel_id,
             active=state.shield_active,
             preset=state.preset,
-            changed_at=None if row is None else row["shield_changed_at"],
-            changed_by=None if row is None else row["shield_changed_by"],
+            changed_at=None if row is None else row.shield_changed_at,
+            changed_by=None if row is None else row.shield_changed_by,
             saved=state.shield_saved,
         )
 
@@ -137,7 +138,7 @@ class ShieldService(ServiceBase):
             channel = self.channel_txn(out.conn, channel_id)
             self.require_txn(out.conn, actor, channel, Permission.UPDATE_SHIELD_PRESET)
             row = ensure_row_txn(out, channel_id)
-            before = to_json(ShieldPreset.model_validate(row["shield_preset"]))
+            before = to_json(ShieldPreset.model_validate(row.shield_preset))
             after = to_json(parse_preset(deep_merge(before, patch)))
             changed = diff(before, after)
             if changed:
@@ -169,9 +170,9 @@ class ShieldService(ServiceBase):
         """Shield Mode on inside a transaction; ``actor`` None is AutoMod. False if already on."""
         conn, cid = out.conn, channel.id
         row = ensure_row_txn(out, cid)
-        if row["shield_active"]:
+        if row.shield_active:
             return False
-        preset = ShieldPreset.model_validate(row["shield_preset"])
+        preset = ShieldPreset.model_validate(row.shield_preset)
         chat_before = dict(channel.chat_settings)
         automod_before = dict(channel.automod_settings)
         modes = _stricter_modes(ChatSettings.model_validate(chat_before), preset)
@@ -204,9 +205,9 @@ class ShieldService(ServiceBase):
     ) -> bool:
         conn, cid = out.conn, channel.id
         row = store.get_detection_txn(conn, cid)
-        if row is None or not row["shield_active"]:
+        if row is None or not row.shield_active:
             return False
-        saved = row["shield_saved"] or {}
+        saved = row.shield_saved or {}
         chat_after = saved.get("chat_settings", dict(channel.chat_settings))
         automod_after = saved.get("automod_settings", dict(channel.automod_settings))
         channel_store.update_channel_txn(
@@ -226,7 +227,7 @@ class ShieldService(ServiceBase):
             **diff(dict(channel.chat_settings), chat_after, "chat_settings."),
             **diff(dict(channel.automod_settings), automod_after, "automod_settings."),
         }
-        preset = ShieldPreset.model_validate(row["shield_preset"])
+        preset = ShieldPreset.model_validate(row.shield_preset)
         self._announce(out, channel, actor, False, reason, chat_after, changed, preset)
         return True
 
@@ -368,13 +369,13 @@ def _bulk_ban_input(phrase: str, window_s: int, max_users: int) -> tuple[str, st
 
 def _senders_saying(
     conn: Connection, channel_id: int, needle: str, since: datetime
-) -> dict[int, list[Mapping[Any, Any]]]:
+) -> dict[int, list[SaidRow]]:
     """The messages since ``since`` that contain ``needle`` as whole words, by sender, newest
     first (the senders in the order of their newest such message)."""
-    found: dict[int, list[Mapping[Any, Any]]] = {}
+    found: dict[int, list[SaidRow]] = {}
     for row in store.messages_since_txn(conn, channel_id, since, BULK_BAN_SCAN):  # newest first
-        if f" {needle} " in f" {normalise_text(row['text'])} ":
-            found.setdefault(row["sender_id"], []).append(row)
+        if f" {needle} " in f" {normalise_text(row.text)} ":
+            found.setdefault(row.sender_id, []).append(row)
     return found
 
 
@@ -382,7 +383,7 @@ def _sort_out(
     channel: ChannelRow,
     actor: Actor,
     role: Role,
-    found: dict[int, list[Mapping[Any, Any]]],
+    found: dict[int, list[SaidRow]],
     members: Mapping[int, MemberRow],
 ) -> tuple[list[BulkBanCandidate], list[dict[str, Any]]]:
     """Who may be bulk banned, and who is skipped with the reason: already banned, the actor
@@ -390,7 +391,7 @@ def _sort_out(
     candidates: list[BulkBanCandidate] = []
     skipped: list[dict[str, Any]] = []
     for uid, msgs in found.items():
-        name = str(msgs[0]["sender_name"])
+        name = str(msgs[0].sender_name)
         member = members.get(uid)
         their = effective_role(channel, uid, member)
         why = None
@@ -406,6 +407,6 @@ def _sort_out(
             skipped.append({"user_id": uid, "username": name, "why": why})
             continue
         candidates.append(
-            BulkBanCandidate(uid, name, len(msgs), str(msgs[0]["text"]), msgs[0]["created_at"])
+            BulkBanCandidate(uid, name, len(msgs), str(msgs[0].text), msgs[0].created_at)
         )
     return candidates, skipped

@@ -63,7 +63,7 @@ def apply_offence_txn(
     conn, now, cid = out.conn, out.now, channel.id
     horizon = now - timedelta(seconds=config.expire_s)
     earlier = [
-        Offence(at=r["created_at"], code=r["code"])
+        Offence(at=r.created_at, code=r.code)
         for r in store.offences_since_txn(conn, cid, user_id, horizon)
     ]
     step = next_step(earlier, now, config)
@@ -145,16 +145,16 @@ class StrikeService(ServiceBase):
             rows = store.offences_since_txn(
                 conn, channel_id, user_id, now - timedelta(seconds=config.expire_s)
             )
-        step = next_step([Offence(r["created_at"], r["code"]) for r in rows], now, config)
+        step = next_step([Offence(r.created_at, r.code) for r in rows], now, config)
         return UserStrikes(
             channel_id=channel_id,
             user_id=user_id,
             active=[
                 {
-                    "code": r["code"],
-                    "message_id": r["message_id"],
-                    "at": r["created_at"].isoformat(),
-                    "expires_at": _expiry(r["created_at"], config).isoformat(),
+                    "code": r.code,
+                    "message_id": r.message_id,
+                    "at": r.created_at.isoformat(),
+                    "expires_at": _expiry(r.created_at, config).isoformat(),
                 }
                 for r in rows
             ],

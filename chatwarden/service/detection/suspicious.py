@@ -20,6 +20,7 @@ from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit
 from chatwarden.store import detection as store
 from chatwarden.store.channels import ChannelRow
+from chatwarden.store.detection import SuspiciousRow
 
 Status = Literal["monitored", "restricted", "cleared"]
 Source = Literal["manual", "auto", "shared"]
@@ -53,25 +54,25 @@ class SuspiciousUser(_ToDict):
     updated_at: datetime
 
 
-def to_suspicious(row: Mapping[Any, Any], names: Mapping[int, str]) -> SuspiciousUser:
-    shared = [int(c) for c in row["shared_channel_ids"] or []]
+def to_suspicious(row: SuspiciousRow, names: Mapping[int, str]) -> SuspiciousUser:
+    shared = [int(c) for c in row.shared_channel_ids or []]
     return SuspiciousUser(
-        channel_id=row["channel_id"],
-        user_id=row["user_id"],
-        username=row["username"],
-        status=row["status"],
-        low_trust_status=LOW_TRUST[row["status"]],
-        source=row["source"],
-        evasion_level=row["evasion_level"],
-        evasion_score=row["evasion_score"],
-        reasons=list(row["reasons"] or []),
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        username=row.username,
+        status=row.status,
+        low_trust_status=LOW_TRUST[row.status],
+        source=row.source,
+        evasion_level=row.evasion_level,
+        evasion_score=row.evasion_score,
+        reasons=list(row.reasons or []),
         shared_channels=[{"id": c, "name": names.get(c)} for c in shared],
-        matched_user_id=row["matched_user_id"],
-        matched_username=row["matched_username"],
-        added_by=row["added_by"],
-        added_by_name=row["added_by_name"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        matched_user_id=row.matched_user_id,
+        matched_username=row.matched_username,
+        added_by=row.added_by,
+        added_by_name=row.added_by_name,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -155,7 +156,7 @@ class SuspiciousService(ServiceBase):
             self.require_txn(conn, actor, channel, Permission.VIEW_DETECTION)
             rows = store.list_suspicious_txn(conn, channel_id, statuses)
             names = store.channel_names_txn(
-                conn, {int(c) for r in rows for c in r["shared_channel_ids"] or []}
+                conn, {int(c) for r in rows for c in r.shared_channel_ids or []}
             )
         return [to_suspicious(r, names) for r in rows]
 
@@ -166,7 +167,7 @@ class SuspiciousService(ServiceBase):
             row = store.get_suspicious_txn(conn, channel_id, user_id)
             if row is None:
                 raise NotFound(f"user {user_id} is not flagged in this channel")
-            names = store.channel_names_txn(conn, row["shared_channel_ids"] or [])
+            names = store.channel_names_txn(conn, row.shared_channel_ids or [])
         return to_suspicious(row, names)
 
     def flag(
@@ -207,7 +208,7 @@ class SuspiciousService(ServiceBase):
             target = self.user_txn(out.conn, user_id)
             self.require_txn(out.conn, actor, channel, Permission.MANAGE_SUSPICIOUS, user_id)
             row = store.get_suspicious_txn(out.conn, channel_id, user_id)
-            if row is None or row["status"] == "cleared":
+            if row is None or row.status == "cleared":
                 raise Conflict(f"{target.username} is not monitored or restricted")
             why = f"cleared by {actor.username}" + (f": {reason}" if reason else "")
             flag_txn(
@@ -216,12 +217,12 @@ class SuspiciousService(ServiceBase):
                 user_id=user_id,
                 username=target.username,
                 status="cleared",
-                source=row["source"],
-                reasons=[*list(row["reasons"] or []), why],
+                source=row.source,
+                reasons=[*list(row.reasons or []), why],
                 actor=actor,
-                evasion_level=row["evasion_level"],
-                evasion_score=row["evasion_score"],
-                matched_user_id=row["matched_user_id"],
-                shared_channel_ids=list(row["shared_channel_ids"] or []),
+                evasion_level=row.evasion_level,
+                evasion_score=row.evasion_score,
+                matched_user_id=row.matched_user_id,
+                shared_channel_ids=list(row.shared_channel_ids or []),
                 log_reason=reason,
             )

@@ -114,7 +114,7 @@ class UserCardService(ServiceBase):
                 ended[uid] = (until, back.get(uid))
         out: dict[str, ChatMarks] = {}
         for uid, name in people.items():
-            status = flagged[uid]["status"] if uid in flagged else None
+            status = flagged[uid].status if uid in flagged else None
             until, back_id = ended.get(uid, (None, None))
             out[name] = ChatMarks(
                 first_message_id=firsts.get(uid),
