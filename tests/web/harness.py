@@ -37,8 +37,8 @@ class LiveServer:
 
     def __init__(self, app: Any, **options: Any) -> None:
         """``options``: uvicorn settings, e.g. ``chatwarden.web.runtime.uvicorn_options()``."""
-        options = {"ws": "websockets-sansio", **options}
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **options)
+        options = {"ws": "websockets-sansio", "port": 0, **options}  # port: 0 picks a free one
+        config = uvicorn.Config(app, host="127.0.0.1", log_level="warning", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

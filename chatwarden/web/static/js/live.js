@@ -6,7 +6,17 @@
 //   const off = live.on("message", (frame) => ...);        // by frame type
 //   live.on("automod.message.hold", (frame) => ...);       // or by EventSub type (frame.event_type)
 //   live.on("welcome", (frame) => reload());               // (re)connected: reload your state
+//   live.on("resumed", (frame) => ...);  // reconnected with nothing lost: keep your state
 //   live.on("status", ({ state }) => ...);  // "connecting" | "open" | "closed" | "signed_out"
+//
+// Resuming (with --bus, docs/scaling.md): channel event frames carry `seq`. Live remembers the
+// newest `seq` it applied and reconnects with ?since=<it>; the server then answers a welcome
+// with `resumed: true` and sends what was missed, so listeners get "resumed" (not "welcome":
+// their state is still right) and then the missed frames. A frame whose `seq` was applied
+// already (at or before the resume point, or seen on this connection) is dropped, so each
+// event is applied once. `resumed: false` (the seq is too old, a fresh start) is an ordinary
+// "welcome": reload. Reconnects back off (250 ms doubling to 10 s) with jitter, so a
+// restarted gateway is not hit by all its clients at once.
 //
 // Close codes (chatwarden/web/ws.py): 4401 means the session or token is not valid, or ended
 // while the socket was open (logout in another tab, expiry, revocation): the page says
@@ -21,6 +31,27 @@
 import { toLogin } from "./api.js";
 
 const CLOSE_UNAUTHORIZED = 4401;
+const APPLIED_MAX = 4096; // seqs remembered per connection (frames of two topics may interleave)
+
+/** "1765084800000-3" -> [1765084800000, 3]; compare the numbers, not the text. */
+function seqKey(seq) {
+  const [ms, n] = String(seq).split("-");
+  return [Number(ms), Number(n || 0)];
+}
+
+/** Whether seq a comes after seq b. */
+export function seqAfter(a, b) {
+  const [am, an] = seqKey(a);
+  const [bm, bn] = seqKey(b);
+  return am > bm || (am === bm && an > bn);
+}
+
+/** The wait before reconnect number `retry` (0, 1, ...): 250 ms doubling to 10 s, each
+ * drawn between half and all of it (jitter). */
+export function backoff(retry, random = Math.random) {
+  const full = Math.min(10000, 250 * 2 ** retry);
+  return Math.round(full / 2 + (random() * full) / 2);
+}
 
 export class Live {
   constructor(channel) {
@@ -31,6 +62,9 @@ export class Live {
     this.retry = 0;
     this.stopped = false;
     this.welcome = null;
+    this.seq = null; // the newest seq applied: where a reconnect resumes
+    this.floor = null; // frames at or before it were applied on an earlier connection
+    this.applied = new Set(); // seqs applied on this connection
   }
 
   /** Listen to a frame type, an EventSub type, "status" or "*"; returns an unsubscribe fn. */
@@ -52,7 +86,21 @@ export class Live {
   }
 
   dispatch(frame) {
-    if (frame.type === "welcome") this.welcome = frame;
+    if (frame.type === "welcome") {
+      if (frame.resumed === true) {
+        this.emit("resumed", frame); // the missed frames follow; state is kept
+        return;
+      }
+      this.welcome = frame; // a fresh start: its `recent` and state are up to frame.seq
+      this.seq = frame.seq || null;
+      this.floor = this.seq;
+      this.applied.clear();
+    } else if (frame.seq) {
+      if (this.applied.has(frame.seq) || (this.floor && !seqAfter(frame.seq, this.floor))) return;
+      this.applied.add(frame.seq);
+      if (this.applied.size > APPLIED_MAX) this.applied.delete(this.applied.values().next().value);
+      if (!this.seq || seqAfter(frame.seq, this.seq)) this.seq = frame.seq;
+    }
     this.emit(frame.type, frame);
     if (frame.event_type && frame.event_type !== frame.type) this.emit(frame.event_type, frame);
     this.emit("*", frame);
@@ -66,14 +114,14 @@ export class Live {
   connect() {
     this.stopped = false;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const url = `${scheme}://${location.host}/api/v1/channels/${encodeURIComponent(this.channel)}/chat/ws`;
+    let url = `${scheme}://${location.host}/api/v1/channels/${encodeURIComponent(this.channel)}/chat/ws`;
+    if (this.seq) url += `?since=${encodeURIComponent(this.seq)}`;
+    this.floor = this.seq;
+    this.applied.clear();
     this.setState("connecting");
     const ws = new WebSocket(url);
     this.ws = ws;
-    ws.addEventListener("open", () => {
-      this.retry = 0;
-      this.setState("open");
-    });
+    ws.addEventListener("open", () => this.setState("open"));
     ws.addEventListener("message", (ev) => {
       let data;
       try {
@@ -82,7 +130,10 @@ export class Live {
         return;
       }
       const frames = data.type === "batch" ? data.frames : [data];
-      for (const frame of frames) this.dispatch(frame);
+      for (const frame of frames) {
+        if (frame.type === "welcome") this.retry = 0; // (not on open: a refused socket opens too)
+        this.dispatch(frame);
+      }
     });
     ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
@@ -95,8 +146,7 @@ export class Live {
       }
       this.setState("closed");
       if (this.stopped) return;
-      const delay = Math.min(10000, 250 * 2 ** this.retry++);
-      setTimeout(() => this.connect(), delay);
+      setTimeout(() => this.connect(), backoff(this.retry++));
     });
     return this;
   }
