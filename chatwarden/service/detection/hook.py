@@ -39,14 +39,15 @@ from sqlalchemy.engine import Connection
 from chatwarden.decision import Action, Decision
 from chatwarden.detect.channel import ChannelDetectors
 from chatwarden.detect.config import TrustGateConfig
-from chatwarden.detect.settings import with_channel_emotes
+from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
 from chatwarden.detect.types import (
     NO_ACTION,
     DetectAction,
+    EvasionAssessment,
     Finding,
     MessageContext,
 )
-from chatwarden.detect.verdict import verdict
+from chatwarden.detect.verdict import Verdict, verdict
 from chatwarden.rules.effects import BatchMemory, Target, detection_effects
 from chatwarden.service.base import Deps, Outbox
 from chatwarden.service.detection import trust as trust_gates
@@ -394,63 +395,24 @@ class DetectionHook:
             uid = req.actor.user_id
             first = ctx.firsts.get(index, False)
             fps = self._fingerprints(req)
-            findings: tuple[Finding, ...] = ()
-            alerts: tuple[Finding, ...] = ()
-            evasion = None
-            if ctx.detectors is not None:
-                user = ctx.users.get(uid)
-                member = member_of.get(uid)
-                detectors = ctx.detectors
-                run = detectors.check_evasion if detectors.only_evasion else detectors.observe
-                result = run(
-                    MessageContext(
-                        channel_id=ctx.channel.id,
-                        user_id=uid,
-                        username=req.actor.username,
-                        text=text,
-                        at=now,
-                        role=role,
-                        account_created_at=None if user is None else user.created_at,
-                        email_verified=bool(user and user.email_verified),
-                        phone_verified=bool(user and user.phone_verified),
-                        followed_at=None if member is None else member.followed_at,
-                        first_message_in_channel=first,
-                        fingerprints=tuple(f"{k}:{h}" for k, h in fps),
-                        harm=decision.harm,
-                        automod_action=decision.action,
-                        normalised=decision.normalised,
-                    )
-                )
-                findings, alerts, evasion = result.findings, result.alerts, result.evasion
+            findings, alerts, evasion = _observe(
+                ctx, req, role, text, decision, member_of.get(uid), now, first, fps
+            )
             # evasion findings become flags, not holds; the strongest other finding acts
             judged = verdict(findings)
-            action = judged.action
             flag, new_flag = self._flag(ctx, uid, role, first, evasion, flagged)
             if new_flag is not None and flag is not None:
                 flagged[uid] = flag
-            status: Override | None = judged.status
-            reason = detail = log_action = None
-            explanation = judged.explanation
-            if status == "held":
-                reason, log_action = "held_for_review", "detection.hold"
-                detail = (
-                    "Your message is being checked by the moderators and has not been sent yet."
-                )
-            elif status == "blocked":
-                reason = "detection"
-                log_action = f"detection.{action.kind.value}"
-                detail = f"Your message was not sent: {explanation}."
-            elif flag is not None and flag.status == "restricted":
-                status = "restricted"
+            status, reason, detail, log_action = _outcome(judged, flag)
             out.append(
                 Screening(
                     status=status,
                     reason=reason,
                     detail=detail,
                     log_action=log_action,
-                    explanation=explanation,
+                    explanation=judged.explanation,
                     findings=findings,
-                    action=action,
+                    action=judged.action,
                     alerts=alerts,
                     flag=flag,
                     new_flag=new_flag,
@@ -478,81 +440,28 @@ class DetectionHook:
         uid: int,
         role: Role,
         first: bool,
-        evasion: Any,
+        evasion: EvasionAssessment | None,
         flagged: Mapping[int, Flag],
     ) -> tuple[Flag | None, dict[str, Any] | None]:
-        """The sender's treatment (existing flag, or a new one from shared bans or evasion)."""
+        """The sender's treatment (existing flag, or a new one from shared bans or evasion),
+        and the suspicious-user row to write when the flag is new."""
         if is_mod(role) or role is Role.VIP:
             return None, None
         if uid in flagged:
             return flagged[uid], None
         row = ctx.suspicious.get(uid)
         settings = ctx.state.settings
-        upgrade = (  # an automatic "monitored" flag that the detector now scores stricter
-            row is not None
-            and row.source == "auto"
-            and row.status == "monitored"
-            and evasion is not None
-            and evasion.level == "likely"
-            and settings.detectors.evasion.likely_treatment == "restrict"
-        )
+        upgrade = row is not None and _upgrades(row, evasion, settings)
         if row is not None and not upgrade:
-            if row.status == "cleared":
-                return None, None
-            status: Literal["monitored", "restricted"] = row.status
-            return (
-                Flag(
-                    status,
-                    (EVENTSUB_TYPE[row.source],),
-                    tuple(row.reasons or ()),
-                    row.evasion_level or "unknown",
-                    tuple(row.shared_channel_ids or ()),
-                ),
-                None,
-            )
-        shared = None if upgrade else ctx.shared.get(uid)
-        if shared and settings.shared_bans.treatment != "off":
-            names = ", ".join(ctx.shared_names.get(c, str(c)) for c in shared)
-            status = "restricted" if settings.shared_bans.treatment == "restrict" else "monitored"
-            reasons = [f"banned in {names}, which share ban information with this channel"]
-            flag = Flag(
-                status, (EVENTSUB_TYPE["shared"],), tuple(reasons), "unknown", tuple(shared)
-            )
-            return flag, {
-                "status": status,
-                "source": "shared",
-                "reasons": reasons,
-                "shared_channel_ids": list(shared),
-            }
-        cfg = settings.detectors.evasion
-        treatment = (
-            "off"
-            if evasion is None or evasion.level not in ("likely", "possible")
-            else cfg.likely_treatment
-            if evasion.level == "likely"
-            else cfg.possible_treatment
-        )
-        if treatment != "off":
-            status = "restricted" if treatment == "restrict" else "monitored"
-            reasons = [f"{evasion.level} ban evader (score {evasion.score:.2f})", *evasion.reasons]
-            flag = Flag(status, (EVENTSUB_TYPE["auto"],), tuple(reasons), evasion.level)
-            return flag, {
-                "status": status,
-                "source": "auto",
-                "reasons": reasons,
-                "evasion_level": evasion.level,
-                "evasion_score": round(float(evasion.score), 4),
-                "matched_user_id": evasion.matched_user_id,
-            }
-        state = ctx.state
-        if (
-            state.shield_active
-            and first
-            and state.preset.first_time_chatters == "restrict"
-            and role not in _EXEMPT_FIRST_TIME
-        ):
-            return Flag("restricted", (), (FIRST_TIME_SHIELD,)), None
-        return None, None
+            return _stored_flag(row), None
+        if not upgrade:
+            shared = _shared_flag(ctx, uid)
+            if shared is not None:
+                return shared
+        found = _evasion_flag(settings, evasion)
+        if found is not None:
+            return found
+        return _first_time_flag(ctx.state, role, first), None
 
     # -- 4. after the messages are stored (same transaction) ------------------------------------
 
@@ -579,3 +488,147 @@ class DetectionHook:
 
 def automod_blocked(decision: Decision) -> bool:
     return decision.action is Action.BLOCK
+
+
+# -- the steps of ``screen`` ----------------------------------------------------------------------
+
+
+def _observe(
+    ctx: BatchContext,
+    req: SendRequest,
+    role: Role,
+    text: str,
+    decision: Decision,
+    member: MemberRow | None,
+    now: datetime,
+    first: bool,
+    fps: tuple[tuple[str, str], ...],
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], EvasionAssessment | None]:
+    """The live detectors on one message: (findings, alerts, evasion assessment); nothing
+    when the channel has them off."""
+    detectors = ctx.detectors
+    if detectors is None:
+        return (), (), None
+    uid = req.actor.user_id
+    user = ctx.users.get(uid)
+    run = detectors.check_evasion if detectors.only_evasion else detectors.observe
+    result = run(
+        MessageContext(
+            channel_id=ctx.channel.id,
+            user_id=uid,
+            username=req.actor.username,
+            text=text,
+            at=now,
+            role=role,
+            account_created_at=None if user is None else user.created_at,
+            email_verified=bool(user and user.email_verified),
+            phone_verified=bool(user and user.phone_verified),
+            followed_at=None if member is None else member.followed_at,
+            first_message_in_channel=first,
+            fingerprints=tuple(f"{k}:{h}" for k, h in fps),
+            harm=decision.harm,
+            automod_action=decision.action,
+            normalised=decision.normalised,
+        )
+    )
+    return result.findings, result.alerts, result.evasion
+
+
+def _outcome(
+    judged: Verdict, flag: Flag | None
+) -> tuple[Override | None, str | None, str | None, str | None]:
+    """The message's (status, reason, detail for the sender, mod-log action) from the verdict
+    and the sender's flag: held or blocked by the verdict, else restricted by the flag."""
+    if judged.status == "held":
+        detail = "Your message is being checked by the moderators and has not been sent yet."
+        return "held", "held_for_review", detail, "detection.hold"
+    if judged.status == "blocked":
+        detail = f"Your message was not sent: {judged.explanation}."
+        return "blocked", "detection", detail, f"detection.{judged.action.kind.value}"
+    if flag is not None and flag.status == "restricted":
+        return "restricted", None, None, None
+    return None, None, None, None
+
+
+# -- the steps of ``_flag`` -----------------------------------------------------------------------
+
+
+def _upgrades(row: FlagRow, evasion: EvasionAssessment | None, settings: DetectionSettings) -> bool:
+    """An automatic "monitored" flag that the detector now scores stricter."""
+    return (
+        row.source == "auto"
+        and row.status == "monitored"
+        and evasion is not None
+        and evasion.level == "likely"
+        and settings.detectors.evasion.likely_treatment == "restrict"
+    )
+
+
+def _stored_flag(row: FlagRow) -> Flag | None:
+    """The treatment a stored flag calls for (a cleared flag: none)."""
+    if row.status == "cleared":
+        return None
+    return Flag(
+        row.status,
+        (EVENTSUB_TYPE[row.source],),
+        tuple(row.reasons or ()),
+        row.evasion_level or "unknown",
+        tuple(row.shared_channel_ids or ()),
+    )
+
+
+def _shared_flag(ctx: BatchContext, uid: int) -> tuple[Flag, dict[str, Any]] | None:
+    """A new flag for a sender banned in channels that share ban information with this one."""
+    treatment = ctx.state.settings.shared_bans.treatment
+    shared = ctx.shared.get(uid)
+    if not shared or treatment == "off":
+        return None
+    names = ", ".join(ctx.shared_names.get(c, str(c)) for c in shared)
+    status: Literal["monitored", "restricted"] = (
+        "restricted" if treatment == "restrict" else "monitored"
+    )
+    reasons = [f"banned in {names}, which share ban information with this channel"]
+    flag = Flag(status, (EVENTSUB_TYPE["shared"],), tuple(reasons), "unknown", tuple(shared))
+    return flag, {
+        "status": status,
+        "source": "shared",
+        "reasons": reasons,
+        "shared_channel_ids": list(shared),
+    }
+
+
+def _evasion_flag(
+    settings: DetectionSettings, evasion: EvasionAssessment | None
+) -> tuple[Flag, dict[str, Any]] | None:
+    """A new flag for a likely or possible ban evader, as the channel's settings treat them."""
+    if evasion is None or evasion.level not in ("likely", "possible"):
+        return None
+    cfg = settings.detectors.evasion
+    treatment = cfg.likely_treatment if evasion.level == "likely" else cfg.possible_treatment
+    if treatment == "off":
+        return None
+    status: Literal["monitored", "restricted"] = (
+        "restricted" if treatment == "restrict" else "monitored"
+    )
+    reasons = [f"{evasion.level} ban evader (score {evasion.score:.2f})", *evasion.reasons]
+    flag = Flag(status, (EVENTSUB_TYPE["auto"],), tuple(reasons), evasion.level)
+    return flag, {
+        "status": status,
+        "source": "auto",
+        "reasons": reasons,
+        "evasion_level": evasion.level,
+        "evasion_score": round(float(evasion.score), 4),
+        "matched_user_id": evasion.matched_user_id,
+    }
+
+
+def _first_time_flag(state: DetectionState, role: Role, first: bool) -> Flag | None:
+    """Shield Mode's "restrict first-time chatters" rule."""
+    if (
+        state.shield_active
+        and first
+        and state.preset.first_time_chatters == "restrict"
+        and role not in _EXEMPT_FIRST_TIME
+    ):
+        return Flag("restricted", (), (FIRST_TIME_SHIELD,))
+    return None
