@@ -1,17 +1,43 @@
-"""Unban requests: at most one pending per user and channel (a partial unique index)."""
+"""Unban requests: at most one pending per user and channel (a partial unique index). They
+leave this module as ``UnbanRequestRow``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import unban_requests, users
 
 _REQUEST = sa.select(unban_requests, users.c.username).join(
     users, users.c.id == unban_requests.c.user_id
 )
+
+
+@dataclass(frozen=True, slots=True)
+class UnbanRequestRow:
+    """One unban request with the requester's name. The team's private note stays out of
+    ``repr`` (and so out of logs)."""
+
+    id: int
+    channel_id: int
+    user_id: int
+    username: str
+    text: str
+    status: str  # pending | approved | denied
+    created_at: datetime
+    resolved_by: int | None
+    resolved_at: datetime | None
+    resolution_note: str  # for the user
+    private_note: str = field(repr=False)  # for the team only
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> UnbanRequestRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
 def insert_request_txn(
@@ -33,20 +59,22 @@ def insert_request_txn(
     return int(result.scalar_one())
 
 
-def get_request_txn(conn: Connection, request_id: int) -> RowMapping | None:
+def get_request_txn(conn: Connection, request_id: int) -> UnbanRequestRow | None:
     query = _REQUEST.where(unban_requests.c.id == request_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else UnbanRequestRow.from_row(row)
 
 
 def list_requests_txn(
     conn: Connection, channel_id: int, *, status: str | None, user_id: int | None = None
-) -> list[RowMapping]:
+) -> list[UnbanRequestRow]:
     query = _REQUEST.where(unban_requests.c.channel_id == channel_id)
     if status is not None:
         query = query.where(unban_requests.c.status == status)
     if user_id is not None:
         query = query.where(unban_requests.c.user_id == user_id)
-    return list(conn.execute(query.order_by(unban_requests.c.id)).mappings())
+    rows = conn.execute(query.order_by(unban_requests.c.id)).mappings()
+    return [UnbanRequestRow.from_row(row) for row in rows]
 
 
 def resolve_request_txn(
