@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.bus import Bus, ChatState, channel_topic, mods_topic, user_topic
 from chatwarden.clock import Clock
@@ -27,6 +27,7 @@ from chatwarden.store.accounts import UserRow
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import Database
 from chatwarden.store.messages import MessageRow
+from chatwarden.store.webhooks import SubscriptionRow
 
 _GRANTED = {r.value: r for r in (Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP)}
 
@@ -48,7 +49,7 @@ class Outbox:
     conn: Connection
     now: datetime
     published: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    _subs: dict[int, list[RowMapping]] = field(default_factory=dict)
+    _subs: dict[int, list[SubscriptionRow]] = field(default_factory=dict)
     _deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def emit(
@@ -126,27 +127,25 @@ class Outbox:
                 self.conn, cid, active_only=True
             )
         for sub in subs:
-            if env["type"] not in sub["types"]:
+            if env["type"] not in sub.types:
                 continue
             message_id = str(uuid.uuid4())
             body = {
                 "subscription": {
-                    "id": str(sub["id"]),
+                    "id": str(sub.id),
                     "type": env["type"],
                     "version": env["version"],
                     "status": "enabled",
-                    "condition": events.condition(
-                        env["type"], channel.owner_id, sub.get("created_by")
-                    ),
-                    "transport": {"method": "webhook", "callback": sub["url"]},
-                    "created_at": sub["created_at"].isoformat(),
+                    "condition": events.condition(env["type"], channel.owner_id, sub.created_by),
+                    "transport": {"method": "webhook", "callback": sub.url},
+                    "created_at": sub.created_at.isoformat(),
                     "cost": 0,
                 },
                 "event": env["event"],
             }
             self._deliveries.append(
                 {
-                    "subscription_id": sub["id"],
+                    "subscription_id": sub.id,
                     "message_id": message_id,
                     "event_type": env["type"],
                     "body": json.dumps(body, separators=(",", ":"), sort_keys=True),

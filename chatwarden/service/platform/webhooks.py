@@ -25,6 +25,7 @@ from chatwarden.service.platform.egress import check_url
 from chatwarden.service.types import Actor, WebhookDelivery, WebhookSubscription
 from chatwarden.store import audit
 from chatwarden.store import webhooks as store
+from chatwarden.store.webhooks import DeliveryRow, DueDeliveryRow, SubscriptionRow
 
 LEASE_S = 60.0
 MAX_SUBSCRIPTIONS = 50
@@ -47,29 +48,29 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     return hmac.compare_digest(expected, headers.get("Twitch-Eventsub-Message-Signature", ""))
 
 
-def to_subscription(row: Mapping[Any, Any]) -> WebhookSubscription:
+def to_subscription(row: SubscriptionRow) -> WebhookSubscription:
     return WebhookSubscription(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        url=row["url"],
-        types=tuple(row["types"]),
-        created_at=row["created_at"],
-        active=bool(row["active"]),
+        id=row.id,
+        channel_id=row.channel_id,
+        url=row.url,
+        types=tuple(row.types),
+        created_at=row.created_at,
+        active=row.active,
     )
 
 
-def to_delivery(row: Mapping[Any, Any]) -> WebhookDelivery:
+def to_delivery(row: DeliveryRow) -> WebhookDelivery:
     return WebhookDelivery(
-        id=row["id"],
-        subscription_id=row["subscription_id"],
-        event_type=row["event_type"],
-        message_id=row["message_id"],
-        status=row["status"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"] if row["status"] == "pending" else None,
-        last_status=row["last_status"],
-        last_error=row["last_error"],
-        created_at=row["created_at"],
+        id=row.id,
+        subscription_id=row.subscription_id,
+        event_type=row.event_type,
+        message_id=row.message_id,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+        last_status=row.last_status,
+        last_error=row.last_error,
+        created_at=row.created_at,
     )
 
 
@@ -148,7 +149,7 @@ class WebhookService(ServiceBase):
             row = store.get_subscription_txn(conn, subscription_id)
             if row is None:
                 raise NotFound(f"no webhook subscription with id {subscription_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             self.require_txn(conn, actor, channel, Permission.MANAGE_WEBHOOKS)
             store.delete_subscription_txn(conn, subscription_id)
             audit.append_txn(
@@ -168,7 +169,7 @@ class WebhookService(ServiceBase):
             row = store.get_subscription_txn(conn, subscription_id)
             if row is None:
                 raise NotFound(f"no webhook subscription with id {subscription_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             self.require_txn(conn, actor, channel, Permission.MANAGE_WEBHOOKS)
             return [to_delivery(r) for r in store.list_deliveries_txn(conn, subscription_id, limit)]
 
@@ -181,9 +182,9 @@ class WebhookService(ServiceBase):
         for row in due:
             with self.db.write() as conn:
                 lease = now + timedelta(seconds=LEASE_S)
-                if not store.claim_delivery_txn(conn, row["id"], row["attempts"], lease):
+                if not store.claim_delivery_txn(conn, row.id, row.attempts, lease):
                     continue
-            attempt = row["attempts"] + 1
+            attempt = row.attempts + 1
             status, error = self._send(row, attempt)
             done = self.clock.now()
             values: dict[str, Any] = {"last_status": status, "last_error": error}
@@ -196,31 +197,29 @@ class WebhookService(ServiceBase):
                 wait = self.config.webhook_backoff_seconds * 2 ** (attempt - 1)
                 values.update(next_attempt_at=done + timedelta(seconds=wait))
             with self.db.write() as conn:
-                store.update_delivery_txn(conn, row["id"], **values)
+                store.update_delivery_txn(conn, row.id, **values)
         return delivered
 
-    def _send(self, row: Mapping[Any, Any], attempt: int) -> tuple[int | None, str | None]:
-        body = row["body"].encode()
+    def _send(self, row: DueDeliveryRow, attempt: int) -> tuple[int | None, str | None]:
+        body = row.body.encode()
         timestamp = self.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         headers = {
             "Content-Type": "application/json",
-            "Twitch-Eventsub-Message-Id": row["message_id"],
+            "Twitch-Eventsub-Message-Id": row.message_id,
             "Twitch-Eventsub-Message-Timestamp": timestamp,
-            "Twitch-Eventsub-Message-Signature": sign(
-                row["secret"], row["message_id"], timestamp, body
-            ),
+            "Twitch-Eventsub-Message-Signature": sign(row.secret, row.message_id, timestamp, body),
             "Twitch-Eventsub-Message-Type": "notification",
             "Twitch-Eventsub-Message-Retry": str(attempt - 1),
-            "Twitch-Eventsub-Subscription-Type": row["event_type"],
-            "Twitch-Eventsub-Subscription-Version": events.VERSIONS.get(row["event_type"], "1"),
+            "Twitch-Eventsub-Subscription-Type": row.event_type,
+            "Twitch-Eventsub-Subscription-Version": events.VERSIONS.get(row.event_type, "1"),
             "User-Agent": "ChatWarden-Webhooks",
         }
         try:
-            check_url(row["url"], allow_private=self.config.webhook_allow_private_addresses)
+            check_url(row.url, allow_private=self.config.webhook_allow_private_addresses)
         except InputError as exc:
             return None, f"refused: {exc.message}"[:500]
         try:
-            response = self._client.post(row["url"], content=body, headers=headers)
+            response = self._client.post(row.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}"[:500]
         if 200 <= response.status_code < 300:
