@@ -73,8 +73,6 @@ def add_discord_command(
         roles = parse_role_map(role)
     except ValueError as exc:
         fail(str(exc))
-    if secret is not None and secret.startswith("Bot "):
-        secret = secret[len("Bot ") :]  # the header's form of the same token
     spec = ConnectionSpec(
         "discord",
         guild,

@@ -32,8 +32,11 @@ from chatwarden.config import ServiceConfig, platform_url
 from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chatwarden.connectors.runner import ConnectorRunner
     from chatwarden.connectors.twitch.client import TwitchConnector
-    from chatwarden.service.platform.connections import Connection
+    from chatwarden.service.platform.connections import Connection, Credentials
     from chatwarden.services import Services
 
 __all__ = ["add_app", "connect_app"]
@@ -155,6 +158,17 @@ def add_twitch_command(
         help="Also take the messages Twitch's own AutoMod holds (automod.message.hold; the "
         "token needs moderator:manage:automod).",
     ),
+    refresh_token_env: str | None = typer.Option(
+        None,
+        "--refresh-token-env",
+        help="Name of the environment variable with the token's refresh token: a token Twitch "
+        "refuses is refreshed (with --client-secret-env).",
+    ),
+    client_secret_env: str | None = typer.Option(
+        None,
+        "--client-secret-env",
+        help="Name of the environment variable with the application's client secret.",
+    ),
     database_url: str | None = typer.Option(None, "--database-url", help=DB_HELP),
 ) -> None:
     """Store a Twitch connection through EventSub and Helix; `chatwarden connect run ID` runs
@@ -170,16 +184,17 @@ def add_twitch_command(
 
     try:
         secret = read_credential(credential_env, credential_stdin)
+        refresh_token = secret_from_env(refresh_token_env, "--refresh-token-env")
+        client_secret = secret_from_env(client_secret_env, "--client-secret-env")
     except ValueError as exc:
         fail(str(exc))
-    if secret is not None and secret.startswith("oauth:"):
-        secret = secret[len("oauth:") :]  # the IRC form of the same token
     spec = ConnectionSpec("twitch", EVENTSUB, channel, bot, True, None, client_id, automod)
+    creds = Credentials(secret, None, refresh_token, client_secret)
     services = _services(database_url)
     try:
         target = services.channels.get_channel_by_name(into)
         owner = services.connections.owner_of(target.id)
-        made = services.connections.add(owner, target.id, spec, Credentials(secret), via="cli")
+        made = services.connections.add(owner, target.id, spec, creds, via="cli")
     except ChatWardenError as exc:
         fail(exc.message)
     finally:
@@ -258,7 +273,7 @@ def run_command(
             fail(f"connection {c.id} is a {c.platform} connection; its connector is not built yet")
         connector: Connector
         if c.platform == "twitch" and c.target == EVENTSUB:
-            connector = _twitch_connector(c, creds.secret)
+            connector = _twitch_connector(services, c, creds, lambda: runner)
         elif c.platform == "discord":
             connector = discord_connector(c, creds.secret)
         else:
@@ -295,14 +310,30 @@ def run_command(
     report_stopped(runner)
 
 
-def _twitch_connector(c: Connection, token: str | None) -> TwitchConnector:
+def _twitch_connector(
+    services: Services,
+    c: Connection,
+    creds: Credentials,
+    runner: Callable[[], ConnectorRunner | None],
+) -> TwitchConnector:
     """A stored Twitch EventSub connection's connector (the URLs may be pointed elsewhere with
-    CHATWARDEN_TWITCH_EVENTSUB_URL and CHATWARDEN_TWITCH_HELIX_URL: a test double, a proxy)."""
+    CHATWARDEN_TWITCH_EVENTSUB_URL, CHATWARDEN_TWITCH_HELIX_URL and CHATWARDEN_TWITCH_TOKEN_URL:
+    a test double, a proxy). A token it refreshes is stored sealed through the service, and
+    masked like the others in the errors its ``runner`` reports."""
     from chatwarden.connectors.twitch.client import TwitchConnector, TwitchSettings
+    from chatwarden.connectors.twitch.oauth import TOKEN_URL, Tokens
     from chatwarden.connectors.twitch.parse import EVENTSUB_URL, HELIX_URL
 
+    token = creds.secret
     if not token or not c.options.get("client_id"):
         fail(f"connection {c.id}: a Twitch connection needs its token and client id")
+
+    def keep(tokens: Tokens) -> None:
+        running = runner()
+        if running is not None and running.status is not None:
+            running.status.secrets += (tokens.access_token, tokens.refresh_token)
+        services.connections.store_tokens(c.id, tokens.access_token, tokens.refresh_token)
+
     settings = TwitchSettings(
         c.room,
         c.account,
@@ -311,6 +342,10 @@ def _twitch_connector(c: Connection, token: str | None) -> TwitchConnector:
         automod=bool(c.options.get("automod")),
         eventsub_url=platform_url("CHATWARDEN_TWITCH_EVENTSUB_URL", EVENTSUB_URL),
         helix_url=platform_url("CHATWARDEN_TWITCH_HELIX_URL", HELIX_URL),
+        refresh_token=creds.refresh_token,
+        client_secret=creds.client_secret,
+        token_url=platform_url("CHATWARDEN_TWITCH_TOKEN_URL", TOKEN_URL),
+        on_tokens=keep,
     )
     return TwitchConnector(settings)
 

@@ -1,6 +1,7 @@
 """``chatwarden connect add twitch`` and ``connect run`` for a stored Twitch EventSub connection,
 against the local fake Twitch (EventSub WebSocket and Helix on 127.0.0.1): the token is stored
-sealed and never printed, and the command deletes a held message through Helix until Ctrl-C."""
+sealed and never printed, and the command deletes a held message through Helix until Ctrl-C;
+an expired token stored with its refresh token is refreshed and the new pair stored sealed."""
 
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from chatwarden.cli import app
-from chatwarden.store.secretbox import generate_key
+from chatwarden.store.secretbox import SecretBox, generate_key
 from tests.cli.test_connections import database, raw  # noqa: F401
-from tests.connectors.twitch.fake import CLIENT_ID, TOKEN, FakeTwitch, chat, running
+from tests.connectors.twitch.fake import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REFRESH_TOKEN,
+    TOKEN,
+    FakeTwitch,
+    chat,
+    running,
+)
 
 runner = CliRunner()
 ADD = [
@@ -38,7 +47,12 @@ def test_add_twitch_stores_the_token_sealed_and_lists_it(database: str) -> None:
         "cool_streamer",
         "cw_bot",
     )
-    assert row["options"] == {"tls": True, "client_id": CLIENT_ID, "automod": False}
+    assert row["options"] == {
+        "tls": True,
+        "client_id": CLIENT_ID,
+        "automod": False,
+        "token_refresh": False,
+    }
     assert TOKEN not in str(row) and TOKEN not in added.output
     listed = runner.invoke(app, ["connect", "list"], env=env)
     assert "\ttwitch\teventsub\tcool_streamer\tcw_bot\tdisconnected" in listed.output
@@ -46,20 +60,32 @@ def test_add_twitch_stores_the_token_sealed_and_lists_it(database: str) -> None:
     assert bad.exit_code != 0
 
 
+EXPIRED = "expired-cli-token-value"
+
+
+@pytest.mark.parametrize("refresh", [False, True], ids=["token", "expired-token-refreshed"])
 def test_run_a_stored_twitch_connection_against_the_fake_until_ctrl_c(
     database: str,  # noqa: F811
     caplog: pytest.LogCaptureFixture,
+    refresh: bool,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     fake = FakeTwitch()
+    key = generate_key()
     env = {
         "CHATWARDEN_DATABASE_URL": database,
-        "CHATWARDEN_CONNECTOR_KEYS": generate_key(),
-        "CW_TOKEN": TOKEN,
+        "CHATWARDEN_CONNECTOR_KEYS": key,
+        "CW_TOKEN": EXPIRED if refresh else TOKEN,
+        "CW_REFRESH": REFRESH_TOKEN,
+        "CW_CLIENT_SECRET": CLIENT_SECRET,
     }
-    added = runner.invoke(app, [*ADD, "--credential-env", "CW_TOKEN"], env=env)
+    more = ["--refresh-token-env", "CW_REFRESH", "--client-secret-env", "CW_CLIENT_SECRET"]
+    added = runner.invoke(
+        app, [*ADD, "--credential-env", "CW_TOKEN", *(more if refresh else [])], env=env
+    )
     assert added.exit_code == 0, added.output
-    del env["CW_TOKEN"]
+    for name in ("CW_TOKEN", "CW_REFRESH", "CW_CLIENT_SECRET"):
+        del env[name]
     failure: list[BaseException] = []
     urls = threading.Event()
     cli_running = threading.Lock()
@@ -90,6 +116,7 @@ def test_run_a_stored_twitch_connection_against_the_fake_until_ctrl_c(
     assert urls.wait(10)
     env["CHATWARDEN_TWITCH_EVENTSUB_URL"] = fake.ws_url
     env["CHATWARDEN_TWITCH_HELIX_URL"] = fake.helix_url
+    env["CHATWARDEN_TWITCH_TOKEN_URL"] = fake.token_url
     with cli_running:
         result = runner.invoke(app, ["connect", "run", "1"], env=env)
     thread.join(30)
@@ -106,5 +133,19 @@ def test_run_a_stored_twitch_connection_against_the_fake_until_ctrl_c(
     listed = runner.invoke(app, ["connect", "list"], env=env)
     assert "\tdisconnected\tlast message: 20" in listed.output, listed.output
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    for text in (added.output, result.output, listed.output, logged):
-        assert TOKEN not in text
+    (row,) = raw(database)
+    stored = json.loads(SecretBox([key]).open(row["credential"]))
+    secrets = [TOKEN, EXPIRED, REFRESH_TOKEN, CLIENT_SECRET, fake.token, str(fake.refresh_token)]
+    if refresh:  # refreshed once, at the start; the new pair is what the next run starts with
+        assert fake.refreshed == 1 and row["options"]["token_refresh"] is True
+        assert stored == {
+            "secret": fake.token,
+            "oper_password": None,
+            "refresh_token": fake.refresh_token,
+            "client_secret": CLIENT_SECRET,
+        }
+    else:
+        assert fake.refreshed == 0 and stored["secret"] == TOKEN
+    for text in (added.output, result.output, listed.output, logged, str(row)):
+        for secret in secrets:
+            assert secret not in text

@@ -11,7 +11,10 @@ lost; Twitch may send a notification on both (at-least-once), so notifications a
 their ``message_id`` and a repeat is dropped, and the runner's idempotency key (the chat
 message id) decides a message once whatever arrives. ``revocation`` (the token lost a scope,
 the user was banned) is reported as the connection's last error. The connector never sends on
-the WebSocket (Twitch closes a connection that does).
+the WebSocket (Twitch closes a connection that does). A user access token Twitch refuses (401)
+is refreshed once when the connection holds a refresh token and the app's client secret
+(``oauth.py``; ``on_tokens`` keeps the new pair) and the refused call is made again; when the
+refresh fails too, the connector stops with that error.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import contextlib
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -31,6 +34,7 @@ from websockets.asyncio.client import ClientConnection
 from chatwarden.connectors.base import InboundMessage, backoff_delays
 from chatwarden.connectors.twitch.apply import TwitchApplier
 from chatwarden.connectors.twitch.helix import Helix, HelixAuthError, HelixError
+from chatwarden.connectors.twitch.oauth import TOKEN_URL, TokenRefresher, Tokens
 from chatwarden.connectors.twitch.parse import (
     EVENTSUB_URL,
     HELIX_URL,
@@ -61,6 +65,11 @@ class TwitchSettings:
     backoff_cap_s: float = 60.0
     connect_timeout_s: float = 10.0
     keepalive_margin_s: float = 5.0
+    # refreshing the token (both or neither; never shown)
+    refresh_token: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+    token_url: str = TOKEN_URL
+    on_tokens: Callable[[Tokens], None] | None = field(default=None, repr=False, compare=False)
 
 
 class SessionEnded(Exception):
@@ -75,7 +84,21 @@ class TwitchConnector:
     def __init__(self, settings: TwitchSettings, rng: random.Random | None = None) -> None:
         self.settings = settings
         self._rng = rng
-        self.helix = Helix(settings.client_id, settings.token, base_url=settings.helix_url)
+        self.refresher: TokenRefresher | None = None
+        if settings.refresh_token and settings.client_secret:
+            self.refresher = TokenRefresher(
+                settings.client_id,
+                settings.client_secret,
+                settings.refresh_token,
+                token_url=settings.token_url,
+                on_tokens=settings.on_tokens,
+            )
+        self.helix = Helix(
+            settings.client_id,
+            settings.token,
+            base_url=settings.helix_url,
+            refresh=self.refresher.refresh if self.refresher is not None else None,
+        )
         self._applier = TwitchApplier(self.helix)
         self._applier.on_auth_error = self._token_refused
         self._closed = asyncio.Event()
@@ -116,6 +139,8 @@ class TwitchConnector:
                 await self._ws.close()
         await self._applier.drain()
         await self.helix.aclose()
+        if self.refresher is not None:
+            await self.refresher.aclose()
 
     # -- reading --------------------------------------------------------------------------
 

@@ -1,10 +1,12 @@
 """A small Helix client on ``httpx`` (async, like the IRC client's asyncio).
 
 Every call sends ``Authorization: Bearer <user access token>`` and ``Client-Id``. A 429 waits
-until ``Ratelimit-Reset`` and tries again (``max_retries`` times); a 401 (the token expired or
-was revoked) raises ``HelixAuthError`` at once, which the connector reports as its status's
-error; any other 4xx/5xx raises ``HelixError`` with Twitch's ``message``. The token is never in
-a message, a repr or a log line.
+until ``Ratelimit-Reset`` and tries again (``max_retries`` times). A 401 (the token expired or
+was revoked) refreshes the token once when a ``refresh`` is given (``oauth.py``; calls refused
+meanwhile wait for that one refresh) and makes the call again, once; a 401 without a refresh,
+after the retry, or a refresh Twitch refuses raises ``HelixAuthError``, which the connector
+reports as its status's error and stops on; any other 4xx/5xx raises ``HelixError`` with
+Twitch's ``message``. The token is never in a message, a repr or a log line.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
+from chatwarden.connectors.twitch.oauth import TokenRefreshError
 from chatwarden.connectors.twitch.parse import HELIX_URL, HelixRequest, ratelimit_wait_s
 
 log = logging.getLogger(__name__)
@@ -48,9 +51,14 @@ class Helix:
         timeout_s: float = 10.0,
         max_retries: int = 3,
         clock: Callable[[], float] = time.time,
+        refresh: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         self.max_retries = max_retries
         self._clock = clock
+        self._refresh = refresh
+        self._renewing = asyncio.Lock()
+        self._generation = 0  # tokens refreshed so far
+        self._refresh_failed: str | None = None
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             timeout=timeout_s,
@@ -62,21 +70,44 @@ class Helix:
 
     async def call(self, req: HelixRequest) -> Mapping[str, Any]:
         """Make one call; its JSON body (empty for 204)."""
-        for attempt in range(self.max_retries + 1):
+        attempt, renewed = 0, False
+        while True:
+            generation = self._generation
             resp = await self._client.request(
                 req.method, req.path, params=list(req.params), json=req.body
             )
             if resp.status_code == 429 and attempt < self.max_retries:
+                attempt += 1
                 wait = ratelimit_wait_s(resp.headers, self._clock())
                 log.warning("Helix rate limit on %s %s: waiting %.1f s", req.method, req.path, wait)
                 await asyncio.sleep(wait)
                 continue
             if resp.status_code == 401:
-                raise HelixAuthError(401, _message(resp), req)
+                if self._refresh is None or renewed:
+                    raise HelixAuthError(401, _message(resp), req)
+                renewed = True
+                await self._renew(generation, _message(resp), req)
+                continue  # the same call once more, with the new token
             if resp.status_code >= 400:
                 raise HelixError(resp.status_code, _message(resp), req)
             return resp.json() if resp.content else {}
-        raise AssertionError("unreachable")
+
+    async def _renew(self, generation: int, refused: str, req: HelixRequest) -> None:
+        """Refresh the token once for every call refused with the same one."""
+        assert self._refresh is not None
+        async with self._renewing:
+            if self._refresh_failed is None and self._generation == generation:
+                try:
+                    token = await self._refresh()
+                except TokenRefreshError as exc:
+                    self._refresh_failed = str(exc)
+                else:
+                    self._client.headers["Authorization"] = f"Bearer {token}"
+                    self._generation += 1
+            if self._refresh_failed is not None:
+                raise HelixAuthError(
+                    401, f"{refused}; refreshing the token failed: {self._refresh_failed}", req
+                )
 
     async def user(self, login: str) -> Mapping[str, Any]:
         """Get Users by login: the user (``id``, ``login``, ``display_name`` ...)."""

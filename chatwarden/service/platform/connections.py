@@ -2,19 +2,22 @@
 channel, Twitch chat over its IRC dialect or over EventSub and Helix (target ``eventsub``);
 Matrix and Discord are recorded for their connectors to come).
 
-A connection's credential (the server password or token, and on IRC an operator block's
-password) is a secret: sealed with the deployment's connector keys (``store/secretbox.py``)
-before it reaches the store, opened only for the runner that connects (``runnable``), never
-part of a ``Connection``, a mod log entry, an error or a log line. Adding one without a key
+A connection's credential (the server password or token, on IRC an operator block's password,
+on Twitch EventSub also the refresh token and the application's client secret) is a secret:
+sealed with the deployment's connector keys (``store/secretbox.py``) before it reaches the
+store, opened only for the runner that connects (``runnable``), never part of a
+``Connection``, a mod log entry, an error or a log line. Adding one without a key
 configured is an error, never a plaintext row. Only the owner manages connections (the
 permission ``manage_connections``, scope ``channel:manage``); every change is in the mod log.
 A connection's runner reports what it sees (``report_status``): connected, disconnected or
-error, the last message's time and the last error.
+error, the last message's time and the last error. A Twitch connector that refreshed its
+user access token stores the new pair through ``store_tokens`` (sealed, never logged).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +31,8 @@ from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit
 from chatwarden.store import connections as store
 from chatwarden.store.secretbox import NO_KEY, SecretBox
+
+log = logging.getLogger(__name__)
 
 PLATFORMS = ("irc", "twitch", "matrix", "discord")
 #: platforms ``chatwarden connect run`` can run today (Twitch: its IRC dialect)
@@ -66,9 +71,13 @@ class Credentials:
 
     secret: str | None = field(default=None, repr=False)  # server password, token
     oper_password: str | None = field(default=None, repr=False)
+    # Twitch EventSub: refresh the user access token (``secret``) when Twitch refuses it
+    refresh_token: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
 
     def values(self) -> list[str]:
-        return [v for v in (self.secret, self.oper_password) if v]
+        found = (self.secret, self.oper_password, self.refresh_token, self.client_secret)
+        return [v for v in found if v]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +151,30 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     """The spec, normalised; ``InputError`` saying what is wrong (never with a secret)."""
     if spec.platform not in PLATFORMS:
         raise InputError(f"platform must be one of {', '.join(PLATFORMS)}")
-    for name, value in (("credential", creds.secret), ("oper_password", creds.oper_password)):
+    for name, value in (
+        ("credential", creds.secret),
+        ("oper_password", creds.oper_password),
+        ("refresh_token", creds.refresh_token),
+        ("client_secret", creds.client_secret),
+    ):
         if value is not None and (len(value) > MAX_SECRET or not value.isprintable()):
             raise InputError(f"{name} must be at most {MAX_SECRET} printable characters")
     if spec.platform == "twitch" and spec.target.strip().lower() == EVENTSUB:
         return _check_eventsub(spec, creds)
+    if creds.refresh_token is not None or creds.client_secret is not None:
+        raise InputError(
+            "refresh_token and client_secret are for Twitch EventSub connections only "
+            f"(platform 'twitch', target {EVENTSUB!r})"
+        )
     if spec.platform == "discord":
         return _check_discord(spec, creds)
     if spec.roles or spec.warn != "skip":
         raise InputError("roles and warn are for Discord connections only")
     if spec.client_id is not None or spec.automod:
-        raise InputError("client_id and automod are for Twitch EventSub connections only")
+        raise InputError(
+            "client_id and automod are for Twitch EventSub connections only "
+            f"(platform 'twitch', target {EVENTSUB!r})"
+        )
     if spec.platform == "twitch":
         target, tls = spec.target.strip() or TWITCH_IRC, spec.tls or not spec.target.strip()
     else:
@@ -175,6 +197,20 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     return ConnectionSpec(spec.platform, target, room, account, tls, oper)
 
 
+def check_credentials(spec: ConnectionSpec, creds: Credentials) -> Credentials:
+    """The credentials as the connector sends them (after ``check_spec``): a Twitch token given
+    in its IRC form (``oauth:...``) or a Discord token in its header's (``Bot ...``) is the
+    same token."""
+    secret = creds.secret
+    if secret is not None and spec.platform == "twitch" and spec.target == EVENTSUB:
+        secret = secret.removeprefix("oauth:")
+    elif secret is not None and spec.platform == "discord":
+        secret = secret.removeprefix("Bot ")
+    if secret is not None and not secret.strip():
+        raise InputError("credential is empty")
+    return Credentials(secret, creds.oper_password, creds.refresh_token, creds.client_secret)
+
+
 def _check_eventsub(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     """A Twitch EventSub connection: the broadcaster's login (``room``), the bot's login
     (``account``, a moderator of the channel whose user access token is the credential) and
@@ -189,6 +225,10 @@ def _check_eventsub(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
         raise InputError("an operator block (oper) is for plain IRC only")
     if creds.secret is None:
         raise InputError("a Twitch connection needs its bot's user access token as the credential")
+    if (creds.refresh_token is None) != (creds.client_secret is None):
+        raise InputError(
+            "refresh_token and client_secret go together (refreshing a Twitch token needs both)"
+        )
     return ConnectionSpec("twitch", EVENTSUB, room, account, True, None, client_id, spec.automod)
 
 
@@ -248,6 +288,7 @@ class ConnectionService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
         spec = check_spec(spec, creds)
+        creds = check_credentials(spec, creds)
         sealed = self._seal(creds)
         with self.db.write() as conn:
             channel = self.channel_txn(conn, channel_id)
@@ -260,6 +301,7 @@ class ConnectionService(ServiceBase):
                 options["oper"] = spec.oper
             if spec.client_id is not None:
                 options.update(client_id=spec.client_id, automod=spec.automod)
+                options["token_refresh"] = creds.refresh_token is not None
             if spec.platform == "discord":
                 options.update(roles=dict(spec.roles), warn=spec.warn)
             connection_id = store.insert_connection_txn(
@@ -358,9 +400,38 @@ class ConnectionService(ServiceBase):
         if row["credential"] is not None:
             if self._box is None:
                 raise ConfigError(NO_KEY)
-            opened = json.loads(self._box.open(row["credential"]))
-            creds = Credentials(opened.get("secret"), opened.get("oper_password"))
+            creds = self._open(row["credential"])
         return RunnableConnection(to_connection(row), channel.name, creds)
+
+    def store_tokens(self, connection_id: int, access_token: str, refresh_token: str) -> bool:
+        """A Twitch connector refreshed its user access token: keep the new access and refresh
+        tokens (sealed, the client secret kept) so the next run starts with them; False when
+        the connection no longer exists. Recorded in the mod log without either token."""
+        for name, value in (("access_token", access_token), ("refresh_token", refresh_token)):
+            if not value or len(value) > MAX_SECRET or not value.isprintable():
+                raise InputError(f"{name} must be 1-{MAX_SECRET} printable characters")
+        if self._box is None:
+            raise ConfigError(NO_KEY)
+        with self.db.write() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None:
+                return False
+            if row["platform"] != "twitch" or row["target"] != EVENTSUB:
+                raise InputError(f"connection {connection_id} is not a Twitch EventSub connection")
+            old = self._open(row["credential"]) if row["credential"] is not None else None
+            client_secret = old.client_secret if old is not None else None
+            new = Credentials(access_token, None, refresh_token, client_secret)
+            store.update_credential_txn(conn, connection_id, self._seal(new))
+            audit.append_txn(
+                conn,
+                channel_id=row["channel_id"],
+                actor_id=None,
+                action="connection.token_refresh",
+                created_at=self.clock.now(),
+                details={"connection_id": connection_id, "platform": "twitch"},
+            )
+        log.info("connection %d: the refreshed Twitch tokens are stored (sealed)", connection_id)
+        return True
 
     def report_status(
         self,
@@ -425,4 +496,17 @@ class ConnectionService(ServiceBase):
         if self._box is None:
             raise ConfigError(NO_KEY)
         data = {"secret": creds.secret, "oper_password": creds.oper_password}
+        if creds.refresh_token is not None:
+            data.update(refresh_token=creds.refresh_token, client_secret=creds.client_secret)
         return self._box.seal(json.dumps(data, separators=(",", ":")))
+
+    def _open(self, sealed: str) -> Credentials:
+        if self._box is None:
+            raise ConfigError(NO_KEY)
+        opened = json.loads(self._box.open(sealed))
+        return Credentials(
+            opened.get("secret"),
+            opened.get("oper_password"),
+            opened.get("refresh_token"),
+            opened.get("client_secret"),
+        )

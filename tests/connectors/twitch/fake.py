@@ -6,6 +6,12 @@ Helix checks what Twitch checks: ``Authorization: Bearer <token>`` and ``Client-
 otherwise, Twitch's error body), the documented query parameters and body fields of each
 endpoint (400 otherwise), and answers with the documented response. Every request is
 recorded. ``rate_limit(n)`` answers the next ``n`` calls 429 with ``Ratelimit-Reset``.
+
+The token endpoint (``POST /oauth2/token``, ``grant_type=refresh_token``, form-encoded, shapes
+in ``tests/fixtures/twitch/oauth2/``) takes the app's client id and secret and the current
+refresh token, and answers a new access token (which Helix then takes instead of the old one)
+and a new refresh token (the old one stops working); ``revoke_refresh()`` makes the refresh
+token invalid (400 ``Invalid refresh token``), as when the user disconnects the app.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import contextlib
 import copy
 import json
 import time
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -32,6 +39,8 @@ from websockets.asyncio.server import ServerConnection
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "twitch"
 TOKEN = "fake-user-access-token-0123456789"
 CLIENT_ID = "fake-client-id-abcdef"
+CLIENT_SECRET = "fake-client-secret-fedcba"
+REFRESH_TOKEN = "fake-refresh-token/+=%-0123"  # characters the form must URL-encode
 BROADCASTER = {"id": "1337", "login": "cool_streamer", "display_name": "Cool_Streamer"}
 BOT = {"id": "9001", "login": "cw_bot", "display_name": "CW_Bot"}
 
@@ -144,13 +153,24 @@ class FakeTwitch:
     requests: list[Recorded] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
     token: str = TOKEN
+    refresh_token: str | None = REFRESH_TOKEN
+    refreshed: int = 0  # tokens handed out by the token endpoint
     _rate_limited: int = 0
     _new_session: asyncio.Event = field(default_factory=asyncio.Event)
     ws_url: str = ""
     helix_url: str = ""
+    token_url: str = ""
 
     def rate_limit(self, calls: int) -> None:
         self._rate_limited = calls
+
+    def expire(self) -> None:
+        """The access token expires: Helix answers 401 until a refreshed one is used."""
+        self.token = f"unknown-{uuid.uuid4().hex}"
+
+    def revoke_refresh(self) -> None:
+        """The refresh token stops working (the user disconnected the app)."""
+        self.refresh_token = None
 
     def helix_calls(self, method: str, path: str) -> list[Recorded]:
         return [r for r in self.requests if (r.method, r.path) == (method, path) and r.status < 300]
@@ -236,10 +256,44 @@ class FakeTwitch:
             return answer(400, error)
         return answer(*_respond(request.method, path, params, body))
 
+    # -- the token endpoint -----------------------------------------------------------------
+
+    async def _token(self, request: Request) -> Response:
+        raw = (await request.body()).decode()
+        form = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+
+        def answer(status: int, data: Any) -> Response:
+            self.requests.append(Recorded(request.method, request.url.path, {}, form, status))
+            return JSONResponse(data, status_code=status)
+
+        def refused(message: str) -> Response:
+            error = fixture("oauth2/error_400.json")
+            error["message"] = message
+            return answer(400, error)
+
+        if request.headers.get("content-type") != "application/x-www-form-urlencoded":
+            return refused("the body must be application/x-www-form-urlencoded")
+        expected = fixture("oauth2/refresh_token.request.json")
+        if set(form) != set(expected) or request.query_params:
+            return refused(f"fields {sorted(form)}, expected {sorted(expected)}")
+        if form["grant_type"] != "refresh_token":
+            return refused("unsupported grant_type")
+        if form["client_id"] != CLIENT_ID or form["client_secret"] != CLIENT_SECRET:
+            return refused("invalid client")
+        if self.refresh_token is None or form["refresh_token"] != self.refresh_token:
+            return answer(400, fixture("oauth2/error_400.json"))  # "Invalid refresh token"
+        self.refreshed += 1
+        self.token = f"refreshed-access-token-{self.refreshed}-{uuid.uuid4().hex[:8]}"
+        self.refresh_token = f"refreshed-refresh-token-{self.refreshed}/{uuid.uuid4().hex[:8]}"
+        doc = fixture("oauth2/refresh_token.response.json")
+        doc.update(access_token=self.token, refresh_token=self.refresh_token)
+        return answer(200, doc)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/helix/{rest:path}", self._helix, methods=["GET", "POST", "DELETE"]),
+                Route("/oauth2/token", self._token, methods=["POST"]),
             ]
         )
 
@@ -362,6 +416,7 @@ async def running(fake: FakeTwitch) -> AsyncIterator[FakeTwitch]:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     fake.helix_url = f"http://127.0.0.1:{port}/helix"
+    fake.token_url = f"http://127.0.0.1:{port}/oauth2/token"
     async with websockets.serve(fake._eventsub, "127.0.0.1", 0) as ws_server:
         ws_port = next(iter(ws_server.sockets)).getsockname()[1]
         fake.ws_url = f"ws://127.0.0.1:{ws_port}/ws"

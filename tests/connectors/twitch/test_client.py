@@ -7,12 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import pytest
 
 from chatwarden.connectors.base import PlatformUser
 from chatwarden.connectors.runner import ConnectorRunner
 from chatwarden.connectors.twitch.client import TwitchConnector, TwitchSettings
+from chatwarden.connectors.twitch.oauth import Tokens
 from chatwarden.service.chat.platform import PlatformSender
 from chatwarden.service.types import Actor
 from chatwarden.services import Services
@@ -20,6 +24,8 @@ from tests.connectors.twitch.fake import (
     BOT,
     BROADCASTER,
     CLIENT_ID,
+    CLIENT_SECRET,
+    REFRESH_TOKEN,
     TOKEN,
     FakeTwitch,
     chat,
@@ -42,6 +48,7 @@ def connector_for(fake: FakeTwitch, **kw: Any) -> TwitchConnector:
         kw.pop("token", TOKEN),
         eventsub_url=fake.ws_url,
         helix_url=fake.helix_url,
+        token_url=fake.token_url,
         backoff_base_s=0.05,
         backoff_cap_s=0.2,
         **kw,
@@ -342,3 +349,108 @@ def test_a_token_refused_on_an_action_stops_the_connector_with_an_error(
     assert [r.status for r in fake.requests if (r.method, r.path) == DELETE] == [401]
     assert connector.last_error is not None and "expired or was revoked" in connector.last_error
     assert TOKEN not in connector.last_error and not connector.connected
+
+
+TOKEN_CALLS = ("POST", "/oauth2/token")
+
+
+def test_an_expired_token_is_refreshed_once_and_the_refused_call_is_made_again(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    kept: list[Tokens] = []
+    handed: list[str] = []
+
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)  # Get Users was refused, refreshed, made again; then it subscribed
+        handed.extend([fake.token, str(fake.refresh_token)])
+        await send(fake, 0, chat("t-1", THREAT))
+        await fake.wait_calls(*DELETE, 1)
+        fake.expire()  # expires while running: two actions refused at once, one refresh
+        await send(fake, 0, chat("t-2", THREAT))
+        await send(fake, 0, chat("t-3", THREAT))
+        await fake.wait_calls(*DELETE, 3)
+        handed.extend([fake.token, str(fake.refresh_token)])
+
+    fake, connector, runner = play(
+        services,
+        scenario,
+        token="expired-token-value",
+        refresh_token=REFRESH_TOKEN,
+        client_secret=CLIENT_SECRET,
+        on_tokens=kept.append,
+    )
+    assert fake.refreshed == 2 and len(kept) == 2
+    assert [(t.access_token, t.refresh_token) for t in kept] == [
+        (handed[0], handed[1]),
+        (handed[2], handed[3]),
+    ]
+    first, second = [r for r in fake.requests if (r.method, r.path) == TOKEN_CALLS]
+    assert first.status == second.status == 200
+    assert first.body == {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "grant_type": "refresh_token",
+        "refresh_token": REFRESH_TOKEN,  # sent URL-encoded, read back whole
+    }
+    assert second.body["refresh_token"] == handed[1]  # the refresh token Twitch handed back
+    users = [r.status for r in fake.requests if (r.method, r.path) == ("GET", "/helix/users")]
+    assert users[:2] == [401, 200]
+    deletes = [r for r in fake.requests if (r.method, r.path) == DELETE]
+    # t-3 may be refused too (then it waits for t-2's refresh) or made with the new token
+    assert sorted(r.status for r in deletes) in ([204, 204, 204, 401], [204, 204, 204, 401, 401])
+    assert sorted(r.params["message_id"] for r in deletes if r.status == 204) == [
+        "t-1",
+        "t-2",
+        "t-3",
+    ]
+    assert connector.last_error is None and connector.refresher is not None
+    logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    assert "refreshed" in logged
+    for secret in ("expired-token-value", REFRESH_TOKEN, CLIENT_SECRET, *handed):
+        assert secret not in logged
+        assert secret not in repr(connector.settings) and secret not in repr(connector.refresher)
+
+
+def test_a_revoked_refresh_token_stops_the_connector_with_a_clean_error(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    kept: list[Tokens] = []
+
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        fake.expire()
+        fake.revoke_refresh()  # the user disconnected the app
+        await send(fake, 0, chat("v-1", THREAT))
+        await asyncio.wait_for(c._closed.wait(), 5)
+
+    fake, connector, runner = play(
+        services,
+        scenario,
+        refresh_token=REFRESH_TOKEN,
+        client_secret=CLIENT_SECRET,
+        on_tokens=kept.append,
+    )
+    assert [r.status for r in fake.requests if (r.method, r.path) == DELETE] == [401]
+    assert [r.status for r in fake.requests if (r.method, r.path) == TOKEN_CALLS] == [400]
+    assert kept == [] and not connector.connected
+    error = connector.last_error
+    assert error is not None and "401 Invalid OAuth token" in error
+    assert "refreshing the token failed: Twitch token refresh: 400 Invalid refresh token" in error
+    logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    for secret in (TOKEN, REFRESH_TOKEN, CLIENT_SECRET):
+        assert secret not in error and secret not in logged
+
+
+def test_without_a_refresh_token_a_refused_token_is_not_refreshed(services: Services) -> None:
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        fake.expire()
+        await send(fake, 0, chat("n-1", THREAT))
+        await asyncio.wait_for(c._closed.wait(), 5)
+
+    fake, connector, runner = play(services, scenario, client_secret=CLIENT_SECRET)
+    assert connector.refresher is None
+    assert [r for r in fake.requests if (r.method, r.path) == TOKEN_CALLS] == []
+    assert connector.last_error is not None and "expired or was revoked" in connector.last_error

@@ -200,9 +200,59 @@ def test_a_twitch_eventsub_connection_keeps_its_client_id_and_seals_the_token(
     spec = ConnectionSpec("twitch", "EventSub", "#Cool_Streamer", "CW_Bot", client_id="abc123")
     made = keyed.connections.add(cast.olivia, cast.channel.id, spec, Credentials(SECRET))
     assert (made.target, made.room, made.account) == ("eventsub", "cool_streamer", "cw_bot")
-    assert made.options == {"tls": True, "client_id": "abc123", "automod": False}
+    assert made.options == {
+        "tls": True,
+        "client_id": "abc123",
+        "automod": False,
+        "token_refresh": False,
+    }
     assert SECRET not in str(raw_rows(keyed))
-    assert keyed.connections.runnable(made.id).credentials.secret == SECRET
+    # the token given in its IRC form ('oauth:...') is the same token
+    assert keyed.connections.runnable(made.id).credentials.secret == SECRET.removeprefix("oauth:")
+
+
+REFRESH = "refresh-token-value-5150"
+CLIENT_SECRET = "client-secret-value-6160"
+EVENTSUB_SPEC = ConnectionSpec("twitch", "eventsub", "cool_streamer", "cw_bot", client_id="abc")
+
+
+def test_a_refreshed_twitch_token_is_stored_sealed_with_the_client_secret_kept(
+    keyed: Services, cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    creds = Credentials("access-1", None, REFRESH, CLIENT_SECRET)
+    made = keyed.connections.add(cast.olivia, cast.channel.id, EVENTSUB_SPEC, creds)
+    assert made.options["token_refresh"] is True and made.has_credential
+    opened = keyed.connections.runnable(made.id).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        "access-1",
+        REFRESH,
+        CLIENT_SECRET,
+    )
+    assert keyed.connections.store_tokens(made.id, "access-2", "refresh-2") is True
+    opened = keyed.connections.runnable(made.id).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        "access-2",
+        "refresh-2",
+        CLIENT_SECRET,
+    )
+    raw = str(raw_rows(keyed))
+    for secret in ("access-2", "refresh-2", CLIENT_SECRET, REFRESH):
+        assert secret not in raw and secret not in repr(opened)
+    with keyed.db.read() as conn:
+        logged = conn.execute(sa.select(mod_log.c.action, mod_log.c.details)).all()
+    assert ("connection.token_refresh", {"connection_id": made.id, "platform": "twitch"}) in [
+        (a, d) for a, d in logged
+    ]
+    assert "access-2" not in str(logged) and "refresh-2" not in str(logged)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "access-2" not in text and "refresh-2" not in text and CLIENT_SECRET not in text
+    assert keyed.connections.store_tokens(made.id + 1000, "a", "r") is False  # removed
+    irc = keyed.connections.add(cast.olivia, cast.channel.id, SPEC, CREDS)
+    with pytest.raises(InputError, match="not a Twitch EventSub connection"):
+        keyed.connections.store_tokens(irc.id, "a", "r")
+    with pytest.raises(InputError, match="refresh_token must be"):
+        keyed.connections.store_tokens(made.id, "a", "")
 
 
 @pytest.mark.parametrize(
@@ -233,6 +283,15 @@ def test_a_twitch_eventsub_connection_keeps_its_client_id_and_seals_the_token(
             Credentials(),
             "EventSub connections only",
         ),
+        (EVENTSUB_SPEC, Credentials(SECRET, None, REFRESH), "go together"),
+        (EVENTSUB_SPEC, Credentials(SECRET, None, None, CLIENT_SECRET), "go together"),
+        (EVENTSUB_SPEC, Credentials(SECRET, None, "a\nb", CLIENT_SECRET), "refresh_token must"),
+        (
+            ConnectionSpec("twitch", "", "#a", "b"),
+            Credentials(SECRET, None, REFRESH, CLIENT_SECRET),
+            "refresh_token and client_secret are for Twitch EventSub connections only",
+        ),
+        (EVENTSUB_SPEC, Credentials("oauth:"), "credential is empty"),
     ],
 )
 def test_bad_twitch_eventsub_specs_say_what_is_wrong(

@@ -99,6 +99,7 @@ export const ACTION_GROUPS = [
       ["webhook.delete", "Webhook removed"],
       ["connection.add", "Connection added"],
       ["connection.remove", "Connection removed"],
+      ["connection.token_refresh", "Connection token refreshed"],
     ],
   },
   {
