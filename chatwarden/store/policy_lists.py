@@ -1,13 +1,15 @@
-"""Subscribable policy lists: blocked terms curated by one channel, used by any that subscribe."""
+"""Subscribable policy lists: blocked terms curated by one channel, used by any that subscribe.
+Lists leave this module as ``PolicyListRow``, their terms as ``PolicyTermRow``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import (
     channels,
@@ -19,6 +21,41 @@ from chatwarden.store.schema import (
 _LISTS = sa.select(policy_lists, channels.c.name.label("channel_name")).join(
     channels, channels.c.id == policy_lists.c.channel_id
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyListRow:
+    """One policy list with the name of the channel that curates it."""
+
+    id: int
+    name: str
+    description: str
+    channel_id: int
+    channel_name: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> PolicyListRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTermRow:
+    """One blocked term of a policy list."""
+
+    id: int
+    list_id: int
+    text: str
+    is_regex: bool
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> PolicyTermRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def _list(row: Mapping[Any, Any] | None) -> PolicyListRow | None:
+    return None if row is None else PolicyListRow.from_row(row)
 
 
 def insert_list_txn(
@@ -38,16 +75,17 @@ def insert_list_txn(
     return int(result.scalar_one())
 
 
-def get_list_txn(conn: Connection, list_id: int) -> RowMapping | None:
-    return conn.execute(_LISTS.where(policy_lists.c.id == list_id)).mappings().first()
+def get_list_txn(conn: Connection, list_id: int) -> PolicyListRow | None:
+    return _list(conn.execute(_LISTS.where(policy_lists.c.id == list_id)).mappings().first())
 
 
-def get_list_by_name_txn(conn: Connection, name: str) -> RowMapping | None:
-    return conn.execute(_LISTS.where(policy_lists.c.name == name)).mappings().first()
+def get_list_by_name_txn(conn: Connection, name: str) -> PolicyListRow | None:
+    return _list(conn.execute(_LISTS.where(policy_lists.c.name == name)).mappings().first())
 
 
-def all_lists_txn(conn: Connection) -> list[RowMapping]:
-    return list(conn.execute(_LISTS.order_by(policy_lists.c.name)).mappings())
+def all_lists_txn(conn: Connection) -> list[PolicyListRow]:
+    rows = conn.execute(_LISTS.order_by(policy_lists.c.name)).mappings()
+    return [PolicyListRow.from_row(row) for row in rows]
 
 
 def touch_list_txn(conn: Connection, list_id: int, now: datetime, **values: Any) -> None:
@@ -60,13 +98,13 @@ def delete_list_txn(conn: Connection, list_id: int) -> None:
     conn.execute(sa.delete(policy_lists).where(policy_lists.c.id == list_id))
 
 
-def list_terms_txn(conn: Connection, list_id: int) -> list[RowMapping]:
+def list_terms_txn(conn: Connection, list_id: int) -> list[PolicyTermRow]:
     query = (
         sa.select(policy_list_terms)
         .where(policy_list_terms.c.list_id == list_id)
         .order_by(policy_list_terms.c.id)
     )
-    return list(conn.execute(query).mappings())
+    return [PolicyTermRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def term_counts_txn(conn: Connection) -> dict[int, int]:

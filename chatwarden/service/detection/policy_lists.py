@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -36,6 +35,7 @@ from chatwarden.store import channels as channel_store
 from chatwarden.store import policy_lists as store
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
+from chatwarden.store.policy_lists import PolicyListRow
 
 MAX_LIST_TERMS = 5000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -54,16 +54,16 @@ class PolicyList(_ToDict):
     updated_at: datetime
 
 
-def _to_list(row: Mapping[Any, Any], terms: int) -> PolicyList:
+def _to_list(row: PolicyListRow, terms: int) -> PolicyList:
     return PolicyList(
-        id=row["id"],
-        name=row["name"],
-        description=row["description"],
-        channel_id=row["channel_id"],
-        channel_name=row["channel_name"],
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        channel_id=row.channel_id,
+        channel_name=row.channel_name,
         terms=terms,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -104,7 +104,7 @@ class PolicyListService(ServiceBase):
     def list_all(self) -> list[PolicyList]:
         with self.db.read() as conn:
             counts = store.term_counts_txn(conn)
-            return [_to_list(r, counts.get(r["id"], 0)) for r in store.all_lists_txn(conn)]
+            return [_to_list(r, counts.get(r.id, 0)) for r in store.all_lists_txn(conn)]
 
     def get(self, list_id: int) -> PolicyList:
         with self.db.read() as conn:
@@ -117,12 +117,12 @@ class PolicyListService(ServiceBase):
         with self.db.read() as conn:
             row = self._row(conn, list_id)
             terms = [
-                Term(r["text"], kind="blocked", is_regex=bool(r["is_regex"]))
+                Term(r.text, kind="blocked", is_regex=r.is_regex)
                 for r in store.list_terms_txn(conn, list_id)
             ]
         if fmt == "list":
             body = json.loads(dump_terms(terms, "json")) if terms else []
-            doc = {"name": row["name"], "description": row["description"], "terms": body}
+            doc = {"name": row.name, "description": row.description, "terms": body}
             return json.dumps(doc, ensure_ascii=False, indent=1)
         return dump_terms(terms, fmt)
 
@@ -177,7 +177,7 @@ class PolicyListService(ServiceBase):
         with self.transaction() as out:
             row, channel = self._curate_txn(out, actor, list_id)
             before = len(store.list_terms_txn(out.conn, list_id))
-            check_term_set(self.config, _rows(terms), f"policy list {row['name']!r}")
+            check_term_set(self.config, _rows(terms), f"policy list {row.name!r}")
             store.replace_terms_txn(out.conn, list_id, terms)
             for cid in store.subscribers_txn(out.conn, list_id):  # the new terms, as they will be
                 name = self.channel_txn(out.conn, cid).name
@@ -194,7 +194,7 @@ class PolicyListService(ServiceBase):
                 actor,
                 "policy_lists",
                 "policy_list.import",
-                {"list": row["name"], "terms_before": before, "terms_after": len(terms)},
+                {"list": row.name, "terms_before": before, "terms_after": len(terms)},
             )
         return self.get(list_id)
 
@@ -204,7 +204,7 @@ class PolicyListService(ServiceBase):
             self._refresh_subscribers_txn(out, list_id)
             store.delete_list_txn(out.conn, list_id)
             announce_txn(
-                out, channel, actor, "policy_lists", "policy_list.delete", {"list": row["name"]}
+                out, channel, actor, "policy_lists", "policy_list.delete", {"list": row.name}
             )
 
     # -- subscribing (any channel's leads) ------------------------------------------------------
@@ -215,8 +215,8 @@ class PolicyListService(ServiceBase):
             self.require_txn(conn, actor, channel, Permission.VIEW_DETECTION)
             ids = set(store.subscribed_list_ids_txn(conn, channel_id))
             counts = store.term_counts_txn(conn)
-            rows = [r for r in store.all_lists_txn(conn) if r["id"] in ids]
-        return [_to_list(r, counts.get(r["id"], 0)) for r in rows]
+            rows = [r for r in store.all_lists_txn(conn) if r.id in ids]
+        return [_to_list(r, counts.get(r.id, 0)) for r in rows]
 
     def subscribe(self, actor: Actor, channel_id: int, list_id: int) -> PolicyList:
         with self.transaction() as out:
@@ -224,15 +224,15 @@ class PolicyListService(ServiceBase):
             self.require_txn(out.conn, actor, channel, Permission.MANAGE_POLICY_LISTS)
             row = self._row(out.conn, list_id)
             if not store.subscribe_txn(out.conn, channel_id, list_id, actor.user_id, out.now):
-                raise Conflict(f"already subscribed to {row['name']!r}")
+                raise Conflict(f"already subscribed to {row.name!r}")
             check_term_set(  # rolled back with the subscription when over the budget
                 self.config,
                 term_rows_txn(out.conn, channel_id),
-                f"this channel's terms with policy list {row['name']!r}",
+                f"this channel's terms with policy list {row.name!r}",
             )
             channel_store.bump_settings_rev_txn(out.conn, channel_id)
             announce_txn(
-                out, channel, actor, "policy_lists", "policy_list.subscribe", {"list": row["name"]}
+                out, channel, actor, "policy_lists", "policy_list.subscribe", {"list": row.name}
             )
         return self.get(list_id)
 
@@ -242,7 +242,7 @@ class PolicyListService(ServiceBase):
             self.require_txn(out.conn, actor, channel, Permission.MANAGE_POLICY_LISTS)
             row = self._row(out.conn, list_id)
             if not store.unsubscribe_txn(out.conn, channel_id, list_id):
-                raise NotFound(f"not subscribed to {row['name']!r}")
+                raise NotFound(f"not subscribed to {row.name!r}")
             channel_store.bump_settings_rev_txn(out.conn, channel_id)
             announce_txn(
                 out,
@@ -250,13 +250,13 @@ class PolicyListService(ServiceBase):
                 actor,
                 "policy_lists",
                 "policy_list.unsubscribe",
-                {"list": row["name"]},
+                {"list": row.name},
             )
 
     # -- helpers --------------------------------------------------------------------------------
 
     @staticmethod
-    def _row(conn: Any, list_id: int) -> Mapping[Any, Any]:
+    def _row(conn: Any, list_id: int) -> PolicyListRow:
         row = store.get_list_txn(conn, list_id)
         if row is None:
             raise NotFound(f"no policy list with id {list_id}")
@@ -264,9 +264,9 @@ class PolicyListService(ServiceBase):
 
     def _curate_txn(
         self, out: Outbox, actor: Actor, list_id: int
-    ) -> tuple[Mapping[Any, Any], ChannelRow]:
+    ) -> tuple[PolicyListRow, ChannelRow]:
         row = self._row(out.conn, list_id)
-        channel = self.channel_txn(out.conn, row["channel_id"])
+        channel = self.channel_txn(out.conn, row.channel_id)
         self.require_txn(out.conn, actor, channel, Permission.MANAGE_POLICY_LISTS)
         return row, channel
 
