@@ -40,6 +40,8 @@ class MemorySubscription:
         self._closed = False
         self._lost = False
         self.dropped = 0
+        #: called once when the subscription closes (``RedisBus``: the channel's routing)
+        self.on_close: Callable[[], None] | None = None
 
     def _push(self, chunk: Chunk) -> None:
         # Runs on the subscriber's loop.
@@ -109,6 +111,8 @@ class MemorySubscription:
         if not self._closed:
             self._closed = True
             self._bus._remove(self)
+            if self.on_close is not None:
+                self.on_close()
             try:
                 self._loop.call_soon_threadsafe(self._ready.set)
             except RuntimeError:

@@ -1,10 +1,21 @@
 """The ``Bus`` over Redis pub/sub, for several processes (gateways and workers, issue 16).
 
-Every process publishes its events to one Redis pub/sub channel (``{prefix}events``) and runs
-one listener thread that hands what arrives to a local ``InProcessBus``, which does what it
-does in one process: chunks per topic, bounded buffers per subscriber, resync markers. So a
-WebSocket on gateway A hears an event that a worker or gateway B published, and the web edge
-needs no change.
+Events are routed by channel: a channel's events (topics ``channel:{id}`` and ``mods:{id}``)
+are published on its own pub/sub channel ``{prefix}events:{id}``, everything else (a user's
+notices, credential ends) on ``{prefix}events``. Each process runs one listener thread that
+hears ``{prefix}events`` always and a channel's pub/sub channel only while something in the
+process subscribes to one of its topics (its first local subscriber subscribes it in Redis,
+its last one's ``close`` unsubscribes it), and hands what arrives to a local
+``InProcessBus``, which does what it does in one process: chunks per topic, bounded buffers
+per subscriber, resync markers. So a WebSocket on gateway A hears an event that a worker or
+gateway B published, a gateway hears nothing of channels none of its clients watch, and the
+web edge needs no change.
+
+Subscribing in Redis takes a round trip that the subscriber does not wait for; ``head`` and
+``replay`` (the reads a chat socket makes after subscribing, to place its cursor) wait until
+Redis has confirmed the channel's subscription, so an event published after the read is
+heard live, and one published before it is in what was read (duplicates are dropped by
+``seq``, ``web/resume.py``).
 
 A channel's events (topics ``channel:{id}`` and ``mods:{id}``) are also appended to its
 events stream ``{prefix}ev:{id}`` (capped at about ``events_max_len`` entries, ``MAXLEN ~``),
@@ -26,7 +37,9 @@ import json
 import logging
 import math
 import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -68,25 +81,40 @@ def ping(url: str, timeout_s: float = 1.0) -> None:
         client.close()
 
 
-#: KEYS: the batch's events streams. ARGV: the pub/sub channel, the streams' MAXLEN, their
-#: lifetime (ms), then per event its topic, its stream's index in KEYS (0: none) and its JSON.
-#: Appends each channel event, publishes ``[[topic, seq, event], ...]`` (seq "" for the
-#: others), renews each stream's expiry and returns the ids.
+#: KEYS: the batch's events streams. ARGV: the pub/sub channel for other topics, the streams'
+#: MAXLEN, their lifetime (ms), then per key its channel's pub/sub channel, then per event its
+#: topic, its stream's index in KEYS (0: none) and its JSON. Appends each channel event,
+#: renews each stream's expiry, publishes ``[[topic, seq, event], ...]`` (seq "" for the
+#: others) once per pub/sub channel (a channel's events on its own, the rest on the common
+#: one) and returns the ids.
 _PUBLISH = """
-local parts, ids = {}, {}
-for i = 4, #ARGV, 3 do
+local n = #KEYS
+local groups, order, ids = {}, {}, {}
+for i = 4 + n, #ARGV, 3 do
   local topic, k, ev = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   local seq = ''
   if k > 0 then
     seq = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[2], '*', 't', topic, 'e', ev)
   end
   ids[#ids + 1] = seq
-  parts[#parts + 1] = '["' .. topic .. '","' .. seq .. '",' .. ev .. ']'
+  local group = groups[k]
+  if group == nil then
+    group = {}
+    groups[k] = group
+    order[#order + 1] = k
+  end
+  group[#group + 1] = '["' .. topic .. '","' .. seq .. '",' .. ev .. ']'
 end
 for _, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, ARGV[3])
 end
-redis.call('PUBLISH', ARGV[1], '[' .. table.concat(parts, ',') .. ']')
+for _, k in ipairs(order) do
+  local target = ARGV[1]
+  if k > 0 then
+    target = ARGV[3 + k]
+  end
+  redis.call('PUBLISH', target, '[' .. table.concat(groups[k], ',') .. ']')
+end
 return ids
 """
 
@@ -112,12 +140,22 @@ class RedisBus:
         self.channel = f"{prefix}events"
         self._script = client.register_script(_PUBLISH)
         self._local = InProcessBus(max_pending)
-        self._pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        # channel id -> local subscriptions to its topics; pub/sub channel -> SUBSCRIBEs sent
+        # and not yet confirmed by Redis (``head``/``replay`` wait for 0)
+        self._watching: Counter[int] = Counter()
+        self._unconfirmed: Counter[str] = Counter()
+        self._routing = threading.Condition()
+        self._pubsub = client.pubsub()  # type: ignore[no-untyped-call]
         self._pubsub.subscribe(**{self.channel: self._on_message})
-        self._thread = self._pubsub.run_in_thread(
-            sleep_time=0.5, daemon=True, exception_handler=ListenerBackoff("Redis event listener")
+        self._thread = _Listener(
+            self._pubsub, self._confirmed, ListenerBackoff("Redis event listener")
         )
+        self._thread.start()
         self.published = 0
+        #: events this process's listener handed on, in all and by pub/sub channel (a
+        #: gateway hears only the channels its clients watch)
+        self.received = 0
+        self.heard: Counter[str] = Counter()
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
         self.publish_many([(topic, event)])
@@ -125,15 +163,21 @@ class RedisBus:
     def publish_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """One PUBLISH for the whole batch: the listeners split it by topic again."""
         keys: dict[str, int] = {}
-        args: list[str | bytes | int] = [self.channel, self.events_max_len, self.events_ttl_ms]
+        routes: list[str] = []
+        events: list[str | bytes | int] = []
         for topic, event in items:
             index = 0
-            if (found := _CHANNEL_TOPIC.fullmatch(topic)) is not None:
-                index = keys.setdefault(self.events_key(int(found.group(1))), len(keys) + 1)
-            args += [topic, index, _dumps(event)]
-        if len(args) > 3:
-            self._script(keys=list(keys), args=args)
-            self.published += (len(args) - 3) // 3
+            if (channel_id := _channel_of(topic)) is not None:
+                key = self.events_key(channel_id)
+                index = keys.get(key, 0)
+                if not index:
+                    index = keys[key] = len(keys) + 1
+                    routes.append(self.route(channel_id))
+            events += [topic, index, _dumps(event)]
+        if events:
+            head: list[str | bytes | int] = [self.channel, self.events_max_len, self.events_ttl_ms]
+            self._script(keys=list(keys), args=head + routes + events)
+            self.published += len(events) // 3
 
     #: a channel's events are kept in its events stream
     history = True
@@ -141,8 +185,14 @@ class RedisBus:
     def events_key(self, channel_id: int) -> str:
         return f"{self._prefix}ev:{channel_id}"
 
+    def route(self, channel_id: int) -> str:
+        """The pub/sub channel that carries the channel's live events."""
+        return f"{self.channel}:{channel_id}"
+
     def head(self, channel_id: int) -> str | None:
-        """The id of the channel's newest kept event (None: its stream is empty or gone)."""
+        """The id of the channel's newest kept event (None: its stream is empty or gone),
+        read once this process hears the channel live (if anything here subscribes to it)."""
+        self.wait_routed(channel_id)
         newest = self._client.xrevrange(self.events_key(channel_id), count=1)
         entry_id = newest[0][0] if newest else None
         return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
@@ -156,6 +206,7 @@ class RedisBus:
         ``limit`` events followed it (a reload is cheaper)."""
         if SEQ.fullmatch(since) is None:
             return None
+        self.wait_routed(channel_id)
         key = self.events_key(channel_id)
         pipe = self._client.pipeline(transaction=True)
         pipe.xrange(key, since, since, count=1)
@@ -176,10 +227,62 @@ class RedisBus:
     def subscribe(
         self, topic: str, sink: Callable[[Chunk], None] | None = None
     ) -> MemorySubscription:
-        return self._local.subscribe(topic, sink)
+        """A local subscription; a channel's first one subscribes this process to the
+        channel's pub/sub channel (not waiting for Redis to confirm: ``wait_routed``)."""
+        sub = self._local.subscribe(topic, sink)
+        if (channel_id := _channel_of(topic)) is not None:
+            self._watch(channel_id)
+            sub.on_close = lambda: self._unwatch(channel_id)
+        return sub
 
     def subscriber_count(self, topic: str) -> int:
         return self._local.subscriber_count(topic)
+
+    def routed(self) -> set[int]:
+        """The channels whose live events this process hears now (or will, once confirmed)."""
+        with self._routing:
+            return set(self._watching)
+
+    def wait_routed(self, channel_id: int, timeout_s: float = 5.0) -> bool:
+        """Wait until Redis has confirmed every subscription sent for the channel (at once
+        when there is none); False if it did not within ``timeout_s`` (Redis is down: the
+        caller's own read fails or is late anyway)."""
+        route = self.route(channel_id)
+        with self._routing:
+            return self._routing.wait_for(lambda: not self._unconfirmed[route], timeout_s)
+
+    def _watch(self, channel_id: int) -> None:
+        with self._routing:  # one lock: SUBSCRIBE and UNSUBSCRIBE go out in count order
+            self._watching[channel_id] += 1
+            if self._watching[channel_id] == 1:
+                route = self.route(channel_id)
+                self._unconfirmed[route] += 1
+                try:
+                    self._pubsub.subscribe(**{route: self._on_message})
+                except redis.RedisError as exc:  # the listener resubscribes on reconnect
+                    self._unconfirmed.pop(route, None)
+                    log.warning("could not subscribe to %s now: %s", route, exc)
+
+    def _unwatch(self, channel_id: int) -> None:
+        with self._routing:
+            self._watching[channel_id] -= 1
+            if self._watching[channel_id] > 0:
+                return
+            del self._watching[channel_id]
+            try:
+                self._pubsub.unsubscribe(self.route(channel_id))
+            except redis.RedisError as exc:
+                log.warning("could not unsubscribe from %s now: %s", self.route(channel_id), exc)
+
+    def _confirmed(self, route: str) -> None:
+        """Redis confirmed a SUBSCRIBE (the listener thread; a reconnect's resubscriptions
+        too, which nobody waits for)."""
+        with self._routing:
+            if self._unconfirmed[route] > 0:
+                self._unconfirmed[route] -= 1
+            if not self._unconfirmed[route]:
+                del self._unconfirmed[route]
+            self._routing.notify_all()
 
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
@@ -189,8 +292,11 @@ class RedisBus:
                     event["seq"] = seq
                 items.append((str(topic), event))
         except (TypeError, ValueError):
-            log.warning("ignored a malformed event batch on %s", self.channel)
+            log.warning("ignored a malformed event batch on %s", message.get("channel"))
             return
+        self.received += len(items)
+        route = message.get("channel")
+        self.heard[route.decode() if isinstance(route, bytes) else str(route)] += len(items)
         self._local.publish_many(items)
 
     def close(self) -> None:
@@ -198,6 +304,44 @@ class RedisBus:
         self._thread.stop()
         self._thread.join(timeout=2)
         self._pubsub.close()
+
+
+def _channel_of(topic: str) -> int | None:
+    """The channel whose events stream and pub/sub channel carry ``topic`` (None: other)."""
+    found = _CHANNEL_TOPIC.fullmatch(topic)
+    return None if found is None else int(found.group(1))
+
+
+class _Listener(threading.Thread):
+    """The event listener: reads the pub/sub connection (handlers run here) and reports
+    Redis's subscription confirmations, which redis-py's ``run_in_thread`` swallows."""
+
+    def __init__(
+        self,
+        pubsub: Any,
+        confirmed: Callable[[str], None],
+        backoff: Callable[[BaseException, Any, Any], None],
+    ) -> None:
+        super().__init__(name="redis-event-listener", daemon=True)
+        self._pubsub = pubsub
+        self._confirmed = confirmed
+        self._backoff = backoff
+        self._running = threading.Event()
+        self._running.set()
+
+    def run(self) -> None:
+        while self._running.is_set():
+            try:
+                message = self._pubsub.get_message(timeout=0.5)
+                if message is not None and message.get("type") == "subscribe":
+                    route = message["channel"]
+                    self._confirmed(route.decode() if isinstance(route, bytes) else route)
+            except BaseException as exc:  # as run_in_thread: log, back off, reconnect
+                self._backoff(exc, self._pubsub, self)
+        self._pubsub.close()
+
+    def stop(self) -> None:
+        self._running.clear()
 
 
 def _dumps(value: Any) -> bytes:

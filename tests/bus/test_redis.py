@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -176,3 +176,57 @@ def test_backoff_starts_over_after_a_quiet_spell() -> None:
     now[0] += 6  # Redis was fine for a while
     backoff(OSError("down again"), None, None)
     assert delays == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0] and backoff.delay == 0.05
+
+
+def test_a_process_hears_a_channel_only_while_something_there_subscribes_to_it(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    """Routing by channel: a channel's events go to its own pub/sub channel, which a process
+    subscribes to with its first local subscriber (``head`` waits until Redis confirmed it)
+    and leaves with its last; other topics reach every process."""
+    client, prefix = ns
+    worker, gateway = RedisBus(client, prefix), RedisBus(client, prefix)
+    route = gateway.route(1)
+
+    def subscribers(name: str) -> int:
+        return int(client.pubsub_numsub(name)[0][1])
+
+    async def settle(check: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 5
+        while not check():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+
+    async def scenario() -> None:
+        chat = gateway.subscribe("channel:1")
+        mods = gateway.subscribe("mods:1")
+        gateway.head(1)  # no sleep: head waits for Redis's confirmation
+        assert subscribers(route) == 1 and gateway.routed() == {1}
+        worker.publish_many(
+            [("channel:1", {"n": 1}), ("channel:2", {"n": 2}), ("mods:2", {"n": 3})]
+        )
+        worker.publish("user:3", {"n": 4})  # not a channel's: every process hears it
+        got = await asyncio.wait_for(chat.next_chunks(), 5)
+        assert [[e["n"] for e in c] for c in got] == [[1]]
+        await settle(lambda: gateway.received == 2)
+        assert gateway.heard == {route: 1, gateway.channel: 1}
+        chat.close()  # mods:1 still listens: the channel stays routed here
+        worker.publish("mods:1", {"n": 5})
+        assert [e["n"] for c in await asyncio.wait_for(mods.next_chunks(), 5) for e in c] == [5]
+        mods.close()  # the last one: unsubscribed
+        await settle(lambda: subscribers(route) == 0)
+        assert gateway.routed() == set()
+        worker.publish("channel:1", {"n": 6})
+        again = gateway.subscribe("channel:1")  # and back, at once after leaving
+        gateway.head(1)
+        worker.publish("channel:1", {"n": 7})
+        assert [e["n"] for c in await asyncio.wait_for(again.next_chunks(), 5) for e in c] == [7]
+        assert gateway.heard[route] == 3 and gateway.received == 4  # 6 was never heard
+        again.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        worker.close()
+        gateway.close()
+    assert worker.received == 1  # the worker subscribes to no channel: only user:3

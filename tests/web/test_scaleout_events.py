@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -21,6 +21,7 @@ import pytest
 from websockets.sync.client import connect
 
 from chatwarden.bus import seq_key
+from chatwarden.bus.redis import RedisBus
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import Node, build_node, gateway_ingest, worker_of
 from chatwarden.service.types import Actor
@@ -35,18 +36,27 @@ RAID_TEXT = "this channel is trash, leave now losers"
 
 @dataclass
 class Deployment:
-    """Gateways ``a`` and ``b`` (their base URLs), a worker's node, people logged in."""
+    """Gateways ``a`` and ``b`` (their base URLs and buses), a worker's node, people logged
+    in."""
 
     urls: dict[str, str]
     worker: Node
     people: dict[str, Person]
     stack: contextlib.ExitStack
+    buses: dict[str, RedisBus] = field(default_factory=dict)
 
     def chat(
-        self, who: str, gateway: str, *, since: str | None = None, header: bool = False
+        self,
+        who: str,
+        gateway: str,
+        *,
+        since: str | None = None,
+        header: bool = False,
+        channel: str = "main",
     ) -> tuple[Chat, dict[str, Any]]:
-        """``who``'s chat socket in ``main`` on ``gateway`` and its welcome frame."""
-        url = self.urls[gateway].replace("http://", "ws://") + "/api/v1/channels/main/chat/ws"
+        """``who``'s chat socket in ``channel`` on ``gateway`` and its welcome frame."""
+        base = self.urls[gateway].replace("http://", "ws://")
+        url = f"{base}/api/v1/channels/{channel}/chat/ws"
         headers = {"Cookie": f"cw_session={self.people[who].session}"}
         if since is not None and header:
             headers["Last-Event-ID"] = since
@@ -120,7 +130,8 @@ def deployment() -> Iterator[Deployment]:
             http = stack.enter_context(httpx.Client(base_url=urls["a"], timeout=10))
             people[name] = Person(name, http, urls["a"].replace("http", "ws"), stack)
             people[name].login()
-        yield Deployment(urls, nodes["w1"], people, stack)
+        buses = {name: nodes[name].bus for name in ("a", "b")}
+        yield Deployment(urls, nodes["w1"], people, stack, buses)
 
 
 def drain(chat: Chat, wait: float = 1.0) -> list[dict[str, Any]]:
@@ -276,3 +287,46 @@ def test_eventsub_notifications_carry_their_seq(deployment: Deployment) -> None:
     assert frame["payload"]["event"]["message_id"] == sent["message_id"]
     assert seq_key(frame["metadata"]["message_seq"]) > (0, 0)
     assert frame["metadata"]["message_id"] != frame["metadata"]["message_seq"]
+
+
+def test_a_gateway_hears_only_the_channels_its_clients_watch(deployment: Deployment) -> None:
+    """Events are routed by channel: gateway A, with clients in ``main`` only, hears none of
+    ``side``'s events (counted by its listener) while gateway B's viewer there gets each
+    once; B stops hearing ``side`` when that viewer leaves; a client that is the first of
+    its channel on a gateway gets everything sent after its welcome, once."""
+    d = deployment
+    owner_a = d.http("owner", "a")
+    r = owner_a.post("/api/v1/channels", json={"name": "side"})
+    assert r.status_code == 201, r.text
+    side_id, main_id = r.json()["id"], _channel_id(d)
+    side, main = d.buses["a"].route(side_id), d.buses["a"].route(main_id)
+    alice_a, _ = d.chat("alice", "a")
+    bob_a, _ = d.chat("bob", "a")
+    carol_b, _ = d.chat("carol", "b", channel="side")  # B's first (and only) client of side
+    sent = [say(carol_b, f"only side hears this {n}")["message_id"] for n in range(5)]
+    hello = say(alice_a, "and main this")["message_id"]
+    assert messages(drain(carol_b)) == dict.fromkeys(sent, 1)
+    assert messages(drain(bob_a)) == {hello: 1}
+    a, b = d.buses["a"], d.buses["b"]
+    assert a.heard[side] == 0 and a.heard[main] >= 1  # A's listener works, side never came
+    assert b.heard[side] >= 5
+    assert a.routed() == {main_id} and b.routed() == {side_id}
+    carol_b.close()  # the last client of side on B: B unsubscribes
+    deadline = time.monotonic() + 5
+    while side in {n.decode() for n, count in d.worker.client.pubsub_numsub(side) if count}:
+        assert time.monotonic() < deadline, "B still subscribed to side"
+        time.sleep(0.05)
+    before = b.heard[side]
+    r = d.http("carol", "b").post(
+        "/api/v1/channels/side/messages", json={"text": "nobody watching", "idempotency_key": "k1"}
+    )
+    assert r.json()["status"] == "delivered", r.text
+    time.sleep(0.5)
+    assert b.heard[side] == before and a.heard[side] == 0 and b.routed() == set()
+    # the first client of side on A: subscribed before its welcome's cursor, so the next
+    # message arrives live, once
+    bob_side, welcome = d.chat("bob", "a", channel="side")
+    assert isinstance(welcome["seq"], str)
+    later = say(bob_side, "now A watches side")["message_id"]
+    assert messages(drain(bob_side)) == {later: 1}
+    assert a.heard[side] >= 1
