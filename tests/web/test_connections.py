@@ -107,3 +107,105 @@ def test_a_token_without_channel_manage_is_refused(world: World) -> None:
     with world.client() as client:
         answer = client.get(URL, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403 and "channel:manage" in answer.json()["error"]["message"]
+
+
+TWITCH_TOKEN = "twitch-web-user-token-44"
+REFRESH = "twitch-web-refresh-token-45"
+CLIENT_SECRET = "twitch-web-client-secret-46"
+BOT_TOKEN = "MTEw.discord-web-bot-token-47"
+TWITCH = {
+    "platform": "twitch",
+    "target": "eventsub",
+    "room": "Cool_Streamer",
+    "account": "CW_Bot",
+    "client_id": "abc123",
+    "automod": True,
+    "credential": f"oauth:{TWITCH_TOKEN}",
+    "refresh_token": REFRESH,
+    "client_secret": CLIENT_SECRET,
+}
+DISCORD = {
+    "platform": "discord",
+    "target": "1200000000000000001",
+    "room": "1250000000000000001",
+    "account": "1100000000000000001",
+    "roles": {"1300000000000000003": "moderator", "1300000000000000004": "vip"},
+    "warn": "reply",
+    "credential": f"Bot {BOT_TOKEN}",
+}
+SECRETS = (TWITCH_TOKEN, REFRESH, CLIENT_SECRET, BOT_TOKEN)
+
+
+def test_the_owner_adds_twitch_eventsub_and_discord_connections_secrets_write_only(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    owner = world["owner"].http
+    twitch = owner.post(URL, json=TWITCH)
+    assert twitch.status_code == 201, twitch.text
+    made = twitch.json()
+    where = (made["target"], made["room"], made["account"])
+    assert where == ("eventsub", "cool_streamer", "cw_bot")
+    assert made["options"] == {
+        "tls": True,
+        "client_id": "abc123",
+        "automod": True,
+        "token_refresh": True,
+    }
+    discord = owner.post(URL, json=DISCORD)
+    assert discord.status_code == 201, discord.text
+    assert discord.json()["options"] == {"tls": True, "roles": DISCORD["roles"], "warn": "reply"}
+    listed = owner.get(URL)
+    assert [(c["platform"], c["has_credential"]) for c in listed.json()] == [
+        ("twitch", True),
+        ("discord", True),
+    ]
+    # opened for the runner only: the IRC and header forms of the tokens are the same tokens
+    opened = world.services.connections.runnable(made["id"]).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        TWITCH_TOKEN,
+        REFRESH,
+        CLIENT_SECRET,
+    )
+    assert world.services.connections.runnable(discord.json()["id"]).credentials.secret == (
+        BOT_TOKEN
+    )
+    stored = " ".join(str(c) for c in raw_credentials(world))
+    modlog = owner.get("/api/v1/channels/main/modlog")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for text in (twitch.text, discord.text, listed.text, modlog.text, stored, logged):
+        for secret in SECRETS:
+            assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "message"),
+    [
+        ({**TWITCH, "client_id": None}, 400, None, "client_id is required"),
+        ({**TWITCH, "room": "not a login"}, 400, None, "room"),
+        ({**TWITCH, "client_secret": None}, 400, None, "refresh_token and client_secret go"),
+        ({**TWITCH, "credential": None}, 400, None, "user access token as the credential"),
+        ({**TWITCH, "target": ""}, 400, None, "(platform 'twitch', target 'eventsub')"),
+        ({**BODY, "refresh_token": REFRESH}, 400, None, "for Twitch EventSub connections only"),
+        ({**TWITCH, "automod": "sometimes"}, 422, "automod", "bool"),
+        ({**DISCORD, "roles": {"1300": "owner"}}, 400, None, "roles: '1300' -> 'owner'"),
+        ({**DISCORD, "roles": {"mods": "moderator"}}, 400, None, "roles: 'mods'"),
+        ({**DISCORD, "target": "guild"}, 400, None, "target 'guild': a Discord id is digits"),
+        ({**DISCORD, "credential": None}, 400, None, "needs its bot token"),
+        ({**DISCORD, "warn": "shout"}, 422, "warn", "'skip' or 'reply'"),
+        ({**DISCORD, "roles": ["1300"]}, 422, "roles", "dictionary"),
+        ({**DISCORD, "client_id": "abc"}, 400, None, "EventSub connections only"),
+    ],
+)
+def test_bad_twitch_and_discord_connections_name_the_field(
+    world: World, body: dict[str, object], status: int, field: str | None, message: str
+) -> None:
+    r = world["owner"].http.post(URL, json=body)
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert message in error["message"]
+    if field is not None:
+        assert field in [p["field"] for p in error["problems"]]
+    for secret in SECRETS:
+        assert secret not in r.text
+    assert raw_credentials(world) == []

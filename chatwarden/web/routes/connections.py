@@ -1,7 +1,9 @@
 """A channel's connections to other platforms' chats (owner only; docs/connectors.md).
 
-The credential is write-only: a POST may carry it (``credential``, and ``oper_password`` for a
-plain IRC operator block); no response ever contains it, only ``has_credential``.
+The credential is write-only: a POST may carry it (``credential``; ``oper_password`` for a
+plain IRC operator block; ``refresh_token`` and ``client_secret`` for a Twitch EventSub
+connection that refreshes its token); no response ever contains them, only ``has_credential``.
+What each platform takes is checked by the connection service (the CLI's checks, the same code).
 """
 
 from __future__ import annotations
@@ -23,17 +25,54 @@ router = APIRouter(tags=["connections"])
 class NewConnection(_Body):
     platform: Literal["irc", "twitch", "matrix", "discord"]
     target: str = Field(
-        "", max_length=255, description="IRC: the server, HOST:PORT (Twitch: may be empty)."
+        "",
+        max_length=255,
+        description="IRC: the server, HOST:PORT (Twitch IRC: may be empty); Twitch EventSub and "
+        "Helix: 'eventsub'; Discord: the guild id.",
     )
-    room: str = Field(max_length=255, description="The IRC channel ('#chan'), the room.")
-    account: str = Field(max_length=255, description="The bot's nick, login or user id.")
+    room: str = Field(
+        max_length=255,
+        description="The IRC channel ('#chan'), the broadcaster's Twitch login, the room, the "
+        "Discord channel id.",
+    )
+    account: str = Field(
+        max_length=255, description="The bot's nick, Twitch login or Discord user id."
+    )
     tls: bool = False
     oper: str | None = Field(None, max_length=100, description="Plain IRC: an operator block.")
     credential: SecretStr | None = Field(
-        None, description="The server password or token (write-only; stored encrypted)."
+        None,
+        description="The server password, the Twitch user access token or the Discord bot "
+        "token (write-only; stored encrypted).",
     )
     oper_password: SecretStr | None = Field(
         None, description="The operator block's password (write-only; stored encrypted)."
+    )
+    client_id: str | None = Field(
+        None, max_length=100, description="Twitch EventSub: the application's client id."
+    )
+    automod: bool = Field(
+        False, description="Twitch EventSub: also manage the messages Twitch's AutoMod holds."
+    )
+    refresh_token: SecretStr | None = Field(
+        None,
+        description="Twitch EventSub: the token's refresh token, to refresh a token Twitch "
+        "refuses (write-only; stored encrypted; with client_secret).",
+    )
+    client_secret: SecretStr | None = Field(
+        None,
+        description="Twitch EventSub: the application's client secret (write-only; stored "
+        "encrypted; with refresh_token).",
+    )
+    roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="Discord: role id -> ChatWarden role (lead_moderator, moderator, vip, "
+        "subscriber, viewer).",
+    )
+    warn: Literal["skip", "reply"] = Field(
+        "skip",
+        description="Discord has no warnings: 'skip' (only in ChatWarden) or 'reply' (the bot "
+        "says it in the channel).",
     )
 
 
@@ -56,8 +95,24 @@ def add_connection(
 ) -> dict[str, Any]:
     """Store a connection; its credential is encrypted with the deployment's connector keys
     (400 ``config_error`` when none is configured)."""
-    spec = ConnectionSpec(body.platform, body.target, body.room, body.account, body.tls, body.oper)
-    creds = Credentials(_secret(body.credential), _secret(body.oper_password))
+    spec = ConnectionSpec(
+        body.platform,
+        body.target,
+        body.room,
+        body.account,
+        body.tls,
+        body.oper,
+        body.client_id,
+        body.automod,
+        tuple(body.roles.items()),
+        body.warn,
+    )
+    creds = Credentials(
+        _secret(body.credential),
+        _secret(body.oper_password),
+        _secret(body.refresh_token),
+        _secret(body.client_secret),
+    )
     return services_of(request).connections.add(actor, channel.id, spec, creds).to_dict()
 
 
