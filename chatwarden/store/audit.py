@@ -1,13 +1,15 @@
-"""The mod log: append-only; nothing here updates or deletes an entry."""
+"""The mod log: append-only; nothing here updates or deletes an entry. Entries leave this
+module as ``ModLogRow``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from chatwarden.store.schema import mod_log, users
@@ -48,6 +50,29 @@ def append_many_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(sa.insert(mod_log), rows)
 
 
+@dataclass(frozen=True, slots=True)
+class ModLogRow:
+    """One mod-log entry with the names of its moderator and target (``None``: AutoMod or
+    detection acted, or nobody was targeted). ``details`` is unredacted: the service hides
+    the owner's private terms (``service/chat/redact.py``)."""
+
+    id: int
+    channel_id: int
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    target_user_id: int | None
+    target_name: str | None
+    message_id: str | None
+    reason: str
+    details: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ModLogRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
 def _query() -> sa.Select[Any]:
     actor = aliased(users)
     target = aliased(users)
@@ -62,8 +87,9 @@ def _query() -> sa.Select[Any]:
     )
 
 
-def get_entry_txn(conn: Connection, entry_id: int) -> RowMapping | None:
-    return conn.execute(_query().where(mod_log.c.id == entry_id)).mappings().first()
+def get_entry_txn(conn: Connection, entry_id: int) -> ModLogRow | None:
+    row = conn.execute(_query().where(mod_log.c.id == entry_id)).mappings().first()
+    return None if row is None else ModLogRow.from_row(row)
 
 
 #: the escape character of the LIKE patterns built here (``contains_pattern``); not a
@@ -106,7 +132,7 @@ def list_entries_txn(
     until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 100,
-) -> list[RowMapping]:
+) -> list[ModLogRow]:
     """Newest first; every filter given must hold. ``actions``: any of these (exact names or
     ``family.*``); ``automatic``: True for entries with no moderator (AutoMod, detection),
     False for a person's; ``text``: case-insensitive, literal, in the reason or the details'
@@ -139,12 +165,12 @@ def list_entries_txn(
     if before_id is not None:
         query = query.where(mod_log.c.id < before_id)
     query = query.order_by(mod_log.c.id.desc()).limit(limit)
-    return list(conn.execute(query).mappings())
+    return [ModLogRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def list_actions_since_txn(
     conn: Connection, channel_id: int, since: datetime, actions: tuple[str, ...]
-) -> list[RowMapping]:
+) -> list[ModLogRow]:
     """Entries of the given ``actions`` at or after ``since``, oldest first, with names."""
     query = (
         _query()
@@ -155,7 +181,7 @@ def list_actions_since_txn(
         )
         .order_by(mod_log.c.id)
     )
-    return list(conn.execute(query).mappings())
+    return [ModLogRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def count_actions_txn(conn: Connection, channel_id: int, target_user_id: int) -> dict[str, int]:

@@ -28,7 +28,7 @@ class Log:
 
     def search(self, **filters: Any) -> list[int]:
         with self.db.read() as conn:
-            return [r["id"] for r in audit.list_entries_txn(conn, self.channel, **filters)]
+            return [r.id for r in audit.list_entries_txn(conn, self.channel, **filters)]
 
     def add(self, conn: Any, action: str, **values: Any) -> int:
         values.setdefault("created_at", T0)

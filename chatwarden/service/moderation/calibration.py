@@ -10,7 +10,6 @@ and the settlement is in the mod log beside the term it added.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -30,6 +29,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ChannelTerm
 from chatwarden.store import audit
 from chatwarden.store import review as review_store
+from chatwarden.store.audit import ModLogRow
 from chatwarden.store.review import ReviewItemRow
 
 #: the user actions the report counts (automatic ones, without a moderator, are left out)
@@ -55,13 +55,13 @@ def _hold(row: ReviewItemRow) -> DecidedHold:
     )
 
 
-def _action(row: Mapping[Any, Any]) -> UserAction:
+def _action(row: ModLogRow, moderator_id: int) -> UserAction:
     return UserAction(
-        action=str(row["action"]),
-        target_user_id=row["target_user_id"],
-        moderator_id=int(row["actor_id"]),
-        moderator_name=str(row["actor_name"]),
-        at=row["created_at"],
+        action=str(row.action),
+        target_user_id=row.target_user_id,
+        moderator_id=moderator_id,
+        moderator_name=str(row.actor_name),
+        at=row.created_at,
     )
 
 
@@ -97,7 +97,7 @@ class CalibrationService(ServiceBase):
             actions = audit.list_actions_since_txn(conn, channel_id, since, USER_ACTIONS)
         return calibrate(
             [_hold(r) for r in decided],
-            [_action(r) for r in actions if r["actor_id"] is not None],
+            [_action(r, r.actor_id) for r in actions if r.actor_id is not None],
         )
 
     def settle(

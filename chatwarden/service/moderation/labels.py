@@ -123,7 +123,7 @@ def reverse_ban_labels_txn(
     if not bans:
         return 0
     return store.reverse_entry_labels_txn(
-        conn, bans[0]["id"], at=now, by=moderator_id, reversal="unban.approved"
+        conn, bans[0].id, at=now, by=moderator_id, reversal="unban.approved"
     )
 
 
@@ -145,8 +145,8 @@ def reverse_undone_labels_txn(
     )
     if not latest:
         return None
-    store.reverse_own_labels_txn(conn, latest[0]["id"], at=now, by=moderator_id, reversal="undone")
-    return int(latest[0]["id"])
+    store.reverse_own_labels_txn(conn, latest[0].id, at=now, by=moderator_id, reversal="undone")
+    return latest[0].id
 
 
 def export_line(row: LabelRow, channel_name: str, *, reveal_private: bool) -> str:

@@ -8,10 +8,8 @@ what the newest page happened to hold.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -22,6 +20,7 @@ from chatwarden.service.chat.redact import redact, sees_private_terms
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, ModLogEntry
 from chatwarden.store import accounts, audit
+from chatwarden.store.audit import ModLogRow
 
 #: an action's name (``ban``, ``automod.terms.add``) or a family of them (``detection.*``)
 ACTION_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)*(\.\*)?$")
@@ -34,21 +33,21 @@ MAX_LIMIT = 1000
 RECHECK_BATCH = 100
 
 
-def to_entry(row: Mapping[Any, Any], *, reveal_private: bool = False) -> ModLogEntry:
+def to_entry(row: ModLogRow, *, reveal_private: bool = False) -> ModLogEntry:
     """One mod-log row; the owner's private terms in its details are redacted unless
     ``reveal_private`` (``redact.sees_private_terms``)."""
     return ModLogEntry(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        actor_id=row["actor_id"],
-        actor_name=row["actor_name"],
-        action=row["action"],
-        target_user_id=row["target_user_id"],
-        target_name=row["target_name"],
-        message_id=row["message_id"],
-        reason=row["reason"],
-        details=redact(dict(row["details"] or {}), reveal_private),
-        created_at=row["created_at"],
+        id=row.id,
+        channel_id=row.channel_id,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        action=row.action,
+        target_user_id=row.target_user_id,
+        target_name=row.target_name,
+        message_id=row.message_id,
+        reason=row.reason,
+        details=redact(dict(row.details or {}), reveal_private),
+        created_at=row.created_at,
     )
 
 
@@ -211,4 +210,4 @@ class ModLogService(ServiceBase):
                     out.append(entry)
             if len(out) >= q.limit or len(rows) < batch:
                 return out[: q.limit]
-            before_id = int(rows[-1]["id"])
+            before_id = rows[-1].id
