@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from chatwarden.errors import NotFound
 from chatwarden.service.base import ServiceBase, clean_text, effective_role, to_message, to_user
@@ -18,6 +17,7 @@ from chatwarden.store import channels as channel_store
 from chatwarden.store import detection as detection_store
 from chatwarden.store import messages as message_store
 from chatwarden.store import notes as store
+from chatwarden.store.notes import NoteRow
 
 MAX_NOTE = 1000
 _SHOWN = ("delivered", "delayed", "held", "blocked", "denied", "expired", "deleted")
@@ -39,15 +39,15 @@ class ChatMarks(_ToDict):
     first_back_id: str | None
 
 
-def to_note(row: Mapping[Any, Any]) -> Note:
+def to_note(row: NoteRow) -> Note:
     return Note(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        user_id=row["user_id"],
-        author_id=row["author_id"],
-        author_name=row["author_name"],
-        text=row["text"],
-        created_at=row["created_at"],
+        id=row.id,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        author_id=row.author_id,
+        author_name=row.author_name,
+        text=row.text,
+        created_at=row.created_at,
     )
 
 
@@ -158,7 +158,7 @@ class UserCardService(ServiceBase):
             row = store.get_note_txn(conn, note_id)
             if row is None:
                 raise NotFound(f"no note with id {note_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             self.require_txn(conn, actor, channel, Permission.DELETE_NOTE)
             store.delete_note_txn(conn, note_id)
             audit.append_txn(
@@ -167,6 +167,6 @@ class UserCardService(ServiceBase):
                 actor_id=actor.user_id,
                 action="note.delete",
                 created_at=self.clock.now(),
-                target_user_id=row["user_id"],
-                details={"note_id": note_id, "author_id": row["author_id"], "text": row["text"]},
+                target_user_id=row.user_id,
+                details={"note_id": note_id, "author_id": row.author_id, "text": row.text},
             )
