@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -130,6 +130,15 @@ class Releaser(Protocol):
     message id); False when it was not one this applier deleted."""
 
     def release(self, message_id: str) -> bool: ...
+
+
+@runtime_checkable
+class Checkpointer(Protocol):
+    """A connector that resumes from a cursor it keeps (Matrix's sync token): the runner
+    tells it which messages' decisions are stored, so the cursor it saves never passes a
+    message not yet decided (a restart reads that one again; never skips it)."""
+
+    def decided(self, messages: Sequence[InboundMessage]) -> None: ...
 
 
 @runtime_checkable

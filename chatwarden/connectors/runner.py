@@ -28,6 +28,7 @@ from typing import Any
 
 from chatwarden.bus import Subscription, mods_topic
 from chatwarden.connectors.base import (
+    Checkpointer,
     Connector,
     InboundMessage,
     Lifter,
@@ -153,7 +154,9 @@ class ConnectorRunner:
                 done = None in batch
                 msgs = [m for m in batch if m is not None]
                 if msgs:
-                    await self.handle_batch(msgs)
+                    outcomes = await self.handle_batch(msgs)
+                    if isinstance(self.connector, Checkpointer):
+                        self.connector.decided([o.message for o in outcomes])
         finally:
             for task in (reader, watcher, rules):
                 if task is not None:
