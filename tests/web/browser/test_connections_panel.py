@@ -1,6 +1,8 @@
 """Mod View's Connections panel (the owner): add a connection with its credential (a password
 field, cleared once sent, never shown again), see the status, last message and last error its
-runner reports (an error's text shown as text), and remove it; a lead moderator has no panel."""
+runner reports (an error's text shown as text), and remove it; the platform selector shows each
+platform's own fields (Twitch EventSub, Discord) and the secrets never come back; a lead
+moderator has no panel."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import expect
 
 from tests.web.browser.support import Site, needs_browser
+from tests.web.browser.test_accessibility import axe_problems
 
 if TYPE_CHECKING:
     from tests.web.browser.conftest import OpenPage, Screenshot
@@ -73,3 +76,100 @@ def test_a_lead_moderator_has_no_connections_panel(site: Site, open_page: OpenPa
     page = open_page("lead", "/mod/main")
     expect(page.locator("#panel-roles")).to_be_visible()
     expect(page.locator("#panel-connections")).to_have_count(0)
+
+
+TWITCH_TOKEN = "panel-twitch-user-token-88"
+REFRESH = "panel-twitch-refresh-token-89"
+CLIENT_SECRET = "panel-twitch-client-secret-90"
+BOT_TOKEN = "MTEw.panel-discord-bot-token-91"
+
+
+def test_the_owner_adds_twitch_eventsub_and_discord_connections_with_their_own_fields(
+    site: Site, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page("owner", "/mod/main")
+    panel = page.locator("#panel-connections")
+    expect(panel).to_be_visible()
+    platform = panel.get_by_test_id("connections-platform")
+
+    platform.select_option("eventsub")  # no server; the client id and refresh fields instead
+    expect(panel.get_by_test_id("connections-target")).to_be_hidden()
+    expect(panel.get_by_test_id("connections-oper")).to_be_hidden()
+    expect(panel.get_by_test_id("connections-warn")).to_be_hidden()
+    expect(panel.get_by_text("Broadcaster login")).to_be_visible()
+    panel.get_by_test_id("connections-room").fill("Cool_Streamer")
+    panel.get_by_test_id("connections-account").fill("cw_bot")
+    panel.get_by_test_id("connections-client-id").fill("abc123")
+    panel.get_by_test_id("connections-automod").check()
+    panel.get_by_test_id("connections-credential").fill(TWITCH_TOKEN)
+    panel.get_by_test_id("connections-refresh-token").fill(REFRESH)
+    panel.get_by_test_id("connections-client-secret").fill(CLIENT_SECRET)
+    assert axe_problems(page, "connections (Twitch EventSub)") == []
+    panel.get_by_test_id("connections-add").click()
+    item = panel.get_by_test_id("connection")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("twitch · cool_streamer")
+    expect(item).to_contain_text("eventsub as cw_bot")
+    expect(item.get_by_test_id("connection-settings")).to_have_text(
+        "client id abc123 · Twitch's AutoMod holds managed · token refreshed when refused"
+    )
+    for testid in ("credential", "refresh-token", "client-secret"):
+        expect(panel.get_by_test_id(f"connections-{testid}")).to_have_value("")
+
+    platform.select_option("discord")  # the role map and the warn mode; no client id
+    expect(panel.get_by_test_id("connections-client-id")).to_be_hidden()
+    expect(panel.get_by_test_id("connections-target")).to_be_visible()
+    panel.get_by_test_id("connections-target").fill("1200000000000000001")
+    panel.get_by_test_id("connections-room").fill("1250000000000000001")
+    panel.get_by_test_id("connections-account").fill("1100000000000000001")
+    panel.get_by_test_id("connections-role-id").fill("1300000000000000003")
+    panel.get_by_test_id("connections-role").select_option("moderator")
+    panel.get_by_test_id("connections-role-add").click()
+    panel.get_by_test_id("connections-role-id").nth(1).fill("1300000000000000004")
+    panel.get_by_test_id("connections-role").nth(1).select_option("vip")
+    panel.get_by_test_id("connections-warn").select_option("reply")
+    panel.get_by_test_id("connections-credential").fill(BOT_TOKEN)
+    assert axe_problems(page, "connections (Discord)") == []
+    panel.get_by_test_id("connections-add").click()
+    expect(item).to_have_count(2)
+    discord = item.nth(1)
+    expect(discord).to_contain_text("discord · 1250000000000000001")
+    expect(discord.get_by_test_id("connection-settings")).to_have_text(
+        "2 Discord roles mapped · warnings said in the channel"
+    )
+    expect(discord).to_contain_text("credential stored encrypted")
+
+    listed = site["owner"].http.get("/api/v1/channels/main/connections").json()
+    assert [c["platform"] for c in listed] == ["twitch", "discord"]
+    assert listed[1]["options"]["roles"] == {
+        "1300000000000000003": "moderator",
+        "1300000000000000004": "vip",
+    }
+    opened = site.services.connections.runnable(listed[0]["id"]).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        TWITCH_TOKEN,
+        REFRESH,
+        CLIENT_SECRET,
+    )
+    assert site.services.connections.runnable(listed[1]["id"]).credentials.secret == BOT_TOKEN
+    content = page.content()
+    for secret in (TWITCH_TOKEN, REFRESH, CLIENT_SECRET, BOT_TOKEN):
+        assert secret not in content and secret not in str(listed)
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "modview-connections-twitch-discord-1280x720")
+
+
+def test_a_refused_twitch_connection_says_which_field_is_wrong(
+    site: Site, open_page: OpenPage
+) -> None:
+    page = open_page("owner", "/mod/main")
+    panel = page.locator("#panel-connections")
+    panel.get_by_test_id("connections-platform").select_option("eventsub")
+    panel.get_by_test_id("connections-room").fill("cool_streamer")
+    panel.get_by_test_id("connections-account").fill("cw_bot")
+    panel.get_by_test_id("connections-credential").fill(TWITCH_TOKEN)
+    panel.get_by_test_id("connections-add").click()  # no client id
+    expect(page.get_by_text("client_id is required")).to_be_visible()
+    expect(panel.get_by_test_id("connection")).to_have_count(0)
+    expect(panel.get_by_test_id("connections-credential")).to_have_value("")
+    assert TWITCH_TOKEN not in page.content()

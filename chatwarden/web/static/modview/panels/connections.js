@@ -1,23 +1,38 @@
 // Connections (the owner): the chats on other platforms this channel watches (an IRC channel,
-// Twitch chat over IRC, a Discord channel with the bot token as the credential; Matrix is
-// recorded for its connector to come; Discord's role map is set with the CLI), each
-// with its status, last message and last error as its runner reports them
-// (`chatwarden connect run ID`), adding one and removing one. The credential is write-only:
-// typed into a password field, sent once, cleared at once; the server never sends it back.
+// Twitch chat over IRC or over EventSub and Helix, a Discord channel; Matrix is recorded for its
+// connector to come), each with its status, last message and last error as its runner reports
+// them (`chatwarden connect run ID`), adding one and removing one. The platform selector shows
+// the fields that platform takes (Twitch EventSub: client id, AutoMod, the user access token
+// and, to refresh it, the refresh token and the app's client secret; Discord: the role map and
+// the warn mode); the server checks them (the same checks as the CLI's). Every secret is
+// write-only: typed into a password field, sent once, cleared at once; never sent back.
 
+// [selector value, label, the API's platform]
 const PLATFORMS = [
-  ["irc", "IRC"],
-  ["twitch", "Twitch (IRC)"],
-  ["matrix", "Matrix"],
-  ["discord", "Discord"],
+  ["irc", "IRC", "irc"],
+  ["twitch", "Twitch (IRC)", "twitch"],
+  ["eventsub", "Twitch (EventSub + Helix)", "twitch"],
+  ["matrix", "Matrix", "matrix"],
+  ["discord", "Discord", "discord"],
 ];
 const STATUS = { connected: "ok", error: "danger", disconnected: "warn" };
-const HINTS = {
-  irc: ["irc.example.net:6697", "#channel", "bot nick"],
-  twitch: ["irc.chat.twitch.tv:6697 (default)", "#streamer", "bot login"],
-  matrix: ["https://matrix.example.org", "!room:example.org", "@bot:example.org"],
-  discord: ["guild id (digits)", "channel id (digits)", "bot user id (digits)"],
+// per selector value: [target label, its placeholder], [room ...], [account ...], credential's
+const LABELS = {
+  irc: [["Server", "irc.example.net:6697"], ["Channel", "#channel"], ["Bot nick", "bot nick"], "Server password"],
+  twitch: [["Server", "irc.chat.twitch.tv:6697 (default)"], ["Channel", "#streamer"], ["Bot login", "bot login"], "Token (oauth:...)"],
+  eventsub: [null, ["Broadcaster login", "streamer"], ["Bot login", "a moderator of the channel"], "User access token"],
+  matrix: [["Homeserver", "https://matrix.example.org"], ["Room", "!room:example.org"], ["Bot user", "@bot:example.org"], "Access token"],
+  discord: [["Guild id", "digits"], ["Channel id", "digits"], ["Bot user id", "digits"], "Bot token"],
 };
+// which optional fields each selector value shows
+const SHOWS = {
+  irc: ["tls", "oper"],
+  twitch: ["tls"],
+  eventsub: ["eventsub"],
+  matrix: ["tls"],
+  discord: ["discord"],
+};
+const DISCORD_ROLES = ["lead_moderator", "moderator", "vip", "subscriber", "viewer"];
 
 export default {
   id: "connections",
@@ -35,24 +50,80 @@ export default {
     const room = text("connections-room", 255);
     const account = text("connections-account", 255);
     const oper = text("connections-oper", 100);
+    const clientId = text("connections-client-id", 100);
     const tls = el("input", { type: "checkbox", "data-testid": "connections-tls" });
+    const automod = el("input", { type: "checkbox", "data-testid": "connections-automod" });
+    const warn = el("select", { "data-testid": "connections-warn" },
+      el("option", { value: "skip" }, "only in ChatWarden"), el("option", { value: "reply" }, "the bot says it in the channel"));
     const secret = (testid) => el("input", { type: "password", maxlength: 4096, autocomplete: "new-password", "data-testid": testid });
     const credential = secret("connections-credential");
     const operPassword = secret("connections-oper-password");
+    const refreshToken = secret("connections-refresh-token");
+    const clientSecret = secret("connections-client-secret");
+    const secrets = [credential, operPassword, refreshToken, clientSecret];
+
+    // Discord's role map: rows of (role id, ChatWarden role)
+    const roleRows = el("div", { class: "stack", "data-testid": "connections-roles" });
+    function addRoleRow() {
+      const row = el("div", { class: "row", "data-testid": "connections-role-row" });
+      const roleId = el("input", { type: "text", maxlength: 20, inputmode: "numeric", autocomplete: "off", "data-testid": "connections-role-id", "aria-label": "Discord role id", placeholder: "role id (digits)" });
+      const role = el("select", { "data-testid": "connections-role", "aria-label": "ChatWarden role" },
+        DISCORD_ROLES.map((r) => el("option", { value: r }, r)));
+      row.append(roleId, role, button("Remove", () => row.remove(), { class: "btn small", "aria-label": "Remove this role" }));
+      roleRows.append(row);
+      return row;
+    }
+    function roleMap() {
+      const map = {};
+      for (const row of roleRows.querySelectorAll("[data-testid=connections-role-row]")) {
+        const id = row.querySelector("input").value.trim();
+        if (id) map[id] = row.querySelector("select").value;
+      }
+      return map;
+    }
+
+    const targetField = field("Server", target);
+    const roomField = field("Channel", room);
+    const accountField = field("Bot account", account);
+    const credentialField = field("Credential", credential, "stored encrypted, never shown again");
+    const groups = {
+      tls: [field("TLS", tls)],
+      oper: [field("IRC operator block", oper), field("Its password", operPassword)],
+      eventsub: [
+        field("Client id", clientId, "the Twitch application's"),
+        field("Twitch's AutoMod holds", automod, "also manage them (moderator:manage:automod)"),
+        field("Refresh token", refreshToken, "optional: refresh the token when Twitch refuses it"),
+        field("Client secret", clientSecret, "the application's; with the refresh token"),
+      ],
+      discord: [
+        field("Warnings", warn, "Discord has none"),
+        el("div", { class: "field" }, el("span", { class: "field-label" }, "Discord roles → ChatWarden roles"), roleRows,
+          button("Add a role", () => addRoleRow(), { class: "btn small", "data-testid": "connections-role-add" })),
+      ],
+    };
     const form = el("form", { class: "stack", "data-testid": "connections-add-form", "aria-label": "Add a connection" },
-      el("div", { class: "toolbar" }, field("Platform", platform), field("Server or target", target), field("Room or channel", room), field("Bot account", account)),
-      el("div", { class: "toolbar" }, field("TLS", tls), field("Credential", credential, "password or token; stored encrypted, never shown again"),
-        field("IRC operator block", oper), field("Its password", operPassword)),
+      el("div", { class: "toolbar" }, field("Platform", platform), targetField, roomField, accountField),
+      el("div", { class: "toolbar" }, credentialField, Object.values(groups).flat()),
       el("div", { class: "row" }, el("button", { type: "submit", class: "btn primary small", "data-testid": "connections-add" }, "Add connection")));
 
-    function placeholders() {
-      const [t, r, a] = HINTS[platform.value];
-      target.placeholder = t;
-      room.placeholder = r;
-      account.placeholder = a;
+    function relabel(node, [label, hint]) {
+      node.querySelector(".field-label").textContent = label;
+      node.querySelector("input").placeholder = hint;
     }
-    platform.addEventListener("change", placeholders);
-    placeholders();
+    function showFields() {
+      const [t, r, a, c] = LABELS[platform.value];
+      targetField.hidden = !t;
+      if (t) relabel(targetField, t);
+      relabel(roomField, r);
+      relabel(accountField, a);
+      credentialField.querySelector(".field-label").textContent = c;
+      for (const [name, nodes] of Object.entries(groups)) {
+        for (const node of nodes) node.hidden = !SHOWS[platform.value].includes(name);
+      }
+      if (platform.value === "discord" && !roleRows.children.length) addRoleRow();
+    }
+    platform.addEventListener("change", showFields);
+    showFields();
 
     body.append(list,
       el("div", { class: "row" }, button("Refresh", () => reload(), { class: "btn small", "data-testid": "connections-refresh" })),
@@ -73,6 +144,7 @@ export default {
         el("div", { class: "row" },
           el("b", {}, `${c.platform} · ${c.room}`),
           el("span", { class: "muted" }, `${c.target} as ${c.account}`),
+          settings(c),
           el("span", { class: ["badge", STATUS[c.status]], "data-testid": "connection-status" }, c.status),
           el("span", { class: "muted", "data-testid": "connection-status-at" }, c.status_at ? `reported ${ago(c.status_at)}` : "never run"),
           el("span", { class: "spacer" }),
@@ -82,6 +154,18 @@ export default {
           c.has_credential ? " · credential stored encrypted" : " · no credential"),
         c.last_error ? el("div", { class: "error", "data-testid": "connection-last-error" }, `Last error: ${c.last_error}`) : null,
         platformRules(c));
+    }
+
+    // what the connection was set up with (never a secret: the server has none to send)
+    function settings(c) {
+      const o = c.options || {};
+      const parts = [];
+      if (o.client_id) parts.push(`client id ${o.client_id}`);
+      if (o.client_id) parts.push(o.automod ? "Twitch's AutoMod holds managed" : "Twitch's AutoMod holds not managed");
+      if (o.token_refresh) parts.push("token refreshed when refused");
+      if (o.roles && typeof o.roles === "object") parts.push(`${Object.keys(o.roles).length} Discord roles mapped`);
+      if (o.warn) parts.push(o.warn === "reply" ? "warnings said in the channel" : "warnings only in ChatWarden");
+      return parts.length ? el("span", { class: "muted", "data-testid": "connection-settings" }, parts.join(" · ")) : null;
     }
 
     // the platform's own moderation rules, as the runner read them (Discord's AutoMod rules):
@@ -110,23 +194,32 @@ export default {
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const optional = (input) => input.value.trim() || null;
+      const chosen = platform.value;
+      const shows = SHOWS[chosen];
       const payload = {
-        platform: platform.value,
-        target: target.value.trim(),
+        platform: PLATFORMS.find(([value]) => value === chosen)[2],
+        target: chosen === "eventsub" ? "eventsub" : target.value.trim(),
         room: room.value.trim(),
         account: account.value.trim(),
-        tls: tls.checked,
-        oper: optional(oper),
         credential: credential.value || null,
-        oper_password: operPassword.value || null,
       };
-      credential.value = ""; // the secret leaves the page with this request, and only then
-      operPassword.value = "";
+      if (shows.includes("tls")) payload.tls = tls.checked;
+      if (shows.includes("oper")) Object.assign(payload, { oper: optional(oper), oper_password: operPassword.value || null });
+      if (shows.includes("eventsub")) {
+        Object.assign(payload, { client_id: optional(clientId), automod: automod.checked,
+          refresh_token: refreshToken.value || null, client_secret: clientSecret.value || null });
+      }
+      if (shows.includes("discord")) Object.assign(payload, { roles: roleMap(), warn: warn.value });
+      for (const input of secrets) input.value = ""; // the secrets leave the page with this request, and only then
       try {
         const made = await ctx.api.post(path, payload);
         ctx.toast(`Connection ${made.id} added: run it with chatwarden connect run ${made.id}`, "ok");
-        for (const input of [target, room, account, oper]) input.value = "";
+        for (const input of [target, room, account, oper, clientId]) input.value = "";
         tls.checked = false;
+        automod.checked = false;
+        warn.value = "skip";
+        roleRows.replaceChildren();
+        showFields();
         await reload();
       } catch (err) {
         ctx.showError(err);
