@@ -1,29 +1,93 @@
 """Shadow mode storage: one candidate configuration per channel, and one result row per
-evaluated message and configuration revision."""
+evaluated message and configuration revision. Rows leave this module as ``ShadowConfigRow``,
+``ShadowMessageRow`` and ``ShadowResultRow``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import channel_roles, messages, shadow_configs, shadow_results, users
 
 
-def get_config_txn(conn: Connection, channel_id: int) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class ShadowConfigRow:
+    """A channel's shadow candidate (a settings patch and/or a model) and the evaluation
+    cursor ``(cursor_at, cursor_message_id)`` of its revision ``rev``."""
+
+    channel_id: int
+    enabled: bool
+    candidate_settings: dict[str, Any] | None
+    candidate_model: str | None
+    rev: int
+    cursor_at: datetime
+    cursor_message_id: int
+    updated_by: int | None
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ShadowConfigRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowMessageRow:
+    """A stored message to evaluate, with its sender's channel role row (``role`` None: the
+    sender has none)."""
+
+    id: int
+    sender_id: int
+    text: str
+    initial_status: str
+    created_at: datetime
+    role: str | None
+    subscribed: bool | None
+    followed_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ShadowMessageRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowResultRow:
+    """One evaluated message: what the live policy and the candidate did, with the message's
+    statuses (the moderators' verdict), text and sender."""
+
+    created_at: datetime
+    live_action: str
+    candidate_action: str
+    candidate_reasons: list[dict[str, Any]] | None
+    public_id: str
+    text: str
+    status: str
+    initial_status: str
+    decision: dict[str, Any] | None
+    sender_name: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ShadowResultRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def get_config_txn(conn: Connection, channel_id: int) -> ShadowConfigRow | None:
     query = sa.select(shadow_configs).where(shadow_configs.c.channel_id == channel_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else ShadowConfigRow.from_row(row)
 
 
-def enabled_configs_txn(conn: Connection) -> list[RowMapping]:
+def enabled_configs_txn(conn: Connection) -> list[ShadowConfigRow]:
     query = (
         sa.select(shadow_configs)
         .where(shadow_configs.c.enabled.is_(True))
         .order_by(shadow_configs.c.channel_id)
     )
-    return list(conn.execute(query).mappings())
+    return [ShadowConfigRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def upsert_config_txn(conn: Connection, channel_id: int, **values: Any) -> None:
@@ -73,7 +137,7 @@ def max_message_id_txn(conn: Connection, channel_id: int) -> int:
 
 def new_messages_txn(
     conn: Connection, channel_id: int, after: Cursor, until: datetime, limit: int
-) -> list[RowMapping]:
+) -> list[ShadowMessageRow]:
     """Stored messages after the cursor ``(created_at, id)`` and created before ``until``, in
     that order, with the sender's channel role row (for AutoMod exemptions). Reads the
     (channel_id, created_at) index from the cursor on: a channel's history is never scanned."""
@@ -104,7 +168,7 @@ def new_messages_txn(
         .order_by(messages.c.created_at, messages.c.id)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return [ShadowMessageRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def insert_results_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -114,7 +178,7 @@ def insert_results_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def results_between_txn(
     conn: Connection, channel_id: int, rev: int, start: datetime, end: datetime
-) -> list[RowMapping]:
+) -> list[ShadowResultRow]:
     """Results of revision ``rev`` for messages created in ``[start, end)``, with the message's
     statuses (for the moderators' verdict) and text."""
     query = (
@@ -140,4 +204,4 @@ def results_between_txn(
         )
         .order_by(shadow_results.c.created_at, shadow_results.c.id)
     )
-    return list(conn.execute(query).mappings())
+    return [ShadowResultRow.from_row(row) for row in conn.execute(query).mappings()]

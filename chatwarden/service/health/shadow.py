@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from chatwarden.analytics import ShadowFact, moderator_verdict, summarise
@@ -37,6 +36,7 @@ from chatwarden.store import channels as channel_store
 from chatwarden.store import shadow as store
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
+from chatwarden.store.shadow import ShadowConfigRow
 
 log = logging.getLogger("chatwarden.shadow")
 
@@ -188,14 +188,14 @@ class ShadowService(ServiceBase):
             try:
                 done += self._evaluate_channel(config, until)
             except ChatWardenError as exc:  # e.g. a candidate model that does not load
-                log.warning("shadow candidate of channel %s skipped: %s", config["channel_id"], exc)
+                log.warning("shadow candidate of channel %s skipped: %s", config.channel_id, exc)
         if done:
             self.metrics.shadow_evaluated.inc(done)
         return done
 
-    def _evaluate_channel(self, config: RowMapping, until: datetime) -> int:
-        cid, rev = config["channel_id"], config["rev"]
-        cursor = (config["cursor_at"], config["cursor_message_id"])
+    def _evaluate_channel(self, config: ShadowConfigRow, until: datetime) -> int:
+        cid, rev = config.channel_id, config.rev
+        cursor = (config.cursor_at, config.cursor_message_id)
         with self.db.read() as conn:
             rows = store.new_messages_txn(conn, cid, cursor, until, self.batch)
             if not rows:
@@ -205,24 +205,22 @@ class ShadowService(ServiceBase):
         roles = [
             effective_role(
                 channel,
-                r["sender_id"],
-                Membership(r["role"], bool(r["subscribed"]), r["followed_at"])
-                if r["role"]
-                else None,
+                r.sender_id,
+                Membership(r.role, bool(r.subscribed), r.followed_at) if r.role else None,
             )
             for r in rows
         ]
-        decisions = engine.check_batch([r["text"] for r in rows], roles=roles)
+        decisions = engine.check_batch([r.text for r in rows], roles=roles)
         results = []
         for row, decision in zip(rows, decisions, strict=True):
-            live = LIVE_ACTION.get(row["initial_status"], "allow")
+            live = LIVE_ACTION.get(row.initial_status, "allow")
             cand = decision.action.value
             results.append(
                 {
                     "channel_id": cid,
-                    "message_id": row["id"],
+                    "message_id": row.id,
                     "rev": rev,
-                    "created_at": row["created_at"],
+                    "created_at": row.created_at,
                     "live_action": live,
                     "candidate_action": cand,
                     "candidate_reasons": (
@@ -232,7 +230,7 @@ class ShadowService(ServiceBase):
             )
         try:
             with self.db.write() as conn:
-                last = (rows[-1]["created_at"], rows[-1]["id"])
+                last = (rows[-1].created_at, rows[-1].id)
                 if not store.advance_cursor_txn(conn, cid, rev, cursor, last):
                     return 0
                 store.insert_results_txn(conn, results)
@@ -242,15 +240,15 @@ class ShadowService(ServiceBase):
             return 0
         return len(results)
 
-    def _engine(self, conn: Any, channel: ChannelRow, config: Mapping[Any, Any]) -> AutoMod:
-        key = (int(config["rev"]), int(channel.settings_rev), emote_set_of(channel))
+    def _engine(self, conn: Any, channel: ChannelRow, config: ShadowConfigRow) -> AutoMod:
+        key = (config.rev, channel.settings_rev, emote_set_of(channel))
         cached = self._engines.get(channel.id)
         if cached is not None and cached[0] == key:
             return cached[1]
         live = channel_settings_txn(conn, channel, channel_store.list_terms_txn(conn, channel.id))
-        patch = config["candidate_settings"]
+        patch = config.candidate_settings
         settings = _candidate(live, patch) if patch is not None else live
-        name = config["candidate_model"]
+        name = config.candidate_model
         model = self._model(name if name is not None else "bundled")
         engine = AutoMod(settings, model=model)
         self._engines[channel.id] = (key, engine)
@@ -285,30 +283,30 @@ class ShadowService(ServiceBase):
             rows = (
                 []
                 if config is None
-                else store.results_between_txn(conn, channel_id, config["rev"], start, end)
+                else store.results_between_txn(conn, channel_id, config.rev, start, end)
             )
         facts: dict[datetime, list[ShadowFact]] = {s: [] for s in bucket_starts(start, end, res)}
         every: list[ShadowFact] = []
         samples: list[dict[str, Any]] = []
         for row in rows:
             fact = ShadowFact(
-                row["live_action"],
-                row["candidate_action"],
-                moderator_verdict(row["initial_status"], row["status"]),
+                row.live_action,
+                row.candidate_action,
+                moderator_verdict(row.initial_status, row.status),
             )
             every.append(fact)
-            facts.setdefault(floor_to(row["created_at"], res), []).append(fact)
+            facts.setdefault(floor_to(row.created_at, res), []).append(fact)
             if fact.live_action != fact.candidate_action:
                 samples.append(
                     {
-                        "message_id": row["public_id"],
-                        "sender_name": row["sender_name"],
-                        "text": row["text"],
-                        "created_at": row["created_at"].isoformat(),
+                        "message_id": row.public_id,
+                        "sender_name": row.sender_name,
+                        "text": row.text,
+                        "created_at": row.created_at.isoformat(),
                         "live_action": fact.live_action,
                         "candidate_action": fact.candidate_action,
                         "verdict": fact.verdict,
-                        "candidate_reasons": row["candidate_reasons"] or [],
+                        "candidate_reasons": row.candidate_reasons or [],
                     }
                 )
         return {
@@ -338,12 +336,12 @@ def _candidate(live: AutoModSettings, patch: Mapping[Any, Any]) -> AutoModSettin
     return with_channel_state(candidate, live)
 
 
-def _config_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
+def _config_dict(row: ShadowConfigRow) -> dict[str, Any]:
     return {
-        "enabled": bool(row["enabled"]),
-        "candidate_settings": row["candidate_settings"],
-        "candidate_model": row["candidate_model"],
-        "rev": row["rev"],
-        "updated_by": row["updated_by"],
-        "updated_at": row["updated_at"].isoformat(),
+        "enabled": row.enabled,
+        "candidate_settings": row.candidate_settings,
+        "candidate_model": row.candidate_model,
+        "rev": row.rev,
+        "updated_by": row.updated_by,
+        "updated_at": row.updated_at.isoformat(),
     }
