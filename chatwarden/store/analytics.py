@@ -1,14 +1,16 @@
 """Health analytics storage: minute roll-ups, per-channel watermarks, first-time chatters, and
-the range reads of finished minutes (messages, resolved review items, mod-log entries)."""
+the range reads of finished minutes (messages, resolved review items, mod-log entries). Rows
+leave this module as frozen dataclasses (``RollupRow``, ``ResolutionRow``, ...)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row, RowMapping
+from sqlalchemy.engine import Connection, Row
 
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.schema import (
@@ -25,6 +27,91 @@ from chatwarden.store.schema import (
 
 RESOLVED = ("allowed", "denied", "expired")
 MOD_ROLES = ("lead_moderator", "moderator")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRow:
+    """A held message's review item resolved in a range: how and when."""
+
+    status: str  # allowed | denied | expired
+    held_at: datetime
+    resolved_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ResolutionRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ModActionRow:
+    """A mod-log entry in a range; ``details`` only for ``detection.*`` entries (else None)."""
+
+    id: int
+    actor_id: int | None
+    action: str
+    created_at: datetime
+    details: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ModActionRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class FirstChatterRow:
+    """When a first-time chatter first chatted, and came back (None: not yet)."""
+
+    first_at: datetime
+    returned_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> FirstChatterRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRow:
+    """One stored channel-minute roll-up (``analytics.rollup.MinuteRollup`` as stored: the
+    JSON columns as read)."""
+
+    channel_id: int
+    minute: datetime
+    messages: int
+    chatters: int
+    repeated: int
+    entropy_sum: float
+    emote_only: int
+    allowed: int
+    held: int
+    blocked: int
+    category_findings: dict[str, int]
+    held_by_category: dict[str, int]
+    resolved_allowed: int
+    resolved_denied: int
+    expired: int
+    decision_seconds: list[float]
+    mod_actions: int
+    mod_actions_by_actor: dict[str, int]
+    first_time_chatters: int
+    raid_events: int
+    bot_wave_events: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> RollupRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelNameRow:
+    """A channel's id and name."""
+
+    id: int
+    name: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ChannelNameRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
 
 # -- watermarks ---------------------------------------------------------------------------------
 
@@ -137,7 +224,7 @@ def decisions_between_txn(
 
 def resolutions_between_txn(
     conn: Connection, channel_id: int, start: datetime, end: datetime
-) -> list[RowMapping]:
+) -> list[ResolutionRow]:
     query = sa.select(
         review_items.c.status, review_items.c.held_at, review_items.c.resolved_at
     ).where(
@@ -146,12 +233,12 @@ def resolutions_between_txn(
         review_items.c.resolved_at < end,
         review_items.c.status.in_(RESOLVED),
     )
-    return list(conn.execute(query).mappings())
+    return [ResolutionRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def mod_actions_between_txn(
     conn: Connection, channel_id: int, start: datetime, end: datetime
-) -> list[RowMapping]:
+) -> list[ModActionRow]:
     """Entries in the range; ``details`` only for entries of automatic detectors (action
     ``detection.*``), whose findings name raids and bot waves (decoding every AutoMod hold's
     details would cost as much as the rest of the roll-up)."""
@@ -167,7 +254,7 @@ def mod_actions_between_txn(
         mod_log.c.created_at >= start,
         mod_log.c.created_at < end,
     )
-    return list(conn.execute(query).mappings())
+    return [ModActionRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 # -- first-time chatters ------------------------------------------------------------------------
@@ -210,12 +297,12 @@ def mark_returned_txn(conn: Connection, channel_id: int, returns: dict[int, date
 
 def first_chatters_between_txn(
     conn: Connection, channel_id: int, start: datetime, end: datetime
-) -> list[RowMapping]:
+) -> list[FirstChatterRow]:
     table = analytics_first_chatters
     query = sa.select(table.c.first_at, table.c.returned_at).where(
         table.c.channel_id == channel_id, table.c.first_at >= start, table.c.first_at < end
     )
-    return list(conn.execute(query).mappings())
+    return [FirstChatterRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 # -- roll-up rows -------------------------------------------------------------------------------
@@ -228,7 +315,7 @@ def insert_rollups_txn(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def rollups_between_txn(
     conn: Connection, channel_id: int, start: datetime, end: datetime
-) -> list[RowMapping]:
+) -> list[RollupRow]:
     query = (
         sa.select(analytics_minutes)
         .where(
@@ -238,7 +325,7 @@ def rollups_between_txn(
         )
         .order_by(analytics_minutes.c.minute)
     )
-    return list(conn.execute(query).mappings())
+    return [RollupRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 # -- lookups for the queries --------------------------------------------------------------------
@@ -252,7 +339,7 @@ def usernames_txn(conn: Connection, user_ids: Iterable[int]) -> dict[int, str]:
     return {int(uid): str(name) for uid, name in conn.execute(query)}
 
 
-def moderated_channels_txn(conn: Connection, user_id: int) -> list[RowMapping]:
+def moderated_channels_txn(conn: Connection, user_id: int) -> list[ChannelNameRow]:
     """Channels ``user_id`` owns or moderates (lead moderator or moderator), by name."""
     granted = sa.select(channel_roles.c.channel_id).where(
         channel_roles.c.user_id == user_id, channel_roles.c.role.in_(MOD_ROLES)
@@ -262,7 +349,7 @@ def moderated_channels_txn(conn: Connection, user_id: int) -> list[RowMapping]:
         .where(sa.or_(channels.c.owner_id == user_id, channels.c.id.in_(granted)))
         .order_by(channels.c.name)
     )
-    return list(conn.execute(query).mappings())
+    return [ChannelNameRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def pending_review_count_txn(conn: Connection) -> int:

@@ -49,6 +49,7 @@ from chatwarden.service.health.opsmetrics import OpsMetrics
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor
 from chatwarden.store import analytics as store
+from chatwarden.store.analytics import RollupRow
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
 
@@ -69,29 +70,29 @@ def _categories(reasons: Sequence[Mapping[str, Any]] | None) -> tuple[str, ...]:
     )
 
 
-def _row_to_rollup(row: Mapping[Any, Any]) -> MinuteRollup:
+def _row_to_rollup(row: RollupRow) -> MinuteRollup:
     return MinuteRollup(
-        channel_id=row["channel_id"],
-        minute=row["minute"],
-        messages=row["messages"],
-        chatters=row["chatters"],
-        repeated=row["repeated"],
-        entropy_sum=row["entropy_sum"],
-        emote_only=row["emote_only"],
-        allowed=row["allowed"],
-        held=row["held"],
-        blocked=row["blocked"],
-        category_findings=dict(row["category_findings"]),
-        held_by_category=dict(row["held_by_category"]),
-        resolved_allowed=row["resolved_allowed"],
-        resolved_denied=row["resolved_denied"],
-        expired=row["expired"],
-        decision_seconds=tuple(row["decision_seconds"]),
-        mod_actions=row["mod_actions"],
-        mod_actions_by_actor=dict(row["mod_actions_by_actor"]),
-        first_time_chatters=row["first_time_chatters"],
-        raid_events=row["raid_events"],
-        bot_wave_events=row["bot_wave_events"],
+        channel_id=row.channel_id,
+        minute=row.minute,
+        messages=row.messages,
+        chatters=row.chatters,
+        repeated=row.repeated,
+        entropy_sum=row.entropy_sum,
+        emote_only=row.emote_only,
+        allowed=row.allowed,
+        held=row.held,
+        blocked=row.blocked,
+        category_findings=dict(row.category_findings),
+        held_by_category=dict(row.held_by_category),
+        resolved_allowed=row.resolved_allowed,
+        resolved_denied=row.resolved_denied,
+        expired=row.expired,
+        decision_seconds=tuple(row.decision_seconds),
+        mod_actions=row.mod_actions,
+        mod_actions_by_actor=dict(row.mod_actions_by_actor),
+        first_time_chatters=row.first_time_chatters,
+        raid_events=row.raid_events,
+        bot_wave_events=row.bot_wave_events,
     )
 
 
@@ -193,13 +194,13 @@ class AnalyticsService(ServiceBase):
         decisions = store.decisions_between_txn(conn, cid, start, end, ("held", "blocked"))
         by_minute_res: dict[datetime, list[ResolutionFact]] = {}
         for r in store.resolutions_between_txn(conn, cid, start, end):
-            by_minute_res.setdefault(minute_of(r["resolved_at"]), []).append(
-                ResolutionFact(r["status"], r["held_at"], r["resolved_at"])
+            by_minute_res.setdefault(minute_of(r.resolved_at), []).append(
+                ResolutionFact(r.status, r.held_at, r.resolved_at)
             )
         by_minute_acts: dict[datetime, list[ModActionFact]] = {}
         for a in store.mod_actions_between_txn(conn, cid, start, end):
-            by_minute_acts.setdefault(minute_of(a["created_at"]), []).append(
-                ModActionFact(a["actor_id"], a["action"], a["details"])
+            by_minute_acts.setdefault(minute_of(a.created_at), []).append(
+                ModActionFact(a.actor_id, a.action, a.details)
             )
         gap = timedelta(seconds=self.settings.return_gap_s)
         window = timedelta(days=self.settings.return_window_days)
@@ -291,8 +292,8 @@ class AnalyticsService(ServiceBase):
         rows = [_row_to_rollup(r) for r in store.rollups_between_txn(conn, cid, first, end)]
         returned: dict[datetime, int] = {}
         for f in store.first_chatters_between_txn(conn, cid, first, end):
-            if f["returned_at"] is not None:
-                key = floor_to(f["first_at"], res)
+            if f.returned_at is not None:
+                key = floor_to(f.first_at, res)
                 returned[key] = returned.get(key, 0) + 1
         buckets = build_series(rows, start, end, res, returned=returned)
         actors = {int(a) for r in rows for a in r.mod_actions_by_actor}
@@ -340,7 +341,7 @@ class AnalyticsService(ServiceBase):
         with self.db.read() as conn:
             if channel_ids is None:
                 chosen = [
-                    self.channel_txn(conn, r["id"])
+                    self.channel_txn(conn, r.id)
                     for r in store.moderated_channels_txn(conn, actor.user_id)
                 ]
             else:
@@ -400,7 +401,7 @@ class _Lost(Exception):
     """Another process moved the watermark first."""
 
 
-def _to_csv(records: Iterable[Mapping[Any, Any]], columns: list[str]) -> bytes:
+def _to_csv(records: Iterable[Mapping[str, Any]], columns: list[str]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([escape_cell(c) for c in columns])  # no cell a spreadsheet would run
@@ -412,7 +413,7 @@ def _to_csv(records: Iterable[Mapping[Any, Any]], columns: list[str]) -> bytes:
     return buf.getvalue().encode()
 
 
-def _to_parquet(records: Sequence[Mapping[Any, Any]], columns: list[str]) -> bytes:
+def _to_parquet(records: Sequence[Mapping[str, Any]], columns: list[str]) -> bytes:
     try:  # the [parquet] extra; CSV needs nothing
         import pyarrow as pa
         import pyarrow.parquet as pq
