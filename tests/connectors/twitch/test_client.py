@@ -454,3 +454,30 @@ def test_without_a_refresh_token_a_refused_token_is_not_refreshed(services: Serv
     assert connector.refresher is None
     assert [r for r in fake.requests if (r.method, r.path) == TOKEN_CALLS] == []
     assert connector.last_error is not None and "expired or was revoked" in connector.last_error
+
+
+def test_an_eventsub_subscription_refused_for_an_expired_token_is_refreshed_and_made(
+    services: Services,
+) -> None:
+    async def scenario(fake: FakeTwitch, c: TwitchConnector, runner: ConnectorRunner) -> None:
+        await ready(fake)
+        fake.expire()  # then the session goes silent: the next one subscribes with a 401 first
+        second = await fake.session(1, timeout=10)
+        await fake.subscribed(second.id, 1)
+        await second.ws.send(json.dumps(chat("e-1", THREAT)))
+        await fake.wait_calls(*DELETE, 1)
+
+    fake = FakeTwitch(keepalive_s=1)
+    fake, connector, runner = play(
+        services,
+        scenario,
+        fake,
+        keepalive_margin_s=0.3,
+        refresh_token=REFRESH_TOKEN,
+        client_secret=CLIENT_SECRET,
+    )
+    subscribe = ("POST", "/helix/eventsub/subscriptions")
+    subs = [r for r in fake.requests if (r.method, r.path) == subscribe]
+    assert [r.status for r in subs][:3] == [202, 401, 202]
+    assert subs[1].body == subs[2].body  # the refused subscription, made again as it was
+    assert fake.refreshed == 1 and connector.last_error is None
