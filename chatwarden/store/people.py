@@ -1,18 +1,59 @@
 """Finding people in a channel: who is banned (with the mod-log entry of the ban) and users by
-the start of their name. Read-only; the member rows and the mod log are written elsewhere."""
+the start of their name. Read-only; the member rows and the mod log are written elsewhere.
+Rows leave this module as ``BanRow`` and ``UserMatchRow``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from chatwarden.store.schema import channel_roles, mod_log, users
 
 #: mod-log actions that ban someone: a moderator's ban and the strike ladder's last step
 BAN_ACTIONS = ("ban", "strike.ban")
+
+
+@dataclass(frozen=True, slots=True)
+class BanRow:
+    """A banned member with the newest ban entry of the mod log (its fields None when there
+    is none, e.g. a ban written before the log kept one)."""
+
+    user_id: int
+    username: str
+    ban_id: int | None  # the mod-log entry's id
+    action: str | None  # ban | strike.ban
+    reason: str | None
+    banned_at: datetime | None
+    actor_id: int | None
+    actor_name: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> BanRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class UserMatchRow:
+    """An account whose name matched, with its member row in the channel (``role`` None: it
+    has none, and the other member fields are None too)."""
+
+    user_id: int
+    username: str
+    role: str | None
+    subscribed: bool | None
+    followed_at: datetime | None
+    banned: bool | None
+    timeout_until: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> UserMatchRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
 def _banned_where(channel_id: int, prefix: str | None) -> list[sa.ColumnElement[bool]]:
@@ -24,7 +65,7 @@ def _banned_where(channel_id: int, prefix: str | None) -> list[sa.ColumnElement[
 
 def list_bans_txn(
     conn: Connection, channel_id: int, *, prefix: str | None = None, limit: int, offset: int
-) -> list[RowMapping]:
+) -> list[BanRow]:
     """Banned members, newest ban first, each with the newest ban entry of the mod log
     (``ban_id``, ``reason``, ``banned_at``, ``actor_id``, ``actor_name``, ``action``; None
     when no entry exists, e.g. a ban written before the log kept one; those come last).
@@ -63,7 +104,7 @@ def list_bans_txn(
         .limit(limit)
         .offset(offset)
     )
-    return list(conn.execute(query).mappings())
+    return [BanRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def count_bans_txn(conn: Connection, channel_id: int, *, prefix: str | None = None) -> int:
@@ -76,7 +117,9 @@ def count_bans_txn(conn: Connection, channel_id: int, *, prefix: str | None = No
     return int(conn.execute(query).scalar_one())
 
 
-def find_users_txn(conn: Connection, channel_id: int, prefix: str, limit: int) -> list[RowMapping]:
+def find_users_txn(
+    conn: Connection, channel_id: int, prefix: str, limit: int
+) -> list[UserMatchRow]:
     """Users whose name starts with ``prefix`` (case-insensitive: the lowercase ``login``;
     ``_`` and ``%`` are literal), alphabetical, with their member row in the channel (its
     columns None when they have none): any account, not only people who chatted here."""
@@ -101,4 +144,4 @@ def find_users_txn(conn: Connection, channel_id: int, prefix: str, limit: int) -
         .order_by(users.c.login)
         .limit(limit)
     )
-    return list(conn.execute(query).mappings())
+    return [UserMatchRow.from_row(row) for row in conn.execute(query).mappings()]

@@ -8,7 +8,6 @@ moderator from the mod log, which viewers never see. Unbanning from the list goe
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from chatwarden.service.types import Actor
 from chatwarden.settings import Role
 from chatwarden.store import people as store
 from chatwarden.store.channels import ChannelRow
+from chatwarden.store.people import BanRow, UserMatchRow
 
 #: what a search may start with: the characters a username may hold (accounts.USERNAME)
 PREFIX = re.compile(r"^[A-Za-z0-9_]{1,25}$")
@@ -139,30 +139,28 @@ class BanListService(ServiceBase):
         return [_match(channel, r, now) for r in rows]
 
 
-def _banned(row: Mapping[Any, Any]) -> BannedUser:
+def _banned(row: BanRow) -> BannedUser:
     return BannedUser(
-        user_id=row["user_id"],
-        username=row["username"],
-        reason=row["reason"],
-        moderator_id=row["actor_id"],
-        moderator_name=row["actor_name"],
-        banned_at=row["banned_at"],
-        action=row["action"],
-        mod_log_id=row["ban_id"],
+        user_id=row.user_id,
+        username=row.username,
+        reason=row.reason,
+        moderator_id=row.actor_id,
+        moderator_name=row.actor_name,
+        banned_at=row.banned_at,
+        action=row.action,
+        mod_log_id=row.ban_id,
     )
 
 
-def _match(channel: ChannelRow, row: Mapping[Any, Any], now: datetime) -> UserMatch:
+def _match(channel: ChannelRow, row: UserMatchRow, now: datetime) -> UserMatch:
     member = (
-        None
-        if row["role"] is None
-        else Membership(row["role"], bool(row["subscribed"]), row["followed_at"])
+        None if row.role is None else Membership(row.role, bool(row.subscribed), row.followed_at)
     )
-    until = row["timeout_until"]
+    until = row.timeout_until
     return UserMatch(
-        user_id=row["user_id"],
-        username=row["username"],
-        role=effective_role(channel, row["user_id"], member),
-        banned=bool(row["banned"]),
+        user_id=row.user_id,
+        username=row.username,
+        role=effective_role(channel, row.user_id, member),
+        banned=bool(row.banned),
         timeout_until=until if until is not None and until > now else None,
     )
