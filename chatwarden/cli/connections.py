@@ -28,6 +28,7 @@ from chatwarden.cli.connect_discord import (
     discord_connector,
     discord_rules_command,
 )
+from chatwarden.cli.connect_matrix import add_matrix_command, matrix_connector
 from chatwarden.config import ServiceConfig, platform_url
 from chatwarden.errors import ChatWardenError
 
@@ -276,6 +277,8 @@ def run_command(
             connector = _twitch_connector(services, c, creds, lambda: runner)
         elif c.platform == "discord":
             connector = discord_connector(c, creds.secret)
+        elif c.platform == "matrix":
+            connector = matrix_connector(c, creds.secret, services)
         else:
             host, port = parse_server(c.target)
             oper = c.options.get("oper")
@@ -375,6 +378,7 @@ def rekey_command(
 add_app.command("irc")(add_irc_command)
 add_app.command("twitch")(add_twitch_command)
 add_app.command("discord")(add_discord_command)
+add_app.command("matrix")(add_matrix_command)
 connect_app.add_typer(add_app, name="add")
 connect_app.command("list")(list_command)
 connect_app.command("remove")(remove_command)

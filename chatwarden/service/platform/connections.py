@@ -1,6 +1,6 @@
 """Connections: a channel's owner points ChatWarden at a chat on another platform (an IRC
-channel, Twitch chat over its IRC dialect or over EventSub and Helix (target ``eventsub``);
-Matrix and Discord are recorded for their connectors to come).
+channel, Twitch chat over its IRC dialect or over EventSub and Helix (target ``eventsub``), a
+Discord channel, a Matrix room).
 
 A connection's credential (the server password or token, on IRC an operator block's password,
 on Twitch EventSub also the refresh token and the application's client secret) is a secret:
@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from chatwarden.errors import ConfigError, InputError, NotFound
 from chatwarden.service.base import Deps, ServiceBase
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 PLATFORMS = ("irc", "twitch", "matrix", "discord")
 #: platforms ``chatwarden connect run`` can run today (Twitch: its IRC dialect)
-RUNNABLE = ("irc", "twitch", "discord")
+RUNNABLE = ("irc", "twitch", "discord", "matrix")
 #: a Twitch connection's target for EventSub (WebSocket) and Helix, rather than its IRC dialect
 EVENTSUB = "eventsub"
 _TWITCH_LOGIN = re.compile(r"[a-z0-9_]{1,25}")
@@ -168,6 +169,8 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
         )
     if spec.platform == "discord":
         return _check_discord(spec, creds)
+    if spec.platform == "matrix":
+        return _check_matrix(spec, creds)
     if spec.roles or spec.warn != "skip":
         raise InputError("roles and warn are for Discord connections only")
     if spec.client_id is not None or spec.automod:
@@ -199,13 +202,15 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
 
 def check_credentials(spec: ConnectionSpec, creds: Credentials) -> Credentials:
     """The credentials as the connector sends them (after ``check_spec``): a Twitch token given
-    in its IRC form (``oauth:...``) or a Discord token in its header's (``Bot ...``) is the
-    same token."""
+    in its IRC form (``oauth:...``), a Discord token in its header's (``Bot ...``) or a Matrix
+    one in its (``Bearer ...``) is the same token."""
     secret = creds.secret
     if secret is not None and spec.platform == "twitch" and spec.target == EVENTSUB:
         secret = secret.removeprefix("oauth:")
     elif secret is not None and spec.platform == "discord":
         secret = secret.removeprefix("Bot ")
+    elif secret is not None and spec.platform == "matrix":
+        secret = secret.removeprefix("Bearer ")
     if secret is not None and not secret.strip():
         raise InputError("credential is empty")
     return Credentials(secret, creds.oper_password, creds.refresh_token, creds.client_secret)
@@ -267,6 +272,60 @@ def _check_discord(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
     return ConnectionSpec("discord", guild, room, account, True, roles=spec.roles, warn=spec.warn)
 
 
+#: the ChatWarden roles a Matrix power level may map to
+MATRIX_ROLES = ("owner", "lead_moderator", "moderator", "vip", "subscriber")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_MXID = re.compile(r"@[^\s:]+:\S+")
+
+
+def _homeserver(value: str) -> str:
+    """The homeserver's base URL: https, or http on loopback only (the token would travel in
+    the clear)."""
+    url = _text("target", value, 255).rstrip("/")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if host is None or parts.scheme not in ("https", "http") or parts.query or parts.fragment:
+        raise InputError(f"target {url!r}: a homeserver is an https:// URL")
+    if parts.scheme == "http" and host not in _LOOPBACK:
+        raise InputError(f"target {url!r}: a homeserver is an https:// URL (http on loopback only)")
+    return url
+
+
+def _check_matrix(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
+    """A Matrix connection: the homeserver's URL (``target``), the room's id or alias
+    (``room``: ``!id`` or ``#alias:server``), the bot's user id (``account``:
+    ``@bot:server``), its access token as the credential, power levels mapped to roles
+    (``roles``: (level, role) pairs; none: 100 owner, 50 moderator) and the warn mode."""
+    target = _homeserver(spec.target)
+    room = _text("room", spec.room, 255)
+    if not (room.startswith("!") and len(room) > 1) and not (
+        room.startswith("#") and ":" in room[2:]
+    ):
+        raise InputError(f"room {room!r}: a Matrix room is '!id' or '#alias:server'")
+    account = _text("account", spec.account, 255)
+    if not _MXID.fullmatch(account):
+        raise InputError(f"account {account!r}: a Matrix user id is '@name:server'")
+    if spec.oper is not None or creds.oper_password is not None:
+        raise InputError("an operator block (oper) is for plain IRC only")
+    if spec.client_id is not None or spec.automod:
+        raise InputError("client_id and automod are for Twitch EventSub connections only")
+    if len(spec.roles) > 20:
+        raise InputError("at most 20 Matrix power levels may be mapped")
+    for level, role in spec.roles:
+        if not level.lstrip("-").isdigit() or len(level) > 17 or role not in MATRIX_ROLES:
+            raise InputError(
+                f"roles: {level!r} -> {role!r}: a power level maps to one of {MATRIX_ROLES}"
+            )
+    if spec.warn not in ("skip", "reply"):
+        raise InputError("warn must be 'skip' or 'reply'")
+    if creds.secret is None:
+        raise InputError("a Matrix connection needs its bot's access token as the credential")
+    return ConnectionSpec("matrix", target, room, account, True, roles=spec.roles, warn=spec.warn)
+
+
 class ConnectionService(ServiceBase):
     def __init__(self, deps: Deps, box: SecretBox | None) -> None:
         super().__init__(deps)
@@ -304,6 +363,8 @@ class ConnectionService(ServiceBase):
                 options["token_refresh"] = creds.refresh_token is not None
             if spec.platform == "discord":
                 options.update(roles=dict(spec.roles), warn=spec.warn)
+            if spec.platform == "matrix":
+                options.update(levels=dict(spec.roles), warn=spec.warn)
             connection_id = store.insert_connection_txn(
                 conn,
                 channel_id=channel_id,
@@ -475,6 +536,20 @@ class ConnectionService(ServiceBase):
             options = dict(row["options"] or {})
             options["platform_rules"] = kept
             options["platform_rules_at"] = self.clock.now().isoformat()
+            return store.update_options_txn(conn, connection_id, options) > 0
+
+    def report_cursor(self, connection_id: int, cursor: str) -> bool:
+        """A connector's resume point (Matrix's sync token, not a secret), kept in the
+        connection's options (``cursor``) so the next run goes on from it; False when the
+        connection no longer exists."""
+        if not cursor or len(cursor) > 1000 or not cursor.isprintable():
+            raise InputError("cursor must be 1-1000 printable characters")
+        with self.db.write() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None:
+                return False
+            options = dict(row["options"] or {})
+            options["cursor"] = cursor
             return store.update_options_txn(conn, connection_id, options) > 0
 
     def rekey(self) -> int:
