@@ -126,6 +126,10 @@ class ChannelDetectors:
         self._banned.set_emotes(config.spam.emotes)
         self._spans()
 
+    def quiet_raids(self, until: datetime | None) -> None:
+        """No raid alert before ``until`` (None: one when due); see ``RaidDetector.quiet``."""
+        self._raid.quiet(until)
+
     def permit(self, user_id: int, at: datetime) -> datetime:
         """A moderator's ``!permit``: the user may post links until the returned time."""
         _aware(at, "at")

@@ -83,6 +83,12 @@ class RaidDetector:
     def __len__(self) -> int:
         return len(self._window)
 
+    def quiet(self, until: datetime | None) -> None:
+        """Raise no alert before ``until`` (None: alert when one is due), as after an alert
+        of its own: a process that took the channel over continues the cooldown of an alert
+        raised before."""
+        self._quiet_until = until
+
     def _expire(self, now: datetime) -> None:
         horizon = now - timedelta(seconds=self.config.window_s)
         window = self._window

@@ -585,3 +585,63 @@ def remove_recent_txn(
             .values(status="deleted")
         )
     return [SaidRow.from_row(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedRow:
+    """A stored message with what decided it, as the detectors warm up on it: a process that
+    starts a channel's detectors (a worker that took its shard over) replays these."""
+
+    id: int
+    sender_id: int
+    sender_name: str
+    text: str
+    created_at: datetime
+    decision: dict[str, Any] | None
+    first: bool  # its sender's first message in the channel
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> DecidedRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def decided_since_txn(
+    conn: Connection, channel_id: int, since: datetime, limit: int
+) -> list[DecidedRow]:
+    """The newest ``limit`` messages created in the channel after ``since`` (any status),
+    oldest first, each with its decision and whether it was its sender's first here."""
+    query = (
+        sa.select(
+            messages.c.id,
+            messages.c.sender_id,
+            users.c.username.label("sender_name"),
+            messages.c.text,
+            messages.c.created_at,
+            messages.c.decision,
+        )
+        .join(users, users.c.id == messages.c.sender_id)
+        .where(messages.c.channel_id == channel_id, messages.c.created_at > since)
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+    )
+    rows = list(conn.execute(query).mappings())[::-1]
+    senders = sorted({int(r["sender_id"]) for r in rows})
+    firsts: set[int] = set()
+    if senders:
+        first = (
+            sa.select(sa.func.min(messages.c.id))
+            .where(messages.c.channel_id == channel_id, one_of(conn, messages.c.sender_id, senders))
+            .group_by(messages.c.sender_id)
+        )
+        firsts = {int(i) for i in conn.execute(first).scalars()}
+    return [DecidedRow.from_row({**r, "first": r["id"] in firsts}) for r in rows]
+
+
+def last_raid_alert_txn(conn: Connection, channel_id: int, since: datetime) -> datetime | None:
+    """When the channel's newest raid alert after ``since`` was raised (None: none)."""
+    query = sa.select(sa.func.max(mod_log.c.created_at)).where(
+        mod_log.c.channel_id == channel_id,
+        mod_log.c.action == "detection.raid_alert",
+        mod_log.c.created_at > since,
+    )
+    return conn.execute(query).scalar_one_or_none()

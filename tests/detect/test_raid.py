@@ -270,3 +270,14 @@ def test_a_one_word_wall_is_not_hostile_unless_automod_holds_it() -> None:
         for i in range(10)
     ]
     assert alerts(held) != []
+
+
+def test_quiet_holds_alerts_back_until_its_time_and_none_lets_them_through() -> None:
+    """A channel taken over by another process continues the cooldown of an alert raised
+    before (``quiet_raids``); None means the next due alert is raised."""
+    det = ChannelDetectors(1, CFG)
+    det.quiet_raids(T0 + timedelta(seconds=60))
+    first = [det.observe(newcomer(1000 + i, "you are trash", at=i, harm=0.95)) for i in range(8)]
+    assert alerts(first) == []  # due from the 5th newcomer, but quiet
+    det.quiet_raids(None)
+    assert det.observe(newcomer(2000, "you are trash", at=9, harm=0.95)).alerts

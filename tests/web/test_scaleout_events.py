@@ -114,8 +114,7 @@ def deployment() -> Iterator[Deployment]:
             thread.start()
             stack.callback(thread.join)
         stack.callback(stop.set)
-        # one shard each before any test traffic (an owner that changes mid-test would start
-        # the channel's detector windows empty: docs/scaling.md, not done yet)
+        # one shard each before any test traffic (so each test's channel keeps one owner)
         deadline = time.monotonic() + 20
         while {client.get(f"{prefix}lease:{shard}") for shard in (0, 1)} != {b"w1", b"w2"}:
             assert time.monotonic() < deadline, "the workers did not balance their shards"

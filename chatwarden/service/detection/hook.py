@@ -19,8 +19,12 @@ Three calls per batch and channel, all inside the chat service's own read and wr
    ``service/detection/effects.py`` (``ChatEffects``).
 
 The detectors' per-channel state (windows, per-user history, banned profiles) lives in this
-process, like ``bus.MemoryChatState``: with several server processes each sees only its own
-share of the traffic (TODO: move it behind the ChatState protocol, in Redis).
+process, like ``bus.MemoryChatState``; with ``--bus`` a channel is decided by one worker at a
+time (its shard's owner). When a process starts a channel's detectors (its first batch of the
+channel: a worker that took the shard over, or a restart) it warms them up on the channel's
+stored messages of the last windows (``_warm_txn``: replayed through ``observe``, results
+dropped) and continues the cooldown of a raid alert raised before, so a raid that began
+under the old owner is still seen whole, and alerted once.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import hmac
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 
@@ -38,7 +42,7 @@ from sqlalchemy.engine import Connection
 
 from chatwarden.decision import Action, Decision
 from chatwarden.detect.channel import ChannelDetectors
-from chatwarden.detect.config import TrustGateConfig
+from chatwarden.detect.config import DetectionConfig, TrustGateConfig
 from chatwarden.detect.settings import DetectionSettings, with_channel_emotes
 from chatwarden.detect.types import (
     NO_ACTION,
@@ -66,6 +70,7 @@ MAX_FINGERPRINT = 512
 BANNED_REFRESH_S = 30.0
 BANNED_TEXTS = 8
 SEEN_LIMIT = 200_000  # senders remembered per channel as having chatted (then start over)
+WARM_LIMIT = 2000  # stored messages at most that a channel's new detectors warm up on
 FIRST_TIME_SHIELD = "first-time chatter while Shield Mode is on"
 _EXEMPT_FIRST_TIME = frozenset(
     {Role.OWNER, Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP, Role.SUBSCRIBER}
@@ -181,6 +186,7 @@ class _Entry:
     banned_sig: tuple[int, int] | None = None
     banned_ids: set[int] = field(default_factory=set)
     checked_at: datetime | None = None
+    warm: bool = False  # warmed up on the channel's recent messages (``_warm_txn``)
 
 
 class DetectionHook:
@@ -265,6 +271,9 @@ class DetectionHook:
             if config.evasion.enabled and (newcomers or stale):
                 entry.checked_at = now
                 self._refresh_banned_txn(conn, cid, entry, config.evasion.max_banned, now)
+            if not entry.warm:
+                entry.warm = True
+                _warm_txn(conn, cid, entry.detectors, config, now)
             return entry.detectors
 
     def permit(self, state: DetectionState, user_id: int, now: datetime) -> datetime:
@@ -488,6 +497,60 @@ class DetectionHook:
 
 def automod_blocked(decision: Decision) -> bool:
     return decision.action is Action.BLOCK
+
+
+def warm_span_s(config: DetectionConfig) -> float:
+    """How far back a channel's windows reach: the raid window and its baseline, the bot
+    waves' similarity window, the flood limit (0: nothing windowed is on)."""
+    spans = [0.0]
+    if config.raid.enabled:
+        spans += [config.raid.window_s, config.raid.baseline_s]
+    if config.waves.enabled:
+        spans.append(config.waves.similarity.window_s)
+    if config.spam.rate.enabled:
+        spans.append(config.spam.rate.per_s)
+    return max(spans)
+
+
+def _warm_txn(
+    conn: Connection, cid: int, detectors: ChannelDetectors, config: DetectionConfig, now: datetime
+) -> None:
+    """Start a channel's new detectors from its recent past, not empty: its stored messages
+    of the last ``warm_span_s`` (at most ``WARM_LIMIT``), replayed in order through
+    ``observe`` with the facts the live path gave them (what AutoMod decided, whether it was
+    the sender's first message here, the account's age; roles as viewers', fingerprints
+    none), their findings dropped (they had their effects when they were decided). Then the
+    raid detector is quiet while the channel's last stored raid alert's cooldown runs, and
+    only then: an alert the replay would raise again is not raised twice, and one the old
+    owner never raised (it saw less) is raised on the next newcomer's message."""
+    span = warm_span_s(config)
+    if span <= 0 or detectors.only_evasion:
+        return
+    rows = store.decided_since_txn(conn, cid, now - timedelta(seconds=span), WARM_LIMIT)
+    facts = store.users_txn(conn, {r.sender_id for r in rows})
+    for row in rows:
+        user = facts.get(row.sender_id)
+        decided = row.decision or {}
+        detectors.observe(
+            MessageContext(
+                channel_id=cid,
+                user_id=row.sender_id,
+                username=row.sender_name,
+                text=row.text,
+                at=min(row.created_at, now),
+                account_created_at=None if user is None else user.created_at,
+                email_verified=bool(user and user.email_verified),
+                phone_verified=bool(user and user.phone_verified),
+                first_message_in_channel=row.first,
+                harm=float(decided.get("harm", 0.0)),
+                automod_action=Action(decided.get("action", Action.ALLOW.value)),
+                normalised=decided.get("normalised"),
+                message_id=row.id,
+            )
+        )
+    cooldown = timedelta(seconds=config.raid.cooldown_s)
+    alerted = store.last_raid_alert_txn(conn, cid, now - cooldown)
+    detectors.quiet_raids(None if alerted is None else alerted + cooldown)
 
 
 # -- the steps of ``screen`` ----------------------------------------------------------------------
