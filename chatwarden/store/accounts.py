@@ -1,4 +1,5 @@
-"""Users, sessions, API tokens and server secrets. Accounts leave this module as ``UserRow``."""
+"""Users, sessions, API tokens and server secrets. They leave this module as ``UserRow``,
+``SessionRow`` and ``ApiTokenRow``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import api_tokens, server_secrets, sessions, users
 
@@ -95,9 +96,25 @@ def insert_session_txn(
     )
 
 
-def get_session_txn(conn: Connection, token_hash: str) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One login session. The token's hash stays out of ``repr`` (and so out of logs)."""
+
+    id: int
+    user_id: int
+    token_hash: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> SessionRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def get_session_txn(conn: Connection, token_hash: str) -> SessionRow | None:
     query = sa.select(sessions).where(sessions.c.token_hash == token_hash)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else SessionRow.from_row(row)
 
 
 def delete_session_txn(conn: Connection, token_hash: str) -> int:
@@ -133,19 +150,41 @@ def insert_api_token_txn(
     return int(result.scalar_one())
 
 
-def get_api_token_txn(conn: Connection, token_hash: str) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class ApiTokenRow:
+    """One API token. The token's hash stays out of ``repr`` (and so out of logs)."""
+
+    id: int
+    user_id: int
+    name: str
+    token_hash: str = field(repr=False)
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ApiTokenRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def _token(row: Mapping[Any, Any] | None) -> ApiTokenRow | None:
+    return None if row is None else ApiTokenRow.from_row(row)
+
+
+def get_api_token_txn(conn: Connection, token_hash: str) -> ApiTokenRow | None:
     query = sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)
-    return conn.execute(query).mappings().first()
+    return _token(conn.execute(query).mappings().first())
 
 
-def get_api_token_by_id_txn(conn: Connection, token_id: int) -> RowMapping | None:
+def get_api_token_by_id_txn(conn: Connection, token_id: int) -> ApiTokenRow | None:
     query = sa.select(api_tokens).where(api_tokens.c.id == token_id)
-    return conn.execute(query).mappings().first()
+    return _token(conn.execute(query).mappings().first())
 
 
-def list_api_tokens_txn(conn: Connection, user_id: int) -> list[RowMapping]:
+def list_api_tokens_txn(conn: Connection, user_id: int) -> list[ApiTokenRow]:
     query = sa.select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id)
-    return list(conn.execute(query).mappings())
+    return [ApiTokenRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def revoke_api_token_txn(conn: Connection, token_id: int, now: datetime) -> int:

@@ -114,23 +114,23 @@ class AccountService(ServiceBase):
                 session = store.get_session_txn(conn, digest)
                 if session is None:
                     raise Unauthorized("unknown session; log in again")
-                if session["expires_at"] <= now:
+                if session.expires_at <= now:
                     raise Unauthorized("session expired; log in again")
-                user = self.user_txn(conn, session["user_id"])
+                user = self.user_txn(conn, session.user_id)
                 actor = Actor(user.id, user.username, bool(user.is_admin), None)
-                return actor, session["expires_at"]
+                return actor, session.expires_at
             if token.startswith(API_PREFIX):
                 row = store.get_api_token_txn(conn, digest)
                 if row is None:
                     raise Unauthorized("unknown API token")
-                if row["revoked_at"] is not None:
+                if row.revoked_at is not None:
                     raise Unauthorized("API token revoked")
-                if row["expires_at"] is not None and row["expires_at"] <= now:
+                if row.expires_at is not None and row.expires_at <= now:
                     raise Unauthorized("API token expired")
-                user = self.user_txn(conn, row["user_id"])
-                scopes = frozenset(row["scopes"])
+                user = self.user_txn(conn, row.user_id)
+                scopes = frozenset(row.scopes)
                 actor = Actor(user.id, user.username, bool(user.is_admin), scopes)
-                return actor, row["expires_at"]
+                return actor, row.expires_at
         raise Unauthorized("malformed token")
 
     def purge_expired_sessions(self, every_s: float = 60.0) -> int:
@@ -193,12 +193,12 @@ class AccountService(ServiceBase):
             rows = store.list_api_tokens_txn(conn, actor.user_id)
         return [
             ApiTokenInfo(
-                r["id"],
-                r["name"],
-                tuple(r["scopes"]),
-                r["created_at"],
-                r["expires_at"],
-                r["revoked_at"] is not None,
+                r.id,
+                r.name,
+                tuple(r.scopes),
+                r.created_at,
+                r.expires_at,
+                r.revoked_at is not None,
             )
             for r in rows
         ]
@@ -208,10 +208,10 @@ class AccountService(ServiceBase):
         _require_tokens_scope(actor, "revoke")
         with self.db.write() as conn:
             row = store.get_api_token_by_id_txn(conn, token_id)
-            if row is None or (row["user_id"] != actor.user_id and not actor.is_admin):
+            if row is None or (row.user_id != actor.user_id and not actor.is_admin):
                 raise NotFound(f"no API token with id {token_id}")
             store.revoke_api_token_txn(conn, token_id, self.clock.now())
-        self._ended(row["token_hash"], "API token revoked")
+        self._ended(row.token_hash, "API token revoked")
 
     def get_user(self, user_id: int) -> User:
         with self.db.read() as conn:
