@@ -1,18 +1,54 @@
-"""Account email addresses and the verification links sent to them (hashes only)."""
+"""Account email addresses and the verification links sent to them (hashes only). They leave
+this module as ``EmailRow`` and ``EmailTokenRow``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import email_tokens, user_emails
 
 
-def get_email_txn(conn: Connection, user_id: int) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class EmailRow:
+    """An account's email address, verified or not (``verified_at`` None)."""
+
+    user_id: int
+    email: str
+    changed_at: datetime
+    verified_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> EmailRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTokenRow:
+    """One verification link sent to an address. The token's hash stays out of ``repr``."""
+
+    id: int
+    user_id: int
+    email: str
+    token_hash: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> EmailTokenRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+def get_email_txn(conn: Connection, user_id: int) -> EmailRow | None:
     query = sa.select(user_emails).where(user_emails.c.user_id == user_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else EmailRow.from_row(row)
 
 
 def set_email_txn(conn: Connection, user_id: int, email: str, now: datetime) -> None:
@@ -50,9 +86,10 @@ def insert_token_txn(
     return int(result.scalar_one())
 
 
-def get_token_txn(conn: Connection, token_hash: str) -> RowMapping | None:
+def get_token_txn(conn: Connection, token_hash: str) -> EmailTokenRow | None:
     query = sa.select(email_tokens).where(email_tokens.c.token_hash == token_hash)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else EmailTokenRow.from_row(row)
 
 
 def use_token_txn(conn: Connection, token_id: int, now: datetime) -> bool:

@@ -134,7 +134,7 @@ class EmailService(ServiceBase):
         now = self.clock.now()
         with self.db.write() as conn:
             current = store.get_email_txn(conn, actor.user_id)
-            if current is not None and current["email"].casefold() == email.casefold():
+            if current is not None and current.email.casefold() == email.casefold():
                 status = self._status_txn(conn, actor.user_id, now)
                 return EmailChange(status, False, "That is already your address.")
             store.set_email_txn(conn, actor.user_id, email, now)
@@ -178,7 +178,7 @@ class EmailService(ServiceBase):
                 raise RateLimited(
                     f"a verification mail was sent recently; try again in {wait} s", wait
                 )
-            email = str(current["email"])
+            email = current.email
             token = self._new_token_txn(conn, actor.user_id, email, now)
         self._mail(actor, email, token)
         return self.status(actor)
@@ -193,24 +193,24 @@ class EmailService(ServiceBase):
             row = store.get_token_txn(conn, hash_token(token))
             if row is None:
                 raise EmailTokenInvalid(_INVALID)
-            if row["used_at"] is not None:
+            if row.used_at is not None:
                 raise EmailTokenUsed("this verification link was already used")
-            if row["expires_at"] <= now:
+            if row.expires_at <= now:
                 raise EmailTokenExpired(
                     "this verification link has expired; log in and use Resend to get a new one"
                 )
-            current = store.get_email_txn(conn, row["user_id"])
-            if current is None or current["email"].casefold() != row["email"].casefold():
+            current = store.get_email_txn(conn, row.user_id)
+            if current is None or current.email.casefold() != row.email.casefold():
                 raise EmailTokenStale(
                     "this verification link is for an address the account no longer uses"
                 )
-            if not store.use_token_txn(conn, row["id"], now):
+            if not store.use_token_txn(conn, row.id, now):
                 raise EmailTokenUsed("this verification link was already used")
-            store.mark_email_verified_txn(conn, row["user_id"], now)
-            account_store.update_user_txn(conn, row["user_id"], email_verified=True)
-            user = self.user_txn(conn, row["user_id"])
-        log.info("user %d verified their email address", row["user_id"])
-        return VerifiedEmail(str(user.username), str(current["email"]))
+            store.mark_email_verified_txn(conn, row.user_id, now)
+            account_store.update_user_txn(conn, row.user_id, email_verified=True)
+            user = self.user_txn(conn, row.user_id)
+        log.info("user %d verified their email address", row.user_id)
+        return VerifiedEmail(user.username, current.email)
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ class EmailService(ServiceBase):
         user = self.user_txn(conn, user_id)
         wait = self._wait_txn(conn, user_id, now) if self.mailer is not None else 0
         return EmailStatus(
-            email=None if row is None else str(row["email"]),
+            email=None if row is None else row.email,
             verified=bool(user.email_verified),
             verification_available=self.mailer is not None,
             resend_in_s=wait,
