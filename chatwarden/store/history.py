@@ -1,15 +1,19 @@
 """A channel's stored chat history over a time window, for replay, preview and export.
 
 Every stored message (whatever its status: delivered, held, blocked, denied, deleted, ...) with
-its sender's name and the sender's membership row in the channel (for the role).
+its sender's name and the sender's membership row in the channel (for the role), as a
+``HistoryRow``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import channel_roles, messages, users
 
@@ -27,7 +31,6 @@ _HISTORY = (
         channel_roles.c.role.label("member_role"),
         channel_roles.c.subscribed.label("member_subscribed"),
         channel_roles.c.followed_at.label("member_followed_at"),
-        channel_roles.c.user_id.label("member_user_id"),
     )
     .join(users, users.c.id == messages.c.sender_id)
     .outerjoin(
@@ -40,9 +43,32 @@ _HISTORY = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One stored message with its sender's name and membership row (the ``member_*``
+    fields; ``member_role`` None: the sender has none)."""
+
+    id: int
+    public_id: str
+    sender_id: int
+    text: str
+    status: str
+    initial_status: str
+    created_at: datetime
+    decision: dict[str, Any] | None
+    sender_name: str
+    member_role: str | None
+    member_subscribed: bool | None
+    member_followed_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> HistoryRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
 def history_txn(
     conn: Connection, channel_id: int, *, since: datetime, until: datetime, limit: int
-) -> list[RowMapping]:
+) -> list[HistoryRow]:
     """The newest ``limit`` messages created in ``[since, until]``, oldest first."""
     query = (
         _HISTORY.where(
@@ -53,7 +79,7 @@ def history_txn(
         .order_by(messages.c.created_at.desc(), messages.c.id.desc())
         .limit(limit)
     )
-    return list(reversed(list(conn.execute(query).mappings())))
+    return [HistoryRow.from_row(row) for row in reversed(list(conn.execute(query).mappings()))]
 
 
 def count_history_txn(

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.detect.settings import DetectionSettings
 from chatwarden.errors import ConfigError, InputError, RateLimited
@@ -46,6 +46,7 @@ from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import channels as channel_store
 from chatwarden.store import history as history_store
 from chatwarden.store.channels import ChannelRow
+from chatwarden.store.history import HistoryRow
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
@@ -60,17 +61,17 @@ PROPOSAL_KEYS = ("overall_level", "levels", "vip_exempt", "add_terms")
 _NO_MODES = ChatModes(rate_limit_messages_per_30s=0)
 
 
-def _member(row: Mapping[Any, Any]) -> Membership | None:
-    if row["member_user_id"] is None:
+def _member(row: HistoryRow) -> Membership | None:
+    if row.member_role is None:  # no member row (the role column is never null)
         return None
-    return Membership(row["member_role"], bool(row["member_subscribed"]), row["member_followed_at"])
+    return Membership(row.member_role, bool(row.member_subscribed), row.member_followed_at)
 
 
-def recorded_decision(row: Mapping[Any, Any]) -> dict[str, Any]:
+def recorded_decision(row: HistoryRow) -> dict[str, Any]:
     """What the live chat decided for a stored message, as the export writes it: AutoMod's
     action, the status (now and when sent) and what detection did (effect ``none`` when it
     did nothing)."""
-    decision = row["decision"] if isinstance(row["decision"], dict) else {}
+    decision = row.decision if isinstance(row.decision, dict) else {}
     action = decision.get("action")
     detection = decision.get("detection")
     effect, codes, explanation = "none", [], ""
@@ -88,8 +89,8 @@ def recorded_decision(row: Mapping[Any, Any]) -> dict[str, Any]:
             explanation = str(detection.get("explanation") or "")
     out: dict[str, Any] = {
         "action": action if isinstance(action, str) else None,
-        "status": row["status"],
-        "initial_status": row["initial_status"],
+        "status": row.status,
+        "initial_status": row.initial_status,
         "detection": {"effect": effect, "codes": codes},
     }
     if explanation:
@@ -97,34 +98,34 @@ def recorded_decision(row: Mapping[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def _recorded(row: Mapping[Any, Any]) -> tuple[str | None, str | None]:
+def _recorded(row: HistoryRow) -> tuple[str | None, str | None]:
     return recorded_outcome(recorded_decision(row))
 
 
 def to_record(
-    line: int, row: Mapping[Any, Any], channel: ChannelRow, role: Role | None = None
+    line: int, row: HistoryRow, channel: ChannelRow, role: Role | None = None
 ) -> ChatRecord:
     """A stored message as a replay record (role: the sender's role in the channel now)."""
     recorded, recorded_detection = _recorded(row)
     return ChatRecord(
         line=line,
-        time=row["created_at"],
-        user=row["sender_name"],
-        text=row["text"],
+        time=row.created_at,
+        user=row.sender_name,
+        text=row.text,
         channel=channel.name,
-        user_id=str(row["sender_id"]),
-        role=role if role is not None else effective_role(channel, row["sender_id"], _member(row)),
+        user_id=str(row.sender_id),
+        role=role if role is not None else effective_role(channel, row.sender_id, _member(row)),
         recorded=recorded,
         recorded_detection=recorded_detection,
     )
 
 
-def to_records(rows: list[RowMapping], channel: ChannelRow) -> list[ChatRecord]:
+def to_records(rows: list[HistoryRow], channel: ChannelRow) -> list[ChatRecord]:
     """``to_record`` for many rows, working out each sender's role once."""
     roles: dict[int, Role] = {}
     out = []
     for i, row in enumerate(rows, start=1):
-        sender = row["sender_id"]
+        sender = row.sender_id
         if sender not in roles:
             roles[sender] = effective_role(channel, sender, _member(row))
         out.append(to_record(i, row, channel, roles[sender]))
@@ -184,7 +185,7 @@ class PreviewService(ServiceBase):
             # senders who chatted before the window are not first-time chatters (detection)
             known = (
                 history_store.senders_before_txn(
-                    conn, channel_id, [r["sender_id"] for r in rows], rows[0]["created_at"]
+                    conn, channel_id, [r.sender_id for r in rows], rows[0].created_at
                 )
                 if rows and detection.enabled
                 else set()
@@ -279,7 +280,7 @@ class PreviewService(ServiceBase):
     @staticmethod
     def _window_txn(
         conn: Connection, channel_id: int, since: datetime, until: datetime, limit: int
-    ) -> tuple[int, list[RowMapping]]:
+    ) -> tuple[int, list[HistoryRow]]:
         total = history_store.count_history_txn(conn, channel_id, since=since, until=until)
         rows = history_store.history_txn(conn, channel_id, since=since, until=until, limit=limit)
         return total, rows
