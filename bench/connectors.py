@@ -31,6 +31,7 @@ a fresh SQLite file.
     python -m bench.connectors --chatters 60 --seconds 20 --soak-seconds 0
     python -m bench.connectors --seconds 0 --soak-seconds 1800     # the issue's 30-minute soak
     python -m bench.connectors --postgres postgresql://postgres@127.0.0.1:5432/test
+    python -m bench.connectors --platform matrix --chatters 20 --seconds 10   # Synapse
 """
 
 from __future__ import annotations
@@ -497,7 +498,22 @@ if __name__ == "__main__":
     parser.add_argument(
         "--postgres", default=None, help="a PostgreSQL URL (a fresh schema) instead of SQLite"
     )
+    parser.add_argument(
+        "--platform",
+        choices=("irc", "matrix"),
+        default="irc",
+        help="matrix: the load run against a local Synapse (bench/connectors_matrix.py)",
+    )
+    parser.add_argument("--kicks", type=int, default=20, help="matrix: timeouts timed to a kick")
     args = parser.parse_args()
+    if args.platform == "matrix":
+        from bench.connectors_matrix import run as run_matrix
+
+        with tempfile.TemporaryDirectory() as tmp:
+            with fresh_database(args.postgres, Path(tmp), "matrix") as url:
+                asyncio.run(run_matrix(args, Path(tmp), url))
+        print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        raise SystemExit(0)
     binary = ngircd_binary()
     if binary is None:
         raise SystemExit("ngircd is not installed (apt-get install ngircd)")

@@ -154,9 +154,11 @@ class _Visible(HTMLParser):
             found = dict(attrs)
             alt = (found.get("alt") or found.get("title") or "").strip()
             if alt:
-                if "data-mx-emoticon" in found:
+                if "data-mx-emoticon" in found:  # a word of its own, as the emote set is
+                    self._add(" ")
                     start = self._size
                     self._add(alt)
+                    self._add(" ")
                     src = found.get("src") or ""
                     self.emotes.append(EmoteSpan(alt, start, start + len(alt), src))
                 else:

@@ -78,6 +78,7 @@ rc_login:
 rc_joins:
   local: {high}
   remote: {high}
+rc_joins_per_room: {high}
 rc_invites:
   per_room: {high}
   per_user: {high}
