@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.idlists import one_of
 from chatwarden.store.schema import channel_roles, channel_terms, channels, users
@@ -50,6 +50,25 @@ class MemberRow:
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> MemberRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTermRow:
+    """One of a channel's own AutoMod terms (``expires_at`` None: never expires)."""
+
+    id: int
+    channel_id: int
+    text: str
+    kind: Literal["blocked", "permitted"]
+    private: bool
+    is_regex: bool
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ChannelTermRow:
         return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
@@ -173,7 +192,9 @@ def update_member_txn(conn: Connection, channel_id: int, user_id: int, **values:
 
 def list_members_txn(
     conn: Connection, channel_id: int, roles: list[str] | None = None
-) -> list[RowMapping]:
+) -> list[tuple[MemberRow, str]]:
+    """The channel's member rows (``roles``: of these granted roles only), each with the
+    member's username."""
     query = (
         sa.select(channel_roles, users.c.username)
         .join(users, users.c.id == channel_roles.c.user_id)
@@ -182,7 +203,7 @@ def list_members_txn(
     )
     if roles is not None:
         query = query.where(channel_roles.c.role.in_(roles))
-    return list(conn.execute(query).mappings())
+    return [(MemberRow.from_row(row), row["username"]) for row in conn.execute(query).mappings()]
 
 
 def _live(now: datetime) -> sa.ColumnElement[bool]:
@@ -191,7 +212,7 @@ def _live(now: datetime) -> sa.ColumnElement[bool]:
 
 def list_terms_txn(
     conn: Connection, channel_id: int, *, now: datetime | None = None
-) -> list[RowMapping]:
+) -> list[ChannelTermRow]:
     """The channel's terms, oldest first; with ``now`` only those not expired by then."""
     query = (
         sa.select(channel_terms)
@@ -200,22 +221,24 @@ def list_terms_txn(
     )
     if now is not None:
         query = query.where(_live(now))
-    return list(conn.execute(query).mappings())
+    return [ChannelTermRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def delete_expired_terms_txn(
     conn: Connection, now: datetime, channel_id: int | None = None
-) -> list[RowMapping]:
+) -> list[ChannelTermRow]:
     """Delete the terms expired by ``now`` (of one channel, or of all); the deleted rows."""
     query = sa.delete(channel_terms).where(channel_terms.c.expires_at <= now)
     if channel_id is not None:
         query = query.where(channel_terms.c.channel_id == channel_id)
-    return list(conn.execute(query.returning(*channel_terms.c)).mappings())
+    rows = conn.execute(query.returning(*channel_terms.c)).mappings()
+    return [ChannelTermRow.from_row(row) for row in rows]
 
 
-def get_term_txn(conn: Connection, term_id: int) -> RowMapping | None:
+def get_term_txn(conn: Connection, term_id: int) -> ChannelTermRow | None:
     query = sa.select(channel_terms).where(channel_terms.c.id == term_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else ChannelTermRow.from_row(row)
 
 
 def insert_term_txn(

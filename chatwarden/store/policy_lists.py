@@ -1,12 +1,13 @@
 """Subscribable policy lists: blocked terms curated by one channel, used by any that subscribe.
-Lists leave this module as ``PolicyListRow``, their terms as ``PolicyTermRow``."""
+Lists leave this module as ``PolicyListRow``, their terms as ``PolicyTermRow`` (as a subscriber
+meets them: ``ListedTermRow``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -52,6 +53,18 @@ class PolicyTermRow:
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> PolicyTermRow:
         return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTermRow:
+    """A term a channel meets through a list it subscribes to, shaped like a channel term
+    (lists hold public blocked terms only)."""
+
+    text: str
+    is_regex: bool
+    kind: Literal["blocked"] = "blocked"
+    private: bool = False
+    expires_at: datetime | None = None  # list terms never expire
 
 
 def _list(row: Mapping[Any, Any] | None) -> PolicyListRow | None:
@@ -163,7 +176,7 @@ def subscribers_txn(conn: Connection, list_id: int) -> list[int]:
     return [int(x) for x in conn.execute(query).scalars()]
 
 
-def subscribed_terms_txn(conn: Connection, channel_id: int) -> list[dict[str, Any]]:
+def subscribed_terms_txn(conn: Connection, channel_id: int) -> list[ListedTermRow]:
     """The blocked terms of every list the channel subscribes to, shaped like channel terms."""
     query = (
         sa.select(policy_list_terms.c.text, policy_list_terms.c.is_regex)
@@ -171,7 +184,4 @@ def subscribed_terms_txn(conn: Connection, channel_id: int) -> list[dict[str, An
         .where(policy_subscriptions.c.channel_id == channel_id)
         .order_by(policy_list_terms.c.id)
     )
-    return [
-        {"text": text, "kind": "blocked", "private": False, "is_regex": bool(is_regex)}
-        for text, is_regex in conn.execute(query)
-    ]
+    return [ListedTermRow(str(text), bool(is_regex)) for text, is_regex in conn.execute(query)]

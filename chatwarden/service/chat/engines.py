@@ -22,10 +22,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy.engine import Connection
 
@@ -36,7 +36,12 @@ from chatwarden.errors import InputError
 from chatwarden.model import Model
 from chatwarden.pipeline import AutoMod
 from chatwarden.pipeline.terms import TermBudgetError
-from chatwarden.service.moderation.automod_settings import regex_budget, term_rows_txn, to_spec
+from chatwarden.service.moderation.automod_settings import (
+    TermFacts,
+    regex_budget,
+    term_rows_txn,
+    to_spec,
+)
 from chatwarden.service.types import emote_set_of
 from chatwarden.settings import AutoModSettings, Role
 from chatwarden.store import learning as learning_store
@@ -61,9 +66,7 @@ UNAVAILABLE_VERSION = "unavailable"
 EngineKey = tuple[int, tuple[str, ...]]
 
 
-def load_automod_settings(
-    channel: ChannelRow, term_rows: Sequence[Mapping[Any, Any]]
-) -> AutoModSettings:
+def load_automod_settings(channel: ChannelRow, term_rows: Sequence[TermFacts]) -> AutoModSettings:
     settings = AutoModSettings.from_mapping(
         {**channel.automod_settings, "terms": [to_spec(t) for t in term_rows]},
         source=f"channel {channel.name}",
@@ -73,7 +76,7 @@ def load_automod_settings(
 
 
 def channel_settings_txn(
-    conn: Connection, channel: ChannelRow, term_rows: Sequence[Mapping[Any, Any]]
+    conn: Connection, channel: ChannelRow, term_rows: Sequence[TermFacts]
 ) -> AutoModSettings:
     """The settings a channel's engines run: the owner's, its terms and emotes, and what the
     channel learned from its moderators (the active learned version, ``store/learning.py``)."""
@@ -153,7 +156,7 @@ class EngineCache:
                 self._engines.move_to_end(cid)
                 return engine
         rows = term_rows_txn(conn, cid, now)
-        expiries = [r["expires_at"] for r in rows if r.get("expires_at") is not None]
+        expiries = [r.expires_at for r in rows if r.expires_at is not None]
         try:
             settings = channel_settings_txn(conn, channel, rows)
             automod = AutoMod(settings, model=self.model, regex_budget=regex_budget(self.config))

@@ -31,6 +31,7 @@ from chatwarden.service.moderation.automod_settings import (
 )
 from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
+from chatwarden.settings import TermSpec
 from chatwarden.store import channels as channel_store
 from chatwarden.store import policy_lists as store
 from chatwarden.store.channels import ChannelRow
@@ -91,11 +92,8 @@ def parse_terms(
     return [(t.text, t.is_regex) for t in terms]
 
 
-def _rows(terms: list[tuple[str, bool]]) -> list[dict[str, Any]]:
-    return [
-        {"text": text, "kind": "blocked", "private": False, "is_regex": is_regex}
-        for text, is_regex in terms
-    ]
+def _rows(terms: list[tuple[str, bool]]) -> list[TermSpec]:
+    return [TermSpec(text=text, is_regex=is_regex) for text, is_regex in terms]
 
 
 class PolicyListService(ServiceBase):

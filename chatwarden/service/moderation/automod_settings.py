@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from chatwarden.config import ServiceConfig
@@ -39,8 +39,9 @@ from chatwarden.settings import AutoModSettings, Role, TermSpec
 from chatwarden.store import audit
 from chatwarden.store import channels as channel_store
 from chatwarden.store import policy_lists as policy_store
-from chatwarden.store.channels import ChannelRow
+from chatwarden.store.channels import ChannelRow, ChannelTermRow
 from chatwarden.store.engine import is_unique_violation
+from chatwarden.store.policy_lists import ListedTermRow
 
 TermKindArg = Literal["blocked", "permitted"]
 _SETTING_KEYS = ("overall_level", "levels", "vip_exempt")
@@ -53,16 +54,16 @@ MAX_BULK_TERMS = 500
 """Lines one bulk add may hold (the import takes more, all or nothing)."""
 
 
-def to_term(row: Mapping[Any, Any]) -> ChannelTerm:
+def to_term(row: ChannelTermRow) -> ChannelTerm:
     return ChannelTerm(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        text=row["text"],
-        kind=row["kind"],
-        private=bool(row["private"]),
-        is_regex=bool(row["is_regex"]),
-        created_at=row["created_at"],
-        expires_at=row.get("expires_at"),
+        id=row.id,
+        channel_id=row.channel_id,
+        text=row.text,
+        kind=row.kind,
+        private=row.private,
+        is_regex=row.is_regex,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
     )
 
 
@@ -92,9 +93,23 @@ def regex_budget(config: ServiceConfig) -> RegexBudget:
     )
 
 
+class TermFacts(Protocol):
+    """What the engine reads of a term: a channel's own (``ChannelTermRow``), a subscribed
+    list's (``ListedTermRow``), a new ``Term`` or a ``TermSpec``."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> Literal["blocked", "permitted"]: ...
+    @property
+    def private(self) -> bool: ...
+    @property
+    def is_regex(self) -> bool: ...
+
+
 def term_rows_txn(
     conn: Connection, channel_id: int, now: datetime | None = None
-) -> list[Mapping[Any, Any]]:
+) -> list[ChannelTermRow | ListedTermRow]:
     """Every term a message to the channel meets: its own (with ``now``: those not expired by
     then), then its subscribed lists'."""
     return [
@@ -103,19 +118,17 @@ def term_rows_txn(
     ]
 
 
-def to_spec(row: Mapping[Any, Any]) -> TermSpec:
-    return TermSpec(
-        text=row["text"], kind=row["kind"], private=row["private"], is_regex=row["is_regex"]
-    )
+def to_spec(row: TermFacts) -> TermSpec:
+    return TermSpec(text=row.text, kind=row.kind, private=row.private, is_regex=row.is_regex)
 
 
-def check_term_set(config: ServiceConfig, rows: Iterable[Mapping[Any, Any]], what: str) -> None:
+def check_term_set(config: ServiceConfig, rows: Iterable[TermFacts], what: str) -> None:
     """Refuse a set of terms (``rows`` shaped like channel terms) that the engine could not
     build within the budget: ``TermBudgetError`` (HTTP 400) naming ``what`` and the limit.
 
     The service has no global list, so a channel's set is its terms plus its lists' terms;
     ``build_matcher`` is the engine's own compile step, so passing here means it builds."""
-    specs = [to_spec(r) for r in rows if r["is_regex"]]
+    specs = [to_spec(r) for r in rows if r.is_regex]
     if not specs:
         return
     try:
@@ -191,7 +204,7 @@ class AutoModSettingsService(ServiceBase):
         return [
             to_term(r)
             for r in rows
-            if (kind is None or r["kind"] == kind) and (see_private or not r["private"])
+            if (kind is None or r.kind == kind) and (see_private or not r.private)
         ]
 
     def add_term(
@@ -281,16 +294,16 @@ class AutoModSettingsService(ServiceBase):
         drop them too; how many. Called by the tick."""
         with self.transaction() as out:
             rows = channel_store.delete_expired_terms_txn(out.conn, out.now)
-            for channel_id in sorted({r["channel_id"] for r in rows}):
+            for channel_id in sorted({r.channel_id for r in rows}):
                 channel_store.bump_settings_rev_txn(out.conn, channel_id)
         return len(rows)
 
     def remove_term(self, actor: Actor, channel_id: int, term_id: int) -> None:
         with self.transaction() as out:
             row = channel_store.get_term_txn(out.conn, term_id)
-            if row is None or row["channel_id"] != channel_id:
+            if row is None or row.channel_id != channel_id:
                 raise NotFound(f"no term with id {term_id} in this channel")
-            channel, role = self._check_txn(out.conn, actor, channel_id, bool(row["private"]))
+            channel, role = self._check_txn(out.conn, actor, channel_id, row.private)
             channel_store.delete_term_txn(out.conn, term_id)
             channel_store.bump_settings_rev_txn(out.conn, channel_id)
             audit.append_txn(
@@ -301,9 +314,7 @@ class AutoModSettingsService(ServiceBase):
                 created_at=out.now,
                 details=_term_details(row),
             )
-            term = Term(
-                row["text"], kind=row["kind"], private=row["private"], is_regex=row["is_regex"]
-            )
+            term = Term(row.text, kind=row.kind, private=row.private, is_regex=row.is_regex)
             self._announce(out, channel, actor, "remove", [term])
 
     def import_terms(
@@ -352,20 +363,14 @@ class AutoModSettingsService(ServiceBase):
             raise InputError(f"a channel can have at most {limit} terms (this would make {count})")
 
     @staticmethod
-    def _live_terms_txn(out: Outbox, channel_id: int) -> list[RowMapping]:
+    def _live_terms_txn(out: Outbox, channel_id: int) -> list[ChannelTermRow]:
         """The channel's terms after deleting its expired ones (an expired term is gone: the
         same term can be added again, and it no longer counts towards the quota)."""
         channel_store.delete_expired_terms_txn(out.conn, out.now, channel_id)
         return channel_store.list_terms_txn(out.conn, channel_id)
 
     def _check_set_txn(self, conn: Connection, channel_id: int, new: list[Term]) -> None:
-        rows = [
-            *term_rows_txn(conn, channel_id),
-            *(
-                {"text": t.text, "kind": t.kind, "private": t.private, "is_regex": t.is_regex}
-                for t in new
-            ),
-        ]
+        rows: list[TermFacts] = [*term_rows_txn(conn, channel_id), *new]
         check_term_set(self.config, rows, "this channel's terms with its policy lists")
 
     def _check_txn(
@@ -383,7 +388,7 @@ class AutoModSettingsService(ServiceBase):
         term: Term,
         log: bool = True,
         expires_at: datetime | None = None,
-    ) -> RowMapping:
+    ) -> ChannelTermRow:
         try:
             term_id = channel_store.insert_term_txn(
                 out.conn,
@@ -444,25 +449,25 @@ def _at(now: datetime, expires_in_s: int | None) -> datetime | None:
     return None if expires_in_s is None else now + timedelta(seconds=expires_in_s)
 
 
-def _same(term: Term, row: Mapping[Any, Any]) -> bool:
-    if row["kind"] != term.kind or bool(row["is_regex"]) != term.is_regex:
+def _same(term: Term, row: ChannelTermRow) -> bool:
+    if row.kind != term.kind or row.is_regex != term.is_regex:
         return False
     try:
-        other = Term(row["text"], kind=row["kind"], is_regex=row["is_regex"])
+        other = Term(row.text, kind=row.kind, is_regex=row.is_regex)
     except ChatWardenError:
-        return bool(row["text"] == term.text)
+        return row.text == term.text
     return bool(other.key == term.key)
 
 
-def _term_details(row: Mapping[Any, Any]) -> dict[str, Any]:
+def _term_details(row: ChannelTermRow) -> dict[str, Any]:
     """What the mod log keeps about a term; readers other than the owner get a private term's
     text redacted (``redact.redact``). ``expires_at`` None: never expires."""
-    expires_at = row.get("expires_at")
+    expires_at = row.expires_at
     return {
-        "term_id": row["id"],
-        "kind": row["kind"],
-        "private": bool(row["private"]),
-        "is_regex": bool(row["is_regex"]),
-        "text": row["text"],
+        "term_id": row.id,
+        "kind": row.kind,
+        "private": row.private,
+        "is_regex": row.is_regex,
+        "text": row.text,
         "expires_at": None if expires_at is None else expires_at.isoformat(),
     }

@@ -173,7 +173,7 @@ class LearningService(ServiceBase):
                 silent_before=now - REACTION_WINDOW,
                 limit=SUGGEST_FROM,
             )
-            terms = [t["text"] for t in channel_store.list_terms_txn(conn, channel_id)]
+            terms = [t.text for t in channel_store.list_terms_txn(conn, channel_id)]
         examples = [Example(text, sender, True) for text, sender in acted]
         examples += [Example(text, sender, False) for text, sender in stood]
         return suggest_terms(examples, existing=terms)

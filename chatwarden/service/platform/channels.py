@@ -254,7 +254,7 @@ class ChannelService(ServiceBase):
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.VIEW_MEMBERS)
             rows = store.list_members_txn(conn, channel_id)
-        members = [_member(channel, MemberRow.from_row(r), r["username"]) for r in rows]
+        members = [_member(channel, row, username) for row, username in rows]
         return [m for m in members if wanted is None or m.role in wanted]
 
     def _member_txn(self, conn: Connection, channel: ChannelRow, user_id: int) -> Member:
