@@ -71,7 +71,7 @@ def context_txn(
     now: datetime,
     *,
     before_id: int | None = None,
-    earlier: Sequence[Mapping[Any, Any]] = (),
+    earlier: Sequence[Mapping[str, Any]] = (),
 ) -> Context:
     """The ``Context`` of a message ``sender_id`` sends (or sent) with ``text`` at ``now``.
 
@@ -150,7 +150,7 @@ def context_dict(scored: ContextScore) -> dict[str, Any]:
     }
 
 
-def public_context(stored: Mapping[Any, Any] | None) -> dict[str, Any] | None:
+def public_context(stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The queue's view of a stored context: ``{score, explanations}`` (``None``: the message
     was held before contexts were kept)."""
     if not stored:

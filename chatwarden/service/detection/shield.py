@@ -129,7 +129,7 @@ class ShieldService(ServiceBase):
         )
 
     def update_preset(
-        self, actor: Actor, channel_id: int, patch: Mapping[Any, Any]
+        self, actor: Actor, channel_id: int, patch: Mapping[str, Any]
     ) -> ShieldPreset:
         """Edit the saved preset (takes effect the next time Shield Mode is turned on)."""
         if not isinstance(patch, Mapping) or not patch:

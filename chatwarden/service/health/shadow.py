@@ -93,7 +93,7 @@ class ShadowService(ServiceBase):
         actor: Actor,
         channel_id: int,
         *,
-        candidate_settings: Mapping[Any, Any] | None = None,
+        candidate_settings: Mapping[str, Any] | None = None,
         candidate_model: str | None = None,
         enabled: bool = True,
     ) -> dict[str, Any]:
@@ -324,7 +324,7 @@ class ShadowService(ServiceBase):
         }
 
 
-def _candidate(live: AutoModSettings, patch: Mapping[Any, Any]) -> AutoModSettings:
+def _candidate(live: AutoModSettings, patch: Mapping[str, Any]) -> AutoModSettings:
     data = live.model_dump(mode="json")
     if patch.get("overall_level") is not None:
         data["levels"] = {}  # a preset resets the levels, as in the live settings update
