@@ -288,12 +288,12 @@ class MatrixConnector:
         self._pending.append((next_batch, {m.message_id for m in msgs if m.message_id}))
         if self._advance():
             await self._save()
-        if update.left:
+        for msg in msgs:
+            yield msg
+        if update.left:  # kicked or banned: what was said before it is decided above
             self.room_id = None
             self.ready.clear()
             raise MatrixError("sync", 403, "M_FORBIDDEN", "the bot is no longer in the room")
-        for msg in msgs:
-            yield msg
 
     async def _backfill(self, start: str, stop: str | None) -> list[Mapping[str, Any]]:
         """The events of a gap, oldest first: ``/messages`` back from ``start`` to ``stop``."""

@@ -375,3 +375,22 @@ def test_the_homeserver_going_away_is_retried(room: Room) -> None:
 
     connector = asyncio.run(main())
     assert connector.last_error is not None and "ConnectError" in connector.last_error
+
+
+def test_a_bot_kicked_from_the_room_joins_again_and_goes_on(services: Services, room: Room) -> None:
+    ids: list[str] = []
+
+    async def body(connector: MatrixConnector, runner: ConnectorRunner) -> None:
+        kick = {"user_id": room.bot.user_id, "reason": "testing"}
+        path = f"/_matrix/client/v3/rooms/{room.room_id}/kick"
+        await asyncio.to_thread(room.server.api, room.owner, "POST", path, json=kick)
+        await until(lambda: connector.last_error is not None)
+        await until(lambda: connector.connected)
+        ids.append(await say(room.server, room.viewer, room.room_id, text(THREAT)))
+        await until(lambda: len(connector.applier.sent) == 1)
+
+    connector, runner = asyncio.run(session(services, room, body))
+    assert connector.last_error is not None and "no longer in the room" in connector.last_error
+    assert room.state("m.room.member", room.bot.user_id)["membership"] == "join"
+    assert redacted_because(room, ids[0]) is not None
+    assert runner.stats.decided == 1
