@@ -1,14 +1,42 @@
-"""A channel's connections to other platforms' chats (the credential arrives already sealed)."""
+"""A channel's connections to other platforms' chats (the credential arrives already sealed).
+They leave this module as ``ConnectionRow``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from chatwarden.store.schema import connections
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionRow:
+    """One connection as stored. The sealed credential stays out of ``repr`` (and so out of
+    logs); only ``ConnectionService`` opens it."""
+
+    id: int
+    channel_id: int
+    platform: str
+    target: str
+    room: str
+    account: str
+    options: dict[str, Any]
+    credential: str | None = field(repr=False)
+    status: str
+    status_at: datetime | None
+    last_message_at: datetime | None
+    last_error: str | None
+    created_by: int | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ConnectionRow:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
 def insert_connection_txn(
@@ -44,17 +72,18 @@ def insert_connection_txn(
     return int(result.scalar_one())
 
 
-def get_connection_txn(conn: Connection, connection_id: int) -> RowMapping | None:
+def get_connection_txn(conn: Connection, connection_id: int) -> ConnectionRow | None:
     query = sa.select(connections).where(connections.c.id == connection_id)
-    return conn.execute(query).mappings().first()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else ConnectionRow.from_row(row)
 
 
-def list_connections_txn(conn: Connection, channel_id: int | None = None) -> list[RowMapping]:
+def list_connections_txn(conn: Connection, channel_id: int | None = None) -> list[ConnectionRow]:
     """A channel's connections (every channel's with None), oldest first."""
     query = sa.select(connections).order_by(connections.c.id)
     if channel_id is not None:
         query = query.where(connections.c.channel_id == channel_id)
-    return list(conn.execute(query).mappings())
+    return [ConnectionRow.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def delete_connection_txn(conn: Connection, connection_id: int) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +30,7 @@ from chatwarden.service.permissions import Permission
 from chatwarden.service.types import Actor, _ToDict
 from chatwarden.store import audit
 from chatwarden.store import connections as store
+from chatwarden.store.connections import ConnectionRow
 from chatwarden.store.secretbox import NO_KEY, SecretBox
 
 log = logging.getLogger(__name__)
@@ -110,22 +110,22 @@ class RunnableConnection:
     credentials: Credentials
 
 
-def to_connection(row: Mapping[Any, Any]) -> Connection:
+def to_connection(row: ConnectionRow) -> Connection:
     return Connection(
-        id=row["id"],
-        channel_id=row["channel_id"],
-        platform=row["platform"],
-        target=row["target"],
-        room=row["room"],
-        account=row["account"],
-        options=dict(row["options"] or {}),
-        has_credential=row["credential"] is not None,
-        status=row["status"],
-        status_at=row["status_at"],
-        last_message_at=row["last_message_at"],
-        last_error=row["last_error"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
+        id=row.id,
+        channel_id=row.channel_id,
+        platform=row.platform,
+        target=row.target,
+        room=row.room,
+        account=row.account,
+        options=dict(row.options or {}),
+        has_credential=row.credential is not None,
+        status=row.status,
+        status_at=row.status_at,
+        last_message_at=row.last_message_at,
+        last_error=row.last_error,
+        created_by=row.created_by,
+        created_at=row.created_at,
     )
 
 
@@ -409,9 +409,9 @@ class ConnectionService(ServiceBase):
         that channel's (the API names the channel in the path)."""
         with self.db.write() as conn:
             row = store.get_connection_txn(conn, connection_id)
-            if row is None or (channel_id is not None and row["channel_id"] != channel_id):
+            if row is None or (channel_id is not None and row.channel_id != channel_id):
                 raise NotFound(f"no connection with id {connection_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
             self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
             store.delete_connection_txn(conn, connection_id)
             audit.append_txn(
@@ -422,9 +422,9 @@ class ConnectionService(ServiceBase):
                 created_at=self.clock.now(),
                 details={
                     "connection_id": connection_id,
-                    "platform": row["platform"],
-                    "target": row["target"],
-                    "room": row["room"],
+                    "platform": row.platform,
+                    "target": row.target,
+                    "room": row.room,
                     "via": via,
                 },
             )
@@ -456,12 +456,12 @@ class ConnectionService(ServiceBase):
             row = store.get_connection_txn(conn, connection_id)
             if row is None:
                 raise NotFound(f"no connection with id {connection_id}")
-            channel = self.channel_txn(conn, row["channel_id"])
+            channel = self.channel_txn(conn, row.channel_id)
         creds = Credentials()
-        if row["credential"] is not None:
+        if row.credential is not None:
             if self._box is None:
                 raise ConfigError(NO_KEY)
-            creds = self._open(row["credential"])
+            creds = self._open(row.credential)
         return RunnableConnection(to_connection(row), channel.name, creds)
 
     def store_tokens(self, connection_id: int, access_token: str, refresh_token: str) -> bool:
@@ -477,15 +477,15 @@ class ConnectionService(ServiceBase):
             row = store.get_connection_txn(conn, connection_id)
             if row is None:
                 return False
-            if row["platform"] != "twitch" or row["target"] != EVENTSUB:
+            if row.platform != "twitch" or row.target != EVENTSUB:
                 raise InputError(f"connection {connection_id} is not a Twitch EventSub connection")
-            old = self._open(row["credential"]) if row["credential"] is not None else None
+            old = self._open(row.credential) if row.credential is not None else None
             client_secret = old.client_secret if old is not None else None
             new = Credentials(access_token, None, refresh_token, client_secret)
             store.update_credential_txn(conn, connection_id, self._seal(new))
             audit.append_txn(
                 conn,
-                channel_id=row["channel_id"],
+                channel_id=row.channel_id,
                 actor_id=None,
                 action="connection.token_refresh",
                 created_at=self.clock.now(),
@@ -533,7 +533,7 @@ class ConnectionService(ServiceBase):
             row = store.get_connection_txn(conn, connection_id)
             if row is None:
                 return False
-            options = dict(row["options"] or {})
+            options = dict(row.options or {})
             options["platform_rules"] = kept
             options["platform_rules_at"] = self.clock.now().isoformat()
             return store.update_options_txn(conn, connection_id, options) > 0
@@ -548,7 +548,7 @@ class ConnectionService(ServiceBase):
             row = store.get_connection_txn(conn, connection_id)
             if row is None:
                 return False
-            options = dict(row["options"] or {})
+            options = dict(row.options or {})
             options["cursor"] = cursor
             return store.update_options_txn(conn, connection_id, options) > 0
 
@@ -558,12 +558,16 @@ class ConnectionService(ServiceBase):
         if self._box is None:
             raise ConfigError(NO_KEY)
         with self.db.read() as conn:
-            rows = [r for r in store.list_connections_txn(conn) if r["credential"] is not None]
-        for row in rows:
-            resealed = self._box.reseal(row["credential"])
+            sealed = [
+                (r.id, r.credential)
+                for r in store.list_connections_txn(conn)
+                if r.credential is not None
+            ]
+        for connection_id, credential in sealed:
+            resealed = self._box.reseal(credential)
             with self.db.write() as conn:
-                store.update_credential_txn(conn, row["id"], resealed)
-        return len(rows)
+                store.update_credential_txn(conn, connection_id, resealed)
+        return len(sealed)
 
     def _seal(self, creds: Credentials) -> str | None:
         if not creds.values():
