@@ -58,8 +58,8 @@ log_config: "{folder}/log.yaml"
 media_store_path: "{folder}/media"
 signing_key_path: "{folder}/signing.key"
 registration_shared_secret: "{shared_secret}"
-macaroon_secret_key: "{secrets.token_hex(16)}"
-form_secret: "{secrets.token_hex(16)}"
+macaroon_secret_key: "{shared_secret}-macaroon"
+form_secret: "{shared_secret}-form"
 report_stats: false
 bcrypt_rounds: 4
 trusted_key_servers: []
@@ -114,7 +114,8 @@ class MatrixUser:
 
 class Synapse:
     """Synapse (``python -m synapse.app.homeserver``) in a child process, its files in
-    ``folder``. ``start`` waits until the client API answers."""
+    ``folder``. ``start`` waits until the client API answers; ``kill`` (SIGKILL) and ``start``
+    again restart it on the same port with the same database (the bench's soak)."""
 
     def __init__(self, folder: Path, port: int | None = None) -> None:
         self.folder = folder
@@ -159,6 +160,14 @@ class Synapse:
         self.stop()
         out = (self.folder / "stdout.log").read_text()[-3000:]
         raise RuntimeError(f"Synapse did not start on {self.url}:\n{out}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing is flushed or said to the clients."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.stop()
+        (self.folder / "homeserver.pid").unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
