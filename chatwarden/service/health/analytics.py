@@ -13,11 +13,11 @@ import csv
 import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from chatwarden.analytics import (
@@ -192,46 +192,20 @@ class AnalyticsService(ServiceBase):
         # category findings hold a message (AutoMod's policy), so only held and blocked
         # messages can name a category
         decisions = store.decisions_between_txn(conn, cid, start, end, ("held", "blocked"))
-        by_minute_res: dict[datetime, list[ResolutionFact]] = {}
-        for r in store.resolutions_between_txn(conn, cid, start, end):
-            by_minute_res.setdefault(minute_of(r.resolved_at), []).append(
-                ResolutionFact(r.status, r.held_at, r.resolved_at)
-            )
-        by_minute_acts: dict[datetime, list[ModActionFact]] = {}
-        for a in store.mod_actions_between_txn(conn, cid, start, end):
-            by_minute_acts.setdefault(minute_of(a.created_at), []).append(
-                ModActionFact(a.actor_id, a.action, a.details)
-            )
-        gap = timedelta(seconds=self.settings.return_gap_s)
-        window = timedelta(days=self.settings.return_window_days)
-        firsts: list[dict[str, Any]] = []
-        first_here: dict[int, datetime] = {}  # first seen in this stretch (not stored yet)
-        returns: dict[int, datetime] = {}
+        resolutions = _resolutions_by_minute(conn, cid, start, end)
+        mod_actions = _mod_actions_by_minute(conn, cid, start, end)
+        chatters = _Chatters(
+            cid,
+            gap=timedelta(seconds=self.settings.return_gap_s),
+            window=timedelta(days=self.settings.return_window_days),
+        )
         rollups: list[MinuteRollup] = []
         minute = start
         while minute < end:
             # one indexed read per minute: no per-row timestamps to decode
             rows = store.messages_in_minute_txn(conn, cid, minute)
-            senders = sorted({int(m.sender_id) for m in rows} - first_here.keys())
-            known = store.first_chatters_txn(conn, cid, senders)
-            first_time: set[int] = set()
-            for m in rows:
-                sender = int(m.sender_id)
-                if sender in first_time or sender in returns:
-                    continue
-                if sender in first_here:
-                    first_at: datetime | None = first_here[sender]
-                elif sender in known:
-                    first_at, back = known[sender]
-                    if back is not None:
-                        continue  # came back already
-                else:
-                    first_time.add(sender)  # their first message in this channel
-                    first_here[sender] = minute
-                    firsts.append({"channel_id": cid, "user_id": sender, "first_at": minute})
-                    continue
-                if first_at is not None and first_at + gap <= minute <= first_at + window:
-                    returns[sender] = minute
+            known = store.first_chatters_txn(conn, cid, chatters.unknown(rows))
+            first_time = chatters.see(minute, rows, known)
             facts = [
                 MessageFact(
                     int(m.sender_id), m.text, m.initial_status, _categories(decisions.get(m.id))
@@ -242,22 +216,15 @@ class AnalyticsService(ServiceBase):
                 cid,
                 minute,
                 facts,
-                resolutions=by_minute_res.get(minute, ()),
-                mod_actions=by_minute_acts.get(minute, ()),
+                resolutions=resolutions.get(minute, ()),
+                mod_actions=mod_actions.get(minute, ()),
                 first_time_senders=first_time,
                 emotes=emotes,
             )
             if not rollup.is_empty:
                 rollups.append(rollup)
             minute += MINUTE
-        # a chatter first seen in this stretch who came back in it too
-        first_rows = {f["user_id"]: f for f in firsts}
-        for uid, when in list(returns.items()):
-            if uid in first_rows:
-                first_rows[uid]["returned_at"] = when
-                del returns[uid]
-        for f in firsts:
-            f.setdefault("returned_at", None)
+        firsts, returns = chatters.finish()
         return rollups, firsts, returns
 
     # -- queries -------------------------------------------------------------------------------
@@ -395,6 +362,87 @@ class AnalyticsService(ServiceBase):
     def pending_review_count(self) -> int:
         with self.db.read() as conn:
             return store.pending_review_count_txn(conn)
+
+
+def _resolutions_by_minute(
+    conn: Connection, cid: int, start: datetime, end: datetime
+) -> dict[datetime, list[ResolutionFact]]:
+    """The review items resolved in ``[start, end)``, by the minute they were resolved in."""
+    out: dict[datetime, list[ResolutionFact]] = {}
+    for r in store.resolutions_between_txn(conn, cid, start, end):
+        out.setdefault(minute_of(r.resolved_at), []).append(
+            ResolutionFact(r.status, r.held_at, r.resolved_at)
+        )
+    return out
+
+
+def _mod_actions_by_minute(
+    conn: Connection, cid: int, start: datetime, end: datetime
+) -> dict[datetime, list[ModActionFact]]:
+    """The mod-log entries of ``[start, end)``, by the minute they were written in."""
+    out: dict[datetime, list[ModActionFact]] = {}
+    for a in store.mod_actions_between_txn(conn, cid, start, end):
+        out.setdefault(minute_of(a.created_at), []).append(
+            ModActionFact(a.actor_id, a.action, a.details)
+        )
+    return out
+
+
+@dataclass
+class _Chatters:
+    """Who chats here for the first time in a stretch of minutes (rows to store), and which
+    earlier first-time chatters come back: a message ``gap`` to ``window`` after their first."""
+
+    cid: int
+    gap: timedelta
+    window: timedelta
+    firsts: list[dict[str, Any]] = field(default_factory=list)
+    first_here: dict[int, datetime] = field(default_factory=dict)  # first seen in this stretch
+    returns: dict[int, datetime] = field(default_factory=dict)
+
+    def unknown(self, rows: Sequence[Row[int, int, str, str]]) -> list[int]:
+        """The senders of a minute whose first message is not known from this stretch."""
+        return sorted({int(m.sender_id) for m in rows} - self.first_here.keys())
+
+    def see(
+        self,
+        minute: datetime,
+        rows: Sequence[Row[int, int, str, str]],
+        known: Mapping[int, tuple[datetime, datetime | None]],
+    ) -> set[int]:
+        """The first-time chatters of ``minute`` (``known``: the stored first and return times
+        of its senders who chatted before the stretch); notes who came back."""
+        first_time: set[int] = set()
+        for m in rows:
+            sender = int(m.sender_id)
+            if sender in first_time or sender in self.returns:
+                continue
+            if sender in self.first_here:
+                first_at: datetime | None = self.first_here[sender]
+            elif sender in known:
+                first_at, back = known[sender]
+                if back is not None:
+                    continue  # came back already
+            else:
+                first_time.add(sender)  # their first message in this channel
+                self.first_here[sender] = minute
+                self.firsts.append({"channel_id": self.cid, "user_id": sender, "first_at": minute})
+                continue
+            if first_at is not None and first_at + self.gap <= minute <= first_at + self.window:
+                self.returns[sender] = minute
+        return first_time
+
+    def finish(self) -> tuple[list[dict[str, Any]], dict[int, datetime]]:
+        """The first-chatter rows to insert (a chatter first seen in this stretch who came
+        back in it too, with ``returned_at``), and the returns of chatters stored before."""
+        first_rows = {f["user_id"]: f for f in self.firsts}
+        for uid, when in list(self.returns.items()):
+            if uid in first_rows:
+                first_rows[uid]["returned_at"] = when
+                del self.returns[uid]
+        for f in self.firsts:
+            f.setdefault("returned_at", None)
+        return self.firsts, self.returns
 
 
 class _Lost(Exception):
