@@ -72,6 +72,12 @@ class CommandService:
         return CommandResult(command.name, self._run(actor, channel_id, command))
 
     def _run(self, actor: Actor, channel_id: int, c: SlashCommand) -> str:
+        done = self._on_channel(actor, channel_id, c)
+        return done if done is not None else self._on_user(actor, channel_id, c)
+
+    def _on_channel(self, actor: Actor, channel_id: int, c: SlashCommand) -> str | None:
+        """A command on the channel (chat modes, Shield Mode, deleting, clearing); None: the
+        command names a user."""
         if c.name in _MODES:
             self.modes.update(actor, channel_id, _MODES[c.name])
             return f"/{c.name}: chat settings changed"
@@ -96,6 +102,10 @@ class CommandService:
         if c.name == "clear":
             count = self.actions.clear_chat(actor, channel_id)
             return f"chat cleared ({count} messages removed)"
+        return None
+
+    def _on_user(self, actor: Actor, channel_id: int, c: SlashCommand) -> str:
+        """A command on the user ``c.user`` names (sanctions and roles)."""
         assert c.user is not None
         user = self.accounts.get_user_by_name(c.user)
         name = user.username
