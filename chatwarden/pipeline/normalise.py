@@ -8,7 +8,8 @@ Stages, in order (each sees the previous one's output):
 3. letters spaced or dotted apart rejoined ("f u c k", "f.u.c.k" -> "fuck"); a spaced run
    that splits into dictionary words keeps those breaks ("y o u a r e d u m b" ->
    "you are dumb", ``spacing`` and ``words``);
-4. leetspeak decoded inside words (``leet``);
+4. leetspeak decoded inside words (``leet``), and starred-out letters filled in when the word
+   can only be one slur or swear word ("c*nt", "n*gg*r"; ``masks``);
 5. runs of 3+ identical characters squeezed to 2 ("zorbbbb" -> "zorbb"), or to 1 when that
    makes a dictionary word and 2 do not ("stuuuupid" -> "stupid", but "gooood" -> "good");
    digits kept.

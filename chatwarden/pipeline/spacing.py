@@ -68,12 +68,13 @@ JOIN_RE = re.compile(
     rf"(?:{_SPACED}(?: +{_SPACED})+"  # f u c k; g g
     rf"|{_SINGLE}( *)({_SEP_CLASS})\2{{0,2}}( *){_SINGLE}(?:\1\2{{1,3}}\3{_SINGLE})+"
     rf"(?!\1\2+\3{_J})"
-    rf"|{_SINGLE}({_PAIR_SEP_CLASS})\4{{0,2}}{_SINGLE}(?!\4*{_J}))"
+    rf"|{_SINGLE}(?!\*\*)({_PAIR_SEP_CLASS})\4{{0,2}}{_SINGLE}(?!\4*{_J}))"
 )
 """Two or more one-character tokens split by spaces ("f u c k", "g g"); three or more split by
 one repeated separator (once or up to three times in a row: "f.u.c.k", "f--u--c--k", which is
 also what "f-\u200b-u" leaves once the zero-width character is gone), or two split by a
-separator of ``PAIR_SEPARATORS`` with no space ("a-t", "m.e"; never "I'm"). The spaces before
+separator of ``PAIR_SEPARATORS`` with no space ("a-t", "m.e"; never "I'm"; two letters around
+two or more stars are a starred-out word, "n***a", for ``masks``). The spaces before
 and after the separator are the same all along a run ("f . u . c . k", "f .u .c .k"; never
 "m.i.d. a.n.d"). A run ends where a separator is followed by a space ("d.i.e. at"); a separator
 followed at once by a letter or digit carries it on, so "e.g.this" is left alone."""

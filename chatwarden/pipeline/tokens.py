@@ -1,5 +1,6 @@
-"""Per-token stages: leetspeak decoded, 3+ repeats squeezed (to one letter when that makes a
-dictionary word and two do not), URLs and @mentions left alone.
+"""Per-token stages: leetspeak decoded, starred-out letters filled in (``masks``), 3+ repeats
+squeezed (to one letter when that makes a dictionary word and two do not), URLs and @mentions
+left alone.
 
 Once spaced-out letters are rejoined, nothing here looks across a space, so each
 space-separated token is normalised on its own and the result is cached: chat repeats the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from chatwarden.pipeline.leet import TRIGGER_RE, decode_word
+from chatwarden.pipeline.masks import MASK_RE, fill_masks
 from chatwarden.pipeline.spacing import Starts, delete
 from chatwarden.pipeline.words import english_words
 
@@ -64,10 +66,12 @@ def _core(token: str) -> str:
 
 def _post(token: str) -> Post:
     leet = TRIGGER_RE.search(token) is not None
-    if not leet and not REPEAT_RE.search(token):
+    if not leet and "*" not in token and not REPEAT_RE.search(token):
         return None
     protected = _protected(token)
     text = _decode_leet(token, protected) if leet else token
+    if "*" in text and not protected and MASK_RE.search(text):
+        text = fill_masks(text)  # before squeezing: "f***" must keep its three stars
     runs = [m for m in REPEAT_RE.finditer(text) if not _overlaps(m.start(), m.end(), protected)]
     cuts = [(m.start() + 2, m.end()) for m in runs]
     if runs and any(m.group(1).isalpha() for m in runs):
@@ -101,7 +105,7 @@ def post(token: str) -> Post:
 
 def post_text(s: str, starts: Starts) -> tuple[str, Starts]:
     """Apply ``post`` to every token of space-collapsed ``s``, keeping ``starts`` in step."""
-    if TRIGGER_RE.search(s) is None and REPEAT_RE.search(s) is None:
+    if TRIGGER_RE.search(s) is None and "*" not in s and REPEAT_RE.search(s) is None:
         return s, starts
     return post_tokens(s.split(" "), starts)
 
