@@ -6,7 +6,9 @@ resolved by the homeserver; joining a room the bot is in already changes nothing
 power levels. Then ``/sync`` with a filter for this room's messages and power levels, each
 request from the last response's ``next_batch`` (``since``). A response whose timeline has a
 gap (``limited``) is completed from ``/rooms/{roomId}/messages``, back from its ``prev_batch``
-to the previous token, so nothing said while the bot was away is skipped.
+to the previous token, so nothing said while the bot was away is skipped. A saved token the
+homeserver refuses (400: its database was replaced) is dropped with an error, and the bot
+starts from now.
 
 Never lose, never act twice: the ``since`` token is kept in a ``CursorStore`` (for a stored
 connection, the connection's options), and only once the runner has stored the decision of
@@ -248,7 +250,18 @@ class MatrixConnector:
     async def _sync_once(self) -> AsyncIterator[InboundMessage]:
         assert self.room_id is not None
         first = self.since is None
-        resp = await self._sync_or_close(self.since, 0 if first else self.settings.sync_timeout_ms)
+        try:
+            timeout_ms = 0 if first else self.settings.sync_timeout_ms
+            resp = await self._sync_or_close(self.since, timeout_ms)
+        except MatrixError as exc:
+            if exc.status != 400 or first or isinstance(exc, TokenRefused):
+                raise
+            # a token the homeserver does not know (its database replaced): start from now
+            self.last_error = f"the saved sync token was refused ({exc.errcode}); started from now"
+            log.error("Matrix: %s", self.last_error)
+            self.since = None
+            self._pending.clear()
+            return
         if resp is None:
             return
         self.syncs += 1

@@ -394,3 +394,19 @@ def test_a_bot_kicked_from_the_room_joins_again_and_goes_on(services: Services, 
     assert room.state("m.room.member", room.bot.user_id)["membership"] == "join"
     assert redacted_because(room, ids[0]) is not None
     assert runner.stats.decided == 1
+
+
+def test_a_sync_token_the_homeserver_refuses_starts_from_now(
+    services: Services, room: Room
+) -> None:
+    cursor = MemoryCursor("not-a-stream-token")
+
+    async def body(connector: MatrixConnector, runner: ConnectorRunner) -> None:
+        await until(lambda: connector.last_error is not None and connector.connected)
+        await say(room.server, room.viewer, room.room_id, text(BANTER))
+        await until(lambda: seen(runner) == 1)
+        await until(lambda: cursor.since != "not-a-stream-token")
+
+    connector, runner = asyncio.run(session(services, room, body, cursor=cursor))
+    assert connector.last_error == "the saved sync token was refused (M_UNKNOWN); started from now"
+    assert runner.stats.decided == 1
