@@ -36,7 +36,7 @@ from chatwarden.store import channels as channel_store
 from chatwarden.store import shadow as store
 from chatwarden.store.channels import ChannelRow
 from chatwarden.store.engine import is_unique_violation
-from chatwarden.store.shadow import ShadowConfigRow
+from chatwarden.store.shadow import ShadowConfigRow, ShadowResultRow
 
 log = logging.getLogger("chatwarden.shadow")
 
@@ -267,15 +267,7 @@ class ShadowService(ServiceBase):
         """How often the candidate disagreed with the live policy, and how each agreed with
         the moderators, over messages created in ``[start, end)`` (default: the last 24 h),
         with a per-bucket series and the newest disagreements as samples."""
-        if resolution not in RESOLUTIONS:
-            raise InputError(f"resolution must be one of {', '.join(RESOLUTIONS)}")
-        res: Resolution = resolution
-        end = end if end is not None else self.clock.now()
-        start = start if start is not None else end - timedelta(days=1)
-        if start >= end:
-            raise InputError("start must be before end")
-        if (end - start) / STEP[res] > 7 * 24 * 60:
-            raise InputError("too many buckets; use a coarser resolution")
+        res, start, end = _window(resolution, start, end, self.clock.now())
         with self.db.read() as conn:
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.VIEW_HEALTH)
@@ -289,26 +281,11 @@ class ShadowService(ServiceBase):
         every: list[ShadowFact] = []
         samples: list[dict[str, Any]] = []
         for row in rows:
-            fact = ShadowFact(
-                row.live_action,
-                row.candidate_action,
-                moderator_verdict(row.initial_status, row.status),
-            )
+            fact = _fact(row)
             every.append(fact)
             facts.setdefault(floor_to(row.created_at, res), []).append(fact)
             if fact.live_action != fact.candidate_action:
-                samples.append(
-                    {
-                        "message_id": row.public_id,
-                        "sender_name": row.sender_name,
-                        "text": row.text,
-                        "created_at": row.created_at.isoformat(),
-                        "live_action": fact.live_action,
-                        "candidate_action": fact.candidate_action,
-                        "verdict": fact.verdict,
-                        "candidate_reasons": row.candidate_reasons or [],
-                    }
-                )
+                samples.append(_sample(row, fact))
         return {
             "channel": channel.name,
             "config": None if config is None else _config_dict(config),
@@ -322,6 +299,44 @@ class ShadowService(ServiceBase):
             ],
             "samples": samples[-MAX_SAMPLES:][::-1],
         }
+
+
+def _window(
+    resolution: str, start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[Resolution, datetime, datetime]:
+    """The checked resolution and ``[start, end)`` of a results query (default: the last
+    24 h up to ``now``)."""
+    if resolution not in RESOLUTIONS:
+        raise InputError(f"resolution must be one of {', '.join(RESOLUTIONS)}")
+    res: Resolution = resolution
+    end = end if end is not None else now
+    start = start if start is not None else end - timedelta(days=1)
+    if start >= end:
+        raise InputError("start must be before end")
+    if (end - start) / STEP[res] > 7 * 24 * 60:
+        raise InputError("too many buckets; use a coarser resolution")
+    return res, start, end
+
+
+def _fact(row: ShadowResultRow) -> ShadowFact:
+    """What the live policy, the candidate and the moderators did with one message."""
+    return ShadowFact(
+        row.live_action, row.candidate_action, moderator_verdict(row.initial_status, row.status)
+    )
+
+
+def _sample(row: ShadowResultRow, fact: ShadowFact) -> dict[str, Any]:
+    """A message the candidate and the live policy disagreed on, as the results show it."""
+    return {
+        "message_id": row.public_id,
+        "sender_name": row.sender_name,
+        "text": row.text,
+        "created_at": row.created_at.isoformat(),
+        "live_action": fact.live_action,
+        "candidate_action": fact.candidate_action,
+        "verdict": fact.verdict,
+        "candidate_reasons": row.candidate_reasons or [],
+    }
 
 
 def _candidate(live: AutoModSettings, patch: Mapping[str, Any]) -> AutoModSettings:
