@@ -24,6 +24,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import Connection as DbConnection
+
 from chatwarden.errors import ConfigError, InputError, NotFound
 from chatwarden.service.base import Deps, ServiceBase
 from chatwarden.service.permissions import Permission
@@ -79,6 +81,27 @@ class Credentials:
     def values(self) -> list[str]:
         found = (self.secret, self.oper_password, self.refresh_token, self.client_secret)
         return [v for v in found if v]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChange:
+    """What an update changes in a stored connection's settings (None keeps it): only what
+    does not change which chat it is (its platform, target, room and account stay)."""
+
+    tls: bool | None = None  # plain IRC
+    oper: str | None = None  # plain IRC: an operator block's name (with its password)
+    client_id: str | None = None  # Twitch EventSub: a new token may be another application's
+    automod: bool | None = None  # Twitch EventSub
+    roles: tuple[tuple[str, str], ...] | None = None  # Discord's role map, Matrix's levels
+    warn: str | None = None  # Discord, Matrix
+
+    def given(self) -> bool:
+        return any(getattr(self, name) is not None for name in self.__slots__)
+
+
+#: the options a connection is set up with (the rest a runner reports: cursor, platform rules)
+_SETUP_OPTIONS = ("tls", "oper", "client_id", "automod", "token_refresh", "roles", "levels", "warn")
+_SECRET_FIELDS = ("credential", "oper_password", "refresh_token", "client_secret")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +237,39 @@ def check_credentials(spec: ConnectionSpec, creds: Credentials) -> Credentials:
     if secret is not None and not secret.strip():
         raise InputError("credential is empty")
     return Credentials(secret, creds.oper_password, creds.refresh_token, creds.client_secret)
+
+
+def setup_options(spec: ConnectionSpec, creds: Credentials) -> dict[str, Any]:
+    """The options a checked spec is stored with (never a secret, only whether one is kept)."""
+    options: dict[str, Any] = {"tls": spec.tls}
+    if spec.oper is not None:
+        options["oper"] = spec.oper
+    if spec.client_id is not None:
+        options.update(client_id=spec.client_id, automod=spec.automod)
+        options["token_refresh"] = creds.refresh_token is not None
+    if spec.platform == "discord":
+        options.update(roles=dict(spec.roles), warn=spec.warn)
+    if spec.platform == "matrix":
+        options.update(levels=dict(spec.roles), warn=spec.warn)
+    return options
+
+
+def stored_spec(row: ConnectionRow) -> ConnectionSpec:
+    """The spec a stored connection was set up with (``setup_options`` read back)."""
+    o = row.options or {}
+    roles = o.get("roles") if row.platform == "discord" else o.get("levels")
+    return ConnectionSpec(
+        row.platform,
+        row.target,
+        row.room,
+        row.account,
+        bool(o.get("tls")),
+        o.get("oper"),
+        o.get("client_id"),
+        bool(o.get("automod")),
+        tuple((str(k), str(v)) for k, v in dict(roles or {}).items()),
+        str(o.get("warn", "skip")),
+    )
 
 
 def _check_eventsub(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
@@ -355,16 +411,7 @@ class ConnectionService(ServiceBase):
             if len(store.list_connections_txn(conn, channel_id)) >= MAX_PER_CHANNEL:
                 raise InputError(f"a channel can have at most {MAX_PER_CHANNEL} connections")
             now = self.clock.now()
-            options: dict[str, Any] = {"tls": spec.tls}
-            if spec.oper is not None:
-                options["oper"] = spec.oper
-            if spec.client_id is not None:
-                options.update(client_id=spec.client_id, automod=spec.automod)
-                options["token_refresh"] = creds.refresh_token is not None
-            if spec.platform == "discord":
-                options.update(roles=dict(spec.roles), warn=spec.warn)
-            if spec.platform == "matrix":
-                options.update(levels=dict(spec.roles), warn=spec.warn)
+            options = setup_options(spec, creds)
             connection_id = store.insert_connection_txn(
                 conn,
                 channel_id=channel_id,
@@ -395,6 +442,98 @@ class ConnectionService(ServiceBase):
             row = store.get_connection_txn(conn, connection_id)
         assert row is not None
         return to_connection(row)
+
+    def update(
+        self,
+        actor: Actor,
+        connection_id: int,
+        change: ConnectionChange,
+        creds: Credentials,
+        *,
+        channel_id: int | None = None,
+        via: str = "api",
+    ) -> tuple[Connection, list[str]]:
+        """Replace a stored connection's credentials (each given one; the others kept) and the
+        settings ``change`` gives, checked as ``add`` checks a new one, sealed again; the
+        connection keeps its id, status and resume point. The mod log names the fields that
+        changed, never a value of a secret one. A running ``connect run`` keeps the
+        credentials it started with: restart it. The connection and the changed fields."""
+        given = [n for n, v in zip(_SECRET_FIELDS, _fields(creds), strict=True) if v is not None]
+        if not given and not change.given():
+            raise InputError(
+                "nothing to change: give a credential or a setting (tls, oper, client_id, "
+                "automod, roles, warn)"
+            )
+        with self.db.read() as conn:
+            row = self._own_row(conn, actor, connection_id, channel_id)
+        old_spec = stored_spec(row)
+        if change.tls is not None and (
+            row.platform not in ("irc", "twitch") or row.target == EVENTSUB
+        ):
+            raise InputError("tls is for IRC connections only")
+        old_creds = self._open(row.credential) if row.credential is not None else Credentials()
+        spec = ConnectionSpec(
+            row.platform,
+            row.target,
+            row.room,
+            row.account,
+            old_spec.tls if change.tls is None else change.tls,
+            old_spec.oper if change.oper is None else change.oper,
+            old_spec.client_id if change.client_id is None else change.client_id,
+            old_spec.automod if change.automod is None else change.automod,
+            old_spec.roles if change.roles is None else change.roles,
+            old_spec.warn if change.warn is None else change.warn,
+        )
+        merged = Credentials(
+            *(
+                new if new is not None else old
+                for new, old in zip(_fields(creds), _fields(old_creds), strict=True)
+            )
+        )
+        spec = check_spec(spec, merged)
+        merged = check_credentials(spec, merged)
+        sealed = self._seal(merged)
+        with self.db.write() as conn:
+            row = self._own_row(conn, actor, connection_id, channel_id)
+            options = {k: v for k, v in (row.options or {}).items() if k not in _SETUP_OPTIONS}
+            before = {k: v for k, v in (row.options or {}).items() if k in _SETUP_OPTIONS}
+            after = setup_options(spec, merged)
+            options.update(after)
+            changed = given + sorted(
+                k for k in after.keys() | before.keys() if before.get(k) != after.get(k)
+            )
+            store.update_credential_txn(conn, connection_id, sealed)
+            store.update_options_txn(conn, connection_id, options)
+            audit.append_txn(
+                conn,
+                channel_id=row.channel_id,
+                actor_id=actor.user_id,
+                action="connection.update",
+                created_at=self.clock.now(),
+                details={
+                    "connection_id": connection_id,
+                    "platform": row.platform,
+                    "room": row.room,
+                    "changed": changed,
+                    "via": via,
+                },
+            )
+            updated = store.get_connection_txn(conn, connection_id)
+        assert updated is not None
+        log.info("connection %d updated: %s", connection_id, ", ".join(changed) or "nothing")
+        return to_connection(updated), changed
+
+    def _own_row(
+        self, conn: DbConnection, actor: Actor, connection_id: int, channel_id: int | None
+    ) -> ConnectionRow:
+        """The connection (``NotFound`` when it is not ``channel_id``'s), if ``actor`` may
+        manage the channel's connections."""
+        row = store.get_connection_txn(conn, connection_id)
+        if row is None or (channel_id is not None and row.channel_id != channel_id):
+            raise NotFound(f"no connection with id {connection_id}")
+        channel = self.channel_txn(conn, row.channel_id)
+        self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
+        return row
 
     def list_connections(self, actor: Actor, channel_id: int) -> list[Connection]:
         with self.db.read() as conn:
@@ -589,3 +728,7 @@ class ConnectionService(ServiceBase):
             opened.get("refresh_token"),
             opened.get("client_secret"),
         )
+
+
+def _fields(creds: Credentials) -> tuple[str | None, str | None, str | None, str | None]:
+    return (creds.secret, creds.oper_password, creds.refresh_token, creds.client_secret)

@@ -2,7 +2,9 @@
 
 The credential is write-only: a POST may carry it (``credential``; ``oper_password`` for a
 plain IRC operator block; ``refresh_token`` and ``client_secret`` for a Twitch EventSub
-connection that refreshes its token); no response ever contains them, only ``has_credential``.
+connection that refreshes its token), and a PATCH may replace them (a revoked token, a refused
+refresh) with the settings that do not change which chat it is; no response ever contains
+them, only ``has_credential``.
 What each platform takes is checked by the connection service (the CLI's checks, the same code).
 """
 
@@ -13,7 +15,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, status
 from pydantic import Field, SecretStr
 
-from chatwarden.service.platform.connections import ConnectionSpec, Credentials
+from chatwarden.service.platform.connections import (
+    ConnectionChange,
+    ConnectionSpec,
+    Credentials,
+)
 from chatwarden.web.auth import CurrentActor
 from chatwarden.web.routes.deps import ChannelArg, RowId
 from chatwarden.web.schemas import _Body
@@ -76,6 +82,44 @@ class NewConnection(_Body):
     )
 
 
+class ConnectionUpdate(_Body):
+    """What to replace; a field left out is kept. The platform, target, room and account
+    stay (another chat is another connection)."""
+
+    credential: SecretStr | None = Field(
+        None,
+        description="A new server password, Twitch user access token, Discord bot token or "
+        "Matrix access token (write-only; stored encrypted).",
+    )
+    oper_password: SecretStr | None = Field(
+        None, description="Plain IRC: the operator block's new password (write-only)."
+    )
+    refresh_token: SecretStr | None = Field(
+        None,
+        description="Twitch EventSub: a new refresh token (write-only; with a client secret, "
+        "given now or stored before).",
+    )
+    client_secret: SecretStr | None = Field(
+        None, description="Twitch EventSub: the application's new client secret (write-only)."
+    )
+    tls: bool | None = Field(None, description="IRC: connect with TLS.")
+    oper: str | None = Field(None, max_length=100, description="Plain IRC: an operator block.")
+    client_id: str | None = Field(
+        None, max_length=100, description="Twitch EventSub: the application's client id."
+    )
+    automod: bool | None = Field(
+        None, description="Twitch EventSub: also manage the messages Twitch's AutoMod holds."
+    )
+    roles: dict[str, str] | None = Field(
+        None,
+        description="Discord: role id -> ChatWarden role; Matrix: power level -> role "
+        "(the whole map, replacing the stored one).",
+    )
+    warn: Literal["skip", "reply"] | None = Field(
+        None, description="Discord, Matrix: 'skip' or 'reply'."
+    )
+
+
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
@@ -123,3 +167,34 @@ def remove_connection(
     connection_id: RowId, channel: ChannelArg, actor: CurrentActor, request: Request
 ) -> None:
     services_of(request).connections.remove(actor, connection_id, channel_id=channel.id)
+
+
+@router.patch("/channels/{name}/connections/{connection_id}")
+def update_connection(
+    connection_id: RowId,
+    body: ConnectionUpdate,
+    channel: ChannelArg,
+    actor: CurrentActor,
+    request: Request,
+) -> dict[str, Any]:
+    """Replace a connection's credentials or settings, keeping its id, status and resume
+    point (checked as a new one is; the mod log names the fields changed, never a secret). A
+    running ``chatwarden connect run`` keeps the credentials it started with: restart it."""
+    change = ConnectionChange(
+        tls=body.tls,
+        oper=body.oper,
+        client_id=body.client_id,
+        automod=body.automod,
+        roles=None if body.roles is None else tuple(body.roles.items()),
+        warn=body.warn,
+    )
+    creds = Credentials(
+        _secret(body.credential),
+        _secret(body.oper_password),
+        _secret(body.refresh_token),
+        _secret(body.client_secret),
+    )
+    made, changed = services_of(request).connections.update(
+        actor, connection_id, change, creds, channel_id=channel.id
+    )
+    return {**made.to_dict(), "changed": changed}
