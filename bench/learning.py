@@ -8,9 +8,10 @@ the log's moderators acted on it, each ban/timeout mark on a delivered message i
 action, and a delivered message nobody acted on is one the moderators let stand. With learning
 on, the channel re-learns its level shifts (``chatwarden.learning.learn_shifts``) every
 ``--every`` messages from everything its moderators did so far, and the engine applies them
-(``AutoModSettings.learned``); with learning off the engine stays at the owner's levels. Both
-are measured on the later half of each channel's messages (the first half only teaches), same
-run, and printed per channel and overall:
+(``AutoModSettings.learned``); with learning off the engine stays at the owner's levels; a third
+arm adds the channel's learned head (``chatwarden.learning.head``, re-learned with the shifts)
+on top of the shifts. All three are measured on the later half of each channel's messages (the
+first half only teaches), same run, and printed per channel and overall:
 
 - holds per 1,000 messages the moderators left alone;
 - the share of moderated messages held (all violations, and the harm violations only:
@@ -28,7 +29,8 @@ differ from the base model, each with a noisy team (each decision flipped with p
 ``NOISE``, and only ``NOTICE`` of the violations that get through acted on): a tolerant channel
 (the owner's level 4, but the team lets banter and swearing stand and acts only on threats and
 self-harm) and a strict one (level 2, but the team acts on every insult and swear). Learning
-curves: on a fixed test set, lines the team finds fine held per 1,000 and violations held,
+curves, shifts alone and shifts + head (each its own run: the team decides what that engine
+holds): on a fixed test set, lines the team finds fine held per 1,000 and violations held,
 after 0, 50, 200 and 1,000 moderator decisions.
 
     python -m bench.learning                  # about 2 minutes
@@ -55,6 +57,7 @@ from rich.table import Table
 from chatwarden import AutoMod, AutoModSettings
 from chatwarden.decision import Action, Decision
 from chatwarden.learning import LevelShifts, Outcome, learn_shifts
+from chatwarden.learning.head import Head, channel_lines, learn_head
 from chatwarden.model import load_model
 from chatwarden.textgen.chat import benign, toxic
 from chatwarden.training.evalsets import HARM_VIOLATIONS, find_devsets
@@ -106,7 +109,11 @@ class ChannelRun:
     name: str
     off: Tally = field(default_factory=Tally)
     on: Tally = field(default_factory=Tally)
+    head: Tally = field(default_factory=Tally)
     learned: LevelShifts = field(default_factory=LevelShifts)
+    learned_head: Head | None = None
+    head_holds: int = 0
+    head_releases: int = 0
     relearned: int = 0
 
 
@@ -132,6 +139,29 @@ def load_channels(folder: Path) -> dict[str, list[Line]]:
 
 def _held(d: Decision) -> bool:
     return d.action != Action.ALLOW
+
+
+def _model_held(d: Decision) -> list[Any] | None:
+    """The categories the model's lines held ``d`` for, or None when a blocked term or a
+    severe-harm rule decided it (the head never touches those)."""
+    held = []
+    for r in d.reasons:
+        if r.kind != "category" or r.rule is not None:
+            return None
+        held.append(r.category)
+    return held
+
+
+def _with_head(d: Decision, head: Head | None, lines: Any) -> tuple[bool, int]:
+    """Held after the head (and +1 a hold added, -1 a hold released, 0 neither)."""
+    held = _held(d)
+    cats = _model_held(d)
+    if head is None or d.exempt or cats is None:
+        return held, 0
+    verdict = head.judge(d.categories, d.harm, lines, cats)
+    if verdict is None:
+        return held, 0
+    return verdict.hold, (1 if verdict.hold else -1)
 
 
 def _outcome(d: Decision, line: Line) -> Outcome:
@@ -169,10 +199,18 @@ def run_channel(name: str, lines: Sequence[Line], every: int, model: Any) -> Cha
     while start < len(lines):
         run.learned = learn_shifts(outcomes, levels, thresholds)
         run.relearned += 1
-        engine = AutoMod(base.model_copy(update={"learned": run.learned.as_levels()}), model=model)
+        shifted = run.learned.as_levels()
+        lines_now = channel_lines(levels, thresholds, shifted)
+        run.learned_head = learn_head(outcomes, lines_now)
+        engine = AutoMod(base.model_copy(update={"learned": shifted}), model=model)
         chunk = lines[start : start + every]
         for d, line in zip(engine.check_batch([c.text for c in chunk]), chunk, strict=True):
             _count(run.on, line, _held(d))
+            # the moderators' labels here do not depend on what was held: one outcome stream
+            held, moved = _with_head(d, run.learned_head, lines_now)
+            _count(run.head, line, held)
+            run.head_holds += moved > 0
+            run.head_releases += moved < 0
             outcomes.append(_outcome(d, line))
         start += every
     return run
@@ -209,10 +247,11 @@ def _lines(rng: random.Random, n: int) -> list[tuple[str, str]]:
 
 
 def simulate_channel(
-    level: int, judge: Any, model: Any, seed: int = 7
+    level: int, judge: Any, model: Any, seed: int = 7, *, head: bool = False
 ) -> list[tuple[int, float, float | None]]:
     """Learning curve of one simulated channel: (decisions, fine lines held per 1,000,
-    violations held) at each checkpoint, on a fixed test set."""
+    violations held) at each checkpoint, on a fixed test set; with ``head``, the learned head
+    applies on top of the shifts (and the team decides what it holds)."""
     rng = random.Random(seed)
     test = _lines(random.Random(seed + 1), 4000)
     truth = [judge(text, kind) for text, kind in test]
@@ -222,6 +261,8 @@ def simulate_channel(
     outcomes: list[Outcome] = []
     decisions = 0
     curve = []
+    learned_head: Head | None = None
+    lines_now = channel_lines(levels, thresholds)
     for checkpoint in CHECKPOINTS:
         while decisions < checkpoint:
             chunk = _lines(rng, 200)
@@ -229,7 +270,9 @@ def simulate_channel(
                 engine.check_batch([t for t, _ in chunk]), chunk, strict=True
             ):
                 bad = judge(text, kind)
-                if _held(d):  # the team decides every hold, sometimes wrongly
+                if _with_head(d, learned_head, lines_now)[
+                    0
+                ]:  # the team decides every hold, sometimes wrongly
                     decisions += 1
                     label = int(bad) if rng.random() >= NOISE else int(not bad)
                 elif bad and rng.random() < NOTICE:  # a manual action
@@ -239,8 +282,14 @@ def simulate_channel(
                     label = 0  # let stand
                 outcomes.append(Outcome(d.categories, d.harm, label))
         learned = learn_shifts(outcomes, levels, thresholds) if outcomes else LevelShifts()
+        lines_now = channel_lines(levels, thresholds, learned.as_levels())
+        if head and outcomes:
+            learned_head = learn_head(outcomes, lines_now)
         engine = AutoMod(base.model_copy(update={"learned": learned.as_levels()}), model=model)
-        held = [_held(d) for d in engine.check_batch([t for t, _ in test])]
+        held = [
+            _with_head(d, learned_head, lines_now)[0]
+            for d in engine.check_batch([t for t, _ in test])
+        ]
         fine = [h for h, bad in zip(held, truth, strict=True) if not bad]
         caught = [h for h, bad in zip(held, truth, strict=True) if bad]
         curve.append(
@@ -273,69 +322,85 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = load_model()
     channels = load_channels(folder)
     runs = [run_channel(name, lines, args.every, model) for name, lines in channels.items()]
-    total_off, total_on = Tally(), Tally()
+    total_off, total_on, total_head = Tally(), Tally(), Tally()
     table = Table(title=f"Learning from moderators: later half of {len(runs)} channels")
-    for col in ("channel", "msgs", "holds/1000 unmod off", "on", "caught off", "on"):
-        table.add_column(col, justify="right")
-    table.add_column("harm caught off", justify="right")
-    table.add_column("on", justify="right")
-    table.add_column("acted on off", justify="right")
-    table.add_column("on", justify="right")
+    table.add_column("channel")
+    table.add_column("msgs", justify="right")
+    for what in ("holds/1000 unmod", "caught", "harm caught", "acted on"):
+        for arm in ("off", "shifts", "+head"):
+            table.add_column(f"{what} {arm}" if arm == "off" else arm, justify="right")
     for run in runs:
         total_off.add(run.off)
         total_on.add(run.on)
-        table.add_row(*_cells(run.name, run.off, run.on))
-    table.add_row(*_cells("ALL", total_off, total_on), style="bold")
-    off, on = total_off.figures(), total_on.figures()
+        total_head.add(run.head)
+        table.add_row(*_cells(run.name, run.off, run.on, run.head))
+    table.add_row(*_cells("ALL", total_off, total_on, total_head), style="bold")
+    off, on, with_head = total_off.figures(), total_on.figures(), total_head.figures()
     console.print(table)
-    fewer = _reduction(off["holds_per_1000_unmoderated"], on["holds_per_1000_unmoderated"])
-    caught = _ratio(on["moderated_caught"], off["moderated_caught"])
-    harm_ok = (on["harm_caught"] or 0.0) >= (off["harm_caught"] or 0.0)
     targets = Table(title="Targets (issue 14)")
-    for col in ("target", "value", "met"):
+    for col in ("target", "shifts", "met", "shifts + head", "met"):
         targets.add_column(col)
-    targets.add_row(
-        f">= {FEWER_HOLDS:.0%} fewer holds of unmoderated messages",
-        _fmt(fewer, True),
-        _yes(fewer is not None and fewer >= FEWER_HOLDS),
-    )
-    targets.add_row(
-        f">= {MORE_CAUGHT}x the moderated messages caught",
-        "-" if caught is None else f"{caught:.2f}x",
-        _yes(caught is not None and caught >= MORE_CAUGHT),
-    )
-    targets.add_row(
-        "no loss on harm violations caught",
-        f"{_fmt(off['harm_caught'], True)} -> {_fmt(on['harm_caught'], True)}",
-        _yes(harm_ok),
-    )
+    summary: dict[str, dict[str, float | None]] = {}
+    cells: list[list[str]] = [[], [], []]
+    for arm, fig in (("shifts", on), ("head", with_head)):
+        fewer = _reduction(off["holds_per_1000_unmoderated"], fig["holds_per_1000_unmoderated"])
+        caught = _ratio(fig["moderated_caught"], off["moderated_caught"])
+        harm_ok = (fig["harm_caught"] or 0.0) >= (off["harm_caught"] or 0.0)
+        summary[arm] = {"fewer_holds": fewer, "caught_ratio": caught}
+        cells[0] += [_fmt(fewer, True), _yes(fewer is not None and fewer >= FEWER_HOLDS)]
+        cells[1] += [
+            "-" if caught is None else f"{caught:.2f}x",
+            _yes(caught is not None and caught >= MORE_CAUGHT),
+        ]
+        cells[2] += [
+            f"{_fmt(off['harm_caught'], True)} -> {_fmt(fig['harm_caught'], True)}",
+            _yes(harm_ok),
+        ]
+    targets.add_row(f">= {FEWER_HOLDS:.0%} fewer holds of unmoderated messages", *cells[0])
+    targets.add_row(f">= {MORE_CAUGHT}x the moderated messages caught", *cells[1])
+    targets.add_row("no loss on harm violations caught", *cells[2])
     console.print(targets)
     for run in runs:
         for shift in run.learned.shifts:
             console.print(
                 f"  {run.name}: {shift.category} {shift.shift:+.2f} ({shift.explanation})"
             )
+        if run.learned_head is not None:
+            console.print(
+                f"  {run.name}: head {run.learned_head.describe()}; "
+                f"{run.head_holds} holds added, {run.head_releases} released"
+            )
     curves = {}
     for title, level, judge in SIMULATED:
-        curve = curves[title] = simulate_channel(level, judge, model)
+        shifts_only = simulate_channel(level, judge, model)
+        both = simulate_channel(level, judge, model, head=True)
+        curves[title] = {"shifts": shifts_only, "head": both}
         sim = Table(title=f"Simulated channel: {title}")
-        for col in ("decisions", "fine lines held per 1,000", "violations held"):
+        for col in (
+            "decisions (shifts)",
+            "fine held /1,000",
+            "violations held",
+            "decisions (+head)",
+            "fine held /1,000",
+            "violations held",
+        ):
             sim.add_column(col, justify="right")
-        for decided, fine_held, caught in curve:
-            sim.add_row(str(decided), f"{fine_held:.1f}", _fmt(caught, True))
+        for (d1, f1, c1), (d2, f2, c2) in zip(shifts_only, both, strict=True):
+            sim.add_row(str(d1), f"{f1:.1f}", _fmt(c1, True), str(d2), f"{f2:.1f}", _fmt(c2, True))
         console.print(sim)
     console.print(f"note: {time.perf_counter() - began:.1f} s; evaluation data, never tuned on")
     if args.json:
         payload = {
             "off": off,
             "on": on,
-            "fewer_holds": fewer,
-            "caught_ratio": caught,
+            "head": with_head,
+            "targets": summary,
             "simulated": curves,
             "channels": {
                 r.name: {
                     "off": r.off.figures(),
                     "on": r.on.figures(),
+                    "head": r.head.figures(),
                     "shifts": {s.category: s.shift for s in r.learned.shifts},
                 }
                 for r in runs
@@ -345,17 +410,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _cells(name: str, off_tally: Tally, on_tally: Tally) -> list[str]:
-    """One row of the channel table: learning off and on side by side."""
-    off, on = off_tally.figures(), on_tally.figures()
-    cells = [name, str(off_tally.unmoderated + off_tally.moderated)]
+def _cells(name: str, *tallies: Tally) -> list[str]:
+    """One row of the channel table: learning off, shifts, shifts + head side by side."""
+    figures = [t.figures() for t in tallies]
+    cells = [name, str(tallies[0].unmoderated + tallies[0].moderated)]
     for key, pct in (
         ("holds_per_1000_unmoderated", False),
         ("moderated_caught", True),
         ("harm_caught", True),
         ("holds_acted_on", True),
     ):
-        cells += [_fmt(off[key], pct), _fmt(on[key], pct)]
+        cells += [_fmt(f[key], pct) for f in figures]
     return cells
 
 
