@@ -1,4 +1,4 @@
-"""Stored connections: ``chatwarden connect add irc|twitch|list|remove|run|key|rekey``.
+"""Stored connections: ``chatwarden connect add irc|twitch|list|remove|update|run|key|rekey``.
 
 A stored connection's credentials are read from an environment variable named on the command
 line (``--credential-env``) or from standard input (``--credential-stdin``), never from the
@@ -29,6 +29,7 @@ from chatwarden.cli.connect_discord import (
     discord_rules_command,
 )
 from chatwarden.cli.connect_matrix import add_matrix_command, matrix_connector
+from chatwarden.cli.connect_update import update_command
 from chatwarden.config import ServiceConfig, platform_url
 from chatwarden.errors import ChatWardenError
 
@@ -382,6 +383,7 @@ add_app.command("matrix")(add_matrix_command)
 connect_app.add_typer(add_app, name="add")
 connect_app.command("list")(list_command)
 connect_app.command("remove")(remove_command)
+connect_app.command("update")(update_command)
 connect_app.command("run")(run_command)
 connect_app.command("discord-rules")(discord_rules_command)
 connect_app.command("key")(key_command)

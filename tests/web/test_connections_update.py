@@ -92,7 +92,7 @@ def test_the_owner_replaces_a_token_and_settings_and_no_secret_comes_back(
     [
         ({}, 400, None, "nothing to change"),
         ({"credential": "bad\nline"}, 400, None, "credential must be at most"),
-        ({"warn": "reply"}, 400, None, "for Discord connections only"),
+        ({"warn": "reply"}, 400, None, "roles and warn are for Discord"),
         ({"refresh_token": REFRESH}, 400, None, "EventSub connections only"),
         ({"tls": "sometimes"}, 422, "tls", "bool"),
         ({"platform": "discord"}, 422, "platform", "xtra"),

@@ -471,6 +471,11 @@ class ConnectionService(ServiceBase):
             row.platform not in ("irc", "twitch") or row.target == EVENTSUB
         ):
             raise InputError("tls is for IRC connections only")
+        if (change.roles is not None or change.warn is not None) and row.platform not in (
+            "discord",
+            "matrix",
+        ):
+            raise InputError("roles and warn are for Discord and Matrix connections only")
         old_creds = self._open(row.credential) if row.credential is not None else Credentials()
         spec = ConnectionSpec(
             row.platform,

@@ -151,7 +151,7 @@ def test_a_discord_connection_takes_a_new_role_map_and_warn_mode(
         (IRC, ConnectionChange(), Credentials(), "nothing to change"),
         (IRC, ConnectionChange(), Credentials("x\n"), "credential must be at most"),
         (IRC, ConnectionChange(automod=True), Credentials(), "EventSub connections only"),
-        (IRC, ConnectionChange(warn="reply"), Credentials(), "for Discord connections only"),
+        (IRC, ConnectionChange(warn="reply"), Credentials(), "roles and warn are for Discord"),
         (IRC, ConnectionChange(), Credentials(None, None, REFRESH), "EventSub connections only"),
         (EVENTSUB, ConnectionChange(tls=False), Credentials(), "tls is for IRC"),
         (EVENTSUB, ConnectionChange(), Credentials(None, None, REFRESH), "go together"),
