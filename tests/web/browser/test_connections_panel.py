@@ -173,3 +173,63 @@ def test_a_refused_twitch_connection_says_which_field_is_wrong(
     expect(panel.get_by_test_id("connection")).to_have_count(0)
     expect(panel.get_by_test_id("connections-credential")).to_have_value("")
     assert TWITCH_TOKEN not in page.content()
+
+
+NEW_TOKEN = "panel-twitch-new-token-92"
+NEW_REFRESH = "panel-twitch-new-refresh-93"
+
+
+def test_the_owner_replaces_a_token_and_the_connection_keeps_its_id_and_status(
+    site: Site, open_page: OpenPage
+) -> None:
+    owner = site["owner"].http
+    body = {
+        "platform": "twitch",
+        "target": "eventsub",
+        "room": "cool_streamer",
+        "account": "cw_bot",
+        "client_id": "abc123",
+        "credential": TWITCH_TOKEN,
+        "refresh_token": REFRESH,
+        "client_secret": CLIENT_SECRET,
+    }
+    made = owner.post("/api/v1/channels/main/connections", json=body).json()
+    site.services.connections.report_status(made["id"], "error", last_error="refresh refused")
+    page = open_page("owner", "/mod/main")
+    panel = page.locator("#panel-connections")
+    item = panel.get_by_test_id("connection")
+    expect(item.get_by_test_id("connection-status")).to_have_text("error")
+
+    item.get_by_test_id("connection-replace").click()
+    form = item.get_by_test_id("connection-replace-form")
+    expect(form).to_contain_text("New user access token")
+    expect(form.get_by_test_id("connection-new-credential")).to_have_attribute("type", "password")
+    form.get_by_test_id("connection-new-credential").fill(NEW_TOKEN)
+    form.get_by_test_id("connection-new-refresh-token").fill(NEW_REFRESH)
+    assert axe_problems(page, "connections (replace a token)") == []
+    form.get_by_test_id("connection-replace-save").click()
+
+    expect(page.get_by_text("restart it to use it")).to_be_visible()
+    expect(form).to_have_count(0)
+    expect(item).to_have_count(1)
+    expect(item).to_have_attribute("data-id", str(made["id"]))
+    expect(item.get_by_test_id("connection-status")).to_have_text("error")  # its history kept
+    opened = site.services.connections.runnable(made["id"]).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        NEW_TOKEN,
+        NEW_REFRESH,
+        CLIENT_SECRET,  # not given: the stored one kept
+    )
+    modlog = owner.get("/api/v1/channels/main/modlog").text
+    assert "connection.update" in modlog
+    content = page.content()
+    for secret in (TWITCH_TOKEN, REFRESH, CLIENT_SECRET, NEW_TOKEN, NEW_REFRESH):
+        assert secret not in content and secret not in modlog
+
+    # a refused token says why, and the field is cleared all the same
+    item.get_by_test_id("connection-replace").click()
+    form.get_by_test_id("connection-new-credential").fill("bad\u0007token")
+    form.get_by_test_id("connection-replace-save").click()
+    expect(page.get_by_text("credential must be at most")).to_be_visible()
+    expect(form.get_by_test_id("connection-new-credential")).to_have_value("")
+    assert site.services.connections.runnable(made["id"]).credentials.secret == NEW_TOKEN

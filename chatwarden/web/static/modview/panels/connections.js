@@ -4,7 +4,8 @@
 // them (`chatwarden connect run ID`), adding one and removing one. The platform selector shows
 // the fields that platform takes (Twitch EventSub: client id, AutoMod, the user access token
 // and, to refresh it, the refresh token and the app's client secret; Discord: the role map and
-// the warn mode); the server checks them (the same checks as the CLI's). Every secret is
+// the warn mode); the server checks them (the same checks as the CLI's). "Replace token" sends
+// a new token for a stored connection (PATCH; it keeps its id and status). Every secret is
 // write-only: typed into a password field, sent once, cleared at once; never sent back.
 
 // [selector value, label, the API's platform]
@@ -140,7 +141,7 @@ export default {
           ctx.showError(err);
         }
       };
-      return el("li", { class: "list-item stack", "data-testid": "connection", dataset: { id: String(c.id), status: c.status } },
+      const li = el("li", { class: "list-item stack", "data-testid": "connection", dataset: { id: String(c.id), status: c.status } },
         el("div", { class: "row" },
           el("b", {}, `${c.platform} · ${c.room}`),
           el("span", { class: "muted" }, `${c.target} as ${c.account}`),
@@ -148,12 +149,51 @@ export default {
           el("span", { class: ["badge", STATUS[c.status]], "data-testid": "connection-status" }, c.status),
           el("span", { class: "muted", "data-testid": "connection-status-at" }, c.status_at ? `reported ${ago(c.status_at)}` : "never run"),
           el("span", { class: "spacer" }),
+          button("Replace token", () => replaceForm(c, li), { class: "btn small", "data-testid": "connection-replace", "aria-label": `Replace the token of the connection to ${c.room}` }),
           button("Remove", remove, { class: "btn small", "data-testid": "connection-remove", "aria-label": `Remove the connection to ${c.room}` })),
         el("div", { class: "muted", "data-testid": "connection-last-message" },
           c.last_message_at ? `Last message ${ago(c.last_message_at)}` : "No message yet",
           c.has_credential ? " · credential stored encrypted" : " · no credential"),
         c.last_error ? el("div", { class: "error", "data-testid": "connection-last-error" }, `Last error: ${c.last_error}`) : null,
         platformRules(c));
+      return li;
+    }
+
+    // "Replace token": a revoked token, a Twitch refresh that failed. The connection keeps its
+    // id, status and resume point; the new secrets are write-only like the first ones (sent
+    // once, cleared at once). A running `connect run` keeps the old token until restarted.
+    function replaceForm(c, li) {
+      if (li.querySelector("[data-testid=connection-replace-form]")) return;
+      const kind = c.platform === "twitch" && c.target === "eventsub" ? "eventsub" : c.platform;
+      const token = secret("connection-new-credential");
+      const fresh = [token];
+      const fields = [field(`New ${(LABELS[kind] || LABELS.irc)[3].toLowerCase()}`, token, "stored encrypted, never shown again")];
+      if (kind === "eventsub") {
+        const refresh = secret("connection-new-refresh-token");
+        const appSecret = secret("connection-new-client-secret");
+        fresh.push(refresh, appSecret);
+        fields.push(field("New refresh token", refresh, "optional"), field("Client secret", appSecret, "optional: the stored one is kept"));
+      }
+      const form = el("form", { class: "stack", "data-testid": "connection-replace-form", "aria-label": `Replace the token of the connection to ${c.room}` },
+        el("div", { class: "toolbar" }, fields),
+        el("div", { class: "row" },
+          el("button", { type: "submit", class: "btn primary small", "data-testid": "connection-replace-save" }, "Replace"),
+          button("Cancel", () => form.remove(), { class: "btn small", "data-testid": "connection-replace-cancel" })));
+      form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const [credential, refreshToken, clientSecret] = fresh.map((input) => input.value || undefined);
+        for (const input of fresh) input.value = ""; // the secrets leave the page with this request, and only then
+        try {
+          const done = await ctx.api.patch(`${path}/${c.id}`, { credential, refresh_token: refreshToken, client_secret: clientSecret });
+          ctx.toast(`Connection ${c.id}: ${done.changed.join(", ") || "nothing"} replaced (recorded in the mod log). If chatwarden connect run ${c.id} is running, restart it to use it.`, "ok");
+          form.remove();
+          await reload();
+        } catch (err) {
+          ctx.showError(err);
+        }
+      });
+      li.append(form);
+      token.focus();
     }
 
     // what the connection was set up with (never a secret: the server has none to send)
@@ -228,6 +268,7 @@ export default {
 
     ctx.live.on("welcome", reload);
     // a runner reports its status into the connection: look again now and then
-    setInterval(() => { if (!document.hidden) reload(); }, 15000);
+    // (not while a token is being replaced: the form would go with the old list)
+    setInterval(() => { if (!document.hidden && !list.querySelector("form")) reload(); }, 15000);
   },
 };
