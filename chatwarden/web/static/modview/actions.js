@@ -98,6 +98,7 @@ export const ACTION_GROUPS = [
       ["webhook.create", "Webhook added"],
       ["webhook.delete", "Webhook removed"],
       ["connection.add", "Connection added"],
+      ["connection.update", "Connection token or settings replaced"],
       ["connection.remove", "Connection removed"],
       ["connection.token_refresh", "Connection token refreshed"],
     ],
