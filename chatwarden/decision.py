@@ -56,6 +56,7 @@ class Reason:
     term_private: bool = False
     term_scope: str | None = None
     rule: str | None = None  # a severe-harm rule (``pipeline/severe.py``) held it: its ids
+    learned: str | None = None  # the channel's learned head held it: what a moderator reads
 
     def to_dict(self, *, reveal_private: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -68,6 +69,8 @@ class Reason:
             )
             if self.rule is not None:
                 out["rule"] = self.rule
+            if self.learned is not None:
+                out["learned"] = self.learned
         else:
             hidden = self.term_private and not reveal_private
             out.update(
@@ -95,6 +98,7 @@ class Decision:
     exempt: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
     rules_version: str = ""  # the severe-harm rules that were applied (``pipeline/severe.py``)
+    learned: str | None = None  # the channel's learned head released its lines' hold: why
 
     def to_dict(self, *, reveal_private: bool = True) -> dict[str, Any]:
         return {
@@ -108,7 +112,7 @@ class Decision:
             # a hash over every setting, private terms included: hidden with them
             "settings_version": self.settings_version if reveal_private else None,
             "rules_version": self.rules_version,
-        }
+        } | ({} if self.learned is None else {"learned": self.learned})
 
 
 def _round(value: float | None) -> float | None:

@@ -78,6 +78,13 @@ class AutoModSettings(BaseModel):
         description="What the channel learned from its moderators: a shift of each category's "
         "level, at most one level either way (a category at level 0 stays off).",
     )
+    learned_head: dict[str, Any] | None = Field(
+        default=None,
+        exclude=True,  # learned from the moderators (``chatwarden.learning.head``), likewise
+        description="The channel's learned head (``chatwarden.pipeline.learned.Head``, as "
+        "stored; validated by the engine that applies it): which messages its moderators act "
+        "on, beyond its lines.",
+    )
 
     @model_validator(mode="after")
     def _check_levels(self) -> AutoModSettings:
@@ -111,6 +118,8 @@ class AutoModSettings(BaseModel):
             data["emotes"] = sorted(self.emotes)
         if self.learned:  # likewise what the channel learned
             data["learned"] = {cat: round(v, 6) for cat, v in sorted(self.learned.items())}
+        if self.learned_head is not None:
+            data["learned_head"] = self.learned_head
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "s-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
 

@@ -29,31 +29,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chatwarden.categories import CATEGORIES, MAX_LEVEL, SEVERE, Category
+from chatwarden.pipeline.learned import LABELS as _LABELS
+from chatwarden.pipeline.learned import WRONG_HOLD_COST
 from chatwarden.pipeline.policy import UNGATED, harm_floor, threshold_for
 
 #: the furthest a learned shift moves a category from the owner's level, in levels
 MAX_SHIFT = 1.0
 #: levels are tried this far apart
 STEP = 0.25
-#: what holding a message the moderators let stand costs, against one violation held
-WRONG_HOLD_COST = 1 / 3
 #: fewest labelled messages between the owner's line and the learned one for any move
 MIN_EVIDENCE = 10
 #: the move found is scaled by n / (n + SHRINK): more evidence, more of the move
 SHRINK = 20.0
 #: the lowest level learning may take a category the owner holds (0.5: half way to off)
 LOWEST = 0.5
-
-_LABELS: dict[Category, str] = {
-    "disability": "disability",
-    "sexuality_sex_or_gender": "sexuality, sex or gender",
-    "misogyny": "misogyny",
-    "race_ethnicity_or_religion": "race, ethnicity or religion",
-    "sex_based_terms": "sex-based terms",
-    "aggression": "aggression",
-    "bullying": "bullying",
-    "swearing": "swearing",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,15 @@ from collections.abc import Iterable, Sequence
 
 from chatwarden.categories import MAX_LEVEL, Category
 from chatwarden.decision import Decision
-from chatwarden.errors import InputError
+from chatwarden.errors import ConfigError, InputError
 from chatwarden.model import Model, load_model
 from chatwarden.pipeline.classify import model_view, score_rows, trigger_spans_batch
 from chatwarden.pipeline.decide import Versions, decide
 from chatwarden.pipeline.framing import Frame, find_frame, framed_span
 from chatwarden.pipeline.identity_talk import IDENTITY_CATEGORIES, without_groups
+from chatwarden.pipeline.learned import Head
 from chatwarden.pipeline.normalise import normalise, unelongated
-from chatwarden.pipeline.policy import Policy, harm_floor
+from chatwarden.pipeline.policy import CategoryFinding, Policy, harm_floor
 from chatwarden.pipeline.severe import (
     SEVERE_RULES,
     RuleFinding,
@@ -91,6 +92,13 @@ class AutoMod:
         )
         self._levels = self.settings.category_levels()
         self._policy = Policy(self._levels, self.model.thresholds, self.settings.learned)
+        # what the channel learned beyond its lines (learned.py); a stored head is validated
+        learned_head = self.settings.learned_head
+        try:
+            self._head = None if learned_head is None else Head.from_json(learned_head)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        self._lines = self._policy.lines
         self._harm_floor = harm_floor(self.model.thresholds)
         # a framed claim is judged at the loosest level of each category the channel holds
         self._claim_policy = Policy(
@@ -158,6 +166,25 @@ class AutoMod:
             held_rule_findings(_unframed(rule_found[i], frames[i]), self._levels)
             for i in range(len(norms))
         ]
+        # the channel's learned head: a hold its lines missed, on a message nothing else
+        # decided (no blocked term, no severe-harm rule, no framed claim)
+        head = self._head
+        if head is not None:
+            for i, (harm, cats) in enumerate(rows):
+                if exempt[i] or matches[i].blocked or rule_holds[i] or findings[i] or frames[i]:
+                    continue
+                verdict = head.judge(cats, harm, self._lines, ())
+                if verdict is not None:
+                    cat = verdict.category
+                    findings[i] = [
+                        CategoryFinding(
+                            cat,
+                            self._policy.level(cat),
+                            cats[cat],
+                            self._lines[cat][0],
+                            learned=verdict.explanation,
+                        )
+                    ]
         # one batched explanation for every message held for a category
         to_explain = [i for i, found in enumerate(findings) if found]
         explained = {
@@ -191,6 +218,17 @@ class AutoMod:
                 if masked_harm < floor:
                     dropped = {f.category for f in unruled[i]}
                     findings[i] = [f for f in findings[i] if f.category not in dropped]
+        # ... and a hold of the lines it releases: only for non-severe categories (learned.py)
+        released: dict[int, str] = {}
+        if head is not None:
+            for i, (harm, cats) in enumerate(rows):
+                found = findings[i]
+                if not found or matches[i].blocked or rule_holds[i] or found[0].learned:
+                    continue
+                verdict = head.judge(cats, harm, self._lines, [f.category for f in found])
+                if verdict is not None:
+                    findings[i] = []
+                    released[i] = verdict.explanation
         decisions = []
         for i, (norm, match, (harm, cats)) in enumerate(zip(norms, matches, rows, strict=True)):
             spans = explained.get(i, {})
@@ -211,6 +249,7 @@ class AutoMod:
                     explain=explain,
                     versions=self._versions,
                     rules=rule_holds[i],
+                    released=released.get(i),
                 )
             )
         return decisions

@@ -73,6 +73,7 @@ def category_reason(
         score=finding.score,
         threshold=finding.threshold,
         rule=None if rule is None else rule.rules,
+        learned=finding.learned,
     )
 
 
@@ -103,11 +104,13 @@ def decide(
     explain: Explainer,
     versions: Versions,
     rules: Sequence[RuleHold] = (),
+    released: str | None = None,
 ) -> Decision:
     """Combine the stages' outputs into the decision for one message.
 
     ``rules``: the categories that severe-harm rules hold at the channel's levels; one reason
-    per category, the model's and the rules' together."""
+    per category, the model's and the rules' together. ``released``: the channel's learned head
+    released its lines' hold on the message; why (``learned.py``)."""
     if exempt:
         action = Action.ALLOW
         reasons: tuple[Reason, ...] = ()
@@ -140,4 +143,5 @@ def decide(
         settings_version=versions.settings,
         exempt=exempt,
         rules_version=versions.rules,
+        learned=released,
     )

@@ -31,6 +31,7 @@ class CategoryFinding:
     level: int
     score: float
     threshold: float
+    learned: str | None = None  # held by the channel's learned head: what a moderator reads
 
 
 def threshold_for(
@@ -89,6 +90,15 @@ class Policy:
             for cat in CATEGORIES
             if levels.get(cat, 0) > 0
         ]
+
+    @property
+    def lines(self) -> dict[Category, tuple[float, float]]:
+        """Each category held, with its threshold and harm gate (a learned head's ``Lines``)."""
+        return {cat: (limit, gate) for cat, _, limit, gate in self._rules}
+
+    def level(self, category: Category) -> int:
+        """The channel's level for ``category`` (0: off)."""
+        return next((lvl for cat, lvl, _, _ in self._rules if cat == category), 0)
 
     def find(self, scores: Mapping[Category, float], harm: float) -> list[CategoryFinding]:
         """Categories to hold for, highest score first."""
