@@ -91,6 +91,9 @@ def categories(text: str, level: int = 1) -> set[Category]:
         ("your kids are next", "aggression"),
         ("kms yourself", "aggression"),
         ("i will hunt all of you down", "aggression"),
+        ("treat all refugees like the vermin they are", "race_ethnicity_or_religion"),
+        ("mexican people spread like a plague", "race_ethnicity_or_religion"),
+        ("roma people are basically pests", "race_ethnicity_or_religion"),
     ],
 )
 def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
@@ -110,6 +113,9 @@ def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
         ("shut up you dumb hoe", "misogyny"),
         ("stfu cripple", "disability"),
         ("look at this he-she", "sexuality_sex_or_gender"),
+        ("we dont want your kind here", "race_ethnicity_or_religion"),
+        ("ur kind isnt welcome", "race_ethnicity_or_religion"),
+        ("this country is not for people like you", "race_ethnicity_or_religion"),
     ],
 )
 def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category) -> None:
@@ -195,6 +201,13 @@ def test_obfuscations_are_caught(text: str) -> None:
         "ban the campers from ranked",
         "women in esports are finally getting prize money",
         "join the server 51.77.8.120:25565",
+        # the second pass's forms, read as ordinary talk
+        "we dont want your kind of negativity here",
+        "this chat is not for people like you lol",
+        "treat your dog like the king he is",
+        "rumors spread like a virus",
+        "roma won the match",
+        "polish your aim",
     ],
 )
 def test_banter_negation_and_identity_talk_are_not_found(text: str) -> None:
