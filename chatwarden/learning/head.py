@@ -66,7 +66,8 @@ PRIOR = 10.0
 
 def learn_head(outcomes: Sequence[Outcome], lines: Lines, *, iterations: int = 25) -> Head:
     """The head for ``outcomes`` at the channel's current lines (levels and shifts): Newton's
-    method on the L2-regularised log loss, offset by the owner's lines."""
+    method with a backtracking line search (so it never diverges, separable outcomes
+    included) on the L2-regularised log loss, offset by the owner's lines."""
     n = len(outcomes)
     acted = sum(1 for o in outcomes if o.label)
     counts = {cat: [[0, 0] for _ in BANDS] for cat in CATEGORIES}
@@ -82,13 +83,26 @@ def learn_head(outcomes: Sequence[Outcome], lines: Lines, *, iterations: int = 2
         y = np.array([float(o.label) for o in outcomes])
         offset = math.log(TARGET / (1 - TARGET)) + x[:, 1]
         eye = np.eye(len(FEATURES))
+
+        def loss(v: np.ndarray) -> float:
+            z = offset + x @ v
+            return float(np.sum(np.logaddexp(0.0, z) - y * z) + PRIOR / 2 * v @ v)
+
+        current = loss(w)
         for _ in range(iterations):
             p = 1 / (1 + np.exp(-np.clip(offset + x @ w, -50, 50)))
             grad = x.T @ (p - y) + PRIOR * w
             hess = (x * (p * (1 - p))[:, None]).T @ x + PRIOR * eye
             step = np.linalg.solve(hess, grad)
-            w = w - step
-            if float(np.max(np.abs(step))) < 1e-6:
+            t = 1.0
+            while (tried := loss(w - t * step)) > current - 1e-4 * t * float(grad @ step):
+                t /= 2
+                if t < 1e-12:  # no step lowers the loss: at its least already
+                    tried = current
+                    t = 0.0
+                    break
+            w, current = w - t * step, tried
+            if t * float(np.max(np.abs(step))) < 1e-6:
                 break
         w = np.clip(w, -100, 100)
     return Head(tuple(float(v) for v in w), bands, n, acted)

@@ -25,6 +25,7 @@ class LearnedStateRow:
     channel_id: int
     version: int
     shifts: list[dict[str, Any]]
+    head: dict[str, Any] | None  # the learned head (``pipeline/learned.py``), or None
     outcomes: int
     labelled: int
     reason: str
@@ -66,6 +67,7 @@ def _state(row: Mapping[Any, Any]) -> LearnedStateRow:
         channel_id=row["channel_id"],
         version=row["version"],
         shifts=list(row["shifts"]),
+        head=None if row["head"] is None else dict(row["head"]),
         outcomes=row["outcomes"],
         labelled=row["labelled"],
         reason=row["reason"],
@@ -108,6 +110,7 @@ def insert_state_txn(
     reason: str,
     actor_id: int | None,
     now: datetime,
+    head: Mapping[str, Any] | None = None,
 ) -> LearnedStateRow:
     """A new version (one more than the newest) and make it the active one."""
     newest = conn.execute(
@@ -121,6 +124,7 @@ def insert_state_txn(
             channel_id=channel_id,
             version=version,
             shifts=shifts,
+            head=None if head is None else dict(head),
             outcomes=outcomes,
             labelled=labelled,
             reason=reason,

@@ -518,6 +518,7 @@ learned_states = sa.Table(
     _fk("channel_id", "channels.id", ondelete="CASCADE"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("shifts", sa.JSON, nullable=False),  # [{category, level, shift, evidence, ...}]
+    sa.Column("head", sa.JSON, nullable=True),  # the learned head (pipeline/learned.py) or null
     sa.Column("outcomes", sa.Integer, nullable=False),
     sa.Column("labelled", sa.Integer, nullable=False),
     sa.Column("reason", sa.String(16), nullable=False),  # learned | reset | rollback

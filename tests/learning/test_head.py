@@ -64,6 +64,12 @@ def test_a_strict_channel_learns_to_hold_what_its_moderators_act_on() -> None:
     assert head.judge({"bullying": 0.02}, 0.05, lines, []) is None
     assert head.judge({"bullying": 0.9}, 0.9, lines, ["bullying"]) is None
     assert "learned from 340 outcomes (40 acted on)" in head.describe()
+    # the outcomes separate perfectly, yet the weights stay sane (the prior and the line search)
+    assert max(abs(w) for w in head.weights) < 5
+    assert head.probability({"bullying": 0.02}, 0.05, lines) < 0.01
+    # one Newton step already moves towards the same head
+    first = learn_head(strict_bullying(), lines, iterations=1)
+    assert first.judge({"bullying": 0.7}, 0.9, lines, []) is not None
     # the top band reads "0.99+"
     top = Head(head.weights, {**head.bands, "bullying": ((50, 40),) * 8}, 340, 40)
     verdict = top.judge({"bullying": 0.995}, 0.5, lines, [])

@@ -27,7 +27,7 @@ def test_upgrade_head_on_empty_sqlite_matches_metadata(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0010"
+    assert current_revision(engine) == head_revision() == "0011"
     assert is_up_to_date(engine)
     _assert_matches_metadata(engine)
     upgrade(engine)  # a second run changes nothing

@@ -79,20 +79,30 @@ def channel_settings_txn(
     conn: Connection, channel: ChannelRow, term_rows: Sequence[TermFacts]
 ) -> AutoModSettings:
     """The settings a channel's engines run: the owner's, its terms and emotes, and what the
-    channel learned from its moderators (the active learned version, ``store/learning.py``)."""
+    channel learned from its moderators (the active learned version, ``store/learning.py``: its
+    shifts and its head)."""
     settings = load_automod_settings(channel, term_rows)
     state = learning_store.active_state_txn(conn, channel.id)
     learned = {} if state is None else state.as_levels()
-    if not learned:
+    head = None if state is None else state.head
+    if not learned and head is None:
         return settings
-    return settings.model_copy(update={"learned": cast(dict[Category, float], learned)})
+    return settings.model_copy(
+        update={"learned": cast(dict[Category, float], learned), "learned_head": head}
+    )
 
 
 def with_channel_state(settings: AutoModSettings, live: AutoModSettings) -> AutoModSettings:
     """``settings`` (a proposal or a shadow candidate made from the live settings' dump) with
     what the channel has that is not a setting: its emotes and what it learned from its
     moderators (neither is in the dump)."""
-    return settings.model_copy(update={"emotes": live.emotes, "learned": live.learned})
+    return settings.model_copy(
+        update={
+            "emotes": live.emotes,
+            "learned": live.learned,
+            "learned_head": live.learned_head,
+        }
+    )
 
 
 def describe_build_error(exc: Exception) -> str:

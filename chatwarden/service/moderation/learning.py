@@ -2,10 +2,12 @@
 
 ``learn_due`` (the tick) finds channels with labels their last run has not seen, reads each
 one's outcomes (``store/learning.py``: its scored messages of the last ``WINDOW``, labelled by
-the moderators or let stand), runs the pure learner (``chatwarden.learning.learn_shifts``) and,
-when what it learned changed, writes a new version, makes it active and bumps the channel's
-settings revision so every engine (live chat, the policy preview, shadow mode) rebuilds with
-``AutoModSettings.learned``. Each change is in the mod log (``automod.learning.update``, by
+the moderators or let stand), runs the pure learners (``chatwarden.learning.learn_shifts``, then
+``chatwarden.learning.head.learn_head`` at the shifted lines) and, when what it learned changed
+(a shift, whether the head applies, or one of its weights by ``HEAD_STEP`` or more), writes a new
+version, makes it active and bumps the channel's settings revision so every engine (live chat,
+the policy preview, shadow mode) rebuilds with ``AutoModSettings.learned`` and
+``learned_head``. Each change is in the mod log (``automod.learning.update``, by
 nobody: learning is automatic).
 
 The owner and lead moderators see what was learned and why (``state``), and can freeze it
@@ -25,6 +27,7 @@ from typing import Any
 from chatwarden.categories import CATEGORIES, Category
 from chatwarden.errors import NotFound
 from chatwarden.learning import LevelShifts, Outcome, learn_shifts
+from chatwarden.learning.head import Head, channel_lines, learn_head
 from chatwarden.learning.suggest import Example, Suggestion, suggest_terms
 from chatwarden.model import Model
 from chatwarden.service.base import Deps, Outbox, ServiceBase
@@ -47,6 +50,9 @@ CHANNELS_PER_TICK = 5
 SUGGEST_FROM = 2_000
 #: the tick looks for channels with new labels at most this often
 EVERY = timedelta(seconds=60)
+#: a learned head is a new version when one of its weights moved this far (or it starts or
+#: stops applying); smaller moves wait, so a busy channel is not a new version every minute
+HEAD_STEP = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ class LearningState:
         def state(s: LearnedStateRow) -> dict[str, Any]:
             d = asdict(s)
             d["created_at"] = s.created_at.isoformat()
+            # what a moderator reads, not the weights
+            d["head"] = None if s.head is None else {"summary": describe_head(s.head)}
             return d
 
         return {
@@ -77,6 +85,13 @@ def _categories(decision: Mapping[str, Any]) -> dict[Category, float]:
     return {c: float(cats.get(c) or 0.0) for c in CATEGORIES}
 
 
+def _head_key(head: Mapping[str, Any] | None) -> tuple[float, ...] | None:
+    """What decides whether a new head is a new version: its weights, to ``HEAD_STEP``."""
+    if head is None:
+        return None
+    return tuple(round(float(w) / HEAD_STEP) for w in head["weights"].values())
+
+
 def shifts_json(learned: LevelShifts) -> list[dict[str, Any]]:
     return [
         {
@@ -89,6 +104,14 @@ def shifts_json(learned: LevelShifts) -> list[dict[str, Any]]:
         }
         for s in learned.shifts
     ]
+
+
+def describe_head(head: Mapping[str, Any]) -> str:
+    """One line on a stored head for the mod log and Mod View (a broken one says so)."""
+    try:
+        return Head.from_json(head).describe()
+    except ValueError as exc:
+        return f"not applied: {exc}"
 
 
 class LearningService(ServiceBase):
@@ -137,15 +160,20 @@ class LearningService(ServiceBase):
                 for r in rows
             ]
             learned = learn_shifts(outcomes, levels, self.model.thresholds)
+            lines = channel_lines(levels, self.model.thresholds, learned.as_levels())
+            found = learn_head(outcomes, lines)
+            head = found.to_json() if found.active else None
             active = store.active_state_txn(conn, channel_id)
             store.set_control_txn(conn, channel_id, seen_label_id=newest, learned_at=now)
             current = {} if active is None else active.as_levels()
-            if learned.as_levels() == current:
+            old_head = None if active is None else active.head
+            if learned.as_levels() == current and _head_key(head) == _head_key(old_head):
                 return None
             state = store.insert_state_txn(
                 conn,
                 channel_id,
                 shifts=shifts_json(learned),
+                head=head,
                 outcomes=len(outcomes),
                 labelled=sum(1 for r in rows if r.labelled),
                 reason="learned",
@@ -204,7 +232,8 @@ class LearningService(ServiceBase):
         return self.state(actor, channel_id)
 
     def reset(self, actor: Actor, channel_id: int) -> LearningState:
-        """No shift from now on; learning starts again from what moderators do next."""
+        """No shift and no head from now on; learning starts again from what moderators do
+        next."""
         return self._new_version(actor, channel_id, [], "reset", "automod.learning.reset")
 
     def rollback(self, actor: Actor, channel_id: int, version: int) -> LearningState:
@@ -222,21 +251,24 @@ class LearningService(ServiceBase):
         action: str,
         from_version: int | None = None,
     ) -> LearningState:
-        """A version set by hand: ``shifts``, or those of ``from_version``."""
+        """A version set by hand: ``shifts`` (and no head), or those of ``from_version`` (and
+        its head)."""
         with self.transaction() as out:
             conn = out.conn
             channel = self.channel_txn(conn, channel_id)
             self.require_txn(conn, actor, channel, Permission.UPDATE_AUTOMOD_SETTINGS)
+            head = None
             if shifts is None:
                 assert from_version is not None
                 old = store.get_state_txn(conn, channel_id, from_version)
                 if old is None:
                     raise NotFound(f"no learned version {from_version} in this channel")
-                shifts = old.shifts
+                shifts, head = old.shifts, old.head
             state = store.insert_state_txn(
                 conn,
                 channel_id,
                 shifts=shifts,
+                head=head,
                 outcomes=0,
                 labelled=0,
                 reason=reason,
@@ -263,6 +295,7 @@ class LearningService(ServiceBase):
             "version": state.version,
             "shifts": {s["category"]: s["shift"] for s in state.shifts},
             "why": [s["explanation"] for s in state.shifts],
+            "head": None if state.head is None else describe_head(state.head),
         }
         if from_version is not None:
             details["from_version"] = from_version

@@ -9,6 +9,7 @@ import pytest
 
 from chatwarden.clock import FakeClock
 from chatwarden.errors import Forbidden, NotFound
+from chatwarden.service.moderation.learning import describe_head
 from chatwarden.services import Services
 from tests.service.conftest import Cast
 
@@ -157,3 +158,58 @@ def test_what_moderators_remove_again_and_again_is_suggested_as_a_term(
         services.learning.suggestions(cast.vera, cid)
     services.automod.add_term(cast.mike, cid, spam)
     assert services.learning.suggestions(cast.mike, cid) == []  # a term has it now
+
+
+QUIET = [
+    "gg",
+    "nice play",
+    "what game is next",
+    "lol that was close",
+    "hi chat",
+    "that clutch tho",
+    "how long is stream today",
+    "love this song",
+]
+
+
+def test_a_strict_channel_learns_a_head_that_holds_what_moderators_remove(
+    services: Services, cast: Cast, clock: FakeClock
+) -> None:
+    """At level 2 bullying is held only when severe; this team removes all the banter. With
+    enough outcomes the channel learns a head, stored with the shifts and applied at once."""
+    cid = cast.channel.id
+    viewers = (cast.victor, cast.fiona, cast.sam)
+    for n in range(25):
+        for i, text in enumerate(QUIET):
+            services.chat.send_message(viewers[(n + i) % 3], cid, f"{text} {n}")
+            clock.advance(1)
+    for n in range(3):
+        for text in BANTER:
+            sent = services.chat.send_message(cast.mallory, cid, f"{text} {n}")
+            if sent.status == "delivered":
+                assert sent.message_id is not None
+                services.actions.delete_message(cast.mike, cid, sent.message_id)
+            clock.advance(2)
+    for item in services.review.list_pending(cast.mike, cid):
+        services.review.resolve(cast.mike, item.id, "deny")
+    clock.advance(15 * 60)
+    assert status(services, cast, "your aim is trash") == "delivered"  # not yet learned
+    assert services.learning.learn_due(force=True) == 1
+    state = services.learning.state(cast.lena, cid)
+    assert state.active is not None and state.active.head is not None
+    assert state.active.head["format"] == 1
+    summary = state.to_dict()["active"]["head"]["summary"]
+    assert summary.startswith("learned from ")
+    held = services.chat.send_message(cast.victor, cid, "your aim is trash lol")
+    assert held.status == "held"
+    log = services.modlog.list_entries(cast.lena, cid, action="automod.learning.update")
+    assert log[0].details["head"] == summary
+    # a reset drops the head with the shifts; a rollback brings both back
+    reset = services.learning.reset(cast.lena, cid)
+    assert reset.active is not None and reset.active.head is None
+    assert status(services, cast, "your aim is trash rofl") == "delivered"
+    back = services.learning.rollback(cast.lena, cid, state.active.version)
+    assert back.active is not None and back.active.head == state.active.head
+    assert status(services, cast, "your aim is trash xd") == "held"
+    # a stored head the engine cannot read is described as such, never applied
+    assert describe_head({"format": 9}) == "not applied: learned head: format must be 1"
