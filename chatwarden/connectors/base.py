@@ -150,6 +150,24 @@ class Lifter(Protocol):
     def lift(self, username: str, kind: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ListBan:
+    """A ban a shared ban list asks for (a Matrix policy room's rule naming a member):
+    ``reason`` the rule's, ``source`` the list (the policy room's id)."""
+
+    user: PlatformUser
+    reason: str
+    source: str
+
+
+@runtime_checkable
+class ListBanner(Protocol):
+    """A connector that follows shared ban lists: the runner bans each ``ListBan`` in
+    ChatWarden (the mod log, with its source), which the applier carries out."""
+
+    def list_bans(self) -> AsyncIterator[ListBan]: ...
+
+
 def lifted(envelope: Mapping[str, Any]) -> tuple[int, str] | None:
     """The local user id and ``"unban"`` or ``"untimeout"`` of a ``channel.moderate`` event
     that lifts a ban or a timeout; None for anything else."""

@@ -32,6 +32,8 @@ from chatwarden.connectors.base import (
     Connector,
     InboundMessage,
     Lifter,
+    ListBan,
+    ListBanner,
     PlatformRules,
     PlatformUser,
     Releaser,
@@ -41,8 +43,8 @@ from chatwarden.connectors.base import (
     public_reason,
 )
 from chatwarden.connectors.status import StatusReporter
-from chatwarden.errors import ChatWardenError
-from chatwarden.rules.effects import Deliver, Effect, EffectApplier, Target
+from chatwarden.errors import ChatWardenError, Conflict
+from chatwarden.rules.effects import Ban, Deliver, Effect, EffectApplier, Target
 from chatwarden.service.base import Deps
 from chatwarden.service.chat.platform import PlatformChatService, PlatformSend, PlatformSender
 from chatwarden.service.events import AUTOMOD_UPDATE
@@ -144,6 +146,7 @@ class ConnectorRunner:
 
         reader = asyncio.create_task(read())
         rules = asyncio.create_task(self._platform_rules())
+        lists = asyncio.create_task(self._follow_lists())
         watcher = asyncio.create_task(self.status.watch()) if self.status is not None else None
         try:
             done = False
@@ -158,7 +161,7 @@ class ConnectorRunner:
                     if isinstance(self.connector, Checkpointer):
                         self.connector.decided([o.message for o in outcomes])
         finally:
-            for task in (reader, watcher, rules):
+            for task in (reader, watcher, rules, lists):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -178,6 +181,38 @@ class ConnectorRunner:
             )
         except Exception as exc:  # the rules are information; the connector goes on
             log.warning("reading the platform's own rules failed: %s: %s", type(exc).__name__, exc)
+
+    async def _follow_lists(self) -> None:
+        """A connector that follows shared ban lists: each ban it asks for, in turn."""
+        if not isinstance(self.connector, ListBanner):
+            return
+        async for ban in self.connector.list_bans():
+            try:
+                await asyncio.to_thread(self.list_ban, ban)
+            except Exception as exc:  # the database failed: the next join asks again
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("a ban from a shared list failed")
+
+    def list_ban(self, ban: ListBan) -> None:
+        """Ban a member a shared list names: in ChatWarden as the bot, so it is in the mod
+        log with the list's reason and its source, and the moderators' topic brings the
+        ``Ban`` to the applier. Someone already banned in ChatWarden (back in the room), or
+        a channel where the bot may not ban, is banned on the platform directly."""
+        assert self.channel_id is not None
+        channel_id = self.channel_id
+        member = self.platform.actor(PlatformSender(ban.user.platform, ban.user.id, ban.user.login))
+        _remember(self._logins, member.user_id, ban.user.login)
+        bot = self.platform.actor(PlatformSender(self.bot.platform, self.bot.id, self.bot.login))
+        reason = f"{ban.reason} (policy list {ban.source})"[:500]
+        try:
+            self.services.actions.ban(bot, channel_id, member.user_id, reason, source=ban.source)
+            return
+        except Conflict:
+            pass  # banned in ChatWarden already: only the platform is behind
+        except ChatWardenError as exc:  # e.g. the bot is not a moderator of the channel
+            self.stats.last_error = f"ban from {ban.source} not in the mod log: {exc}"
+            log.warning("%s", self.stats.last_error)
+        self._apply(Target(channel_id, member.user_id, ban.user.login), [Ban(reason)])
 
     async def close(self) -> None:
         if self._sub is not None:

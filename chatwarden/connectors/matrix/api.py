@@ -88,6 +88,12 @@ def member_body(user_id: str, reason: str) -> dict[str, Any]:
     return {"user_id": user_id, "reason": " ".join(reason.split())[:500] or "ChatWarden"}
 
 
+def state_call(room_id: str, event_type: str, state_key: str, content: dict[str, Any]) -> Call:
+    """Set one state event (a policy rule; empty content removes it)."""
+    path = f"/rooms/{_q(room_id)}/state/{_q(event_type)}/{_q(state_key)}"
+    return Call("PUT", path, content)
+
+
 def unban_call(room_id: str, user_id: str, reason: str) -> Call:
     return Call("POST", f"/rooms/{_q(room_id)}/unban", member_body(user_id, reason))
 
@@ -215,6 +221,21 @@ class MatrixApi:
 
     async def power_levels(self, room_id: str) -> dict[str, Any]:
         return await self.request("GET", f"/rooms/{_q(room_id)}/state/m.room.power_levels")
+
+    async def room_state(self, room_id: str) -> list[dict[str, Any]]:
+        """Every state event of a room the bot is in (a policy room's rules)."""
+        resp = await self._client.get(f"/rooms/{_q(room_id)}/state")
+        if resp.status_code >= 400:
+            errcode, error = _error(resp)
+            kind = TokenRefused if resp.status_code == 401 else MatrixError
+            raise kind(f"GET /rooms/{room_id}/state", resp.status_code, errcode, error)
+        found = resp.json()
+        return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+
+    async def joined_members(self, room_id: str) -> list[str]:
+        found = await self.request("GET", f"/rooms/{_q(room_id)}/joined_members")
+        joined = found.get("joined")
+        return [str(u) for u in joined] if isinstance(joined, dict) else []
 
     async def create_event(self, room_id: str) -> dict[str, Any]:
         """The room's ``m.room.create`` event (its creators and version)."""

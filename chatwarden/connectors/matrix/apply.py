@@ -24,11 +24,13 @@ from chatwarden.connectors.matrix.api import (
     calls_for,
     notice_call,
     repost_call,
+    state_call,
     txn_id,
     unban_call,
 )
 from chatwarden.connectors.matrix.parse import localpart
-from chatwarden.rules.effects import Effect, Hold, Target, Warn
+from chatwarden.connectors.matrix.policy import rule_state
+from chatwarden.rules.effects import Ban, Effect, Hold, Target, Warn
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,11 @@ class MatrixApplier:
         self._worker: asyncio.Task[None] | None = None
         self._idle: asyncio.Event | None = None
         self._warned = 0
+        #: a policy room ChatWarden's bans are published to (opt-in), and the users banned
+        #: because a policy list asked (never published back: the list has them already)
+        self.publish_room: str | None = None
+        self.from_lists: set[str] = set()
+        self.published: set[str] = set()
 
     def apply(self, target: Target, effects: Sequence[Effect]) -> None:
         for effect in effects:
@@ -70,8 +77,17 @@ class MatrixApplier:
                     calls = [notice_call(self.room_id, f"{name}: {effect.reason}", txn)]
                 else:
                     log.info("warning for a Matrix user: Matrix has no warning; kept in ChatWarden")
+            if isinstance(effect, Ban) and calls:
+                calls = [*calls, *self._publish(target.username, effect.reason)]
             for call in calls:
                 self._enqueue(call)
+
+    def _publish(self, user_id: str, reason: str) -> list[Call]:
+        if self.publish_room is None or user_id in self.from_lists:
+            return []
+        self.published.add(user_id)
+        event_type, state_key, content = rule_state(user_id, reason)
+        return [state_call(self.publish_room, event_type, state_key, content)]
 
     def release(self, message_id: str) -> bool:
         """A held message was allowed: post it again as the bot, quoting its author. False
@@ -88,6 +104,12 @@ class MatrixApplier:
         if kind != "unban" or not username.startswith("@"):
             return False
         self._enqueue(unban_call(self.room_id, username, "ChatWarden: unban"))
+        self.from_lists.discard(username)
+        if self.publish_room is not None and username in self.published:
+            # the rule this ban published is withdrawn (empty content removes a rule)
+            self.published.discard(username)
+            event_type, state_key, _ = rule_state(username, "")
+            self._enqueue(state_call(self.publish_room, event_type, state_key, {}))
         return True
 
     def note_name(self, user_id: str, name: str) -> None:

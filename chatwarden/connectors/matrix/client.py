@@ -31,14 +31,14 @@ import json
 import logging
 import random
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 
-from chatwarden.connectors.base import InboundMessage, backoff_delays
-from chatwarden.connectors.matrix import parse
+from chatwarden.connectors.base import InboundMessage, ListBan, PlatformUser, backoff_delays
+from chatwarden.connectors.matrix import parse, policy
 from chatwarden.connectors.matrix.api import MatrixApi, MatrixError, TokenRefused
 from chatwarden.connectors.matrix.apply import MatrixApplier, WarnMode
 from chatwarden.settings import Role
@@ -79,6 +79,8 @@ class MatrixSettings:
     token: str = field(repr=False)
     levels: tuple[tuple[int, Role], ...] = parse.DEFAULT_LEVELS
     warn: WarnMode = "skip"
+    policy_rooms: tuple[str, ...] = ()  # Draupnir/Mjolnir policy rooms whose bans apply here
+    publish_room: str | None = None  # a policy room that ChatWarden's bans are published to
     sync_timeout_ms: int = 30_000
     timeline_limit: int = 200
     backoff_base_s: float = 1.0
@@ -120,6 +122,11 @@ class MatrixConnector:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._filter = ""
         self._creators: frozenset[str] = frozenset()
+        self.policies = policy.PolicySet()
+        self.policy_room_ids: dict[str, str] = {}  # as configured -> room id
+        self._members: set[str] = set()  # joined members of the protected room
+        self._asked: set[str] = set()  # members a list ban was asked for (until they leave)
+        self._list_bans: asyncio.Queue[ListBan | None] = asyncio.Queue()
 
     @property
     def applier(self) -> MatrixApplier:
@@ -132,11 +139,64 @@ class MatrixConnector:
 
     async def close(self) -> None:
         self._closed.set()
+        self._list_bans.put_nowait(None)
         self.ready.clear()
         with contextlib.suppress(TimeoutError):  # a call waiting out a long rate limit
             await asyncio.wait_for(self._applier.drain(), 5)
         await self._save()
         await self._applier.aclose()
+
+    # -- policy lists ----------------------------------------------------------------------
+
+    async def list_bans(self) -> AsyncIterator[ListBan]:
+        """The members the subscribed policy rooms ban (``ListBanner``), until ``close``."""
+        while (ban := await self._list_bans.get()) is not None:
+            yield ban
+
+    def _check(self, user_ids: Iterable[str]) -> None:
+        """Ask for a ban of each member a policy rule names (once while they stay)."""
+        for user_id in user_ids:
+            if user_id == self.settings.user_id or user_id in self._asked:
+                continue
+            rule = self.policies.match(user_id)
+            if rule is None:
+                continue
+            self._asked.add(user_id)
+            self._applier.from_lists.add(user_id)
+            log.info("policy room %s bans a member of %s", rule.room_id, self.settings.room)
+            user = PlatformUser(parse.PLATFORM, user_id, user_id)
+            self._list_bans.put_nowait(ListBan(user, rule.reason or "policy list", rule.room_id))
+
+    def _membership(self, events: Iterable[Mapping[str, Any]]) -> None:
+        """The protected room's member events: joins are checked against the rules."""
+        joined = []
+        for event in events:
+            if event.get("type") != "m.room.member" or not isinstance(event.get("state_key"), str):
+                continue
+            user_id = str(event["state_key"])
+            content = event.get("content")
+            if isinstance(content, Mapping) and content.get("membership") == "join":
+                if user_id not in self._members:
+                    self._members.add(user_id)
+                    joined.append(user_id)
+            else:
+                self._members.discard(user_id)
+                self._asked.discard(user_id)
+        if self.policies:
+            self._check(joined)
+
+    async def _setup_policies(self) -> None:
+        s = self.settings
+        assert self.room_id is not None
+        for configured in s.policy_rooms:
+            room_id = await self.api.join(configured)
+            self.policy_room_ids[configured] = room_id
+            self.policies.update(room_id, await self.api.room_state(room_id))
+        if s.publish_room is not None:
+            self._applier.publish_room = await self.api.join(s.publish_room)
+        if s.policy_rooms:
+            self._members = set(await self.api.joined_members(self.room_id))
+            self._check(sorted(self._members))
 
     # -- the checkpoint ------------------------------------------------------------------
 
@@ -232,7 +292,11 @@ class MatrixConnector:
         ]
         if short:
             log.warning("the bot's power level %d in %s is below what %s need", mine, s.room, short)
-        self._filter = _compact(parse.sync_filter(self.room_id, s.timeline_limit))
+        await self._setup_policies()
+        wide = policy.with_policy_rooms(
+            parse.sync_filter(self.room_id, s.timeline_limit), self.policy_room_ids.values()
+        )
+        self._filter = _compact(wide)
 
     async def _sync_or_close(self, since: str | None, timeout_ms: int) -> dict[str, Any] | None:
         """One ``/sync``; None when ``close`` came first (the long poll is cancelled)."""
@@ -281,6 +345,11 @@ class MatrixConnector:
         seen_names = parse.display_names([*update.events, *events])
         for user_id, name in {**update.names, **seen_names}.items():
             self._applier.note_name(user_id, name)
+        for room_id in self.policy_room_ids.values():
+            if self.policies.update(room_id, policy.room_events(resp, room_id)):
+                self._check(sorted(self._members))  # a new rule: everyone in the room
+        if self.policy_room_ids:
+            self._membership(events if not first else update.events)
         msgs = []
         for event in events:
             msg = parse.inbound_message(

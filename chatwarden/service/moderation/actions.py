@@ -223,7 +223,17 @@ class ActionService(ServiceBase):
             details = self._undo_txn(out, channel_id, user_id, "timeout", actor) if undo else {}
             return self._log(out, channel, actor, "untimeout", user_id, reason, None, details)
 
-    def ban(self, actor: Actor, channel_id: int, user_id: int, reason: str = "") -> ModLogEntry:
+    def ban(
+        self,
+        actor: Actor,
+        channel_id: int,
+        user_id: int,
+        reason: str = "",
+        *,
+        source: str | None = None,
+    ) -> ModLogEntry:
+        """Ban a chatter. ``source``: the shared list that asked for it (a Matrix policy
+        room), kept in the mod log entry's details."""
         reason = clean_text(reason, "reason", MAX_REASON)
         with self.transaction() as out:
             conn = out.conn
@@ -239,7 +249,9 @@ class ActionService(ServiceBase):
             self._announce_ban(out, channel, actor, user_id, target.username, reason, None)
             purged = self._purge_txn(out, channel, user_id)
             out.notify(user_id, "banned", channel_id, reason=reason)
-            details = {"purged": purged}
+            details: dict[str, Any] = {"purged": purged}
+            if source is not None:
+                details["source"] = source
             entry = self._log(out, channel, actor, "ban", user_id, reason, None, details)
             return self._label_reaction(out, channel, user_id, entry)
 
