@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
 
+from chatwarden.categories import CATEGORIES
+from chatwarden.pipeline.learned import BANDS, FEATURES
+from chatwarden.store import channels as channel_store
+from chatwarden.store import learning as learning_store
 from tests.service.moderation.test_learning import BANTER
 from tests.web.browser.support import Site, needs_browser
 
@@ -74,3 +78,43 @@ def test_see_freeze_reset_and_roll_back(site: Site, open_page: OpenPage) -> None
     expect(mod.locator("#panel-queue")).to_be_visible()
     expect(mod.locator("#panel-learning")).to_have_count(0)
     assert site["mod"].http.get("/api/v1/channels/main/automod/learning").status_code == 403
+
+
+def test_a_learned_head_is_shown_and_explains_what_it_held(site: Site, open_page: OpenPage) -> None:
+    """A channel whose stored version carries a learned head: the panel says what it learned,
+    and a message only the head held shows its explanation in the queue (as text)."""
+    services = site.services
+    with services.db.read() as conn:
+        channel = channel_store.get_channel_by_name_txn(conn, "main")
+    assert channel is not None
+    cid = channel.id
+    head = {
+        "format": 1,
+        "weights": dict.fromkeys(FEATURES, 0.0) | {"bias": 20.0},
+        "bands": {cat: [[50, 40]] * len(BANDS) for cat in CATEGORIES},
+        "outcomes": 1000,
+        "acted": 100,
+    }
+    with services.db.write() as conn:
+        learning_store.insert_state_txn(
+            conn,
+            cid,
+            shifts=[],
+            head=head,
+            outcomes=1000,
+            labelled=100,
+            reason="learned",
+            actor_id=None,
+            now=site.clock.now(),
+        )
+        channel_store.bump_settings_rev_txn(conn, cid)
+    r = site["mallory"].http.post(
+        "/api/v1/channels/main/messages", json={"text": "gg wp", "idempotency_key": "h1"}
+    )
+    assert r.json()["status"] == "held", r.text
+
+    page = open_page("lead", "/mod/main")
+    learned = page.locator("#panel-learning").get_by_test_id("learning-head")
+    expect(learned).to_contain_text("Learned head: learned from 1000 outcomes (100 acted on)")
+    why = page.locator("#panel-queue").get_by_test_id("queue-learned")
+    expect(why).to_contain_text("held: moderators acted on 40 of 50 messages like this")

@@ -1,6 +1,9 @@
 // What this channel's AutoMod learned from its moderators, and why: the active version's shift
 // per category (a fraction of a level, never more than one, never below the owner's floor) with
-// the sentence that explains it; freeze, reset and roll back. Owner and lead moderators.
+// the sentence that explains it, and its learned head (a small per-channel model that adds
+// holds its moderators would make and releases non-severe holds they would allow, in one line
+// from the server); freeze, reset and roll back. Owner and lead moderators. Every text is a text
+// node (dom.js), never HTML.
 
 import { categoryName } from "./queue.js";
 
@@ -34,6 +37,7 @@ export default {
       return el("li", { class: "list-item row", "data-testid": "learning-version" },
         el("b", {}, `v${v.version}`), el("span", { class: "badge" }, v.reason), el("span", { class: "muted" }, `${who}, ${ago(v.created_at)}`),
         el("span", {}, v.shifts.length ? v.shifts.map(shiftText).join("; ") : "no shift"),
+        v.head ? el("span", { class: "badge", title: v.head.summary }, "head") : null,
         active ? el("span", { class: "badge ok" }, "active")
           : button("Roll back to this", () => act(`Apply version ${v.version} again?`, "Roll back",
             () => ctx.api.post(`${path}/rollback`, { version: v.version })), { class: "btn small", "data-testid": "learning-rollback" }));
@@ -48,6 +52,10 @@ export default {
           ? el("ul", { class: "list" }, shifts.map((s) => el("li", { class: "list-item", "data-testid": "learning-shift" },
             el("b", {}, shiftText(s)), el("div", { class: "muted" }, s.explanation))))
           : el("p", { class: "empty", "data-testid": "learning-none" }, "Nothing learned: the owner's levels apply as set."),
+        active && active.head
+          ? el("p", { "data-testid": "learning-head" }, el("b", {}, "Learned head: "), active.head.summary,
+            el("div", { class: "muted" }, "It holds messages like those moderators act on, for the categories the owner holds, and lets through bullying, sex-based terms and swearing like those moderators allow; never identity attacks, threats or self-harm, blocked terms or severe-harm rules."))
+          : null,
         el("div", { class: "row" },
           button(state.frozen ? "Unfreeze" : "Freeze", () => act(state.frozen ? "Let AutoMod learn from moderators again?" : "Stop learning (keep what was learned)?", state.frozen ? "Unfreeze" : "Freeze",
             () => ctx.api.put(`${path}/frozen`, { frozen: !state.frozen })), { class: "btn small", "data-testid": "learning-freeze" }),

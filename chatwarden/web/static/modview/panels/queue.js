@@ -113,8 +113,10 @@ export default {
     function reasonBadges(reasons) {
       return reasons.map((r) => {
         if (r.kind === "category") {
-          return el("span", { class: "badge danger", "data-testid": "queue-category" },
+          const badge = el("span", { class: "badge danger", "data-testid": "queue-category" },
             `${categoryName(r.category)} · level ${r.level} · score ${Number(r.score).toFixed(2)}`);
+          // held by what the channel learned from its moderators: why, in words (text nodes)
+          return r.learned ? [badge, el("span", { class: "muted", "data-testid": "queue-learned" }, r.learned)] : badge;
         }
         const term = r.term === null || r.term === undefined ? "a private term" : `“${r.term}”`;
         return el("span", { class: "badge warn", "data-testid": "queue-term" }, `${r.kind === "permitted" ? "permitted" : "blocked"} term ${term}`);
