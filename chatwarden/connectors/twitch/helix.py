@@ -5,8 +5,10 @@ until ``Ratelimit-Reset`` and tries again (``max_retries`` times). A 401 (the to
 was revoked) refreshes the token once when a ``refresh`` is given (``oauth.py``; calls refused
 meanwhile wait for that one refresh) and makes the call again, once; a 401 without a refresh,
 after the retry, or a refresh Twitch refuses raises ``HelixAuthError``, which the connector
-reports as its status's error and stops on; any other 4xx/5xx raises ``HelixError`` with
-Twitch's ``message``. The token is never in a message, a repr or a log line.
+reports as its status's error and stops on; a 401 saying a scope is missing (``Missing scope:
+...``) raises ``HelixScopeError`` at once (a refreshed token has the same scopes); any other
+4xx/5xx raises ``HelixError`` with Twitch's ``message``. The token is never in a message, a
+repr or a log line.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from chatwarden.connectors.twitch import automod
+from chatwarden.connectors.twitch.automod import TwitchAutoMod
 from chatwarden.connectors.twitch.oauth import TokenRefreshError
 from chatwarden.connectors.twitch.parse import HELIX_URL, HelixRequest, ratelimit_wait_s
 
@@ -37,6 +41,14 @@ class HelixError(Exception):
 
 class HelixAuthError(HelixError):
     """401: the user access token expired or was revoked (a new one must be stored)."""
+
+
+class HelixScopeError(HelixAuthError):
+    """401 ``Missing scope: ...``: the token lacks ``scope`` (authorise the app again with it)."""
+
+    def __init__(self, status: int, message: str, request: HelixRequest | None = None) -> None:
+        super().__init__(status, message, request)
+        self.scope = message.partition(":")[2].strip()
 
 
 class Helix:
@@ -83,6 +95,8 @@ class Helix:
                 await asyncio.sleep(wait)
                 continue
             if resp.status_code == 401:
+                if _message(resp).startswith("Missing scope"):
+                    raise HelixScopeError(401, _message(resp), req)
                 if self._refresh is None or renewed:
                     raise HelixAuthError(401, _message(resp), req)
                 renewed = True
@@ -116,6 +130,19 @@ class Helix:
         if not data:
             raise HelixError(404, f"no Twitch user {login!r}")
         return dict(data[0])
+
+    async def automod_settings(self, broadcaster_id: str, moderator_id: str) -> TwitchAutoMod:
+        """Get AutoMod Settings (``moderator:read:automod_settings``)."""
+        body = await self.call(automod.get_request(broadcaster_id, moderator_id))
+        return automod.parse_settings(body)
+
+    async def update_automod_settings(
+        self, broadcaster_id: str, moderator_id: str, settings: Mapping[str, int]
+    ) -> TwitchAutoMod:
+        """Update AutoMod Settings (``moderator:manage:automod_settings``): ``overall_level``
+        or individual levels, not both; Twitch's answer (the levels it set)."""
+        body = await self.call(automod.update_request(broadcaster_id, moderator_id, settings))
+        return automod.parse_settings(body)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -145,9 +145,10 @@ class AutoModSettingsService(ServiceBase):
         return AutoModSettings.from_mapping(dict(channel.automod_settings))
 
     def update_settings(
-        self, actor: Actor, channel_id: int, patch: Mapping[str, Any]
+        self, actor: Actor, channel_id: int, patch: Mapping[str, Any], *, via: str | None = None
     ) -> AutoModSettings:
-        """Change ``overall_level`` (a preset: resets ``levels``), ``levels`` or ``vip_exempt``."""
+        """Change ``overall_level`` (a preset: resets ``levels``), ``levels`` or ``vip_exempt``;
+        ``via``: where the change came from, for the mod log (a Twitch connection's pull)."""
         if not isinstance(patch, Mapping) or not patch:
             raise InputError("give at least one AutoMod setting to change")
         unknown = sorted(set(patch) - set(_SETTING_KEYS))
@@ -174,7 +175,11 @@ class AutoModSettingsService(ServiceBase):
                 actor_id=actor.user_id,
                 action="automod.settings.update",
                 created_at=out.now,
-                details={"before": dict(channel.automod_settings), "after": stored},
+                details={
+                    "before": dict(channel.automod_settings),
+                    "after": stored,
+                    **({"via": via} if via is not None else {}),
+                },
             )
             out.emit(
                 channel,

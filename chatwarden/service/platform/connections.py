@@ -66,6 +66,8 @@ class ConnectionSpec:
     automod: bool = False  # Twitch EventSub: also manage the messages Twitch's AutoMod holds
     roles: tuple[tuple[str, str], ...] = ()  # Discord: (role id, ChatWarden role) pairs
     warn: str = "skip"  # Discord has no warnings: "skip" or "reply" (the bot says it)
+    policy_rooms: tuple[str, ...] = ()  # Matrix: Draupnir/Mjolnir policy rooms to follow
+    publish_room: str | None = None  # Matrix: a policy room ChatWarden's bans are published to
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,18 @@ class ConnectionChange:
 
 
 #: the options a connection is set up with (the rest a runner reports: cursor, platform rules)
-_SETUP_OPTIONS = ("tls", "oper", "client_id", "automod", "token_refresh", "roles", "levels", "warn")
+_SETUP_OPTIONS = (
+    "tls",
+    "oper",
+    "client_id",
+    "automod",
+    "token_refresh",
+    "roles",
+    "levels",
+    "warn",
+    "policy_rooms",
+    "publish_room",
+)
 _SECRET_FIELDS = ("credential", "oper_password", "refresh_token", "client_secret")
 
 
@@ -194,6 +207,8 @@ def check_spec(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
         return _check_discord(spec, creds)
     if spec.platform == "matrix":
         return _check_matrix(spec, creds)
+    if spec.policy_rooms or spec.publish_room is not None:
+        raise InputError("policy_rooms and publish_room are for Matrix connections only")
     if spec.roles or spec.warn != "skip":
         raise InputError("roles and warn are for Discord connections only")
     if spec.client_id is not None or spec.automod:
@@ -251,6 +266,10 @@ def setup_options(spec: ConnectionSpec, creds: Credentials) -> dict[str, Any]:
         options.update(roles=dict(spec.roles), warn=spec.warn)
     if spec.platform == "matrix":
         options.update(levels=dict(spec.roles), warn=spec.warn)
+        if spec.policy_rooms:
+            options["policy_rooms"] = list(spec.policy_rooms)
+        if spec.publish_room is not None:
+            options["publish_room"] = spec.publish_room
     return options
 
 
@@ -269,6 +288,8 @@ def stored_spec(row: ConnectionRow) -> ConnectionSpec:
         bool(o.get("automod")),
         tuple((str(k), str(v)) for k, v in dict(roles or {}).items()),
         str(o.get("warn", "skip")),
+        tuple(str(r) for r in o.get("policy_rooms") or ()),
+        o.get("publish_room"),
     )
 
 
@@ -377,9 +398,38 @@ def _check_matrix(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
             )
     if spec.warn not in ("skip", "reply"):
         raise InputError("warn must be 'skip' or 'reply'")
+    if len(spec.policy_rooms) > MAX_POLICY_ROOMS:
+        raise InputError(f"at most {MAX_POLICY_ROOMS} policy rooms may be followed")
+    lists = tuple(dict.fromkeys(_matrix_room(f"policy room {r!r}", r) for r in spec.policy_rooms))
+    publish = spec.publish_room
+    if publish is not None:
+        publish = _matrix_room(f"publish_room {publish!r}", publish)
     if creds.secret is None:
         raise InputError("a Matrix connection needs its bot's access token as the credential")
-    return ConnectionSpec("matrix", target, room, account, True, roles=spec.roles, warn=spec.warn)
+    return ConnectionSpec(
+        "matrix",
+        target,
+        room,
+        account,
+        True,
+        roles=spec.roles,
+        warn=spec.warn,
+        policy_rooms=lists,
+        publish_room=publish,
+    )
+
+
+MAX_POLICY_ROOMS = 10
+
+
+def _matrix_room(what: str, value: object) -> str:
+    """A Matrix room id (``!id``) or alias (``#alias:server``)."""
+    room = _text(what, value, 255)
+    if not (room.startswith("!") and len(room) > 1) and not (
+        room.startswith("#") and ":" in room[2:]
+    ):
+        raise InputError(f"{what}: a Matrix room is '!id' or '#alias:server'")
+    return room
 
 
 class ConnectionService(ServiceBase):
@@ -488,6 +538,8 @@ class ConnectionService(ServiceBase):
             old_spec.automod if change.automod is None else change.automod,
             old_spec.roles if change.roles is None else change.roles,
             old_spec.warn if change.warn is None else change.warn,
+            old_spec.policy_rooms,
+            old_spec.publish_room,
         )
         merged = Credentials(
             *(
@@ -539,6 +591,52 @@ class ConnectionService(ServiceBase):
         channel = self.channel_txn(conn, row.channel_id)
         self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
         return row
+
+    def twitch_access(
+        self, actor: Actor, connection_id: int, *, channel_id: int | None = None
+    ) -> RunnableConnection:
+        """A Twitch EventSub connection with its credentials opened, for the owner to read or
+        write the Twitch channel's AutoMod settings with its token (``manage_connections``)."""
+        with self.db.read() as conn:
+            row = self._own_row(conn, actor, connection_id, channel_id)
+            channel = self.channel_txn(conn, row.channel_id)
+        if row.platform != "twitch" or row.target != EVENTSUB:
+            raise InputError(
+                f"connection {connection_id} is not a Twitch EventSub connection (Twitch's AutoMod "
+                "settings are read and written through Helix)"
+            )
+        if row.credential is None or not (row.options or {}).get("client_id"):
+            raise InputError(f"connection {connection_id} has no token or client id")
+        return RunnableConnection(to_connection(row), channel.name, self._open(row.credential))
+
+    def record_automod_push(
+        self,
+        actor: Actor,
+        connection_id: int,
+        *,
+        sent: dict[str, int],
+        differs: list[str],
+        via: str = "api",
+    ) -> None:
+        """The owner wrote the channel's AutoMod settings to Twitch through the connection:
+        the mod log records what was sent and where Twitch's answer still differs."""
+        with self.db.write() as conn:
+            row = self._own_row(conn, actor, connection_id, None)
+            audit.append_txn(
+                conn,
+                channel_id=row.channel_id,
+                actor_id=actor.user_id,
+                action="connection.automod_push",
+                created_at=self.clock.now(),
+                details={
+                    "connection_id": connection_id,
+                    "platform": row.platform,
+                    "room": row.room,
+                    "sent": dict(sent),
+                    "differs": list(differs),
+                    "via": via,
+                },
+            )
 
     def list_connections(self, actor: Actor, channel_id: int) -> list[Connection]:
         with self.db.read() as conn:

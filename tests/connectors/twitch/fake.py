@@ -7,6 +7,16 @@ otherwise, Twitch's error body), the documented query parameters and body fields
 endpoint (400 otherwise), and answers with the documented response. Every request is
 recorded. ``rate_limit(n)`` answers the next ``n`` calls 429 with ``Ratelimit-Reset``.
 
+The AutoMod settings (``GET``/``PUT /moderation/automod/settings``) are kept per broadcaster,
+starting as Twitch's documented answer (no preset, every level 0). The fake checks what Twitch
+documents: the scope (``scopes``; a missing one is a 401 ``Missing scope: ...``), that
+``moderator_id`` moderates the channel (``moderators``; 403 otherwise), a body of
+``overall_level`` or individual levels 0-4, never both (400), and an individual field left out
+set to 0. A preset answers Twitch's documented level-3 levels; Twitch documents no other
+preset, so the fake shifts that one (a level ``n`` category at ``n``, bullying one below, swearing
+0), which is the fake's guess, not Twitch's contract: tests compare with the answer, never with
+a preset.
+
 The token endpoint (``POST /oauth2/token``, ``grant_type=refresh_token``, form-encoded, shapes
 in ``tests/fixtures/twitch/oauth2/``) takes the app's client id and secret and the current
 refresh token, and answers a new access token (which Helix then takes instead of the old one)
@@ -43,6 +53,20 @@ CLIENT_SECRET = "fake-client-secret-fedcba"
 REFRESH_TOKEN = "fake-refresh-token/+=%-0123"  # characters the form must URL-encode
 BROADCASTER = {"id": "1337", "login": "cool_streamer", "display_name": "Cool_Streamer"}
 BOT = {"id": "9001", "login": "cw_bot", "display_name": "CW_Bot"}
+AUTOMOD_FIELDS = (
+    "disability",
+    "aggression",
+    "sexuality_sex_or_gender",
+    "misogyny",
+    "bullying",
+    "swearing",
+    "race_ethnicity_or_religion",
+    "sex_based_terms",
+)
+AUTOMOD_SCOPES = {
+    "GET": ("moderator:read:automod_settings", "moderator:manage:automod_settings"),
+    "PUT": ("moderator:manage:automod_settings",),
+}
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -155,6 +179,9 @@ class FakeTwitch:
     token: str = TOKEN
     refresh_token: str | None = REFRESH_TOKEN
     refreshed: int = 0  # tokens handed out by the token endpoint
+    scopes: set[str] | None = None  # the token's scopes (None: every scope)
+    moderators: set[str] = field(default_factory=lambda: {BOT["id"], BROADCASTER["id"]})
+    automod: dict[str, dict[str, Any]] = field(default_factory=dict)  # broadcaster id → settings
     _rate_limited: int = 0
     _new_session: asyncio.Event = field(default_factory=asyncio.Event)
     ws_url: str = ""
@@ -249,12 +276,42 @@ class FakeTwitch:
                 "Ratelimit-Reset": reset,
             }
             return answer(429, fixture("helix/error_429.json"), limits)
+        if path == "/helix/moderation/automod/settings":
+            return answer(*self._automod_settings(request.method, params, body))
         problem = _check(request.method, path, params, body)
         if problem is not None:
             error = fixture("helix/error_400.json")
             error["message"] = problem
             return answer(400, error)
         return answer(*_respond(request.method, path, params, body))
+
+    def _automod_settings(
+        self, method: str, params: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any]]:
+        scopes = AUTOMOD_SCOPES.get(method)
+        if scopes is None:
+            return _error(400, f"no such endpoint {method} /helix/moderation/automod/settings")
+        if self.scopes is not None and not self.scopes.intersection(scopes):
+            error = fixture("helix/error_401.missing_scope.json")
+            error["message"] = f"Missing scope: {scopes[0]}"
+            return 401, error
+        if set(params) != MOD_PARAMS:
+            return _error(400, f"query parameters {sorted(params)}, expected {sorted(MOD_PARAMS)}")
+        if params["moderator_id"] not in self.moderators:
+            return 403, fixture("helix/error_403.json")
+        problem = _automod_body(body) if method == "PUT" else None
+        if problem is not None:
+            return _error(400, problem)
+        doc = fixture("helix/get_automod_settings.response.json")
+        state = self.automod.setdefault(params["broadcaster_id"], dict(doc["data"][0]))
+        if method == "PUT":
+            if "overall_level" in body:
+                state.update(_preset(body["overall_level"]), overall_level=body["overall_level"])
+            else:  # a field left out is set to 0 (as Twitch documents)
+                state.update({f: body.get(f, 0) for f in AUTOMOD_FIELDS}, overall_level=None)
+        row = {**state, **params}
+        doc["data"] = [row]
+        return 200, doc
 
     # -- the token endpoint -----------------------------------------------------------------
 
@@ -292,7 +349,7 @@ class FakeTwitch:
     def app(self) -> Starlette:
         return Starlette(
             routes=[
-                Route("/helix/{rest:path}", self._helix, methods=["GET", "POST", "DELETE"]),
+                Route("/helix/{rest:path}", self._helix, methods=["GET", "POST", "PUT", "DELETE"]),
                 Route("/oauth2/token", self._token, methods=["POST"]),
             ]
         )
@@ -350,6 +407,40 @@ def _check(method: str, path: str, params: dict[str, str], body: Any) -> str | N
             return f"condition fields {sorted(body.get('condition') or {})}"
         want_body = {**want_body, "condition": body["condition"]}
     return _same_shape(want_body, body)
+
+
+def _error(status: int, message: str) -> tuple[int, dict[str, Any]]:
+    error = fixture("helix/error_400.json")
+    error["message"] = message
+    return status, error
+
+
+def _automod_body(body: Any) -> str | None:
+    """What a PUT's body has that Update AutoMod Settings does not take (None: as documented)."""
+    overall = fixture("helix/update_automod_settings.request.overall.json")
+    individual = fixture("helix/update_automod_settings.request.individual.json")
+    if not isinstance(body, dict) or not body:
+        return "The overall_level setting or one or more individual settings is required"
+    if set(body) & set(overall) and set(body) & set(individual):
+        return (
+            "The overall_level setting and the individual settings are mutually exclusive; "
+            "don't set both"
+        )
+    known = set(overall) if set(body) & set(overall) else set(individual)
+    if not set(body) <= known:
+        return f"unknown fields {sorted(set(body) - known)}"
+    for name, level in body.items():
+        if type(level) is not int or not 0 <= level <= 4:
+            return f"{name} must be an integer 0-4"
+    return None
+
+
+def _preset(level: int) -> dict[str, int]:
+    """Twitch's documented level-3 answer, shifted to ``level`` (the fake's guess)."""
+    documented = fixture("helix/update_automod_settings.response.json")["data"][0]
+    return {
+        f: 0 if documented[f] == 0 else max(level - (3 - documented[f]), 0) for f in AUTOMOD_FIELDS
+    }
 
 
 def _same_shape(want: Any, got: Any, where: str = "body") -> str | None:

@@ -101,6 +101,7 @@ export const ACTION_GROUPS = [
       ["connection.update", "Connection token or settings replaced"],
       ["connection.remove", "Connection removed"],
       ["connection.token_refresh", "Connection token refreshed"],
+      ["connection.automod_push", "AutoMod settings written to Twitch"],
     ],
   },
   {
