@@ -51,6 +51,18 @@ def add_matrix_command(
         help="Matrix has no warnings: say a ChatWarden warning in the room as a notice "
         "(default: only in ChatWarden).",
     ),
+    policy_room: list[str] = typer.Option(
+        [],
+        "--policy-room",
+        help="A Draupnir/Mjolnir policy room (id or alias) whose m.policy.rule.user and "
+        ".server ban rules apply in the room; repeatable.",
+    ),
+    publish_bans_to: str | None = typer.Option(
+        None,
+        "--publish-bans-to",
+        help="A policy room the bot may write to: ChatWarden's bans in the room are published "
+        "there as m.policy.rule.user rules (withdrawn on unban).",
+    ),
     token_env: str | None = typer.Option(
         None,
         "--token-env",
@@ -91,6 +103,8 @@ def add_matrix_command(
         True,
         roles=tuple((str(lv), r.value) for lv, r in levels),
         warn="reply" if warn_reply else "skip",
+        policy_rooms=tuple(policy_room),
+        publish_room=publish_bans_to,
     )
     services = _services(database_url)
     try:
@@ -140,5 +154,7 @@ def matrix_connector(c: Connection, token: str | None, services: Services) -> Ma
         token,
         levels=levels or DEFAULT_LEVELS,
         warn="reply" if c.options.get("warn") == "reply" else "skip",
+        policy_rooms=tuple(str(r) for r in c.options.get("policy_rooms") or ()),
+        publish_room=c.options.get("publish_room"),
     )
     return MatrixConnector(settings, ConnectionCursor(services, c.id))

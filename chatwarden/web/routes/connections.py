@@ -80,6 +80,18 @@ class NewConnection(_Body):
         description="Discord has no warnings: 'skip' (only in ChatWarden) or 'reply' (the bot "
         "says it in the channel).",
     )
+    policy_rooms: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Matrix: Draupnir/Mjolnir policy rooms (ids or aliases) whose ban rules "
+        "apply in the room.",
+    )
+    publish_room: str | None = Field(
+        None,
+        max_length=255,
+        description="Matrix: a policy room the bot may write to; ChatWarden's bans are "
+        "published there as m.policy.rule.user events.",
+    )
 
 
 class ConnectionUpdate(_Body):
@@ -150,6 +162,8 @@ def add_connection(
         body.automod,
         tuple(body.roles.items()),
         body.warn,
+        tuple(body.policy_rooms),
+        body.publish_room,
     )
     creds = Credentials(
         _secret(body.credential),

@@ -77,6 +77,28 @@ def test_a_room_id_and_http_on_loopback_are_accepted(keyed: Services, cast: Cast
         ),
         (ConnectionSpec("matrix", HS, ROOM, BOT, warn="dm"), Credentials(TOKEN), "warn"),
         (ConnectionSpec("matrix", HS, ROOM, BOT, oper="x"), Credentials(TOKEN, "p"), "plain IRC"),
+        (
+            ConnectionSpec("matrix", HS, ROOM, BOT, policy_rooms=("banlist",)),
+            Credentials(TOKEN),
+            "policy room 'banlist': a Matrix room is",
+        ),
+        (
+            ConnectionSpec(
+                "matrix", HS, ROOM, BOT, policy_rooms=tuple(f"!l{i}:x" for i in range(11))
+            ),
+            Credentials(TOKEN),
+            "at most 10 policy rooms",
+        ),
+        (
+            ConnectionSpec("matrix", HS, ROOM, BOT, publish_room="#bans"),
+            Credentials(TOKEN),
+            "publish_room '#bans'",
+        ),
+        (
+            ConnectionSpec("irc", "irc.example.org:6697", "#chat", "cw", policy_rooms=("!l:x",)),
+            Credentials(None),
+            "for Matrix connections only",
+        ),
     ],
 )
 def test_a_wrong_matrix_connection_is_refused_saying_why(
@@ -88,3 +110,28 @@ def test_a_wrong_matrix_connection_is_refused_saying_why(
 ) -> None:
     with pytest.raises(InputError, match=message):
         keyed.connections.add(cast.olivia, cast.channel.id, spec, creds)
+
+
+def test_policy_rooms_and_a_publish_room_are_kept_as_options(
+    keyed: Services,  # noqa: F811
+    cast: Cast,
+) -> None:
+    spec = ConnectionSpec(
+        "matrix",
+        HS,
+        ROOM,
+        BOT,
+        policy_rooms=("#bans:example.org", "!list:matrix.org", "#bans:example.org"),
+        publish_room="#ours:example.org",
+    )
+    made = keyed.connections.add(cast.olivia, cast.channel.id, spec, Credentials(TOKEN))
+    assert made.options["policy_rooms"] == ["#bans:example.org", "!list:matrix.org"]
+    assert made.options["publish_room"] == "#ours:example.org"
+    # an update of another setting keeps them
+    from chatwarden.service.platform.connections import ConnectionChange
+
+    updated, _ = keyed.connections.update(
+        cast.olivia, made.id, ConnectionChange(warn="reply"), Credentials()
+    )
+    assert updated.options["policy_rooms"] == ["#bans:example.org", "!list:matrix.org"]
+    assert updated.options["publish_room"] == "#ours:example.org"
