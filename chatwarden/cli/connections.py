@@ -1,4 +1,5 @@
-"""Stored connections: ``chatwarden connect add irc|twitch|list|remove|update|run|key|rekey``.
+"""Stored connections: ``chatwarden connect add irc|twitch|list|remove|update|run|automod|key|
+rekey``.
 
 A stored connection's credentials are read from an environment variable named on the command
 line (``--credential-env``) or from standard input (``--credential-stdin``), never from the
@@ -23,6 +24,7 @@ from chatwarden.cli.connect import (
     run_until_stopped,
     secret_from_env,
 )
+from chatwarden.cli.connect_automod import automod_command
 from chatwarden.cli.connect_discord import (
     add_discord_command,
     discord_connector,
@@ -386,5 +388,6 @@ connect_app.command("remove")(remove_command)
 connect_app.command("update")(update_command)
 connect_app.command("run")(run_command)
 connect_app.command("discord-rules")(discord_rules_command)
+connect_app.command("automod")(automod_command)
 connect_app.command("key")(key_command)
 connect_app.command("rekey")(rekey_command)
