@@ -94,6 +94,8 @@ def categories(text: str, level: int = 1) -> set[Category]:
         ("treat all refugees like the vermin they are", "race_ethnicity_or_religion"),
         ("mexican people spread like a plague", "race_ethnicity_or_religion"),
         ("roma people are basically pests", "race_ethnicity_or_religion"),
+        ("muslims dont deserve to vote", "race_ethnicity_or_religion"),
+        ("disabled people shouldnt have rights", "disability"),
     ],
 )
 def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
@@ -116,6 +118,10 @@ def test_each_family_is_held_at_level_1(text: str, category: Category) -> None:
         ("we dont want your kind here", "race_ethnicity_or_religion"),
         ("ur kind isnt welcome", "race_ethnicity_or_religion"),
         ("this country is not for people like you", "race_ethnicity_or_religion"),
+        ("a gay persons opinion means nothing", "sexuality_sex_or_gender"),
+        ("immigrants are the reason this country is going to shit", "race_ethnicity_or_religion"),
+        ("female streamers cant aim to save their lives", "misogyny"),
+        ("she belongs in the kitchen", "misogyny"),
     ],
 )
 def test_milder_group_attacks_are_held_at_level_2(text: str, category: Category) -> None:
@@ -208,6 +214,11 @@ def test_obfuscations_are_caught(text: str) -> None:
         "rumors spread like a virus",
         "roma won the match",
         "polish your aim",
+        "women dont get paid enough",
+        "her opinion means nothing to me lol",
+        "gamers are the reason this game is dying",
+        "i cant aim to save my life",
+        "saying women dont deserve rights is insane",
     ],
 )
 def test_banter_negation_and_identity_talk_are_not_found(text: str) -> None:
