@@ -9,7 +9,7 @@ never printed or logged.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -137,6 +137,21 @@ class ConnectionCursor:
         self.services.connections.report_cursor(self.connection_id, since)
 
 
+class ConnectionMutes:
+    """A stored connection's muted members (``MuteStore``): its options' ``mutes``."""
+
+    def __init__(self, services: Services, connection_id: int) -> None:
+        self.services = services
+        self.connection_id = connection_id
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        mutes = self.services.connections.get(self.connection_id).options.get("mutes")
+        return dict(mutes) if isinstance(mutes, dict) else {}
+
+    def save(self, mutes: dict[str, dict[str, Any]]) -> None:
+        self.services.connections.report_mutes(self.connection_id, mutes)
+
+
 def matrix_connector(c: Connection, token: str | None, services: Services) -> MatrixConnector:
     """A stored Matrix connection's connector."""
     from chatwarden.connectors.matrix.client import MatrixConnector, MatrixSettings
@@ -157,4 +172,5 @@ def matrix_connector(c: Connection, token: str | None, services: Services) -> Ma
         policy_rooms=tuple(str(r) for r in c.options.get("policy_rooms") or ()),
         publish_room=c.options.get("publish_room"),
     )
-    return MatrixConnector(settings, ConnectionCursor(services, c.id))
+    cursor, mutes = ConnectionCursor(services, c.id), ConnectionMutes(services, c.id)
+    return MatrixConnector(settings, cursor, mutes=mutes)

@@ -76,7 +76,7 @@ def calls_for(room_id: str, target: Target, effect: Effect) -> list[Call]:
         case Timeout():
             if not target.username.startswith("@"):
                 return []
-            return [Call("POST", f"/rooms/{room}/kick", member_body(target.username, reason))]
+            return [kick_call(room_id, target.username, reason)]
         case Ban():
             if not target.username.startswith("@"):
                 return []
@@ -92,6 +92,10 @@ def state_call(room_id: str, event_type: str, state_key: str, content: dict[str,
     """Set one state event (a policy rule; empty content removes it)."""
     path = f"/rooms/{_q(room_id)}/state/{_q(event_type)}/{_q(state_key)}"
     return Call("PUT", path, content)
+
+
+def kick_call(room_id: str, user_id: str, reason: str) -> Call:
+    return Call("POST", f"/rooms/{_q(room_id)}/kick", member_body(user_id, reason))
 
 
 def unban_call(room_id: str, user_id: str, reason: str) -> Call:

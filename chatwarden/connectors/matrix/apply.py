@@ -4,8 +4,11 @@ they were asked.
 Matrix cannot hold a message: the homeserver hands it to every member as soon as it is sent.
 The closest behaviour is redact-and-queue: a held message is redacted at once (with the reason)
 and waits in Mod View's queue; when a moderator allows it, the bot posts it again, quoting its
-author (``release``). Matrix has no timeout either: a timeout is a kick (the member may join
-again at once where the room lets them: a public room, or with an invite). Warnings have no
+author (``release``). Matrix has no timeout either: a timeout is a mute (``mute.py``: the
+member's power level lowered below what sending needs, put back when it ends, what to put back
+kept in a ``MuteStore`` so a restart does not lose it); where the bot lacks the power, a kick
+(the member may join again at once where the room lets them), said in the last error. Warnings
+have no
 Matrix action: by default nothing is done in the room (the warning is in ChatWarden's records
 and Mod View); with ``warn="reply"`` the bot says it as an ``m.notice``, mentioning nobody.
 """
@@ -14,14 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, Protocol
 
+from chatwarden.connectors.matrix import mute
 from chatwarden.connectors.matrix.api import (
     Call,
     MatrixApi,
+    MatrixError,
     calls_for,
+    kick_call,
     notice_call,
     repost_call,
     state_call,
@@ -30,12 +37,36 @@ from chatwarden.connectors.matrix.api import (
 )
 from chatwarden.connectors.matrix.parse import localpart
 from chatwarden.connectors.matrix.policy import rule_state
-from chatwarden.rules.effects import Ban, Effect, Hold, Target, Warn
+from chatwarden.rules.effects import Ban, Effect, Hold, Target, Timeout, Warn
 
 log = logging.getLogger(__name__)
 
 WarnMode = Literal["skip", "reply"]
 _REMEMBERED = 10_000
+Job = Callable[[], Awaitable[None]]
+
+
+class MuteStore(Protocol):
+    """Where the muted members are kept between runs: user id -> ``previous`` (their own
+    power level entry before, None: none), ``muted`` (the level set) and ``until`` (Unix
+    time)."""
+
+    def load(self) -> dict[str, dict[str, Any]]: ...
+
+    def save(self, mutes: dict[str, dict[str, Any]]) -> None: ...
+
+
+class MemoryMutes:
+    """A ``MuteStore`` in memory (tests; one process's runs)."""
+
+    def __init__(self) -> None:
+        self.mutes: dict[str, dict[str, Any]] = {}
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        return {k: dict(v) for k, v in self.mutes.items()}
+
+    def save(self, mutes: dict[str, dict[str, Any]]) -> None:
+        self.mutes = {k: dict(v) for k, v in mutes.items()}
 
 
 class MatrixApplier:
@@ -51,7 +82,7 @@ class MatrixApplier:
         self.failed: list[str] = []  # the errors (bounded)
         self.names: OrderedDict[str, str] = OrderedDict()  # user id -> display name
         self._held: OrderedDict[str, tuple[str, str]] = OrderedDict()  # event id -> who, text
-        self._queue: asyncio.Queue[Call] | None = None
+        self._queue: asyncio.Queue[Call | Job] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._idle: asyncio.Event | None = None
         self._warned = 0
@@ -60,6 +91,12 @@ class MatrixApplier:
         self.publish_room: str | None = None
         self.from_lists: set[str] = set()
         self.published: set[str] = set()
+        self.bot_id = ""  # set by the connector
+        self.creators: frozenset[str] = frozenset()
+        self.mute_store: MuteStore = MemoryMutes()
+        self.mutes: dict[str, dict[str, Any]] = {}  # user id -> previous, muted, until
+        self.on_error: Callable[[str], None] | None = None  # the connector's last error
+        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     def apply(self, target: Target, effects: Sequence[Effect]) -> None:
         for effect in effects:
@@ -77,6 +114,9 @@ class MatrixApplier:
                     calls = [notice_call(self.room_id, f"{name}: {effect.reason}", txn)]
                 else:
                     log.info("warning for a Matrix user: Matrix has no warning; kept in ChatWarden")
+            if isinstance(effect, Timeout) and calls:
+                self._enqueue(self._mute_job(target.username, effect.seconds, effect.reason))
+                continue
             if isinstance(effect, Ban) and calls:
                 calls = [*calls, *self._publish(target.username, effect.reason)]
             for call in calls:
@@ -99,8 +139,13 @@ class MatrixApplier:
         return True
 
     def lift(self, username: str, kind: str) -> bool:
-        """Lift a ban that ChatWarden lifted (``unban``). A timeout was a kick: there is
-        nothing to lift (the member may join again), so False."""
+        """Lift a ban that ChatWarden lifted (``unban``), or a mute (``untimeout``: the
+        member's power level put back now). A timeout that was a kick has nothing to lift (the
+        member may join again), so False."""
+        if kind == "untimeout" and username in self.mutes:
+            self.mutes[username]["until"] = time.time()
+            self._enqueue(self._unmute_job(username))
+            return True
         if kind != "unban" or not username.startswith("@"):
             return False
         self._enqueue(unban_call(self.room_id, username, "ChatWarden: unban"))
@@ -111,6 +156,86 @@ class MatrixApplier:
             event_type, state_key, _ = rule_state(username, "")
             self._enqueue(state_call(self.publish_room, event_type, state_key, {}))
         return True
+
+    # -- mutes -------------------------------------------------------------------------
+
+    def resume_mutes(self, stored: dict[str, dict[str, Any]]) -> None:
+        """At start: the stored mutes (``mute_store.load()``), each put back when it ends (at
+        once if it has). Called on the event loop."""
+        for user_id, entry in stored.items():
+            if isinstance(entry, dict) and isinstance(entry.get("muted"), int):
+                self.mutes[user_id] = entry
+                self._schedule(user_id)
+
+    def _mute_job(self, user_id: str, seconds: int, reason: str) -> Job:
+        return lambda: self._mute(user_id, seconds, reason or "ChatWarden")
+
+    def _unmute_job(self, user_id: str) -> Job:
+        return lambda: self._unmute(user_id)
+
+    def _error(self, message: str) -> None:
+        log.warning("Matrix: %s", message)
+        if self.on_error is not None:
+            self.on_error(message)
+
+    async def _mute(self, user_id: str, seconds: int, reason: str) -> None:
+        until = time.time() + seconds
+        if user_id in self.mutes:  # muted already: the new end
+            self.mutes[user_id]["until"] = until
+            await self._save_mutes()
+            self._schedule(user_id)
+            return
+        content = await self.api.power_levels(self.room_id)
+        refusal = mute.mute_refusal(content, self.bot_id, user_id, self.creators)
+        found = mute.muted(content, user_id) if refusal is None else None
+        if refusal is None and found is None:
+            return  # they cannot send already: nothing to change or put back
+        if found is not None:
+            call = state_call(self.room_id, mute.POWER_LEVELS, "", found[0])
+            try:
+                await self.api.send(call)
+            except MatrixError as exc:
+                refusal = f"{exc.status} {exc.errcode or ''}".rstrip()
+            else:
+                self._sent(call)
+                level = mute.muted_level(content)
+                self.mutes[user_id] = {"previous": found[1], "muted": level, "until": until}
+                await self._save_mutes()
+                self._schedule(user_id)
+                return
+        self._error(f"could not mute {user_id} ({refusal}): kicked instead")
+        kick = kick_call(self.room_id, user_id, reason)
+        await self.api.send(kick)
+        self._sent(kick)
+
+    async def _unmute(self, user_id: str) -> None:
+        entry = self.mutes.get(user_id)
+        if entry is None or float(entry.get("until", 0)) > time.time() + 0.05:
+            return  # lifted already, or extended (its own timer)
+        content = await self.api.power_levels(self.room_id)
+        new = mute.restored(content, user_id, entry.get("previous"), int(entry["muted"]))
+        if new is not None:
+            call = state_call(self.room_id, mute.POWER_LEVELS, "", new)
+            await self.api.send(call)
+            self._sent(call)
+        self.mutes.pop(user_id, None)
+        self._timers.pop(user_id, None)
+        await self._save_mutes()
+
+    def _schedule(self, user_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        old = self._timers.pop(user_id, None)
+        if old is not None:
+            old.cancel()
+        delay = max(0.0, float(self.mutes[user_id].get("until", 0)) - time.time())
+        job = self._unmute_job(user_id)
+        self._timers[user_id] = loop.call_later(delay, self._put, job)
+
+    async def _save_mutes(self) -> None:
+        try:
+            await asyncio.to_thread(self.mute_store.save, dict(self.mutes))
+        except Exception as exc:  # the database is away: saved with the next change
+            log.warning("saving the Matrix mutes failed: %s", type(exc).__name__)
 
     def note_name(self, user_id: str, name: str) -> None:
         self.names[user_id] = name
@@ -125,6 +250,8 @@ class MatrixApplier:
                 await asyncio.sleep(0.01)
 
     async def aclose(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()  # the store has them: the next run puts them back
         if self._worker is not None:
             self._worker.cancel()
             try:
@@ -133,7 +260,7 @@ class MatrixApplier:
                 pass
         await self.api.aclose()
 
-    def _enqueue(self, call: Call) -> None:
+    def _enqueue(self, call: Call | Job) -> None:
         loop = self.loop
         try:
             running = asyncio.get_running_loop()
@@ -144,9 +271,9 @@ class MatrixApplier:
         elif loop is not None:
             loop.call_soon_threadsafe(self._put, call)
         else:
-            log.warning("no event loop; dropped a Matrix %s", call.kind)
+            log.warning("no event loop; dropped a Matrix call")
 
-    def _put(self, call: Call) -> None:
+    def _put(self, call: Call | Job) -> None:
         if self._queue is None:
             self.loop = asyncio.get_running_loop()
             self._queue = asyncio.Queue()
@@ -161,10 +288,11 @@ class MatrixApplier:
             call = await self._queue.get()
             self._idle.clear()
             try:
-                await self.api.send(call)
-                self.sent.append(call)
-                del self.sent[:-200]
-                log.info("Matrix %s done", call.kind)
+                if isinstance(call, Call):
+                    await self.api.send(call)
+                    self._sent(call)
+                else:
+                    await call()
             except Exception as exc:  # one refused call must not stop the others
                 self.failed.append(f"{type(exc).__name__}: {exc}")
                 del self.failed[:-50]
@@ -172,3 +300,8 @@ class MatrixApplier:
             finally:
                 if self._queue.empty():
                     self._idle.set()
+
+    def _sent(self, call: Call) -> None:
+        self.sent.append(call)
+        del self.sent[:-200]
+        log.info("Matrix %s done", call.kind)

@@ -40,7 +40,7 @@ import httpx
 from chatwarden.connectors.base import InboundMessage, ListBan, PlatformUser, backoff_delays
 from chatwarden.connectors.matrix import parse, policy
 from chatwarden.connectors.matrix.api import MatrixApi, MatrixError, TokenRefused
-from chatwarden.connectors.matrix.apply import MatrixApplier, WarnMode
+from chatwarden.connectors.matrix.apply import MatrixApplier, MuteStore, WarnMode
 from chatwarden.settings import Role
 
 log = logging.getLogger(__name__)
@@ -101,12 +101,18 @@ class MatrixConnector:
         settings: MatrixSettings,
         cursor: CursorStore | None = None,
         rng: random.Random | None = None,
+        mutes: MuteStore | None = None,
     ) -> None:
         self.settings = settings
         self.cursor: CursorStore = cursor if cursor is not None else MemoryCursor()
         self._rng = rng or random.Random()
         self.api = MatrixApi(settings.homeserver, settings.token)
         self._applier = MatrixApplier(self.api, warn=settings.warn)
+        self._applier.bot_id = settings.user_id
+        self._applier.on_error = self._note_error
+        if mutes is not None:
+            self._applier.mute_store = mutes
+        self._mutes_resumed = False
         self._closed = asyncio.Event()
         self.ready = asyncio.Event()  # a sync answered on the current connection
         self.room_id: str | None = None
@@ -127,6 +133,9 @@ class MatrixConnector:
         self._members: set[str] = set()  # joined members of the protected room
         self._asked: set[str] = set()  # members a list ban was asked for (until they leave)
         self._list_bans: asyncio.Queue[ListBan | None] = asyncio.Queue()
+
+    def _note_error(self, message: str) -> None:
+        self.last_error = message
 
     @property
     def applier(self) -> MatrixApplier:
@@ -278,6 +287,11 @@ class MatrixConnector:
         self.room_id = await self.api.join(s.room)
         self._applier.room_id = self.room_id
         self._creators = parse.creators(await self.api.create_event(self.room_id))
+        self._applier.creators = self._creators
+        if not self._mutes_resumed:  # the mutes a previous run left: put back when they end
+            self._mutes_resumed = True
+            stored = await asyncio.to_thread(self._applier.mute_store.load)
+            self._applier.resume_mutes(stored)
         content = await self.api.power_levels(self.room_id)
         self.levels = parse.PowerLevels.from_content(content, self._creators)
         mine = self.levels.level(s.user_id)

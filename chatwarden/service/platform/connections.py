@@ -420,6 +420,7 @@ def _check_matrix(spec: ConnectionSpec, creds: Credentials) -> ConnectionSpec:
 
 
 MAX_POLICY_ROOMS = 10
+MAX_MUTES = 10_000
 
 
 def _matrix_room(what: str, value: object) -> str:
@@ -792,6 +793,30 @@ class ConnectionService(ServiceBase):
                 return False
             options = dict(row.options or {})
             options["cursor"] = cursor
+            return store.update_options_txn(conn, connection_id, options) > 0
+
+    def report_mutes(self, connection_id: int, mutes: dict[str, dict[str, Any]]) -> bool:
+        """A Matrix connector's muted members (user id -> the power level entry to put back,
+        the level set and when it ends), kept in the options (``mutes``) so a restart puts
+        them back; False when the connection no longer exists."""
+        if len(mutes) > MAX_MUTES:
+            raise InputError(f"at most {MAX_MUTES} mutes are kept")
+        kept: dict[str, dict[str, Any]] = {}
+        for user_id, entry in mutes.items():
+            if not _MXID.fullmatch(user_id) or not isinstance(entry.get("muted"), int):
+                raise InputError(f"mutes: {user_id!r} is not a muted Matrix user")
+            previous = entry.get("previous")
+            kept[user_id] = {
+                "previous": previous if isinstance(previous, int) else None,
+                "muted": entry["muted"],
+                "until": float(entry.get("until", 0)),
+            }
+        with self.db.write() as conn:
+            row = store.get_connection_txn(conn, connection_id)
+            if row is None:
+                return False
+            options = dict(row.options or {})
+            options["mutes"] = kept
             return store.update_options_txn(conn, connection_id, options) > 0
 
     def rekey(self) -> int:

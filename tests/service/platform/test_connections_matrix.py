@@ -135,3 +135,19 @@ def test_policy_rooms_and_a_publish_room_are_kept_as_options(
     )
     assert updated.options["policy_rooms"] == ["#bans:example.org", "!list:matrix.org"]
     assert updated.options["publish_room"] == "#ours:example.org"
+
+
+def test_a_matrix_connectors_mutes_are_kept_for_the_next_run(
+    keyed: Services,  # noqa: F811
+    cast: Cast,
+) -> None:
+    spec = ConnectionSpec("matrix", HS, ROOM, BOT)
+    made = keyed.connections.add(cast.olivia, cast.channel.id, spec, Credentials(TOKEN))
+    mutes = {"@bob:example.org": {"previous": None, "muted": -1, "until": 1800000000.5}}
+    assert keyed.connections.report_mutes(made.id, mutes)
+    assert keyed.connections.get(made.id).options["mutes"] == mutes
+    assert keyed.connections.report_mutes(made.id, {})
+    assert keyed.connections.get(made.id).options["mutes"] == {}
+    assert not keyed.connections.report_mutes(made.id + 1, {})
+    with pytest.raises(InputError, match="not a muted Matrix user"):
+        keyed.connections.report_mutes(made.id, {"bob": {"muted": -1}})
