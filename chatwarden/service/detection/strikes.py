@@ -60,16 +60,7 @@ def apply_offence_txn(
     explanation: str,
 ) -> StrikeStep:
     """Record one offence and apply the ladder's sanction for it (inside the transaction)."""
-    conn, now, cid = out.conn, out.now, channel.id
-    horizon = now - timedelta(seconds=config.expire_s)
-    earlier = [
-        Offence(at=r.created_at, code=r.code)
-        for r in store.offences_since_txn(conn, cid, user_id, horizon)
-    ]
-    step = next_step(earlier, now, config)
-    store.insert_offence_txn(
-        conn, channel_id=cid, user_id=user_id, code=code, created_at=now, message_id=message_id
-    )
+    step = _record_offence_txn(out, channel.id, config, user_id, code, message_id)
     reason = f"{step.explanation}; offence: {explanation}"
     details: dict[str, Any] = {
         "strike": step.strike,
@@ -79,18 +70,65 @@ def apply_offence_txn(
         "message_id": message_id,
     }
     target = events.target(user_id, username, reason=reason)
+    until = _sanction_txn(out, channel.id, user_id, step, reason)
+    if until is not None:
+        target["expires_at"] = details["until"] = until.isoformat()
+    out.emit(channel, events.MODERATE, automod_moderate(channel, step.kind, target))
+    audit.append_txn(
+        out.conn,
+        channel_id=channel.id,
+        actor_id=None,
+        action=f"strike.{step.kind}",
+        created_at=out.now,
+        target_user_id=user_id,
+        message_id=message_id,
+        reason=reason,
+        details=details,
+    )
+    return step
+
+
+def _record_offence_txn(
+    out: Outbox,
+    cid: int,
+    config: StrikeConfig,
+    user_id: int,
+    code: str,
+    message_id: str | None,
+) -> StrikeStep:
+    """Store the offence; the ladder's step for it, counted over the still active ones."""
+    horizon = out.now - timedelta(seconds=config.expire_s)
+    earlier = [
+        Offence(at=r.created_at, code=r.code)
+        for r in store.offences_since_txn(out.conn, cid, user_id, horizon)
+    ]
+    step = next_step(earlier, out.now, config)
+    store.insert_offence_txn(
+        out.conn,
+        channel_id=cid,
+        user_id=user_id,
+        code=code,
+        created_at=out.now,
+        message_id=message_id,
+    )
+    return step
+
+
+def _sanction_txn(
+    out: Outbox, cid: int, user_id: int, step: StrikeStep, reason: str
+) -> datetime | None:
+    """Warn, time out or ban the member and tell them; a timeout's end, else None."""
+    conn, now = out.conn, out.now
     member = channel_store.ensure_member_txn(conn, cid, user_id)
     if step.kind == "warn":
         channel_store.update_member_txn(conn, cid, user_id, warned_at=now, warning_reason=reason)
         out.notify(user_id, "warned", cid, reason=reason)
-    elif step.kind == "timeout":
+        return None
+    if step.kind == "timeout":
         assert step.seconds is not None
         until = now + timedelta(seconds=step.seconds)
-        current = member.timeout_until
-        if current is None or current < until:
+        if member.timeout_until is None or member.timeout_until < until:
             channel_store.update_member_txn(conn, cid, user_id, timeout_until=until)
-        target["expires_at"] = until.isoformat()
-        details["until"] = until.isoformat()
         out.notify(
             user_id,
             "timed_out",
@@ -99,22 +137,10 @@ def apply_offence_txn(
             until=until.isoformat(),
             duration_s=step.seconds,
         )
-    else:
-        channel_store.update_member_txn(conn, cid, user_id, banned=True, timeout_until=None)
-        out.notify(user_id, "banned", cid, reason=reason)
-    out.emit(channel, events.MODERATE, automod_moderate(channel, step.kind, target))
-    audit.append_txn(
-        conn,
-        channel_id=cid,
-        actor_id=None,
-        action=f"strike.{step.kind}",
-        created_at=now,
-        target_user_id=user_id,
-        message_id=message_id,
-        reason=reason,
-        details=details,
-    )
-    return step
+        return until
+    channel_store.update_member_txn(conn, cid, user_id, banned=True, timeout_until=None)
+    out.notify(user_id, "banned", cid, reason=reason)
+    return None
 
 
 class StrikeService(ServiceBase):
