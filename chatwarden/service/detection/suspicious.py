@@ -93,41 +93,62 @@ def flag_txn(
     log_reason: str = "",
 ) -> None:
     """Write (or replace) a flag, log it and tell the moderators; ``actor`` None is AutoMod."""
+    facts: dict[str, Any] = {
+        "source": source,
+        "reasons": reasons,
+        "evasion_level": evasion_level,
+        "evasion_score": evasion_score,
+        "matched_user_id": matched_user_id,
+        "shared_channel_ids": shared_channel_ids or [],
+    }
+    actor_id = None if actor is None else actor.user_id
+    _store_flag_txn(out, channel, user_id, status, actor_id, facts)
+    audit.append_txn(
+        out.conn,
+        channel_id=channel.id,
+        actor_id=actor_id,
+        action={"cleared": "suspicious.clear"}.get(status, f"suspicious.{status}"),
+        created_at=out.now,
+        target_user_id=user_id,
+        reason=log_reason or "; ".join(reasons),
+        details=facts,
+    )
+    _tell_moderators(out, channel, actor, user_id, username, status, reasons)
+
+
+def _store_flag_txn(
+    out: Outbox,
+    channel: ChannelRow,
+    user_id: int,
+    status: Status,
+    actor_id: int | None,
+    facts: Mapping[str, Any],
+) -> None:
+    """Write the flag's row; its ``facts`` (the mod-log entry's details) are columns too."""
     store.put_suspicious_txn(
         out.conn,
         {
             "channel_id": channel.id,
             "user_id": user_id,
             "status": status,
-            "source": source,
-            "evasion_level": evasion_level,
-            "evasion_score": evasion_score,
-            "reasons": reasons,
-            "shared_channel_ids": shared_channel_ids or [],
-            "matched_user_id": matched_user_id,
-            "added_by": None if actor is None else actor.user_id,
+            **facts,
+            "added_by": actor_id,
             "created_at": out.now,
             "updated_at": out.now,
         },
     )
-    action = {"cleared": "suspicious.clear"}.get(status, f"suspicious.{status}")
-    audit.append_txn(
-        out.conn,
-        channel_id=channel.id,
-        actor_id=None if actor is None else actor.user_id,
-        action=action,
-        created_at=out.now,
-        target_user_id=user_id,
-        reason=log_reason or "; ".join(reasons),
-        details={
-            "source": source,
-            "reasons": reasons,
-            "evasion_level": evasion_level,
-            "evasion_score": evasion_score,
-            "matched_user_id": matched_user_id,
-            "shared_channel_ids": shared_channel_ids or [],
-        },
-    )
+
+
+def _tell_moderators(
+    out: Outbox,
+    channel: ChannelRow,
+    actor: Actor | None,
+    user_id: int,
+    username: str,
+    status: Status,
+    reasons: list[str],
+) -> None:
+    """``channel.suspicious_user.update`` to the channel's moderators."""
     out.emit(
         channel,
         events.SUSPICIOUS_USER_UPDATE,
