@@ -64,7 +64,7 @@ def add_discord_command(
         --guild 1200000000000000001 --channel 1250000000000000001 \\
         --bot 1100000000000000001 --role 1300000000000000003=moderator --credential-stdin
     """
-    from chatwarden.cli.connections import _services, read_credential
+    from chatwarden.cli.connections import read_credential, store_connection
     from chatwarden.connectors.discord.parse import parse_role_map
     from chatwarden.service.platform.connections import ConnectionSpec, Credentials
 
@@ -82,19 +82,11 @@ def add_discord_command(
         roles=tuple((rid, r.value) for rid, r in roles.items()),
         warn="reply" if warn_reply else "skip",
     )
-    services = _services(database_url)
-    try:
-        target = services.channels.get_channel_by_name(into)
-        owner = services.connections.owner_of(target.id)
-        made = services.connections.add(owner, target.id, spec, Credentials(secret), via="cli")
-    except ChatWardenError as exc:
-        fail(exc.message)
-    finally:
-        services.close()
+    made, into_name = store_connection(database_url, into, spec, Credentials(secret))
     stored = "token stored encrypted" if made.has_credential else "no token"
     typer.echo(
         f"connection {made.id}: discord guild {made.target} channel {made.room} as "
-        f"{made.account} -> channel {target.name!r} ({stored}); run it with: "
+        f"{made.account} -> channel {into_name!r} ({stored}); run it with: "
         f"chatwarden connect run {made.id}"
     )
 

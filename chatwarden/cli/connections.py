@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from chatwarden.connectors.runner import ConnectorRunner
     from chatwarden.connectors.twitch.client import TwitchConnector
-    from chatwarden.service.platform.connections import Connection, Credentials
+    from chatwarden.service.platform.connections import Connection, ConnectionSpec, Credentials
     from chatwarden.services import Services
 
 __all__ = ["add_app", "connect_app"]
@@ -61,6 +61,23 @@ def _services(database_url: str | None) -> Services:
         return build_services(ServiceConfig.from_env(database_url=database_url))
     except ChatWardenError as exc:
         fail(exc.message)
+
+
+def store_connection(
+    database_url: str | None, into: str, spec: ConnectionSpec, creds: Credentials
+) -> tuple[Connection, str]:
+    """Store ``spec`` for the channel ``into`` as its owner (the mod log says ``via: cli``);
+    the stored connection and the channel's name. Fails with the service's message."""
+    services = _services(database_url)
+    try:
+        target = services.channels.get_channel_by_name(into)
+        owner = services.connections.owner_of(target.id)
+        made = services.connections.add(owner, target.id, spec, creds, via="cli")
+    except ChatWardenError as exc:
+        fail(exc.message)
+    finally:
+        services.close()
+    return made, target.name
 
 
 def read_credential(env_name: str | None, from_stdin: bool) -> str | None:
@@ -116,21 +133,11 @@ def add_irc_command(
     except ValueError as exc:
         fail(str(exc))
     spec = ConnectionSpec("twitch" if twitch else "irc", server, channel, nick, tls, oper)
-    services = _services(database_url)
-    try:
-        target = services.channels.get_channel_by_name(into)
-        owner = services.connections.owner_of(target.id)
-        made = services.connections.add(
-            owner, target.id, spec, Credentials(secret, oper_password), via="cli"
-        )
-    except ChatWardenError as exc:
-        fail(exc.message)
-    finally:
-        services.close()
+    made, into_name = store_connection(database_url, into, spec, Credentials(secret, oper_password))
     stored = "credential stored encrypted" if made.has_credential else "no credential"
     typer.echo(
         f"connection {made.id}: {made.platform} {made.target} {made.room} as {made.account} "
-        f"-> channel {target.name!r} ({stored}); run it with: chatwarden connect run {made.id}"
+        f"-> channel {into_name!r} ({stored}); run it with: chatwarden connect run {made.id}"
     )
 
 
@@ -194,19 +201,11 @@ def add_twitch_command(
         fail(str(exc))
     spec = ConnectionSpec("twitch", EVENTSUB, channel, bot, True, None, client_id, automod)
     creds = Credentials(secret, None, refresh_token, client_secret)
-    services = _services(database_url)
-    try:
-        target = services.channels.get_channel_by_name(into)
-        owner = services.connections.owner_of(target.id)
-        made = services.connections.add(owner, target.id, spec, creds, via="cli")
-    except ChatWardenError as exc:
-        fail(exc.message)
-    finally:
-        services.close()
+    made, into_name = store_connection(database_url, into, spec, creds)
     stored = "token stored encrypted" if made.has_credential else "no token"
     typer.echo(
         f"connection {made.id}: twitch EventSub {made.room} as {made.account} -> channel "
-        f"{target.name!r} ({stored}); run it with: chatwarden connect run {made.id}"
+        f"{into_name!r} ({stored}); run it with: chatwarden connect run {made.id}"
     )
 
 
