@@ -61,20 +61,14 @@ class ChatEffects:
         channel = self.channels[target.channel_id]
         for effect in effects:
             match effect:
-                case Deliver() | Hold():
-                    pass  # written with the message (service/chat/send.py)
-                case Delete(user_ids=()):
-                    pass  # the same
+                case Deliver() | Hold() | Delete(user_ids=()):
+                    pass  # the message's own fate: written with it (service/chat/send.py)
                 case Delete():
                     self._delete_earlier(channel, effect)
                 case Flag():
                     self._flag(channel, target, effect)
-                case Alert(kind="suspicious_message"):
-                    self._suspicious_message(channel, target, effect)
-                case Alert(kind="finding"):
-                    self._finding(channel, target, effect)
-                case Alert(kind="raid"):
-                    self._raid(channel, effect)
+                case Alert():
+                    self._alert(channel, target, effect)
                 case Timeout():
                     self._timeout(channel, target, effect)
                 case ShieldMode():
@@ -83,6 +77,16 @@ class ChatEffects:
                     self._strike(channel, target, effect)
                 case Warn() | Ban():
                     raise NotImplementedError(f"{type(effect).__name__} is applied by Strike")
+
+    def _alert(self, channel: ChannelRow, target: Target, effect: Alert) -> None:
+        """Tell the moderators, as the alert's kind says."""
+        match effect.kind:
+            case "suspicious_message":
+                self._suspicious_message(channel, target, effect)
+            case "finding":
+                self._finding(channel, target, effect)
+            case "raid":
+                self._raid(channel, effect)
 
     def _flag(self, channel: ChannelRow, target: Target, effect: Flag) -> None:
         extra: dict[str, Any] = {}
