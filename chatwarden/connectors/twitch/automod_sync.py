@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import httpx
+
 from chatwarden.connectors.twitch.automod import (
     MANAGE_SCOPE,
     READ_SCOPE,
@@ -135,6 +137,10 @@ async def sync_automod(
         raise _explain(exc, c.id, c.account, c.room, scope) from None
     except ValueError as exc:  # Twitch answered something not as documented
         raise Unavailable(f"connection {c.id}: {exc}") from None
+    except httpx.HTTPError as exc:  # not reached, timed out: a message, not a traceback
+        raise Unavailable(
+            f"connection {c.id}: Twitch could not be reached ({type(exc).__name__}); try again"
+        ) from None
     finally:
         await helix.aclose()
         if refresher is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from chatwarden.categories import CATEGORIES
 from chatwarden.connectors.twitch.automod_sync import AutoModSync, Direction, sync_automod
-from chatwarden.errors import Forbidden, InputError
+from chatwarden.errors import Forbidden, InputError, Unavailable
 from chatwarden.model import Model
 from chatwarden.service.platform.connections import ConnectionSpec, Credentials
 from chatwarden.service.types import Actor
@@ -216,3 +217,16 @@ def test_an_expired_token_is_refreshed_and_the_new_pair_stored(keyed: Services) 
     stored = keyed.connections.runnable(cid).credentials
     assert (stored.secret, stored.refresh_token) == (fake.token, fake.refresh_token)
     assert len(logged(keyed, "connection.token_refresh")) == 1
+
+
+def test_twitch_unreachable_is_a_clear_error_not_a_traceback(keyed: Services) -> None:
+    owner, _, cid = setup(keyed)
+    with socket.socket() as free:  # a port nothing listens on once closed
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with pytest.raises(Unavailable) as err:
+        asyncio.run(
+            sync_automod(keyed, owner, cid, "pull", helix_url=f"http://127.0.0.1:{port}/helix")
+        )
+    assert f"connection {cid}: Twitch could not be reached (ConnectError)" in err.value.message
+    assert TOKEN not in err.value.message
