@@ -233,3 +233,57 @@ def test_the_owner_replaces_a_token_and_the_connection_keeps_its_id_and_status(
     expect(page.get_by_text("credential must be at most")).to_be_visible()
     expect(form.get_by_test_id("connection-new-credential")).to_have_value("")
     assert site.services.connections.runnable(made["id"]).credentials.secret == NEW_TOKEN
+
+
+MATRIX_TOKEN = "syt_panel_matrix_token_55"
+
+
+def test_the_owner_adds_a_matrix_connection_with_its_levels_warn_mode_and_policy_rooms(
+    site: Site, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page("owner", "/mod/main")
+    panel = page.locator("#panel-connections")
+    expect(panel).to_be_visible()
+    panel.get_by_test_id("connections-platform").select_option("matrix")
+    expect(panel.get_by_test_id("connections-tls")).to_be_hidden()
+    expect(panel.get_by_test_id("connections-role-id")).to_be_hidden()  # Discord's map
+    expect(panel.get_by_text("Homeserver")).to_be_visible()
+    levels = panel.get_by_test_id("connections-level")
+    expect(levels).to_have_count(2)  # Matrix's defaults to start from
+    expect(levels.nth(0)).to_have_value("100")
+    expect(panel.get_by_test_id("connections-level-role").nth(0)).to_have_value("owner")
+    expect(levels.nth(1)).to_have_value("50")
+    panel.get_by_test_id("connections-level-role").nth(1).select_option("lead_moderator")
+    panel.get_by_test_id("connections-level-add").click()
+    levels.nth(2).fill("10")
+    panel.get_by_test_id("connections-level-role").nth(2).select_option("vip")
+    panel.get_by_test_id("connections-warn").select_option("reply")
+    panel.get_by_test_id("connections-target").fill("https://matrix.example.org")
+    panel.get_by_test_id("connections-room").fill("#chat:example.org")
+    panel.get_by_test_id("connections-account").fill("@cwbot:example.org")
+    hostile = "#<b>bans</b>:example.org"  # a legal alias that looks like markup
+    panel.get_by_test_id("connections-policy-rooms").fill(f"{hostile}, !list:matrix.org")
+    panel.get_by_test_id("connections-publish-room").fill("#ours:example.org")
+    panel.get_by_test_id("connections-credential").fill(MATRIX_TOKEN)
+    assert axe_problems(page, "connections (Matrix)") == []
+    panel.get_by_test_id("connections-add").click()
+
+    item = panel.get_by_test_id("connection")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("matrix · #chat:example.org")
+    expect(item.get_by_test_id("connection-settings")).to_have_text(
+        "power levels: 100 → owner, 50 → lead_moderator, 10 → vip · "
+        f"follows {hostile}, !list:matrix.org · publishes bans to #ours:example.org · "
+        "warnings said in the channel"
+    )
+    assert panel.locator("b", has_text="bans").count() == 0  # shown as text, not markup
+    expect(panel.get_by_test_id("connections-credential")).to_have_value("")
+    (listed,) = site["owner"].http.get("/api/v1/channels/main/connections").json()
+    assert listed["options"]["levels"] == {"100": "owner", "50": "lead_moderator", "10": "vip"}
+    assert listed["options"]["warn"] == "reply"
+    assert listed["options"]["policy_rooms"] == [hostile, "!list:matrix.org"]
+    assert listed["options"]["publish_room"] == "#ours:example.org"
+    assert site.services.connections.runnable(listed["id"]).credentials.secret == MATRIX_TOKEN
+    assert MATRIX_TOKEN not in page.content() and MATRIX_TOKEN not in str(listed)
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "modview-connections-matrix-1280x720")

@@ -1,10 +1,10 @@
 // Connections (the owner): the chats on other platforms this channel watches (an IRC channel,
-// Twitch chat over IRC or over EventSub and Helix, a Discord channel; Matrix is recorded for its
-// connector to come), each with its status, last message and last error as its runner reports
+// Twitch chat over IRC or over EventSub and Helix, a Matrix room, a Discord channel), each with its status, last message and last error as its runner reports
 // them (`chatwarden connect run ID`), adding one and removing one. The platform selector shows
 // the fields that platform takes (Twitch EventSub: client id, AutoMod, the user access token
 // and, to refresh it, the refresh token and the app's client secret; Discord: the role map and
-// the warn mode); the server checks them (the same checks as the CLI's). "Replace token" sends
+// the warn mode; Matrix: the power level → role map, the warn mode, the policy rooms it follows
+// and the one it publishes its bans to); the server checks them (the same checks as the CLI's). "Replace token" sends
 // a new token for a stored connection (PATCH; it keeps its id and status). Every secret is
 // write-only: typed into a password field, sent once, cleared at once; never sent back.
 
@@ -30,10 +30,13 @@ const SHOWS = {
   irc: ["tls", "oper"],
   twitch: ["tls"],
   eventsub: ["eventsub"],
-  matrix: ["tls"],
-  discord: ["discord"],
+  matrix: ["matrix", "warn"],
+  discord: ["discord", "warn"],
 };
 const DISCORD_ROLES = ["lead_moderator", "moderator", "vip", "subscriber", "viewer"];
+// a Matrix power level maps to one of these (everyone below the lowest is a viewer)
+const MATRIX_ROLES = ["owner", "lead_moderator", "moderator", "vip", "subscriber"];
+const MATRIX_DEFAULT_LEVELS = [["100", "owner"], ["50", "moderator"]];
 
 export default {
   id: "connections",
@@ -83,6 +86,29 @@ export default {
       return map;
     }
 
+    // Matrix's power level map: rows of (power level, ChatWarden role); 100 owner, 50 moderator
+    const levelRows = el("div", { class: "stack", "data-testid": "connections-levels" });
+    function addLevelRow(level = "", role = "moderator") {
+      const row = el("div", { class: "row", "data-testid": "connections-level-row" });
+      const levelInput = el("input", { type: "number", step: 1, min: -9007199254740991, max: 9007199254740991, value: level, "data-testid": "connections-level", "aria-label": "Matrix power level", placeholder: "power level" });
+      const roleSelect = el("select", { "data-testid": "connections-level-role", "aria-label": "ChatWarden role for this level and above" },
+        MATRIX_ROLES.map((r) => el("option", { value: r }, r)));
+      roleSelect.value = role;
+      row.append(levelInput, roleSelect, button("Remove", () => row.remove(), { class: "btn small", "aria-label": "Remove this level" }));
+      levelRows.append(row);
+      return row;
+    }
+    function levelMap() {
+      const map = {};
+      for (const row of levelRows.querySelectorAll("[data-testid=connections-level-row]")) {
+        const level = row.querySelector("input").value.trim();
+        if (level) map[level] = row.querySelector("select").value;
+      }
+      return map;
+    }
+    const policyRooms = text("connections-policy-rooms", 2600);
+    const publishRoom = text("connections-publish-room", 255);
+
     const targetField = field("Server", target);
     const roomField = field("Channel", room);
     const accountField = field("Bot account", account);
@@ -96,8 +122,14 @@ export default {
         field("Refresh token", refreshToken, "optional: refresh the token when Twitch refuses it"),
         field("Client secret", clientSecret, "the application's; with the refresh token"),
       ],
+      warn: [field("Warnings", warn, "Discord and Matrix have none")],
+      matrix: [
+        el("div", { class: "field" }, el("span", { class: "field-label" }, "Matrix power levels → ChatWarden roles"), levelRows,
+          button("Add a level", () => addLevelRow(), { class: "btn small", "data-testid": "connections-level-add" })),
+        field("Policy rooms", policyRooms, "Draupnir/Mjolnir ban lists to follow: room ids or aliases, separated by spaces"),
+        field("Publish bans to", publishRoom, "optional: a policy room the bot may write to"),
+      ],
       discord: [
-        field("Warnings", warn, "Discord has none"),
         el("div", { class: "field" }, el("span", { class: "field-label" }, "Discord roles → ChatWarden roles"), roleRows,
           button("Add a role", () => addRoleRow(), { class: "btn small", "data-testid": "connections-role-add" })),
       ],
@@ -122,6 +154,9 @@ export default {
         for (const node of nodes) node.hidden = !SHOWS[platform.value].includes(name);
       }
       if (platform.value === "discord" && !roleRows.children.length) addRoleRow();
+      if (platform.value === "matrix" && !levelRows.children.length) {
+        for (const [level, role] of MATRIX_DEFAULT_LEVELS) addLevelRow(level, role);
+      }
     }
     platform.addEventListener("change", showFields);
     showFields();
@@ -204,6 +239,12 @@ export default {
       if (o.client_id) parts.push(o.automod ? "Twitch's AutoMod holds managed" : "Twitch's AutoMod holds not managed");
       if (o.token_refresh) parts.push("token refreshed when refused");
       if (o.roles && typeof o.roles === "object") parts.push(`${Object.keys(o.roles).length} Discord roles mapped`);
+      if (o.levels && typeof o.levels === "object") {
+        const levels = Object.entries(o.levels).sort((a, b) => Number(b[0]) - Number(a[0]));
+        parts.push(levels.length ? `power levels: ${levels.map(([lv, r]) => `${lv} → ${r}`).join(", ")}` : "default power levels");
+      }
+      if (Array.isArray(o.policy_rooms) && o.policy_rooms.length) parts.push(`follows ${o.policy_rooms.join(", ")}`);
+      if (typeof o.publish_room === "string") parts.push(`publishes bans to ${o.publish_room}`);
       if (o.warn) parts.push(o.warn === "reply" ? "warnings said in the channel" : "warnings only in ChatWarden");
       return parts.length ? el("span", { class: "muted", "data-testid": "connection-settings" }, parts.join(" · ")) : null;
     }
@@ -249,16 +290,22 @@ export default {
         Object.assign(payload, { client_id: optional(clientId), automod: automod.checked,
           refresh_token: refreshToken.value || null, client_secret: clientSecret.value || null });
       }
-      if (shows.includes("discord")) Object.assign(payload, { roles: roleMap(), warn: warn.value });
+      if (shows.includes("warn")) payload.warn = warn.value;
+      if (shows.includes("discord")) payload.roles = roleMap();
+      if (shows.includes("matrix")) {
+        Object.assign(payload, { roles: levelMap(), policy_rooms: policyRooms.value.split(/[\s,]+/).filter(Boolean),
+          publish_room: optional(publishRoom) });
+      }
       for (const input of secrets) input.value = ""; // the secrets leave the page with this request, and only then
       try {
         const made = await ctx.api.post(path, payload);
         ctx.toast(`Connection ${made.id} added: run it with chatwarden connect run ${made.id}`, "ok");
-        for (const input of [target, room, account, oper, clientId]) input.value = "";
+        for (const input of [target, room, account, oper, clientId, policyRooms, publishRoom]) input.value = "";
         tls.checked = false;
         automod.checked = false;
         warn.value = "skip";
         roleRows.replaceChildren();
+        levelRows.replaceChildren();
         showFields();
         await reload();
       } catch (err) {
