@@ -17,12 +17,12 @@ import contextlib
 import logging
 import time
 from collections import deque
-from typing import Any
+from typing import Any, NamedTuple
 
 from chatwarden.bus.redis_streams import ChatStreams, ReplyListener
 from chatwarden.errors import ChatWardenError, InputError, RateLimited
 from chatwarden.ids import new_uuid7
-from chatwarden.service.chat.ingest import SendQueue
+from chatwarden.service.chat.ingest import Pending, SendQueue
 from chatwarden.service.scale.codec import Envelope, decode_answer, encode_request, with_key
 from chatwarden.service.types import SendResult
 
@@ -36,6 +36,15 @@ class DecisionPending(RateLimited):
     client does on 429: wait, then send the same request again (the key makes it a replay)."""
 
     code = "decision_pending"
+
+
+class _Send(NamedTuple):
+    """One encoded request on its way to the streams."""
+
+    ref: str  # the answer's reference
+    future: asyncio.Future[SendResult]
+    channel_id: int
+    payload: bytes
 
 
 class StreamIngest(SendQueue):
@@ -67,42 +76,50 @@ class StreamIngest(SendQueue):
     async def _run(self) -> None:
         while True:
             await self._work()
-            batch = self._take()
-            now = time.time()
-            live, refs, items = [], [], []
-            for req, fut in batch:
-                if fut.cancelled():
-                    continue
-                req, ref = with_key(req), new_uuid7()
-                try:
-                    payload = encode_request(Envelope(req, self.gateway, ref, now))
-                except TypeError:  # orjson refuses it: a lone surrogate in the text
-                    fut.set_exception(InputError("message text must be valid Unicode"))
-                    continue
-                live.append((req, fut))
-                refs.append(ref)
-                items.append((req.channel_id, payload))
-            if not live:
+            sends = self._encode(self._take())
+            if sends:
+                await self._publish(sends)
+
+    def _encode(self, batch: list[Pending]) -> list[_Send]:
+        """The batch's live requests, keyed and encoded; one orjson refuses fails at once."""
+        now = time.time()
+        sends: list[_Send] = []
+        for req, fut in batch:
+            if fut.cancelled():
                 continue
-            for ref, (_, fut) in zip(refs, live, strict=True):
-                self._waiting[ref] = fut  # before publishing: a fast answer finds it
+            req, ref = with_key(req), new_uuid7()
             try:
-                ids = await asyncio.to_thread(self.streams.publish_many, items)
-            except Exception as exc:  # Redis is down: nothing was accepted
-                log.exception("publishing %d messages failed", len(live))
-                for ref, (_, fut) in zip(refs, live, strict=True):
-                    self._waiting.pop(ref, None)
-                    if not fut.done():
-                        fut.set_exception(exc)
+                payload = encode_request(Envelope(req, self.gateway, ref, now))
+            except TypeError:  # orjson refuses it: a lone surrogate in the text
+                fut.set_exception(InputError("message text must be valid Unicode"))
                 continue
-            for ref, (_, fut), entry in zip(refs, live, ids, strict=True):
-                if isinstance(entry, ChatWardenError):
-                    self._waiting.pop(ref, None)
-                    if not fut.done():
-                        fut.set_exception(entry)
-                else:
-                    self.published += 1
-                    asyncio.get_running_loop().call_later(self.answer_timeout_s, self._expire, ref)
+            sends.append(_Send(ref, fut, req.channel_id, payload))
+        return sends
+
+    async def _publish(self, sends: list[_Send]) -> None:
+        """Append the sends in one round trip; each waits for its answer (or its expiry)."""
+        for send in sends:
+            self._waiting[send.ref] = send.future  # before publishing: a fast answer finds it
+        items = [(send.channel_id, send.payload) for send in sends]
+        try:
+            ids = await asyncio.to_thread(self.streams.publish_many, items)
+        except Exception as exc:  # Redis is down: nothing was accepted
+            log.exception("publishing %d messages failed", len(sends))
+            for send in sends:
+                self._fail(send, exc)
+            return
+        for send, entry in zip(sends, ids, strict=True):
+            if isinstance(entry, ChatWardenError):
+                self._fail(send, entry)
+            else:
+                self.published += 1
+                asyncio.get_running_loop().call_later(self.answer_timeout_s, self._expire, send.ref)
+
+    def _fail(self, send: _Send, exc: Exception) -> None:
+        """The send was not accepted: it waits no longer and its sender gets ``exc``."""
+        self._waiting.pop(send.ref, None)
+        if not send.future.done():
+            send.future.set_exception(exc)
 
     def _on_answers(self, items: list[Any]) -> None:
         """On the listener thread: hand the answers to the loop."""

@@ -107,3 +107,30 @@ def test_a_full_stream_fails_the_sender_at_once_and_an_unanswered_one_is_pending
     full = outcomes[2]
     assert isinstance(full, StreamFull) and full.code == "chat_overloaded"
     assert sum(node.streams.backlog().values()) == 2  # accepted ones kept, the third not added
+
+
+def test_when_redis_refuses_the_batch_every_sender_in_it_gets_the_error_at_once(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    seeded = seed(pg, channels=1, senders=1)
+    node = build_node(config_for(pg, ns[1]))
+    actor, channel = seeded.senders[0], seeded.channel_ids[0]
+    shard_key = node.streams.stream(node.streams.shard_of(channel))
+    ns[0].set(shard_key, "not a stream")  # XADD on it fails: nothing in the batch is accepted
+
+    async def scenario() -> tuple[list[BaseException | SendResult], int]:
+        ingest = StreamIngest(node.streams, answer_timeout_s=0.3)
+        try:
+            futures = [ingest.submit(SendRequest(actor, channel, f"m{i}")) for i in range(2)]
+            outcomes = await asyncio.gather(*futures, return_exceptions=True)
+            return outcomes, len(ingest._waiting)
+        finally:
+            await ingest.close()
+
+    try:
+        outcomes, waiting = asyncio.run(asyncio.wait_for(scenario(), 10))
+    finally:
+        node.close()
+    assert [type(o) for o in outcomes] == [redis.ResponseError, redis.ResponseError]
+    assert "WRONGTYPE" in str(outcomes[0])
+    assert waiting == 0  # none is left to expire as DecisionPending
