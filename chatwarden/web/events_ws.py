@@ -8,7 +8,19 @@ fields, ``cost`` included, plus ``types``: one ChatWarden subscription covers se
 
 Client frames:
     {"type": "subscribe", "channel": "demo", "types": ["channel.chat.message", ...]}
+    {"type": "subscribe", "channel": "demo", "types": [...], "since": "<message_seq>"}
     {"type": "unsubscribe", "channel": "demo"}
+
+Resuming (with ``--bus``, docs/scaling.md): each notification carries ``metadata.message_seq``,
+its place in the channel's events stream, and ``subscribed`` carries ``seq``, the cursor it
+starts from. A client that reconnects (to any gateway) and subscribes with ``since`` = the last
+``message_seq`` it processed for that channel (or the ``subscribed`` cursor if none came) gets
+``subscribed`` with ``resumed: true``, then every event of its types it missed, in order, then
+live events, none twice (the live side is subscribed, and confirmed by Redis, before the stream
+is read; what the read gave is dropped from the live side by ``seq``). ``resumed: false``: the
+events cannot all be had (trimmed, expired, too many, one process); reload state from the API.
+Without ``since``, ``subscribed`` is sent once Redis has confirmed the subscription, so every
+event published after it arrives.
 
 Chat events are open to anyone who may read the chat; the others (AutoMod holds, moderation,
 unban requests, settings) need a moderator of that channel (token scope ``moderation:read``).
@@ -33,17 +45,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatwarden.bus import Subscription, channel_topic, mods_topic, user_topic
+from chatwarden.bus import Subscription, channel_topic, mods_topic, seq_key, user_topic
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.service import events
 from chatwarden.service.permissions import Permission, require
 from chatwarden.service.types import Actor
 from chatwarden.web.outbox import Outbox, dumps
+from chatwarden.web.resume import LiveFilter
 from chatwarden.web.state import Edge, edge_of
 from chatwarden.web.ws import (
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
     POWER_NOTICES,
+    RESUME_MAX,
     Ending,
     authenticate,
     call,
@@ -71,6 +85,8 @@ class SubscribeFrame(BaseModel):
     type: str
     channel: str = Field(min_length=1, max_length=64)
     types: list[str] = Field(default_factory=list, max_length=32)
+    #: resume after this ``message_seq`` (the last one processed for this channel)
+    since: str | None = Field(default=None, max_length=40)
 
 
 def _now() -> str:
@@ -94,6 +110,9 @@ class _Session:
         self.subs: dict[str, tuple[list[Subscription], list[asyncio.Task[None]]]] = {}
         # channel id -> (name, subscription) of the subscriptions that need a moderator
         self.moderated: dict[int, tuple[str, dict[str, Any]]] = {}
+        # channel name -> the ``seq`` of the newest event sent for it (a quiet resubscribe,
+        # after a role change, resumes from there)
+        self.seen: dict[str, str] = {}
 
     async def subscribe(self, frame: SubscribeFrame, *, keep: dict[str, Any] | None = None) -> None:
         """Subscribe to a channel's events (``keep``: re-establish that subscription quietly)."""
@@ -126,13 +145,43 @@ class _Session:
             "created_at": _now(),
             "cost": 0,
         }
-        listeners = [services.bus.subscribe(t) for t in topics]
-        tasks = [asyncio.create_task(self._pump(s, wanted, subscription)) for s in listeners]
-        self.subs[frame.channel] = (listeners, tasks)
+        bus = services.bus
+        # live first (held in the subscriptions), then the stream: nothing falls between
+        listeners = [bus.subscribe(t) for t in topics]
+        self.subs[frame.channel] = (listeners, [])
         if wanted - PUBLIC_TYPES:
             self.moderated[channel.id] = (frame.channel, subscription)
+        since = frame.since.strip() if frame.since else None
+        missed: list[dict[str, Any]] | None = None
+        cursor: str | None = None
+        if bus.history:  # both reads wait until Redis confirmed the live subscription
+            if since is not None:
+                missed = await call(bus.replay, channel.id, since, topics, RESUME_MAX)
+            if missed is None:
+                cursor = await call(bus.head, channel.id)
+        if self.subs.get(frame.channel, ([], []))[0] is not listeners:
+            for sub in listeners:  # unsubscribed (or subscribed again) meanwhile
+                sub.close()
+            return
+        after = since if missed is not None else cursor
         if keep is None:
-            self.outbox.put_frame(message("subscribed", {"subscription": subscription}))
+            reply: dict[str, Any] = {"subscription": subscription}
+            if after is not None:
+                reply["seq"] = after
+            if frame.since is not None:
+                reply["resumed"] = missed is not None
+            self.outbox.put_frame(message("subscribed", reply))
+        for env in missed or []:
+            self._deliver(env, wanted, subscription, frame.channel)
+        if missed:
+            after = missed[-1]["seq"]
+        tasks = [
+            asyncio.create_task(
+                self._pump(s, wanted, subscription, frame.channel, LiveFilter(after))
+            )
+            for s in listeners
+        ]
+        self.subs[frame.channel] = (listeners, tasks)
 
     async def require_moderator(self, channel_id: int) -> None:
         """``Forbidden`` unless the user may see this channel's moderator events now (the one
@@ -160,6 +209,7 @@ class _Session:
             if held is None:
                 continue
             name, subscription = held
+            since = self.seen.get(name)
             # stop at once; resubscribe below only if the new role still may
             listeners, tasks = self.subs.get(name, ([], []))
             for sub in listeners:
@@ -173,18 +223,38 @@ class _Session:
                 revoked = {**subscription, "status": "authorization_revoked"}
                 self.outbox.put_frame(message("revocation", {"subscription": revoked}))
                 continue
-            frame = SubscribeFrame(type="subscribe", channel=name, types=subscription["types"])
+            frame = SubscribeFrame(
+                type="subscribe", channel=name, types=subscription["types"], since=since
+            )
             await self.subscribe(frame, keep=subscription)
 
     async def _pump(
-        self, sub: Subscription, wanted: frozenset[str], subscription: dict[str, Any]
+        self,
+        sub: Subscription,
+        wanted: frozenset[str],
+        subscription: dict[str, Any],
+        channel: str,
+        live: LiveFilter,
     ) -> None:
         async for env in sub:
             if env.get("type") == "resync":
                 self.outbox.put_frame(message("revocation_warning", {"reason": "events_dropped"}))
                 continue
-            if env.get("type") not in wanted or not self.outbox.first_sighting(env.get("id")):
-                continue
+            if live.fresh(env):
+                self._deliver(env, wanted, subscription, channel)
+
+    def _deliver(
+        self,
+        env: dict[str, Any],
+        wanted: frozenset[str],
+        subscription: dict[str, Any],
+        channel: str,
+    ) -> None:
+        """Queue one event as a ``notification`` (once per connection, by its id)."""
+        seq = env.get("seq")
+        if seq is not None and seq_key(seq) > seq_key(self.seen.get(channel, "0-0")):
+            self.seen[channel] = seq  # the highest: two topics' pumps may interleave
+        if env.get("type") in wanted and self.outbox.first_sighting(env.get("id")):
             owner = int(subscription["condition"]["broadcaster_user_id"])
             sub_info = {
                 **subscription,

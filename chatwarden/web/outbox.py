@@ -172,8 +172,8 @@ class Outbox:
             await self._ready.wait()
         first, n = self._frames.popleft()
         self._count -= n
-        if n == 1 and not self._frames:
-            return first
+        if n == 1 and (not self._frames or max_batch <= 1):
+            return first  # (``max_batch=1``: never a ``batch``, the EventSub socket's frames)
         parts = [first]
         while self._frames and n < max_batch:
             text, more = self._frames.popleft()

@@ -329,3 +329,92 @@ def test_a_gateway_hears_only_the_channels_its_clients_watch(deployment: Deploym
     later = say(bob_side, "now A watches side")["message_id"]
     assert messages(drain(bob_side)) == {later: 1}
     assert a.heard[side] >= 1
+
+
+class EventSub:
+    """An EventSub socket on one gateway: its frames by ``metadata.message_type``."""
+
+    def __init__(self, d: Deployment, who: str, gateway: str) -> None:
+        url = d.urls[gateway].replace("http://", "ws://") + "/api/v1/eventsub/ws"
+        cookie = {"Cookie": f"cw_session={d.people[who].session}"}
+        self.ws = d.stack.enter_context(connect(url, additional_headers=cookie, open_timeout=5))
+        assert self.next()["metadata"]["message_type"] == "session_welcome"
+
+    def next(self, timeout: float = 10) -> dict[str, Any]:
+        return dict(json.loads(self.ws.recv(timeout=timeout)))
+
+    def subscribe(self, types: list[str], since: str | None = None) -> dict[str, Any]:
+        frame: dict[str, Any] = {"type": "subscribe", "channel": "main", "types": types}
+        if since is not None:
+            frame["since"] = since
+        self.ws.send(json.dumps(frame))
+        reply = self.next()
+        assert reply.get("metadata", {}).get("message_type") == "subscribed", reply
+        return dict(reply["payload"])
+
+    def notifications(self, wait: float = 1.5) -> list[dict[str, Any]]:
+        """Every notification until ``wait`` seconds pass without a frame."""
+        out = []
+        while True:
+            try:
+                frame = self.next(timeout=wait)
+            except TimeoutError:
+                return out
+            if frame["metadata"]["message_type"] == "notification":
+                out.append(frame)
+
+
+def test_an_eventsub_client_resumes_on_the_other_gateway_with_exactly_what_it_missed(
+    deployment: Deployment,
+) -> None:
+    """``subscribed`` comes once Redis confirmed the routing (a message sent right after it
+    arrives, with no wait); a client that subscribes again on the other gateway with the last
+    ``message_seq`` it saw gets the missed events once, in order, then live ones once; a
+    moderator's resume has the holds too; a stale ``since`` says ``resumed: false``."""
+    d = deployment
+    chat = ["channel.chat.message"]
+    alice_b, _ = d.chat("alice", "b")
+    carol = EventSub(d, "carol", "a")  # gateway A's first subscriber of main
+    first = carol.subscribe(chat)
+    assert "resumed" not in first and "seq" not in first  # nothing in main's stream yet
+    hello = say(alice_b, "right after subscribed")["message_id"]
+    (heard,) = carol.notifications()
+    assert heard["payload"]["event"]["message_id"] == hello
+    owner = EventSub(d, "owner", "a")
+    cursor = owner.subscribe([*chat, "automod.message.hold"])["seq"]
+    assert cursor == heard["metadata"]["message_seq"]
+    carol.ws.close()
+    owner.ws.close()
+    missed = [say(alice_b, f"while carol was away {n}")["message_id"] for n in range(3)]
+    held = say(alice_b, abusive_text())
+    assert held["type"] == "held"
+    back = EventSub(d, "carol", "b")
+    resumed = back.subscribe(chat, since=heard["metadata"]["message_seq"])
+    assert resumed["resumed"] is True and resumed["seq"] == heard["metadata"]["message_seq"]
+    got = back.notifications()
+    assert [f["payload"]["event"]["message_id"] for f in got] == missed
+    seqs = [seq_key(f["metadata"]["message_seq"]) for f in got]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    live = say(alice_b, "and now live")["message_id"]
+    assert [f["payload"]["event"]["message_id"] for f in back.notifications()] == [live]
+    # the moderator, from the cursor its subscribed gave: the messages and the hold, once each
+    mod = EventSub(d, "owner", "b")
+    assert mod.subscribe([*chat, "automod.message.hold"], since=cursor)["resumed"] is True
+    frames = mod.notifications()
+    ids = Counter(f["metadata"]["message_id"] for f in frames)
+    assert all(n == 1 for n in ids.values()), frames
+    kinds = [
+        (f["metadata"]["subscription_type"], f["payload"]["event"]["message_id"]) for f in frames
+    ]
+    assert kinds[:3] == [("channel.chat.message", m) for m in missed]
+    assert ("automod.message.hold", held["message_id"]) in kinds
+    assert ("channel.chat.message", live) in kinds
+    # a seq the stream does not hold: not resumed, a fresh cursor, then live events only
+    stale = EventSub(d, "carol", "a")
+    fresh = stale.subscribe(chat, since="1-0")
+    assert fresh["resumed"] is False and seq_key(fresh["seq"]) >= seq_key(
+        heard["metadata"]["message_seq"]
+    )
+    assert stale.notifications(wait=0.5) == []
+    later = say(alice_b, "after the stale resume")["message_id"]
+    assert [f["payload"]["event"]["message_id"] for f in stale.notifications()] == [later]

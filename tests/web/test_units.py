@@ -166,6 +166,21 @@ def test_outbox_batches_and_encodes_once() -> None:
     ]
 
 
+def test_outbox_with_max_batch_one_sends_frames_as_they_are() -> None:
+    """The EventSub socket's frames are Twitch's, never wrapped in a ``batch``."""
+
+    async def run() -> list[str]:
+        box = Outbox()
+        for n in (1, 2):
+            box.put_frame({"metadata": {"message_id": str(n)}})
+        return [await box.next_text(max_batch=1) for _ in range(2)]
+
+    assert [json.loads(t) for t in asyncio.run(run())] == [
+        {"metadata": {"message_id": "1"}},
+        {"metadata": {"message_id": "2"}},
+    ]
+
+
 def test_outbox_overflow_sends_resync() -> None:
     async def run() -> dict[str, object]:
         box = Outbox(limit=3)
