@@ -170,7 +170,19 @@ class MatrixApi:
         params: dict[str, str] | None = None,
         timeout_s: float | None = None,
     ) -> dict[str, Any]:
-        """One call, waiting out 429s (``retry_after_ms``); the JSON answer."""
+        """One call, waiting out 429s (``retry_after_ms``); the JSON answer (an object)."""
+        body = await self._call(method, path, json=json, params=params, timeout_s=timeout_s)
+        return body if isinstance(body, dict) else {}
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        timeout_s: float | None = None,
+    ) -> Any:
         what = f"{method} {path.split('?')[0]}"
         extra: dict[str, Any] = {}
         if timeout_s is not None:
@@ -187,8 +199,7 @@ class MatrixApi:
                 errcode, error = _error(resp)
                 kind = TokenRefused if resp.status_code == 401 else MatrixError
                 raise kind(what, resp.status_code, errcode, error)
-            body = resp.json() if resp.content else {}
-            return body if isinstance(body, dict) else {}
+            return resp.json() if resp.content else {}
         raise MatrixError(what, 429, "M_LIMIT_EXCEEDED", f"after {self.max_retries} tries")
 
     async def send(self, call: Call) -> dict[str, Any]:
@@ -228,12 +239,7 @@ class MatrixApi:
 
     async def room_state(self, room_id: str) -> list[dict[str, Any]]:
         """Every state event of a room the bot is in (a policy room's rules)."""
-        resp = await self._client.get(f"/rooms/{_q(room_id)}/state")
-        if resp.status_code >= 400:
-            errcode, error = _error(resp)
-            kind = TokenRefused if resp.status_code == 401 else MatrixError
-            raise kind(f"GET /rooms/{room_id}/state", resp.status_code, errcode, error)
-        found = resp.json()
+        found = await self._call("GET", f"/rooms/{_q(room_id)}/state")
         return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
 
     async def joined_members(self, room_id: str) -> list[str]:

@@ -170,6 +170,10 @@ class MatrixConnector:
             rule = self.policies.match(user_id)
             if rule is None:
                 continue
+            if self.levels.level(user_id) >= self.levels.level(self.settings.user_id):
+                # the room's moderators and creators: the bot cannot ban them (Matrix refuses)
+                log.warning("policy room %s names a member the bot cannot ban", rule.room_id)
+                continue
             self._asked.add(user_id)
             self._applier.from_lists.add(user_id)
             log.info("policy room %s bans a member of %s", rule.room_id, self.settings.room)

@@ -1,7 +1,7 @@
 """Matrix policy lists (pure): the moderation policy rooms Draupnir and Mjolnir share.
 
 A policy room's state holds one rule a state event: ``m.policy.rule.user``,
-``m.policy.rule.server`` or ``m.policy.rule.room`` (the legacy ``m.room.rule.*`` and
+``m.policy.rule.server`` or ``m.policy.rule.room`` (the legacy ``m.room.rule.*`` of MSC2313 and
 ``org.matrix.mjolnir.rule.*`` types are read as the same kinds), whose content is
 ``entity`` (a glob: ``*`` any run of characters, ``?`` one), ``reason`` and
 ``recommendation``. Only ``m.ban`` (legacy ``org.matrix.mjolnir.ban``) is acted on. A rule is
@@ -25,7 +25,7 @@ from typing import Any, Literal
 Kind = Literal["user", "server", "room"]
 
 _KINDS: tuple[Kind, ...] = ("user", "server", "room")
-#: the rule event types: the spec's, its first draft's and Mjolnir's original ones
+#: the rule event types: the spec's, MSC2313's before it was renamed and Mjolnir's first ones
 RULE_TYPES: dict[str, Kind] = {
     prefix + kind: kind
     for prefix in ("m.policy.rule.", "m.room.rule.", "org.matrix.mjolnir.rule.")

@@ -66,6 +66,8 @@ def test_policy_rules_ban_members_on_start_on_join_and_when_added(
     carol = server.register(f"carol{room.room_id[1:8].lower()}")
     put_rule(server, curator, lst, "m.policy.rule.user", "r3", ban_rule(carol.user_id, "old"))
     put_rule(server, curator, lst, "m.policy.rule.user", "r3", {})  # removed again
+    mod_rule = ban_rule(room.mod.user_id, "a moderator")  # at the bot's level: not bannable
+    put_rule(server, curator, lst, "m.policy.rule.user", "r5", mod_rule)
     dave = server.register(f"dave{room.room_id[1:8].lower()}")
     join(server, dave, room.room_id)
     channel: dict[str, int] = {}
@@ -90,6 +92,7 @@ def test_policy_rules_ban_members_on_start_on_join_and_when_added(
     connector, runner = asyncio.run(session(services, room, body, policy_rooms=(lst,)))
     assert connector.applier.failed == []
     assert membership(room, room.viewer) == "ban"
+    assert membership(room, room.mod) == "join"
     assert room.state("m.room.member", room.viewer.user_id)["reason"] == (
         f"spam ring (policy list {lst})"
     )
