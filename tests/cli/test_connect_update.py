@@ -4,17 +4,14 @@ the output says to restart ``connect run``, and a bad change says why and change
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from chatwarden.cli import app
-from chatwarden.services import build_services
 from chatwarden.store.schema import connections, mod_log
 from chatwarden.store.secretbox import SecretBox, generate_key
-from tests.service.conftest import make_actor, make_config
+from tests.cli.test_connections import database  # noqa: F401
 
 runner = CliRunner()
 OLD = "cli-old-token-7001"
@@ -22,19 +19,6 @@ NEW = "cli-new-token-7002"
 REFRESH = "cli-refresh-token-7003"
 CLIENT_SECRET = "cli-client-secret-7004"
 KEY = generate_key()
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> str:
-    """A database with channel ``mychan`` owned by ``olivia``."""
-    url = f"sqlite:///{tmp_path / 'cw.db'}"
-    services = build_services(make_config(url))
-    try:
-        owner = make_actor(services, "olivia")
-        services.channels.create_channel(owner, "mychan")
-    finally:
-        services.close()
-    return url
 
 
 def rows(url: str) -> tuple[list[dict[str, object]], list[tuple[str, dict[str, object]]]]:
@@ -66,7 +50,7 @@ def add_twitch(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_update_replaces_the_token_from_stdin_and_the_environment(database: str) -> None:
+def test_update_replaces_the_token_from_stdin_and_the_environment(database: str) -> None:  # noqa: F811
     env = {
         "CHATWARDEN_DATABASE_URL": database,
         "CHATWARDEN_CONNECTOR_KEYS": KEY,
@@ -120,7 +104,9 @@ def test_update_replaces_the_token_from_stdin_and_the_environment(database: str)
     ],
 )
 def test_a_bad_update_says_why_and_changes_nothing(
-    database: str, args: list[str], message: str
+    database: str,  # noqa: F811
+    args: list[str],
+    message: str,
 ) -> None:
     env = {"CHATWARDEN_DATABASE_URL": database, "CHATWARDEN_CONNECTOR_KEYS": KEY, "CW_OLD": OLD}
     add_twitch(env)
