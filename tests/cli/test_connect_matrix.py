@@ -58,6 +58,21 @@ def test_add_matrix_stores_the_token_sealed_and_refuses_what_is_wrong(
     assert no_token.exit_code != 0 and "access token" in no_token.output
     both = runner.invoke(app, [*add_args(room), "--token-stdin", "--token-env", "X"], env=env)
     assert both.exit_code != 0 and "--token-env and --token-stdin" in both.output
+    lists = ["--policy-room", "#bans:chatwarden.test", "--policy-room", "!list:example.org"]
+    following = runner.invoke(
+        app,
+        [*add_args(room), *lists, "--publish-bans-to", "#ours:chatwarden.test", "--token-stdin"],
+        input=token,
+        env=env,
+    )
+    assert following.exit_code == 0, following.output
+    options = raw(database)[1]["options"]
+    assert options["policy_rooms"] == ["#bans:chatwarden.test", "!list:example.org"]
+    assert options["publish_room"] == "#ours:chatwarden.test"
+    bad_list = runner.invoke(
+        app, [*add_args(room), "--policy-room", "bans", "--token-stdin"], input=token, env=env
+    )
+    assert bad_list.exit_code != 0 and "policy room 'bans'" in bad_list.output
 
 
 def test_run_a_stored_matrix_connection_against_synapse_until_ctrl_c(
