@@ -43,11 +43,12 @@ from chatwarden.connectors.base import (
     public_reason,
 )
 from chatwarden.connectors.status import StatusReporter
-from chatwarden.errors import ChatWardenError, Conflict
+from chatwarden.errors import ChatWardenError, Conflict, Forbidden
 from chatwarden.rules.effects import Ban, Deliver, Effect, EffectApplier, Target
 from chatwarden.service.base import Deps
 from chatwarden.service.chat.platform import PlatformChatService, PlatformSend, PlatformSender
 from chatwarden.service.events import AUTOMOD_UPDATE
+from chatwarden.service.types import Actor
 from chatwarden.services import Services
 
 log = logging.getLogger(__name__)
@@ -194,24 +195,34 @@ class ConnectorRunner:
                 log.exception("a ban from a shared list failed")
 
     def list_ban(self, ban: ListBan) -> None:
-        """Ban a member a shared list names: in ChatWarden as the bot, so it is in the mod
-        log with the list's reason and its source, and the moderators' topic brings the
-        ``Ban`` to the applier. Someone already banned in ChatWarden (back in the room), or
-        a channel where the bot may not ban, is banned on the platform directly."""
+        """Ban a member a shared list names: in ChatWarden, so it is in the mod log with the
+        list's reason and its source, and the moderators' topic brings the ``Ban`` to the
+        applier. The bot bans where it may (a channel it made); in a channel whose owner
+        connected it (the bot holds no role there) the ban is the owner's, who chose to
+        follow the list. Someone already banned in ChatWarden (back in the room) is banned
+        on the platform directly."""
         assert self.channel_id is not None
         channel_id = self.channel_id
         member = self.platform.actor(PlatformSender(ban.user.platform, ban.user.id, ban.user.login))
         _remember(self._logins, member.user_id, ban.user.login)
         bot = self.platform.actor(PlatformSender(self.bot.platform, self.bot.id, self.bot.login))
+        owner = self.services.channels.get_channel(channel_id).owner_id
         reason = f"{ban.reason} (policy list {ban.source})"[:500]
-        try:
-            self.services.actions.ban(bot, channel_id, member.user_id, reason, source=ban.source)
-            return
-        except Conflict:
-            pass  # banned in ChatWarden already: only the platform is behind
-        except ChatWardenError as exc:  # e.g. the bot is not a moderator of the channel
-            self.stats.last_error = f"ban from {ban.source} not in the mod log: {exc}"
-            log.warning("%s", self.stats.last_error)
+        actors = [bot] if owner == bot.user_id else [bot, Actor(owner, "owner")]
+        for actor in actors:
+            try:
+                self.services.actions.ban(
+                    actor, channel_id, member.user_id, reason, source=ban.source
+                )
+                return
+            except Forbidden:
+                continue  # the bot holds no role in this channel: the owner's, then
+            except Conflict:
+                break  # banned in ChatWarden already: only the platform is behind
+            except ChatWardenError as exc:
+                self.stats.last_error = f"ban from {ban.source} not in the mod log: {exc}"
+                log.warning("%s", self.stats.last_error)
+                break
         self._apply(Target(channel_id, member.user_id, ban.user.login), [Ban(reason)])
 
     async def close(self) -> None:

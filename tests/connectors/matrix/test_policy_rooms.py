@@ -12,6 +12,7 @@ from typing import Any
 from chatwarden.connectors.matrix.client import MatrixConnector
 from chatwarden.connectors.runner import ConnectorRunner
 from chatwarden.service.chat.platform import PlatformSender
+from chatwarden.service.types import Actor
 from chatwarden.services import Services
 from tests.connectors.matrix.conftest import Room
 from tests.connectors.matrix.synapse import SERVER_NAME, MatrixUser, Synapse
@@ -143,3 +144,27 @@ def test_chatwardens_bans_are_published_to_a_policy_room_and_withdrawn_on_unban(
     path = f"/_matrix/client/v3/rooms/{lst}/state/m.policy.rule.user/rule:{room.viewer.user_id}"
     assert room.server.api(room.owner, "GET", path) == {}  # withdrawn: an empty rule
     assert membership(room, room.viewer) == "leave"
+
+
+def test_in_a_channel_its_owner_connected_a_list_ban_is_the_owners_in_the_mod_log(
+    services: Services, room: Room
+) -> None:
+    """The bot holds no role in a channel a person made: the owner chose to follow the list,
+    so the ban is theirs (with the list as its source), and it is still carried out."""
+    olivia = services.accounts.register("olivia_mx", "a long enough password 1")
+    owner = Actor(olivia.id, olivia.username)
+    channel = services.channels.create_channel(owner, "matrixchat")
+    server = room.server
+    lst = policy_room(server, room.owner, {})
+    put_rule(
+        server, room.owner, lst, "m.policy.rule.user", "r1", ban_rule(room.viewer.user_id, "bot")
+    )
+
+    async def body(connector: MatrixConnector, runner: ConnectorRunner) -> None:
+        await until(lambda: membership(room, room.viewer) == "ban")
+
+    _, runner = asyncio.run(session(services, room, body, policy_rooms=(lst,)))
+    (entry,) = services.modlog.list_entries(owner, channel.id, action="ban")
+    assert (entry.actor_id, entry.reason) == (olivia.id, f"bot (policy list {lst})")
+    assert entry.details["source"] == lst
+    assert runner.stats.last_error is None
