@@ -73,12 +73,12 @@ class NewConnection(_Body):
     roles: dict[str, str] = Field(
         default_factory=dict,
         description="Discord: role id -> ChatWarden role (lead_moderator, moderator, vip, "
-        "subscriber, viewer).",
+        "subscriber, viewer); Matrix: power level -> ChatWarden role.",
     )
     warn: Literal["skip", "reply"] = Field(
         "skip",
-        description="Discord has no warnings: 'skip' (only in ChatWarden) or 'reply' (the bot "
-        "says it in the channel).",
+        description="Discord and Matrix have no warnings: 'skip' (only in ChatWarden) or "
+        "'reply' (the bot says it in the channel).",
     )
     policy_rooms: list[str] = Field(
         default_factory=list,
