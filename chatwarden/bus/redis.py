@@ -259,9 +259,14 @@ class RedisBus:
                 self._unconfirmed[route] += 1
                 try:
                     self._pubsub.subscribe(**{route: self._on_message})
-                except redis.RedisError as exc:  # the listener resubscribes on reconnect
+                except redis.RedisError as exc:
                     self._unconfirmed.pop(route, None)
-                    log.warning("could not subscribe to %s now: %s", route, exc)
+                    # redis-py resubscribes on reconnect only to the channels whose SUBSCRIBE
+                    # it sent: keep this one among them, or the channel stays unheard here
+                    self._pubsub.channels.update(
+                        self._pubsub._normalize_keys({route: self._on_message})
+                    )
+                    log.warning("could not subscribe to %s now (on reconnect): %s", route, exc)
 
     def _unwatch(self, channel_id: int) -> None:
         with self._routing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from chatwarden.bus import seq_key
 from chatwarden.bus.redis import ListenerBackoff, RedisBus, connect
 from chatwarden.errors import ConfigError
 from tests.redis_support import REDIS_URL, redis_namespace
-from tests.service.scale.private_servers import private_redis
+from tests.service.scale.private_servers import PrivateRedis, private_redis
 
 
 @pytest.fixture
@@ -230,3 +231,34 @@ def test_a_process_hears_a_channel_only_while_something_there_subscribes_to_it(
         worker.close()
         gateway.close()
     assert worker.received == 1  # the worker subscribes to no channel: only user:3
+
+
+def test_a_channel_first_watched_while_redis_is_down_is_heard_once_it_is_back() -> None:
+    """A channel's first local subscriber while Redis is down: its SUBSCRIBE fails, and the
+    listener subscribes to the channel with the others when it reconnects (redis-py resends
+    only what it sent before), so the channel's events are heard again."""
+
+    async def scenario(server: PrivateRedis, gateway: RedisBus) -> list[dict[str, object]]:
+        server.stop()
+        sub = gateway.subscribe("channel:1")  # the SUBSCRIBE fails: Redis is down
+        server.start()
+        with connect(server.url) as other:
+            worker = RedisBus(other, "down:")
+            try:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    worker.publish("channel:1", {"n": 1})
+                    with contextlib.suppress(TimeoutError):
+                        chunks = await asyncio.wait_for(sub.next_chunks(), 0.2)
+                        return [e for c in chunks for e in c]
+                return []
+            finally:
+                worker.close()
+
+    with private_redis() as server, connect(server.url) as client:
+        gateway = RedisBus(client, "down:")
+        try:
+            got = asyncio.run(scenario(server, gateway))
+        finally:
+            gateway.close()
+    assert got and got[0]["n"] == 1
