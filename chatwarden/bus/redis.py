@@ -83,25 +83,26 @@ def ping(url: str, timeout_s: float = 1.0) -> None:
 
 #: KEYS: the batch's events streams. ARGV: the pub/sub channel for other topics, the streams'
 #: MAXLEN, their lifetime (ms), then per key its channel's pub/sub channel, then per event its
-#: topic, its stream's index in KEYS (0: none) and its JSON. Appends each channel event,
-#: renews each stream's expiry, publishes ``[[topic, seq, event], ...]`` (seq "" for the
-#: others) once per pub/sub channel (a channel's events on its own, the rest on the common
-#: one) and returns the ids.
+#: topic, its stream's index in KEYS (0: none), the index of the key whose pub/sub channel
+#: carries it (0: the common one; a user's notice is kept in its channel's stream but travels
+#: on the common channel) and its JSON. Appends each kept event, renews each stream's expiry,
+#: publishes ``[[topic, seq, event], ...]`` (seq "" for the unkept) once per pub/sub channel
+#: and returns the ids.
 _PUBLISH = """
 local n = #KEYS
 local groups, order, ids = {}, {}, {}
-for i = 4 + n, #ARGV, 3 do
-  local topic, k, ev = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+for i = 4 + n, #ARGV, 4 do
+  local topic, k, g, ev = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), ARGV[i + 3]
   local seq = ''
   if k > 0 then
     seq = redis.call('XADD', KEYS[k], 'MAXLEN', '~', ARGV[2], '*', 't', topic, 'e', ev)
   end
   ids[#ids + 1] = seq
-  local group = groups[k]
+  local group = groups[g]
   if group == nil then
     group = {}
-    groups[k] = group
-    order[#order + 1] = k
+    groups[g] = group
+    order[#order + 1] = g
   end
   group[#group + 1] = '["' .. topic .. '","' .. seq .. '",' .. ev .. ']'
 end
@@ -167,17 +168,20 @@ class RedisBus:
         events: list[str | bytes | int] = []
         for topic, event in items:
             index = 0
-            if (channel_id := _channel_of(topic)) is not None:
-                key = self.events_key(channel_id)
+            channel_id = _channel_of(topic)
+            kept = channel_id if channel_id is not None else _notice_channel(topic, event)
+            if kept is not None:
+                key = self.events_key(kept)
                 index = keys.get(key, 0)
                 if not index:
                     index = keys[key] = len(keys) + 1
-                    routes.append(self.route(channel_id))
-            events += [topic, index, _dumps(event)]
+                    routes.append(self.route(kept))
+            group = index if channel_id is not None else 0
+            events += [topic, index, group, _dumps(event)]
         if events:
             head: list[str | bytes | int] = [self.channel, self.events_max_len, self.events_ttl_ms]
             self._script(keys=list(keys), args=head + routes + events)
-            self.published += len(events) // 3
+            self.published += len(events) // 4
 
     #: a channel's events are kept in its events stream
     history = True
@@ -309,6 +313,17 @@ class RedisBus:
         self._thread.stop()
         self._thread.join(timeout=2)
         self._pubsub.close()
+
+
+def _notice_channel(topic: str, event: dict[str, Any]) -> int | None:
+    """The channel whose events stream keeps an event for one user (a notice, a restricted
+    user's own message; None: not kept). It is kept under its recipient's topic ``user:{id}``,
+    which only that user's ``replay`` asks for."""
+    if not topic.startswith("user:"):
+        return None
+    body = event.get("event")
+    channel_id = body.get("channel_id") if isinstance(body, dict) else None
+    return channel_id if isinstance(channel_id, int) and channel_id > 0 else None
 
 
 def _channel_of(topic: str) -> int | None:

@@ -227,7 +227,7 @@ async def pump(
         if role_changed is not None and role_changed.is_set():
             return
         for chunk in chunks:
-            if live is not None and not (chunk := live.keep(chunk)):
+            if live is not None and channel_id is None and not (chunk := live.keep(chunk)):
                 continue
             if channel_id is None and not dedupe:
                 outbox.put(encode_chunk(chunk), len(chunk))
@@ -236,6 +236,9 @@ async def pump(
                 if channel_id is not None and env.get("event", {}).get(
                     "channel_id", channel_id
                 ) != (channel_id):
+                    continue
+                # (this channel's notices carry its stream's seq: the replay may have them)
+                if live is not None and channel_id is not None and not live.fresh(env):
                     continue
                 if not dedupe or outbox.first_sighting(env.get("id")):
                     outbox.put(encode_event(env))
@@ -311,6 +314,8 @@ async def serve_chat(
     missed, head = None, None
     if since is not None:
         topics = [channel_topic(channel.id)] + ([mods_topic(channel.id)] if moderator else [])
+        if actor is not None:  # the caller's own notices in this channel, nobody else's
+            topics.append(user_topic(actor.user_id))
         missed = await call(bus.replay, channel.id, since, topics, RESUME_MAX)
     if missed is None and bus.history:
         head = await call(bus.head, channel.id)
@@ -351,7 +356,8 @@ async def serve_chat(
                 dedupe=d,
                 role_changed=role_changed,
                 reconnect_on=frozenset(reconnect_on),
-                live=LiveFilter(after) if cid is None else None,
+                # a fresh socket's notices all pass (none is in its ``recent``)
+                live=LiveFilter(after) if cid is None or missed is not None else None,
             )
         )
         for s, cid, d in subs

@@ -96,6 +96,51 @@ def test_a_channels_events_replay_after_a_seq_and_only_while_it_is_kept(
         gateway.close()
 
 
+def test_a_users_event_in_a_channel_is_kept_for_that_user_only(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    """An event for one user about a channel is kept in the channel's stream under the user's
+    topic (replayed only to a caller that asks for it) and travels live on the common channel
+    with its seq; one about no channel is not kept; the channel's own listeners never hear it."""
+    client, prefix = ns
+    worker, gateway = RedisBus(client, prefix), RedisBus(client, prefix)
+
+    async def scenario() -> tuple[list[dict[str, object]], int]:
+        alice = gateway.subscribe("user:3")
+        chat = gateway.subscribe("channel:7")
+        await asyncio.sleep(0.2)
+        worker.publish("channel:7", {"n": 1})
+        worker.publish_many(
+            [
+                ("user:3", {"type": "notice", "event": {"kind": "warned", "channel_id": 7}}),
+                ("user:3", {"type": "notice", "event": {"kind": "x"}}),
+                ("user:4", {"type": "notice", "event": {"kind": "bob's", "channel_id": 7}}),
+            ]
+        )
+        got: list[dict[str, object]] = []
+        while len(got) < 2:
+            got += [e for c in await asyncio.wait_for(alice.next_chunks(), 5) for e in c]
+        await asyncio.wait_for(chat.next_chunks(), 5)
+        await asyncio.sleep(0.2)
+        return got, chat.pending()
+
+    try:
+        (warned, unkept), chat_pending = asyncio.run(scenario())
+        assert chat_pending == 0 and "seq" not in unkept
+        head = worker.head(7)
+        assert head is not None and seq_key(head) > seq_key(str(warned["seq"]))
+        channel_events = client.xrange(f"{prefix}ev:7")
+        since = channel_events[0][0].decode()  # the channel's message
+        assert worker.replay(7, since, ["channel:7", "mods:7"]) == []
+        assert worker.replay(7, since, ["channel:7", "user:3"]) == [warned]
+        assert [e["event"] for e in worker.replay(7, since, ["user:4"]) or []] == [
+            {"kind": "bob's", "channel_id": 7}
+        ]
+    finally:
+        worker.close()
+        gateway.close()
+
+
 def test_what_json_alone_would_refuse_still_crosses(ns: tuple[redis.Redis, str]) -> None:
     """Integer keys, datetimes and a lone surrogate: an event that failed to encode would
     fail its publisher after the commit."""

@@ -418,3 +418,43 @@ def test_an_eventsub_client_resumes_on_the_other_gateway_with_exactly_what_it_mi
     assert stale.notifications(wait=0.5) == []
     later = say(alice_b, "after the stale resume")["message_id"]
     assert [f["payload"]["event"]["message_id"] for f in stale.notifications()] == [later]
+
+
+def test_a_users_own_notices_are_resumed_for_that_user_only(deployment: Deployment) -> None:
+    """A warning to alice, given on gateway B while alice and bob were away, reaches alice's
+    resumed socket on B once (in order with the channel's messages) and nobody else's: not
+    bob's resumed socket, not the moderator's EventSub resume; a notice given after the resume
+    arrives live, once."""
+    d = deployment
+    alice_a, _ = d.chat("alice", "a")
+    bob_a, _ = d.chat("bob", "a")
+    carol_b, _ = d.chat("carol", "b")
+    first = say(carol_b, "before the drop")["message_id"]
+    cursors = {}
+    for who, chat in (("alice", alice_a), ("bob", bob_a)):
+        cursors[who] = chat.expect_type("message", timeout=10, message_id=first)["seq"]
+        chat.close()
+    owner_b = d.http("owner", "b")
+    r = owner_b.post("/api/v1/channels/main/warnings/alice", json={"reason": "alice only"})
+    assert r.is_success, r.text
+    after = say(carol_b, "after the warning")["message_id"]
+    alice_b, welcome = d.chat("alice", "b", since=cursors["alice"])
+    assert welcome["resumed"] is True
+    frames = drain(alice_b)
+    kinds = [(f["type"], f.get("message_id") or f.get("kind")) for f in frames]
+    assert kinds == [("notice", "warned"), ("message", after)], frames
+    assert frames[0]["reason"] == "alice only" and "seq" in frames[0]
+    bob_b, welcome = d.chat("bob", "b", since=cursors["bob"])
+    assert welcome["resumed"] is True
+    seen = drain(bob_b)
+    assert [f["type"] for f in seen] == ["message"] and "alice only" not in json.dumps(seen)
+    mod = EventSub(d, "owner", "a")
+    types = ["channel.chat.message", "channel.warning.send"]
+    assert mod.subscribe(types, since=cursors["alice"])["resumed"] is True
+    assert "alice only" in json.dumps(mod.notifications())  # the moderators' own event only
+    assert "notice" not in json.dumps([f["metadata"] for f in mod.notifications(0.3)])
+    r = owner_b.post("/api/v1/channels/main/warnings/alice", json={"reason": "again, live"})
+    assert r.is_success, r.text
+    live = [f for f in drain(alice_b) if f["type"] == "notice"]
+    assert [f["reason"] for f in live] == ["again, live"]
+    assert not [f for f in drain(bob_b, wait=0.3) if f["type"] == "notice"]
