@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from chatwarden.cli._common import fail
-from chatwarden.errors import ChatWardenError
 
 if TYPE_CHECKING:
     from chatwarden.connectors.matrix.client import MatrixConnector
@@ -86,7 +85,7 @@ def add_matrix_command(
         --homeserver https://matrix.example.org --room '#chat:example.org' \\
         --user '@cwbot:example.org' --token-stdin
     """
-    from chatwarden.cli.connections import _services, read_credential
+    from chatwarden.cli.connections import read_credential, store_connection
     from chatwarden.connectors.matrix.parse import parse_levels
     from chatwarden.service.platform.connections import ConnectionSpec, Credentials
 
@@ -106,19 +105,11 @@ def add_matrix_command(
         policy_rooms=tuple(policy_room),
         publish_room=publish_bans_to,
     )
-    services = _services(database_url)
-    try:
-        target = services.channels.get_channel_by_name(into)
-        owner = services.connections.owner_of(target.id)
-        made = services.connections.add(owner, target.id, spec, Credentials(secret), via="cli")
-    except ChatWardenError as exc:
-        fail(exc.message)
-    finally:
-        services.close()
+    made, into_name = store_connection(database_url, into, spec, Credentials(secret))
     stored = "token stored encrypted" if made.has_credential else "no token"
     typer.echo(
         f"connection {made.id}: matrix {made.room} on {made.target} as {made.account} -> "
-        f"channel {target.name!r} ({stored}); run it with: chatwarden connect run {made.id}"
+        f"channel {into_name!r} ({stored}); run it with: chatwarden connect run {made.id}"
     )
 
 
