@@ -132,3 +132,46 @@ def test_a_stored_head_is_validated_versioned_and_never_exported() -> None:
     # the engine that applies it refuses a broken one
     with pytest.raises(ConfigError, match="learned head: format must be 1"):
         engine(2, {"format": 9})
+
+
+def _head(weights: dict[str, float], outcomes: int, acted: int, top: tuple[int, int]) -> Head:
+    """A head with ``weights`` by name (0 elsewhere) and ``top`` as every category's
+    (labelled, acted) in the highest score band, none labelled below it."""
+    counts = tuple((0, 0) for _ in BANDS[:-1]) + (top,)
+    return Head(
+        tuple(weights.get(name, 0.0) for name in FEATURES),
+        dict.fromkeys(CATEGORIES, counts),
+        outcomes,
+        acted,
+    )
+
+
+def test_a_head_without_its_evidence_does_nothing_and_says_what_it_waits_for() -> None:
+    lines = channel_lines(LEVEL2, THRESHOLDS)
+    head = _head({"bias": -20.0}, outcomes=199, acted=5, top=(40, 2))
+    assert not head.active
+    assert head.judge({"bullying": 0.995}, 0.99, lines, ("bullying",)) is None
+    assert head.describe() == (
+        "not yet applied: 5 of 20 messages acted on and 199 of 200 outcomes needed"
+    )
+
+
+def test_a_release_in_the_top_band_and_the_one_line_description() -> None:
+    lines = channel_lines(LEVEL2, THRESHOLDS)
+    head = _head(
+        {"bias": -20.0, "margin": 2.0, "harm": -0.5, "bullying": 0.3, "swearing": 0.05},
+        outcomes=400,
+        acted=40,
+        top=(40, 2),
+    )
+    verdict = head.judge({"bullying": 0.995}, 0.99, lines, ("bullying",))
+    assert verdict is not None and not verdict.hold and verdict.category == "bullying"
+    assert verdict.explanation == (
+        "allowed: moderators let 38 of 40 messages like this stand (bullying 0.99+)"
+    )
+    assert head.describe() == (
+        "learned from 400 outcomes (40 acted on); strongest changes: bias -20.0, margin +2.0, "
+        "harm -0.5"
+    )
+    still = _head({}, outcomes=400, acted=40, top=(40, 2))
+    assert still.describe() == "learned from 400 outcomes (40 acted on); no change yet"
