@@ -10,8 +10,9 @@ advisory, as the protocol says: losing Redis relaxes limits briefly and decides 
 
 from __future__ import annotations
 
+import math
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis
 
@@ -61,6 +62,15 @@ return 0
 """
 
 
+# KEYS[1]: hash user id -> permit end (s); ARGV: user id, end, ms until the end
+_PERMIT = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local want = tonumber(ARGV[3]) + 1000
+if redis.call('PTTL', KEYS[1]) < want then redis.call('PEXPIRE', KEYS[1], want) end
+return 0
+"""
+
+
 class RedisChatState:
     """``ChatState`` (``bus/state.py``) on Redis, under ``{prefix}st:``."""
 
@@ -71,6 +81,7 @@ class RedisChatState:
         self._hit_rate = client.register_script(_HIT_RATE)
         self._slow_mode = client.register_script(_SLOW_MODE)
         self._seen = client.register_script(_SEEN)
+        self._permit = client.register_script(_PERMIT)
 
     def _keys(self, key: str) -> tuple[str, str, str]:
         p = self._prefix
@@ -96,6 +107,22 @@ class RedisChatState:
 
     def forget(self, key: str) -> None:
         self._client.delete(*self._keys(key))
+
+    def grant_permit(self, channel_id: int, user_id: int, until: datetime, now: datetime) -> None:
+        """Kept in ``{prefix}st:permit:{channel}`` (user id -> end), which expires after the
+        last permit in it ends; the end is absolute, so every process agrees."""
+        left_ms = max(1, math.ceil((until - now).total_seconds() * 1000))
+        key = f"{self._prefix}permit:{channel_id}"
+        self._permit(keys=[key], args=[user_id, _t(until), left_ms])
+
+    def permits(self, channel_id: int, now: datetime) -> dict[int, datetime]:
+        raw = self._client.hgetall(f"{self._prefix}permit:{channel_id}")
+        out = {}
+        for user, end in raw.items():
+            until = datetime.fromtimestamp(float(end), UTC)
+            if until > now:
+                out[int(user)] = until
+        return out
 
 
 def _t(now: datetime) -> str:

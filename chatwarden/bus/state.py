@@ -29,6 +29,15 @@ class ChatState(Protocol):
 
     def forget(self, key: str) -> None: ...
 
+    def grant_permit(self, channel_id: int, user_id: int, until: datetime, now: datetime) -> None:
+        """A moderator's link permit (``!permit``) for ``user_id`` in the channel, given at
+        ``now``, until ``until``: shared so the process that decides the channel honours it."""
+        ...
+
+    def permits(self, channel_id: int, now: datetime) -> dict[int, datetime]:
+        """The channel's link permits still running at ``now`` (user id -> end)."""
+        ...
+
 
 class MemoryChatState:
     """In-process ``ChatState`` (thread-safe): the rules' own ``MemoryWindows`` (the ones
@@ -37,6 +46,7 @@ class MemoryChatState:
     def __init__(self, max_fingerprints: int = 500) -> None:
         self._lock = threading.Lock()
         self._windows = MemoryWindows(max_fingerprints)
+        self._permits: dict[int, dict[int, datetime]] = {}
 
     def hit_rate(self, key: str, now: datetime, window_s: float, limit: int) -> float | None:
         with self._lock:
@@ -53,3 +63,16 @@ class MemoryChatState:
     def forget(self, key: str) -> None:
         with self._lock:
             self._windows.forget(key)
+
+    def grant_permit(self, channel_id: int, user_id: int, until: datetime, now: datetime) -> None:
+        with self._lock:
+            self._permits.setdefault(channel_id, {})[user_id] = until
+
+    def permits(self, channel_id: int, now: datetime) -> dict[int, datetime]:
+        with self._lock:
+            running = {u: t for u, t in self._permits.get(channel_id, {}).items() if t > now}
+            if running:
+                self._permits[channel_id] = running
+            else:
+                self._permits.pop(channel_id, None)
+            return dict(running)

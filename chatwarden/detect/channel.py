@@ -130,10 +130,12 @@ class ChannelDetectors:
         """No raid alert before ``until`` (None: one when due); see ``RaidDetector.quiet``."""
         self._raid.quiet(until)
 
-    def permit(self, user_id: int, at: datetime) -> datetime:
-        """A moderator's ``!permit``: the user may post links until the returned time."""
+    def permit(self, user_id: int, at: datetime, until: datetime | None = None) -> datetime:
+        """A moderator's ``!permit``: the user may post links until the returned time (``until``:
+        a permit given elsewhere, with its own end)."""
         _aware(at, "at")
-        until = at + timedelta(seconds=self._config.spam.links.permit_s)
+        if until is None:
+            until = at + timedelta(seconds=self._config.spam.links.permit_s)
         user = self._users.get(user_id)
         if user is None:
             user = self._remember(user_id)

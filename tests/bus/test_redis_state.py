@@ -62,3 +62,27 @@ def test_two_processes_share_one_window_and_the_keys_expire(ns: tuple[redis.Redi
     assert b.seen_recently("d", "fp", T0 + timedelta(seconds=5), 30) is True
     ttls = [client.pttl(k) for k in client.scan_iter(match=f"{prefix}st:*")]
     assert len(ttls) == 3 and all(0 < t <= 31_000 for t in ttls)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_link_permits_are_one_state_for_every_process(
+    ns: tuple[redis.Redis, str], shared: bool
+) -> None:
+    """A permit granted through one process is seen by another (Redis) or the same one
+    (memory), per channel, until it ends; the Redis hash expires after its last permit."""
+    client, prefix = ns
+    if shared:
+        granter, reader = RedisChatState(client, prefix), RedisChatState(client, prefix)
+    else:
+        granter = reader = MemoryChatState()  # type: ignore[assignment]
+    granter.grant_permit(1, 7, T0 + timedelta(seconds=60), T0)
+    granter.grant_permit(1, 8, T0 + timedelta(seconds=10), T0)
+    assert reader.permits(2, T0) == {}
+    assert reader.permits(1, T0 + timedelta(seconds=5)) == {
+        7: T0 + timedelta(seconds=60),
+        8: T0 + timedelta(seconds=10),
+    }
+    assert reader.permits(1, T0 + timedelta(seconds=10)) == {7: T0 + timedelta(seconds=60)}
+    assert reader.permits(1, T0 + timedelta(seconds=60)) == {}
+    if shared:
+        assert 59_000 < client.pttl(f"{prefix}st:permit:1") <= 61_000

@@ -131,6 +131,10 @@ def test_permit_allows_links_until_it_expires() -> None:
     det.permit(9, T0)
     det.revoke_permit(9)
     assert "spam.links" in det.observe(ctx(9, "bigfollows.xyz", at=2.0)).codes()
+    # a permit given in another process keeps its own end
+    assert det.permit(10, T0, T0 + timedelta(seconds=5)) == T0 + timedelta(seconds=5)
+    assert "spam.links" not in det.observe(ctx(10, "bigfollows.xyz", at=4.0)).codes()
+    assert "spam.links" in det.observe(ctx(10, "bigfollows.xyz", at=5.0)).codes()
 
 
 def test_timeouts_escalate_per_user_and_reset_after_the_window() -> None:

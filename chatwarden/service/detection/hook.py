@@ -274,6 +274,8 @@ class DetectionHook:
             if not entry.warm:
                 entry.warm = True
                 _warm_txn(conn, cid, entry.detectors, config, now)
+            for user_id, until in self.deps.state.permits(cid, now).items():
+                entry.detectors.permit(user_id, now, until)  # given in any process
             return entry.detectors
 
     def permit(self, state: DetectionState, user_id: int, now: datetime) -> datetime:
@@ -284,7 +286,11 @@ class DetectionHook:
             if entry is None:  # configured with the channel's emotes on its next batch
                 detectors = ChannelDetectors(cid, state.settings.detectors)
                 entry = self._channels[cid] = _Entry(detectors, (state.rev, None))
-            return entry.detectors.permit(user_id, now)
+            until = entry.detectors.permit(user_id, now)
+        # shared (with --bus, in Redis): the worker that decides the channel, or a new owner,
+        # applies it on its next batch (``_detectors_txn``)
+        self.deps.state.grant_permit(cid, user_id, until, now)
+        return until
 
     @staticmethod
     def _refresh_banned_txn(

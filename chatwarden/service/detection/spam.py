@@ -3,7 +3,9 @@
 The links filter refuses links to domains outside the channel's allow-list; a moderator may
 permit one chatter to post links for ``detectors.spam.links.permit_s`` seconds (60 by default),
 only a chatter they outrank (a moderator cannot permit the owner or another moderator).
-The permit lives with the channel's detectors, in this process (see service/detection/hook.py).
+The permit lives with the channel's detectors and in the shared chat state
+(``ChatState.grant_permit``; Redis with ``--bus``), so the process that decides the channel (a
+worker, a new shard owner) applies it on its next batch (see service/detection/hook.py).
 """
 
 from __future__ import annotations
