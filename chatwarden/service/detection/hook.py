@@ -22,15 +22,17 @@ The detectors' per-channel state (windows, per-user history, banned profiles) li
 process, like ``bus.MemoryChatState``; with ``--bus`` a channel is decided by one worker at a
 time (its shard's owner). When a process starts a channel's detectors (its first batch of the
 channel: a worker that took the shard over, or a restart) it warms them up on the channel's
-stored messages of the last windows (``_warm_txn``: replayed through ``observe``, results
-dropped) and continues the cooldown of a raid alert raised before, so a raid that began
-under the old owner is still seen whole, and alerted once.
+stored messages of the last windows (``_warm_up_txn``: replayed through ``observe``, results
+dropped; not holding the hook's lock, a failed one retried a minute later) and continues the
+cooldown of a raid alert raised before, so a raid that began under the old owner is still seen
+whole, and alerted once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,12 +73,14 @@ BANNED_REFRESH_S = 30.0
 BANNED_TEXTS = 8
 SEEN_LIMIT = 200_000  # senders remembered per channel as having chatted (then start over)
 WARM_LIMIT = 2000  # stored messages at most that a channel's new detectors warm up on
+WARM_RETRY_S = 60.0  # a failed warm-up is tried again at most this often (the clock's time)
 FIRST_TIME_SHIELD = "first-time chatter while Shield Mode is on"
 _EXEMPT_FIRST_TIME = frozenset(
     {Role.OWNER, Role.LEAD_MODERATOR, Role.MODERATOR, Role.VIP, Role.SUBSCRIBER}
 )
 Override = Literal["held", "blocked", "restricted"]
 _RANK = {None: 0, "delivered": 0, "delayed": 0, "restricted": 1, "held": 2, "blocked": 3}
+log = logging.getLogger(__name__)
 
 
 def hash_fingerprint(secret: str, kind: str, value: str) -> str:
@@ -186,7 +190,10 @@ class _Entry:
     banned_sig: tuple[int, int] | None = None
     banned_ids: set[int] = field(default_factory=set)
     checked_at: datetime | None = None
-    warm: bool = False  # warmed up on the channel's recent messages (``_warm_txn``)
+    warm: bool = False  # warmed up on the channel's recent messages (``_warm_up_txn``)
+    warm_failed_at: datetime | None = None  # the last warm-up that failed (retried later)
+    # one warm-up at a time per channel: its other batches wait for it, other channels do not
+    warm_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class DetectionHook:
@@ -264,6 +271,10 @@ class DetectionHook:
                 entry.detectors.configure(config)
                 entry.rev = key
             now = self.clock.now()
+            cold = self._warm_due(entry, now)
+        if cold:
+            self._warm_up_txn(conn, cid, entry, config, key, now)
+        with self._lock:
             newcomers = any(u not in ctx.seen for u in ctx.users)
             stale = entry.checked_at is None or (now - entry.checked_at).total_seconds() > (
                 BANNED_REFRESH_S
@@ -271,12 +282,56 @@ class DetectionHook:
             if config.evasion.enabled and (newcomers or stale):
                 entry.checked_at = now
                 self._refresh_banned_txn(conn, cid, entry, config.evasion.max_banned, now)
-            if not entry.warm:
-                entry.warm = True
-                _warm_txn(conn, cid, entry.detectors, config, now)
             for user_id, until in self.deps.state.permits(cid, now).items():
                 entry.detectors.permit(user_id, now, until)  # given in any process
             return entry.detectors
+
+    @staticmethod
+    def _warm_due(entry: _Entry, now: datetime) -> bool:
+        """Whether the channel's detectors still need their warm-up (a failed one: after
+        ``WARM_RETRY_S``)."""
+        failed = entry.warm_failed_at
+        return not entry.warm and (failed is None or (now - failed).total_seconds() >= WARM_RETRY_S)
+
+    def _warm_up_txn(
+        self,
+        conn: Connection,
+        cid: int,
+        entry: _Entry,
+        config: DetectionConfig,
+        key: tuple[int, tuple[str, ...] | None],
+        now: datetime,
+    ) -> None:
+        """The channel's warm-up, once, holding only the channel's ``warm_lock`` (its other
+        batches wait for it, other channels' go on): new detectors replay the stored messages
+        in order and then replace the channel's (their banned profiles reloaded next). A
+        failure (logged) leaves the detectors cold for this batch, the batch's transaction
+        intact (a savepoint), and is retried after ``WARM_RETRY_S``; the retry replays the
+        messages observed cold too (they are stored), in order, on new detectors."""
+        with entry.warm_lock:
+            with self._lock:
+                if not self._warm_due(entry, now):  # warmed (or failed) while we waited
+                    return
+            fresh = ChannelDetectors(cid, config)
+            try:
+                with conn.begin_nested():
+                    past = _warm_read_txn(conn, cid, fresh, config, now)
+            except Exception as exc:  # a cold channel is better than no chat
+                log.warning(
+                    "warm-up of channel %d's detectors failed (%s); retried in %d s",
+                    cid,
+                    type(exc).__name__,
+                    WARM_RETRY_S,
+                )
+                with self._lock:
+                    entry.warm_failed_at = now
+                return
+            if past is not None:
+                _warm_replay(cid, fresh, config, now, past)
+            with self._lock:  # a batch with newer settings configures them on its turn
+                entry.detectors, entry.rev = fresh, key
+                entry.banned_sig, entry.banned_ids, entry.checked_at = None, set(), None
+                entry.warm, entry.warm_failed_at = True, None
 
     def permit(self, state: DetectionState, user_id: int, now: datetime) -> datetime:
         """A moderator's link permit for ``user_id``; returns when it ends."""
@@ -518,8 +573,31 @@ def warm_span_s(config: DetectionConfig) -> float:
     return max(spans)
 
 
-def _warm_txn(
+@dataclass(frozen=True, slots=True)
+class _Past:
+    """What a warm-up read: the stored messages, their senders' facts, the last raid alert."""
+
+    rows: Sequence[store.DecidedRow]
+    facts: Mapping[int, AccountFactsRow]
+    alerted: datetime | None
+
+
+def _warm_read_txn(
     conn: Connection, cid: int, detectors: ChannelDetectors, config: DetectionConfig, now: datetime
+) -> _Past | None:
+    """What a warm-up replays (None: nothing windowed is on)."""
+    span = warm_span_s(config)
+    if span <= 0 or detectors.only_evasion:
+        return None
+    rows = store.decided_since_txn(conn, cid, now - timedelta(seconds=span), WARM_LIMIT)
+    facts = store.users_txn(conn, {r.sender_id for r in rows})
+    cooldown = timedelta(seconds=config.raid.cooldown_s)
+    alerted = store.last_raid_alert_txn(conn, cid, now - cooldown)
+    return _Past(rows, facts, alerted)
+
+
+def _warm_replay(
+    cid: int, detectors: ChannelDetectors, config: DetectionConfig, now: datetime, past: _Past
 ) -> None:
     """Start a channel's new detectors from its recent past, not empty: its stored messages
     of the last ``warm_span_s`` (at most ``WARM_LIMIT``), replayed in order through
@@ -529,13 +607,8 @@ def _warm_txn(
     raid detector is quiet while the channel's last stored raid alert's cooldown runs, and
     only then: an alert the replay would raise again is not raised twice, and one the old
     owner never raised (it saw less) is raised on the next newcomer's message."""
-    span = warm_span_s(config)
-    if span <= 0 or detectors.only_evasion:
-        return
-    rows = store.decided_since_txn(conn, cid, now - timedelta(seconds=span), WARM_LIMIT)
-    facts = store.users_txn(conn, {r.sender_id for r in rows})
-    for row in rows:
-        user = facts.get(row.sender_id)
+    for row in past.rows:
+        user = past.facts.get(row.sender_id)
         decided = row.decision or {}
         detectors.observe(
             MessageContext(
@@ -555,8 +628,7 @@ def _warm_txn(
             )
         )
     cooldown = timedelta(seconds=config.raid.cooldown_s)
-    alerted = store.last_raid_alert_txn(conn, cid, now - cooldown)
-    detectors.quiet_raids(None if alerted is None else alerted + cooldown)
+    detectors.quiet_raids(None if past.alerted is None else past.alerted + cooldown)
 
 
 # -- the steps of ``screen`` ----------------------------------------------------------------------
