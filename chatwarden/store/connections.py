@@ -72,8 +72,14 @@ def insert_connection_txn(
     return int(result.scalar_one())
 
 
-def get_connection_txn(conn: Connection, connection_id: int) -> ConnectionRow | None:
+def get_connection_txn(
+    conn: Connection, connection_id: int, *, for_update: bool = False
+) -> ConnectionRow | None:
+    """The connection; ``for_update``: locked until the transaction ends (PostgreSQL's ``FOR
+    UPDATE``, so two read-merge-writes of its credential queue; SQLite's writers queue already)."""
     query = sa.select(connections).where(connections.c.id == connection_id)
+    if for_update:
+        query = query.with_for_update()
     row = conn.execute(query).mappings().first()
     return None if row is None else ConnectionRow.from_row(row)
 

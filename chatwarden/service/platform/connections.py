@@ -515,44 +515,44 @@ class ConnectionService(ServiceBase):
                 "nothing to change: give a credential or a setting (tls, oper, client_id, "
                 "automod, roles, warn)"
             )
-        with self.db.read() as conn:
-            row = self._own_row(conn, actor, connection_id, channel_id)
-        old_spec = stored_spec(row)
-        if change.tls is not None and (
-            row.platform not in ("irc", "twitch") or row.target == EVENTSUB
-        ):
-            raise InputError("tls is for IRC connections only")
-        if (change.roles is not None or change.warn is not None) and row.platform not in (
-            "discord",
-            "matrix",
-        ):
-            raise InputError("roles and warn are for Discord and Matrix connections only")
-        old_creds = self._open(row.credential) if row.credential is not None else Credentials()
-        spec = ConnectionSpec(
-            row.platform,
-            row.target,
-            row.room,
-            row.account,
-            old_spec.tls if change.tls is None else change.tls,
-            old_spec.oper if change.oper is None else change.oper,
-            old_spec.client_id if change.client_id is None else change.client_id,
-            old_spec.automod if change.automod is None else change.automod,
-            old_spec.roles if change.roles is None else change.roles,
-            old_spec.warn if change.warn is None else change.warn,
-            old_spec.policy_rooms,
-            old_spec.publish_room,
-        )
-        merged = Credentials(
-            *(
-                new if new is not None else old
-                for new, old in zip(_fields(creds), _fields(old_creds), strict=True)
-            )
-        )
-        spec = check_spec(spec, merged)
-        merged = check_credentials(spec, merged)
-        sealed = self._seal(merged)
+        # one transaction, the row locked: a token refresh stored meanwhile (``store_tokens``)
+        # is merged, never overwritten by the credentials read before it
         with self.db.write() as conn:
-            row = self._own_row(conn, actor, connection_id, channel_id)
+            row = self._own_row(conn, actor, connection_id, channel_id, lock=True)
+            old_spec = stored_spec(row)
+            if change.tls is not None and (
+                row.platform not in ("irc", "twitch") or row.target == EVENTSUB
+            ):
+                raise InputError("tls is for IRC connections only")
+            if (change.roles is not None or change.warn is not None) and row.platform not in (
+                "discord",
+                "matrix",
+            ):
+                raise InputError("roles and warn are for Discord and Matrix connections only")
+            old_creds = self._open(row.credential) if row.credential is not None else Credentials()
+            spec = ConnectionSpec(
+                row.platform,
+                row.target,
+                row.room,
+                row.account,
+                old_spec.tls if change.tls is None else change.tls,
+                old_spec.oper if change.oper is None else change.oper,
+                old_spec.client_id if change.client_id is None else change.client_id,
+                old_spec.automod if change.automod is None else change.automod,
+                old_spec.roles if change.roles is None else change.roles,
+                old_spec.warn if change.warn is None else change.warn,
+                old_spec.policy_rooms,
+                old_spec.publish_room,
+            )
+            merged = Credentials(
+                *(
+                    new if new is not None else old
+                    for new, old in zip(_fields(creds), _fields(old_creds), strict=True)
+                )
+            )
+            spec = check_spec(spec, merged)
+            merged = check_credentials(spec, merged)
+            sealed = self._seal(merged)
             options = {k: v for k, v in (row.options or {}).items() if k not in _SETUP_OPTIONS}
             before = {k: v for k, v in (row.options or {}).items() if k in _SETUP_OPTIONS}
             after = setup_options(spec, merged)
@@ -582,11 +582,17 @@ class ConnectionService(ServiceBase):
         return to_connection(updated), changed
 
     def _own_row(
-        self, conn: DbConnection, actor: Actor, connection_id: int, channel_id: int | None
+        self,
+        conn: DbConnection,
+        actor: Actor,
+        connection_id: int,
+        channel_id: int | None,
+        *,
+        lock: bool = False,
     ) -> ConnectionRow:
         """The connection (``NotFound`` when it is not ``channel_id``'s), if ``actor`` may
-        manage the channel's connections."""
-        row = store.get_connection_txn(conn, connection_id)
+        manage the channel's connections; ``lock``: locked until the transaction ends."""
+        row = store.get_connection_txn(conn, connection_id, for_update=lock)
         if row is None or (channel_id is not None and row.channel_id != channel_id):
             raise NotFound(f"no connection with id {connection_id}")
         channel = self.channel_txn(conn, row.channel_id)
@@ -717,7 +723,7 @@ class ConnectionService(ServiceBase):
         if self._box is None:
             raise ConfigError(NO_KEY)
         with self.db.write() as conn:
-            row = store.get_connection_txn(conn, connection_id)
+            row = store.get_connection_txn(conn, connection_id, for_update=True)
             if row is None:
                 return False
             if row.platform != "twitch" or row.target != EVENTSUB:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -132,6 +134,47 @@ def test_a_twitch_eventsub_connection_takes_new_tokens_and_settings(
     )
     opened = keyed.connections.runnable(made.id).credentials
     assert (opened.refresh_token, opened.client_secret) == ("r2", CLIENT_SECRET)
+
+
+def test_a_token_refresh_stored_while_an_update_runs_is_kept(keyed: Services, cast: Cast) -> None:
+    """A running Twitch connector stores refreshed tokens (``store_tokens``) just after the
+    update read the stored credentials: the update neither overwrites them with the tokens it
+    read, nor does the refresh undo the update's new client secret (the two queue)."""
+    made = keyed.connections.add(
+        cast.olivia, cast.channel.id, EVENTSUB, Credentials(OLD, None, REFRESH, CLIENT_SECRET)
+    )
+    main, refresher, errors = threading.get_ident(), [], []
+
+    def refresh() -> None:
+        try:
+            keyed.connections.store_tokens(made.id, "access-2", "refresh-2")
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    def after_select(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        # the update's first read of the connection: the connector refreshes now, on its own
+        # thread and connection, while the update goes on (it waits for the update's lock)
+        if threading.get_ident() == main and not refresher and "FROM connections" in statement:
+            refresher.append(threading.Thread(target=refresh))
+            refresher[0].start()
+            refresher[0].join(timeout=1)
+
+    sa.event.listen(keyed.db.engine, "after_cursor_execute", after_select)
+    try:
+        keyed.connections.update(
+            cast.olivia, made.id, ConnectionChange(automod=True), Credentials(None, None, None, NEW)
+        )
+    finally:
+        sa.event.remove(keyed.db.engine, "after_cursor_execute", after_select)
+    refresher[0].join(timeout=15)
+    assert not refresher[0].is_alive() and errors == []
+    opened = keyed.connections.runnable(made.id).credentials
+    assert (opened.secret, opened.refresh_token, opened.client_secret) == (
+        "access-2",
+        "refresh-2",
+        NEW,
+    )
+    assert keyed.connections.get(made.id).options["automod"] is True
 
 
 def test_a_discord_connection_takes_a_new_role_map_and_warn_mode(
