@@ -34,6 +34,21 @@ def _gap(page: Page) -> float:
     )
 
 
+def _settled(page: Page) -> None:
+    """Wait until no request is running and the log has not scrolled for half a second: a
+    badge fetched for an earlier line can make it taller, and the browser's scroll anchoring
+    then moves ``scrollTop`` to keep what is on screen in place (nothing visible moves)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => { const l = document.querySelector('[data-testid=mod-chat-log]');"
+        " const now = performance.now();"
+        " if (window.__cwTop !== l.scrollTop) { window.__cwTop = l.scrollTop;"
+        " window.__cwSince = now; }"
+        " return now - window.__cwSince > 500; }",
+        polling=100,
+    )
+
+
 def test_chat_pauses_under_the_mouse_and_resumes(
     site: Site, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
@@ -47,6 +62,7 @@ def test_chat_pauses_under_the_mouse_and_resumes(
     note = mod.get_by_test_id("mod-chat-paused")
     expect(note).to_be_hidden()
 
+    _settled(mod)  # the lines' badges (fetched 250 ms after they arrive) are in place
     log.hover()
     expect(note).to_have_text("Chat paused while your pointer is over it")
     top = log.evaluate("l => l.scrollTop")
