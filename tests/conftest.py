@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,8 +119,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("_postgres_schema")
     engine = create_engine(url, pool_size=1, max_overflow=0)
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    for attempt in range(3):  # a previous test's last connection may still be closing
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            break
+        except sa.exc.OperationalError:  # deadlock detected: PostgreSQL aborted our side
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
     engine.dispose()
     return url
 

@@ -31,6 +31,10 @@ PASSWORD = "correct horse battery"
 #: the test servers' connector key (connections' credentials are stored encrypted with it)
 CONNECTOR_KEY = "L8hYVBv5OuMak2gFtLhEQ7z4SJqTU9_16EvtN4HLMRE="
 
+#: Idle connections are dropped after 1 s, well before the server closes them (uvicorn: 5 s),
+#: so a request never goes out on a connection the server is closing at that moment.
+KEEPALIVE = httpx.Limits(keepalive_expiry=1.0)
+
 
 class LiveServer:
     """uvicorn serving ``app`` on a free 127.0.0.1 port in a background thread."""
@@ -179,7 +183,7 @@ class World:
         return self.people[name]
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=10)
+        return httpx.Client(base_url=self.base_url, timeout=10, limits=KEEPALIVE)
 
 
 def abusive_text() -> str:
@@ -209,7 +213,7 @@ def world(database_url: str) -> Iterator[World]:
         ws_base = f"ws://127.0.0.1:{live.port}"
         people: dict[str, Person] = {}
         for name in ("owner", "lead", "mod", "vip", "alice", "mallory", "other"):
-            http = httpx.Client(base_url=base, timeout=10)
+            http = httpx.Client(base_url=base, timeout=10, limits=KEEPALIVE)
             r = http.post("/api/v1/accounts", json={"username": name, "password": PASSWORD})
             assert r.status_code == 201, r.text
             person = Person(name, http, ws_base, sockets)

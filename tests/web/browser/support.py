@@ -34,6 +34,10 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 PEOPLE = ("owner", "lead", "mod", "vip", "alice", "mallory")
 
+#: Idle connections are dropped after 1 s, well before the server closes them (uvicorn: 5 s),
+#: so a request never goes out on a connection the server is closing at that moment.
+KEEPALIVE = httpx.Limits(keepalive_expiry=1.0)
+
 
 def browser_problem() -> str | None:
     """Why the browser tests cannot run here, or None."""
@@ -90,7 +94,7 @@ class Site:
 
     def add_person(self, username: str) -> SitePerson:
         """Register and log in ``username`` (any name the API accepts)."""
-        http = httpx.Client(base_url=self.base_url, timeout=10)
+        http = httpx.Client(base_url=self.base_url, timeout=10, limits=KEEPALIVE)
         r = http.post("/api/v1/accounts", json={"username": username, "password": PASSWORD})
         assert r.status_code == 201, r.text
         r = http.post("/api/v1/sessions", json={"username": username, "password": PASSWORD})
