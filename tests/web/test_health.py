@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -93,9 +94,14 @@ def test_shadow_mode_over_http(world: World) -> None:
     r = lead.put("/api/v1/channels/main/shadow", json={"candidate_settings": {"bogus": 1}})
     assert r.status_code == 400 and "unknown key" in r.json()["error"]["message"]
     _seed(world)
-    r = mod.get("/api/v1/channels/main/shadow/results", params={"resolution": "minute"})
-    assert r.status_code == 200, r.text
-    summary = r.json()["summary"]
+    deadline = time.monotonic() + 10  # the shadow engine evaluates in the service's tick
+    while True:
+        r = mod.get("/api/v1/channels/main/shadow/results", params={"resolution": "minute"})
+        assert r.status_code == 200, r.text
+        summary = r.json()["summary"]
+        if summary["evaluated"] >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert summary["evaluated"] == 3
     assert summary["disagreements"] == 1  # the held message: level 0 would have allowed it
     assert r.json()["samples"][0]["text"] == abusive_text()
