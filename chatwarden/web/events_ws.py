@@ -29,6 +29,14 @@ unbanned there (a ban takes a moderator's powers): a subscription the user may n
 ends with a ``revocation`` message (status ``authorization_revoked``, as Twitch does), and no
 moderator event reaches it after the change is seen.
 
+When the gateway stops gracefully (SIGTERM, Ctrl+C: ``web/guard.py``'s ``Drain``), the socket
+stops its subscriptions, sends what was queued, then ``session_reconnect`` as Twitch does
+(``payload.session``: status ``reconnecting``, ``reconnect_url`` the URL the client connected
+to, which behind a balancer reaches another gateway) with ``payload.resume``: one ``subscribe``
+frame per subscription, with ``since`` the ``message_seq`` of the last event sent for its
+channel (or its ``subscribed`` cursor), and closes with 1012. A client that connects to
+``reconnect_url`` and sends those frames gets every event after them once.
+
 The socket closes with 4401 when its session or token ends (logout, revocation, expiry) and
 with 1009 on a message over ``ws_max_message_bytes``.
 """
@@ -50,6 +58,7 @@ from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.service import events
 from chatwarden.service.permissions import Permission, require
 from chatwarden.service.types import Actor
+from chatwarden.web.guard import DRAIN_EXTENSION, DRAIN_S, Drain
 from chatwarden.web.outbox import Outbox, dumps
 from chatwarden.web.resume import LiveFilter
 from chatwarden.web.state import Edge, edge_of
@@ -68,6 +77,7 @@ from chatwarden.web.ws import (
 )
 
 KEEPALIVE_S = 10
+CLOSE_SERVICE_RESTART = 1012  # after ``session_reconnect``: the gateway is stopping
 #: event types anyone in the channel sees; everything else is for its moderators
 PUBLIC_TYPES = frozenset(
     {
@@ -110,9 +120,15 @@ class _Session:
         self.subs: dict[str, tuple[list[Subscription], list[asyncio.Task[None]]]] = {}
         # channel id -> (name, subscription) of the subscriptions that need a moderator
         self.moderated: dict[int, tuple[str, dict[str, Any]]] = {}
-        # channel name -> the ``seq`` of the newest event sent for it (a quiet resubscribe,
-        # after a role change, resumes from there)
+        # channel name -> the ``seq`` of the newest event sent for it, else its ``subscribed``
+        # cursor (a quiet resubscribe after a role change, and ``session_reconnect``, resume
+        # from there)
         self.seen: dict[str, str] = {}
+        # channel name -> its subscription, once ``subscribed`` was answered
+        self.active: dict[str, dict[str, Any]] = {}
+        self.connected_at = _now()
+        #: set once the last frame (``session_reconnect``) is queued: the writer then stops
+        self.last_queued = False
 
     async def subscribe(self, frame: SubscribeFrame, *, keep: dict[str, Any] | None = None) -> None:
         """Subscribe to a channel's events (``keep``: re-establish that subscription quietly)."""
@@ -165,6 +181,11 @@ class _Session:
             return
         after = since if missed is not None else cursor
         if keep is None:
+            self.seen.pop(frame.channel, None)
+        if after is not None:
+            self.seen[frame.channel] = after
+        self.active[frame.channel] = subscription
+        if keep is None:
             reply: dict[str, Any] = {"subscription": subscription}
             if after is not None:
                 reply["seq"] = after
@@ -190,6 +211,7 @@ class _Session:
         require(self.actor, access.role, Permission.VIEW_QUEUE, banned=access.banned)
 
     def unsubscribe(self, channel: str) -> None:
+        self.active.pop(channel, None)
         listeners, tasks = self.subs.pop(channel, ([], []))
         for sub in listeners:
             sub.close()
@@ -277,8 +299,31 @@ class _Session:
                 }
             )
 
+    def reconnect(self) -> dict[str, Any]:
+        """Stop every subscription and say how to resume them elsewhere: ``session_reconnect``
+        with ``payload.resume``, a ``subscribe`` frame (with ``since`` when a cursor is known)
+        per subscription. Nothing is queued after it (the pumps are stopped first)."""
+        resume = []
+        for channel, subscription in self.active.items():
+            frame = {"type": "subscribe", "channel": channel, "types": subscription["types"]}
+            if channel in self.seen:
+                frame["since"] = self.seen[channel]
+            resume.append(frame)
+        for channel in list(self.subs):
+            self.unsubscribe(channel)
+        session = {
+            "id": self.id,
+            "status": "reconnecting",
+            "keepalive_timeout_seconds": None,
+            # the same URL: behind a balancer it reaches a gateway that is not stopping
+            "reconnect_url": str(self.ws.url.replace(query="")),
+            "recovery_url": None,
+            "connected_at": self.connected_at,
+        }
+        return message("session_reconnect", {"session": session, "resume": resume})
+
     async def write(self) -> None:
-        while True:
+        while not (self.last_queued and not self.outbox.waiting()):
             try:
                 text = await asyncio.wait_for(self.outbox.next_text(max_batch=1), KEEPALIVE_S)
             except TimeoutError:
@@ -337,19 +382,27 @@ async def serve_events(ws: WebSocket, edge: Edge, actor: Actor, ending: Ending) 
                     "keepalive_timeout_seconds": KEEPALIVE_S,
                     "reconnect_url": None,
                     "recovery_url": None,
-                    "connected_at": _now(),
+                    "connected_at": session.connected_at,
                 }
             },
         )
     )
+    stopping = asyncio.Event()  # the server is stopping gracefully (web/guard.py)
+    drain = ws.scope.get("extensions", {}).get(DRAIN_EXTENSION)
+    if isinstance(drain, Drain):
+        drain.handler = stopping.set
     writer = asyncio.create_task(session.write())
     notices = edge.services.bus.subscribe(user_topic(actor.user_id))
     watcher = asyncio.create_task(session.watch_roles(notices))
     reader = asyncio.create_task(session.read())
     ended = asyncio.create_task(ending.event.wait())
+    drained = asyncio.create_task(stopping.wait())
     try:
-        await asyncio.wait((reader, ended), return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait((reader, ended, drained), return_when=asyncio.FIRST_COMPLETED)
+        if drained.done() and not reader.done() and not ended.done():
+            await _reconnect_elsewhere(session, writer, (reader, watcher))
     finally:
+        drained.cancel()
         for channel in list(session.subs):
             session.unsubscribe(channel)
         notices.close()
@@ -359,3 +412,20 @@ async def serve_events(ws: WebSocket, edge: Edge, actor: Actor, ending: Ending) 
                 await task
     if ending.event.is_set():
         await end_socket(ws, None, ending)
+
+
+async def _reconnect_elsewhere(
+    session: _Session, writer: asyncio.Task[None], stop: tuple[asyncio.Task[None], ...]
+) -> None:
+    """The gateway is stopping: no more frames from the client or the bus; send what is queued,
+    then ``session_reconnect``, then close (1012). The writer sends them (no frame is lost
+    between a cancelled writer's read of the outbox and its send)."""
+    for task in stop:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    session.outbox.put_frame(session.reconnect())
+    session.last_queued = True
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(asyncio.shield(writer), DRAIN_S)
+        await session.ws.close(CLOSE_SERVICE_RESTART, "the gateway is stopping; reconnect")

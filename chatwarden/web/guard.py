@@ -10,16 +10,36 @@ protocol classes (HTTP: httptools when installed, else h11; WebSocket: the sans-
   opened or after its previous response (a WebSocket is past its headers once upgraded);
 - refuse (close at once) a connection from an address that already holds ``per_ip`` open
   connections, HTTP and WebSocket together (0: no cap). The count follows the TCP connection
-  across the WebSocket upgrade, so it is released exactly once, when the connection ends.
+  across the WebSocket upgrade, so it is released exactly once, when the connection ends;
+- let the app close a WebSocket itself when the server stops gracefully (SIGTERM, Ctrl+C, the
+  end of ``Server.serve``): each WebSocket's scope carries a ``Drain`` under the extension
+  ``DRAIN_EXTENSION``. uvicorn's own shutdown closes every socket at once with 1012; a socket
+  whose app set ``Drain.handler`` instead has the handler called (the EventSub socket sends
+  ``session_reconnect`` and closes) and is closed with 1012 only if it is still open
+  ``DRAIN_S`` seconds later.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+#: the WebSocket scope extension that holds the connection's ``Drain``
+DRAIN_EXTENSION = "chatwarden.drain"
+#: how long a draining WebSocket may take to close itself before the server closes it (1012)
+DRAIN_S = 5.0
+
+
+class Drain:
+    """How an app hears that the server is stopping: it sets ``handler`` (called once, on the
+    server's loop, instead of the server closing the socket) and closes the socket itself."""
+
+    def __init__(self) -> None:
+        self.handler: Callable[[], None] | None = None
 
 
 class ConnectionGuard:
@@ -121,6 +141,30 @@ def guarded_protocols(
                 self.transport.close()
 
     class GuardedWebSocket(WebSocketsSansIOProtocol):
+        _cw_drain: Drain | None = None
+
+        def handle_connect(self, event: Any) -> None:
+            super().handle_connect(event)
+            scope = getattr(self, "scope", None)  # none when the handshake was refused
+            if scope is not None:
+                self._cw_drain = Drain()
+                scope["extensions"][DRAIN_EXTENSION] = self._cw_drain
+
+        def shutdown(self) -> None:
+            drain = self._cw_drain
+            handler = None if drain is None else drain.handler
+            if handler is None or self.close_sent or not self.handshake_complete:
+                super().shutdown()
+                return
+            assert drain is not None
+            drain.handler = None
+            handler()
+            self.loop.call_later(DRAIN_S, self._cw_drained)
+
+        def _cw_drained(self) -> None:
+            if not self.disconnected:  # the app did not close it in time: uvicorn's 1012
+                super().shutdown()
+
         def connection_lost(self, exc: Exception | None) -> None:
             guard.release(self.transport)
             super().connection_lost(exc)

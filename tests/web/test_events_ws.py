@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
+import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from chatwarden.web import WebSettings, create_app
+from chatwarden.web.runtime import uvicorn_options
 from tests.service.test_events import fixture, mismatches, type_names
-from tests.web.harness import World, abusive_text
+from tests.web.harness import LiveServer, World, abusive_text
 
 WELCOME = {
     "metadata": {
@@ -75,3 +80,57 @@ def test_welcome_and_a_hold_notification_parse_as_twitch(world: World) -> None:
         == welcome["payload"]["session"]["id"]
     )
     assert note["payload"]["event"]["reason"] == "automod"
+
+
+def test_a_gateway_that_stops_sends_session_reconnect_then_closes(world: World) -> None:
+    """Served as ``chatwarden serve`` serves it (the guarded protocols), a socket open when the
+    server stops gracefully gets what was queued, then ``session_reconnect`` in Twitch's shape
+    with the URL it connected to and its subscriptions as ``subscribe`` frames (no ``since`` in
+    one process: no history), then a 1012 close; a chat socket on the same server is closed
+    with 1012 as uvicorn does."""
+    app = create_app(world.services, WebSettings(tick_interval_s=0.2))
+    options = {**uvicorn_options(world.services.config), "loop": "asyncio"}
+    server = LiveServer(app, **options).__enter__()
+    url = f"ws://127.0.0.1:{server.port}/api/v1/eventsub/ws"
+    cookie = {"Cookie": f"cw_session={world['mod'].session}"}
+    try:
+        with (
+            connect(url, additional_headers=cookie) as ws,
+            connect(
+                f"ws://127.0.0.1:{server.port}/api/v1/channels/main/chat/ws",
+                additional_headers=cookie,
+            ) as chat,
+        ):
+            welcome = _recv(ws)
+            types = ["automod.message.hold", "channel.chat.message"]
+            ws.send(json.dumps({"type": "subscribe", "channel": "main", "types": types}))
+            assert _recv(ws)["metadata"]["message_type"] == "subscribed"
+            r = world["mallory"].http.post(
+                "/api/v1/channels/main/messages",
+                json={"text": abusive_text(), "idempotency_key": "before-the-stop"},
+            )
+            assert r.json()["status"] == "held", r.text
+            assert _recv(ws)["metadata"]["message_type"] == "notification"
+            stopper = threading.Thread(target=server.__exit__, args=(None, None, None))
+            stopper.start()
+            reconnect = _recv(ws)
+            with pytest.raises(ConnectionClosed) as closed:
+                _recv(ws)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+            with pytest.raises(ConnectionClosed) as chat_closed:
+                while True:
+                    chat.recv(timeout=5)
+            assert chat_closed.value.rcvd is not None and chat_closed.value.rcvd.code == 1012
+            stopper.join(timeout=15)
+            assert not stopper.is_alive()
+    finally:
+        server.__exit__(None, None, None)
+    twitch = fixture("eventsub_ws/session_reconnect")
+    assert mismatches(twitch, reconnect, set(), "session_reconnect") == []
+    session = reconnect["payload"]["session"]
+    assert session["id"] == welcome["payload"]["session"]["id"]
+    assert session["status"] == "reconnecting" and session["reconnect_url"] == url
+    assert session["connected_at"] == welcome["payload"]["session"]["connected_at"]
+    assert reconnect["payload"]["resume"] == [
+        {"type": "subscribe", "channel": "main", "types": sorted(types)}
+    ]

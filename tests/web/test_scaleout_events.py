@@ -2,7 +2,9 @@
 server: events reach the clients of every gateway exactly once (counted), a moderator's allow
 on one gateway releases a held message to the viewers of the other, a client that reconnects
 to the other gateway with its last ``seq`` gets exactly what it missed, and a raid spread over
-both gateways is detected once (detection runs in the worker that owns the channel's shard)."""
+both gateways is detected once (detection runs in the worker that owns the channel's shard);
+an EventSub client of a gateway that stops gracefully gets ``session_reconnect`` and resumes on
+another gateway without loss."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from chatwarden.bus import seq_key
@@ -26,6 +29,7 @@ from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import Node, build_node, gateway_ingest, worker_of
 from chatwarden.service.types import Actor
 from chatwarden.web import create_app
+from chatwarden.web.runtime import uvicorn_options
 from tests.conftest import empty_postgres_schema
 from tests.redis_support import REDIS_URL, redis_namespace
 from tests.web.harness import PASSWORD, Chat, LiveServer, Person, abusive_text
@@ -44,6 +48,18 @@ class Deployment:
     people: dict[str, Person]
     stack: contextlib.ExitStack
     buses: dict[str, RedisBus] = field(default_factory=dict)
+    config: ServiceConfig | None = None
+
+    def gateway(self) -> tuple[LiveServer, str]:
+        """One more gateway, served as ``chatwarden serve`` serves it (``uvicorn_options``:
+        the guarded protocols, whose WebSockets drain on a graceful stop); its URL."""
+        assert self.config is not None
+        node = build_node(self.config)
+        self.stack.callback(node.close)
+        app = create_app(node.services, ingest=gateway_ingest(node))
+        options = {**uvicorn_options(self.config), "loop": "asyncio"}  # uvloop: own process
+        server = self.stack.enter_context(LiveServer(app, **options))
+        return server, f"http://127.0.0.1:{server.port}"
 
     def chat(
         self,
@@ -130,7 +146,7 @@ def deployment() -> Iterator[Deployment]:
             people[name] = Person(name, http, urls["a"].replace("http", "ws"), stack)
             people[name].login()
         buses = {name: nodes[name].bus for name in ("a", "b")}
-        yield Deployment(urls, nodes["w1"], people, stack, buses)
+        yield Deployment(urls, nodes["w1"], people, stack, buses, config)
 
 
 def drain(chat: Chat, wait: float = 1.0) -> list[dict[str, Any]]:
@@ -332,10 +348,12 @@ def test_a_gateway_hears_only_the_channels_its_clients_watch(deployment: Deploym
 
 
 class EventSub:
-    """An EventSub socket on one gateway: its frames by ``metadata.message_type``."""
+    """An EventSub socket on one gateway (a name in ``d.urls``, or a base URL): its frames by
+    ``metadata.message_type``."""
 
     def __init__(self, d: Deployment, who: str, gateway: str) -> None:
-        url = d.urls[gateway].replace("http://", "ws://") + "/api/v1/eventsub/ws"
+        base = d.urls.get(gateway, gateway)
+        url = base.replace("http://", "ws://") + "/api/v1/eventsub/ws"
         cookie = {"Cookie": f"cw_session={d.people[who].session}"}
         self.ws = d.stack.enter_context(connect(url, additional_headers=cookie, open_timeout=5))
         assert self.next()["metadata"]["message_type"] == "session_welcome"
@@ -458,3 +476,76 @@ def test_a_users_own_notices_are_resumed_for_that_user_only(deployment: Deployme
     live = [f for f in drain(alice_b) if f["type"] == "notice"]
     assert [f["reason"] for f in live] == ["again, live"]
     assert not [f for f in drain(bob_b, wait=0.3) if f["type"] == "notice"]
+
+
+def test_a_stopping_gateway_sends_session_reconnect_and_the_client_resumes_without_loss(
+    deployment: Deployment,
+) -> None:
+    """Gateway C stops gracefully (uvicorn's shutdown, as on SIGTERM) while messages keep
+    coming through gateway B: carol's EventSub socket on C gets what was queued, then
+    ``session_reconnect`` (Twitch's shape, ``reconnect_url`` the URL she connected to, and a
+    ``subscribe`` frame with ``since`` = the last ``message_seq`` she got) and a 1012 close;
+    sending those frames to B (where a balancer would send her) gives every later message
+    once: each message sent reaches her exactly once, in order."""
+    d = deployment
+    server, c_url = d.gateway()
+    chat = ["channel.chat.message"]
+    alice_b, _ = d.chat("alice", "b")
+    say(alice_b, "so the channel's stream has a cursor")
+    carol = EventSub(d, "carol", c_url)
+    carol.subscribe(chat)
+    sent: list[str] = []
+    done = threading.Event()
+
+    def send() -> None:
+        for n in range(30):
+            sent.append(say(alice_b, f"through the restart {n}")["message_id"])
+            time.sleep(0.02)
+        done.set()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        got: list[dict[str, Any]] = []
+        while len(got) < 3:
+            frame = carol.next()
+            if frame["metadata"]["message_type"] == "notification":
+                got.append(frame)
+        stopper = threading.Thread(target=server.__exit__, args=(None, None, None))
+        stopper.start()
+        while True:
+            frame = carol.next()
+            kind = frame["metadata"]["message_type"]
+            if kind == "session_reconnect":
+                break
+            assert kind in ("notification", "session_keepalive"), frame
+            if kind == "notification":
+                got.append(frame)
+        with pytest.raises(ConnectionClosed) as closed:
+            carol.next()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+        stopper.join(timeout=15)
+        assert not stopper.is_alive(), "gateway C did not stop"
+        session = frame["payload"]["session"]
+        assert session["status"] == "reconnecting" and session["id"]
+        assert session["reconnect_url"] == c_url.replace("http://", "ws://") + "/api/v1/eventsub/ws"
+        (resume,) = frame["payload"]["resume"]
+        assert resume == {
+            "type": "subscribe",
+            "channel": "main",
+            "types": chat,
+            "since": got[-1]["metadata"]["message_seq"],
+        }
+        back = EventSub(d, "carol", "b")  # where the balancer sends the reconnect
+        back.ws.send(json.dumps(resume))
+        reply = back.next()
+        assert reply["metadata"]["message_type"] == "subscribed", reply
+        assert reply["payload"]["resumed"] is True
+        assert done.wait(timeout=30), "the sender did not finish"
+        on_c = len(got)
+        got += back.notifications()
+        assert 3 <= on_c < len(got), (on_c, len(got))  # both gateways delivered a part
+    finally:
+        sender.join(timeout=30)
+    ids = [f["payload"]["event"]["message_id"] for f in got]
+    assert ids == sent, (len(ids), len(sent))
