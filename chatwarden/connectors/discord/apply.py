@@ -10,7 +10,6 @@ mentioning nobody.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from chatwarden.connectors.discord.rest import (
     unban_call,
     untimeout_call,
 )
+from chatwarden.connectors.sendqueue import SendQueue
 from chatwarden.rules.effects import Effect, Hold, Target, Warn
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,9 @@ WarnMode = Literal["skip", "reply"]
 _REMEMBERED = 10_000
 
 
-class DiscordApplier:
+class DiscordApplier(SendQueue[Call]):
     """``EffectApplier`` for one Discord channel. ``apply`` is called on the event loop (the
-    runner's) or from another thread; the calls go out in order on ``loop``."""
+    runner's) or from another thread; the calls go out in order on ``loop`` (``SendQueue``)."""
 
     def __init__(
         self,
@@ -47,19 +47,15 @@ class DiscordApplier:
         warn: WarnMode = "skip",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__("Discord", log)
         self.rest = rest
         self.guild_id = guild_id
         self.channel_id = channel_id
         self.warn = warn
         self.clock = clock
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.sent: list[Call] = []  # every call made, newest last (bounded)
-        self.failed: list[str] = []  # the errors (bounded)
         self._users: OrderedDict[str, str] = OrderedDict()  # username -> Discord user id
         self._held: OrderedDict[str, tuple[str, str]] = OrderedDict()  # message id -> who, text
-        self._queue: asyncio.Queue[Call] | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._idle: asyncio.Event | None = None
 
     def note_user(self, username: str, user_id: str) -> None:
         """Remember a sender's id (effects name the platform login; Discord acts on ids)."""
@@ -108,57 +104,15 @@ class DiscordApplier:
         self._enqueue(make(self.guild_id, user_id, f"ChatWarden: {kind}"))
         return True
 
-    async def drain(self) -> None:
-        """Wait until every call asked for so far was sent (tests, shutdown)."""
-        if self._queue is not None and self._idle is not None:
-            while not self._queue.empty() or not self._idle.is_set():
-                await asyncio.sleep(0.01)
-
     async def aclose(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            try:
-                await self._worker
-            except asyncio.CancelledError:
-                pass
+        await self._stop_worker()
         await self.rest.aclose()
 
-    def _enqueue(self, call: Call) -> None:
-        loop = self.loop
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not None and (loop is None or loop is running):
-            self._put(call)
-        elif loop is not None:
-            loop.call_soon_threadsafe(self._put, call)
-        else:
-            log.warning("no event loop; dropped %s %s", call.method, call.route)
+    async def _send(self, call: Call) -> None:
+        await self.rest.send(call)
+        self.sent.append(call)
+        del self.sent[:-200]
+        log.info("%s %s (%s)", call.method, call.route, call.reason or "")
 
-    def _put(self, call: Call) -> None:
-        if self._queue is None:
-            self.loop = asyncio.get_running_loop()
-            self._queue = asyncio.Queue()
-            self._idle = asyncio.Event()
-            self._idle.set()
-            self._worker = asyncio.create_task(self._work())
-        self._queue.put_nowait(call)
-
-    async def _work(self) -> None:
-        assert self._queue is not None and self._idle is not None
-        while True:
-            call = await self._queue.get()
-            self._idle.clear()
-            try:
-                await self.rest.send(call)
-                self.sent.append(call)
-                del self.sent[:-200]
-                log.info("%s %s (%s)", call.method, call.route, call.reason or "")
-            except Exception as exc:  # one refused call must not stop the others
-                self.failed.append(f"{type(exc).__name__}: {exc}")
-                del self.failed[:-50]
-                log.warning("Discord call failed: %s: %s", type(exc).__name__, exc)
-            finally:
-                if self._queue.empty():
-                    self._idle.set()
+    def _describe(self, call: Call) -> str:
+        return f"{call.method} {call.route}"

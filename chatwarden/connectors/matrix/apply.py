@@ -37,6 +37,7 @@ from chatwarden.connectors.matrix.api import (
 )
 from chatwarden.connectors.matrix.parse import localpart
 from chatwarden.connectors.matrix.policy import rule_state
+from chatwarden.connectors.sendqueue import SendQueue
 from chatwarden.rules.effects import Ban, Effect, Hold, Target, Timeout, Warn
 
 log = logging.getLogger(__name__)
@@ -69,22 +70,19 @@ class MemoryMutes:
         self.mutes = {k: dict(v) for k, v in mutes.items()}
 
 
-class MatrixApplier:
+class MatrixApplier(SendQueue[Call | Job]):
     """``EffectApplier`` for one Matrix room. ``apply`` is called on the event loop (the
-    runner's) or from another thread; the calls go out in order on ``loop``."""
+    runner's) or from another thread; the calls (and mute jobs) go out in order on ``loop``
+    (``SendQueue``)."""
 
     def __init__(self, api: MatrixApi, room_id: str = "", *, warn: WarnMode = "skip") -> None:
+        super().__init__("Matrix", log)
         self.api = api
         self.room_id = room_id  # set by the connector once the alias is resolved
         self.warn = warn
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.sent: list[Call] = []  # every call made, newest last (bounded)
-        self.failed: list[str] = []  # the errors (bounded)
         self.names: OrderedDict[str, str] = OrderedDict()  # user id -> display name
         self._held: OrderedDict[str, tuple[str, str]] = OrderedDict()  # event id -> who, text
-        self._queue: asyncio.Queue[Call | Job] | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._idle: asyncio.Event | None = None
         self._warned = 0
         #: a policy room ChatWarden's bans are published to (opt-in), and the users banned
         #: because a policy list asked (never published back: the list has them already)
@@ -243,63 +241,18 @@ class MatrixApplier:
         while len(self.names) > _REMEMBERED:
             self.names.popitem(last=False)
 
-    async def drain(self) -> None:
-        """Wait until every call asked for so far was sent (tests, shutdown)."""
-        if self._queue is not None and self._idle is not None:
-            while not self._queue.empty() or not self._idle.is_set():
-                await asyncio.sleep(0.01)
-
     async def aclose(self) -> None:
         for timer in self._timers.values():
             timer.cancel()  # the store has them: the next run puts them back
-        if self._worker is not None:
-            self._worker.cancel()
-            try:
-                await self._worker
-            except asyncio.CancelledError:
-                pass
+        await self._stop_worker()
         await self.api.aclose()
 
-    def _enqueue(self, call: Call | Job) -> None:
-        loop = self.loop
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not None and (loop is None or loop is running):
-            self._put(call)
-        elif loop is not None:
-            loop.call_soon_threadsafe(self._put, call)
+    async def _send(self, call: Call | Job) -> None:
+        if isinstance(call, Call):
+            await self.api.send(call)
+            self._sent(call)
         else:
-            log.warning("no event loop; dropped a Matrix call")
-
-    def _put(self, call: Call | Job) -> None:
-        if self._queue is None:
-            self.loop = asyncio.get_running_loop()
-            self._queue = asyncio.Queue()
-            self._idle = asyncio.Event()
-            self._idle.set()
-            self._worker = asyncio.create_task(self._work())
-        self._queue.put_nowait(call)
-
-    async def _work(self) -> None:
-        assert self._queue is not None and self._idle is not None
-        while True:
-            call = await self._queue.get()
-            self._idle.clear()
-            try:
-                if isinstance(call, Call):
-                    await self.api.send(call)
-                    self._sent(call)
-                else:
-                    await call()
-            except Exception as exc:  # one refused call must not stop the others
-                self.failed.append(f"{type(exc).__name__}: {exc}")
-                del self.failed[:-50]
-                log.warning("Matrix call failed: %s: %s", type(exc).__name__, exc)
-            finally:
-                if self._queue.empty():
-                    self._idle.set()
+            await call()
 
     def _sent(self, call: Call) -> None:
         self.sent.append(call)

@@ -562,20 +562,7 @@ class ConnectionService(ServiceBase):
             )
             store.update_credential_txn(conn, connection_id, sealed)
             store.update_options_txn(conn, connection_id, options)
-            audit.append_txn(
-                conn,
-                channel_id=row.channel_id,
-                actor_id=actor.user_id,
-                action="connection.update",
-                created_at=self.clock.now(),
-                details={
-                    "connection_id": connection_id,
-                    "platform": row.platform,
-                    "room": row.room,
-                    "changed": changed,
-                    "via": via,
-                },
-            )
+            self._log_change_txn(conn, actor, row, "connection.update", via, changed=changed)
             updated = store.get_connection_txn(conn, connection_id)
         assert updated is not None
         log.info("connection %d updated: %s", connection_id, ", ".join(changed) or "nothing")
@@ -598,6 +585,32 @@ class ConnectionService(ServiceBase):
         channel = self.channel_txn(conn, row.channel_id)
         self.require_txn(conn, actor, channel, Permission.MANAGE_CONNECTIONS)
         return row
+
+    def _log_change_txn(
+        self,
+        conn: DbConnection,
+        actor: Actor,
+        row: ConnectionRow,
+        action: str,
+        via: str,
+        **details: Any,
+    ) -> None:
+        """The mod log's entry for ``actor``'s change to the connection ``row``: its id,
+        platform and room, then ``details`` (what changed), then ``via`` (api or cli)."""
+        audit.append_txn(
+            conn,
+            channel_id=row.channel_id,
+            actor_id=actor.user_id,
+            action=action,
+            created_at=self.clock.now(),
+            details={
+                "connection_id": row.id,
+                "platform": row.platform,
+                "room": row.room,
+                **details,
+                "via": via,
+            },
+        )
 
     def twitch_access(
         self, actor: Actor, connection_id: int, *, channel_id: int | None = None
@@ -629,20 +642,14 @@ class ConnectionService(ServiceBase):
         the mod log records what was sent and where Twitch's answer still differs."""
         with self.db.write() as conn:
             row = self._own_row(conn, actor, connection_id, None)
-            audit.append_txn(
+            self._log_change_txn(
                 conn,
-                channel_id=row.channel_id,
-                actor_id=actor.user_id,
-                action="connection.automod_push",
-                created_at=self.clock.now(),
-                details={
-                    "connection_id": connection_id,
-                    "platform": row.platform,
-                    "room": row.room,
-                    "sent": dict(sent),
-                    "differs": list(differs),
-                    "via": via,
-                },
+                actor,
+                row,
+                "connection.automod_push",
+                via,
+                sent=dict(sent),
+                differs=list(differs),
             )
 
     def list_connections(self, actor: Actor, channel_id: int) -> list[Connection]:
