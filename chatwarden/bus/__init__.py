@@ -96,6 +96,17 @@ class Bus(Protocol):
         events followed it). Blocking."""
         ...
 
+    def notices_head(self, user_id: int) -> str | None:
+        """The ``notice_seq`` of the user's newest kept event about no channel (None: none
+        kept). Blocking."""
+        ...
+
+    def replay_notices(self, user_id: int, since: str, limit: int = 1000) -> list[Event] | None:
+        """The user's events about no channel (topic ``user:{id}``, no ``event.channel_id``)
+        published after the one whose ``notice_seq`` is ``since``, oldest first, each with its
+        ``notice_seq``; None as ``replay``. Blocking."""
+        ...
+
 
 __all__ = [
     "RESYNC",

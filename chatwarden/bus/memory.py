@@ -184,6 +184,14 @@ class InProcessBus:
     ) -> list[dict[str, Any]] | None:
         return None
 
+    def notices_head(self, user_id: int) -> str | None:
+        return None
+
+    def replay_notices(
+        self, user_id: int, since: str, limit: int = 1000
+    ) -> list[dict[str, Any]] | None:
+        return None
+
     def subscriber_count(self, topic: str) -> int:
         with self._lock:
             return len(self._topics.get(topic, ()))

@@ -17,6 +17,10 @@ Redis has confirmed the channel's subscription, so an event published after the 
 heard live, and one published before it is in what was read (duplicates are dropped by
 ``seq``, ``web/resume.py``).
 
+A user's events about no channel (topic ``user:{id}``, no ``event.channel_id``) are kept in
+the user's notices stream ``{prefix}un:{id}`` (same cap and lifetime) and carry its entry id as
+``notice_seq`` (not ``seq``: the ids of another stream, resumed apart, ``replay_notices``).
+
 A channel's events (topics ``channel:{id}`` and ``mods:{id}``) are also appended to its
 events stream ``{prefix}ev:{id}`` (capped at about ``events_max_len`` entries, ``MAXLEN ~``),
 and each such event carries its entry id as ``seq``: one Lua script appends a batch's events
@@ -119,6 +123,9 @@ end
 return ids
 """
 
+#: the cursor of an empty stream: every entry comes after it (``notices_head``)
+EMPTY = "0-0"
+
 #: a channel's topics, whose events go to its events stream
 _CHANNEL_TOPIC = re.compile(r"(?:channel|mods):(\d+)")
 
@@ -170,12 +177,17 @@ class RedisBus:
             index = 0
             channel_id = _channel_of(topic)
             kept = channel_id if channel_id is not None else _notice_channel(topic, event)
+            key = route = None
             if kept is not None:
-                key = self.events_key(kept)
+                key, route = self.events_key(kept), self.route(kept)
+            elif (user_id := _notice_user(topic, event)) is not None:
+                # travels on the common channel (group 0): its route is never used
+                key, route = self.notices_key(user_id), self.channel
+            if key is not None and route is not None:
                 index = keys.get(key, 0)
                 if not index:
                     index = keys[key] = len(keys) + 1
-                    routes.append(self.route(kept))
+                    routes.append(route)
             group = index if channel_id is not None else 0
             events += [topic, index, group, _dumps(event)]
         if events:
@@ -188,6 +200,10 @@ class RedisBus:
 
     def events_key(self, channel_id: int) -> str:
         return f"{self._prefix}ev:{channel_id}"
+
+    def notices_key(self, user_id: int) -> str:
+        """The stream of a user's events about no channel."""
+        return f"{self._prefix}un:{user_id}"
 
     def route(self, channel_id: int) -> str:
         """The pub/sub channel that carries the channel's live events."""
@@ -211,12 +227,8 @@ class RedisBus:
         if SEQ.fullmatch(since) is None:
             return None
         self.wait_routed(channel_id)
-        key = self.events_key(channel_id)
-        pipe = self._client.pipeline(transaction=True)
-        pipe.xrange(key, since, since, count=1)
-        pipe.xrange(key, f"({since}", "+", count=limit + 1)
-        found, after = pipe.execute()
-        if not found or len(after) > limit:
+        after = self._after(self.events_key(channel_id), since, limit)
+        if after is None:
             return None
         wanted = set(topics)
         out: list[Event] = []
@@ -227,6 +239,62 @@ class RedisBus:
             event["seq"] = entry_id.decode()
             out.append(event)
         return out
+
+    def notices_head(self, user_id: int) -> str | None:
+        """The ``notice_seq`` of the user's newest kept event about no channel; ``"0-0"`` when
+        none is kept (most users: every later one follows it, ``replay_notices``)."""
+        newest = self._client.xrevrange(self.notices_key(user_id), count=1)
+        if not newest:
+            return EMPTY
+        entry_id = newest[0][0]
+        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    def replay_notices(self, user_id: int, since: str, limit: int = 1000) -> list[Event] | None:
+        """The user's events about no channel after the one whose ``notice_seq`` is ``since``,
+        oldest first, each with its ``notice_seq``; None as ``replay`` (``since`` is gone or
+        never was, or more than ``limit`` followed it). ``since`` ``"0-0"`` (the stream was
+        empty): the whole stream, unless it was ever trimmed. They travel on the common channel,
+        which every process hears from its start: no routing to wait for."""
+        if SEQ.fullmatch(since) is None:
+            return None
+        key = self.notices_key(user_id)
+        after = self._whole(key, limit) if since == EMPTY else self._after(key, since, limit)
+        if after is None:
+            return None
+        out: list[Event] = []
+        for entry_id, fields in after:
+            event = _loads(fields[b"e"])
+            event["notice_seq"] = entry_id.decode()
+            out.append(event)
+        return out
+
+    def _whole(self, key: str, limit: int) -> list[Any] | None:
+        """Every entry of stream ``key`` (none: it does not exist); None when it ever lost an
+        entry (trimmed: fewer kept than added) or holds more than ``limit``; one ``MULTI``."""
+        pipe = self._client.pipeline(transaction=True)
+        pipe.xinfo_stream(key)
+        pipe.xrange(key, "-", "+", count=limit + 1)
+        info, entries = pipe.execute(raise_on_error=False)
+        if isinstance(entries, Exception):
+            raise entries
+        if isinstance(info, Exception):
+            if "no such key" in str(info).lower():  # nothing since the cursor
+                return []
+            raise info
+        if info["entries-added"] != info["length"] or len(entries) > limit:
+            return None
+        return list(entries)
+
+    def _after(self, key: str, since: str, limit: int) -> list[Any] | None:
+        """The entries of stream ``key`` after ``since`` (None: ``since`` is not an entry of
+        it now, or more than ``limit`` follow); one ``MULTI``."""
+        pipe = self._client.pipeline(transaction=True)
+        pipe.xrange(key, since, since, count=1)
+        pipe.xrange(key, f"({since}", "+", count=limit + 1)
+        found, after = pipe.execute()
+        if not found or len(after) > limit:
+            return None
+        return list(after)
 
     def subscribe(
         self, topic: str, sink: Callable[[Chunk], None] | None = None
@@ -298,7 +366,7 @@ class RedisBus:
             items = []
             for topic, seq, event in _loads(message["data"]):
                 if seq:
-                    event["seq"] = seq
+                    event[_seq_field(topic, event)] = seq
                 items.append((str(topic), event))
         except (TypeError, ValueError):
             log.warning("ignored a malformed event batch on %s", message.get("channel"))
@@ -324,6 +392,20 @@ def _notice_channel(topic: str, event: dict[str, Any]) -> int | None:
     body = event.get("event")
     channel_id = body.get("channel_id") if isinstance(body, dict) else None
     return channel_id if isinstance(channel_id, int) and channel_id > 0 else None
+
+
+def _notice_user(topic: str, event: dict[str, Any]) -> int | None:
+    """The user whose notices stream keeps an event for them about no channel (None: it is
+    about a channel, or not for one user)."""
+    if not topic.startswith("user:") or _notice_channel(topic, event) is not None:
+        return None
+    user_id = topic[5:]
+    return int(user_id) if user_id.isdigit() else None
+
+
+def _seq_field(topic: str, event: dict[str, Any]) -> str:
+    """``notice_seq`` for an entry of a user's notices stream, else ``seq``."""
+    return "notice_seq" if _notice_user(topic, event) is not None else "seq"
 
 
 def _channel_of(topic: str) -> int | None:

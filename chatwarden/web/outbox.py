@@ -49,6 +49,8 @@ def to_frame(env: dict[str, Any]) -> dict[str, Any]:
     frame = _frame_of(env)
     if "seq" in env:
         frame["seq"] = env["seq"]
+    elif "notice_seq" in env:  # a user's event about no channel: its notices stream's id
+        frame["notice_seq"] = env["notice_seq"]
     return frame
 
 

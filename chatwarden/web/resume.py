@@ -30,18 +30,29 @@ def resume_point(ws: WebSocket) -> str | None:
     return since.strip()
 
 
-class LiveFilter:
-    """Drops live events the replay already gave (``seq`` at or before ``after``); after the
-    first newer one, everything passes (ids only grow), so the hot path costs nothing more."""
+def notices_point(ws: WebSocket) -> str | None:
+    """The ``notice_seq`` (the user's events about no channel, a stream of their own) the
+    client asks to resume after (``?notices_since=``; a malformed one: None)."""
+    since = ws.query_params.get("notices_since")
+    if since is None or SEQ.fullmatch(since.strip()) is None:
+        return None
+    return since.strip()
 
-    def __init__(self, after: str | None) -> None:
+
+class LiveFilter:
+    """Drops live events the replay already gave (``field``, ``seq`` or ``notice_seq``, at or
+    before ``after``); after the first newer one, everything passes (ids only grow), so the hot
+    path costs nothing more."""
+
+    def __init__(self, after: str | None, field: str = "seq") -> None:
         self._after = None if after is None else seq_key(after)
+        self._field = field
 
     def fresh(self, env: dict[str, Any]) -> bool:
         if self._after is None:
             return True
-        seq = env.get("seq")
-        if seq is None:  # not a channel stream's event (a user's notice, a resync marker)
+        seq = env.get(self._field)
+        if seq is None:  # not that stream's event (another stream's, a resync marker)
             return True
         if seq_key(seq) <= self._after:
             return False

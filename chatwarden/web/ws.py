@@ -19,7 +19,10 @@ does ``welcome`` (the cursor its ``recent`` is up to). A client that reconnects,
 gateway or any other, with ``?since=<the last seq it saw>`` (or the header
 ``Last-Event-ID: <seq>``) gets ``welcome`` with ``resumed: true`` and an empty ``recent``,
 then every event it missed, then live events, none twice; ``resumed: false`` (the seq is too
-old, or one process keeps no history) means the usual ``recent`` instead.
+old, or one process keeps no history) means the usual ``recent`` instead. A user's notices
+about no channel have a stream of their own: they carry ``notice_seq``, ``welcome`` carries
+the cursor ``notice_seq`` too, and ``?notices_since=<the last notice_seq>`` resumes them the
+same way (``notices_resumed`` in ``welcome``), independently of ``since``.
 
 Close codes: 4401 (the session or token is not valid, or ended while the socket was open:
 logout, revocation, expiry; the pages go to the login page), 4403 (cross-site origin), 4404
@@ -53,7 +56,7 @@ from chatwarden.web.csrf import same_origin
 from chatwarden.web.frames import AckWarningFrame, FrameError, SendFrame, parse_client_frame
 from chatwarden.web.outbox import Outbox, dumps, encode_chunk, encode_event
 from chatwarden.web.ratelimit import RateLimiter
-from chatwarden.web.resume import LiveFilter, ViewerGate, resume_point
+from chatwarden.web.resume import LiveFilter, ViewerGate, notices_point, resume_point
 from chatwarden.web.sockets import HeldSocket
 from chatwarden.web.state import Edge, edge_of
 
@@ -212,6 +215,7 @@ async def pump(
     role_changed: asyncio.Event | None = None,
     reconnect_on: frozenset[str] = frozenset({"role_changed"}),
     live: LiveFilter | None = None,
+    notices: LiveFilter | None = None,
 ) -> None:
     """Move one subscription's events into the outbox, a chunk at a time.
 
@@ -221,7 +225,8 @@ async def pump(
     is queued as one shared pre-encoded string (the hot path: chat to viewers). A notice of a
     kind in ``reconnect_on`` for ``channel_id`` sets ``role_changed``; after that nothing more
     is queued (the socket closes and reconnects with its new powers). ``live`` drops what a
-    resumed socket's replay already gave.
+    resumed socket's replay already gave, ``notices`` the same for the user's notices about no
+    channel (which pass the ``channel_id`` filter).
     """
     while chunks := await sub.next_chunks():
         if role_changed is not None and role_changed.is_set():
@@ -233,12 +238,13 @@ async def pump(
                 outbox.put(encode_chunk(chunk), len(chunk))
                 continue
             for env in chunk:
-                if channel_id is not None and env.get("event", {}).get(
-                    "channel_id", channel_id
-                ) != (channel_id):
+                about = env.get("event", {}).get("channel_id")
+                if channel_id is not None and about is not None and about != channel_id:
                     continue
                 # (this channel's notices carry its stream's seq: the replay may have them)
                 if live is not None and channel_id is not None and not live.fresh(env):
+                    continue
+                if notices is not None and not notices.fresh(env):
                     continue
                 if not dedupe or outbox.first_sighting(env.get("id")):
                     outbox.put(encode_event(env))
@@ -312,6 +318,18 @@ async def serve_chat(
     # with --bus (subscribed above, so nothing falls between): resuming, the events after
     # ``since``; else the newest kept seq, the cursor up to which ``recent`` (read after it) is
     missed, head = None, None
+    # the user's notices about no channel: a stream of their own (``notice_seq``)
+    missed_notices, notice_head = None, None
+    notices_since = notices_point(ws) if actor is not None and bus.history else None
+    if actor is not None and bus.history:
+        if notices_since is not None:
+            missed_notices = await call(
+                bus.replay_notices, actor.user_id, notices_since, RESUME_MAX
+            )
+        if missed_notices is None:
+            notice_head = await call(bus.notices_head, actor.user_id)
+        else:
+            notice_head = missed_notices[-1]["notice_seq"] if missed_notices else notices_since
     if since is not None:
         topics = [channel_topic(channel.id)] + ([mods_topic(channel.id)] if moderator else [])
         if actor is not None:  # the caller's own notices in this channel, nobody else's
@@ -335,7 +353,15 @@ async def serve_chat(
     after = since if missed is not None else head
     if after is not None:
         welcome["seq"] = after
+    if ws.query_params.get("notices_since"):
+        welcome["notices_resumed"] = missed_notices is not None
+    if missed_notices is not None:
+        welcome["notice_seq"] = notices_since  # the missed ones follow
+    elif notice_head is not None:
+        welcome["notice_seq"] = notice_head
     outbox.put_frame(welcome)
+    for env in missed_notices or []:
+        outbox.put(encode_event(env))
     if missed:
         after = missed[-1]["seq"]
         if moderator:
@@ -358,6 +384,8 @@ async def serve_chat(
                 reconnect_on=frozenset(reconnect_on),
                 # a fresh socket's notices all pass (none is in its ``recent``)
                 live=LiveFilter(after) if cid is None or missed is not None else None,
+                # notices about no channel: those after the welcome's ``notice_seq`` only
+                notices=LiveFilter(notice_head, "notice_seq") if cid is not None else None,
             )
         )
         for s, cid, d in subs

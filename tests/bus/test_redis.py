@@ -101,7 +101,8 @@ def test_a_users_event_in_a_channel_is_kept_for_that_user_only(
 ) -> None:
     """An event for one user about a channel is kept in the channel's stream under the user's
     topic (replayed only to a caller that asks for it) and travels live on the common channel
-    with its seq; one about no channel is not kept; the channel's own listeners never hear it."""
+    with its seq; one about no channel goes to the user's notices stream instead (``notice_seq``,
+    not ``seq``); the channel's own listeners never hear it."""
     client, prefix = ns
     worker, gateway = RedisBus(client, prefix), RedisBus(client, prefix)
 
@@ -126,7 +127,7 @@ def test_a_users_event_in_a_channel_is_kept_for_that_user_only(
 
     try:
         (warned, unkept), chat_pending = asyncio.run(scenario())
-        assert chat_pending == 0 and "seq" not in unkept
+        assert chat_pending == 0 and "seq" not in unkept and "notice_seq" in unkept
         head = worker.head(7)
         assert head is not None and seq_key(head) > seq_key(str(warned["seq"]))
         channel_events = client.xrange(f"{prefix}ev:7")
@@ -136,6 +137,50 @@ def test_a_users_event_in_a_channel_is_kept_for_that_user_only(
         assert [e["event"] for e in worker.replay(7, since, ["user:4"]) or []] == [
             {"kind": "bob's", "channel_id": 7}
         ]
+    finally:
+        worker.close()
+        gateway.close()
+
+
+def test_a_users_notices_about_no_channel_are_kept_in_their_own_stream(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    """A user's events about no channel are kept in the user's notices stream: each carries its
+    ``notice_seq`` live and in ``replay_notices``; the cursor of an empty stream is ``0-0``,
+    after which the whole stream follows (nothing when it does not exist) unless it was ever
+    trimmed; a ``since`` it does not hold, or more than ``limit`` after it, is None; another
+    user's replay and the channels' streams never see them."""
+    client, prefix = ns
+    worker, gateway = RedisBus(client, prefix, events_max_len=3), RedisBus(client, prefix)
+
+    async def heard(n: int) -> list[dict[str, object]]:
+        sub = gateway.subscribe("user:3")
+        await asyncio.sleep(0.2)
+        for i in range(n):
+            worker.publish("user:3", {"type": "notice", "event": {"kind": "account", "n": i}})
+        got: list[dict[str, object]] = []
+        while len(got) < n:
+            got += [e for c in await asyncio.wait_for(sub.next_chunks(), 5) for e in c]
+        return got
+
+    try:
+        assert worker.notices_head(3) == "0-0"
+        assert worker.replay_notices(3, "0-0") == []  # nothing yet: resumed, nothing missed
+        first, second = asyncio.run(heard(2))
+        assert "seq" not in first and worker.notices_head(3) == second["notice_seq"]
+        assert seq_key(str(second["notice_seq"])) > seq_key(str(first["notice_seq"]))
+        assert worker.replay_notices(3, "0-0") == [first, second]
+        assert worker.replay_notices(3, str(first["notice_seq"])) == [second]
+        assert worker.replay_notices(3, str(second["notice_seq"])) == []
+        assert worker.replay_notices(3, "0-0", limit=1) is None
+        assert worker.replay_notices(3, "1-1") is None  # never in that stream
+        assert worker.replay_notices(4, "0-0") == []  # another user's: none of hers
+        assert client.keys(f"{prefix}ev:*") == []
+        assert 0 < client.pttl(f"{prefix}un:3") <= worker.events_ttl_ms
+        for i in range(200):  # MAXLEN ~ 3: whole nodes of the oldest go
+            worker.publish("user:3", {"type": "notice", "event": {"kind": "more", "n": i}})
+        assert client.xlen(f"{prefix}un:3") < 202
+        assert worker.replay_notices(3, "0-0") is None  # entries were trimmed: not whole
     finally:
         worker.close()
         gateway.close()

@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from chatwarden.bus import seq_key
 from chatwarden.bus.redis import RedisBus
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import Node, build_node, gateway_ingest, worker_of
+from chatwarden.service import events
 from chatwarden.service.types import Actor
 from chatwarden.web import create_app
 from chatwarden.web.runtime import uvicorn_options
@@ -69,6 +71,7 @@ class Deployment:
         since: str | None = None,
         header: bool = False,
         channel: str = "main",
+        notices_since: str | None = None,
     ) -> tuple[Chat, dict[str, Any]]:
         """``who``'s chat socket in ``channel`` on ``gateway`` and its welcome frame."""
         base = self.urls[gateway].replace("http://", "ws://")
@@ -78,6 +81,8 @@ class Deployment:
             headers["Last-Event-ID"] = since
         elif since is not None:
             url += f"?since={since}"
+        if notices_since is not None:
+            url += ("&" if "?" in url else "?") + f"notices_since={notices_since}"
         conn = connect(url, additional_headers=headers, open_timeout=5)
         chat = Chat(self.stack.enter_context(conn))
         return chat, chat.expect_type("welcome")
@@ -549,3 +554,59 @@ def test_a_stopping_gateway_sends_session_reconnect_and_the_client_resumes_witho
         sender.join(timeout=30)
     ids = [f["payload"]["event"]["message_id"] for f in got]
     assert ids == sent, (len(ids), len(sent))
+
+
+def test_a_users_notices_about_no_channel_are_resumed_once(deployment: Deployment) -> None:
+    """A notice to alice about no channel, published while she is away, is kept in her notices
+    stream: her socket resumed on the other gateway with ``notices_since`` = the welcome's
+    ``notice_seq`` (``0-0``: she had none) gets it once, with its ``notice_seq``, and the
+    channel's missed message; bob's resume gets no notice; a later one arrives live once (on
+    each of her sockets, whatever the channel); a fresh socket starts after the newest, and its
+    cursor resumes the next one only; a cursor the stream does not hold says
+    ``notices_resumed: false`` and a fresh cursor."""
+    d = deployment
+    alice_a, welcome = d.chat("alice", "a")
+    alice_id = welcome["user"]["id"]
+    assert welcome["notice_seq"] == "0-0" and "notices_resumed" not in welcome
+    bob_a, _ = d.chat("bob", "a")
+    carol_b, _ = d.chat("carol", "b")
+    first = say(carol_b, "before the drop")["message_id"]
+    cursors = {}
+    for who, chat in (("alice", alice_a), ("bob", bob_a)):
+        cursors[who] = chat.expect_type("message", timeout=10, message_id=first)["seq"]
+        chat.close()
+    bus = d.worker.bus
+
+    def notify(text: str) -> None:
+        now = datetime.now(UTC)
+        bus.publish(f"user:{alice_id}", events.envelope(events.NOTICE, {"kind": text}, now))
+
+    notify("while away")
+    after = say(carol_b, "after the notice")["message_id"]
+    alice_b, welcome = d.chat("alice", "b", since=cursors["alice"], notices_since="0-0")
+    assert welcome["resumed"] is True and welcome["notices_resumed"] is True
+    assert welcome["notice_seq"] == "0-0"
+    frames = drain(alice_b)
+    kinds = [(f["type"], f.get("message_id") or f.get("kind")) for f in frames]
+    assert kinds == [("notice", "while away"), ("message", after)], frames
+    away = frames[0]["notice_seq"]
+    assert "seq" not in frames[0] and "channel_id" not in frames[0]
+    bob_b, welcome = d.chat("bob", "b", since=cursors["bob"])
+    assert welcome["notice_seq"] == "0-0"  # his own stream: empty
+    assert [f["type"] for f in drain(bob_b)] == ["message"]
+    alice_a, fresh = d.chat("alice", "a")  # a second socket: starts after the newest notice
+    assert fresh["notice_seq"] == away and "notices_resumed" not in fresh
+    notify("live")
+    for chat in (alice_b, alice_a):
+        live = [f for f in drain(chat) if f["type"] == "notice"]
+        assert [f["kind"] for f in live] == ["live"], live
+    latest = live[0]["notice_seq"]
+    alice_a.close()
+    notify("once more")
+    alice_a, welcome = d.chat("alice", "a", notices_since=latest)
+    assert welcome["notices_resumed"] is True and "resumed" not in welcome
+    assert [f.get("kind") for f in drain(alice_a) if f["type"] == "notice"] == ["once more"]
+    stale, welcome = d.chat("alice", "b", notices_since="1-1")
+    assert welcome["notices_resumed"] is False
+    assert seq_key(welcome["notice_seq"]) > seq_key(latest)
+    assert not [f for f in drain(stale, wait=0.3) if f["type"] == "notice"]

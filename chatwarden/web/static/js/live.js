@@ -15,7 +15,10 @@
 // their state is still right) and then the missed frames. A frame whose `seq` was applied
 // already (at or before the resume point, or seen on this connection) is dropped, so each
 // event is applied once. `resumed: false` (the seq is too old, a fresh start) is an ordinary
-// "welcome": reload. Reconnects back off (250 ms doubling to 10 s) with jitter, so a
+// "welcome": reload. A user's notices about no channel carry `notice_seq` (a stream of their
+// own); Live remembers the newest and reconnects with &notices_since=<it> too (the welcome's
+// `notice_seq` is the cursor to start from), dropping a notice at or before it, so each such
+// notice is applied once across reconnects. Reconnects back off (250 ms doubling to 10 s) with jitter, so a
 // restarted gateway is not hit by all its clients at once.
 //
 // Close codes (chatwarden/web/ws.py): 4401 means the session or token is not valid, or ended
@@ -65,6 +68,7 @@ export class Live {
     this.seq = null; // the newest seq applied: where a reconnect resumes
     this.floor = null; // frames at or before it were applied on an earlier connection
     this.applied = new Set(); // seqs applied on this connection
+    this.noticeSeq = null; // the newest notice_seq applied (notices about no channel)
   }
 
   /** Listen to a frame type, an EventSub type, "status" or "*"; returns an unsubscribe fn. */
@@ -86,6 +90,13 @@ export class Live {
   }
 
   dispatch(frame) {
+    if (frame.type === "welcome" && frame.notices_resumed !== true) {
+      this.noticeSeq = frame.notice_seq || null; // a fresh start of the user's notices
+    }
+    if (frame.notice_seq && frame.type !== "welcome") {
+      if (this.noticeSeq && !seqAfter(frame.notice_seq, this.noticeSeq)) return;
+      this.noticeSeq = frame.notice_seq;
+    }
     if (frame.type === "welcome") {
       if (frame.resumed === true) {
         this.emit("resumed", frame); // the missed frames follow; state is kept
@@ -115,7 +126,10 @@ export class Live {
     this.stopped = false;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     let url = `${scheme}://${location.host}/api/v1/channels/${encodeURIComponent(this.channel)}/chat/ws`;
-    if (this.seq) url += `?since=${encodeURIComponent(this.seq)}`;
+    const query = [];
+    if (this.seq) query.push(`since=${encodeURIComponent(this.seq)}`);
+    if (this.noticeSeq) query.push(`notices_since=${encodeURIComponent(this.noticeSeq)}`);
+    if (query.length) url += `?${query.join("&")}`;
     this.floor = this.seq;
     this.applied.clear();
     this.setState("connecting");
