@@ -24,6 +24,11 @@ RESYNC: Event = {"type": "resync"}
 SEQ = re.compile(r"\d{1,20}-\d{1,20}")
 
 
+#: the cursor of an empty stream: every entry comes after it (``replay`` and
+#: ``replay_notices`` give the whole stream, unless it was ever trimmed)
+EMPTY_SEQ = "0-0"
+
+
 def seq_key(seq: str) -> tuple[int, int]:
     """``"1765084800000-3"`` -> ``(1765084800000, 3)``: the order of ``seq`` values."""
     ms, _, n = seq.partition("-")
@@ -109,6 +114,7 @@ class Bus(Protocol):
 
 
 __all__ = [
+    "EMPTY_SEQ",
     "RESYNC",
     "SEQ",
     "Bus",

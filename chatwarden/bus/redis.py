@@ -50,7 +50,7 @@ from typing import Any
 import orjson
 import redis
 
-from chatwarden.bus import SEQ
+from chatwarden.bus import EMPTY_SEQ, SEQ
 from chatwarden.bus.memory import InProcessBus, MemorySubscription
 from chatwarden.errors import ConfigError
 
@@ -122,9 +122,6 @@ for _, k in ipairs(order) do
 end
 return ids
 """
-
-#: the cursor of an empty stream: every entry comes after it (``notices_head``)
-EMPTY = "0-0"
 
 #: a channel's topics, whose events go to its events stream
 _CHANNEL_TOPIC = re.compile(r"(?:channel|mods):(\d+)")
@@ -223,11 +220,14 @@ class RedisBus:
         """The channel's events on ``topics`` after ``since`` (a ``seq`` a client saw), oldest
         first, each with its ``seq``; None when they cannot all be had: ``since`` is not an id
         of this channel's stream any more (trimmed away, expired, or never was), or more than
-        ``limit`` events followed it (a reload is cheaper)."""
+        ``limit`` events followed it (a reload is cheaper). ``since`` ``"0-0"``: the cursor of
+        a stream that was empty (an EventSub subscription's, ``session_reconnect``), the whole
+        stream unless it was ever trimmed."""
         if SEQ.fullmatch(since) is None:
             return None
         self.wait_routed(channel_id)
-        after = self._after(self.events_key(channel_id), since, limit)
+        key = self.events_key(channel_id)
+        after = self._whole(key, limit) if since == EMPTY_SEQ else self._after(key, since, limit)
         if after is None:
             return None
         wanted = set(topics)
@@ -245,7 +245,7 @@ class RedisBus:
         none is kept (most users: every later one follows it, ``replay_notices``)."""
         newest = self._client.xrevrange(self.notices_key(user_id), count=1)
         if not newest:
-            return EMPTY
+            return EMPTY_SEQ
         entry_id = newest[0][0]
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 
@@ -258,7 +258,7 @@ class RedisBus:
         if SEQ.fullmatch(since) is None:
             return None
         key = self.notices_key(user_id)
-        after = self._whole(key, limit) if since == EMPTY else self._after(key, since, limit)
+        after = self._whole(key, limit) if since == EMPTY_SEQ else self._after(key, since, limit)
         if after is None:
             return None
         out: list[Event] = []

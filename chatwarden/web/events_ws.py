@@ -34,7 +34,8 @@ stops its subscriptions, sends what was queued, then ``session_reconnect`` as Tw
 (``payload.session``: status ``reconnecting``, ``reconnect_url`` the URL the client connected
 to, which behind a balancer reaches another gateway) with ``payload.resume``: one ``subscribe``
 frame per subscription, with ``since`` the ``message_seq`` of the last event sent for its
-channel (or its ``subscribed`` cursor), and closes with 1012. A client that connects to
+channel (or its ``subscribed`` cursor; ``0-0`` when the channel's stream was empty then: all
+of it follows), and closes with 1012. A client that connects to
 ``reconnect_url`` and sends those frames gets every event after them once.
 
 The socket closes with 4401 when its session or token ends (logout, revocation, expiry) and
@@ -53,7 +54,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatwarden.bus import Subscription, channel_topic, mods_topic, seq_key, user_topic
+from chatwarden.bus import EMPTY_SEQ, Subscription, channel_topic, mods_topic, seq_key, user_topic
 from chatwarden.errors import ChatWardenError, InputError
 from chatwarden.service import events
 from chatwarden.service.permissions import Permission, require
@@ -184,6 +185,9 @@ class _Session:
             self.seen.pop(frame.channel, None)
         if after is not None:
             self.seen[frame.channel] = after
+        elif bus.history and frame.channel not in self.seen:
+            # the channel's stream was empty: every later event is in it (session_reconnect)
+            self.seen[frame.channel] = EMPTY_SEQ
         self.active[frame.channel] = subscription
         if keep is None:
             reply: dict[str, Any] = {"subscription": subscription}

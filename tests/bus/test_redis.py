@@ -58,7 +58,8 @@ def test_a_channels_events_replay_after_a_seq_and_only_while_it_is_kept(
 ) -> None:
     """Two publishers (a worker and a gateway) on one channel: the stream keeps their order
     with the ids the live side carried; replay gives what follows a seq, on the topics asked
-    for; a seq trimmed away (or never there, or malformed) cannot be resumed (None)."""
+    for (``0-0``: the whole stream); a seq trimmed away (or never there, or malformed) cannot
+    be resumed (None), nor can ``0-0`` once the stream was trimmed."""
     client, prefix = ns
     worker, gateway = RedisBus(client, prefix, events_max_len=10), RedisBus(client, prefix)
 
@@ -85,12 +86,16 @@ def test_a_channels_events_replay_after_a_seq_and_only_while_it_is_kept(
         assert worker.replay(7, by_n[1], ["channel:7"]) == [{"n": 3, "seq": by_n[3]}]
         assert worker.replay(7, by_n[3], both) == []
         assert worker.replay(7, by_n[1], both, limit=1) is None  # two missed: reload instead
+        # 0-0, the cursor of a stream that was empty: all of it (none: it does not exist)
+        assert [e["n"] for e in worker.replay(7, "0-0", both) or []] == [1, 2, 3]
+        assert worker.replay(8, "0-0", ["channel:8"]) == []
         assert 0 < client.pttl(f"{prefix}ev:7") <= 3_600_000  # a quiet channel's stream expires
         assert worker.replay(7, "1-0", both) is None  # never in the stream
         assert worker.replay(7, "bogus", both) is None
         worker.publish_many([("channel:7", {"n": 10 + i}) for i in range(300)])
         assert client.xlen(f"{prefix}ev:7") < 200  # capped (MAXLEN ~ 10)
         assert worker.replay(7, by_n[3], both) is None  # trimmed away: cannot resume whole
+        assert worker.replay(7, "0-0", both) is None  # nor from the start
     finally:
         worker.close()
         gateway.close()

@@ -610,3 +610,37 @@ def test_a_users_notices_about_no_channel_are_resumed_once(deployment: Deploymen
     assert welcome["notices_resumed"] is False
     assert seq_key(welcome["notice_seq"]) > seq_key(latest)
     assert not [f for f in drain(stale, wait=0.3) if f["type"] == "notice"]
+
+
+def test_a_subscription_to_a_quiet_channel_resumes_from_the_start_of_its_stream(
+    deployment: Deployment,
+) -> None:
+    """A channel with nothing in its events stream: ``subscribed`` has no cursor, so the
+    ``session_reconnect`` of a gateway that stops says ``since: "0-0"``; messages sent after
+    the stop and before the resume come on the other gateway once each (the whole stream),
+    then live ones (``tests/bus/test_redis.py``: a trimmed stream cannot resume from 0-0)."""
+    d = deployment
+    r = d.http("owner", "a").post("/api/v1/channels", json={"name": "quiet"})
+    assert r.status_code == 201, r.text
+    server, c_url = d.gateway()
+    carol = EventSub(d, "carol", c_url)
+    chat = ["channel.chat.message"]
+    frame = {"type": "subscribe", "channel": "quiet", "types": chat}
+    carol.ws.send(json.dumps(frame))
+    subscribed = carol.next()
+    assert subscribed["metadata"]["message_type"] == "subscribed"
+    assert "seq" not in subscribed["payload"]
+    server.__exit__(None, None, None)
+    reconnect = carol.next()
+    assert reconnect["metadata"]["message_type"] == "session_reconnect", reconnect
+    (resume,) = reconnect["payload"]["resume"]
+    assert resume == {**frame, "since": "0-0"}
+    alice, _ = d.chat("alice", "b", channel="quiet")
+    sent = [say(alice, f"while carol moves {n}")["message_id"] for n in range(3)]
+    back = EventSub(d, "carol", "b")
+    back.ws.send(json.dumps(resume))
+    reply = back.next()
+    assert reply["metadata"]["message_type"] == "subscribed" and reply["payload"]["resumed"]
+    live = say(alice, "and live")["message_id"]
+    ids = [f["payload"]["event"]["message_id"] for f in back.notifications()]
+    assert ids == [*sent, live]
