@@ -10,6 +10,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -37,3 +38,24 @@ def redis_namespace() -> Iterator[tuple[redis.Redis, str]]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+class RoundTrips:
+    """A client on the test Redis that counts its round trips (socket writes: one per
+    command, one per pipeline) whose bytes name a key containing ``marker``."""
+
+    def __init__(self, marker: str) -> None:
+        self.count = 0
+        needle = marker.encode()
+        trips = self
+
+        class Counting(redis.Connection):
+            def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+                chunks = [command] if isinstance(command, bytes | str) else command
+                data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
+                if needle in data:
+                    trips.count += 1
+                super().send_packed_command(command, check_health)
+
+        pool = redis.ConnectionPool.from_url(REDIS_URL, connection_class=Counting)
+        self.client = redis.Redis(connection_pool=pool)

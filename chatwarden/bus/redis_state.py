@@ -2,34 +2,48 @@
 every gateway and worker (issue 16).
 
 Each operation is one Lua script, so a check and its update are atomic across processes (two
-workers cannot both let the 101st message of a window through). Time is the caller's clock
-(``now``), as in ``MemoryChatState``, so tests with a fake clock behave alike; every key
-expires a little after its window, so idle channels leave nothing behind. The state stays
-advisory, as the protocol says: losing Redis relaxes limits briefly and decides nothing.
+workers cannot both let the 101st message of a window through); ``hit_rates`` counts a whole
+batch's rate windows in one script call, one round trip instead of one per message. Time is
+the caller's clock (``now``), as in ``MemoryChatState``, so tests with a fake clock behave
+alike; every key expires a little after its window, so idle channels leave nothing behind.
+The state stays advisory, as the protocol says: losing Redis relaxes limits briefly and
+decides nothing.
 """
 
 from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import redis
 
-# KEYS[1]: sorted set of hit times; ARGV: now, window_s, limit, member
-_HIT_RATE = """
-local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local start = now - window
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', start)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  local wait = tonumber(oldest[2]) - start
-  if wait < 0.001 then wait = 0.001 end
-  return tostring(wait)
+from chatwarden.rules.chat_rules import RateHit
+
+# KEYS[i]: the i-th hit's sorted set of hit times; ARGV[1]: now, ARGV[2]: a member prefix
+# unique to the call, then ARGV[2i+1], ARGV[2i+2]: the i-th hit's window_s and limit. The hits
+# are counted in order, so a later hit on a key sees the earlier ones. Per hit: false (counted)
+# or the wait as text.
+_HIT_RATES = """
+local now = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window, limit = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
+  local start = now - window
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', start)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local wait = tonumber(oldest[2]) - start
+    if wait < 0.001 then wait = 0.001 end
+    out[i] = tostring(wait)
+  else
+    redis.call('ZADD', key, ARGV[1], ARGV[2] .. i)
+    redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+    out[i] = false
+  end
 end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
-return false
+return out
 """
 
 # KEYS[1]: the last send time; ARGV: now, interval_s
@@ -78,7 +92,7 @@ class RedisChatState:
         self._client = client
         self._prefix = f"{prefix}st:"
         self._max_fingerprints = max_fingerprints
-        self._hit_rate = client.register_script(_HIT_RATE)
+        self._hit_rates = client.register_script(_HIT_RATES)
         self._slow_mode = client.register_script(_SLOW_MODE)
         self._seen = client.register_script(_SEEN)
         self._permit = client.register_script(_PERMIT)
@@ -88,11 +102,17 @@ class RedisChatState:
         return f"{p}rate:{key}", f"{p}slow:{key}", f"{p}seen:{key}"
 
     def hit_rate(self, key: str, now: datetime, window_s: float, limit: int) -> float | None:
-        member = f"{now.timestamp()!r}:{secrets.token_hex(4)}"  # two hits in one instant
-        wait = self._hit_rate(
-            keys=[self._keys(key)[0]], args=[_t(now), repr(float(window_s)), limit, member]
-        )
-        return None if wait is None else float(wait)
+        return self.hit_rates([RateHit(key, window_s, limit)], now)[0]
+
+    def hit_rates(self, hits: Sequence[RateHit], now: datetime) -> list[float | None]:
+        """One script call (one round trip) for all ``hits``, counted in order in Redis."""
+        if not hits:
+            return []
+        args: list[str | int] = [_t(now), f"{now.timestamp()!r}:{secrets.token_hex(6)}:"]
+        for hit in hits:  # the member prefix: two hits in one instant stay two
+            args += [repr(float(hit.window_s)), hit.limit]
+        waits = self._hit_rates(keys=[self._keys(hit.key)[0] for hit in hits], args=args)
+        return [None if wait is None else float(wait) for wait in waits]
 
     def slow_mode_wait(self, key: str, now: datetime, interval_s: float) -> float | None:
         wait = self._slow_mode(keys=[self._keys(key)[1]], args=[_t(now), repr(float(interval_s))])

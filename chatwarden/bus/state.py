@@ -8,15 +8,21 @@ This state is advisory (losing it only relaxes limits briefly); the database sta
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from chatwarden.rules.chat_rules import MemoryWindows
+from chatwarden.rules.chat_rules import MemoryWindows, RateHit
 
 
 class ChatState(Protocol):
     def hit_rate(self, key: str, now: datetime, window_s: float, limit: int) -> float | None:
         """Count one event for ``key``: None if within ``limit`` per window, else the wait."""
+        ...
+
+    def hit_rates(self, hits: Sequence[RateHit], now: datetime) -> list[float | None]:
+        """``hit_rate`` for each hit at ``now``, in order (a later hit on a key sees the
+        earlier ones), as one operation: one Redis round trip for a whole batch."""
         ...
 
     def slow_mode_wait(self, key: str, now: datetime, interval_s: float) -> float | None:
@@ -51,6 +57,10 @@ class MemoryChatState:
     def hit_rate(self, key: str, now: datetime, window_s: float, limit: int) -> float | None:
         with self._lock:
             return self._windows.hit_rate(key, now, window_s, limit)
+
+    def hit_rates(self, hits: Sequence[RateHit], now: datetime) -> list[float | None]:
+        with self._lock:
+            return [self._windows.hit_rate(h.key, now, h.window_s, h.limit) for h in hits]
 
     def slow_mode_wait(self, key: str, now: datetime, interval_s: float) -> float | None:
         with self._lock:

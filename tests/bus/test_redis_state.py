@@ -12,7 +12,8 @@ import redis
 
 from chatwarden.bus.redis_state import RedisChatState
 from chatwarden.bus.state import MemoryChatState
-from tests.redis_support import redis_namespace
+from chatwarden.rules import RateHit
+from tests.redis_support import RoundTrips, redis_namespace
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -86,3 +87,48 @@ def test_link_permits_are_one_state_for_every_process(
     assert reader.permits(1, T0 + timedelta(seconds=60)) == {}
     if shared:
         assert 59_000 < client.pttl(f"{prefix}st:permit:1") <= 61_000
+
+
+def test_a_batch_of_rate_hits_answers_as_one_call_per_hit_in_order(
+    ns: tuple[redis.Redis, str],
+) -> None:
+    """``hit_rates`` in one Redis round trip gives what ``hit_rate`` per hit gives, in order:
+    a key several times in one batch sees its earlier hits; windows expire on the caller's
+    clock; an empty batch sends nothing. Also the in-memory state's ``hit_rates``."""
+    client, prefix = ns
+    trips = RoundTrips(f"{prefix}b:st:rate:")
+    batched = RedisChatState(trips.client, prefix + "b:")
+    single, mem = RedisChatState(client, prefix + "s:"), MemoryChatState()
+    mem_batched = MemoryChatState()
+    batched.hit_rate("warm", T0, 1.0, 1)  # the script is loaded (not counted below)
+    trips.count = 0
+    rng = random.Random(1616)
+    now = T0
+    answers: list[float | None] = []
+    for n in range(60):
+        now += timedelta(milliseconds=rng.choice([0, 300, 900, 2500]))
+        hits = [
+            RateHit(rng.choice(["c1:u1", "c1:u2", "c2:u1"]), rng.choice([2.0, 3.0]), 3)
+            for _ in range(rng.randrange(1, 9))
+        ]
+        if n == 0:  # the same sender four times in one batch: the fourth is over the limit
+            hits = [RateHit("c1:u1", 2.0, 3)] * 4 + [RateHit("c1:u2", 2.0, 3)]
+        got = batched.hit_rates(hits, now)
+        one_by_one = [single.hit_rate(h.key, now, h.window_s, h.limit) for h in hits]
+        in_memory = [mem.hit_rate(h.key, now, h.window_s, h.limit) for h in hits]
+        assert mem_batched.hit_rates(hits, now) == in_memory
+        if n == 0:
+            assert got == [None, None, None, pytest.approx(2.0), None]
+        assert [w is None for w in got] == [w is None for w in one_by_one]
+        assert [w is None for w in got] == [w is None for w in in_memory]
+        for a, b, c in zip(got, one_by_one, in_memory, strict=True):
+            if a is not None:
+                assert a == pytest.approx(b, abs=1e-6) and a == pytest.approx(c, abs=1e-6)
+        answers += got
+    assert trips.count == 60  # one round trip per batch, whatever its size
+    assert batched.hit_rates([], now) == [] and trips.count == 60
+    waits = [w for w in answers if w is not None]
+    assert len(waits) > 20 and len(answers) - len(waits) > 60  # both outcomes exercised
+    ttls = [client.pttl(k) for k in client.scan_iter(match=f"{prefix}b:st:rate:*")]
+    assert ttls and all(0 < t <= 4_000 for t in ttls)
+    trips.client.close()

@@ -12,10 +12,13 @@ from chatwarden.rules import (
     MemoryWindows,
     MessageFacts,
     Modes,
+    RateHit,
     Rejection,
     Standing,
     check_chat_rules,
+    check_chat_rules_but_rate,
     fingerprint,
+    rate_rejection,
 )
 from chatwarden.settings import Role
 
@@ -133,6 +136,24 @@ def test_rate_limit_with_retry_and_off() -> None:
     assert s.at(30, facts(modes=limited)) is None  # the first hit left the window
     assert s.at(30, facts(modes=limited, role=Role.MODERATOR)) is None
     assert all(s.at(31, facts()) is None for _ in range(200))  # 0: off
+
+
+def test_the_rate_limit_can_be_counted_after_the_other_rules() -> None:
+    """``check_chat_rules_but_rate`` runs every rule but the rate limit and hands back the hit
+    to count; counting it and ``rate_rejection`` give ``check_chat_rules``'s answer."""
+    limited = replace(OFF, rate_limit_messages_per_30s=2, slow_mode_s=5)
+    windows = MemoryWindows()
+    hit = check_chat_rules_but_rate(facts(modes=limited), windows, T0)
+    assert hit == RateHit("rate:1:7", 30.0, 2)
+    assert check_chat_rules_but_rate(facts(modes=limited), windows, T0) == Rejection(
+        "slow_mode", "Slow mode: wait 5 seconds between messages.", 5.0
+    )  # slow mode was recorded by the first call, the rate window was not
+    assert check_chat_rules_but_rate(facts(modes=OFF), windows, T0) is None
+    assert check_chat_rules_but_rate(facts(modes=limited, role=Role.MODERATOR), windows, T0) is None
+    assert rate_rejection(None) is None
+    assert rate_rejection(12.5) == Rejection(
+        "rate_limited", "You are sending messages too fast.", 12.5
+    )
 
 
 def test_a_rule_that_refuses_records_nothing_after_it() -> None:
