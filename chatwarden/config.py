@@ -178,7 +178,8 @@ class BusSettings(BaseModel):
     max_deliveries: int = Field(
         5,
         ge=1,
-        description="Deliveries after which a message that still has no decision goes to the "
+        description="Failed attempts to decide a message alone (a worker that dies during one "
+        "counts; takeovers from a killed worker do not) after which it goes to the "
         "dead-letter stream (the key prefix + 'dead') for operators.",
     )
     lease_ttl_ms: int = Field(

@@ -11,13 +11,20 @@ the decision under the message's idempotency key before it acknowledges the entr
   with Retry-After). XADD's own MAXLEN is not used: it trims the oldest entries, a silent drop.
 - ``read``: XREADGROUP in the consumer group ``workers`` on the shards a worker holds.
 - ``reclaim``: an entry left pending by a dead (or failing) consumer longer than
-  ``claim_idle_ms`` is taken over with XAUTOCLAIM; one already delivered ``max_deliveries``
-  times goes to the dead-letter stream ``{prefix}dead`` instead (acknowledged and deleted from
-  its shard), where operators see it with its shard, id, delivery count and payload.
-- ``ack``: XACK and XDEL in one transaction, after the decision is stored.
+  ``claim_idle_ms`` is taken over with XAUTOCLAIM, with its delivery count (from XPENDING),
+  which tells the worker to decide it in a small batch or alone.
+- ``count_attempt`` / ``dead_letter``: the attempts to decide an entry *alone* are counted in
+  the hash ``{prefix}attempts:{shard}`` (the delivery count is no measure of poison: every
+  takeover from a killed worker adds one); the worker moves an entry whose ``max_deliveries``
+  attempts alone all failed to the dead-letter stream ``{prefix}dead`` (acknowledged and
+  deleted from its shard), where operators see it with its shard, id, delivery count,
+  attempts and payload.
+- ``ack``: XACK and XDEL (and HDEL of the attempt counts) in one transaction, after the
+  decision is stored.
 - ``ShardLeases``: one key per shard with an expiry, renewed; each live worker (a heartbeat in a
   sorted set) takes a fair share, so two workers split the shards and the survivor takes a dead
-  worker's shards once their leases expire.
+  worker's shards once their leases expire. A worker restarted under the same name takes its
+  own leases back at once (names are unique per live process: see the class).
 - ``reply`` / ``ReplyListener``: the worker's answer to the gateway that holds the sender, over
   pub/sub (a lost answer loses no decision: it is stored; the sender resends with its key).
 """
@@ -46,6 +53,10 @@ GROUP = "workers"
 #: trimmed; an operator who needs them all reads it more often)
 DEAD_LETTER_MAX_LEN = 100_000
 
+#: a shard's attempt counts expire this long after the last attempt (each entry's count is
+#: deleted when it is acknowledged or dead-lettered; the expiry only bounds a leak)
+ATTEMPTS_TTL_MS = 24 * 3600 * 1000
+
 # KEYS[1]: the shard's stream; ARGV: max_len, payload. False: full (nothing appended).
 _BOUNDED_XADD = """
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
@@ -57,6 +68,18 @@ _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
+return 0
+"""
+
+# KEYS[1]: a lease; ARGV: owner, ttl_ms. 1 if taken: free, or already ours (a process that
+# had our name, which is dead since we have it now: names are unique per live process).
+_TAKE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 """
 
@@ -75,11 +98,13 @@ class StreamFull(RateLimited):
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One stream entry: its shard, its id and its payload (``m``)."""
+    """One stream entry: its shard, its id, its payload (``m``) and how many times it has
+    been delivered (1 when read new; a takeover adds one)."""
 
     shard: int
     id: str
     data: bytes
+    deliveries: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +113,7 @@ class DeadLetter:
     id: str
     deliveries: int
     data: bytes
+    attempts: int = 0  # attempts to decide it alone (0: dead-lettered before this was counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,47 +205,89 @@ class ChatStreams:
             out.extend(_entry(shard, eid, fields) for eid, fields in entries)
         return out
 
-    def reclaim(self, shard: int, consumer: str, count: int) -> tuple[list[Entry], int]:
-        """Entries pending longer than ``claim_idle_ms`` (their consumer died or failed), now
-        ``consumer``'s; those delivered ``max_deliveries`` times are dead-lettered instead.
-        Returns the claimed entries and how many were dead-lettered."""
+    def reclaim(self, shard: int, consumer: str, count: int) -> list[Entry]:
+        """At most ``count`` entries pending longer than ``claim_idle_ms`` (their consumer died
+        or failed), now ``consumer``'s, each with its delivery count (this one included)."""
         stream = self.stream(shard)
         pending = self.client.xpending_range(
             stream, GROUP, min="-", max="+", count=count, idle=self.claim_idle_ms
         )
-        spent = [
-            (_text(p["message_id"]), int(p["times_delivered"]))
-            for p in pending
-            if int(p["times_delivered"]) >= self.max_deliveries
-        ]
-        for entry_id, deliveries in spent:
-            self._dead_letter(shard, entry_id, deliveries)
+        if not pending:
+            return []
+        delivered = {_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
         reply = self.client.xautoclaim(
             stream, GROUP, consumer, min_idle_time=self.claim_idle_ms, start_id="0-0", count=count
         )
-        claimed = [_entry(shard, eid, fields) for eid, fields in reply[1] if fields]
-        return claimed, len(spent)
+        # XAUTOCLAIM adds a delivery; one that XPENDING did not list (pending since) has had
+        # at least one before
+        return [
+            _entry(shard, eid, fields, delivered.get(_text(eid), 1) + 1)
+            for eid, fields in reply[1]
+            if fields
+        ]
 
-    def _dead_letter(self, shard: int, entry_id: str, deliveries: int) -> None:
+    def resume(self, shard: int, consumer: str, count: int) -> list[Entry]:
+        """At most ``count`` entries pending with ``consumer`` itself, now, whatever their idle
+        time: what a process that had this consumer's name read and did not acknowledge before
+        it died (names are unique per live process, see ``ShardLeases``)."""
         stream = self.stream(shard)
-        found = self.client.xrange(stream, min=entry_id, max=entry_id)
-        data = _entry(shard, *found[0]).data if found else b""
+        pending = self.client.xpending_range(
+            stream, GROUP, min="-", max="+", count=count, consumername=consumer
+        )
+        if not pending:
+            return []
+        delivered = {_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
+        reply: Any = self.client.xclaim(stream, GROUP, consumer, 0, list(delivered))
+        return [
+            _entry(shard, eid, fields, delivered.get(_text(eid), 1) + 1)
+            for eid, fields in reply
+            if fields
+        ]
+
+    def count_attempt(self, entry: Entry) -> int:
+        """Count an attempt to decide ``entry`` alone; the attempts so far, this one included.
+        Counted before the attempt, so one that ends the process counts too."""
+        key = self._attempts(entry.shard)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hincrby(key, entry.id, 1)
+        pipe.pexpire(key, ATTEMPTS_TTL_MS)
+        return int(pipe.execute()[0])
+
+    def dead_letter(self, entry: Entry, attempts: int) -> None:
+        """Move ``entry`` to the dead-letter stream: acknowledged and deleted from its shard,
+        in one transaction."""
+        stream = self.stream(entry.shard)
         pipe = self.client.pipeline(transaction=True)
         pipe.xadd(
             self.dead_stream,
-            {"shard": shard, "id": entry_id, "deliveries": deliveries, "m": data},
+            {
+                "shard": entry.shard,
+                "id": entry.id,
+                "deliveries": entry.deliveries,
+                "attempts": attempts,
+                "m": entry.data,
+            },
             maxlen=DEAD_LETTER_MAX_LEN,
             approximate=True,
         )
-        pipe.xack(stream, GROUP, entry_id)
-        pipe.xdel(stream, entry_id)
+        pipe.xack(stream, GROUP, entry.id)
+        pipe.xdel(stream, entry.id)
+        pipe.hdel(self._attempts(entry.shard), entry.id)
         pipe.execute()
         log.error(
-            "dead-lettered entry %s of shard %d after %d deliveries", entry_id, shard, deliveries
+            "dead-lettered entry %s of shard %d after %d attempts alone (%d deliveries)",
+            entry.id,
+            entry.shard,
+            attempts,
+            entry.deliveries,
         )
 
+    def _attempts(self, shard: int) -> str:
+        return f"{self.prefix}attempts:{shard}"
+
     def ack(self, entries: Iterable[Entry]) -> None:
-        """Acknowledge and delete (the stream's length stays the backlog), one transaction."""
+        """Acknowledge and delete (the stream's length stays the backlog), and forget their
+        attempt counts (a no-op while the shard has none), one transaction."""
         by_shard: dict[int, list[str]] = {}
         for entry in entries:
             by_shard.setdefault(entry.shard, []).append(entry.id)
@@ -229,6 +297,7 @@ class ChatStreams:
         for shard, ids in by_shard.items():
             pipe.xack(self.stream(shard), GROUP, *ids)
             pipe.xdel(self.stream(shard), *ids)
+            pipe.hdel(self._attempts(shard), *ids)
         pipe.execute()
 
     # -- operators ------------------------------------------------------------------------
@@ -239,7 +308,13 @@ class ChatStreams:
         for _, fields in found:
             f = {_text(k): v for k, v in fields.items()}
             out.append(
-                DeadLetter(int(f["shard"]), _text(f["id"]), int(f["deliveries"]), bytes(f["m"]))
+                DeadLetter(
+                    int(f["shard"]),
+                    _text(f["id"]),
+                    int(f["deliveries"]),
+                    bytes(f["m"]),
+                    int(f.get("attempts", 0)),
+                )
             )
         return out
 
@@ -329,7 +404,14 @@ class ShardLeases:
     """Which shards this worker owns: ``refresh()`` (call at least every ``ttl_ms / 3``)
     heartbeats, renews what it holds, gives back what exceeds its fair share and takes free
     shards up to it. A lease is a key ``{prefix}lease:{shard}`` = owner, expiring after
-    ``ttl_ms``; a worker that stops renewing loses its shards to the others after that."""
+    ``ttl_ms``; a worker that stops renewing loses its shards to the others after that.
+
+    ``owner`` must be unique among the live workers: a lease that already holds our name is
+    taken as ours (a worker restarted under its fixed ``--name``, by systemd say, resumes its
+    shards at once instead of waiting out their TTL), which is right only because the process
+    that took it under that name is dead now. Two live workers with one name would both read
+    the same shards: no decision lost or stored twice (idempotency keys), but no ownership
+    either. The default name (host-pid-random) is unique by construction."""
 
     def __init__(
         self, client: redis.Redis, prefix: str, shards: int, owner: str, ttl_ms: int = 10_000
@@ -343,6 +425,7 @@ class ShardLeases:
         self._workers = f"{prefix}workers"
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
+        self._take = client.register_script(_TAKE)
         self._lock = threading.Lock()
         # start at a different shard per worker, so two starting together rarely collide
         self._start = sum(owner.encode()) % shards
@@ -376,7 +459,7 @@ class ShardLeases:
                 shard = (self._start + i) % self.shards
                 if shard in self.held:
                     continue
-                if self.client.set(self.key(shard), self.owner, nx=True, px=self.ttl_ms):
+                if self._take(keys=[self.key(shard)], args=[self.owner, self.ttl_ms]):
                     self.held.add(shard)
             return set(self.held)
 
@@ -389,9 +472,10 @@ class ShardLeases:
             self.client.zrem(self._workers, self.owner)
 
 
-def _entry(shard: int, entry_id: Any, fields: Any) -> Entry:
+def _entry(shard: int, entry_id: Any, fields: Any, deliveries: int = 1) -> Entry:
     data = fields.get(b"m", fields.get("m", b""))
-    return Entry(shard, _text(entry_id), data if isinstance(data, bytes) else str(data).encode())
+    payload = data if isinstance(data, bytes) else str(data).encode()
+    return Entry(shard, _text(entry_id), payload, deliveries)
 
 
 def _group(groups: Any) -> dict[str, Any]:

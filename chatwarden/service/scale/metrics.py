@@ -41,7 +41,7 @@ COUNTERS = {
     ),
     "failed": (
         "chatwarden_worker_messages_failed",
-        "Entries this worker could not decide; left pending, retried, then dead-lettered.",
+        "Failed attempts to decide an entry (left pending and retried, in the end dead-lettered).",
     ),
     "reclaimed": (
         "chatwarden_worker_messages_reclaimed",
@@ -49,7 +49,7 @@ COUNTERS = {
     ),
     "dead_lettered": (
         "chatwarden_worker_messages_dead_lettered",
-        "Entries this worker moved to the dead-letter stream after max_deliveries.",
+        "Entries this worker moved to the dead-letter stream (max_deliveries attempts alone).",
     ),
     "errors": (
         "chatwarden_worker_pass_errors",
@@ -108,7 +108,7 @@ class _WorkerCollector(Collector):
         yield pending
         yield GaugeMetricFamily(
             "chatwarden_dead_letters",
-            "Entries in the dead-letter stream (given up after max_deliveries; see "
+            "Entries in the dead-letter stream (max_deliveries attempts alone failed; see "
             "docs/scaling.md to inspect them).",
             value=dead,
         )

@@ -1,10 +1,11 @@
 """The worker loop: decide and store the messages of the shards this worker holds.
 
 One pass (``Worker.run_once``): refresh the shard leases; take over entries left pending too
-long by a dead or failing worker (dead-lettering those already tried ``max_deliveries`` times);
-read new entries; run them through ``ChatService.send_messages`` (the same decision path as one
-process: chat rules, AutoMod, detection, one transaction, events after the commit); answer the
-gateways; and only then acknowledge the entries.
+long by a dead or failing worker (and, once per shard, at once, those pending under this
+worker's own name: a process that had the name before this one); read new entries; run them
+through ``ChatService.send_messages`` (the same decision path as one process: chat rules,
+AutoMod, detection, one transaction, events after the commit); answer the gateways; and only
+then acknowledge the entries.
 
 Why no message is decided twice: every entry carries an idempotency key, and the messages
 table is unique on (channel, sender, key). A worker killed after the commit but before the
@@ -12,6 +13,14 @@ acknowledgement leaves the entry pending; its next owner sends it again and
 ``send_messages`` finds the stored row and answers with a replay, writing nothing. Why none is
 lost: an entry leaves its stream only by XACK+XDEL after the commit, or to the dead-letter
 stream.
+
+Poison messages: entries delivered before are decided in small batches (``RETRY_BATCH`` at
+their second delivery), then alone (from the third), each small batch acknowledged before the
+next, so a worker killed again loses little and the one entry that kills it or fails is
+isolated. Only attempts alone count towards ``max_deliveries`` (counted in Redis before the
+attempt, so one that ends the process counts): a worker that crash-loops adds deliveries to
+every entry it held, but attempts alone only to the entry it was deciding, so innocent
+entries are decided on their retry and only a real poison message is dead-lettered.
 """
 
 from __future__ import annotations
@@ -31,12 +40,16 @@ from chatwarden.service.types import SendResult
 
 log = logging.getLogger(__name__)
 
+#: entries at their second delivery are decided in batches of at most this many; from the
+#: third, one at a time
+RETRY_BATCH = 16
+
 
 @dataclass
 class WorkerStats:
     decided: int = 0  # entries answered and acknowledged (replays included)
     replayed: int = 0  # of which redeliveries of an already stored message
-    failed: int = 0  # entries left pending after a failure (retried, then dead-lettered)
+    failed: int = 0  # failed attempts (the entry stays pending, is retried, then dead-lettered)
     reclaimed: int = 0
     dead_lettered: int = 0
     errors: int = 0  # passes that failed (Redis or the database unreachable) and were retried
@@ -64,6 +77,8 @@ class Worker:
         self.stage_observer: Callable[[str, float], None] | None = None
         self._next_refresh = 0.0
         self._next_reclaim = 0.0
+        self._reclaim_from = 0  # the shard the next takeover pass starts at (fairness)
+        self._resumed: set[int] = set()  # shards whose entries pending under our name we took
 
     def run(self, stop: threading.Event, retry_s: float = 1.0) -> None:
         """Pass after pass until ``stop`` is set, then give the shards back. A pass that fails
@@ -98,18 +113,53 @@ class Worker:
         entries: list[Entry] = []
         if now >= self._next_reclaim:  # cheap, but not on every pass
             self._next_reclaim = now + min(1.0, self.streams.claim_idle_ms / 4000)
-            for shard in shards:
-                claimed, dead = self.streams.reclaim(shard, self.name, self.batch)
-                entries += claimed
-                self.stats.reclaimed += len(claimed)
-                self.stats.dead_lettered += dead
+            entries = self._take_over(shards)
         block = None if entries else self.block_ms  # (0 would wait forever)
         per_shard = -(-self.batch // len(shards))  # Redis's COUNT is per stream
         entries += self.streams.read(shards, self.name, per_shard, block)
         return self.process(entries)
 
+    def _take_over(self, shards: list[int]) -> list[Entry]:
+        """At most ``batch`` entries in all (not per shard): first those pending under our own
+        name on a shard we have not resumed yet, then those idle past ``claim_idle_ms``,
+        starting at a different shard each pass so that none waits behind the others."""
+        budget = self.batch
+        entries: list[Entry] = []
+        for shard in shards:
+            if shard in self._resumed or budget <= 0:
+                continue
+            resumed = self.streams.resume(shard, self.name, budget)
+            if len(resumed) < budget:
+                self._resumed.add(shard)  # all of them (else the rest next pass)
+            entries += resumed
+            budget -= len(resumed)
+        start = self._reclaim_from % len(shards)
+        self._reclaim_from += 1
+        for shard in shards[start:] + shards[:start]:
+            if budget <= 0:
+                break
+            claimed = self.streams.reclaim(shard, self.name, budget)
+            entries += claimed
+            budget -= len(claimed)
+        self.stats.reclaimed += len(entries)
+        return entries
+
     def process(self, entries: list[Entry]) -> int:
-        """Decide, store, answer, then acknowledge; an entry that fails stays pending."""
+        """Decide, store, answer, then acknowledge; an entry that fails stays pending. Entries
+        delivered before go first, in small batches (second delivery) or alone (later), each
+        acknowledged before the next; the new ones then as one batch."""
+        if not entries:
+            return 0
+        second = [e for e in entries if e.deliveries == 2]
+        done = 0
+        for i in range(0, len(second), RETRY_BATCH):
+            done += self._finish(second[i : i + RETRY_BATCH])
+        for entry in entries:
+            if entry.deliveries > 2:
+                done += self._finish([entry])
+        return done + self._finish([e for e in entries if e.deliveries < 2])
+
+    def _finish(self, entries: list[Entry]) -> int:
         if not entries:
             return 0
         todo: list[tuple[Entry, Envelope]] = []
@@ -117,9 +167,11 @@ class Worker:
             try:
                 todo.append((entry, decode_request(entry.data)))
             except (ValueError, KeyError, TypeError):
-                self.stats.failed += 1
                 log.warning("entry %s of shard %d is not a chat message", entry.id, entry.shard)
+                self._failed(entry, self.streams.count_attempt(entry))
         done = self._decide(todo)
+        if not done:
+            return 0
         answers: dict[str, list[Any]] = {}
         decided_at = time.time()
         for (_, env), result in done:
@@ -140,20 +192,56 @@ class Worker:
     def _decide(
         self, todo: list[tuple[Entry, Envelope]]
     ) -> list[tuple[tuple[Entry, Envelope], SendResult | ChatWardenError]]:
-        """The whole batch in one ``send_messages``; if it fails, one by one, so only the
-        entry that fails stays pending."""
+        """The batch in one ``send_messages``; if it fails, each entry alone, so only the entry
+        that fails stays pending. An entry delivered before is decided alone at once."""
         if not todo:
             return []
+        if len(todo) == 1 and todo[0][0].deliveries > 1:
+            return self._decide_alone(todo[0])
         try:
             results = self.chat.send_messages([env.request for _, env in todo])
             return list(zip(todo, results, strict=True))
         except Exception:
-            if len(todo) == 1:
-                self.stats.failed += 1
-                log.exception("deciding entry %s failed; it stays pending", todo[0][0].id)
+            if len(todo) == 1:  # a new entry alone: that was its attempt
+                log.exception("deciding entry %s failed", todo[0][0].id)
+                self._failed(todo[0][0], self.streams.count_attempt(todo[0][0]))
                 return []
             log.warning("a batch of %d failed; deciding its entries one by one", len(todo))
         out = []
         for item in todo:
-            out += self._decide([item])
+            out += self._decide_alone(item)
         return out
+
+    def _decide_alone(
+        self, item: tuple[Entry, Envelope]
+    ) -> list[tuple[tuple[Entry, Envelope], SendResult | ChatWardenError]]:
+        entry, env = item
+        attempts = self.streams.count_attempt(entry)  # before: an attempt that kills us counts
+        if attempts > self.streams.max_deliveries:  # the last one ended its process
+            self._dead_letter(entry, attempts - 1)
+            return []
+        try:
+            return [(item, self.chat.send_messages([env.request])[0])]
+        except Exception:
+            log.exception("deciding entry %s alone failed", entry.id)
+            self._failed(entry, attempts)
+            return []
+
+    def _failed(self, entry: Entry, attempts: int) -> None:
+        """An attempt to decide ``entry`` alone failed: it stays pending (taken over again
+        after ``claim_idle_ms``), or goes to the dead letters after ``max_deliveries``."""
+        self.stats.failed += 1
+        if attempts >= self.streams.max_deliveries:
+            self._dead_letter(entry, attempts)
+        else:
+            log.warning(
+                "entry %s of shard %d failed alone (attempt %d of %d); it stays pending",
+                entry.id,
+                entry.shard,
+                attempts,
+                self.streams.max_deliveries,
+            )
+
+    def _dead_letter(self, entry: Entry, attempts: int) -> None:
+        self.streams.dead_letter(entry, attempts)
+        self.stats.dead_lettered += 1

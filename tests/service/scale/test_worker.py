@@ -18,11 +18,14 @@ import redis
 from chatwarden.bus.redis_streams import ChatStreams, ShardLeases
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import build_node, worker_of
+from chatwarden.service.scale.codec import with_key
 from chatwarden.service.scale.worker import Worker
+from chatwarden.service.types import Actor, SendRequest
 from tests.conftest import empty_postgres_schema
 from tests.redis_support import REDIS_URL, redis_namespace
 from tests.service.scale.scale_support import (
     CHEAP_HASHING,
+    Seeded,
     publish,
     requests,
     seed,
@@ -270,3 +273,105 @@ def test_run_survives_an_unreachable_redis_and_gives_its_shards_back_on_stop(
         assert not thread.is_alive() and lost.stats.decided == 0
     finally:
         node.close()
+
+
+def poison_request(seeded: Seeded) -> SendRequest:
+    """A message whose decision always raises: its sender is not in the users table (say,
+    deleted after the gateway accepted it), so the INSERT breaks a foreign key."""
+    return with_key(SendRequest(Actor(987_654_321, "ghost"), seeded.channel_ids[0], "hello"))
+
+
+def bus_config(pg: str, prefix: str, **bus: int) -> ServiceConfig:
+    values = {"url": REDIS_URL, "key_prefix": prefix, "shards": SHARDS, **bus}
+    return ServiceConfig.model_validate({"database_url": pg, **CHEAP_HASHING, "bus": values})
+
+
+def test_a_decision_that_always_raises_is_dead_lettered_after_n_attempts_alone_and_its_batch_mates_are_decided_once(  # noqa: E501
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    seeded = seed(pg, channels=1, senders=5)  # one channel: one shard, one batch
+    node = build_node(bus_config(pg, ns[1], claim_idle_ms=30, max_deliveries=3))
+    try:
+        good = requests(seeded, 10)
+        publish(node.streams, good[:5] + [poison_request(seeded)] + good[5:])
+        worker = worker_of(node, "solo")
+        worker.run_once()  # the batch fails; each entry alone: 10 decided, the poison not
+        assert (worker.stats.decided, worker.stats.failed) == (10, 1)
+        deadline = time.monotonic() + 10
+        while not node.streams.dead_letters() and time.monotonic() < deadline:
+            worker.run_once()
+            time.sleep(0.01)
+        [letter] = node.streams.dead_letters()
+    finally:
+        node.close()
+    assert (letter.deliveries, letter.attempts) == (3, 3)
+    assert (worker.stats.failed, worker.stats.dead_lettered, worker.stats.decided) == (3, 1, 10)
+    assert stored_keys(pg) == {str(r.idempotency_key): 1 for r in good}
+    assert sum(node.streams.backlog().values()) == 0
+
+
+def test_a_crash_loop_dead_letters_only_the_entry_that_killed_the_process(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    """Workers killed again and again (each takeover adds a delivery to every entry they held)
+    send no innocent entry to the dead letters: only attempts alone count, and the workers
+    that died while deciding the poison alone counted theirs before they died."""
+    seeded = seed(pg, channels=SHARDS, senders=5)
+    node = build_node(bus_config(pg, ns[1], claim_idle_ms=30, max_deliveries=2))
+    streams = node.streams
+    try:
+        good = requests(seeded, 40)
+        publish(streams, good[:20] + [poison_request(seeded)] + good[20:])
+        held = streams.read(range(SHARDS), "killed-0", 100, None)
+        assert len(held) == 41
+        for n in range(1, 6):  # five more workers take them over and die before deciding
+            time.sleep(0.035)
+            held = [e for s in range(SHARDS) for e in streams.reclaim(s, f"killed-{n}", 100)]
+            assert len(held) == 41
+        poison = next(e for e in held if b"ghost" in e.data)
+        for _ in range(2):  # two of them died while deciding the poison alone
+            streams.count_attempt(poison)
+        time.sleep(0.035)
+        worker = worker_of(node, "survivor")
+        deadline = time.monotonic() + 10
+        while worker.stats.decided < 40 and time.monotonic() < deadline:
+            worker.run_once()
+        [letter] = streams.dead_letters()
+    finally:
+        node.close()
+    assert (letter.id, letter.deliveries, letter.attempts) == (poison.id, 7, 2)
+    assert worker.stats.failed == 0  # the poison was not tried a third time
+    assert (worker.stats.reclaimed, worker.stats.decided, worker.stats.dead_lettered) == (
+        41,
+        40,
+        1,
+    )
+    assert stored_keys(pg) == {str(r.idempotency_key): 1 for r in good}
+    assert sum(streams.backlog().values()) == 0
+
+
+def test_a_worker_restarted_under_its_name_resumes_its_shards_and_entries_at_once(
+    ns: tuple[redis.Redis, str], pg: str
+) -> None:
+    seeded = seed(pg, channels=SHARDS, senders=5)
+    # leases and takeovers far too slow to explain a quick resume
+    config = bus_config(pg, ns[1], claim_idle_ms=60_000, lease_ttl_ms=60_000)
+    reqs = requests(seeded, 100)
+    first, second = build_node(config), build_node(config)
+    try:
+        publish(first.streams, reqs)
+        dead = worker_of(first, "w1")
+        assert dead.leases.refresh() == set(range(SHARDS))
+        held = first.streams.read(range(SHARDS), "w1", 30, None)  # then SIGKILL: no release
+        again = worker_of(second, "w1")  # systemd starts it again under the same --name
+        again.block_ms = 10
+        started = time.monotonic()
+        while again.stats.decided < 100 and time.monotonic() - started < 10:
+            again.run_once()
+        took = time.monotonic() - started
+    finally:
+        first.close()
+        second.close()
+    assert again.stats.shards == set(range(SHARDS))
+    assert again.stats.reclaimed == len(held) == 4 * 25
+    assert took < 10 and stored_keys(pg) == {str(r.idempotency_key): 1 for r in reqs}
