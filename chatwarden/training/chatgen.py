@@ -309,6 +309,10 @@ SLOTS: Final[dict[str, Slot]] = {
         "burn alive, choke on your food, drown, get shot, die in a fire, never wake "
         "up, rot, get run over, fall down the stairs and die"
     ),
+    "harmed": _words(
+        "beaten, shot, hanged, gassed, burned, locked up, exterminated, killed, lynched, "
+        "hunted down, put down, stoned, beaten up, tortured, enslaved, wiped off the map"
+    ),
     "them": _words("him, her, this guy, that kid, that girl, this dude, them"),
     "them_subj": _words("he, she"),
     "relative": _words("mom, dad, brother, sister, best friend, cousin, son, daughter"),
@@ -622,6 +626,9 @@ DEATH_WISH: Final = _lines(
     i wish you were dead
     you deserve to die
     you deserve to {die_how}
+    you deserve to be dead
+    you deserve to be {harmed}
+    i wish you would {die_how}
     i hope your {kin} dies
     hope your {kin} gets {disease}
     i pray you {die_how}
@@ -929,6 +936,10 @@ DEHUMANISE: Final = _lines(
     {groups} should all be killed
     gas all the {groups}
     {groups} deserve to be wiped out
+    {groups} deserve to be {harmed}
+    all {groups} deserve to be {harmed}
+    {groups} deserve to suffer
+    {groups} deserve a bullet
     {groups} are {vermin}, not people
     treat {groups} like the animals they are
     {groups} are rats and should be treated like rats
@@ -995,6 +1006,10 @@ VIOLENT_HATE: Final = frozenset(
         "{groups} should all be killed",
         "gas all the {groups}",
         "{groups} deserve to be wiped out",
+        "{groups} deserve to be {harmed}",
+        "all {groups} deserve to be {harmed}",
+        "{groups} deserve to suffer",
+        "{groups} deserve a bullet",
         "{groups} are {vermin} and i'd kill them all",
         "we need to get rid of {groups}",
     }
@@ -1656,6 +1671,76 @@ SUBWORD: Final = _lines(
     mortal kombat fatality {emote}
     """
 )
+#: Well-wishes and praise in the words threats and death wishes use ("i hope you ...", "you
+#: deserve ...", "i know where you ...", "i'll find you ..."): without them the model learns those
+#: frames, not the harm in them, and holds "you deserve better" and "i hope you get some sleep".
+KIND_WORDS: Final = _lines(
+    """
+    i hope you {wish}
+    hope you {wish}
+    i hope you {wish} {name}
+    hope you {wish} {when_ok}
+    i really hope you {wish}
+    i hope your {kin} {kin_wish}
+    hope your {kin} {kin_wish}
+    you deserve {good_thing}
+    you deserve {good_thing} {name}
+    you deserved {won_thing}
+    {name} deserves {good_thing}
+    you deserve to {good_do}
+    everyone deserves {rights}
+    {groups} deserve {rights}
+    all {groups} deserve {rights}
+    {groups} deserve to {good_do}
+    i wish you {wish_noun}
+    wish you {wish_noun} {name}
+    i know where you {know_where}
+    i'll find you {find_good}
+    can't wait for you to {good_do}
+    i'll laugh when you {funny}
+    may you {wish}
+    """
+)
+_KIND_SLOTS: Final[dict[str, Slot]] = {
+    "wish": _words(
+        "win, feel better, get some sleep, have a great day, get well soon, hit diamond, beat "
+        "the boss, have fun, enjoy the game, win the tournament, hit that clutch, rest well, have "
+        "a good stream, get better soon, get the drop, get lucky, make it to finals, sleep well, "
+        "pass your exam, get the job, recover fast, have a great birthday, find a good duo, get "
+        "that rank up, have a safe trip"
+    ),
+    "when_ok": _words("today, tonight, tomorrow, this weekend, next stream, in ranked"),
+    "kin_wish": _words(
+        "gets better soon, feels better, has a great birthday, enjoys the stream, recovers "
+        "quickly, likes the gift, has a safe flight"
+    ),
+    "good_thing": _words(
+        "better, a break, more viewers, the win, a raise, the world, all the subs, some rest, a "
+        "nap, that win, the mvp, more followers, a good night's sleep, some sleep, credit for "
+        "that, a medal, the best, every bit of it, a vacation, that rank"
+    ),
+    "won_thing": _words("that win, it, the mvp, every sub, that clutch, the trophy"),
+    "rights": _words(
+        "respect, equal rights, equal pay, to be heard, to feel safe, a voice, the same chances, "
+        "kindness, better, dignity, to be treated equally, a seat at the table, to be respected, "
+        "the same respect as anyone"
+    ),
+    "good_do": _words(
+        "be happy, win, rest, take a break, be here, feel safe, be heard, be proud, celebrate, "
+        "enjoy this, go pro, have fun"
+    ),
+    "wish_noun": _words(
+        "the best, all the best, good luck, a happy birthday, a speedy recovery, a great stream, "
+        "luck in ranked, a good night"
+    ),
+    "know_where": _words(
+        "got that from, found that clip, got that skin, learned that, bought that chair, are "
+        "going with this, stand on that"
+    ),
+    "find_good": _words("a good duo, a better team, that clip, the link, a carry, some teammates"),
+    "funny": _words("see this clip, read chat, see the ending, find out the twist, hear this"),
+}
+
 _QUOTE_FAMILIES: Final = _words("threat_direct, death_wish, self_harm, exclusion, misogyny")
 
 
@@ -1738,6 +1823,16 @@ FAMILIES: Final[tuple[Family, ...]] = (
     Family("profanity_ok", 0, None, 2000, PROFANITY, _ALL_ZERO),
     Family("subword", 0, None, 500, SUBWORD, _ALL_ZERO),
     Family("innocent_senses", 0, None, 1500, INNOCENT, _ALL_ZERO),
+    Family(
+        "kind_words",
+        0,
+        None,
+        1000,
+        KIND_WORDS,
+        _ALL_ZERO,
+        targets=IDENTITY_CATEGORIES,
+        slots=_KIND_SLOTS,
+    ),
 )
 FAMILY_NAMES: Final = tuple(f.name for f in FAMILIES)
 _BY_NAME: Final = {f.name: f for f in FAMILIES}
@@ -1844,6 +1939,7 @@ def generate_families(
     profanity_ok          0     none (swearing left to the lexicon)           -      2000
     subword               0     none (identity/abuse words inside others)     -       500
     innocent_senses       0     none (other senses: "smash bros", "filthy")   -      1500
+    kind_words            0     none ("i hope you win", "you deserve better") -      1000
     ====================  ====  ============================================  =====  =====
 
     Harmful families decide every category but ``swearing`` (lexical); harmless families set all

@@ -58,3 +58,36 @@ def test_trash_talk_is_held_only_at_level_4(automods: dict[int, AutoMod], text: 
     assert automods[1].check(text).action is Action.ALLOW
     decision = automods[4].check(text)
     assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)
+
+
+#: Well-wishes and praise in the words threats use ("i hope you ...", "you deserve ..."), held at
+#: level 2 by the model before its kind_words training family, beside the threats in the same
+#: frames, which must stay held.
+KIND = (
+    "you deserve better",
+    "i hope you get some sleep",
+    "i hope your mom gets better",
+    "black people deserve equal rights",
+    "women deserve respect",
+    "trans people deserve respect",
+)
+UNKIND = (
+    "you deserve to die",
+    "i hope you get cancer",
+    "women deserve to be beaten",
+    "gay people deserve nothing",
+)
+
+
+@pytest.mark.parametrize("text", KIND)
+def test_kind_words_in_threat_frames_pass_level_2(automods: dict[int, AutoMod], text: str) -> None:
+    decision = automods[2].check(text)
+    assert decision.action is Action.ALLOW, (text, decision.harm, decision.reasons)
+
+
+@pytest.mark.parametrize("text", UNKIND)
+def test_threats_in_the_same_frames_are_held_at_level_2(
+    automods: dict[int, AutoMod], text: str
+) -> None:
+    decision = automods[2].check(text)
+    assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)

