@@ -23,24 +23,50 @@ Examples:
   python bench/service_load.py --regulars          # chatters with history (see _make_regulars)
   python bench/service_load.py --database-url postgresql://postgres@127.0.0.1:5432/cw_bench
       # a dedicated database (its tables are dropped first): createdb -U postgres cw_bench
+
+Scale-out (``--bus``, docs/scaling.md): the deployment as it runs, ``--workers`` M
+``chatwarden worker --bus URL`` and ``--gateways`` N ``chatwarden serve --bus URL`` subprocesses
+over Redis Streams and PostgreSQL, in a fresh PostgreSQL schema and under a fresh Redis key
+prefix (both removed afterwards). This process seeds the database (``--shards`` channels, one
+on each shard, and the chatters), starts the workers, waits for their ``/readyz`` and for the
+shards to be split between them, picks ``--channels`` channels whose shards different workers
+own (round robin over the workers), starts the gateways and waits for their ``/readyz``. Client
+i connects to gateway i mod N (round robin) and chats in channel (i div N) mod ``--channels``,
+so each gateway has clients in every channel. A message counts delivered when it reached every
+client of its channel, on whichever gateway; latency is over every delivered copy, as above.
+Also printed: the stored acks over the whole run against the rows in PostgreSQL (equal when
+nothing is lost or stored twice; the run waits for the last answers first), and the CPU
+seconds (user+sys, /proc) of each gateway, each worker, redis-server and every PostgreSQL
+server process on the machine (other work's included) in the measured window, as milliseconds
+per accepted message, with the load average.
+
+  python bench/service_load.py --bus redis://127.0.0.1:6379/0 --gateways 2 --workers 2 \
+      --database-url postgresql://postgres@127.0.0.1:5432/test
+      # --channels 2: a channel's shard has one owner, so one channel is decided by one worker
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 CHANNEL = "bench"
 
@@ -225,6 +251,333 @@ def _skip_decide_and_store(services: Any) -> None:
     services.chat.send_messages = send_messages
 
 
+# -- scale-out deployment (--bus) ----------------------------------------------------------------
+
+
+def _with_schema(url: str, schema: str) -> str:
+    """``url`` with every connection's search path set to ``schema`` (as bench/scale.py)."""
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@dataclass
+class Channel:
+    id: int
+    name: str
+    owner: str = ""  # the worker holding its shard's lease when the run started
+
+
+class Deployment:
+    """The ``chatwarden worker`` and ``chatwarden serve`` subprocesses of one run, started as
+    deployed (the settings in the environment, as a systemd unit's environment file gives
+    them); each one's output goes to ``logs/<name>.log``."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, *argv: str) -> None:
+        with (self.logs / f"{name}.log").open("ab") as out:
+            self.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "chatwarden", *argv],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, name: str, port: int, timeout_s: float = 180) -> None:
+        """Until ``GET /readyz`` on ``port`` answers 200 (the process has built its services
+        and reaches the database and Redis)."""
+        url = f"http://127.0.0.1:{port}/readyz"
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.procs[name].poll() is not None:
+                raise SystemExit(f"{name} exited at start-up:\n{self.tail(name)}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:  # refused, 503 (HTTPError), timeout
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"{name} was not ready within {timeout_s:.0f} s:\n{self.tail(name)}")
+
+    def tail(self, name: str, lines: int = 20) -> str:
+        text = (self.logs / f"{name}.log").read_text(errors="replace")
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def close(self) -> None:
+        """SIGTERM to all, the last started (the gateways) first, then wait."""
+        for proc in reversed(self.procs.values()):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _seed_bus(
+    services: Any, args: argparse.Namespace
+) -> tuple[list[Channel], list[Any], list[str]]:
+    """The owner, one channel per shard (``bench0``.. ; consecutive ids, so channel_id mod
+    shards covers every shard), the chatters and their sessions."""
+    from chatwarden.service.types import Actor
+
+    password = "bench-password"
+    owner = services.accounts.register("bench_owner", password)
+    owner_actor = Actor(owner.id, owner.username)
+    channels = [
+        Channel(services.channels.create_channel(owner_actor, f"{CHANNEL}{j}").id, f"{CHANNEL}{j}")
+        for j in range(args.shards)
+    ]
+    actors, sessions = [], []
+    for i in range(args.clients):
+        user = services.accounts.register(f"bench_user_{i}", password)
+        actors.append(Actor(user.id, user.username))
+        sessions.append(services.accounts.login(user.username, password).token)
+    return channels, actors, sessions
+
+
+def _wait_split(client: Any, prefix: str, shards: int, workers: int) -> dict[int, str]:
+    """Until every shard is leased and each worker holds its share; the owner of each shard."""
+    deadline = time.monotonic() + 90
+    share = -(-shards // workers)
+    while time.monotonic() < deadline:
+        owners = [client.get(f"{prefix}lease:{s}") for s in range(shards)]
+        held: dict[str, int] = {}
+        for owner in owners:
+            if owner is not None:
+                name = owner.decode() if isinstance(owner, bytes) else str(owner)
+                held[name] = held.get(name, 0) + 1
+        if None not in owners and len(held) == workers and max(held.values()) <= share:
+            return {
+                s: (o.decode() if isinstance(o, bytes) else str(o)) for s, o in enumerate(owners)
+            }
+        time.sleep(0.1)
+    raise SystemExit(f"the {workers} workers did not split the {shards} shards within 90 s")
+
+
+def _pick_channels(
+    channels: list[Channel], owners: dict[int, str], shards: int, count: int
+) -> list[Channel]:
+    """``count`` channels, taken round robin over the workers by the owner of their shard (so
+    two channels are decided by two workers when there are two)."""
+    by_owner: dict[str, list[Channel]] = {}
+    for channel in channels:
+        channel.owner = owners[channel.id % shards]
+        by_owner.setdefault(channel.owner, []).append(channel)
+    queues = [by_owner[name] for name in sorted(by_owner)]
+    picked: list[Channel] = []
+    turn = 0
+    while len(picked) < min(count, len(channels)):
+        queue = queues[turn % len(queues)]
+        if queue:
+            picked.append(queue.pop(0))
+        turn += 1
+    return picked
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine: the live ones' own
+    plus the postmaster's reaped children (backends that have exited). Other work's
+    connections to the same server are included."""
+    stats: dict[str, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, _, rest = (entry / "stat").read_text().rpartition(")")
+        except OSError:  # exited meanwhile
+            continue
+        if head.endswith("(postgres"):
+            stats[entry.name] = rest.split()  # from field 3 (state) on
+    total = 0
+    for fields in stats.values():
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if fields[1] not in stats:  # the postmaster: its reaped backends' cutime, cstime
+            total += int(fields[13]) + int(fields[14])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _backlog(client: Any, prefix: str, shards: int) -> int:
+    """Entries accepted and not yet acknowledged by a worker (workers delete what they ack)."""
+    pipe = client.pipeline(transaction=False)
+    for shard in range(shards):
+        pipe.xlen(f"{prefix}in:{shard}")
+    return int(sum(pipe.execute()))
+
+
+def run_bus(args: argparse.Namespace) -> None:
+    """``--bus``: the scale-out deployment end to end (see the module docstring)."""
+    import uuid
+
+    import redis
+    import sqlalchemy as sa
+
+    from chatwarden.config import ServiceConfig
+    from chatwarden.services import build_services
+    from chatwarden.store.engine import create_engine
+
+    if args.web_only:
+        raise SystemExit("--web-only replaces the server's decision path: single process only")
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("--bus needs PostgreSQL (--database-url postgresql://...)")
+    client = redis.Redis.from_url(args.bus)
+    tag = uuid.uuid4().hex[:8]
+    prefix, schema = f"cwload-{tag}:", f"cw_bench_load_{tag}"
+    admin = create_engine(args.database_url, pool_size=1, max_overflow=0)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_schema(args.database_url, schema)
+    logs = Path(tempfile.mkdtemp(prefix="cw-bench-load-"))
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "CHATWARDEN_DATABASE_URL": url,
+        "CHATWARDEN_BUS_KEY_PREFIX": prefix,
+        "CHATWARDEN_BUS_SHARDS": str(args.shards),
+        # the bench measures throughput, not the chat and edge limits (as in one process)
+        "CHATWARDEN_RATE_LIMIT_MESSAGES_PER_30S": str(10**9),
+        "CHATWARDEN_WS_PER_IP": "0",  # every bench client connects from 127.0.0.1
+        "CHATWARDEN_HTTP_CONNECTIONS_PER_IP": "0",
+        "CHATWARDEN_WEB_WS_FRAMES_PER_S": str(10**6),
+        "CHATWARDEN_WEB_API_REQUESTS": str(10**6),
+    }
+    deployment = Deployment(env, logs)
+    ok = False
+    try:
+        cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 64, "argon2_parallelism": 1}
+        config = ServiceConfig.model_validate(
+            {"database_url": url, "max_channels_per_account": 10**6, **cheap}
+        )
+        services = build_services(config)  # migrates the fresh schema before any process starts
+        try:
+            channels, actors, sessions = _seed_bus(services, args)
+            ports = {}
+            for n in range(args.workers):
+                name, ports[f"worker {n + 1}"] = f"worker {n + 1}", _free_port()
+                deployment.start(
+                    name, "worker", "--bus", args.bus, "--name", f"bench-w{n + 1}",
+                    "--metrics-port", str(ports[name]),
+                )  # fmt: skip
+            for n in range(args.workers):
+                deployment.wait_ready(f"worker {n + 1}", ports[f"worker {n + 1}"])
+            owners = _wait_split(client, prefix, args.shards, args.workers)
+            chosen = _pick_channels(channels, owners, args.shards, args.channels)
+            channel_of = [chosen[(i // args.gateways) % len(chosen)] for i in range(args.clients)]
+            for actor, channel in zip(actors, channel_of, strict=True):
+                services.channels.follow(actor, channel.id)
+            if args.regulars:
+                for channel in chosen:
+                    _make_regulars(services, channel.id)
+        finally:
+            services.close()
+        seeded = _count_rows(url)  # --regulars: their earlier messages
+        for n in range(args.gateways):
+            name, ports[f"gateway {n + 1}"] = f"gateway {n + 1}", _free_port()
+            deployment.start(name, "serve", "--bus", args.bus, "--port", str(ports[name]))
+        for n in range(args.gateways):
+            deployment.wait_ready(f"gateway {n + 1}", ports[f"gateway {n + 1}"])
+        urls = [
+            f"ws://127.0.0.1:{ports[f'gateway {i % args.gateways + 1}']}"
+            f"/api/v1/channels/{channel_of[i].name}/chat/ws"
+            for i in range(args.clients)
+        ]
+        meters: dict[str, Callable[[], float]] = {
+            name: functools.partial(_cpu_seconds, proc.pid)
+            for name, proc in sorted(deployment.procs.items())
+        }
+        redis_pid = int(client.info("server")["process_id"])
+        if Path(f"/proc/{redis_pid}/stat").exists():  # a Redis on this machine
+            meters["redis-server"] = functools.partial(_cpu_seconds, redis_pid)
+        if _postgres_cpu():  # a PostgreSQL on this machine whose processes we can read
+            meters["postgres (all)"] = _postgres_cpu
+        stats, elapsed = asyncio.run(drive(args, sessions, urls, meters))
+        load = os.getloadavg()
+        deadline = time.monotonic() + 60
+        while _backlog(client, prefix, args.shards) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        backlog = _backlog(client, prefix, args.shards)
+        persisted = _count_rows(url) - seeded
+        ok = True
+    finally:
+        deployment.close()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+        if ok:
+            shutil.rmtree(logs, ignore_errors=True)
+        else:
+            print(f"process logs kept in {logs}", file=sys.stderr)
+    _report_bus(args, stats, elapsed, persisted, backlog, chosen, load)
+
+
+def _report_bus(
+    args: argparse.Namespace,
+    stats: Stats,
+    elapsed: float,
+    persisted: int,
+    backlog: int,
+    chosen: list[Channel],
+    load: tuple[float, float, float],
+) -> None:
+    accepted = sum(v for k, v in stats.acks.items() if k in ("delivered", "held", "blocked"))
+    stored = sum(v for k, v in stats.all_acks.items() if k in ("delivered", "held", "blocked"))
+    answered = sum(stats.all_acks.values())
+    per_channel = args.clients / len(chosen)
+    deciders = ", ".join(f"{c.name} by {c.owner}" for c in chosen)
+    print(
+        f"deployment    {args.gateways} gateway(s), {args.workers} worker(s), {args.shards} "
+        f"shards, PostgreSQL, Redis {args.bus}"
+    )
+    print(f"channels      {len(chosen)} ({deciders}), {per_channel:g} clients each")
+    print(
+        f"clients       {args.clients} connected (round robin over the gateways), "
+        f"{args.senders} sending, window {args.window}"
+        + (f", offered {args.rate:,.0f} msgs/s" if args.rate else ", closed loop")
+    )
+    print(f"duration      {elapsed:.1f} s (after {args.warmup:.0f} s warm-up)")
+    print(f"accepted/s    {accepted / elapsed:,.0f}  (acks: {stats.acks})")
+    print(
+        f"delivered/s   {stats.received / per_channel / elapsed:,.0f} messages to every client "
+        "of their channel"
+    )
+    print(f"frames/s      {stats.received / elapsed:,.0f} chat messages received over all clients")
+    print(
+        f"latency       p50 {_pct(stats.latencies_ms, 0.5):.1f} ms, "
+        f"p99 {_pct(stats.latencies_ms, 0.99):.1f} ms send->deliver "
+        f"({len(stats.latencies_ms):,} delivered copies)"
+    )
+    per_msg = 1000 / max(1, accepted)  # CPU seconds -> ms per accepted message
+    print("CPU           in the window: share of a core, ms per accepted message")
+    groups: dict[str, float] = {}
+    for name, cpu in stats.cpu.items():
+        print(f"  {name:<15} {cpu / elapsed:5.0%}  {cpu * per_msg:6.3f} ms/msg")
+        group = name.split(" ")[0]
+        groups[group] = groups.get(group, 0.0) + cpu
+    sums = {f"{group}s (sum)": groups[group] for group in ("gateway", "worker")}
+    sums["deployment"] = sum(v for k, v in stats.cpu.items() if k != "load generator")
+    for name, cpu in sums.items():  # deployment: all but the load generator
+        print(f"  {name:<15} {cpu / elapsed:5.0%}  {cpu * per_msg:6.3f} ms/msg")
+    print(
+        f"persisted     {persisted:,} message rows by the run; stored acks (whole run) {stored:,} "
+        f"({'equal' if persisted == stored else 'NOT EQUAL'}); sent {stats.sent:,}, "
+        f"unanswered {stats.sent - answered:,}, errors {stats.errors}, backlog left {backlog}"
+    )
+    print(
+        f"load average  {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} at the end "
+        f"({os.cpu_count()} cores, shared by every process)"
+    )
+
+
 # -- clients ------------------------------------------------------------------------------------
 
 
@@ -234,7 +587,9 @@ class Stats:
     received: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
-    cpu: tuple[float, float] = (0.0, 0.0)  # CPU seconds in the window: server, load generator
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds in the window, by process
+    sent: int = 0  # over the whole run (warm-up and the end included), like all_acks
+    all_acks: dict[str, int] = field(default_factory=dict)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -282,6 +637,7 @@ async def client(
                 key = f"{cid}-{seq}"
                 await ws.send(json.dumps({"type": "send", "text": text, "idempotency_key": key}))
                 seq += 1
+                stats.sent += 1
 
         sending = asyncio.create_task(send_loop()) if sender else None
         try:
@@ -297,9 +653,11 @@ async def client(
                 if '"idempotency_key"' in text:
                     for status in _ACK.findall(text):
                         stats.acks[status] = stats.acks.get(status, 0) + 1
+                        stats.all_acks[status] = stats.all_acks.get(status, 0) + 1
                         credit.release()
                     for code in _ERROR.findall(text):
                         stats.acks[code] = stats.acks.get(code, 0) + 1
+                        stats.all_acks[code] = stats.all_acks.get(code, 0) + 1
                         stats.errors += 1
                         credit.release()
                 if stop.is_set() and not sender:
@@ -310,9 +668,13 @@ async def client(
 
 
 async def drive(
-    args: argparse.Namespace, sessions: list[str], port: int, server_pid: int
+    args: argparse.Namespace,
+    sessions: list[str],
+    urls: list[str],
+    meters: Mapping[str, Callable[[], float]],
 ) -> tuple[Stats, float]:
-    url = f"ws://127.0.0.1:{port}/api/v1/channels/{CHANNEL}/chat/ws"
+    """Client i connects to ``urls[i]``; ``meters``: CPU seconds so far of what the window
+    counts, by name (``load generator`` is added: this process)."""
     lines = _lines(2000)
     interval = args.senders / args.rate if args.rate else 0.0
     stats = Stats()
@@ -320,7 +682,9 @@ async def drive(
     ready = asyncio.Barrier(len(sessions) + 1)
     tasks = [
         asyncio.create_task(
-            client(url, s, i, i < args.senders, args.window, interval, lines, stats, stop, ready)
+            client(
+                urls[i], s, i, i < args.senders, args.window, interval, lines, stats, stop, ready
+            )
         )
         for i, s in enumerate(sessions)
     ]
@@ -330,16 +694,23 @@ async def drive(
     stats.received = 0
     stats.latencies_ms.clear()
     start = time.perf_counter()
-    cpu0 = (_cpu_seconds(server_pid), time.process_time())
+    cpu0 = {name: meter() for name, meter in meters.items()}
+    load0 = time.process_time()
     await asyncio.sleep(args.duration)
     elapsed = time.perf_counter() - start
     snapshot = Stats(dict(stats.acks), stats.received, list(stats.latencies_ms), stats.errors)
-    snapshot.cpu = (_cpu_seconds(server_pid) - cpu0[0], time.process_time() - cpu0[1])
+    snapshot.cpu = {name: meter() - cpu0[name] for name, meter in meters.items()}
+    snapshot.cpu["load generator"] = time.process_time() - load0
     stop.set()
     await asyncio.sleep(0.5)
+    if args.bus:  # the last answers, so that the stored acks can be compared with the rows
+        deadline = time.monotonic() + 60
+        while stats.sent > sum(stats.all_acks.values()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    snapshot.sent, snapshot.all_acks = stats.sent, dict(stats.all_acks)
     return snapshot, elapsed
 
 
@@ -395,6 +766,23 @@ def main() -> None:
         action="store_true",
         help="chatters are the channel's regulars (default: brand-new first-time chatters)",
     )
+    parser.add_argument(
+        "--bus",
+        default=None,
+        metavar="REDIS_URL",
+        help="scale-out: run the deployment (--workers, --gateways) over this Redis",
+    )
+    parser.add_argument("--gateways", type=int, default=1, help="--bus: `serve --bus` processes")
+    parser.add_argument("--workers", type=int, default=1, help="--bus: `worker` processes")
+    parser.add_argument(
+        "--shards", type=int, default=16, help="--bus: CHATWARDEN_BUS_SHARDS (the default)"
+    )
+    parser.add_argument(
+        "--channels",
+        type=int,
+        default=1,
+        help="--bus: channels the clients chat in, on shards of different workers",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -402,6 +790,10 @@ def main() -> None:
         serve(args.database_url, args.port, args.clients, args.web_only, args.regulars)
         return
     args.senders = args.clients if args.senders is None else min(args.senders, args.clients)
+    if args.bus:
+        args.database_url = args.database_url or "postgresql://postgres@127.0.0.1:5432/test"
+        run_bus(args)
+        return
     tmp = None
     if args.database_url is None:
         tmp = tempfile.TemporaryDirectory()
@@ -431,7 +823,9 @@ def main() -> None:
         assert child.stdout is not None
         sessions = json.loads(child.stdout.readline())["sessions"]
         _wait_for(port)
-        stats, elapsed = asyncio.run(drive(args, sessions, port, child.pid))
+        url = f"ws://127.0.0.1:{port}/api/v1/channels/{CHANNEL}/chat/ws"
+        meters = {"server": functools.partial(_cpu_seconds, child.pid)}
+        stats, elapsed = asyncio.run(drive(args, sessions, [url] * len(sessions), meters))
     finally:
         child.terminate()
         child.wait(timeout=30)
@@ -451,7 +845,7 @@ def main() -> None:
         f"latency       p50 {_pct(stats.latencies_ms, 0.5):.1f} ms, "
         f"p99 {_pct(stats.latencies_ms, 0.99):.1f} ms send->deliver"
     )
-    server_cpu, load_cpu = stats.cpu
+    server_cpu, load_cpu = stats.cpu["server"], stats.cpu["load generator"]
     per_msg = 1e6 / max(1, accepted)
     print(
         f"CPU           server {server_cpu / elapsed:.0%} of a core, "
