@@ -34,32 +34,6 @@ HARMLESS_AT_2 = (
 )
 
 
-@pytest.fixture(scope="module")
-def automods() -> dict[int, AutoMod]:
-    return {level: AutoMod(AutoModSettings(overall_level=level)) for level in (1, 2, 4)}
-
-
-@pytest.mark.parametrize("text", SEVERE)
-def test_severe_lines_are_held_at_level_2(automods: dict[int, AutoMod], text: str) -> None:
-    decision = automods[2].check(text)
-    assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)
-
-
-@pytest.mark.parametrize("text", HARMLESS_AT_2)
-def test_identity_talk_slang_emotes_and_trash_talk_pass_level_2(
-    automods: dict[int, AutoMod], text: str
-) -> None:
-    decision = automods[2].check(text)
-    assert decision.action is Action.ALLOW, (text, decision.reasons)
-
-
-@pytest.mark.parametrize("text", ["uninstall noob", "go touch grass bozo"])
-def test_trash_talk_is_held_only_at_level_4(automods: dict[int, AutoMod], text: str) -> None:
-    assert automods[1].check(text).action is Action.ALLOW
-    decision = automods[4].check(text)
-    assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)
-
-
 #: Well-wishes and praise in the words threats use ("i hope you ...", "you deserve ..."), held at
 #: level 2 by the model before its kind_words training family, beside the threats in the same
 #: frames, which must stay held.
@@ -79,15 +53,27 @@ UNKIND = (
 )
 
 
-@pytest.mark.parametrize("text", KIND)
-def test_kind_words_in_threat_frames_pass_level_2(automods: dict[int, AutoMod], text: str) -> None:
+@pytest.fixture(scope="module")
+def automods() -> dict[int, AutoMod]:
+    return {level: AutoMod(AutoModSettings(overall_level=level)) for level in (1, 2, 4)}
+
+
+@pytest.mark.parametrize("text", SEVERE + UNKIND)
+def test_severe_lines_are_held_at_level_2(automods: dict[int, AutoMod], text: str) -> None:
     decision = automods[2].check(text)
-    assert decision.action is Action.ALLOW, (text, decision.harm, decision.reasons)
+    assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)
 
 
-@pytest.mark.parametrize("text", UNKIND)
-def test_threats_in_the_same_frames_are_held_at_level_2(
+@pytest.mark.parametrize("text", HARMLESS_AT_2 + KIND)
+def test_identity_talk_slang_emotes_and_trash_talk_pass_level_2(
     automods: dict[int, AutoMod], text: str
 ) -> None:
     decision = automods[2].check(text)
+    assert decision.action is Action.ALLOW, (text, decision.reasons)
+
+
+@pytest.mark.parametrize("text", ["uninstall noob", "go touch grass bozo"])
+def test_trash_talk_is_held_only_at_level_4(automods: dict[int, AutoMod], text: str) -> None:
+    assert automods[1].check(text).action is Action.ALLOW
+    decision = automods[4].check(text)
     assert decision.action is Action.HOLD, (text, decision.harm, decision.categories)

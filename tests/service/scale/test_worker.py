@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from chatwarden.bus.redis_streams import ChatStreams, ShardLeases
+from chatwarden.bus.redis_streams import ChatStreams, DeadLetter, ShardLeases
 from chatwarden.config import ServiceConfig
 from chatwarden.scaleout import build_node, worker_of
 from chatwarden.service.scale.codec import with_key
@@ -98,6 +98,16 @@ def streams_for(ns: tuple[redis.Redis, str], **kw: int) -> ChatStreams:
     return streams
 
 
+def run_until_dead_letter(streams: ChatStreams, worker: Worker) -> DeadLetter:
+    """Passes of ``worker`` until an entry is dead-lettered (at most 10 s); that one entry."""
+    deadline = time.monotonic() + 10
+    while not streams.dead_letters() and time.monotonic() < deadline:
+        worker.run_once()
+        time.sleep(0.01)
+    [letter] = streams.dead_letters()
+    return letter
+
+
 def test_sigkill_mid_stream_loses_nothing_and_decides_nothing_twice(
     ns: tuple[redis.Redis, str], pg: str, tmp_path: Path
 ) -> None:
@@ -170,11 +180,7 @@ def test_a_poison_message_is_dead_lettered_after_n_attempts_and_the_rest_are_dec
         node.streams.publish_many([(seeded.channel_ids[0], b'{"v": 1, "truncated')])
         publish(node.streams, good[5:])
         worker = worker_of(node, "solo")
-        deadline = time.monotonic() + 10
-        while not node.streams.dead_letters() and time.monotonic() < deadline:
-            worker.run_once()
-            time.sleep(0.01)
-        [letter] = node.streams.dead_letters()
+        letter = run_until_dead_letter(node.streams, worker)
     finally:
         node.close()
     assert letter.deliveries == 3 and letter.data == b'{"v": 1, "truncated'
@@ -297,11 +303,7 @@ def test_a_decision_that_always_raises_is_dead_lettered_after_n_attempts_alone_a
         worker = worker_of(node, "solo")
         worker.run_once()  # the batch fails; each entry alone: 10 decided, the poison not
         assert (worker.stats.decided, worker.stats.failed) == (10, 1)
-        deadline = time.monotonic() + 10
-        while not node.streams.dead_letters() and time.monotonic() < deadline:
-            worker.run_once()
-            time.sleep(0.01)
-        [letter] = node.streams.dead_letters()
+        letter = run_until_dead_letter(node.streams, worker)
     finally:
         node.close()
     assert (letter.deliveries, letter.attempts) == (3, 3)
