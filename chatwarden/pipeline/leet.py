@@ -5,7 +5,8 @@ numbers ("2020", "100"), counts with units ("10k", "3rd", "60fps"), match-ups ("
 game and console names ("ps5", "cs2") and digit emotes ("4Head") stay as written, because
 the classifier and moderators read them as numbers, unless the word decodes to an English
 word ("no7" is "not", "wh0" "who", "b07" "bot", "gu355" "guess", and a leading "!" is an
-"i" there: "!ts" is "its"; ``words.is_word``).
+"i" there: "!ts" is "its"; ``words.is_word``). A symbol inside a word may be held down
+("thi!!s" -> "thiis", squeezed later to "this").
 Decoding is one character for one, so offsets do not move.
 """
 
@@ -77,13 +78,14 @@ def decode_word(word: str) -> str:
     for i, c in enumerate(word):
         if c in _SYMBOLS_ANYWHERE:
             chars[i] = _SYMBOLS_ANYWHERE[c]
-        elif (
-            c in _SYMBOLS_INSIDE
-            and lo < i < hi
-            and word[i - 1] not in _SYMBOLS_INSIDE
-            and word[i + 1] not in _SYMBOLS_INSIDE
-        ):
-            chars[i] = _SYMBOLS_INSIDE[c]
+        elif c in _SYMBOLS_INSIDE and lo < i < hi:
+            a, b = i, i + 1  # the run of this one symbol ("sh!t", "thi!!s", "he||o")
+            while word[a - 1] == c:
+                a -= 1
+            while word[b] == c:
+                b += 1
+            if word[a - 1] not in _SYMBOLS_INSIDE and word[b] not in _SYMBOLS_INSIDE:
+                chars[i] = _SYMBOLS_INSIDE[c]
     out = "".join(chars)
     if kept or out[0] == "!":
         spelled = ("i" + out[1:] if out[0] == "!" else out).translate(_SPELL)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from chatwarden.pipeline.words import segment
+from chatwarden.pipeline.words import is_word, segment
 
 Starts = Sequence[int]
 """Origin code point of each character: a ``range`` while nothing moved, else a list."""
@@ -58,7 +58,10 @@ def collapse_spaces(s: str, starts: Starts, tail: int) -> tuple[str, Starts, int
     return s, out, tail
 
 
-_J = r"(?:[^\W_]|[$@])"  # a letter, digit, or leet symbol that can stand for a letter
+_SEPS = re.escape("".join(sorted(SEPARATORS)))
+_J = r"(?:[^\W_]|[$@]|(?<=[ " + _SEPS + r"])!(?=[ " + _SEPS + r"]))"
+"""A letter, digit, or leet symbol that can stand for a letter; "!" only standing alone
+between spaces or separators ("f u c k ! n g"; never the "!" that ends "s i c k!")."""
 _SINGLE = rf"{_J}(?!{_J})"  # ... standing alone
 _SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + "]"
 _SPACED = rf"{_J}(?!{_J}|{_SEP_CLASS}+{_J})"  # ... and not the first letter of "t.o.o.k"
@@ -80,19 +83,31 @@ and after the separator are the same all along a run ("f . u . c . k", "f .u .c 
 followed at once by a letter or digit carries it on, so "e.g.this" is left alone."""
 
 
-_LOOKUP: Final = str.maketrans("013457@$", "oieastas")
+_LOOKUP: Final = str.maketrans("013457@$!", "oieastasi")
+
+
+def _spells_word(seg: str) -> bool:
+    """Whether a run with fewer than two letters spells a word of three letters or more once
+    its digits and symbols are read as letters ("$-h-0-0-7" is "shoot", "g.3.7" "get"; "1 2 3"
+    and "7-0-0" are no words)."""
+    chars = "".join(c for c in seg if c != " " and c not in SEPARATORS)
+    letters = chars.translate(_LOOKUP)
+    return not chars.isdigit() and len(letters) >= 3 and letters.isalpha() and is_word(letters)
 
 
 def join_spaced(s: str, starts: Starts) -> tuple[str, Starts]:
-    """Rejoin spaced-out letters; a run needs two letters, so "1 2 3" stays a count.
+    """Rejoin spaced-out letters; a run needs two letters, or to spell a word with its digits
+    read as letters (``_spells_word``), so "1 2 3" stays a count.
 
-    A run of letters split by single spaces may hold several words ("y o u a r e d u m b"):
-    when it splits into dictionary words (``words.segment``), the spaces between those words
-    stay ("you are dumb"); a run that is one word, or no words ("k y s"), is joined whole."""
+    A separated run takes its separator along when it also ends the word ("f.u.c.k." ->
+    "fuck", "w.i.l.l_" -> "will"). A run of letters split by single spaces may hold several
+    words ("y o u a r e d u m b"): when it splits into dictionary words (``words.segment``),
+    the spaces between those words stay ("you are dumb"); a run that is one word, or no words
+    ("k y s"), is joined whole."""
     cuts: list[tuple[int, int]] = []
     for m in JOIN_RE.finditer(s):
         seg = m.group()
-        if sum(c.isalpha() for c in seg) < 2:
+        if sum(c.isalpha() for c in seg) < 2 and not _spells_word(seg):
             continue
         gaps: list[tuple[int, int]] = []
         gap = -1
@@ -108,6 +123,13 @@ def join_spaced(s: str, starts: Starts) -> tuple[str, Starts]:
             letters = "".join(c for c in seg if c != " ").translate(_LOOKUP)
             keep = set(segment(letters) or ())  # a word starts after gap k - 1
         cuts.extend(g for k, g in enumerate(gaps, start=1) if k not in keep)
+        sep = m.group(2) or m.group(4)
+        if sep:  # "f.u.c.k." -> "fuck": the run's separator after its last letter goes too
+            end = after = m.end()
+            while after < len(s) and s[after] == sep:
+                after += 1
+            if after > end and (after == len(s) or s[after] == " "):
+                cuts.append((end, after))
     if not cuts:
         return s, starts
     return delete(s, starts, cuts)
@@ -129,6 +151,8 @@ def edges(token: str) -> tuple[bool, bool]:
     spanning tokens and each token can be normalised on its own.
     """
     n = len(token)
+    if token == "!":
+        return True, True  # a lone "!" can be a spaced-out "i" ("f u c k ! n g")
     if n >= 2 and all(map(_is_j, (token[0], token[1], token[-2], token[-1]))):
         return False, False  # an ordinary word: no single letter at either edge
     first = token[0]

@@ -14,13 +14,14 @@ import re
 from chatwarden.pipeline.leet import TRIGGER_RE, decode_word
 from chatwarden.pipeline.masks import MASK_RE, fill_masks
 from chatwarden.pipeline.spacing import Starts, delete
-from chatwarden.pipeline.words import english_words
+from chatwarden.pipeline.words import english_words, word_counts
 
 _TLDS = "com|net|org|tv|gg|io|co|me|ly|be|uk|de|ru|fr|info|xyz|app|dev|link|live|ch"
 PROTECT_RE = re.compile(
     r"(?:https?://|www\.)\S+"
     rf"|(?<![\w.@-])(?:[^\W_][\w-]*\.)+(?:{_TLDS})(?![\w-])(?:/\S*)?"
-    r"|(?<![^ (\[{\"'<])@\w{4,}"  # @mention; "@ss" is too short to be a username
+    r"|(?<![^ (\[{\"'<])@\w{4,}(?![\w@$!|+])"  # @mention; "@ss" is too short to be a username,
+    # and "@fr1c@n$" holds what no username does
 )
 """URLs, bare domains and @mentions: kept exactly as written (after lowercasing)."""
 
@@ -64,6 +65,25 @@ def _core(token: str) -> str:
     return m.group(1) if m else ""
 
 
+#: A held-down letter is read as one when that word is this many times commoner than the
+#: word with two ("theeee" -> "the", not "thee"; "beeee" -> "be"), though both are words.
+_SINGLE_RATIO = 50
+
+
+def _prefer_single(double: str, single: str) -> bool:
+    """Whether a squeezed word reads better with one letter than with two: one makes a word
+    (of the dictionary, or seen five times or more in the training text: ``word_counts``) and
+    two do not ("stuuupid" -> "stupid", "fuuucks" -> "fucks", but "gooood" -> "good"), or both
+    are words and the training text uses the one-letter word far more (``_SINGLE_RATIO``)."""
+    words = english_words()
+    counts = word_counts()[0]
+    if single not in words and (len(single) < 2 or single not in counts):
+        return False  # one letter alone is a word only as the dictionary says ("a", "i", "u")
+    if double not in words and double not in counts:
+        return True
+    return counts.get(single, 0) >= _SINGLE_RATIO * max(counts.get(double, 0), 1)
+
+
 def _post(token: str) -> Post:
     leet = TRIGGER_RE.search(token) is not None
     if not leet and "*" not in token and not REPEAT_RE.search(token):
@@ -78,9 +98,9 @@ def _post(token: str) -> Post:
         # "stuuupid" -> "stupid", "gooood" -> "good": one letter when that makes a dictionary
         # word and two do not (``words.english_words``)
         single = [(m.start() + (1 if m.group(1).isalpha() else 2), m.end()) for m in runs]
-        words = english_words()
-        if _core(delete(text, range(len(text)), cuts)[0]) not in words and (
-            _core(delete(text, range(len(text)), single)[0]) in words
+        if _prefer_single(
+            _core(delete(text, range(len(text)), cuts)[0]),
+            _core(delete(text, range(len(text)), single)[0]),
         ):
             cuts = single
     if cuts:

@@ -11,13 +11,22 @@ set is empty and the normaliser keeps its dictionary-free behaviour.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 from typing import Final
 
 from chatwarden.model.embeddings import DEFAULT_DIR
 
-__all__ = ["VOCAB_FILE", "english_words", "is_word", "segment", "whole_words"]
+__all__ = [
+    "VOCAB_FILE",
+    "WORDFREQ_FILE",
+    "english_words",
+    "is_word",
+    "segment",
+    "whole_words",
+    "word_counts",
+]
 
 VOCAB_FILE: Final = DEFAULT_DIR / "vocab.txt"
 _SINGLE_LETTER_WORDS: Final = frozenset({"a", "i", "u"})
@@ -25,9 +34,22 @@ _SINGLE_LETTER_WORDS: Final = frozenset({"a", "i", "u"})
 #: abbreviations ("rd", "ny", "ta") that would cut words apart ("re|ta|rd").
 _SHORT_WORDS: Final = frozenset(
     "am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur "
-    "ya im".split()
+    "ya im fr rn".split()
 )
-_MAX_WORD: Final = 20
+_MAX_WORD: Final = 24
+WORDFREQ_FILE: Final = Path(__file__).resolve().parent / "vocab" / "wordfreq.txt"
+#: Chat's commonest words count at least this often in a split's prices.
+_CHAT_COUNT: Final = 500
+#: The severe rules' words and the whole words ("shemale", "whiteboard") count at least this
+#: often, so a run holding one keeps it whole rather than cut into common words ("she|male").
+_KEY_COUNT: Final = 100
+#: A plural or a held-down letter costs a little more than the word itself; a piece outside
+#: the dictionary costs ``_UNKNOWN_BASE`` plus this much per letter.
+_PLURAL_PRICE: Final = 1.0
+_ELONGATED_PRICE: Final = 1.0
+_UNKNOWN_BASE: Final = 4.0
+_UNKNOWN_PRICE: Final = 3.0
+_TRIPLE_RE: Final = re.compile(r"(.)\1{2,}")
 #: Contractions as chat types them, and chat's commonest abbreviations.
 _CONTRACTIONS: Final = frozenset(
     "dont cant wont didnt doesnt isnt arent wasnt werent hasnt havent hadnt shouldnt wouldnt "
@@ -48,6 +70,13 @@ _COMMON: Final = frozenset(
     trash noob bad good best worst man men woman women people guy guys kid kids self yourself
     urself myself himself herself themselves country home house life time day night tonight
     today game play player stream chat mod""".split()
+)
+
+
+#: Live-chat words a book-trained vocabulary lacks or ranks low.
+_CHAT_WORDS: Final = frozenset(
+    "streamer streamers stream chat chatter chatters mod mods vip twitch emote emotes sub subs "
+    "viewer viewers lurk lurker raid clip vod lol".split()
 )
 
 
@@ -101,7 +130,7 @@ def english_words() -> frozenset[str]:
         lines = VOCAB_FILE.read_text(encoding="utf-8").split()
     except OSError:
         return frozenset()
-    extra = [*severe_words(), *whole_words(), *_emote_words(), *_CONTRACTIONS]
+    extra = [*severe_words(), *whole_words(), *_emote_words(), *_CONTRACTIONS, *_CHAT_WORDS]
     words = {
         w
         for w in [*lines, *extra]
@@ -124,47 +153,129 @@ def is_word(word: str) -> bool:
     return word in english_words() or word in _COMMON
 
 
+@functools.cache
+def word_counts() -> tuple[dict[str, int], int]:
+    """``vocab/wordfreq.txt``: how often the training text uses each word, and the total of
+    all words counted (empty and 0 without the file)."""
+    try:
+        lines = WORDFREQ_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}, 0
+    counts: dict[str, int] = {}
+    total = 0
+    for line in lines:
+        if line.startswith("# total "):
+            total = int(line.split()[-1])
+        elif line and not line.startswith("#"):
+            word, count = line.split()
+            counts[word] = int(count)
+    return counts, max(total, sum(counts.values()))
+
+
+@functools.cache
+def _costs() -> dict[str, float]:
+    """The price of each word a split may use: minus the log of its share of the training
+    text's words (``word_counts``; a unigram model). Words of the dictionary the counts lack
+    are priced like a word seen once; chat's contractions, commonest words and live-chat words
+    at least like a word seen ``_CHAT_COUNT`` times (book and post text under-counts them).
+    Without the counts, the dictionary alone: the commonest words at one price, the others at
+    three times that."""
+    words = english_words()
+    counts, total = word_counts()
+    if not words:
+        return {}
+    if not total:  # the dictionary alone: common words cheaper, then fewer words
+        return {w: 1.0 if w in _COMMON else 3.0 for w in words}
+    out = dict.fromkeys(words, math.log(total) + 1.0)
+    for w, c in counts.items():
+        if (len(w) >= 3 and len(set(w)) > 1) or w in words:
+            out[w] = math.log(total / c)
+    for group, count in (
+        (_COMMON | _CHAT_WORDS | _CONTRACTIONS, _CHAT_COUNT),
+        (severe_words() | whole_words(), _KEY_COUNT),
+    ):
+        floor = math.log(total / count)
+        for w in group:
+            if w in out or w in words:
+                out[w] = min(out.get(w, floor), floor)
+    return out
+
+
+def _price(piece: str, costs: dict[str, float], held: bool) -> float | None:
+    """What ``piece`` costs as one word of a split, or None when it is no word: a dictionary
+    word, a plural of one ("gamers"), or, when it ``held`` a letter down (three or more in a
+    row), either of those read with that letter once or twice ("forrr", "youuu")."""
+    cost = costs.get(piece)
+    if cost is not None:
+        return cost
+    if len(piece) >= 5 and piece[-1] == "s" and piece[-2] != "s":
+        base = costs.get(piece[:-1])
+        if base is not None:
+            return base + _PLURAL_PRICE
+    if held and len(set(piece)) > 2:
+        prices = [
+            p
+            for sub in (r"\1\1", r"\1")
+            if (p := _price(_TRIPLE_RE.sub(sub, piece), costs, False)) is not None
+        ]
+        if prices:
+            return min(prices) + _ELONGATED_PRICE
+    return None
+
+
 def segment(letters: str) -> list[int] | None:
     """Where ``letters`` (a run of joined letters) splits into dictionary words: the start index
     of every word but the first, or None when it is one word or does not split.
 
-    The cheapest split wins: common words cost less than rare ones, then the longest words
-    ("toyourcountry" -> to|your|country); two one-letter words in a row never split. One
-    piece may be outside the dictionary (a slur, "kys") when it has three letters or more and
-    the dictionary words cover at least 60 % of the letters ("youareafag" -> you|are|a|fag),
-    so a word is never cut into a dictionary word and a rest ("nig|ger", "fag|got")."""
-    words = english_words()
+    The cheapest split wins, each word priced by its frequency rank (``_costs``:
+    "areamistake" -> are|a|mistake, not are|am|is|take); a word may be a plural of a
+    dictionary word or have a letter held down ("forrreal" -> forrr|real); two one-letter
+    words in a row never split. One piece may be outside the dictionary (a slur, "kys") when
+    it has three letters or more and the dictionary words cover at least 60 % of the letters
+    ("youareafag" -> you|are|a|fag), so a word is never cut into a dictionary word and a rest
+    ("nig|ger", "fag|got")."""
+    costs = _costs()
     n = len(letters)
-    if not words or n < 4 or letters in words or letters in whole_words():
+    if not costs or n < 4 or letters in costs or letters in whole_words():
         return None
-    # best[i][u]: (cost, -sum of squared known lengths, pieces) for letters[:i] with u unknown
-    # pieces; a common word costs 1, another word 3, an unknown piece 2 + twice its length
-    inf = None
-    best: list[list[tuple[int, int, int] | None]] = [[inf, inf] for _ in range(n + 1)]
+    # held[k]: how many letters held down (three in a row) start before k
+    held = [0] * (n + 1)
+    for k in range(n):
+        held[k + 1] = held[k] + (k + 2 < n and letters[k] == letters[k + 1] == letters[k + 2])
+    # best[i][u]: (cost, pieces) for letters[:i] with u unknown pieces
+    best: list[list[tuple[float, int] | None]] = [[None, None] for _ in range(n + 1)]
     back: list[list[tuple[int, int]]] = [[(0, 0), (0, 0)] for _ in range(n + 1)]
-    best[0][0] = (0, 0, 0)
+    best[0][0] = (0.0, 0)
     for i in range(1, n + 1):
         for j in range(max(0, i - _MAX_WORD), i):
+            if best[j][0] is None and best[j][1] is None:
+                continue
             piece = letters[j:i]
-            known = piece in words
+            price = costs.get(piece)
+            if price is None and (
+                (held_down := i - j >= 3 and held[i - 2] > held[j]) or letters[i - 1] == "s"
+            ):
+                price = _price(piece, costs, held_down)
             for u in (0, 1):
                 prev = best[j][u]
                 if prev is None:
                     continue
-                if known:
-                    cost = 1 if piece in _COMMON else 3
-                    nu, cand = u, (prev[0] + cost, prev[1] - (i - j) ** 2, prev[2] + 1)
+                if price is not None:
+                    nu, cand = u, (prev[0] + price, prev[1] + 1)
                 elif u == 0 and i - j >= 3:
-                    nu, cand = 1, (prev[0] + 2 + 2 * (i - j), prev[1], prev[2] + 1)
+                    nu, cand = 1, (prev[0] + _UNKNOWN_BASE + _UNKNOWN_PRICE * (i - j), prev[1] + 1)
                 else:
                     continue
                 cur = best[i][nu]
                 if cur is None or cand < cur:
                     best[i][nu] = cand
                     back[i][nu] = (j, u)
+    whole = best[n][0]
+    if whole is not None and whole[1] == 1:
+        return None  # one (perhaps elongated or plural) word
     for u in (0, 1):
         end = best[n][u]
-        if end is None or end[2] < 2:
+        if end is None or end[1] < 2:
             continue
         cuts = []
         i, uu = n, u

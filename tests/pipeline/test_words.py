@@ -17,6 +17,28 @@ def _pieces(letters: str) -> list[str]:
     return [letters[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
+def test_word_counts_price_common_words_below_rare_ones() -> None:
+    counts, total = words.word_counts()
+    assert total >= sum(counts.values()) > 1_000_000
+    assert counts["the"] > counts["are"] > counts["area"] > 0
+    assert "xqzv" not in counts
+
+
+def test_without_word_counts_every_dictionary_word_costs_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(words, "WORDFREQ_FILE", tmp_path / "missing.txt")
+    words.word_counts.cache_clear()
+    words._costs.cache_clear()
+    try:
+        assert words.word_counts() == ({}, 0)
+        assert _pieces("youareafool") == ["you", "are", "a", "fool"]
+    finally:
+        monkeypatch.undo()
+        words.word_counts.cache_clear()
+        words._costs.cache_clear()
+
+
 def test_the_dictionary_is_loaded() -> None:
     words = english_words()
     assert {"you", "are", "stupid", "a", "i", "u"} <= words
@@ -43,6 +65,16 @@ def test_the_dictionary_is_loaded() -> None:
         ("stfubeaner", ["stfu", "beaner"]),
         ("hispanicsare", ["hispanics", "are"]),
         ("theyshouldntexist", ["they", "shouldnt", "exist"]),
+        # priced by how often chat-like text uses each word, not by length
+        ("areamistake", ["are", "a", "mistake"]),
+        ("naturallydegenerates", ["naturally", "degenerates"]),
+        # a held-down letter or a plural is still its word
+        ("houseeeeeon", ["houseeeee", "on"]),
+        ("killinggggfilipinos", ["killingggg", "filipinos"]),
+        ("houseeeee", ["houseeeee"]),
+        ("aaaaaaaa", ["aaaaaaaa"]),  # one letter held down is no word
+        # the severe rules' words stay whole even where common words could cut them
+        ("whatashemale", ["what", "a", "shemale"]),
     ],
 )
 def test_segment(letters: str, pieces: list[str]) -> None:
@@ -56,15 +88,18 @@ def no_vocabulary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     monkeypatch.setattr(words, "_VOCAB_DIR", tmp_path)
     english_words.cache_clear()
     whole_words.cache_clear()
+    words._costs.cache_clear()
     yield
     monkeypatch.undo()
     english_words.cache_clear()
     whole_words.cache_clear()
+    words._costs.cache_clear()
 
 
 def test_missing_vocabulary_files_give_empty_word_lists(no_vocabulary: None) -> None:
     assert english_words() == frozenset()
     assert whole_words() == frozenset()
+    assert segment("youareafool") is None  # nothing to split with: joined whole
 
 
 def test_the_word_lists_are_read_again_once_the_files_are_back() -> None:
