@@ -63,7 +63,7 @@ _J = r"(?:[^\W_]|[$@]|(?<=[ " + _SEPS + r"])!(?=[ " + _SEPS + r"]))"
 """A letter, digit, or leet symbol that can stand for a letter; "!" only standing alone
 between spaces or separators ("f u c k ! n g"; never the "!" that ends "s i c k!")."""
 _SINGLE = rf"{_J}(?!{_J})"  # ... standing alone
-_SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + "]"
+_SEP_CLASS = f"[{_SEPS}]"
 _SPACED = rf"{_J}(?!{_J}|{_SEP_CLASS}+{_J})"  # ... and not the first letter of "t.o.o.k"
 _PAIR_SEP_CLASS = "[" + re.escape(PAIR_SEPARATORS) + "]"
 JOIN_RE = re.compile(

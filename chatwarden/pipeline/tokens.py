@@ -95,8 +95,7 @@ def _post(token: str) -> Post:
     runs = [m for m in REPEAT_RE.finditer(text) if not _overlaps(m.start(), m.end(), protected)]
     cuts = [(m.start() + 2, m.end()) for m in runs]
     if runs and any(m.group(1).isalpha() for m in runs):
-        # "stuuupid" -> "stupid", "gooood" -> "good": one letter when that makes a dictionary
-        # word and two do not (``words.english_words``)
+        # "stuuupid" -> "stupid", "gooood" -> "good": one letter or two (``_prefer_single``)
         single = [(m.start() + (1 if m.group(1).isalpha() else 2), m.end()) for m in runs]
         if _prefer_single(
             _core(delete(text, range(len(text)), cuts)[0]),

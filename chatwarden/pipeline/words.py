@@ -4,8 +4,9 @@ Spaced-out letters lose their word breaks ("y o u a r e d u m b" -> "youaredumb"
 elongated letter may be single or double in the word ("stuuupid", "gooood"). Both are settled
 with the whole words of the bundled embeddings' WordPiece vocabulary
 (``model/bundled/embeddings/vocab.txt``: about 21,000 lowercase words of three letters or more,
-plus common two-letter words, "a", "i" and "u"). Read once, at first use; without the file the
-set is empty and the normaliser keeps its dictionary-free behaviour.
+plus common two-letter words, "a", "i" and "u"), and the splits are priced by how often the
+training text uses each word (``vocab/wordfreq.txt``, ``word_counts``). Read once, at first use;
+without the vocabulary the set is empty and the normaliser keeps its dictionary-free behaviour.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _SINGLE_LETTER_WORDS: Final = frozenset({"a", "i", "u"})
 #: abbreviations ("rd", "ny", "ta") that would cut words apart ("re|ta|rd").
 _SHORT_WORDS: Final = frozenset(
     "am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur "
-    "ya im fr rn".split()
+    "im fr rn".split()
 )
 _MAX_WORD: Final = 24
 WORDFREQ_FILE: Final = Path(__file__).resolve().parent / "vocab" / "wordfreq.txt"
@@ -196,39 +197,38 @@ def _costs() -> dict[str, float]:
     ):
         floor = math.log(total / count)
         for w in group:
-            if w in out or w in words:
-                out[w] = min(out.get(w, floor), floor)
+            if w in out:
+                out[w] = min(out[w], floor)
     return out
 
 
-def _price(piece: str, costs: dict[str, float], held: bool) -> float | None:
-    """What ``piece`` costs as one word of a split, or None when it is no word: a dictionary
-    word, a plural of one ("gamers"), or, when it ``held`` a letter down (three or more in a
-    row), either of those read with that letter once or twice ("forrr", "youuu")."""
-    cost = costs.get(piece)
-    if cost is not None:
-        return cost
-    if len(piece) >= 5 and piece[-1] == "s" and piece[-2] != "s":
-        base = costs.get(piece[:-1])
+def _plural_price(word: str, costs: dict[str, float]) -> float | None:
+    """What ``word`` costs as a plural of a priced word ("gamers"), or None."""
+    if len(word) >= 5 and word[-1] == "s" and word[-2] != "s":
+        base = costs.get(word[:-1])
         if base is not None:
             return base + _PLURAL_PRICE
-    if held and len(set(piece)) > 2:
-        prices = [
-            p
-            for sub in (r"\1\1", r"\1")
-            if (p := _price(_TRIPLE_RE.sub(sub, piece), costs, False)) is not None
-        ]
-        if prices:
-            return min(prices) + _ELONGATED_PRICE
     return None
+
+
+def _held_price(piece: str, costs: dict[str, float]) -> float | None:
+    """What ``piece``, which holds a letter down (three or more in a row), costs read with that
+    letter twice or once as a priced word or its plural ("forrr", "youuu"), or None."""
+    prices = [
+        p
+        for sub in (r"\1\1", r"\1")
+        if (p := costs.get(word := _TRIPLE_RE.sub(sub, piece))) is not None
+        or (p := _plural_price(word, costs)) is not None
+    ]
+    return min(prices) + _ELONGATED_PRICE if prices else None
 
 
 def segment(letters: str) -> list[int] | None:
     """Where ``letters`` (a run of joined letters) splits into dictionary words: the start index
     of every word but the first, or None when it is one word or does not split.
 
-    The cheapest split wins, each word priced by its frequency rank (``_costs``:
-    "areamistake" -> are|a|mistake, not are|am|is|take); a word may be a plural of a
+    The cheapest split wins, each word priced by how often the training text uses it
+    (``_costs``: "areamistake" -> are|a|mistake, not are|am|is|take); a word may be a plural of a
     dictionary word or have a letter held down ("forrreal" -> forrr|real); two one-letter
     words in a row never split. One piece may be outside the dictionary (a slur, "kys") when
     it has three letters or more and the dictionary words cover at least 60 % of the letters
@@ -252,10 +252,10 @@ def segment(letters: str) -> list[int] | None:
                 continue
             piece = letters[j:i]
             price = costs.get(piece)
-            if price is None and (
-                (held_down := i - j >= 3 and held[i - 2] > held[j]) or letters[i - 1] == "s"
-            ):
-                price = _price(piece, costs, held_down)
+            if price is None and letters[i - 1] == "s":
+                price = _plural_price(piece, costs)
+            if price is None and i - j >= 3 and held[i - 2] > held[j] and len(set(piece)) > 2:
+                price = _held_price(piece, costs)
             for u in (0, 1):
                 prev = best[j][u]
                 if prev is None:

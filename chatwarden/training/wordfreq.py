@@ -10,8 +10,8 @@ commoner than "area" in posts and chat. The counts come from the licensed source
 
 from __future__ import annotations
 
+import argparse
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,12 +54,12 @@ def render(counts: Counter[str], min_count: int = MIN_COUNT) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check``, compare) ``vocab/wordfreq.txt`` from ``data/``."""
-    args = sys.argv[1:] if argv is None else argv
-    check = "--check" in args
-    rest = [a for a in args if a != "--check"]
-    data = Path(rest[0]) if rest else Path("data")
-    text = render(count_words(eg.text for eg in load_examples(data)))
-    if check:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=Path("data"))
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    args = parser.parse_args(argv)
+    text = render(count_words(eg.text for eg in load_examples(args.data)))
+    if args.check:
         same = WORDFREQ_FILE.read_text(encoding="utf-8") == text
         print(f"{WORDFREQ_FILE}: {'up to date' if same else 'differs from what data/ gives'}")
         return 0 if same else 1
